@@ -1,0 +1,138 @@
+// Package access is Waymark's one authorisation policy. Every handler names
+// the Action it performs and asks Authorize; every query that reads or
+// changes organisation data takes the Scope that Authorize returns and puts
+// it into its WHERE clause. There is no other place where roles are checked.
+package access
+
+import (
+	"slices"
+
+	"waymark.city/waymark/internal/apperr"
+)
+
+// Role is what a user does in the local partnership.
+type Role string
+
+const (
+	Administrator   Role = "administrator"    // runs the installation: organisations, accounts, audit; never case data
+	Coordinator     Role = "coordinator"      // municipal coordinator: partners, accounts, audit, statistics
+	CaseWorker      Role = "case_worker"      // NGO or social-service case worker
+	Screener        Role = "screener"         // frontline worker who screens for indicators
+	HotlineOperator Role = "hotline_operator" // takes calls and reports
+	PoliceContact   Role = "police_contact"   // named police or prosecution contact point
+	Analyst         Role = "analyst"          // sees anonymised statistics only
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{Administrator, Coordinator, CaseWorker, Screener, HotlineOperator, PoliceContact, Analyst}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// SeesPersonalData reports whether the role can ever see identifying data
+// of anyone; such roles must use a second factor and get short sessions.
+func (r Role) SeesPersonalData() bool { return r.Valid() && r != Analyst }
+
+// Action is something a user asks to do.
+type Action string
+
+const (
+	ViewDashboard      Action = "dashboard.view"
+	ViewOrganisations  Action = "organisations.view"
+	ManageOrganisation Action = "organisations.manage"
+	ViewUsers          Action = "users.view"
+	ManageUsers        Action = "users.manage"
+	RevealContact      Action = "users.reveal_contact" // a user's name and contact details
+	ViewAudit          Action = "audit.view"
+	ManageOwnAccount   Action = "account.manage"
+)
+
+// Actions lists every action in display order (the permission matrix rows).
+var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount}
+
+// Reach says how far a granted action reaches.
+type Reach int
+
+const (
+	None    Reach = iota // not allowed
+	OwnOrg               // records of the actor's own organisation (and those shared with it)
+	AllOrgs              // records of every organisation in the partnership
+)
+
+// matrix is the permission matrix: role × action → reach. It is documented in
+// docs/permissions.md, which a test regenerates and compares.
+var matrix = map[Role]map[Action]Reach{
+	Administrator: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
+		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
+	},
+	Coordinator: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
+		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
+	},
+	CaseWorker: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
+	},
+	Screener: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,
+	},
+	HotlineOperator: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,
+	},
+	PoliceContact: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,
+	},
+	Analyst: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,
+	},
+}
+
+// ReachOf returns how far role may perform action.
+func ReachOf(role Role, action Action) Reach { return matrix[role][action] }
+
+// Actor is the signed-in user a request acts for.
+type Actor struct {
+	UserID string
+	OrgID  string
+	Role   Role
+	// SteppedUp is true when the user re-entered password and code recently.
+	SteppedUp bool
+}
+
+// Scope is the organisation filter a query must apply. Queries write it as
+//
+//	WHERE ($1 = '*' OR t.org_id = $1)
+//
+// with Scope.Org() as the argument, so the scope is part of the SQL itself.
+type Scope struct {
+	org string
+}
+
+// allOrgs is the filter value of an all-organisations grant.
+const allOrgs = "*"
+
+// Org returns the value to bind for the organisation filter: an organisation
+// id, or "*" for every organisation.
+func (s Scope) Org() string { return s.org }
+
+// Includes reports whether a record of organisation orgID is in scope.
+func (s Scope) Includes(orgID string) bool { return s.org == allOrgs || s.org == orgID }
+
+// SystemScope is for the command line and background jobs, which act for the
+// operator of the installation rather than a user.
+func SystemScope() Scope { return Scope{org: allOrgs} }
+
+// Authorize decides whether actor may perform action and returns the scope
+// the query must apply. A refusal is a Forbidden error.
+func Authorize(actor Actor, action Action) (Scope, error) {
+	switch ReachOf(actor.Role, action) {
+	case OwnOrg:
+		return Scope{org: actor.OrgID}, nil
+	case AllOrgs:
+		return Scope{org: allOrgs}, nil
+	}
+	return Scope{}, apperr.New(apperr.Forbidden, "error.forbidden")
+}
+
+// Can reports whether actor may perform action at all (for showing links).
+func Can(actor Actor, action Action) bool { return ReachOf(actor.Role, action) != None }
