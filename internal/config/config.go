@@ -30,7 +30,7 @@ type Config struct {
 	// PublicURL is the URL people reach Waymark at; its scheme decides
 	// whether cookies are marked Secure.
 	PublicURL string
-	// ReflectionDays and other domain settings come with later issues.
+	// LogFormat is text or json.
 	LogFormat string
 	// SessionIdle and SessionAbsolute bound sessions of roles that see personal data.
 	SessionIdle     time.Duration
