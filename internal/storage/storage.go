@@ -153,6 +153,16 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, &sql.TxOptions{ReadOnly: db.Engine == Postgres}, fn)
 }
 
+// Snapshot runs fn in a read-only transaction that sees the whole database as
+// of one instant, however long fn takes (backups). PostgreSQL needs REPEATABLE
+// READ for that; an SQLite read transaction in WAL mode already is one.
+func (db *DB) Snapshot(ctx context.Context, fn func(*Tx) error) error {
+	if db.Engine == Postgres {
+		return db.run(ctx, db.read, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
+	}
+	return db.run(ctx, db.read, nil, fn)
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {

@@ -1,0 +1,164 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/storage"
+)
+
+// OrgKind is the type of a partner organisation in the local partnership.
+type OrgKind string
+
+// The organisation types of a local partnership (see the brief's referral mechanism).
+const (
+	SocialServices     OrgKind = "social_services"
+	NGO                OrgKind = "ngo"
+	Police             OrgKind = "police"
+	LabourInspectorate OrgKind = "labour_inspectorate"
+	HealthService      OrgKind = "health_service"
+	Shelter            OrgKind = "shelter"
+	Prosecution        OrgKind = "prosecution"
+	MigrationAuthority OrgKind = "migration_authority"
+	ChildProtection    OrgKind = "child_protection"
+	Hotline            OrgKind = "hotline"
+	Municipality       OrgKind = "municipality"
+	OtherKind          OrgKind = "other"
+)
+
+// OrgKinds lists every organisation type in display order.
+var OrgKinds = []OrgKind{SocialServices, NGO, Police, LabourInspectorate, HealthService, Shelter, Prosecution, MigrationAuthority, ChildProtection, Hotline, Municipality, OtherKind}
+
+// Valid reports whether k is a known organisation type.
+func (k OrgKind) Valid() bool {
+	for _, v := range OrgKinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Organisation is a partner of the local partnership. Its name is public
+// information, not personal data, and is stored in plain text.
+type Organisation struct {
+	ID         string
+	Name       string
+	Kind       OrgKind
+	CreatedAt  time.Time
+	DisabledAt *time.Time
+	Users      int
+}
+
+// NewOrganisation is the input for creating an organisation.
+type NewOrganisation struct {
+	Name string
+	Kind OrgKind
+}
+
+// Validate checks the input and returns field errors with message keys.
+func (in *NewOrganisation) Validate() error {
+	in.Name = strings.TrimSpace(in.Name)
+	var fields []apperr.FieldError
+	switch {
+	case !utf8.ValidString(in.Name):
+		fields = append(fields, apperr.FieldError{Field: "name", Key: "error.bad_encoding"})
+	case in.Name == "":
+		fields = append(fields, apperr.FieldError{Field: "name", Key: "org.name_required"})
+	case utf8.RuneCountInString(in.Name) > 200:
+		fields = append(fields, apperr.FieldError{Field: "name", Key: "org.name_too_long"})
+	}
+	if !in.Kind.Valid() {
+		fields = append(fields, apperr.FieldError{Field: "kind", Key: "org.kind_invalid"})
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields...)
+	}
+	return nil
+}
+
+// CreateOrganisation adds a partner organisation.
+func (s *Service) CreateOrganisation(ctx context.Context, actor access.Actor, in NewOrganisation) (Organisation, error) {
+	if _, err := s.authorize(ctx, actor, access.ManageOrganisation, "organisation", "", ""); err != nil {
+		return Organisation{}, err
+	}
+	return s.createOrganisation(ctx, actor, in)
+}
+
+func (s *Service) createOrganisation(ctx context.Context, actor access.Actor, in NewOrganisation) (Organisation, error) {
+	if err := in.Validate(); err != nil {
+		return Organisation{}, err
+	}
+	org := Organisation{ID: NewID(), Name: in.Name, Kind: in.Kind, CreatedAt: storage.Now()}
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO organisations (id, name, kind, created_at) VALUES ($1, $2, $3, $4)`,
+			org.ID, org.Name, org.Kind, org.CreatedAt); err != nil {
+			return fmt.Errorf("insert organisation: %w", storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, "organisation.create", audit.Done, "organisation", org.ID, org.ID, string(org.Kind))
+	})
+	if apperr.Is(err, apperr.Conflict) {
+		return Organisation{}, apperr.Validation(apperr.FieldError{Field: "name", Key: "org.name_taken"})
+	}
+	return org, err
+}
+
+// ListOrganisations returns the organisations the actor may see, with the
+// number of active users of each.
+func (s *Service) ListOrganisations(ctx context.Context, actor access.Actor) ([]Organisation, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewOrganisations, "organisation", "", "")
+	if err != nil {
+		return nil, err
+	}
+	var orgs []Organisation
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT o.id, o.name, o.kind, o.created_at, o.disabled_at,
+			       (SELECT count(*) FROM users u WHERE u.org_id = o.id AND u.disabled_at IS NULL)
+			FROM organisations o
+			WHERE ($1 = '*' OR o.id = $1)
+			ORDER BY lower(o.name)`, scope.Org())
+		if err != nil {
+			return fmt.Errorf("list organisations: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o Organisation
+			if err := rows.Scan(&o.ID, &o.Name, &o.Kind, &o.CreatedAt, &o.DisabledAt, &o.Users); err != nil {
+				return fmt.Errorf("scan organisation: %w", err)
+			}
+			orgs = append(orgs, o)
+		}
+		return rows.Err()
+	})
+	return orgs, err
+}
+
+// GetOrganisation returns one organisation in the actor's scope.
+func (s *Service) GetOrganisation(ctx context.Context, actor access.Actor, id string) (Organisation, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewOrganisations, "organisation", id, id)
+	if err != nil {
+		return Organisation{}, err
+	}
+	var o Organisation
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		err := tx.QueryRowContext(ctx, `
+			SELECT o.id, o.name, o.kind, o.created_at, o.disabled_at,
+			       (SELECT count(*) FROM users u WHERE u.org_id = o.id AND u.disabled_at IS NULL)
+			FROM organisations o
+			WHERE o.id = $1 AND ($2 = '*' OR o.id = $2)`, id, scope.Org()).
+			Scan(&o.ID, &o.Name, &o.Kind, &o.CreatedAt, &o.DisabledAt, &o.Users)
+		if err != nil {
+			return fmt.Errorf("load organisation %s: %w", id, storage.MapError(err))
+		}
+		return nil
+	})
+	return o, err
+}

@@ -1,0 +1,444 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Step is what a signed-in session still has to do before it is complete.
+type Step int
+
+const (
+	StepDone  Step = iota // fully signed in
+	StepTOTP              // enter the code from the authenticator app (or a recovery code)
+	StepEnrol             // set up an authenticator app first
+)
+
+// SignInResult is the outcome of a correct username and password.
+type SignInResult struct {
+	Token string
+	Next  Step
+}
+
+type credentials struct {
+	id, orgID    string
+	role         access.Role
+	passwordHash string
+	disabled     bool
+	totpSecret   []byte
+	totpEnabled  bool
+	totpLastStep int64
+}
+
+func loadCredentials(ctx context.Context, tx *storage.Tx, where string, arg string) (credentials, error) {
+	var c credentials
+	var disabledAt, totpEnabledAt *time.Time
+	err := tx.QueryRowContext(ctx, `
+		SELECT id, org_id, role, password_hash, disabled_at, totp_secret, totp_enabled_at, totp_last_step
+		FROM users WHERE `+where+tx.ForUpdate(), arg).
+		Scan(&c.id, &c.orgID, &c.role, &c.passwordHash, &disabledAt, &c.totpSecret, &totpEnabledAt, &c.totpLastStep)
+	c.disabled = disabledAt != nil
+	c.totpEnabled = totpEnabledAt != nil
+	return c, err
+}
+
+func tooMany(wait time.Duration) error {
+	e := apperr.New(apperr.TooMany, "login.wait")
+	e.Args = map[string]any{"seconds": int(wait.Seconds()) + 1}
+	return e
+}
+
+// SignIn checks a username and password. client is an opaque key for the
+// caller's network origin (a keyed hash, never an address) used only to
+// throttle guessing. A wrong username and a wrong password get the same
+// answer in about the same time.
+func (s *Service) SignIn(ctx context.Context, username, password, client string) (SignInResult, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	var res SignInResult
+	var failure error
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		now := s.now()
+		wait, err := s.throttle.Check(ctx, tx, username, client, now)
+		if err != nil {
+			return err
+		}
+		if wait > 0 {
+			failure = tooMany(wait)
+			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
+		}
+		c, err := loadCredentials(ctx, tx, "lower(username) = $1", username)
+		if errors.Is(err, sql.ErrNoRows) {
+			s.hasher.DummyCheck(password)
+			failure = badCredentials()
+			if err := s.throttle.Failure(ctx, tx, username, client, now); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "", "", "", "unknown_account")
+		}
+		if err != nil {
+			return fmt.Errorf("load credentials: %w", err)
+		}
+		ok, _, err := s.hasher.Check(c.passwordHash, password)
+		if err != nil {
+			return fmt.Errorf("check password of %s: %w", c.id, err)
+		}
+		if !ok || c.disabled {
+			failure = badCredentials()
+			detail := "wrong_password"
+			if ok {
+				detail = "disabled"
+			}
+			if err := s.throttle.Failure(ctx, tx, username, client, now); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "user", c.id, c.orgID, detail)
+		}
+		if err := s.throttle.Success(ctx, tx, username, client, now); err != nil {
+			return err
+		}
+		token, err := auth.CreateSession(ctx, tx, c.id, now)
+		if err != nil {
+			return err
+		}
+		res.Token = token
+		switch {
+		case c.totpEnabled:
+			res.Next = StepTOTP
+		case c.role.SeesPersonalData():
+			res.Next = StepEnrol
+		default:
+			// A role without access to personal data may work without a second factor.
+			if err := auth.MarkMFA(ctx, tx, auth.TokenHash(token), now); err != nil {
+				return err
+			}
+		}
+		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+		return s.record(ctx, tx, actor, "auth.login", audit.Done, "user", c.id, c.orgID, "password")
+	})
+	if err != nil {
+		return SignInResult{}, err
+	}
+	return res, failure
+}
+
+// pendingSession loads the session and user behind token for the second step.
+func (s *Service) pendingSession(ctx context.Context, tx *storage.Tx, token string) (auth.Session, credentials, error) {
+	sess, err := auth.LookupSession(ctx, tx, token)
+	if err != nil {
+		return auth.Session{}, credentials{}, apperr.Wrap(apperr.Unauthorized, "error.unauthorized", err)
+	}
+	if auth.StrictPolicy.Expired(sess, s.now()) {
+		return auth.Session{}, credentials{}, apperr.New(apperr.Unauthorized, "error.unauthorized")
+	}
+	c, err := loadCredentials(ctx, tx, "id = $1", sess.UserID)
+	if err != nil {
+		return auth.Session{}, credentials{}, fmt.Errorf("load credentials %s: %w", sess.UserID, storage.MapError(err))
+	}
+	if c.disabled {
+		return auth.Session{}, credentials{}, apperr.New(apperr.Unauthorized, "error.unauthorized")
+	}
+	return sess, c, nil
+}
+
+// checkCode accepts a TOTP code (once per time step) or an unused recovery code.
+func (s *Service) checkCode(ctx context.Context, tx *storage.Tx, c credentials, code string, now time.Time) (method string, ok bool, err error) {
+	code = strings.TrimSpace(code)
+	if strings.Contains(code, "-") || len(code) > 8 {
+		ok, err := auth.UseRecoveryCode(ctx, tx, c.id, code)
+		return "recovery_code", ok, err
+	}
+	if !c.totpEnabled || len(c.totpSecret) == 0 {
+		return "totp", false, nil
+	}
+	secret, err := s.vault.Open(ctx, tx, userRecord(c.id), "totp", c.totpSecret)
+	if err != nil {
+		return "totp", false, err
+	}
+	step, ok := auth.VerifyTOTP(string(secret), code, now, c.totpLastStep)
+	if !ok {
+		// VerifyTOTP also refuses a code of a step already used (a replay).
+		return "totp", false, nil
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, step, c.id)
+	return "totp", true, err
+}
+
+// VerifySecondFactor completes sign-in with a TOTP or recovery code and
+// returns a new session token (the old one stops working).
+func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client string) (string, error) {
+	var newToken string
+	var failure error
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		now := s.now()
+		sess, c, err := s.pendingSession(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+		if wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+			return err
+		} else if wait > 0 {
+			failure = tooMany(wait)
+			return s.record(ctx, tx, actor, "auth.second_factor", audit.Denied, "user", c.id, c.orgID, "throttled")
+		}
+		method, ok, err := s.checkCode(ctx, tx, c, code, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			failure = apperr.Validation(apperr.FieldError{Field: "code", Key: "login.code_wrong"})
+			if err := s.throttle.Failure(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, actor, "auth.second_factor", audit.Failed, "user", c.id, c.orgID, method)
+		}
+		if err := s.throttle.Success(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+			return err
+		}
+		if err := auth.MarkMFA(ctx, tx, sess.TokenHash, now); err != nil {
+			return err
+		}
+		if newToken, err = auth.RotateSession(ctx, tx, sess.TokenHash, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "auth.second_factor", audit.Done, "user", c.id, c.orgID, method)
+	})
+	if err != nil {
+		return "", err
+	}
+	return newToken, failure
+}
+
+// Enrolment is a pending authenticator set-up.
+type Enrolment struct {
+	Secret string
+	URL    string
+	QRPNG  []byte
+}
+
+// BeginEnrolment returns the TOTP secret to set up, creating it on first call
+// and returning the same one on reload so a scanned code stays valid.
+func (s *Service) BeginEnrolment(ctx context.Context, token string) (Enrolment, error) {
+	var e Enrolment
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		_, c, err := s.pendingSession(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if c.totpEnabled {
+			return apperr.New(apperr.Conflict, "enrol.already")
+		}
+		var username string
+		if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, c.id).Scan(&username); err != nil {
+			return fmt.Errorf("load username %s: %w", c.id, err)
+		}
+		if len(c.totpSecret) > 0 {
+			secret, err := s.vault.Open(ctx, tx, userRecord(c.id), "totp", c.totpSecret)
+			if err != nil {
+				return err
+			}
+			e.Secret = string(secret)
+			e.URL, e.QRPNG, err = auth.TOTPURL(s.issuer, username, e.Secret)
+			return err
+		}
+		e.Secret, e.URL, e.QRPNG, err = auth.NewTOTP(s.issuer, username)
+		if err != nil {
+			return err
+		}
+		sealed, err := s.vault.Seal(ctx, tx, userRecord(c.id), "totp", []byte(e.Secret))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3`, sealed, s.now(), c.id)
+		return err
+	})
+	return e, err
+}
+
+// ConfirmEnrolment checks the first code from the new authenticator, turns
+// TOTP on, and returns one-time recovery codes (shown once) and a new
+// session token.
+func (s *Service) ConfirmEnrolment(ctx context.Context, token, code string) (recovery []string, newToken string, err error) {
+	var failure error
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		now := s.now()
+		sess, c, err := s.pendingSession(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if c.totpEnabled || len(c.totpSecret) == 0 {
+			return apperr.New(apperr.Conflict, "enrol.already")
+		}
+		secret, err := s.vault.Open(ctx, tx, userRecord(c.id), "totp", c.totpSecret)
+		if err != nil {
+			return err
+		}
+		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+		if !auth.CheckTOTP(string(secret), strings.TrimSpace(code), now) {
+			failure = apperr.Validation(apperr.FieldError{Field: "code", Key: "login.code_wrong"})
+			return s.record(ctx, tx, actor, "auth.totp_enrol", audit.Failed, "user", c.id, c.orgID, "")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_enabled_at = $1, totp_last_step = $2, updated_at = $1 WHERE id = $3`,
+			now, auth.TOTPStep(now), c.id); err != nil {
+			return fmt.Errorf("enable totp %s: %w", c.id, err)
+		}
+		codes, hashes, err := auth.NewRecoveryCodes(10)
+		if err != nil {
+			return err
+		}
+		if err := auth.ReplaceRecoveryCodes(ctx, tx, c.id, hashes); err != nil {
+			return err
+		}
+		recovery = codes
+		if err := auth.MarkMFA(ctx, tx, sess.TokenHash, now); err != nil {
+			return err
+		}
+		if newToken, err = auth.RotateSession(ctx, tx, sess.TokenHash, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "auth.totp_enrol", audit.Done, "user", c.id, c.orgID, "")
+	})
+	if err == nil && failure != nil {
+		return nil, "", failure
+	}
+	return recovery, newToken, err
+}
+
+// StepUp re-checks password and code before identities are revealed.
+func (s *Service) StepUp(ctx context.Context, token, password, code, client string) error {
+	var failure error
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		now := s.now()
+		sess, c, err := s.pendingSession(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if sess.MFAAt == nil {
+			return apperr.New(apperr.Unauthorized, "error.unauthorized")
+		}
+		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+		if wait, err := s.throttle.Check(ctx, tx, "stepup:"+c.id, client, now); err != nil {
+			return err
+		} else if wait > 0 {
+			failure = tooMany(wait)
+			return s.record(ctx, tx, actor, "auth.step_up", audit.Denied, "user", c.id, c.orgID, "throttled")
+		}
+		ok, _, err := s.hasher.Check(c.passwordHash, password)
+		if err != nil {
+			return fmt.Errorf("check password of %s: %w", c.id, err)
+		}
+		codeOK := true
+		if ok && (c.totpEnabled || c.role.SeesPersonalData()) {
+			_, codeOK, err = s.checkCode(ctx, tx, c, code, now)
+			if err != nil {
+				return err
+			}
+		}
+		if !ok || !codeOK {
+			failure = apperr.Validation(apperr.FieldError{Field: "password", Key: "login.failed"})
+			if err := s.throttle.Failure(ctx, tx, "stepup:"+c.id, client, now); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, actor, "auth.step_up", audit.Failed, "user", c.id, c.orgID, "")
+		}
+		if err := s.throttle.Success(ctx, tx, "stepup:"+c.id, client, now); err != nil {
+			return err
+		}
+		if err := auth.MarkStepUp(ctx, tx, sess.TokenHash, now); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, actor, "auth.step_up", audit.Done, "user", c.id, c.orgID, "")
+	})
+	if err != nil {
+		return err
+	}
+	return failure
+}
+
+// SignOut ends the session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
+		sess, err := auth.LookupSession(ctx, tx, token)
+		if err != nil {
+			return nil
+		}
+		if err := auth.DeleteSession(ctx, tx, sess.TokenHash); err != nil {
+			return err
+		}
+		var orgID string
+		_ = tx.QueryRowContext(ctx, `SELECT org_id FROM users WHERE id = $1`, sess.UserID).Scan(&orgID)
+		return s.record(ctx, tx, access.Actor{UserID: sess.UserID, OrgID: orgID}, "auth.logout", audit.Done, "user", sess.UserID, orgID, "")
+	})
+}
+
+// Current is the signed-in state behind a session token.
+type Current struct {
+	Actor   access.Actor
+	User    User
+	Session auth.Session
+	// Next is StepDone for a complete session.
+	Next Step
+}
+
+// Resolve finds the session for a token, applies the idle and absolute
+// timeouts of the user's role, and refreshes its last-seen time. An unknown,
+// expired or disabled session is Unauthorized. Most requests need only a
+// read; the writer is taken when the session must be refreshed or ended.
+func (s *Service) Resolve(ctx context.Context, token string) (Current, error) {
+	if token == "" {
+		return Current{}, apperr.New(apperr.Unauthorized, "error.unauthorized")
+	}
+	now := s.now()
+	var cur Current
+	var ended bool
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		sess, err := auth.LookupSession(ctx, tx, token)
+		if err != nil {
+			return apperr.Wrap(apperr.Unauthorized, "error.unauthorized", err)
+		}
+		u, err := getUser(ctx, tx, access.SystemScope(), sess.UserID)
+		if err != nil {
+			return apperr.Wrap(apperr.Unauthorized, "error.unauthorized", err)
+		}
+		policy := auth.PolicyFor(u.Role)
+		ended = !u.Active() || policy.Expired(sess, now)
+		cur = Current{User: u, Session: sess, Next: StepDone}
+		cur.Actor = access.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role, SteppedUp: policy.SteppedUp(sess, now)}
+		if sess.MFAAt == nil {
+			cur.Next = StepTOTP
+			if !u.TOTPEnabled {
+				cur.Next = StepEnrol
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Current{}, err
+	}
+	if !ended && !cur.Session.NeedsTouch(now) {
+		return cur, nil
+	}
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		if ended {
+			return auth.DeleteSession(ctx, tx, cur.Session.TokenHash)
+		}
+		return auth.TouchSession(ctx, tx, cur.Session.TokenHash, now)
+	})
+	if err != nil {
+		return Current{}, err
+	}
+	if ended {
+		return Current{}, apperr.New(apperr.Unauthorized, "error.session_ended")
+	}
+	return cur, nil
+}

@@ -1,0 +1,299 @@
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/storage"
+)
+
+// User is a staff account. Name and contact details are personal data: they
+// are encrypted in the database and appear in Profile only after RevealProfile.
+type User struct {
+	ID          string
+	OrgID       string
+	OrgName     string
+	Username    string
+	Role        access.Role
+	Language    string
+	TOTPEnabled bool
+	CreatedAt   time.Time
+	DisabledAt  *time.Time
+}
+
+// Active reports whether the user may sign in.
+func (u User) Active() bool { return u.DisabledAt == nil }
+
+// Profile is a user's name and contact details.
+type Profile struct {
+	DisplayName string `json:"name"`
+	Email       string `json:"email"`
+	Phone       string `json:"phone"`
+}
+
+// NewUser is the input for creating an account.
+type NewUser struct {
+	OrgID    string
+	Username string
+	Role     access.Role
+	Password string
+	Language string
+	Profile  Profile
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
+
+// Validate checks the input and returns field errors with message keys.
+func (in *NewUser) Validate() error {
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
+	in.Profile.DisplayName = strings.TrimSpace(in.Profile.DisplayName)
+	in.Profile.Email = strings.TrimSpace(in.Profile.Email)
+	in.Profile.Phone = strings.TrimSpace(in.Profile.Phone)
+	var fields []apperr.FieldError
+	if !usernamePattern.MatchString(in.Username) {
+		fields = append(fields, apperr.FieldError{Field: "username", Key: "user.username_invalid"})
+	}
+	if !in.Role.Valid() {
+		fields = append(fields, apperr.FieldError{Field: "role", Key: "user.role_invalid"})
+	}
+	if in.OrgID == "" {
+		fields = append(fields, apperr.FieldError{Field: "org", Key: "user.org_required"})
+	}
+	for _, f := range []struct{ field, v string }{{"name", in.Profile.DisplayName}, {"email", in.Profile.Email}, {"phone", in.Profile.Phone}} {
+		field, v := f.field, f.v
+		switch {
+		case !utf8.ValidString(v):
+			fields = append(fields, apperr.FieldError{Field: field, Key: "error.bad_encoding"})
+		case utf8.RuneCountInString(v) > 200:
+			fields = append(fields, apperr.FieldError{Field: field, Key: "error.too_long"})
+		}
+	}
+	if in.Profile.DisplayName == "" {
+		fields = append(fields, apperr.FieldError{Field: "name", Key: "user.name_required"})
+	}
+	if in.Profile.Email != "" {
+		if a, err := mail.ParseAddress(in.Profile.Email); err != nil || a.Address != in.Profile.Email {
+			fields = append(fields, apperr.FieldError{Field: "email", Key: "user.email_invalid"})
+		}
+	}
+	if err := auth.ValidatePassword(in.Password, in.Username); err != nil {
+		if ae := apperr.As(err); ae.Code == apperr.Invalid {
+			fields = append(fields, ae.Fields...)
+		} else {
+			return err
+		}
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields...)
+	}
+	return nil
+}
+
+// CreateUser adds an account to an organisation the actor may manage.
+func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in NewUser) (User, error) {
+	if _, err := s.authorize(ctx, actor, access.ManageUsers, "user", "", in.OrgID); err != nil {
+		return User{}, err
+	}
+	if err := in.Validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.now()
+	u := User{ID: NewID(), OrgID: in.OrgID, Username: in.Username, Role: in.Role, Language: in.Language, CreatedAt: now}
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1 AND disabled_at IS NULL`, in.OrgID).Scan(&u.OrgName); err != nil {
+			if err == sql.ErrNoRows {
+				return apperr.Validation(apperr.FieldError{Field: "org", Key: "user.org_required"})
+			}
+			return fmt.Errorf("load organisation %s: %w", in.OrgID, err)
+		}
+		profile, err := s.sealProfile(ctx, tx, u.ID, in.Profile)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO users (id, org_id, username, role, language, profile, password_hash, password_changed_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+			u.ID, u.OrgID, u.Username, u.Role, u.Language, profile, hash, now, now); err != nil {
+			return fmt.Errorf("insert user: %w", storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, "user.create", audit.Done, "user", u.ID, u.OrgID, string(u.Role))
+	})
+	if apperr.Is(err, apperr.Conflict) {
+		return User{}, apperr.Validation(apperr.FieldError{Field: "username", Key: "user.username_taken"})
+	}
+	return u, err
+}
+
+func (s *Service) sealProfile(ctx context.Context, tx *storage.Tx, userID string, p Profile) ([]byte, error) {
+	plain, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode profile: %w", err)
+	}
+	return s.vault.Seal(ctx, tx, userRecord(userID), "profile", plain)
+}
+
+func userRecord(id string) string { return "users/" + id }
+
+// UserFilter narrows a user list.
+type UserFilter struct {
+	OrgID string
+	// IncludeDisabled lists disabled accounts too.
+	IncludeDisabled bool
+}
+
+const userColumns = `u.id, u.org_id, o.name, u.username, u.role, u.language, u.totp_enabled_at IS NOT NULL, u.created_at, u.disabled_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.Username, &u.Role, &u.Language, &u.TOTPEnabled, &u.CreatedAt, &u.DisabledAt)
+	return u, err
+}
+
+// ListUsers returns the accounts in the actor's scope. No personal data.
+func (s *Service) ListUsers(ctx context.Context, actor access.Actor, f UserFilter) ([]User, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewUsers, "user", "", f.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	var users []User
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT `+userColumns+`
+			FROM users u JOIN organisations o ON o.id = u.org_id
+			WHERE ($1 = '*' OR u.org_id = $1)
+			  AND ($2 = '' OR u.org_id = $2)
+			  AND ($3 OR u.disabled_at IS NULL)
+			ORDER BY lower(o.name), u.username`, scope.Org(), f.OrgID, f.IncludeDisabled)
+		if err != nil {
+			return fmt.Errorf("list users: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				return fmt.Errorf("scan user: %w", err)
+			}
+			users = append(users, u)
+		}
+		return rows.Err()
+	})
+	return users, err
+}
+
+// GetUser returns one account in the actor's scope. No personal data.
+func (s *Service) GetUser(ctx context.Context, actor access.Actor, id string) (User, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewUsers, "user", id, "")
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		u, err = getUser(ctx, tx, scope, id)
+		return err
+	})
+	return u, err
+}
+
+func getUser(ctx context.Context, tx *storage.Tx, scope access.Scope, id string) (User, error) {
+	u, err := scanUser(tx.QueryRowContext(ctx, `
+		SELECT `+userColumns+`
+		FROM users u JOIN organisations o ON o.id = u.org_id
+		WHERE u.id = $1 AND ($2 = '*' OR u.org_id = $2)`, id, scope.Org()))
+	if err != nil {
+		return User{}, fmt.Errorf("load user %s: %w", id, storage.MapError(err))
+	}
+	return u, nil
+}
+
+// RevealProfile decrypts a user's name and contact details. It needs a recent
+// step-up and is audited.
+func (s *Service) RevealProfile(ctx context.Context, actor access.Actor, id string) (Profile, error) {
+	scope, err := s.authorize(ctx, actor, access.RevealContact, "user", id, "")
+	if err != nil {
+		return Profile{}, err
+	}
+	if !actor.SteppedUp && actor != System {
+		return Profile{}, apperr.New(apperr.StepUp, "error.step_up")
+	}
+	var p Profile
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		var orgID string
+		var sealed []byte
+		err := tx.QueryRowContext(ctx, `SELECT org_id, profile FROM users WHERE id = $1 AND ($2 = '*' OR org_id = $2)`, id, scope.Org()).Scan(&orgID, &sealed)
+		if err != nil {
+			return fmt.Errorf("load profile %s: %w", id, storage.MapError(err))
+		}
+		plain, err := s.vault.Open(ctx, tx, userRecord(id), "profile", sealed)
+		if err != nil {
+			return err
+		}
+		if len(plain) > 0 {
+			if err := json.Unmarshal(plain, &p); err != nil {
+				return fmt.Errorf("decode profile %s: %w", id, err)
+			}
+		}
+		return s.record(ctx, tx, actor, "user.reveal_contact", audit.Allowed, "user", id, orgID, "")
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		s.recordDenied(ctx, actor, "user.reveal_contact", "user", id, "")
+	}
+	return p, err
+}
+
+// SetDisabled disables or re-enables an account. Disabling ends every session
+// of the user at once.
+func (s *Service) SetDisabled(ctx context.Context, actor access.Actor, id string, disabled bool) error {
+	scope, err := s.authorize(ctx, actor, access.ManageUsers, "user", id, "")
+	if err != nil {
+		return err
+	}
+	if disabled && id == actor.UserID {
+		return apperr.New(apperr.Invalid, "user.cannot_disable_self")
+	}
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
+		u, err := getUser(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		var at *time.Time
+		action := "user.enable"
+		if disabled {
+			now := s.now()
+			at = &now
+			action = "user.disable"
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3 AND ($4 = '*' OR org_id = $4)`,
+			at, s.now(), id, scope.Org()); err != nil {
+			return fmt.Errorf("update user %s: %w", id, err)
+		}
+		if disabled {
+			if _, err := auth.DeleteUserSessions(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, actor, action, audit.Done, "user", id, u.OrgID, "")
+	})
+}
+
+// SetLanguage saves the user's preferred language.
+func (s *Service) SetLanguage(ctx context.Context, actor access.Actor, lang string) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET language = $1 WHERE id = $2`, lang, actor.UserID)
+		return err
+	})
+}

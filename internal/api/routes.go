@@ -1,0 +1,41 @@
+// Package api is Waymark's JSON API under /api/v1. routes.go is its one
+// route table. It uses the same services, access policy and error
+// vocabulary as the pages; errors come back as
+// {"error": {"code", "message", "fields": [{"field", "message"}]}} with the
+// message in the caller's language.
+package api
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/access"
+)
+
+// Route is one API route. Every route needs a complete session allowed the
+// Action; finer decisions are made by the services.
+type Route struct {
+	Pattern string
+	Action  access.Action
+	Handler func(w http.ResponseWriter, r *http.Request) error
+}
+
+// Routes is the route table of the JSON API.
+func (h *Handler) Routes() []Route {
+	return []Route{
+		{"GET /api/v1/me", access.ManageOwnAccount, h.getMe},
+		{"GET /api/v1/organisations", access.ViewOrganisations, h.listOrganisations},
+		{"POST /api/v1/organisations", access.ManageOrganisation, h.createOrganisation},
+		{"GET /api/v1/users", access.ViewUsers, h.listUsers},
+		{"POST /api/v1/users", access.ManageUsers, h.createUser},
+		{"GET /api/v1/users/{id}", access.ViewUsers, h.getUser},
+		{"GET /api/v1/audit", access.ViewAudit, h.listAudit},
+	}
+}
+
+// Mount registers every route on mux.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Pattern, h.gate(rt))
+	}
+	mux.Handle("/api/", h.gate(Route{Handler: h.notFound}))
+}

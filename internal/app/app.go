@@ -1,0 +1,227 @@
+// Package app assembles one Waymark process from its configuration: the
+// database, keys, services, page and API route tables and the middleware
+// around them. The cli package calls it; tests call it to run the whole
+// program in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/api"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/config"
+	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/ui"
+	"waymark.city/waymark/internal/vault"
+	"waymark.city/waymark/internal/web"
+)
+
+// App is an assembled Waymark.
+type App struct {
+	Config   config.Config
+	DB       *storage.DB
+	Keys     *vault.Keyring
+	Vault    *vault.Vault
+	Audit    *audit.Log
+	Accounts *accounts.Service
+	Catalog  *i18n.Catalog
+	Metrics  *web.Metrics
+	Log      *slog.Logger
+}
+
+// MaxBody is the largest request body accepted by default.
+const MaxBody = 1 << 20
+
+// Open connects to the database, migrates it, loads (or, for a new
+// installation, creates) the key file and builds the services.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log, Metrics: web.NewMetrics()}
+	if err := a.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func openDB(ctx context.Context, cfg config.Config) (*storage.DB, error) {
+	var db *storage.DB
+	var err error
+	if cfg.DatabaseURL != "" {
+		db, err = storage.Open(ctx, cfg.DatabaseURL)
+	} else {
+		db, err = storage.OpenDataDir(ctx, cfg.DataDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+func (a *App) init(ctx context.Context) error {
+	keys, err := a.loadKeys(ctx)
+	if err != nil {
+		return err
+	}
+	a.Keys = keys
+	keysPath := a.Config.KeysFile
+	if a.Config.Keys != "" {
+		// Keys from the environment are never reloaded from a file.
+		keysPath = ""
+	}
+	a.Vault = vault.New(keys, keysPath)
+	signer, err := keys.AuditSigner()
+	if err != nil {
+		return err
+	}
+	verifier, err := keys.AuditVerifier()
+	if err != nil {
+		return err
+	}
+	a.Audit = audit.New(signer, verifier)
+	a.Catalog, err = i18n.Load()
+	if err != nil {
+		return fmt.Errorf("load translations: %w", err)
+	}
+	a.Accounts = accounts.New(accounts.Deps{
+		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
+		Hasher:   auth.NewHasher(auth.DefaultParams, 4),
+		Throttle: auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil)),
+		Log:      a.Log,
+	})
+	a.Metrics.Gauge("waymark_database_up", func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if a.DB.Ping(ctx) != nil {
+			return 0
+		}
+		return 1
+	})
+	return nil
+}
+
+// loadKeys reads the key file. A new installation (no encrypted data yet)
+// gets a new key file; a database holding encrypted data without its key
+// file is refused rather than silently given new keys.
+func (a *App) loadKeys(ctx context.Context) (*vault.Keyring, error) {
+	if a.Config.Keys != "" {
+		return vault.ParseKeyring([]byte(a.Config.Keys))
+	}
+	if _, err := os.Stat(a.Config.KeysFile); err == nil {
+		return vault.LoadKeyring(a.Config.KeysFile)
+	}
+	var n int
+	err := a.DB.Read(ctx, func(tx *storage.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM data_keys`).Scan(&n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		return nil, fmt.Errorf("key file %s is missing but the database holds encrypted data: restore the key file or set WAYMARK_KEYS", a.Config.KeysFile)
+	}
+	keys, _, err := vault.LoadOrCreateKeyring(a.Config.KeysFile)
+	return keys, err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Handler is the whole HTTP surface: pages, API, health and metrics, behind
+// the common middleware.
+func (a *App) Handler() (http.Handler, error) {
+	secure := strings.HasPrefix(a.Config.PublicURL, "https://")
+	shell, err := web.NewShell(a.Catalog, ui.Pages(), time.Local, a.Log)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey}).Mount(mux)
+	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Secure: secure, Log: a.Log}).Mount(mux)
+	mux.Handle("GET /healthz", web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})))
+	mux.Handle("GET /readyz", web.Named(http.HandlerFunc(a.ready)))
+	mux.Handle("GET /metrics", web.Named(a.Metrics))
+	crossOrigin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+	})
+	return web.Chain(mux,
+		web.Observe(a.Log, a.Metrics),
+		web.SecurityHeaders(secure),
+		web.CrossOrigin(crossOrigin),
+		web.LimitBody(MaxBody),
+	), nil
+}
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := a.DB.Ping(ctx); err != nil {
+		a.Log.Warn("not ready", "err", err)
+		w.WriteHeader(web.StatusOf(apperr.Unavailable))
+		_, _ = w.Write([]byte("database unavailable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// clientKey is a keyed hash of the client address and the day: enough to
+// throttle guessing, useless to identify anyone, and different tomorrow.
+func (a *App) clientKey(addr string, day time.Time) string {
+	return fmt.Sprintf("%x", a.Vault.BlindIndex("client", []byte(day.Format("2006-01-02")+"|"+addr)))
+}
+
+// Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,329 @@
+// Package bench measures Waymark under load on this machine. It seeds
+// synthetic organisations, users and audit records, starts the real HTTP
+// stack on loopback next to a bare net/http handler, drives both with the
+// same concurrent clients, and reports every figure as a ratio against the
+// baseline measured in the same run, so results compare across machines.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/config"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Options size a run.
+type Options struct {
+	Config        config.Config
+	Organisations int
+	UsersPerOrg   int
+	AuditRecords  int
+	Clients       int
+	Duration      time.Duration
+	Out           io.Writer
+}
+
+// Result is one measured target.
+type Result struct {
+	Name     string
+	Requests int64
+	Errors   int64
+	PerSec   float64
+	P50, P99 time.Duration
+}
+
+// Run seeds, measures and prints.
+func Run(ctx context.Context, o Options) error {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.Open(ctx, o.Config, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintf(o.Out, "Waymark benchmark — %s, %d organisations × %d users, %d audit records, %d clients, %s per target\n",
+		a.DB.Engine, o.Organisations, o.UsersPerOrg, o.AuditRecords, o.Clients, o.Duration)
+	start := time.Now()
+	user, password, err := seed(ctx, a, o)
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	fmt.Fprintf(o.Out, "seeded in %s\n\n", time.Since(start).Round(time.Millisecond))
+
+	base, stopBase, err := listen(ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	}))
+	if err != nil {
+		return err
+	}
+	defer stopBase()
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	site, stopSite, err := listen(ctx, h)
+	if err != nil {
+		return err
+	}
+	defer stopSite()
+	cookie, err := signIn(site, user, password)
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+
+	bare := load(ctx, "bare net/http handler", base+"/", "", o)
+	login := load(ctx, "GET /login (page)", site+"/login", "", o)
+	api := load(ctx, "GET /api/v1/users (authenticated JSON)", site+"/api/v1/users", cookie, o)
+	printHTTP(o.Out, bare, login, api)
+
+	return measureRecords(ctx, a, o)
+}
+
+// seed creates the synthetic partnership. Users get a cheap password hash
+// (seeding is not what is measured); one coordinator with TOTP signs in.
+func seed(ctx context.Context, a *app.App, o Options) (string, string, error) {
+	cheap := accounts.New(accounts.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
+		Hasher: auth.NewHasher(auth.TestParams, 4), Throttle: auth.NewThrottle([]byte("bench")), Log: a.Log})
+	const password = "bench-passphrase-not-secret"
+	var firstOrg string
+	for i := range o.Organisations {
+		org, err := cheap.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{
+			Name: fmt.Sprintf("Bench organisation %04d", i), Kind: accounts.OrgKinds[i%len(accounts.OrgKinds)]})
+		if err != nil {
+			return "", "", err
+		}
+		if i == 0 {
+			firstOrg = org.ID
+		}
+		for j := range o.UsersPerOrg {
+			_, err := cheap.CreateUser(ctx, accounts.System, accounts.NewUser{
+				OrgID: org.ID, Username: fmt.Sprintf("u%04d-%03d", i, j), Role: access.Roles[j%len(access.Roles)],
+				Password: password, Profile: accounts.Profile{DisplayName: fmt.Sprintf("Person %d-%d", i, j)}})
+			if err != nil {
+				return "", "", err
+			}
+		}
+	}
+	const user = "bench-coordinator"
+	if _, err := cheap.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: firstOrg, Username: user,
+		Role: access.Coordinator, Password: password, Profile: accounts.Profile{DisplayName: "Bench Coordinator"}}); err != nil {
+		return "", "", err
+	}
+	for i := 0; i < o.AuditRecords; i += 500 {
+		err := a.DB.Write(ctx, func(tx *storage.Tx) error {
+			for j := i; j < min(i+500, o.AuditRecords); j++ {
+				if _, err := a.Audit.Append(ctx, tx, audit.Entry{Action: "bench.seed", Outcome: audit.Done, SubjectType: "bench", SubjectID: fmt.Sprint(j)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return "", "", err
+		}
+	}
+	return user, password, nil
+}
+
+func listen(ctx context.Context, h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() { _ = srv.Shutdown(ctx) }, nil
+}
+
+// signIn walks the real sign-in: password, authenticator enrolment with a
+// code computed from the shown secret, and returns the session cookie.
+func signIn(site, user, password string) (string, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	post := func(path string, form url.Values) (string, error) {
+		req, _ := http.NewRequest(http.MethodPost, site+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := c.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		return string(body), err
+	}
+	if _, err := post("/login", url.Values{"username": {user}, "password": {password}}); err != nil {
+		return "", err
+	}
+	res, err := c.Get(site + "/login/enrol")
+	if err != nil {
+		return "", err
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	_, rest, ok := strings.Cut(string(page), `id="totp-secret">`)
+	if !ok {
+		return "", fmt.Errorf("no enrolment secret on the page (status %d)", res.StatusCode)
+	}
+	secret, _, _ := strings.Cut(rest, "<")
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		return "", err
+	}
+	if _, err := post("/login/enrol", url.Values{"code": {code}}); err != nil {
+		return "", err
+	}
+	u, _ := url.Parse(site)
+	for _, ck := range jar.Cookies(u) {
+		if strings.Contains(ck.Name, "waymark") {
+			return ck.Name + "=" + ck.Value, nil
+		}
+	}
+	return "", fmt.Errorf("no session cookie after sign-in")
+}
+
+// load drives target with o.Clients concurrent clients for o.Duration.
+func load(ctx context.Context, name, target, cookie string, o Options) Result {
+	tr := &http.Transport{MaxIdleConns: o.Clients, MaxIdleConnsPerHost: o.Clients}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	deadline := time.Now().Add(o.Duration)
+	var mu sync.Mutex
+	var all []time.Duration
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	began := time.Now()
+	for range o.Clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+				if cookie != "" {
+					req.Header.Set("Cookie", cookie)
+				}
+				t := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					errs.Add(1)
+				}
+				mine = append(mine, time.Since(t))
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	slices.Sort(all)
+	r := Result{Name: name, Requests: int64(len(all)), Errors: errs.Load(), PerSec: float64(len(all)) / elapsed.Seconds()}
+	if len(all) > 0 {
+		r.P50 = all[len(all)/2]
+		r.P99 = all[len(all)*99/100]
+	}
+	return r
+}
+
+func printHTTP(w io.Writer, base Result, rs ...Result) {
+	fmt.Fprintf(w, "%-42s %10s %9s %10s %10s %12s %10s %10s\n", "HTTP target", "req/s", "errors", "p50", "p99", "throughput×", "p50×", "p99×")
+	for _, r := range append([]Result{base}, rs...) {
+		fmt.Fprintf(w, "%-42s %10.0f %9d %10s %10s %12.3f %10.1f %10.1f\n", r.Name, r.PerSec, r.Errors,
+			r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond),
+			r.PerSec/base.PerSec, ratio(r.P50, base.P50), ratio(r.P99, base.P99))
+	}
+	fmt.Fprintln(w, "(× columns: ratio to the bare handler; throughput below 1 and latency above 1 are the cost of Waymark.)")
+	fmt.Fprintln(w)
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// measureRecords times sealing and opening a record and an audit append,
+// each in its own transaction, against a raw SQL insert in a transaction.
+func measureRecords(ctx context.Context, a *app.App, o Options) error {
+	const n = 300
+	payload := []byte(strings.Repeat("Name Surname, Street 1, 1010 City, +43 1 234 567; ", 4))
+	timeIt := func(f func(i int) error) (time.Duration, error) {
+		start := time.Now()
+		for i := range n {
+			if err := f(i); err != nil {
+				return 0, err
+			}
+		}
+		return time.Since(start) / n, nil
+	}
+	raw, err := timeIt(func(i int) error {
+		return a.DB.Write(ctx, func(tx *storage.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)`, fmt.Sprint("bench-", i), storage.Now())
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	var sealed [n][]byte
+	seal, err := timeIt(func(i int) error {
+		return a.DB.Write(ctx, func(tx *storage.Tx) error {
+			var err error
+			sealed[i], err = a.Vault.Seal(ctx, tx, fmt.Sprint("bench/", i), "profile", payload)
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	open, err := timeIt(func(i int) error {
+		return a.DB.Read(ctx, func(tx *storage.Tx) error {
+			_, err := a.Vault.Open(ctx, tx, fmt.Sprint("bench/", i), "profile", sealed[i])
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	appendOne, err := timeIt(func(i int) error {
+		return a.DB.Write(ctx, func(tx *storage.Tx) error {
+			_, err := a.Audit.Append(ctx, tx, audit.Entry{Action: "bench.append", Outcome: audit.Done, SubjectID: fmt.Sprint(i)})
+			return err
+		})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Out, "%-42s %12s %10s\n", "Per-record cost (own transaction each)", "time", "× raw SQL")
+	for _, r := range []struct {
+		name string
+		d    time.Duration
+	}{{"raw SQL insert (baseline)", raw}, {"encrypt a record (new data key + seal)", seal}, {"decrypt a record (unwrap + open)", open}, {"audit append (hash tree + signed checkpoint)", appendOne}} {
+		fmt.Fprintf(o.Out, "%-42s %12s %10.2f\n", r.name, r.d.Round(time.Microsecond), ratio(r.d, raw))
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"waymark.city/waymark/internal/app"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/config"
+)
+
+func auditVerify(ctx context.Context, io IO, args []string) error {
+	var cfg config.Config
+	fs := flags(io, "audit verify", "audit verify [--data DIR | --database URL]")
+	cfg.Register(fs, io.Getenv)
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	a, err := open(ctx, io, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	verifier, err := a.Keys.AuditVerifier()
+	if err != nil {
+		return err
+	}
+	rep, err := auditVerifyDB(ctx, a, verifier)
+	if err != nil {
+		return err
+	}
+	return report(io, rep)
+}
+
+func auditVerifyDB(ctx context.Context, a *app.App, verifier note.Verifier) (audit.Report, error) {
+	return audit.Verify(ctx, a.DB, verifier)
+}
+
+// report prints a verification report; a broken chain is an error, so the
+// exit code is non-zero.
+func report(io IO, rep audit.Report) error {
+	if !rep.OK {
+		return errors.New("audit log verification FAILED: first bad entry " + fmt.Sprint(rep.FirstBad) + ": " + rep.Problem)
+	}
+	fmt.Fprintf(io.Stdout, "audit log OK: %d entries, %d signed checkpoints", rep.Entries, rep.Checkpoints)
+	if rep.Problem != "" {
+		fmt.Fprintf(io.Stdout, " (%s)", rep.Problem)
+	}
+	fmt.Fprintln(io.Stdout)
+	return nil
+}

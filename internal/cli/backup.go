@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"waymark.city/waymark/internal/backup"
+	"waymark.city/waymark/internal/config"
+	"waymark.city/waymark/internal/vault"
+)
+
+// backupPurpose names the key derivation for backup files.
+const backupPurpose = "backup"
+
+func backupCmd(ctx context.Context, io IO, args []string) error {
+	var cfg config.Config
+	fs := flags(io, "backup", "backup FILE [--data DIR | --database URL]")
+	cfg.Register(fs, io.Getenv)
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := open(ctx, io, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	keys := a.Vault.Keyring()
+	key, err := keys.DerivedKey(keys.ActiveKeyID(), backupPurpose)
+	if err != nil {
+		return err
+	}
+	path := fs.Arg(0)
+	// Write to a temporary file and rename, so a failed backup never leaves a
+	// file that looks complete.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".waymark-backup-*")
+	if err != nil {
+		return fmt.Errorf("create backup file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	m, err := backup.Backup(ctx, a.DB, backup.BackupKey{ID: keys.ActiveKeyID(), Key: key}, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write backup: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("finish backup file: %w", err)
+	}
+	var rows int64
+	for _, n := range m.Rows {
+		rows += n
+	}
+	fmt.Fprintf(io.Stdout, "backup written to %s: %d tables, %d rows, sealed with key %s (keep the key file: the backup needs it)\n", path, len(m.Rows), rows, m.KeyID)
+	return nil
+}
+
+func restoreCmd(ctx context.Context, io IO, args []string) error {
+	var cfg config.Config
+	fs := flags(io, "restore", "restore FILE [--data NEW_DIR | --database URL_OF_EMPTY_DB] [--keys FILE]")
+	cfg.Register(fs, io.Getenv)
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	keys, err := restoreKeys(cfg)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("open backup: %w", err)
+	}
+	defer f.Close()
+	a, err := open(ctx, io, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	m, err := backup.Restore(ctx, f, func(id string) ([]byte, error) { return keys.DerivedKey(id, backupPurpose) }, a.DB)
+	if err != nil {
+		return explain(a, err)
+	}
+	fmt.Fprintf(io.Stdout, "restored backup of %s made %s\n", m.Engine, m.Created.Local().Format("2006-01-02 15:04"))
+	verifier, err := a.Keys.AuditVerifier()
+	if err != nil {
+		return err
+	}
+	rep, err := auditVerifyDB(ctx, a, verifier)
+	if err != nil {
+		return err
+	}
+	return report(io, rep)
+}
+
+// restoreKeys loads the key file the backup was sealed with; it must exist
+// before restoring, since the data inside is encrypted under it.
+func restoreKeys(cfg config.Config) (*vault.Keyring, error) {
+	if cfg.Keys != "" {
+		return vault.ParseKeyring([]byte(cfg.Keys))
+	}
+	k, err := vault.LoadKeyring(cfg.KeysFile)
+	if err != nil {
+		return nil, fmt.Errorf("restore needs the key file of the installation that made the backup (--keys or WAYMARK_KEYS_FILE): %w", err)
+	}
+	return k, nil
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"text/tabwriter"
+
+	"waymark.city/waymark/internal/config"
+	"waymark.city/waymark/internal/demo"
+)
+
+func serve(ctx context.Context, io IO, args []string) error {
+	var cfg config.Config
+	fs := flags(io, "serve", "serve --addr HOST:PORT --data DIR [--demo] [--database URL]")
+	cfg.Register(fs, io.Getenv)
+	cfg.RegisterServe(fs, io.Getenv)
+	if err := parse(fs, &cfg, args); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	// Print the address people can open: the host asked for, the port we got.
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	url := "http://" + net.JoinHostPort(host, port)
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = url
+	}
+	a, err := open(ctx, io, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.Demo {
+		logins, err := demo.Seed(ctx, a.Accounts, cfg.DataDir)
+		if err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+		printLogins(io, logins)
+	}
+	fmt.Fprintf(io.Stdout, "Waymark is running at %s (database: %s)\n", url, a.DB.Engine)
+	return a.Serve(ctx, ln)
+}
+
+func printLogins(io IO, logins []demo.Login) {
+	if len(logins) == 0 {
+		return
+	}
+	fmt.Fprintln(io.Stdout, "Demo logins (also in the data directory's "+demo.LoginsFile+"). On first sign-in you set up an authenticator app:")
+	tw := tabwriter.NewWriter(io.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  USERNAME\tPASSWORD\tROLE\tORGANISATION")
+	for _, l := range logins {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", l.Username, l.Password, l.Role, l.Org)
+	}
+	tw.Flush()
+}

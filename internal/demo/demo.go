@@ -1,0 +1,124 @@
+// Package demo seeds a new installation with the partners of a fictional
+// small city and one account per role, so a newcomer can try Waymark at once.
+// Passwords are random per installation and kept in a file in the data
+// directory (mode 0600), never in the repository.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+)
+
+// Login is one demo account.
+type Login struct {
+	Username string
+	Password string
+	Role     access.Role
+	Org      string
+}
+
+// LoginsFile is where the demo logins are kept inside the data directory.
+const LoginsFile = "demo-logins.txt"
+
+var organisations = []accounts.NewOrganisation{
+	{Name: "Riverton Human Rights Office", Kind: accounts.Municipality},
+	{Name: "Riverton Social Services", Kind: accounts.SocialServices},
+	{Name: "Safe Harbour NGO", Kind: accounts.NGO},
+	{Name: "Riverton Police Contact Point", Kind: accounts.Police},
+	{Name: "Regional Labour Inspectorate", Kind: accounts.LabourInspectorate},
+	{Name: "Helpline 0800", Kind: accounts.Hotline},
+}
+
+var people = []struct {
+	username, name string
+	role           access.Role
+	org            int
+}{
+	{"admin", "Ada Admin", access.Administrator, 0},
+	{"coordinator", "Cora Coordinator", access.Coordinator, 0},
+	{"caseworker", "Kim Caseworker", access.CaseWorker, 2},
+	{"socialworker", "Sam Socialworker", access.CaseWorker, 1},
+	{"inspector", "Ines Inspector", access.Screener, 4},
+	{"hotline", "Hana Hotline", access.HotlineOperator, 5},
+	{"police", "Pat Police", access.PoliceContact, 3},
+	{"analyst", "Ari Analyst", access.Analyst, 0},
+}
+
+// Seed creates the demo organisations and users if the database has no
+// organisations yet, and returns the logins (read back from dataDir when the
+// installation was seeded before).
+func Seed(ctx context.Context, svc *accounts.Service, dataDir string) ([]Login, error) {
+	existing, err := svc.ListOrganisations(ctx, accounts.System)
+	if err != nil {
+		return nil, err
+	}
+	if len(existing) > 0 {
+		return readLogins(filepath.Join(dataDir, LoginsFile))
+	}
+	orgIDs := make([]string, len(organisations))
+	for i, in := range organisations {
+		org, err := svc.CreateOrganisation(ctx, accounts.System, in)
+		if err != nil {
+			return nil, fmt.Errorf("seed organisation %d: %w", i, err)
+		}
+		orgIDs[i] = org.ID
+	}
+	var logins []Login
+	for _, p := range people {
+		pw := password()
+		_, err := svc.CreateUser(ctx, accounts.System, accounts.NewUser{
+			OrgID: orgIDs[p.org], Username: p.username, Role: p.role, Password: pw, Language: "en",
+			Profile: accounts.Profile{DisplayName: p.name, Email: p.username + "@riverton.example"},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("seed user %s: %w", p.username, err)
+		}
+		logins = append(logins, Login{Username: p.username, Password: pw, Role: p.role, Org: organisations[p.org].Name})
+	}
+	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {
+		return nil, err
+	}
+	return logins, nil
+}
+
+// password returns a random demo password of four groups, e.g. "vq7k-m2xd-9hpt-4wzc" (80 bits).
+func password() string {
+	t := strings.ToLower(rand.Text())
+	return t[0:4] + "-" + t[4:8] + "-" + t[8:12] + "-" + t[12:16]
+}
+
+func writeLogins(path string, logins []Login) error {
+	var sb strings.Builder
+	for _, l := range logins {
+		fmt.Fprintf(&sb, "%s\t%s\t%s\t%s\n", l.Username, l.Password, l.Role, l.Org)
+	}
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		return fmt.Errorf("write demo logins: %w", err)
+	}
+	return nil
+}
+
+func readLogins(path string) ([]Login, error) {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read demo logins: %w", err)
+	}
+	var logins []Login
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 4 {
+			logins = append(logins, Login{Username: f[0], Password: f[1], Role: access.Role(f[2]), Org: f[3]})
+		}
+	}
+	return logins, nil
+}

@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/web"
+)
+
+// Handler serves the staff pages.
+type Handler struct {
+	shell    *web.Shell
+	accounts *accounts.Service
+	audit    *audit.Log
+	db       *storage.DB
+	log      *slog.Logger
+	cookie   web.SessionCookie
+	// secure marks cookies Secure (HTTPS deployments).
+	secure bool
+	// clientKey turns a client address into an opaque, keyed, daily-changing
+	// value for throttling; the address itself is never stored.
+	clientKey func(addr string, day time.Time) string
+}
+
+// Deps are what the pages need.
+type Deps struct {
+	Shell     *web.Shell
+	Accounts  *accounts.Service
+	Audit     *audit.Log
+	DB        *storage.DB
+	Log       *slog.Logger
+	Secure    bool
+	ClientKey func(addr string, day time.Time) string
+}
+
+// New returns the page handler.
+func New(d Deps) *Handler {
+	return &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey}
+}
+
+func (h *Handler) setSession(w http.ResponseWriter, token string) { h.cookie.Set(w, token) }
+
+func (h *Handler) clearSession(w http.ResponseWriter) { h.cookie.Clear(w) }
+
+func (h *Handler) token(r *http.Request) string { return h.cookie.Token(r) }
+
+func (h *Handler) client(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return h.clientKey(host, time.Now().UTC())
+}
+
+// current is the signed-in state of a request, nil when signed out.
+func current(r *http.Request) *accounts.Current {
+	c, _ := web.Session(r).(*accounts.Current)
+	return c
+}
+
+func actor(r *http.Request) access.Actor {
+	if c := current(r); c != nil {
+		return c.Actor
+	}
+	return access.Actor{}
+}
+
+// gate resolves the session and language, then lets the request through
+// only if the route's gate allows it.
+func (h *Handler) gate(rt Route) http.Handler {
+	return web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var cur *accounts.Current
+		if tok := h.token(r); tok != "" {
+			c, err := h.accounts.Resolve(r.Context(), tok)
+			switch {
+			case err == nil:
+				cur = &c
+				r = r.WithContext(web.WithSession(r.Context(), cur))
+			case apperr.Is(err, apperr.Unauthorized):
+				h.clearSession(w)
+			default:
+				h.language(r)
+				h.fail(w, r, err)
+				return
+			}
+		}
+		r = h.language(r)
+		switch rt.Gate {
+		case Partial:
+			if cur == nil {
+				h.toLogin(w, r)
+				return
+			}
+		case SignedIn:
+			if cur == nil {
+				h.toLogin(w, r)
+				return
+			}
+			if cur.Next != accounts.StepDone {
+				http.Redirect(w, r, nextStepPath(cur.Next), http.StatusSeeOther)
+				return
+			}
+			if !access.Can(cur.Actor, rt.Action) {
+				h.accounts.RecordDenied(r.Context(), cur.Actor, string(rt.Action))
+				h.fail(w, r, apperr.New(apperr.Forbidden, "error.forbidden"))
+				return
+			}
+		}
+		rt.Handler(w, r)
+	}))
+}
+
+func nextStepPath(s accounts.Step) string {
+	if s == accounts.StepEnrol {
+		return "/login/enrol"
+	}
+	return "/login/code"
+}
+
+func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// language picks the page language: the signed-in user's preference, then the
+// language cookie, then the browser's Accept-Language.
+func (h *Handler) language(r *http.Request) *http.Request {
+	preferred := ""
+	if c, err := r.Cookie("lang"); err == nil {
+		preferred = c.Value
+	}
+	if cur := current(r); cur != nil && cur.User.Language != "" {
+		preferred = cur.User.Language
+	}
+	cat := h.shell.Catalog()
+	lang := cat.Match(preferred, r.Header.Get("Accept-Language"))
+	return r.WithContext(web.WithPrinter(r.Context(), cat.For(lang)))
+}
+
+// view starts the view of a page with the shell's common parts filled in.
+func (h *Handler) view(r *http.Request, titleKey string) *web.View {
+	v := &web.View{P: web.Printer(r), TitleKey: titleKey, Form: map[string]string{}}
+	cur := current(r)
+	if cur == nil {
+		return v
+	}
+	v.Signed = &web.SignedIn{Username: cur.User.Username, RoleKey: "role." + string(cur.User.Role), OrgName: cur.User.OrgName, Complete: cur.Next == accounts.StepDone}
+	if cur.Next != accounts.StepDone {
+		return v
+	}
+	for _, item := range []struct {
+		href   string
+		key    string
+		action access.Action
+	}{
+		{"/", "nav.home", access.ViewDashboard},
+		{"/organisations", "nav.organisations", access.ViewOrganisations},
+		{"/users", "nav.users", access.ViewUsers},
+		{"/audit", "nav.audit", access.ViewAudit},
+	} {
+		if access.Can(cur.Actor, item.action) {
+			here := r.URL.Path == item.href || (item.href != "/" && strings.HasPrefix(r.URL.Path, item.href+"/"))
+			v.Nav = append(v.Nav, web.NavItem{Href: item.href, Key: item.key, Current: here})
+		}
+	}
+	return v
+}
+
+// fail renders an error page with the status of the error's code. Internal
+// errors are logged with their detail; the user sees only the safe message.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	status := web.StatusOf(e.Code)
+	if status >= 500 {
+		h.log.Error("request failed", "route", web.Route(r), "err", err)
+	}
+	if e.Code == apperr.StepUp {
+		http.Redirect(w, r, "/stepup?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if web.Printer(r) == nil {
+		r = h.language(r)
+	}
+	v := h.view(r, "error.title")
+	v.Data = v.P.Error(err)
+	h.shell.Render(w, r, status, "error", v)
+}
+
+// parseForm reads a posted form; an oversized or malformed body is a clear error.
+func parseForm(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if !strings.HasPrefix(ct, "application/x-www-form-urlencoded") && !strings.HasPrefix(ct, "multipart/form-data") {
+		return apperr.New(apperr.Unsupported, "error.unsupported")
+	}
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return apperr.Wrap(apperr.TooLarge, "error.too_large", err)
+		}
+		return apperr.Wrap(apperr.Invalid, "error.bad_form", err)
+	}
+	for _, vals := range r.PostForm {
+		for _, v := range vals {
+			if !utf8.ValidString(v) {
+				return apperr.New(apperr.Invalid, "error.bad_encoding")
+			}
+		}
+	}
+	return nil
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func statusOf(err error) int { return web.StatusOf(apperr.CodeOf(err)) }

@@ -1,0 +1,27 @@
+package ui
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/accounts"
+)
+
+func (h *Handler) createOrganisation(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "orgs.title")
+	if err := parseForm(r); err != nil {
+		v.FormError(err)
+		h.renderOrganisations(w, r, statusOf(err), v)
+		return
+	}
+	in := accounts.NewOrganisation{Name: r.PostFormValue("name"), Kind: accounts.OrgKind(r.PostFormValue("kind"))}
+	v.Form["name"], v.Form["kind"] = in.Name, string(in.Kind)
+	org, err := h.accounts.CreateOrganisation(r.Context(), actor(r), in)
+	if err != nil {
+		v.FormError(err)
+		h.renderOrganisations(w, r, statusOf(err), v)
+		return
+	}
+	v.Form = map[string]string{}
+	v.Notice = v.P.T("orgs.created", "name", org.Name)
+	h.renderOrganisations(w, r, http.StatusCreated, v)
+}

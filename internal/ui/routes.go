@@ -1,0 +1,65 @@
+// Package ui serves Waymark's HTML pages for staff. routes.go is the one
+// route table; each handler lives in a file named after its resource and
+// action. Handlers are thin: parse the form, call one service method, render.
+package ui
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/access"
+)
+
+// Gate says who may reach a route before the handler runs. Finer decisions
+// (which organisation, which record) are made by the services through the
+// access policy.
+type Gate int
+
+const (
+	Public   Gate = iota // anyone, signed in or not
+	Partial              // a session that still owes its second factor
+	SignedIn             // a complete session allowed the route's Action
+)
+
+// Route is one page route.
+type Route struct {
+	Pattern string
+	Gate    Gate
+	// Action is checked for SignedIn routes.
+	Action  access.Action
+	Handler http.HandlerFunc
+}
+
+// Routes is the route table of the staff pages.
+func (h *Handler) Routes() []Route {
+	return []Route{
+		{"GET /{$}", SignedIn, access.ViewDashboard, h.showDashboard},
+		{"GET /login", Public, "", h.showLogin},
+		{"POST /login", Public, "", h.submitLogin},
+		{"GET /login/code", Partial, "", h.showCode},
+		{"POST /login/code", Partial, "", h.submitCode},
+		{"GET /login/enrol", Partial, "", h.showEnrol},
+		{"POST /login/enrol", Partial, "", h.submitEnrol},
+		{"POST /logout", Partial, "", h.submitLogout},
+		{"POST /language", Public, "", h.submitLanguage},
+		{"GET /stepup", SignedIn, access.ManageOwnAccount, h.showStepUp},
+		{"POST /stepup", SignedIn, access.ManageOwnAccount, h.submitStepUp},
+		{"GET /organisations", SignedIn, access.ViewOrganisations, h.listOrganisations},
+		{"POST /organisations", SignedIn, access.ManageOrganisation, h.createOrganisation},
+		{"GET /users", SignedIn, access.ViewUsers, h.listUsers},
+		{"GET /users/new", SignedIn, access.ManageUsers, h.showNewUser},
+		{"POST /users", SignedIn, access.ManageUsers, h.createUser},
+		{"GET /users/{id}", SignedIn, access.ViewUsers, h.showUser},
+		{"GET /users/{id}/contact", SignedIn, access.RevealContact, h.revealUserContact},
+		{"POST /users/{id}/disable", SignedIn, access.ManageUsers, h.disableUser},
+		{"POST /users/{id}/enable", SignedIn, access.ManageUsers, h.enableUser},
+		{"GET /audit", SignedIn, access.ViewAudit, h.listAudit},
+	}
+}
+
+// Mount registers every route on mux behind its gate.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	for _, rt := range h.Routes() {
+		mux.Handle(rt.Pattern, h.gate(rt))
+	}
+	mux.Handle("GET /static/", h.shell.Static())
+}

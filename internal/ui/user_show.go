@@ -1,0 +1,44 @@
+package ui
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+)
+
+type userPage struct {
+	User       accounts.User
+	Contact    *accounts.Profile
+	CanManage  bool
+	CanReveal  bool
+	IsYourself bool
+}
+
+func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, contact *accounts.Profile) {
+	v := h.view(r, "users.show_title")
+	a := actor(r)
+	u, err := h.accounts.GetUser(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("created") == "1" {
+		v.Notice = v.P.T("users.created", "name", u.Username)
+	}
+	v.Data = userPage{User: u, Contact: contact, CanManage: access.Can(a, access.ManageUsers),
+		CanReveal: access.Can(a, access.RevealContact), IsYourself: u.ID == a.UserID}
+	h.shell.Render(w, r, http.StatusOK, "user", v)
+}
+
+func (h *Handler) showUser(w http.ResponseWriter, r *http.Request) { h.renderUser(w, r, nil) }
+
+// revealUserContact shows a user's name and contact details after step-up.
+func (h *Handler) revealUserContact(w http.ResponseWriter, r *http.Request) {
+	p, err := h.accounts.RevealProfile(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderUser(w, r, &p)
+}
