@@ -39,19 +39,31 @@ type App struct {
 	Catalog  *i18n.Catalog
 	Metrics  *web.Metrics
 	Log      *slog.Logger
+
+	passwordParams auth.Params
 }
 
 // MaxBody is the largest request body accepted by default.
 const MaxBody = 1 << 20
 
+// Option adjusts how Open assembles the app.
+type Option func(*App)
+
+// WithPasswordParams sets the argon2id cost; tests use auth.TestParams so
+// that creating many accounts stays fast.
+func WithPasswordParams(p auth.Params) Option { return func(a *App) { a.passwordParams = p } }
+
 // Open connects to the database, migrates it, loads (or, for a new
 // installation, creates) the key file and builds the services.
-func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
 	db, err := openDB(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Log: log, Metrics: web.NewMetrics()}
+	a := &App{Config: cfg, DB: db, Log: log, Metrics: web.NewMetrics(), passwordParams: auth.DefaultParams}
+	for _, o := range opts {
+		o(a)
+	}
 	if err := a.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -104,7 +116,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
-		Hasher:   auth.NewHasher(auth.DefaultParams, 4),
+		Hasher:   auth.NewHasher(a.passwordParams, 4),
 		Throttle: auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil)),
 		Log:      a.Log,
 	})

@@ -25,7 +25,7 @@ type Params struct {
 // DefaultParams are the production costs: 64 MiB, 3 passes, 2 lanes. The
 // OWASP Password Storage Cheat Sheet minimum for argon2id is 19 MiB with 2
 // passes and 1 lane (or an equivalent trade-off); this is well above it and
-// takes roughly 50–100 ms on a current server core. Memory is what makes
+// takes about 150 ms on a small 2-core virtual machine. Memory is what makes
 // GPU guessing expensive, so it is the parameter raised first.
 var DefaultParams = Params{Memory: 64 * 1024, Time: 3, Threads: 2, SaltLen: 16, KeyLen: 32}
 

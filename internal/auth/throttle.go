@@ -81,7 +81,8 @@ func delay(failures, free int, base, limit time.Duration) time.Duration {
 // client; zero means go ahead. client is an opaque identifier of the
 // requester, e.g. a keyed hash of the IP address (never the raw address).
 // While the wait is positive, refuse the attempt without checking the
-// password and without calling Failure.
+// password and without calling Failure. Check only reads, so it may run in
+// a read transaction.
 func (t *Throttle) Check(ctx context.Context, tx *storage.Tx, username, client string, now time.Time) (wait time.Duration, err error) {
 	for _, k := range [][]byte{t.key(kindPair, username, client), t.key(kindUser, username, "")} {
 		var until time.Time

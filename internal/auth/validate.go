@@ -53,8 +53,10 @@ func ValidatePassword(pw, username string) error {
 	if !utf8.ValidString(pw) {
 		return fail("error.bad_encoding")
 	}
-	pw = norm.NFKC.String(pw)
+	// Length counts what the user typed; NFKC can expand a single
+	// compatibility character into many.
 	n := utf8.RuneCountInString(pw)
+	pw = norm.NFKC.String(pw)
 	switch {
 	case n < MinPasswordLen:
 		return fail("password.too_short")

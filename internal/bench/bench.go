@@ -54,7 +54,7 @@ type Result struct {
 // Run seeds, measures and prints.
 func Run(ctx context.Context, o Options) error {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(ctx, o.Config, log)
+	a, err := app.Open(ctx, o.Config, log, app.WithPasswordParams(auth.TestParams))
 	if err != nil {
 		return err
 	}
@@ -98,15 +98,13 @@ func Run(ctx context.Context, o Options) error {
 	return measureRecords(ctx, a, o)
 }
 
-// seed creates the synthetic partnership. Users get a cheap password hash
+// seed creates the synthetic partnership. Passwords are hashed cheaply
 // (seeding is not what is measured); one coordinator with TOTP signs in.
 func seed(ctx context.Context, a *app.App, o Options) (string, string, error) {
-	cheap := accounts.New(accounts.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
-		Hasher: auth.NewHasher(auth.TestParams, 4), Throttle: auth.NewThrottle([]byte("bench")), Log: a.Log})
 	const password = "bench-passphrase-not-secret"
 	var firstOrg string
 	for i := range o.Organisations {
-		org, err := cheap.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{
+		org, err := a.Accounts.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{
 			Name: fmt.Sprintf("Bench organisation %04d", i), Kind: accounts.OrgKinds[i%len(accounts.OrgKinds)]})
 		if err != nil {
 			return "", "", err
@@ -115,7 +113,7 @@ func seed(ctx context.Context, a *app.App, o Options) (string, string, error) {
 			firstOrg = org.ID
 		}
 		for j := range o.UsersPerOrg {
-			_, err := cheap.CreateUser(ctx, accounts.System, accounts.NewUser{
+			_, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{
 				OrgID: org.ID, Username: fmt.Sprintf("u%04d-%03d", i, j), Role: access.Roles[j%len(access.Roles)],
 				Password: password, Profile: accounts.Profile{DisplayName: fmt.Sprintf("Person %d-%d", i, j)}})
 			if err != nil {
@@ -124,7 +122,7 @@ func seed(ctx context.Context, a *app.App, o Options) (string, string, error) {
 		}
 	}
 	const user = "bench-coordinator"
-	if _, err := cheap.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: firstOrg, Username: user,
+	if _, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: firstOrg, Username: user,
 		Role: access.Coordinator, Password: password, Profile: accounts.Profile{DisplayName: "Bench Coordinator"}}); err != nil {
 		return "", "", err
 	}
