@@ -40,12 +40,18 @@ type credentials struct {
 	totpLastStep int64
 }
 
-func loadCredentials(ctx context.Context, tx *storage.Tx, where string, arg string) (credentials, error) {
+// loadCredentials reads a user's sign-in data; lock takes the row lock on
+// PostgreSQL for a transaction that will update it.
+func loadCredentials(ctx context.Context, tx *storage.Tx, where string, arg string, lock bool) (credentials, error) {
+	suffix := ""
+	if lock {
+		suffix = tx.ForUpdate()
+	}
 	var c credentials
 	var disabledAt, totpEnabledAt *time.Time
 	err := tx.QueryRowContext(ctx, `
 		SELECT id, org_id, role, password_hash, disabled_at, totp_secret, totp_enabled_at, totp_last_step
-		FROM users WHERE `+where+tx.ForUpdate(), arg).
+		FROM users WHERE `+where+suffix, arg).
 		Scan(&c.id, &c.orgID, &c.role, &c.passwordHash, &disabledAt, &c.totpSecret, &totpEnabledAt, &c.totpLastStep)
 	c.disabled = disabledAt != nil
 	c.totpEnabled = totpEnabledAt != nil
@@ -61,50 +67,76 @@ func tooMany(wait time.Duration) error {
 // SignIn checks a username and password. client is an opaque key for the
 // caller's network origin (a keyed hash, never an address) used only to
 // throttle guessing. A wrong username and a wrong password get the same
-// answer in about the same time.
+// answer in about the same time. The slow password hash runs outside any
+// transaction so it never holds the database writer.
 func (s *Service) SignIn(ctx context.Context, username, password, client string) (SignInResult, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	var res SignInResult
-	var failure error
-	err := s.db.Write(ctx, func(tx *storage.Tx) error {
-		now := s.now()
-		wait, err := s.throttle.Check(ctx, tx, username, client, now)
-		if err != nil {
+	now := s.now()
+	var c credentials
+	var wait time.Duration
+	var known bool
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		if wait, err = s.throttle.Check(ctx, tx, username, client, now); err != nil || wait > 0 {
 			return err
 		}
-		if wait > 0 {
-			failure = tooMany(wait)
-			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
-		}
-		c, err := loadCredentials(ctx, tx, "lower(username) = $1", username)
+		c, err = loadCredentials(ctx, tx, "lower(username) = $1", username, false)
 		if errors.Is(err, sql.ErrNoRows) {
-			s.hasher.DummyCheck(password)
-			failure = badCredentials()
-			if err := s.throttle.Failure(ctx, tx, username, client, now); err != nil {
-				return err
-			}
-			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "", "", "", "unknown_account")
+			return nil
 		}
+		known = err == nil
+		return err
+	})
+	if err != nil {
+		return SignInResult{}, fmt.Errorf("load credentials: %w", err)
+	}
+	if wait > 0 {
+		err := s.db.Write(ctx, func(tx *storage.Tx) error {
+			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
+		})
 		if err != nil {
-			return fmt.Errorf("load credentials: %w", err)
+			return SignInResult{}, err
 		}
-		ok, _, err := s.hasher.Check(c.passwordHash, password)
-		if err != nil {
-			return fmt.Errorf("check password of %s: %w", c.id, err)
+		return SignInResult{}, tooMany(wait)
+	}
+	ok, rehash := false, false
+	if known {
+		if ok, rehash, err = s.hasher.Check(c.passwordHash, password); err != nil {
+			return SignInResult{}, fmt.Errorf("check password of %s: %w", c.id, err)
 		}
+	} else {
+		s.hasher.DummyCheck(password)
+	}
+	var newHash string
+	if ok && rehash {
+		// Move the stored hash to the current cost parameters.
+		if newHash, err = s.hasher.Hash(password); err != nil {
+			return SignInResult{}, fmt.Errorf("rehash password of %s: %w", c.id, err)
+		}
+	}
+	var res SignInResult
+	var failure error
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if !ok || c.disabled {
 			failure = badCredentials()
-			detail := "wrong_password"
-			if ok {
-				detail = "disabled"
-			}
 			if err := s.throttle.Failure(ctx, tx, username, client, now); err != nil {
 				return err
 			}
-			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "user", c.id, c.orgID, detail)
+			switch {
+			case !known:
+				return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "", "", "", "unknown_account")
+			case ok:
+				return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "user", c.id, c.orgID, "disabled")
+			}
+			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "user", c.id, c.orgID, "wrong_password")
 		}
 		if err := s.throttle.Success(ctx, tx, username, client, now); err != nil {
 			return err
+		}
+		if newHash != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, newHash, c.id); err != nil {
+				return fmt.Errorf("store rehashed password of %s: %w", c.id, err)
+			}
 		}
 		token, err := auth.CreateSession(ctx, tx, c.id, now)
 		if err != nil {
@@ -140,7 +172,7 @@ func (s *Service) pendingSession(ctx context.Context, tx *storage.Tx, token stri
 	if auth.StrictPolicy.Expired(sess, s.now()) {
 		return auth.Session{}, credentials{}, apperr.New(apperr.Unauthorized, "error.unauthorized")
 	}
-	c, err := loadCredentials(ctx, tx, "id = $1", sess.UserID)
+	c, err := loadCredentials(ctx, tx, "id = $1", sess.UserID, true)
 	if err != nil {
 		return auth.Session{}, credentials{}, fmt.Errorf("load credentials %s: %w", sess.UserID, storage.MapError(err))
 	}
@@ -284,12 +316,14 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, token, code string) (rec
 			return err
 		}
 		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
-		if !auth.CheckTOTP(string(secret), strings.TrimSpace(code), now) {
+		step, ok := auth.MatchTOTP(string(secret), strings.TrimSpace(code), now)
+		if !ok {
 			failure = apperr.Validation(apperr.FieldError{Field: "code", Key: "login.code_wrong"})
 			return s.record(ctx, tx, actor, "auth.totp_enrol", audit.Failed, "user", c.id, c.orgID, "")
 		}
+		// Store the step the code belonged to, so the same code cannot sign in again.
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_enabled_at = $1, totp_last_step = $2, updated_at = $1 WHERE id = $3`,
-			now, auth.TOTPStep(now), c.id); err != nil {
+			now, step, c.id); err != nil {
 			return fmt.Errorf("enable totp %s: %w", c.id, err)
 		}
 		codes, hashes, err := auth.NewRecoveryCodes(10)
