@@ -22,6 +22,7 @@ import (
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/jobs"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/ui"
 	"waymark.city/waymark/internal/vault"
@@ -41,6 +42,7 @@ type App struct {
 	Log      *slog.Logger
 
 	passwordParams auth.Params
+	throttle       *auth.Throttle
 }
 
 // MaxBody is the largest request body accepted by default.
@@ -114,10 +116,11 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load translations: %w", err)
 	}
+	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Hasher:   auth.NewHasher(a.passwordParams, 4),
-		Throttle: auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil)),
+		Throttle: a.throttle,
 		Log:      a.Log,
 	})
 	a.Metrics.Gauge("waymark_database_up", func() float64 {
@@ -222,6 +225,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.Jobs().Loop(ctx, time.Minute)
 	select {
 	case err := <-errc:
 		return err
@@ -236,4 +240,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// Jobs is the background work every process offers to run; the jobs table
+// makes sure only one process runs each job at a time.
+func (a *App) Jobs() *jobs.Runner {
+	inTx := func(f func(ctx context.Context, tx *storage.Tx, now time.Time) error) jobs.Func {
+		return func(ctx context.Context, db *storage.DB) error {
+			return db.Write(ctx, func(tx *storage.Tx) error { return f(ctx, tx, storage.Now()) })
+		}
+	}
+	return jobs.New(a.DB, a.Log,
+		jobs.Periodic{Kind: "sessions.expire", Every: 10 * time.Minute, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
+			_, err := auth.DeleteExpiredSessions(ctx, tx, now)
+			return err
+		})},
+		jobs.Periodic{Kind: "throttle.sweep", Every: time.Hour, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
+			_, err := a.throttle.Sweep(ctx, tx, now.Add(-24*time.Hour))
+			return err
+		})},
+	)
 }
