@@ -297,3 +297,32 @@ func (s *Service) SetLanguage(ctx context.Context, actor access.Actor, lang stri
 		return err
 	})
 }
+
+// SetRole changes what an account may do. Nobody changes their own role, so
+// an administrator cannot lock the installation out by accident.
+func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, role access.Role) error {
+	scope, err := s.authorize(ctx, actor, access.ManageUsers, "user", id, "")
+	if err != nil {
+		return err
+	}
+	if !role.Valid() {
+		return apperr.Validation(apperr.FieldError{Field: "role", Key: "user.role_invalid"})
+	}
+	if id == actor.UserID {
+		return apperr.New(apperr.Invalid, "user.cannot_change_own_role")
+	}
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
+		u, err := getUser(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		if u.Role == role {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, updated_at = $2 WHERE id = $3 AND ($4 = '*' OR org_id = $4)`,
+			role, s.now(), id, scope.Org()); err != nil {
+			return fmt.Errorf("update role of %s: %w", id, err)
+		}
+		return s.record(ctx, tx, actor, "user.role_change", audit.Done, "user", id, u.OrgID, string(u.Role)+"->"+string(role))
+	})
+}

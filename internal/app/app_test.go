@@ -8,8 +8,8 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 

@@ -52,6 +52,7 @@ func (h *Handler) Routes() []Route {
 		{"GET /users/{id}/contact", SignedIn, access.RevealContact, h.revealUserContact},
 		{"POST /users/{id}/disable", SignedIn, access.ManageUsers, h.disableUser},
 		{"POST /users/{id}/enable", SignedIn, access.ManageUsers, h.enableUser},
+		{"POST /users/{id}/role", SignedIn, access.ManageUsers, h.changeUserRole},
 		{"GET /audit", SignedIn, access.ViewAudit, h.listAudit},
 	}
 }

@@ -26,9 +26,7 @@ func (h *Handler) renderNewUser(w http.ResponseWriter, r *http.Request, status i
 			page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
 		}
 	}
-	for _, role := range access.Roles {
-		page.Roles = append(page.Roles, web.Option{Value: string(role), LabelKey: "role." + string(role)})
-	}
+	page.Roles = append(page.Roles, roleOptions()...)
 	for _, l := range h.shell.Catalog().Languages() {
 		page.Langs = append(page.Langs, web.Option{Value: l.Tag, Label: l.Name})
 	}
@@ -64,4 +62,12 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/users/"+u.ID+"?created=1", http.StatusSeeOther)
+}
+
+func roleOptions() []web.Option {
+	var opts []web.Option
+	for _, role := range access.Roles {
+		opts = append(opts, web.Option{Value: string(role), LabelKey: "role." + string(role)})
+	}
+	return opts
 }

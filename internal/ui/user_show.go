@@ -5,6 +5,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/web"
 )
 
 type userPage struct {
@@ -13,6 +14,7 @@ type userPage struct {
 	CanManage  bool
 	CanReveal  bool
 	IsYourself bool
+	Roles      []web.Option
 }
 
 func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, contact *accounts.Profile) {
@@ -27,7 +29,8 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, contact *ac
 		v.Notice = v.P.T("users.created", "name", u.Username)
 	}
 	v.Data = userPage{User: u, Contact: contact, CanManage: access.Can(a, access.ManageUsers),
-		CanReveal: access.Can(a, access.RevealContact), IsYourself: u.ID == a.UserID}
+		CanReveal: access.Can(a, access.RevealContact), IsYourself: u.ID == a.UserID, Roles: roleOptions()}
+	v.Form["role"] = string(u.Role)
 	h.shell.Render(w, r, http.StatusOK, "user", v)
 }
 

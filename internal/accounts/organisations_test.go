@@ -1,0 +1,146 @@
+package accounts_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/storage"
+)
+
+func TestOrganisationValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    accounts.NewOrganisation
+		field string
+		key   string // empty: valid
+	}{
+		{"valid", accounts.NewOrganisation{Name: "Safe Harbour", Kind: accounts.NGO}, "", ""},
+		{"trimmed", accounts.NewOrganisation{Name: "  Safe Harbour  ", Kind: accounts.NGO}, "", ""},
+		{"200 characters", accounts.NewOrganisation{Name: strings.Repeat("ä", 200), Kind: accounts.NGO}, "", ""},
+		{"empty", accounts.NewOrganisation{Name: "", Kind: accounts.NGO}, "name", "org.name_required"},
+		{"blank", accounts.NewOrganisation{Name: " \t ", Kind: accounts.NGO}, "name", "org.name_required"},
+		{"too long", accounts.NewOrganisation{Name: strings.Repeat("ä", 201), Kind: accounts.NGO}, "name", "org.name_too_long"},
+		{"invalid utf-8", accounts.NewOrganisation{Name: "Safe \xff Harbour", Kind: accounts.NGO}, "name", "error.bad_encoding"},
+		{"bad kind", accounts.NewOrganisation{Name: "Safe Harbour", Kind: "gang"}, "kind", "org.kind_invalid"},
+		{"no kind", accounts.NewOrganisation{Name: "Safe Harbour"}, "kind", "org.kind_invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.in.Validate()
+			if tt.key == "" {
+				if err != nil {
+					t.Fatalf("Validate = %v, want nil", err)
+				}
+				if tt.in.Name != strings.TrimSpace(tt.in.Name) {
+					t.Errorf("name %q not trimmed", tt.in.Name)
+				}
+				return
+			}
+			if got := fieldKey(t, err, tt.field); got != tt.key {
+				t.Errorf("field %s key = %q, want %q", tt.field, got, tt.key)
+			}
+		})
+	}
+}
+
+func TestOrganisations(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		org, err := f.svc.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{Name: " Safe Harbour ", Kind: accounts.NGO})
+		if err != nil {
+			t.Fatalf("create: %v", err)
+		}
+		if org.Name != "Safe Harbour" || org.Kind != accounts.NGO || org.ID == "" {
+			t.Fatalf("created %+v", org)
+		}
+		t.Run("invalid input is refused", func(t *testing.T) {
+			_, err := f.svc.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{Name: "", Kind: "gang"})
+			if got := fieldKey(t, err, "name"); got != "org.name_required" {
+				t.Errorf("name key = %q", got)
+			}
+			if got := fieldKey(t, err, "kind"); got != "org.kind_invalid" {
+				t.Errorf("kind key = %q", got)
+			}
+		})
+		t.Run("duplicate name, any case", func(t *testing.T) {
+			for _, name := range []string{"Safe Harbour", "SAFE HARBOUR", "  safe harbour"} {
+				_, err := f.svc.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{Name: name, Kind: accounts.Shelter})
+				if got := fieldKey(t, err, "name"); got != "org.name_taken" {
+					t.Errorf("%q: name key = %q, want org.name_taken", name, got)
+				}
+			}
+		})
+
+		other := f.env.Org("Riverton Social Services", accounts.SocialServices)
+		admin := f.env.User("admin1", access.Administrator, other)
+		worker := f.env.User("worker1", access.CaseWorker, org.ID)
+		f.env.User("worker2", access.CaseWorker, org.ID)
+		gone := f.env.User("worker3", access.CaseWorker, org.ID)
+		if err := f.svc.SetDisabled(ctx, admin.Actor, gone.ID, true); err != nil {
+			t.Fatalf("disable: %v", err)
+		}
+
+		t.Run("only managers create organisations", func(t *testing.T) {
+			_, err := f.svc.CreateOrganisation(ctx, worker.Actor, accounts.NewOrganisation{Name: "Rogue", Kind: accounts.NGO})
+			wantCode(t, err, apperr.Forbidden, "")
+			if !hasAudit(f.auditEntries(t, audit.Filter{ActorUserID: worker.ID}), string(access.ManageOrganisation), audit.Denied) {
+				t.Error("refusal not audited")
+			}
+			if _, err := f.svc.CreateOrganisation(ctx, admin.Actor, accounts.NewOrganisation{Name: "Helpline", Kind: accounts.Hotline}); err != nil {
+				t.Errorf("administrator: %v", err)
+			}
+		})
+
+		t.Run("list", func(t *testing.T) {
+			// Every role sees the whole partnership's organisations (they are
+			// public), with the number of active accounts of each.
+			for _, actor := range []access.Actor{admin.Actor, worker.Actor, accounts.System} {
+				orgs, err := f.svc.ListOrganisations(ctx, actor)
+				if err != nil {
+					t.Fatalf("list as %s: %v", actor.Role, err)
+				}
+				var names []string
+				users := map[string]int{}
+				for _, o := range orgs {
+					names = append(names, o.Name)
+					users[o.ID] = o.Users
+				}
+				if got, want := strings.Join(names, "|"), "Helpline|Riverton Social Services|Safe Harbour"; got != want {
+					t.Errorf("list as %s = %s, want %s", actor.Role, got, want)
+				}
+				if users[org.ID] != 2 || users[other] != 1 {
+					t.Errorf("user counts = %v, want 2 in %s (one disabled) and 1 in %s", users, org.ID, other)
+				}
+			}
+		})
+
+		t.Run("get", func(t *testing.T) {
+			got, err := f.svc.GetOrganisation(ctx, worker.Actor, other)
+			if err != nil || got.ID != other || got.Users != 1 {
+				t.Errorf("get = %+v, %v", got, err)
+			}
+			_, err = f.svc.GetOrganisation(ctx, worker.Actor, accounts.NewID())
+			wantCode(t, err, apperr.NotFound, "")
+		})
+
+		t.Run("a disabled organisation takes no new users", func(t *testing.T) {
+			err := f.env.App.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE organisations SET disabled_at = $1 WHERE id = $2`, storage.Now(), other)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.svc.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: other, Username: "late", Role: access.CaseWorker,
+				Password: password, Profile: accounts.Profile{DisplayName: "Late Comer"}})
+			if got := fieldKey(t, err, "org"); got != "user.org_required" {
+				t.Errorf("org key = %q", got)
+			}
+		})
+	})
+}
