@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/storage"
@@ -100,6 +101,15 @@ func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor
 		Detail: detail,
 	})
 	return err
+}
+
+// auditNotFound audits a request for a record that is missing or outside the
+// actor's scope: to the actor both look the same, but the log tells them apart
+// by the subject id.
+func (s *Service) auditNotFound(ctx context.Context, actor access.Actor, action, subjectType, id string, err error) {
+	if apperr.Is(err, apperr.NotFound) {
+		s.recordDenied(ctx, actor, action, subjectType, id, "")
+	}
 }
 
 // RecordDenied audits a refusal decided outside the service (by a route gate).

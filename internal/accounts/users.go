@@ -206,6 +206,7 @@ func (s *Service) GetUser(ctx context.Context, actor access.Actor, id string) (U
 		u, err = getUser(ctx, tx, scope, id)
 		return err
 	})
+	s.auditNotFound(ctx, actor, "user.view", "user", id, err)
 	return u, err
 }
 
@@ -249,9 +250,7 @@ func (s *Service) RevealProfile(ctx context.Context, actor access.Actor, id stri
 		}
 		return s.record(ctx, tx, actor, "user.reveal_contact", audit.Allowed, "user", id, orgID, "")
 	})
-	if apperr.Is(err, apperr.NotFound) {
-		s.recordDenied(ctx, actor, "user.reveal_contact", "user", id, "")
-	}
+	s.auditNotFound(ctx, actor, "user.reveal_contact", "user", id, err)
 	return p, err
 }
 
@@ -265,7 +264,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor access.Actor, id string
 	if disabled && id == actor.UserID {
 		return apperr.New(apperr.Invalid, "user.cannot_disable_self")
 	}
-	return s.db.Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		u, err := getUser(ctx, tx, scope, id)
 		if err != nil {
 			return err
@@ -288,6 +287,8 @@ func (s *Service) SetDisabled(ctx context.Context, actor access.Actor, id string
 		}
 		return s.record(ctx, tx, actor, action, audit.Done, "user", id, u.OrgID, "")
 	})
+	s.auditNotFound(ctx, actor, "user.disable", "user", id, err)
+	return err
 }
 
 // SetLanguage saves the user's preferred language.
@@ -311,7 +312,7 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 	if id == actor.UserID {
 		return apperr.New(apperr.Invalid, "user.cannot_change_own_role")
 	}
-	return s.db.Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		u, err := getUser(ctx, tx, scope, id)
 		if err != nil {
 			return err
@@ -325,4 +326,6 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 		}
 		return s.record(ctx, tx, actor, "user.role_change", audit.Done, "user", id, u.OrgID, string(u.Role)+"->"+string(role))
 	})
+	s.auditNotFound(ctx, actor, "user.role_change", "user", id, err)
+	return err
 }

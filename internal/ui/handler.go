@@ -90,8 +90,7 @@ func (h *Handler) gate(rt Route) http.Handler {
 			case apperr.Is(err, apperr.Unauthorized):
 				h.clearSession(w)
 			default:
-				h.language(r)
-				h.fail(w, r, err)
+				h.fail(w, h.language(r), err)
 				return
 			}
 		}
@@ -212,7 +211,10 @@ func parseForm(r *http.Request) error {
 		}
 		return apperr.Wrap(apperr.Invalid, "error.bad_form", err)
 	}
-	for _, vals := range r.PostForm {
+	for k, vals := range r.PostForm {
+		if !utf8.ValidString(k) {
+			return apperr.New(apperr.Invalid, "error.bad_encoding")
+		}
 		for _, v := range vals {
 			if !utf8.ValidString(v) {
 				return apperr.New(apperr.Invalid, "error.bad_encoding")
@@ -222,9 +224,15 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a redirect target on this site: a path, never "//host".
+// Browsers drop tabs and newlines from a URL and read a backslash as a
+// slash, so "/\t/evil.example" and "/\\evil.example" would leave the site too.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	bad := func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsFunc(next, bad) {
+		return "/"
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next

@@ -17,6 +17,11 @@ func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) submitCode(w http.ResponseWriter, r *http.Request) {
+	// A session that owes no code has nothing to verify, as on the GET.
+	if current(r).Next != accounts.StepTOTP {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
 	v := h.view(r, "login.code_title")
 	if err := parseForm(r); err != nil {
 		v.FormError(err)

@@ -38,6 +38,11 @@ func (h *Handler) showEnrol(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) submitEnrol(w http.ResponseWriter, r *http.Request) {
+	// A session that owes no enrolment has nothing to confirm, as on the GET.
+	if current(r).Next != accounts.StepEnrol {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
 	if err := parseForm(r); err != nil {
 		h.renderEnrol(w, r, statusOf(err), err)
 		return

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/web"
 )
 
 // Gate says who may reach a route before the handler runs. Finer decisions
@@ -62,5 +63,6 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	for _, rt := range h.Routes() {
 		mux.Handle(rt.Pattern, h.gate(rt))
 	}
-	mux.Handle("GET /static/", h.shell.Static())
+	// Named, so metrics and logs see the route rather than "unmatched".
+	mux.Handle("GET /static/", web.Named(h.shell.Static()))
 }

@@ -1,0 +1,296 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/storage/storagetest"
+	"waymark.city/waymark/internal/ui"
+)
+
+// outcome is the class of answer a request must get.
+type outcome string
+
+const (
+	allowed   outcome = "allowed"   // 2xx or 3xx, not sent to sign in
+	toLogin   outcome = "to login"  // 303 to /login
+	forbidden outcome = "forbidden" // 403
+	notFound  outcome = "not found" // 404: out of scope looks like missing
+)
+
+// pageCase is how to call one route of the page table.
+type pageCase struct {
+	// form builds a minimal valid form for a POST route.
+	form func(t *testing.T, f *fixture, u *apptest.User) url.Values
+	// signsOut marks the route whose success is a redirect to /login.
+	signsOut bool
+}
+
+// pageCases has an entry for every route of ui.Routes; a route without one
+// fails TestPageRouteAccess, so a new route cannot go untested.
+var pageCases = map[string]pageCase{
+	"GET /{$}":   {},
+	"GET /login": {},
+	"POST /login": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"username": {f.login.Username}, "password": {apptest.Password}, "next": {"/"}}
+	}},
+	"GET /login/code":   {},
+	"POST /login/code":  {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{"code": {"123456"}} }},
+	"GET /login/enrol":  {},
+	"POST /login/enrol": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{"code": {"123456"}} }},
+	"POST /logout":      {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }, signsOut: true},
+	"POST /language": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"lang": {"en"}, "back": {"/users"}}
+	}},
+	"GET /stepup": {},
+	"POST /stepup": {form: func(t *testing.T, f *fixture, u *apptest.User) url.Values {
+		v := url.Values{"password": {apptest.Password}, "next": {"/"}}
+		if u != nil {
+			v.Set("code", f.recoveryCode(t, u.ID))
+		}
+		return v
+	}},
+	"GET /organisations": {},
+	"POST /organisations": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"name": {f.unique("Partner")}, "kind": {"ngo"}}
+	}},
+	"GET /users":     {},
+	"GET /users/new": {},
+	"POST /users": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"org": {f.orgA}, "username": {f.unique("new")}, "role": {"analyst"}, "password": {apptest.Password},
+			"language": {"en"}, "name": {"New Colleague"}, "email": {"new@example.org"}}
+	}},
+	"GET /users/{id}":          {},
+	"GET /users/{id}/contact":  {},
+	"POST /users/{id}/disable": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /users/{id}/enable":  {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /users/{id}/role": {form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+		// Ask for a role the target does not have, so a refusal that
+		// slipped through would show in the fingerprint.
+		role := access.Analyst
+		if currentRole(t, f, f.target.ID) == access.Analyst {
+			role = access.Screener
+		}
+		return url.Values{"role": {string(role)}}
+	}},
+	"GET /audit": {},
+}
+
+func currentRole(t *testing.T, f *fixture, userID string) access.Role {
+	t.Helper()
+	ctx := context.Background()
+	var role access.Role
+	err := f.env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = $1`, userID).Scan(&role)
+	})
+	if err != nil {
+		t.Fatalf("load role: %v", err)
+	}
+	return role
+}
+
+// pageRoutes is the route table; Routes only returns method values, so a
+// handler without dependencies is enough to read it.
+func pageRoutes() []ui.Route { return ui.New(ui.Deps{}).Routes() }
+
+// caller is who sends the requests of a walk.
+type caller struct {
+	name string
+	user *apptest.User // nil when signed out
+}
+
+// refusal is a request that was refused for a signed-in user, with the
+// "denied" audit entries of that user written while it ran.
+type refusal struct {
+	route  string
+	action access.Action
+	actor  apptest.User
+	// outOfScope is a record of another organisation, refused as not found.
+	outOfScope bool
+	subject    string
+	denied     []audit.Entry
+}
+
+// expectPage derives the answer a caller must get on a route from the gate
+// and the permission matrix.
+func expectPage(rt ui.Route, f *fixture, c caller) outcome {
+	if c.user == nil {
+		if rt.Gate == ui.Public {
+			return allowed
+		}
+		return toLogin
+	}
+	if rt.Gate != ui.SignedIn {
+		return allowed
+	}
+	switch reach := access.ReachOf(c.user.Role, rt.Action); {
+	case reach == access.None:
+		return forbidden
+	case reach == access.OwnOrg && strings.Contains(rt.Pattern, "{id}") && c.user.OrgID != f.orgA:
+		return notFound
+	}
+	return allowed
+}
+
+func routePath(pattern, id string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	path = strings.ReplaceAll(path, "{$}", "")
+	path = strings.ReplaceAll(path, "{id}", id)
+	return method, path
+}
+
+// checkOutcome reports whether res is of the expected class.
+func checkOutcome(res *http.Response, want outcome, signsOut bool) bool {
+	switch want {
+	case toLogin:
+		return res.StatusCode == http.StatusSeeOther && redirectPath(res) == "/login"
+	case forbidden:
+		return res.StatusCode == http.StatusForbidden
+	case notFound:
+		return res.StatusCode == http.StatusNotFound
+	}
+	if res.StatusCode < 200 || res.StatusCode >= 400 {
+		return false
+	}
+	// Being sent to sign in is a refusal, except for signing out.
+	return signsOut || redirectPath(res) != "/login"
+}
+
+func TestPageRouteAccess(t *testing.T) {
+	routes := pageRoutes()
+	inTable := map[string]bool{}
+	for _, rt := range routes {
+		inTable[rt.Pattern] = true
+		if _, ok := pageCases[rt.Pattern]; !ok {
+			t.Errorf("route %q has no case in pageCases: add one", rt.Pattern)
+		}
+		if rt.Gate == ui.SignedIn && rt.Action == "" {
+			t.Errorf("route %q is SignedIn but names no action", rt.Pattern)
+		}
+	}
+	for p := range pageCases {
+		if !inTable[p] {
+			t.Errorf("pageCases has %q, which is not in the route table", p)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			refusals := walkPages(t, f, routes)
+			t.Run("refusals are audited as denied", func(t *testing.T) {
+				checkRefusalsAudited(t, refusals)
+			})
+		})
+	}
+}
+
+// walkPages sends every route as every caller and checks each answer.
+func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
+	callers := []caller{{name: "signed out"}}
+	for _, role := range access.Roles {
+		u := f.staff[role]
+		callers = append(callers, caller{name: string(role), user: &u})
+	}
+	callers = append(callers, caller{name: "case worker of B", user: &f.outsider})
+
+	var refusals []refusal
+	for _, c := range callers {
+		for _, rt := range routes {
+			pc := pageCases[rt.Pattern]
+			method, path := routePath(rt.Pattern, f.target.ID)
+			req := request{method: method, path: path}
+			if c.user != nil {
+				// A new session each time: signing out or in must not
+				// spoil the next request.
+				req.cookie = session(t, f.env, c.user.ID, true)
+			}
+			if pc.form != nil {
+				req.form = pc.form(t, f, c.user)
+			}
+			want := expectPage(rt, f, c)
+			before := ""
+			if method == http.MethodPost && want != allowed {
+				before = fingerprint(t, f.env)
+			}
+			refused := c.user != nil && (want == forbidden || want == notFound)
+			var seq int64
+			if refused {
+				seq = lastDenied(t, f.env, c.user.ID)
+			}
+			res, body := send(t, f.env, req)
+			if !checkOutcome(res, want, pc.signsOut) {
+				t.Errorf("%s as %s: status %d (Location %q), want %s", rt.Pattern, c.name, res.StatusCode, res.Header.Get("Location"), want)
+			}
+			if before != "" {
+				if after := fingerprint(t, f.env); after != before {
+					t.Errorf("%s as %s was refused but changed the database:\n before %s\n after  %s", rt.Pattern, c.name, before, after)
+				}
+			}
+			if c.user != nil && c.user.OrgID != f.orgA && strings.Contains(body, f.target.Username) {
+				t.Errorf("%s as %s shows a username of organisation A", rt.Pattern, c.name)
+			}
+			if refused {
+				refusals = append(refusals, refusal{route: rt.Pattern, action: rt.Action, actor: *c.user,
+					outOfScope: want == notFound, subject: f.target.ID, denied: deniedSince(t, f.env, c.user.ID, seq)})
+			}
+		}
+	}
+	return refusals
+}
+
+// deniedSince returns the "denied" audit entries of a user after seq.
+func deniedSince(t *testing.T, env *apptest.Env, userID string, seq int64) []audit.Entry {
+	t.Helper()
+	entries, _, err := env.App.Audit.List(context.Background(), env.App.DB, access.SystemScope(),
+		audit.Filter{ActorUserID: userID, Outcome: audit.Denied, Limit: audit.MaxLimit})
+	if err != nil {
+		t.Fatalf("list audit: %v", err)
+	}
+	var out []audit.Entry
+	for _, e := range entries {
+		if e.Seq > seq {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// lastDenied is the sequence number of the user's latest "denied" entry, or -1.
+func lastDenied(t *testing.T, env *apptest.Env, userID string) int64 {
+	t.Helper()
+	if e := deniedSince(t, env, userID, -1); len(e) > 0 {
+		return e[0].Seq // newest first
+	}
+	return -1
+}
+
+// checkRefusalsAudited checks that each refusal wrote a "denied" entry: a
+// refusal at the gate names the route's action; a record out of scope
+// names the record.
+func checkRefusalsAudited(t *testing.T, refusals []refusal) {
+	if len(refusals) == 0 {
+		t.Fatal("the walk refused nothing; the test is broken")
+	}
+	for _, r := range refusals {
+		found := false
+		for _, e := range r.denied {
+			if (!r.outOfScope && e.Action == string(r.action)) || (r.outOfScope && e.SubjectID == r.subject) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("refusal of %s (%s) for %s is not in the audit log as denied", r.route, r.action, r.actor.Username)
+		}
+	}
+}
