@@ -6,6 +6,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -178,8 +179,18 @@ func (a *App) Handler() (http.Handler, error) {
 	})))
 	mux.Handle("GET /readyz", web.Named(http.HandlerFunc(a.ready)))
 	mux.Handle("GET /metrics", web.Named(a.Metrics))
+	// A refused cross-origin write is answered before any route runs, in the
+	// browser's language: JSON under /api/, plain text elsewhere.
 	crossOrigin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "cross-origin request refused", http.StatusForbidden)
+		p := a.Catalog.For(a.Catalog.Match("", r.Header.Get("Accept-Language")))
+		msg := p.T("error.cross_origin")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusForbidden)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": apperr.Forbidden, "message": msg}})
+			return
+		}
+		http.Error(w, msg, http.StatusForbidden)
 	})
 	return web.Chain(mux,
 		web.Observe(a.Log, a.Metrics),
