@@ -117,6 +117,23 @@ func (s *Service) SignIn(ctx context.Context, username, password, client string)
 	var res SignInResult
 	var failure error
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		// Check the throttle again: every attempt of a simultaneous burst
+		// passed the first check before any of them recorded its failure.
+		// The account row lock (PostgreSQL; SQLite has one writer) queues
+		// such attempts so each sees the failures of those before it.
+		if known {
+			locked, err := loadCredentials(ctx, tx, "id = $1", c.id, true)
+			if err != nil {
+				return fmt.Errorf("lock credentials %s: %w", c.id, storage.MapError(err))
+			}
+			c.disabled = c.disabled || locked.disabled
+		}
+		if wait, err := s.throttle.Check(ctx, tx, username, client, now); err != nil {
+			return err
+		} else if wait > 0 {
+			failure = tooMany(wait)
+			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
+		}
 		if !ok || c.disabled {
 			failure = badCredentials()
 			if err := s.throttle.Failure(ctx, tx, username, client, now); err != nil {

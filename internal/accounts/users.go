@@ -324,6 +324,11 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 			role, s.now(), id, scope.Org()); err != nil {
 			return fmt.Errorf("update role of %s: %w", id, err)
 		}
+		// A session signed in under the old role may lack the second factor
+		// the new one needs (an analyst has none): sign in again.
+		if _, err := auth.DeleteUserSessions(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "user.role_change", audit.Done, "user", id, u.OrgID, string(u.Role)+"->"+string(role))
 	})
 	s.auditNotFound(ctx, actor, "user.role_change", "user", id, err)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"waymark.city/waymark/internal/app"
@@ -105,7 +106,7 @@ func flags(io IO, name, synopsis string) *flag.FlagSet {
 
 // parse parses flags and completes the configuration.
 func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
@@ -116,6 +117,28 @@ func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// parseInterspersed parses flags before and after positional arguments, as
+// the synopses show them ("backup FILE --data DIR"); the flag package alone
+// stops at the first positional one. After "--" everything is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) error {
+	var positional, rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	// Parse once more so fs.Args() holds exactly the positional arguments.
+	return fs.Parse(append(append([]string{"--"}, positional...), rest...))
 }
 
 func logger(io IO, cfg config.Config) *slog.Logger {
@@ -133,7 +156,19 @@ func open(ctx context.Context, io IO, cfg config.Config) (*app.App, error) {
 // Version is set at build time with -ldflags "-X waymark.city/waymark/internal/cli.Version=…".
 var Version = "dev"
 
-func version(_ context.Context, io IO, _ []string) error {
+func version(_ context.Context, io IO, args []string) error {
+	// Parsed like every other command, so --help answers with its usage.
+	fs := flags(io, "version", "version")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
 	fmt.Fprintln(io.Stdout, "waymark", Version)
 	return nil
 }
