@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -60,7 +61,7 @@ func loadCredentials(ctx context.Context, tx *storage.Tx, where string, arg stri
 
 func tooMany(wait time.Duration) error {
 	e := apperr.New(apperr.TooMany, "login.wait")
-	e.Args = map[string]any{"seconds": int(wait.Seconds()) + 1}
+	e.Args = map[string]any{"seconds": int(math.Ceil(wait.Seconds()))}
 	return e
 }
 

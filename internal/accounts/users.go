@@ -108,6 +108,10 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in NewUser
 	if err := in.Validate(); err != nil {
 		return User{}, err
 	}
+	if err := mayGrant(actor, in.Role); err != nil {
+		s.recordDenied(ctx, actor, "user.create", "user", "", in.OrgID)
+		return User{}, err
+	}
 	hash, err := s.hasher.Hash(in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
@@ -312,6 +316,10 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 	if id == actor.UserID {
 		return apperr.New(apperr.Invalid, "user.cannot_change_own_role")
 	}
+	if err := mayGrant(actor, role); err != nil {
+		s.recordDenied(ctx, actor, "user.role_change", "user", id, "")
+		return err
+	}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		u, err := getUser(ctx, tx, scope, id)
 		if err != nil {
@@ -333,4 +341,13 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 	})
 	s.auditNotFound(ctx, actor, "user.role_change", "user", id, err)
 	return err
+}
+
+// mayGrant keeps the administrator role in administrators' hands: a
+// coordinator manages accounts but cannot make anyone an administrator.
+func mayGrant(actor access.Actor, role access.Role) error {
+	if role == access.Administrator && actor.Role != access.Administrator && actor != System {
+		return apperr.Validation(apperr.FieldError{Field: "role", Key: "user.role_not_grantable"})
+	}
+	return nil
 }

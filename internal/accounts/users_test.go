@@ -311,6 +311,16 @@ func TestSetRole(t *testing.T) {
 		wantCode(t, f.svc.SetRole(ctx, admin.Actor, admin.ID, access.Analyst), apperr.Invalid, "user.cannot_change_own_role")
 		worker := f.env.User("worker", access.CaseWorker, org)
 		wantCode(t, f.svc.SetRole(ctx, worker.Actor, ari.ID, access.Coordinator), apperr.Forbidden, "")
+		// Only an administrator makes administrators, by role change or by creating an account.
+		coord := f.env.User("coord", access.Coordinator, org)
+		if got := fieldKey(t, f.svc.SetRole(ctx, coord.Actor, ari.ID, access.Administrator), "role"); got != "user.role_not_grantable" {
+			t.Errorf("coordinator promoting to administrator: key %q", got)
+		}
+		_, err = f.svc.CreateUser(ctx, coord.Actor, accounts.NewUser{OrgID: org, Username: "newadmin", Role: access.Administrator,
+			Password: password, Profile: accounts.Profile{DisplayName: "New Admin"}})
+		if got := fieldKey(t, err, "role"); got != "user.role_not_grantable" {
+			t.Errorf("coordinator creating an administrator: key %q", got)
+		}
 
 		// An analyst signs in without a second factor. Promoted to a role
 		// that sees personal data, that session must not carry over.
@@ -331,7 +341,7 @@ func TestSetRole(t *testing.T) {
 		if err != nil || res.Next != accounts.StepEnrol {
 			t.Errorf("sign in after promotion = %+v, %v; want StepEnrol", res, err)
 		}
-		entries := f.auditEntries(t, audit.Filter{Action: "user.role_change", SubjectID: ari.ID})
+		entries := f.auditEntries(t, audit.Filter{Action: "user.role_change", Outcome: audit.Done, SubjectID: ari.ID})
 		if len(entries) != 1 || entries[0].Detail != "analyst->coordinator" || entries[0].ActorUserID != admin.ID {
 			t.Errorf("audit = %+v", entries)
 		}
