@@ -247,9 +247,9 @@ func load(ctx context.Context, name, target, cookie string, o Options) Result {
 }
 
 func printHTTP(w io.Writer, base Result, rs ...Result) {
-	fmt.Fprintf(w, "%-42s %10s %9s %10s %10s %12s %10s %10s\n", "HTTP target", "req/s", "errors", "p50", "p99", "throughput×", "p50×", "p99×")
+	fmt.Fprintf(w, "%-46s %10s %9s %10s %10s %12s %10s %10s\n", "HTTP target", "req/s", "errors", "p50", "p99", "throughput×", "p50×", "p99×")
 	for _, r := range append([]Result{base}, rs...) {
-		fmt.Fprintf(w, "%-42s %10.0f %9d %10s %10s %12.3f %10.1f %10.1f\n", r.Name, r.PerSec, r.Errors,
+		fmt.Fprintf(w, "%-46s %10.0f %9d %10s %10s %12.3f %10.1f %10.1f\n", r.Name, r.PerSec, r.Errors,
 			r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond),
 			r.PerSec/base.PerSec, ratio(r.P50, base.P50), ratio(r.P99, base.P99))
 	}
@@ -316,12 +316,12 @@ func measureRecords(ctx context.Context, a *app.App, o Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, "%-42s %12s %10s\n", "Per-record cost (own transaction each)", "time", "× raw SQL")
+	fmt.Fprintf(o.Out, "%-46s %12s %10s\n", "Per-record cost (own transaction each)", "time", "× raw SQL")
 	for _, r := range []struct {
 		name string
 		d    time.Duration
 	}{{"raw SQL insert (baseline)", raw}, {"encrypt a record (new data key + seal)", seal}, {"decrypt a record (unwrap + open)", open}, {"audit append (hash tree + signed checkpoint)", appendOne}} {
-		fmt.Fprintf(o.Out, "%-42s %12s %10.2f\n", r.name, r.d.Round(time.Microsecond), ratio(r.d, raw))
+		fmt.Fprintf(o.Out, "%-46s %12s %10.2f\n", r.name, r.d.Round(time.Microsecond), ratio(r.d, raw))
 	}
 	return nil
 }

@@ -94,6 +94,9 @@ func restoreCmd(ctx context.Context, io IO, args []string) error {
 		return explain(a, err)
 	}
 	fmt.Fprintf(io.Stdout, "restored backup of %s made %s\n", m.Engine, m.Created.Local().Format("2006-01-02 15:04"))
+	if err := keepKeysWithData(io, cfg, keys); err != nil {
+		return err
+	}
 	verifier, err := a.Keys.AuditVerifier()
 	if err != nil {
 		return err
@@ -116,4 +119,21 @@ func restoreKeys(cfg config.Config) (*vault.Keyring, error) {
 		return nil, fmt.Errorf("restore needs the key file of the installation that made the backup (--keys or WAYMARK_KEYS_FILE): %w", err)
 	}
 	return k, nil
+}
+
+// keepKeysWithData writes the key file into a restored SQLite data directory
+// that has none, so later commands on that directory find it by default.
+func keepKeysWithData(io IO, cfg config.Config, keys *vault.Keyring) error {
+	if cfg.DatabaseURL != "" {
+		return nil
+	}
+	dest := filepath.Join(cfg.DataDir, "waymark.keys")
+	if _, err := os.Stat(dest); err == nil {
+		return nil
+	}
+	if err := keys.Save(dest); err != nil {
+		return fmt.Errorf("save key file into %s: %w", cfg.DataDir, err)
+	}
+	fmt.Fprintf(io.Stdout, "key file copied to %s\n", dest)
+	return nil
 }

@@ -80,6 +80,12 @@ func TestBackupRestore(t *testing.T) {
 		if !strings.HasPrefix(r.stdout, "audit log OK") {
 			t.Errorf("audit verify after restore: %s", r)
 		}
+		// The key file travels into the restored data directory, so commands
+		// on it work without --keys.
+		r = mustRun(t, nil, "", "audit", "verify", "--data", dst.cfg.DataDir)
+		if !strings.HasPrefix(r.stdout, "audit log OK") {
+			t.Errorf("audit verify without --keys after restore: %s", r)
+		}
 		checkRestored(t, dst, logins, want)
 	})
 
