@@ -162,3 +162,42 @@ func (s *Service) GetOrganisation(ctx context.Context, actor access.Actor, id st
 	})
 	return o, err
 }
+
+// SetOrganisationDisabled disables or re-enables a partner organisation. Its
+// users cannot sign in while it is disabled, and their sessions end at once.
+// The actor's own organisation cannot be disabled.
+func (s *Service) SetOrganisationDisabled(ctx context.Context, actor access.Actor, id string, disabled bool) error {
+	scope, err := s.authorize(ctx, actor, access.ManageOrganisation, "organisation", id, "")
+	if err != nil {
+		return err
+	}
+	if disabled && id == actor.OrgID {
+		return apperr.New(apperr.Invalid, "org.cannot_disable_own")
+	}
+	action := "organisation.enable"
+	if disabled {
+		action = "organisation.disable"
+	}
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		var at *time.Time
+		if disabled {
+			now := s.now()
+			at = &now
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE organisations SET disabled_at = $1 WHERE id = $2 AND ($3 = '*' OR id = $3)`, at, id, scope.Org())
+		if err != nil {
+			return fmt.Errorf("update organisation %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if disabled {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE org_id = $1)`, id); err != nil {
+				return fmt.Errorf("end sessions of organisation %s: %w", id, err)
+			}
+		}
+		return s.record(ctx, tx, actor, action, audit.Done, "organisation", id, id, "")
+	})
+	s.auditNotFound(ctx, actor, action, "organisation", id, err)
+	return err
+}

@@ -144,3 +144,44 @@ func TestOrganisations(t *testing.T) {
 		})
 	})
 }
+
+// Disabling an organisation signs its users out and keeps them out until it
+// is enabled again; nobody disables their own organisation.
+func TestSetOrganisationDisabled(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		home := f.env.Org("Riverton Human Rights Office", accounts.Municipality)
+		partner := f.env.Org("Safe Harbour", accounts.NGO)
+		coord := f.env.User("coord", access.Coordinator, home)
+		f.createUser(t, partner, "kim", access.Analyst)
+		res, err := f.svc.SignIn(ctx, "kim", password, "client")
+		if err != nil {
+			t.Fatalf("sign in: %v", err)
+		}
+
+		wantCode(t, f.svc.SetOrganisationDisabled(ctx, coord.Actor, home, true), apperr.Invalid, "org.cannot_disable_own")
+		worker := f.env.User("worker", access.CaseWorker, partner)
+		wantCode(t, f.svc.SetOrganisationDisabled(ctx, worker.Actor, home, true), apperr.Forbidden, "")
+		wantCode(t, f.svc.SetOrganisationDisabled(ctx, coord.Actor, "no-such-org", true), apperr.NotFound, "")
+
+		if err := f.svc.SetOrganisationDisabled(ctx, coord.Actor, partner, true); err != nil {
+			t.Fatalf("disable: %v", err)
+		}
+		_, err = f.svc.Resolve(ctx, res.Token)
+		wantCode(t, err, apperr.Unauthorized, "")
+		_, err = f.svc.SignIn(ctx, "kim", password, "client")
+		wantCode(t, err, apperr.Unauthorized, "login.failed")
+
+		if err := f.svc.SetOrganisationDisabled(ctx, coord.Actor, partner, false); err != nil {
+			t.Fatalf("enable: %v", err)
+		}
+		if _, err := f.svc.SignIn(ctx, "kim", password, "client"); err != nil {
+			t.Errorf("sign in after enabling: %v", err)
+		}
+		for _, action := range []string{"organisation.disable", "organisation.enable"} {
+			if got := f.auditEntries(t, audit.Filter{Action: action, Outcome: audit.Done, SubjectID: partner}); len(got) != 1 {
+				t.Errorf("%s audit entries = %d, want 1", action, len(got))
+			}
+		}
+	})
+}

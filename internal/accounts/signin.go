@@ -50,11 +50,13 @@ func loadCredentials(ctx context.Context, tx *storage.Tx, where string, arg stri
 	}
 	var c credentials
 	var disabledAt, totpEnabledAt *time.Time
+	var orgDisabled bool
 	err := tx.QueryRowContext(ctx, `
-		SELECT id, org_id, role, password_hash, disabled_at, totp_secret, totp_enabled_at, totp_last_step
+		SELECT id, org_id, role, password_hash, disabled_at, totp_secret, totp_enabled_at, totp_last_step,
+		       (SELECT o.disabled_at IS NOT NULL FROM organisations o WHERE o.id = users.org_id)
 		FROM users WHERE `+where+suffix, arg).
-		Scan(&c.id, &c.orgID, &c.role, &c.passwordHash, &disabledAt, &c.totpSecret, &totpEnabledAt, &c.totpLastStep)
-	c.disabled = disabledAt != nil
+		Scan(&c.id, &c.orgID, &c.role, &c.passwordHash, &disabledAt, &c.totpSecret, &totpEnabledAt, &c.totpLastStep, &orgDisabled)
+	c.disabled = disabledAt != nil || orgDisabled
 	c.totpEnabled = totpEnabledAt != nil
 	return c, err
 }

@@ -30,10 +30,12 @@ type User struct {
 	TOTPEnabled bool
 	CreatedAt   time.Time
 	DisabledAt  *time.Time
+	// OrgDisabled is true while the user's organisation is disabled.
+	OrgDisabled bool
 }
 
 // Active reports whether the user may sign in.
-func (u User) Active() bool { return u.DisabledAt == nil }
+func (u User) Active() bool { return u.DisabledAt == nil && !u.OrgDisabled }
 
 // Profile is a user's name and contact details.
 type Profile struct {
@@ -160,11 +162,12 @@ type UserFilter struct {
 	IncludeDisabled bool
 }
 
-const userColumns = `u.id, u.org_id, o.name, u.username, u.role, u.language, u.totp_enabled_at IS NOT NULL, u.created_at, u.disabled_at`
+const userColumns = `u.id, u.org_id, o.name, u.username, u.role, u.language, u.totp_enabled_at IS NOT NULL, u.created_at, u.disabled_at,
+	o.disabled_at IS NOT NULL`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.Username, &u.Role, &u.Language, &u.TOTPEnabled, &u.CreatedAt, &u.DisabledAt)
+	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.Username, &u.Role, &u.Language, &u.TOTPEnabled, &u.CreatedAt, &u.DisabledAt, &u.OrgDisabled)
 	return u, err
 }
 

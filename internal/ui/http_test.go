@@ -272,7 +272,7 @@ func TestEveryPageTranslated(t *testing.T) {
 			}
 			// Every GET page of the route table, as a user allowed it.
 			for _, rt := range ui.New(ui.Deps{}).Routes() {
-				method, path := routePath(rt.Pattern, f.target.ID)
+				method, path := routePath(rt.Pattern, f.target.ID, f.orgC)
 				if method != http.MethodGet || rt.Gate == ui.Partial {
 					continue
 				}

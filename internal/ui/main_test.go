@@ -28,6 +28,7 @@ type fixture struct {
 	env      *apptest.Env
 	orgA     string
 	orgB     string
+	orgC     string                       // the {org} of organisation routes: no users, safe to disable
 	staff    map[access.Role]apptest.User // one user of each role in A
 	target   apptest.User                 // screener of A: the {id} of every route
 	login    apptest.User                 // analyst of A whose password POST /login sends
@@ -43,6 +44,7 @@ func newFixture(t *testing.T, engine storage.Engine) *fixture {
 	f := &fixture{env: env, staff: map[access.Role]apptest.User{}, codes: map[string][]string{}}
 	f.orgA = env.Org("Organisation A", accounts.NGO)
 	f.orgB = env.Org("Organisation B", accounts.SocialServices)
+	f.orgC = env.Org("Organisation C", accounts.Shelter)
 	for _, role := range access.Roles {
 		u := env.User("a-"+strings.ReplaceAll(string(role), "_", "-"), role, f.orgA)
 		f.staff[role] = u

@@ -12,6 +12,7 @@ type organisationsPage struct {
 	Organisations []accounts.Organisation
 	CanManage     bool
 	Kinds         []web.Option
+	OwnOrg        string
 }
 
 func kindOptions() []web.Option {
@@ -32,6 +33,6 @@ func (h *Handler) renderOrganisations(w http.ResponseWriter, r *http.Request, st
 		h.fail(w, r, err)
 		return
 	}
-	v.Data = organisationsPage{Organisations: orgs, CanManage: access.Can(actor(r), access.ManageOrganisation), Kinds: kindOptions()}
+	v.Data = organisationsPage{Organisations: orgs, CanManage: access.Can(actor(r), access.ManageOrganisation), Kinds: kindOptions(), OwnOrg: actor(r).OrgID}
 	h.shell.Render(w, r, status, "organisations", v)
 }

@@ -46,6 +46,8 @@ func (h *Handler) Routes() []Route {
 		{"POST /stepup", SignedIn, access.ManageOwnAccount, h.submitStepUp},
 		{"GET /organisations", SignedIn, access.ViewOrganisations, h.listOrganisations},
 		{"POST /organisations", SignedIn, access.ManageOrganisation, h.createOrganisation},
+		{"POST /organisations/{org}/disable", SignedIn, access.ManageOrganisation, h.disableOrganisation},
+		{"POST /organisations/{org}/enable", SignedIn, access.ManageOrganisation, h.enableOrganisation},
 		{"GET /users", SignedIn, access.ViewUsers, h.listUsers},
 		{"GET /users/new", SignedIn, access.ManageUsers, h.showNewUser},
 		{"POST /users", SignedIn, access.ManageUsers, h.createUser},

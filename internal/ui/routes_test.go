@@ -61,8 +61,10 @@ var pageCases = map[string]pageCase{
 	"POST /organisations": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"name": {f.unique("Partner")}, "kind": {"ngo"}}
 	}},
-	"GET /users":     {},
-	"GET /users/new": {},
+	"POST /organisations/{org}/disable": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /organisations/{org}/enable":  {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"GET /users":                        {},
+	"GET /users/new":                    {},
 	"POST /users": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"org": {f.orgA}, "username": {f.unique("new")}, "role": {"analyst"}, "password": {apptest.Password},
 			"language": {"en"}, "name": {"New Colleague"}, "email": {"new@example.org"}}
@@ -139,10 +141,11 @@ func expectPage(rt ui.Route, f *fixture, c caller) outcome {
 	return allowed
 }
 
-func routePath(pattern, id string) (method, path string) {
+func routePath(pattern, id, org string) (method, path string) {
 	method, path, _ = strings.Cut(pattern, " ")
 	path = strings.ReplaceAll(path, "{$}", "")
 	path = strings.ReplaceAll(path, "{id}", id)
+	path = strings.ReplaceAll(path, "{org}", org)
 	return method, path
 }
 
@@ -207,7 +210,7 @@ func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
 	for _, c := range callers {
 		for _, rt := range routes {
 			pc := pageCases[rt.Pattern]
-			method, path := routePath(rt.Pattern, f.target.ID)
+			method, path := routePath(rt.Pattern, f.target.ID, f.orgC)
 			req := request{method: method, path: path}
 			if c.user != nil {
 				// A new session each time: signing out or in must not
