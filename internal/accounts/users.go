@@ -160,7 +160,21 @@ type UserFilter struct {
 	OrgID string
 	// IncludeDisabled lists disabled accounts too.
 	IncludeDisabled bool
+	// Limit is the page size (default 100, at most 500); Offset skips rows.
+	Limit, Offset int
 }
+
+// page returns the limit and offset to use.
+func (f UserFilter) page() (int, int) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	return min(limit, 500), max(f.Offset, 0)
+}
+
+// userWhere is the filter of ListUsers and CountUsers: scope, organisation, status.
+const userWhere = `($1 = '*' OR u.org_id = $1) AND ($2 = '' OR u.org_id = $2) AND ($3 OR u.disabled_at IS NULL)`
 
 const userColumns = `u.id, u.org_id, o.name, u.username, u.role, u.language, u.totp_enabled_at IS NOT NULL, u.created_at, u.disabled_at,
 	o.disabled_at IS NOT NULL`
@@ -171,7 +185,8 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	return u, err
 }
 
-// ListUsers returns the accounts in the actor's scope. No personal data.
+// ListUsers returns a page of the accounts in the actor's scope, ordered by
+// organisation and username. No personal data.
 func (s *Service) ListUsers(ctx context.Context, actor access.Actor, f UserFilter) ([]User, error) {
 	scope, err := s.authorize(ctx, actor, access.ViewUsers, "user", "", f.OrgID)
 	if err != nil {
@@ -179,13 +194,13 @@ func (s *Service) ListUsers(ctx context.Context, actor access.Actor, f UserFilte
 	}
 	var users []User
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		limit, offset := f.page()
 		rows, err := tx.QueryContext(ctx, `
 			SELECT `+userColumns+`
 			FROM users u JOIN organisations o ON o.id = u.org_id
-			WHERE ($1 = '*' OR u.org_id = $1)
-			  AND ($2 = '' OR u.org_id = $2)
-			  AND ($3 OR u.disabled_at IS NULL)
-			ORDER BY lower(o.name), u.username`, scope.Org(), f.OrgID, f.IncludeDisabled)
+			WHERE `+userWhere+`
+			ORDER BY lower(o.name), u.username
+			LIMIT $4 OFFSET $5`, scope.Org(), f.OrgID, f.IncludeDisabled, limit, offset)
 		if err != nil {
 			return fmt.Errorf("list users: %w", err)
 		}
@@ -200,6 +215,19 @@ func (s *Service) ListUsers(ctx context.Context, actor access.Actor, f UserFilte
 		return rows.Err()
 	})
 	return users, err
+}
+
+// CountUsers counts the accounts ListUsers would list without paging.
+func (s *Service) CountUsers(ctx context.Context, actor access.Actor, f UserFilter) (int, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewUsers, "user", "", f.OrgID)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM users u WHERE `+userWhere, scope.Org(), f.OrgID, f.IncludeDisabled).Scan(&n)
+	})
+	return n, err
 }
 
 // GetUser returns one account in the actor's scope. No personal data.

@@ -347,3 +347,32 @@ func TestSetRole(t *testing.T) {
 		}
 	})
 }
+
+// ListUsers pages in a stable order and CountUsers counts what it would list.
+func TestListUsersPages(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		org := f.env.Org("Safe Harbour", accounts.NGO)
+		admin := f.env.User("admin", access.Administrator, org)
+		for _, name := range []string{"d", "b", "e", "a", "c"} {
+			f.createUser(t, org, "user-"+name, access.Analyst)
+		}
+		var got []string
+		for offset := 0; offset < 10; offset += 2 {
+			page, err := f.svc.ListUsers(ctx, admin.Actor, accounts.UserFilter{Limit: 2, Offset: offset})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range page {
+				got = append(got, u.Username)
+			}
+		}
+		want := []string{"admin", "user-a", "user-b", "user-c", "user-d", "user-e"}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("pages = %v, want %v", got, want)
+		}
+		if n, err := f.svc.CountUsers(ctx, admin.Actor, accounts.UserFilter{Limit: 2}); err != nil || n != 6 {
+			t.Errorf("count = %d, %v; want 6", n, err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -28,7 +29,15 @@ func toUserJSON(u accounts.User) userJSON {
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := h.accounts.ListUsers(r.Context(), actor(r), accounts.UserFilter{OrgID: r.URL.Query().Get("organisation_id"), IncludeDisabled: true})
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	f := accounts.UserFilter{OrgID: q.Get("organisation_id"), IncludeDisabled: true, Limit: limit, Offset: offset}
+	users, err := h.accounts.ListUsers(r.Context(), actor(r), f)
+	if err != nil {
+		return err
+	}
+	total, err := h.accounts.CountUsers(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}
@@ -36,7 +45,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
 	for _, u := range users {
 		out = append(out, toUserJSON(u))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "users": out})
 	return nil
 }
 

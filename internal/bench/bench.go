@@ -92,8 +92,9 @@ func Run(ctx context.Context, o Options) error {
 
 	bare := load(ctx, "bare net/http handler", base+"/", "", o)
 	login := load(ctx, "GET /login (page)", site+"/login", "", o)
-	api := load(ctx, "GET /api/v1/users (authenticated JSON)", site+"/api/v1/users", cookie, o)
-	printHTTP(o.Out, bare, login, api)
+	me := load(ctx, "GET /api/v1/me (authenticated JSON)", site+"/api/v1/me", cookie, o)
+	users := load(ctx, "GET /api/v1/users?limit=50 (scoped list)", site+"/api/v1/users?limit=50", cookie, o)
+	printHTTP(o.Out, bare, login, me, users)
 
 	return measureRecords(ctx, a, o)
 }

@@ -68,21 +68,22 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Entries, data.Total = entries, total
 		if page > 1 {
-			data.Prev = pageLink(q, page-1)
+			data.Prev = pageLink("/audit", q, page-1)
 		}
 		if f.Offset+len(entries) < total {
-			data.Next = pageLink(q, page+1)
+			data.Next = pageLink("/audit", q, page+1)
 		}
 	}
 	v.Data = data
 	h.shell.Render(w, r, status, "audit", v)
 }
 
-func pageLink(q url.Values, page int) string {
+// pageLink is path with the current query and another page number.
+func pageLink(path string, q url.Values, page int) string {
 	c := url.Values{}
 	for k, vs := range q {
 		c[k] = vs
 	}
 	c.Set("page", strconv.Itoa(page))
-	return "/audit?" + c.Encode()
+	return path + "?" + c.Encode()
 }

@@ -21,12 +21,12 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		page.Organisations = len(orgs)
 	}
 	if access.Can(a, access.ViewUsers) {
-		users, err := h.accounts.ListUsers(r.Context(), a, accounts.UserFilter{})
+		n, err := h.accounts.CountUsers(r.Context(), a, accounts.UserFilter{})
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		page.Users = len(users)
+		page.Users = n
 	}
 	page.CanManage = access.Can(a, access.ManageUsers)
 	v.Data = page

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strconv"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -12,13 +13,25 @@ type usersPage struct {
 	Organisations []accounts.Organisation
 	OrgID         string
 	CanManage     bool
+	Total         int
+	Prev, Next    string
 }
+
+const usersPageSize = 100
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "users.title")
 	a := actor(r)
-	f := accounts.UserFilter{OrgID: r.URL.Query().Get("org"), IncludeDisabled: true}
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	f := accounts.UserFilter{OrgID: q.Get("org"), IncludeDisabled: true, Limit: usersPageSize, Offset: (page - 1) * usersPageSize}
 	users, err := h.accounts.ListUsers(r.Context(), a, f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	total, err := h.accounts.CountUsers(r.Context(), a, f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -28,6 +41,13 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	v.Data = usersPage{Users: users, Organisations: orgs, OrgID: f.OrgID, CanManage: access.Can(a, access.ManageUsers)}
+	data := usersPage{Users: users, Organisations: orgs, OrgID: f.OrgID, CanManage: access.Can(a, access.ManageUsers), Total: total}
+	if page > 1 {
+		data.Prev = pageLink("/users", q, page-1)
+	}
+	if f.Offset+len(users) < total {
+		data.Next = pageLink("/users", q, page+1)
+	}
+	v.Data = data
 	h.shell.Render(w, r, http.StatusOK, "users", v)
 }
