@@ -134,9 +134,15 @@ func (e *Env) User(username string, role access.Role, orgID string) User {
 // response. Redirects are not followed. body may be nil.
 func (e *Env) Do(u User, method, path, contentType string, body io.Reader) *http.Response {
 	e.t.Helper()
+	return e.Send(e.t, u, method, path, contentType, body)
+}
+
+// Send is Do reporting to t, for subtests and fuzz targets of a shared Env.
+func (e *Env) Send(t testing.TB, u User, method, path, contentType string, body io.Reader) *http.Response {
+	t.Helper()
 	req, err := http.NewRequest(method, e.Server.URL+path, body)
 	if err != nil {
-		e.t.Fatalf("new request: %v", err)
+		t.Fatalf("new request: %v", err)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -147,9 +153,9 @@ func (e *Env) Do(u User, method, path, contentType string, body io.Reader) *http
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	e.t.Cleanup(func() { res.Body.Close() })
+	t.Cleanup(func() { res.Body.Close() })
 	return res
 }
 
