@@ -171,7 +171,8 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey}).Mount(mux)
+	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
+		PublicURL: a.Config.PublicURL}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Secure: secure, Log: a.Log}).Mount(mux)
 	mux.Handle("GET /healthz", web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -268,6 +269,10 @@ func (a *App) Jobs() *jobs.Runner {
 		})},
 		jobs.Periodic{Kind: "throttle.sweep", Every: time.Hour, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
 			_, err := a.throttle.Sweep(ctx, tx, now.Add(-24*time.Hour))
+			return err
+		})},
+		jobs.Periodic{Kind: "passkey_challenges.expire", Every: 10 * time.Minute, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM passkey_challenges WHERE expires_at < $1`, now)
 			return err
 		})},
 	)

@@ -31,6 +31,8 @@ type Handler struct {
 	// clientKey turns a client address into an opaque, keyed, daily-changing
 	// value for throttling; the address itself is never stored.
 	clientKey func(addr string, day time.Time) string
+	// publicURL names the site for passkeys; see relyingParty.
+	publicURL string
 }
 
 // Deps are what the pages need.
@@ -42,11 +44,14 @@ type Deps struct {
 	Log       *slog.Logger
 	Secure    bool
 	ClientKey func(addr string, day time.Time) string
+	// PublicURL is the URL people reach Waymark at (config.PublicURL); passkeys
+	// are bound to its host. Empty: taken from each request (see relyingParty).
+	PublicURL string
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	return &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey}
+	return &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL}
 }
 
 func (h *Handler) setSession(w http.ResponseWriter, token string) { h.cookie.Set(w, token) }
@@ -170,6 +175,7 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		{"/organisations", "nav.organisations", access.ViewOrganisations},
 		{"/users", "nav.users", access.ViewUsers},
 		{"/audit", "nav.audit", access.ViewAudit},
+		{"/account", "nav.account", access.ManageOwnAccount},
 	} {
 		if access.Can(cur.Actor, item.action) {
 			here := r.URL.Path == item.href || (item.href != "/" && strings.HasPrefix(r.URL.Path, item.href+"/"))

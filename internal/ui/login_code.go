@@ -13,7 +13,9 @@ func (h *Handler) showCode(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	h.shell.Render(w, r, http.StatusOK, "login_code", h.view(r, "login.code_title"))
+	v := h.view(r, "login.code_title")
+	v.Data = h.codePage(r)
+	h.shell.Render(w, r, http.StatusOK, "login_code", v)
 }
 
 func (h *Handler) submitCode(w http.ResponseWriter, r *http.Request) {
@@ -23,6 +25,7 @@ func (h *Handler) submitCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.view(r, "login.code_title")
+	v.Data = h.codePage(r)
 	if err := parseForm(r); err != nil {
 		v.FormError(err)
 		h.shell.Render(w, r, statusOf(err), "login_code", v)

@@ -40,6 +40,8 @@ func (h *Handler) Routes() []Route {
 		{"POST /login/code", Partial, "", h.submitCode},
 		{"GET /login/enrol", Partial, "", h.showEnrol},
 		{"POST /login/enrol", Partial, "", h.submitEnrol},
+		{"POST /login/passkey/begin", Partial, "", h.beginPasskeySignIn},
+		{"POST /login/passkey/finish", Partial, "", h.finishPasskeySignIn},
 		{"POST /logout", Partial, "", h.submitLogout},
 		{"POST /language", Public, "", h.submitLanguage},
 		{"GET /stepup", SignedIn, access.ManageOwnAccount, h.showStepUp},
@@ -57,6 +59,13 @@ func (h *Handler) Routes() []Route {
 		{"POST /users/{id}/enable", SignedIn, access.ManageUsers, h.enableUser},
 		{"POST /users/{id}/role", SignedIn, access.ManageUsers, h.changeUserRole},
 		{"GET /audit", SignedIn, access.ViewAudit, h.listAudit},
+		{"GET /account", SignedIn, access.ManageOwnAccount, h.showAccount},
+		{"POST /account/password", SignedIn, access.ManageOwnAccount, h.changePassword},
+		{"POST /account/sessions/end-others", SignedIn, access.ManageOwnAccount, h.endOtherSessions},
+		{"POST /account/recovery-codes", SignedIn, access.ManageOwnAccount, h.regenerateRecoveryCodes},
+		{"POST /account/passkeys/begin", SignedIn, access.ManageOwnAccount, h.beginPasskeyRegistration},
+		{"POST /account/passkeys/finish", SignedIn, access.ManageOwnAccount, h.finishPasskeyRegistration},
+		{"POST /account/passkeys/{key}/remove", SignedIn, access.ManageOwnAccount, h.removePasskey},
 	}
 }
 

@@ -82,7 +82,23 @@ var pageCases = map[string]pageCase{
 		}
 		return url.Values{"role": {string(role)}}
 	}},
-	"GET /audit": {},
+	"GET /audit":                {},
+	"POST /login/passkey/begin": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /login/passkey/finish": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"credential": {"{}"}}
+	}},
+	"GET /account": {},
+	"POST /account/password": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		// The same password again, so later requests can still use it.
+		return url.Values{"current_password": {apptest.Password}, "new_password": {apptest.Password}, "confirm_password": {apptest.Password}}
+	}},
+	"POST /account/sessions/end-others": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /account/recovery-codes":      {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /account/passkeys/begin":      {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /account/passkeys/finish": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"name": {"Blue key"}, "credential": {"{}"}}
+	}},
+	"POST /account/passkeys/{key}/remove": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {
