@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"github.com/chromedp/chromedp"
 	"slices"
 	"strings"
 	"testing"
@@ -97,6 +98,8 @@ func TestNewcomerWalkthrough(t *testing.T) {
 			t.Errorf("audit log actions %q lack %s", actions, want)
 		}
 	}
+	// The filters sit in a closed disclosure until one is set.
+	b.do(chromedp.Click(chromedp.CSS(`details.filter-box summary`), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.ID("f-action")))
 	b.fill("f-action", "user.create")
 	res = b.click(`form.filters button[type=submit]`)
 	wantStatus(t, res, 200)

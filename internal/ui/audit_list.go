@@ -18,6 +18,8 @@ type auditPage struct {
 	Prev     string
 	Next     string
 	Outcomes []string
+	// Filtered opens the filter box when a filter is set.
+	Filtered bool
 }
 
 const auditPageSize = 50
@@ -33,8 +35,10 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := audit.Filter{ActorUserID: q.Get("actor"), Action: q.Get("action"), Outcome: q.Get("outcome"),
 		SubjectType: q.Get("subject_type"), SubjectID: q.Get("subject"), Limit: auditPageSize}
+	filtered := false
 	for _, k := range []string{"actor", "action", "outcome", "subject_type", "subject", "from", "to"} {
 		v.Form[k] = q.Get(k)
+		filtered = filtered || v.Form[k] != ""
 	}
 	var fieldErrs []apperr.FieldError
 	for _, d := range []struct {
@@ -55,7 +59,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 	page = max(page, 1)
 	f.Offset = (page - 1) * auditPageSize
 	status := http.StatusOK
-	data := auditPage{Page: page, Outcomes: []string{audit.Allowed, audit.Denied, audit.Failed, audit.Done}}
+	data := auditPage{Page: page, Outcomes: []string{audit.Allowed, audit.Denied, audit.Failed, audit.Done}, Filtered: filtered}
 	if len(fieldErrs) > 0 {
 		err := apperr.Validation(fieldErrs...)
 		v.FormError(err)
