@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -381,4 +382,32 @@ func mayGrant(actor access.Actor, role access.Role) error {
 		return apperr.Validation(apperr.FieldError{Field: "role", Key: "user.role_not_grantable"})
 	}
 	return nil
+}
+
+// Usernames maps the given user ids to usernames, for ids in the actor's
+// scope; others are left out. It serves lists such as the audit log.
+func (s *Service) Usernames(ctx context.Context, actor access.Actor, ids []string) (map[string]string, error) {
+	names := map[string]string{}
+	if len(ids) == 0 || !access.Can(actor, access.ViewUsers) {
+		return names, nil
+	}
+	scope, err := access.Authorize(actor, access.ViewUsers)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		for _, id := range ids {
+			var name string
+			err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1 AND ($2 = '*' OR org_id = $2)`, id, scope.Org()).Scan(&name)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("load username %s: %w", id, err)
+			}
+			names[id] = name
+		}
+		return nil
+	})
+	return names, err
 }

@@ -376,3 +376,27 @@ func TestListUsersPages(t *testing.T) {
 		}
 	})
 }
+
+// Usernames names only users in the actor's scope.
+func TestUsernamesInScope(t *testing.T) {
+	eachEngine(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		orgA := f.env.Org("Organisation A", accounts.NGO)
+		orgB := f.env.Org("Organisation B", accounts.NGO)
+		a := f.env.User("worker-a", access.CaseWorker, orgA)
+		b := f.env.User("worker-b", access.CaseWorker, orgB)
+		admin := f.env.User("admin", access.Administrator, orgA)
+		got, err := f.svc.Usernames(ctx, a.Actor, []string{a.ID, b.ID, "missing"})
+		if err != nil || len(got) != 1 || got[a.ID] != "worker-a" {
+			t.Errorf("case worker sees %v, %v; want only worker-a", got, err)
+		}
+		got, err = f.svc.Usernames(ctx, admin.Actor, []string{a.ID, b.ID})
+		if err != nil || len(got) != 2 {
+			t.Errorf("administrator sees %v, %v; want both", got, err)
+		}
+		screener := f.env.User("screener", access.Screener, orgA)
+		if got, err := f.svc.Usernames(ctx, screener.Actor, []string{a.ID}); err != nil || len(got) != 0 {
+			t.Errorf("screener sees %v, %v; want none", got, err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,6 +21,8 @@ type auditPage struct {
 	Outcomes []string
 	// Filtered opens the filter box when a filter is set.
 	Filtered bool
+	// Names maps user ids in the entries to usernames.
+	Names map[string]string
 }
 
 const auditPageSize = 50
@@ -71,6 +74,17 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Entries, data.Total = entries, total
+		var ids []string
+		for _, e := range entries {
+			ids = append(ids, e.ActorUserID)
+			if e.SubjectType == "user" {
+				ids = append(ids, e.SubjectID)
+			}
+		}
+		if data.Names, err = h.accounts.Usernames(r.Context(), actor(r), slices.Compact(slices.Sorted(slices.Values(ids)))); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		if page > 1 {
 			data.Prev = pageLink("/audit", q, page-1)
 		}
