@@ -183,8 +183,14 @@ func (s *Service) SignIn(ctx context.Context, username, password, client string)
 	return res, failure
 }
 
-// pendingSession loads the session and user behind token for the second step.
+// pendingSession loads the session and user behind token for the second
+// step, locking the account row for the update that follows.
 func (s *Service) pendingSession(ctx context.Context, tx *storage.Tx, token string) (auth.Session, credentials, error) {
+	return s.sessionCredentials(ctx, tx, token, true)
+}
+
+// sessionCredentials loads a live session and its user's sign-in data.
+func (s *Service) sessionCredentials(ctx context.Context, tx *storage.Tx, token string, lock bool) (auth.Session, credentials, error) {
 	sess, err := auth.LookupSession(ctx, tx, token)
 	if err != nil {
 		return auth.Session{}, credentials{}, apperr.Wrap(apperr.Unauthorized, "error.unauthorized", err)
@@ -192,7 +198,7 @@ func (s *Service) pendingSession(ctx context.Context, tx *storage.Tx, token stri
 	if auth.StrictPolicy.Expired(sess, s.now()) {
 		return auth.Session{}, credentials{}, apperr.New(apperr.Unauthorized, "error.unauthorized")
 	}
-	c, err := loadCredentials(ctx, tx, "id = $1", sess.UserID, true)
+	c, err := loadCredentials(ctx, tx, "id = $1", sess.UserID, lock)
 	if err != nil {
 		return auth.Session{}, credentials{}, fmt.Errorf("load credentials %s: %w", sess.UserID, storage.MapError(err))
 	}
@@ -368,37 +374,56 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, token, code string) (rec
 	return recovery, newToken, err
 }
 
-// StepUp re-checks password and code before identities are revealed.
+// StepUp re-checks password and code before identities are revealed. The
+// slow password hash runs between a read and a short write transaction, so
+// it never holds the database writer.
 func (s *Service) StepUp(ctx context.Context, token, password, code, client string) error {
-	var failure error
-	err := s.db.Write(ctx, func(tx *storage.Tx) error {
-		now := s.now()
-		sess, c, err := s.pendingSession(ctx, tx, token)
+	now := s.now()
+	var c credentials
+	var wait time.Duration
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		sess, cred, err := s.sessionCredentials(ctx, tx, token, false)
 		if err != nil {
 			return err
 		}
 		if sess.MFAAt == nil {
 			return apperr.New(apperr.Unauthorized, "error.unauthorized")
 		}
+		c = cred
+		wait, err = s.throttle.Check(ctx, tx, "stepup:"+c.id, client, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	passwordOK := false
+	if wait == 0 {
+		if passwordOK, _, err = s.hasher.Check(c.passwordHash, password); err != nil {
+			return fmt.Errorf("check password of %s: %w", c.id, err)
+		}
+	}
+	var failure error
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		sess, c, err := s.pendingSession(ctx, tx, token)
+		if err != nil {
+			return err
+		}
 		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+		// Checked again under the account lock: a burst of attempts all
+		// passed the first check before any recorded its failure.
 		if wait, err := s.throttle.Check(ctx, tx, "stepup:"+c.id, client, now); err != nil {
 			return err
 		} else if wait > 0 {
 			failure = tooMany(wait)
 			return s.record(ctx, tx, actor, "auth.step_up", audit.Denied, "user", c.id, c.orgID, "throttled")
 		}
-		ok, _, err := s.hasher.Check(c.passwordHash, password)
-		if err != nil {
-			return fmt.Errorf("check password of %s: %w", c.id, err)
-		}
 		codeOK := true
-		if ok && (c.totpEnabled || c.role.SeesPersonalData()) {
-			_, codeOK, err = s.checkCode(ctx, tx, c, code, now)
-			if err != nil {
+		if passwordOK && (c.totpEnabled || c.role.SeesPersonalData()) {
+			if _, codeOK, err = s.checkCode(ctx, tx, c, code, now); err != nil {
 				return err
 			}
 		}
-		if !ok || !codeOK {
+		if !passwordOK || !codeOK {
 			failure = apperr.Validation(apperr.FieldError{Field: "password", Key: "login.failed"})
 			if err := s.throttle.Failure(ctx, tx, "stepup:"+c.id, client, now); err != nil {
 				return err
