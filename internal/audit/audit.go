@@ -94,16 +94,16 @@ func validOutcome(o string) bool {
 // personal data such as names, contact details or free text, because audit
 // entries can never be changed or erased (see the package documentation).
 type Entry struct {
-	Seq          int64     // position in the log, set by Append
-	At           time.Time // UTC, microseconds; Append sets it when zero
-	ActorUserID  string    // the acting user's id; empty for the system
-	ActorOrgID   string    // the acting user's organisation id
-	Action       string    // what was done, e.g. "users.manage" or "auth.login"
-	Outcome      string    // Allowed, Denied, Failed or Done
-	SubjectType  string    // kind of record acted on, e.g. "user"
-	SubjectID    string    // id of the record acted on
-	SubjectOrgID string    // organisation owning the record acted on
-	Detail       string    // a short code or ids; never personal data
+	Seq          int64     `json:"seq"`            // position in the log, set by Append
+	At           time.Time `json:"at"`             // UTC, microseconds; Append sets it when zero
+	ActorUserID  string    `json:"actor_user_id"`  // the acting user's id; empty for the system
+	ActorOrgID   string    `json:"actor_org_id"`   // the acting user's organisation id
+	Action       string    `json:"action"`         // what was done, e.g. "users.manage" or "auth.login"
+	Outcome      string    `json:"outcome"`        // Allowed, Denied, Failed or Done
+	SubjectType  string    `json:"subject_type"`   // kind of record acted on, e.g. "user"
+	SubjectID    string    `json:"subject_id"`     // id of the record acted on
+	SubjectOrgID string    `json:"subject_org_id"` // organisation owning the record acted on
+	Detail       string    `json:"detail"`         // a short code or ids; never personal data
 }
 
 // maxField bounds each text field, so a careless caller cannot bloat the

@@ -38,14 +38,14 @@ func serve(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer a.Close()
+	var logins []demo.Login
 	if cfg.Demo {
-		logins, err := demo.Seed(ctx, a.Accounts, cfg.DataDir)
-		if err != nil {
+		if logins, err = demo.Seed(ctx, a.Accounts, cfg.DataDir); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
-		printLogins(io, logins)
 	}
 	fmt.Fprintf(io.Stdout, "Waymark is running at %s (database: %s)\n", url, a.DB.Engine)
+	printLogins(io, logins)
 	return a.Serve(ctx, ln)
 }
 

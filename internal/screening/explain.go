@@ -1,0 +1,136 @@
+package screening
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Lang returns lang if the catalogue has texts in it, else the first
+// catalogue language (English), so a page in another language still explains.
+func (c *Catalogue) Lang(lang string) string {
+	if slices.Contains(c.Rules.Languages, lang) {
+		return lang
+	}
+	return c.Rules.Languages[0]
+}
+
+// Text returns the text for key in lang with {name} placeholders filled from
+// args. An unknown key returns the key itself, so a gap is visible, not blank.
+func (c *Catalogue) Text(key, lang string, args map[string]string) string {
+	t, ok := c.Texts[key]
+	if !ok {
+		return key
+	}
+	s := t[c.Lang(lang)]
+	for k, v := range args {
+		s = strings.ReplaceAll(s, "{"+k+"}", v)
+	}
+	return s
+}
+
+// Message renders a Message in lang.
+func (c *Catalogue) Message(m Message, lang string) string { return c.Text(m.Key, lang, m.Args) }
+
+// Label returns an indicator's short label in lang, or the id if unknown.
+func (c *Catalogue) Label(id, lang string) string {
+	ind, ok := c.Indicator(id)
+	if !ok {
+		return id
+	}
+	return ind.Label[c.Lang(lang)]
+}
+
+func (c *Catalogue) labels(ids []string, lang string) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = c.Label(id, lang)
+	}
+	return strings.Join(out, "; ")
+}
+
+// Render explains a result as plain text in lang (English or German): the
+// outcome per purpose, the positive dimensions and the indicators that made
+// them, the rule in plain words, what is missing and which questions would
+// settle it, and that screening is not identification.
+func (c *Catalogue) Render(r Result, lang string) string {
+	lang = c.Lang(lang)
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s); b.WriteByte('\n') }
+	line(c.Text("render.title", lang, nil) + " (" + r.CatalogueVersion + ")")
+	line(c.Text("population."+r.Population, lang, nil))
+	if r.AgePresumption {
+		line(c.Text("population.age_presumption", lang, nil))
+	}
+	for _, u := range r.UrgentReasons {
+		line(c.Text("render.urgent", lang, nil) + ": " + c.Message(u.Message, lang))
+	}
+	for _, p := range r.Purposes {
+		line("")
+		line("== " + c.Text("purpose."+p.Purpose, lang, nil) + ": " + c.Text("outcome."+p.Outcome, lang, nil))
+		if p.Outcome == OutcomeNoIndicators {
+			continue // the heading says it all; keeps the printed summary short
+		}
+		if p.Reason == ReasonNearThreshold {
+			line(c.Message(p.Message, lang))
+		}
+		if p.Override != nil {
+			line(c.Message(*p.Override, lang))
+		}
+		line(c.Text("render.rule", lang, map[string]string{"rule": c.Message(p.Rule, lang)}))
+		positive := 0
+		for _, d := range p.Dimensions {
+			if d.State != StatePositive {
+				continue
+			}
+			positive++
+			ev := make([]string, len(d.Indicators))
+			for i, e := range d.Indicators {
+				ev[i] = c.Label(e.ID, lang) + " (" + c.Text("strength."+string(e.Strength), lang, nil) + ")"
+			}
+			line("- " + c.Text("render.dimension_line", lang, map[string]string{
+				"dimension":  c.Text("dimension."+d.Dimension, lang, nil),
+				"state":      c.Text("state."+d.State, lang, nil),
+				"clause":     c.Text(d.ClauseKey, lang, nil),
+				"indicators": strings.Join(ev, "; "),
+			}))
+		}
+		if r.Population == Child {
+			act := c.Text("element.act", lang, nil) + ": " + c.Text("state."+p.Act.State, lang, nil)
+			if len(p.Act.Indicators) > 0 {
+				act += " (" + c.labels(p.Act.Indicators, lang) + ")"
+			}
+			line("- " + act)
+		}
+		if positive == 0 {
+			line("- " + c.Text("render.none_positive", lang, nil))
+		}
+		if len(p.Missing) > 0 {
+			items := make([]string, len(p.Missing))
+			for i, m := range p.Missing {
+				name := c.Text("dimension."+m.Dimension, lang, nil)
+				if m.Element != "" {
+					name = c.Text("element."+m.Element, lang, nil)
+				}
+				items[i] = name + " (" + c.Text("state."+m.State, lang, nil) + ")"
+			}
+			line(c.Text("render.missing", lang, map[string]string{"items": strings.Join(items, "; ")}))
+		}
+		if len(p.FurtherQuestions) > 0 {
+			line(c.Text("render.questions", lang, map[string]string{"questions": c.labels(p.FurtherQuestions, lang)}))
+		}
+		if p.LabourRightsReferral {
+			line(c.Text("labour_rights_referral", lang, nil))
+		}
+	}
+	line("")
+	if len(r.Declined) > 0 {
+		line(c.Text("render.declined", lang, map[string]string{"questions": c.labels(r.Declined, lang)}))
+	}
+	if r.Unanswered > 0 {
+		line(c.Text("render.unanswered", lang, map[string]string{"count": strconv.Itoa(r.Unanswered)}))
+	}
+	line(c.Text(c.Rules.DimensionRule.TextKey, lang, nil))
+	line(c.Message(r.Disclaimer, lang))
+	return b.String()
+}

@@ -1,0 +1,139 @@
+package screening
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the current results")
+
+// story is one case narrative with the answers a frontline worker would give
+// and the outcome a trafficking expert would expect.
+type story struct {
+	Title     string `json:"title"`
+	Narrative string `json:"narrative"`
+	Input     Input  `json:"input"`
+	Expect    struct {
+		Population           string            `json:"population"`
+		AgePresumption       bool              `json:"age_presumption"`
+		Urgent               []string          `json:"urgent"`
+		Outcomes             map[string]string `json:"outcomes"`
+		Reasons              map[string]string `json:"reasons"`
+		LabourRightsReferral []string          `json:"labour_rights_referral"`
+	} `json:"expect"`
+}
+
+func loadStories(t testing.TB) map[string]story {
+	t.Helper()
+	paths, err := filepath.Glob("testdata/stories/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]story{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s story
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&s); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		out[strings.TrimSuffix(filepath.Base(p), ".json")] = s
+	}
+	return out
+}
+
+func mustCatalogue(t testing.TB) *Catalogue {
+	t.Helper()
+	c, err := LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestStories(t *testing.T) {
+	c := mustCatalogue(t)
+	stories := loadStories(t)
+	if len(stories) < 15 {
+		t.Fatalf("want at least 15 stories, have %d", len(stories))
+	}
+	for name, s := range stories {
+		t.Run(name, func(t *testing.T) {
+			if strings.TrimSpace(s.Narrative) == "" {
+				t.Fatal("story without narrative")
+			}
+			r, err := c.Evaluate(s.Input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Population != s.Expect.Population || r.AgePresumption != s.Expect.AgePresumption {
+				t.Errorf("population %s presumption %v, want %s %v", r.Population, r.AgePresumption, s.Expect.Population, s.Expect.AgePresumption)
+			}
+			var urgent []string
+			for _, u := range r.UrgentReasons {
+				urgent = append(urgent, u.Trigger)
+			}
+			if !slices.Equal(urgent, s.Expect.Urgent) {
+				t.Errorf("urgent %v, want %v", urgent, s.Expect.Urgent)
+			}
+			if len(s.Expect.Outcomes) != len(r.Purposes) {
+				t.Errorf("story sets %d outcomes, engine has %d purposes", len(s.Expect.Outcomes), len(r.Purposes))
+			}
+			for _, p := range r.Purposes {
+				if want := s.Expect.Outcomes[p.Purpose]; p.Outcome != want {
+					t.Errorf("%s: outcome %s (%s), want %s\n%s", p.Purpose, p.Outcome, p.Reason, want, c.Render(r, "en"))
+				}
+				if want := s.Expect.Reasons[p.Purpose]; want != "" && p.Reason != want {
+					t.Errorf("%s: reason %q, want %q", p.Purpose, p.Reason, want)
+				}
+				if want := slices.Contains(s.Expect.LabourRightsReferral, p.Purpose); p.LabourRightsReferral != want {
+					t.Errorf("%s: labour-rights referral %v, want %v", p.Purpose, p.LabourRightsReferral, want)
+				}
+				if p.Outcome == OutcomeFurtherAssessment && p.Reason == ReasonOpenQuestions && len(p.FurtherQuestions) == 0 {
+					t.Errorf("%s: further assessment without questions", p.Purpose)
+				}
+			}
+			for _, lang := range []string{"en", "de"} {
+				if txt := c.Render(r, lang); !strings.Contains(txt, c.Text("disclaimer", lang, nil)) {
+					t.Errorf("%s rendering lacks the disclaimer", lang)
+				}
+			}
+			checkGolden(t, name, r)
+		})
+	}
+}
+
+// checkGolden pins the full explained result, so any change in weights,
+// rules or explanation shows up as a reviewable diff (go test -update).
+func checkGolden(t *testing.T, name string, r Result) {
+	t.Helper()
+	got, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	path := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run go test -update): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("result differs from %s (run go test -update and review the diff)\n%s", path, got)
+	}
+}
