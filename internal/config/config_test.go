@@ -1,0 +1,48 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"waymark.city/waymark/internal/config"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
+	t.Helper()
+	var c config.Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	getenv := func(k string) string { return env[k] }
+	c.Register(fs, getenv)
+	c.RegisterServe(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Finish()
+}
+
+func TestFlagsOverrideEnvironmentOverrideDefaults(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.Addr != "localhost:8080" || c.DataDir != "data" || c.KeysFile != filepath.Join("data", "waymark.keys") || c.Demo {
+		t.Errorf("defaults = %+v, %v", c, err)
+	}
+	env := map[string]string{"WAYMARK_DATA": "/srv/w", "WAYMARK_ADDR": "127.0.0.1:9000", "WAYMARK_DEMO": "true", "WAYMARK_DATABASE": "postgres://db/w"}
+	c, err = parse(t, env)
+	if err != nil || c.DataDir != "/srv/w" || c.Addr != "127.0.0.1:9000" || !c.Demo || c.DatabaseTarget() != "postgres://db/w" {
+		t.Errorf("from environment = %+v, %v", c, err)
+	}
+	c, err = parse(t, env, "--data", "/tmp/x", "--addr", "[::1]:1")
+	if err != nil || c.DataDir != "/tmp/x" || c.Addr != "[::1]:1" || c.KeysFile != "/tmp/x/waymark.keys" {
+		t.Errorf("flags = %+v, %v", c, err)
+	}
+}
+
+func TestInvalidValues(t *testing.T) {
+	for _, args := range [][]string{{"--addr", "no-port"}, {"--log", "xml"}} {
+		if _, err := parse(t, nil, args...); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
