@@ -17,7 +17,6 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
-	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -494,22 +493,15 @@ func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingPar
 		if sess.MFAAt != nil || !c.totpEnabled {
 			return apperr.New(apperr.Conflict, "passkey.not_now")
 		}
-		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
-		if wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+		if failure, err = s.secondFactorThrottled(ctx, tx, c, client, now); failure != nil || err != nil {
 			return err
-		} else if wait > 0 {
-			failure = tooMany(wait)
-			return s.record(ctx, tx, actor, "auth.second_factor", audit.Denied, "user", c.id, c.orgID, "throttled")
 		}
 		fail := func(cause error, detail string) error {
 			failure = apperr.Wrap(apperr.Invalid, "passkey.signin_failed", cause)
 			if errors.Is(cause, ErrNoCeremony) {
 				failure = cause
 			}
-			if err := s.throttle.Failure(ctx, tx, "mfa:"+c.id, client, now); err != nil {
-				return err
-			}
-			return s.record(ctx, tx, actor, "auth.second_factor", audit.Failed, "user", c.id, c.orgID, detail)
+			return s.secondFactorFailed(ctx, tx, c, client, detail, now)
 		}
 		sd, err := s.takeCeremony(ctx, tx, sess.TokenHash, ceremonyLogin, c.id)
 		if errors.Is(err, ErrNoCeremony) {
@@ -542,16 +534,8 @@ func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingPar
 			int64(cred.Authenticator.SignCount), int(cred.Flags.ProtocolValue()), now, keyID); err != nil {
 			return fmt.Errorf("update passkey %s: %w", keyID, err)
 		}
-		if err := s.throttle.Success(ctx, tx, "mfa:"+c.id, client, now); err != nil {
-			return err
-		}
-		if err := auth.MarkMFA(ctx, tx, sess.TokenHash, now); err != nil {
-			return err
-		}
-		if newToken, err = auth.RotateSession(ctx, tx, sess.TokenHash, now); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, actor, "auth.second_factor", audit.Done, "user", c.id, c.orgID, "passkey")
+		newToken, err = s.secondFactorPassed(ctx, tx, sess, c, client, "passkey", now)
+		return err
 	})
 	if err != nil {
 		return "", err

@@ -31,6 +31,10 @@ type SignInResult struct {
 	Next  Step
 }
 
+func (c credentials) actor() access.Actor {
+	return access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+}
+
 type credentials struct {
 	id, orgID    string
 	role         access.Role
@@ -242,12 +246,8 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client st
 		if err != nil {
 			return err
 		}
-		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
-		if wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+		if failure, err = s.secondFactorThrottled(ctx, tx, c, client, now); failure != nil || err != nil {
 			return err
-		} else if wait > 0 {
-			failure = tooMany(wait)
-			return s.record(ctx, tx, actor, "auth.second_factor", audit.Denied, "user", c.id, c.orgID, "throttled")
 		}
 		method, ok, err := s.checkCode(ctx, tx, c, code, now)
 		if err != nil {
@@ -255,26 +255,53 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client st
 		}
 		if !ok {
 			failure = apperr.Validation(apperr.FieldError{Field: "code", Key: "login.code_wrong"})
-			if err := s.throttle.Failure(ctx, tx, "mfa:"+c.id, client, now); err != nil {
-				return err
-			}
-			return s.record(ctx, tx, actor, "auth.second_factor", audit.Failed, "user", c.id, c.orgID, method)
+			return s.secondFactorFailed(ctx, tx, c, client, method, now)
 		}
-		if err := s.throttle.Success(ctx, tx, "mfa:"+c.id, client, now); err != nil {
-			return err
-		}
-		if err := auth.MarkMFA(ctx, tx, sess.TokenHash, now); err != nil {
-			return err
-		}
-		if newToken, err = auth.RotateSession(ctx, tx, sess.TokenHash, now); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, actor, "auth.second_factor", audit.Done, "user", c.id, c.orgID, method)
+		newToken, err = s.secondFactorPassed(ctx, tx, sess, c, client, method, now)
+		return err
 	})
 	if err != nil {
 		return "", err
 	}
 	return newToken, failure
+}
+
+// The second step of sign-in (a code, a recovery code or a passkey) shares
+// one throttle counter per user and one audit action; these three do the
+// bookkeeping for every method.
+
+// secondFactorThrottled returns a TooMany failure (already audited) while
+// the user must wait.
+func (s *Service) secondFactorThrottled(ctx context.Context, tx *storage.Tx, c credentials, client string, now time.Time) (failure, err error) {
+	wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, client, now)
+	if err != nil || wait == 0 {
+		return nil, err
+	}
+	return tooMany(wait), s.record(ctx, tx, c.actor(), "auth.second_factor", audit.Denied, "user", c.id, c.orgID, "throttled")
+}
+
+// secondFactorFailed counts and audits a wrong answer.
+func (s *Service) secondFactorFailed(ctx context.Context, tx *storage.Tx, c credentials, client, method string, now time.Time) error {
+	if err := s.throttle.Failure(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, c.actor(), "auth.second_factor", audit.Failed, "user", c.id, c.orgID, method)
+}
+
+// secondFactorPassed completes the session and returns its new token (the
+// old one stops working, against session fixation).
+func (s *Service) secondFactorPassed(ctx context.Context, tx *storage.Tx, sess auth.Session, c credentials, client, method string, now time.Time) (string, error) {
+	if err := s.throttle.Success(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+		return "", err
+	}
+	if err := auth.MarkMFA(ctx, tx, sess.TokenHash, now); err != nil {
+		return "", err
+	}
+	token, err := auth.RotateSession(ctx, tx, sess.TokenHash, now)
+	if err != nil {
+		return "", err
+	}
+	return token, s.record(ctx, tx, c.actor(), "auth.second_factor", audit.Done, "user", c.id, c.orgID, method)
 }
 
 // Enrolment is a pending authenticator set-up.
