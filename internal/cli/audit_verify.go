@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/mod/sumdb/note"
-
 	"waymark.city/waymark/internal/app"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/config"
@@ -24,19 +22,21 @@ func auditVerify(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer a.Close()
+	return verifyAudit(ctx, io, a)
+}
+
+// verifyAudit checks the audit chain with the installation's verifier key
+// and reports the outcome.
+func verifyAudit(ctx context.Context, io IO, a *app.App) error {
 	verifier, err := a.Keys.AuditVerifier()
 	if err != nil {
 		return err
 	}
-	rep, err := auditVerifyDB(ctx, a, verifier)
+	rep, err := audit.Verify(ctx, a.DB, verifier)
 	if err != nil {
 		return err
 	}
 	return report(io, rep)
-}
-
-func auditVerifyDB(ctx context.Context, a *app.App, verifier note.Verifier) (audit.Report, error) {
-	return audit.Verify(ctx, a.DB, verifier)
 }
 
 // report prints a verification report; a broken chain is an error, so the

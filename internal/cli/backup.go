@@ -97,15 +97,7 @@ func restoreCmd(ctx context.Context, io IO, args []string) error {
 	if err := keepKeysWithData(io, cfg, keys); err != nil {
 		return err
 	}
-	verifier, err := a.Keys.AuditVerifier()
-	if err != nil {
-		return err
-	}
-	rep, err := auditVerifyDB(ctx, a, verifier)
-	if err != nil {
-		return err
-	}
-	return report(io, rep)
+	return verifyAudit(ctx, io, a)
 }
 
 // restoreKeys loads the key file the backup was sealed with; it must exist
