@@ -295,11 +295,22 @@ func (c *Catalogue) validateInput(in Input) error {
 	if y := in.Age.Years; y != nil && (*y < 0 || *y > 130) {
 		fields = append(fields, apperr.FieldError{Field: "age.years", Key: "error.screening.invalid_age"})
 	}
-	ids := make([]string, 0, len(in.Answers))
-	for id := range in.Answers {
-		ids = append(ids, id)
+	bad := false
+	for id, a := range in.Answers {
+		if _, ok := c.index[id]; !ok || !a.valid() {
+			bad = true
+			break
+		}
 	}
-	sort.Strings(ids)
+	// Sorting and field naming only happen on the error path; the common
+	// case stays a single pass over the answers.
+	var ids []string
+	if bad {
+		for id := range in.Answers {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+	}
 	for _, id := range ids {
 		field := "answers"
 		if idPattern.MatchString(id) {
