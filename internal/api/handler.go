@@ -15,6 +15,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/web"
 )
@@ -25,6 +26,7 @@ type Handler struct {
 	audit    *audit.Log
 	db       *storage.DB
 	catalog  *i18n.Catalog
+	screen   *screening.Catalogue
 	cookie   web.SessionCookie
 	log      *slog.Logger
 }
@@ -35,13 +37,15 @@ type Deps struct {
 	Audit    *audit.Log
 	DB       *storage.DB
 	Catalog  *i18n.Catalog
-	Secure   bool
-	Log      *slog.Logger
+	// Screening is the indicator catalogue and engine.
+	Screening *screening.Catalogue
+	Secure    bool
+	Log       *slog.Logger
 }
 
 // New returns the API handler.
 func New(d Deps) *Handler {
-	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
+	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
 }
 
 // gate resolves the session, checks the route's action and turns a returned

@@ -29,6 +29,8 @@ func (h *Handler) Routes() []Route {
 		{"POST /api/v1/users", access.ManageUsers, h.createUser},
 		{"GET /api/v1/users/{id}", access.ViewUsers, h.getUser},
 		{"GET /api/v1/audit", access.ViewAudit, h.listAudit},
+		{"GET /api/v1/indicators", access.EvaluateScreening, h.getIndicators},
+		{"POST /api/v1/screenings/evaluate", access.EvaluateScreening, h.evaluateScreening},
 	}
 }
 

@@ -37,6 +37,10 @@ var apiCases = map[string]apiCase{
 	}},
 	"GET /api/v1/users/{id}": {},
 	"GET /api/v1/audit":      {},
+	"GET /api/v1/indicators": {},
+	"POST /api/v1/screenings/evaluate": {body: func(*fixture) string {
+		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"gen.violence": "yes", "gen.debt_bondage": "unknown"}}`
+	}},
 }
 
 // apiRoutes is the route table; Routes only returns method values, so a

@@ -24,6 +24,7 @@ import (
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/jobs"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/ui"
 	"waymark.city/waymark/internal/vault"
@@ -39,8 +40,10 @@ type App struct {
 	Audit    *audit.Log
 	Accounts *accounts.Service
 	Catalog  *i18n.Catalog
-	Metrics  *web.Metrics
-	Log      *slog.Logger
+	// Screening is the indicator catalogue and screening engine.
+	Screening *screening.Catalogue
+	Metrics   *web.Metrics
+	Log       *slog.Logger
 
 	passwordParams auth.Params
 	throttle       *auth.Throttle
@@ -117,6 +120,9 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load translations: %w", err)
 	}
+	if a.Screening, err = screening.LoadCatalogue(); err != nil {
+		return fmt.Errorf("load indicator catalogue: %w", err)
+	}
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
@@ -173,7 +179,7 @@ func (a *App) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
 		PublicURL: a.Config.PublicURL}).Mount(mux)
-	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Secure: secure, Log: a.Log}).Mount(mux)
+	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, Secure: secure, Log: a.Log}).Mount(mux)
 	mux.Handle("GET /healthz", web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -7,6 +7,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,6 +29,7 @@ import (
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/config"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -96,7 +98,10 @@ func Run(ctx context.Context, o Options) error {
 	users := load(ctx, "GET /api/v1/users?limit=50 (scoped list)", site+"/api/v1/users?limit=50", cookie, o)
 	printHTTP(o.Out, bare, login, me, users)
 
-	return measureRecords(ctx, a, o)
+	if err := measureRecords(ctx, a, o); err != nil {
+		return err
+	}
+	return measureScreening(o)
 }
 
 // seed creates the synthetic partnership. Passwords are hashed cheaply
@@ -324,5 +329,47 @@ func measureRecords(ctx context.Context, a *app.App, o Options) error {
 	}{{"raw SQL insert (baseline)", raw}, {"encrypt a record (new data key + seal)", seal}, {"decrypt a record (unwrap + open)", open}, {"audit append (hash tree + signed checkpoint)", appendOne}} {
 		fmt.Fprintf(o.Out, "%-46s %12s %10.2f\n", r.name, r.d.Round(time.Microsecond), ratio(r.d, raw))
 	}
+	return nil
+}
+
+// measureScreening times catalogue loading and one evaluation of a
+// realistic screening, against decoding the same answers from JSON.
+func measureScreening(o Options) error {
+	const n = 2000
+	start := time.Now()
+	cat, err := screening.LoadCatalogue()
+	if err != nil {
+		return err
+	}
+	load := time.Since(start)
+	in := screening.Input{Setting: "workplace_inspection", Answers: map[string]screening.Answer{}}
+	for i, ind := range cat.Indicators {
+		in.Answers[ind.ID] = []screening.Answer{screening.Yes, screening.No, screening.Unknown}[i%3]
+	}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	timeIt := func(f func() error) (time.Duration, error) {
+		start := time.Now()
+		for range n {
+			if err := f(); err != nil {
+				return 0, err
+			}
+		}
+		return time.Since(start) / n, nil
+	}
+	decode, err := timeIt(func() error { var v screening.Input; return json.Unmarshal(raw, &v) })
+	if err != nil {
+		return err
+	}
+	evaluate, err := timeIt(func() error { _, err := cat.Evaluate(in); return err })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Out, "\n%-46s %12s %10s\n", "Screening", "time", "× decode")
+	fmt.Fprintf(o.Out, "%-46s %12s %10.2f\n", "decode the answers from JSON (baseline)", decode.Round(time.Microsecond/10), 1.0)
+	fmt.Fprintf(o.Out, "%-46s %12s %10.2f\n", fmt.Sprintf("evaluate %d answers, every purpose", len(in.Answers)), evaluate.Round(time.Microsecond/10), ratio(evaluate, decode))
+	fmt.Fprintf(o.Out, "%-46s %12s\n", "load and validate the catalogue (start-up)", load.Round(time.Microsecond))
 	return nil
 }

@@ -91,7 +91,7 @@ func restoreCmd(ctx context.Context, io IO, args []string) error {
 	defer a.Close()
 	m, err := backup.Restore(ctx, f, func(id string) ([]byte, error) { return keys.DerivedKey(id, backupPurpose) }, a.DB)
 	if err != nil {
-		return explain(a, err)
+		return explain(a.Catalog, err)
 	}
 	fmt.Fprintf(io.Stdout, "restored backup of %s made %s\n", m.Engine, m.Created.Local().Format("2006-01-02 15:04"))
 	if err := keepKeysWithData(io, cfg, keys); err != nil {

@@ -44,6 +44,8 @@ func commands() []command {
 		{"backup", "write an encrypted, consistent backup to FILE", backupCmd},
 		{"restore", "restore a backup FILE into an empty database and verify it", restoreCmd},
 		{"keys rotate", "rotate the master key, rewrapping every data key", keysRotate},
+		{"screen", "evaluate screening answers (JSON file or -) and print the explained result", screen},
+		{"indicators", "print the indicator catalogue, rules and field guide as JSON", indicators},
 		{"bench", "seed synthetic data and measure throughput and latency", benchCmd},
 		{"version", "print the version", version},
 	}
@@ -107,16 +109,22 @@ func flags(io IO, name, synopsis string) *flag.FlagSet {
 // parse parses flags and completes the configuration.
 func parse(fs *flag.FlagSet, cfg *config.Config, args []string) error {
 	if err := parseInterspersed(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+		return flagError(err)
 	}
 	if err := cfg.Finish(); err != nil {
 		fmt.Fprintln(fs.Output(), err)
 		return errUsage
 	}
 	return nil
+}
+
+// flagError passes a request for help through and turns any other flag
+// error (already printed by the flag package) into a usage error.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return errUsage
 }
 
 // parseInterspersed parses flags before and after positional arguments, as

@@ -24,7 +24,7 @@ func orgAdd(ctx context.Context, io IO, args []string) error {
 	defer a.Close()
 	org, err := a.Accounts.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{Name: *name, Kind: accounts.OrgKind(*kind)})
 	if err != nil {
-		return explain(a, err)
+		return explain(a.Catalog, err)
 	}
 	fmt.Fprintf(io.Stdout, "organisation %q added with id %s\n", org.Name, org.ID)
 	return nil

@@ -45,7 +45,7 @@ func userAdd(ctx context.Context, io IO, args []string) error {
 		Profile: accounts.Profile{DisplayName: *name, Email: *email, Phone: *phone},
 	})
 	if err != nil {
-		return explain(a, err)
+		return explain(a.Catalog, err)
 	}
 	fmt.Fprintf(io.Stdout, "user %q added with id %s; they set up their authenticator app at first sign-in\n", u.Username, u.ID)
 	return nil

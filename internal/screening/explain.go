@@ -134,3 +134,20 @@ func (c *Catalogue) Render(r Result, lang string) string {
 	line(c.Message(r.Disclaimer, lang))
 	return b.String()
 }
+
+// Evaluation is an explained result: the result itself, plus the same
+// explanation as plain text in one language. The JSON API and the command
+// line answer with it.
+type Evaluation struct {
+	Result
+	Text string `json:"text"`
+}
+
+// EvaluateExplained evaluates in and explains the result in lang.
+func (c *Catalogue) EvaluateExplained(in Input, lang string) (Evaluation, error) {
+	res, err := c.Evaluate(in)
+	if err != nil {
+		return Evaluation{}, err
+	}
+	return Evaluation{Result: res, Text: c.Render(res, lang)}, nil
+}
