@@ -2,7 +2,8 @@
 // into text in the reader's language.
 //
 // Each language is one JSON file in locales/, named by its BCP 47 tag
-// (de.json, pt-BR.json). Keys are flat ("nav.home"); a value is either a
+// (de.json, pt-BR.json), plus optional area files a capability keeps its
+// own messages in (de.screening.json), merged into it. Keys are flat ("nav.home"); a value is either a
 // text or a plural object keyed by CLDR category ({"one": "{n} entry",
 // "other": "{n} entries"}). Placeholders are named: {name}. A "_meta"
 // object gives the language's endonym and writing direction.
@@ -140,20 +141,43 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		missing:  map[string]struct{}{},
 	}
 	var problems []error
+	// A language is its main file (de.json) plus any area files
+	// (de.screening.json) that capabilities keep their messages in.
+	areas := map[string][]fs.DirEntry{}
 	for _, e := range entries {
-		if e.IsDir() || path.Ext(e.Name()) != ".json" {
+		base := strings.TrimSuffix(e.Name(), ".json")
+		if tag, _, ok := strings.Cut(base, "."); ok && !e.IsDir() && path.Ext(e.Name()) == ".json" {
+			areas[tag] = append(areas[tag], e)
+		}
+	}
+	for _, e := range entries {
+		if e.IsDir() || path.Ext(e.Name()) != ".json" || strings.Contains(strings.TrimSuffix(e.Name(), ".json"), ".") {
 			continue
 		}
 		data, err := fs.ReadFile(fsys, e.Name())
 		if err != nil {
 			return nil, fmt.Errorf("load catalogue %s: %w", e.Name(), err)
 		}
-		loc, errs := parseFile(e.Name(), data)
+		var extra []areaFile
+		for _, a := range areas[strings.TrimSuffix(e.Name(), ".json")] {
+			d, err := fs.ReadFile(fsys, a.Name())
+			if err != nil {
+				return nil, fmt.Errorf("load catalogue %s: %w", a.Name(), err)
+			}
+			extra = append(extra, areaFile{name: a.Name(), data: d})
+		}
+		delete(areas, strings.TrimSuffix(e.Name(), ".json"))
+		loc, errs := parseFile(e.Name(), data, extra...)
 		if len(errs) > 0 {
 			problems = append(problems, errs...)
 			continue
 		}
 		c.locales[loc.meta.Tag] = loc
+	}
+	for tag, files := range areas {
+		for _, f := range files {
+			problems = append(problems, fmt.Errorf("%s: there is no main catalogue %s.json for it", f.Name(), tag))
+		}
 	}
 	en, ok := c.locales[Reference]
 	if !ok && !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == Reference+".json" }) {
@@ -197,9 +221,17 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-// parseFile parses one catalogue file and checks what can be checked
-// without the reference: structure, _meta, plural categories, layouts.
-func parseFile(name string, data []byte) (*locale, []error) {
+// areaFile is an extra message file of a language, e.g. de.screening.json:
+// keys only, no _meta.
+type areaFile struct {
+	name string
+	data []byte
+}
+
+// parseFile parses one language's catalogue (its main file and area files)
+// and checks what can be checked without the reference: structure, _meta,
+// plural categories, layouts. A key may appear in only one file.
+func parseFile(name string, data []byte, areas ...areaFile) (*locale, []error) {
 	fail := func(format string, args ...any) []error {
 		return []error{fmt.Errorf("%s: "+format, append([]any{name}, args...)...)}
 	}
@@ -214,6 +246,29 @@ func parseFile(name string, data []byte) (*locale, []error) {
 	members, err := decodeObject(data)
 	if err != nil {
 		return nil, fail("%v", err)
+	}
+	seen := map[string]string{}
+	for _, m := range members {
+		seen[m.key] = name
+	}
+	for _, a := range areas {
+		if !utf8.Valid(a.data) {
+			return nil, []error{fmt.Errorf("%s: not valid UTF-8", a.name)}
+		}
+		more, err := decodeObject(a.data)
+		if err != nil {
+			return nil, []error{fmt.Errorf("%s: %v", a.name, err)}
+		}
+		for _, m := range more {
+			if m.key == "_meta" {
+				return nil, []error{fmt.Errorf("%s: _meta belongs in %s only", a.name, name)}
+			}
+			if first, dup := seen[m.key]; dup {
+				return nil, []error{fmt.Errorf("%s: key %q is already in %s", a.name, m.key, first)}
+			}
+			seen[m.key] = a.name
+		}
+		members = append(members, more...)
 	}
 	loc := &locale{file: name, tag: tag, msgs: map[string]entry{}, forms: pluralForms(tag)}
 	loc.meta.Tag = base

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"io/fs"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -74,11 +75,16 @@ func TestShippedFilesSorted(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(members) == 0 || members[0].key != "_meta" {
-			t.Errorf("%s: _meta must come first", name)
-			continue
+		first := 0
+		if !strings.Contains(strings.TrimSuffix(path.Base(name), ".json"), ".") {
+			// A main file starts with _meta; an area file has none.
+			if len(members) == 0 || members[0].key != "_meta" {
+				t.Errorf("%s: _meta must come first", name)
+				continue
+			}
+			first = 1
 		}
-		for i := 2; i < len(members); i++ {
+		for i := first + 1; i < len(members); i++ {
 			if members[i-1].key >= members[i].key {
 				t.Errorf("%s: key %q must come before %q", name, members[i].key, members[i-1].key)
 			}
@@ -251,5 +257,30 @@ func TestLoadFSValidation(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Area files add a capability's keys to a language; a key lives in one file.
+func TestAreaFiles(t *testing.T) {
+	c, err := LoadFS(mapFS(map[string]string{
+		"en.json": enBase, "de.json": deBase,
+		"en.area.json": `{"area.hello": "Hello"}`,
+		"de.area.json": `{"area.hello": "Hallo"}`,
+	}))
+	if err != nil {
+		t.Fatalf("LoadFS: %v", err)
+	}
+	if got := c.For("de").T("area.hello"); got != "Hallo" {
+		t.Errorf("area key = %q", got)
+	}
+	for name, files := range map[string]map[string]string{
+		"key in two files":        {"en.json": enBase, "de.json": deBase, "en.area.json": `{"app.name": "Again"}`},
+		"area without main":       {"en.json": enBase, "de.json": deBase, "fr.area.json": `{"area.hello": "Bonjour"}`},
+		"_meta in area":           {"en.json": enBase, "de.json": deBase, "en.area.json": `{"_meta": {"name": "English", "dir": "ltr"}}`},
+		"missing in one language": {"en.json": enBase, "de.json": deBase, "en.area.json": `{"area.hello": "Hello"}`},
+	} {
+		if _, err := LoadFS(mapFS(files)); err == nil {
+			t.Errorf("%s: loaded", name)
+		}
 	}
 }
