@@ -178,7 +178,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
-		PublicURL: a.Config.PublicURL}).Mount(mux)
+		PublicURL: a.Config.PublicURL, Screening: a.Screening}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, Secure: secure, Log: a.Log}).Mount(mux)
 	mux.Handle("GET /healthz", web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

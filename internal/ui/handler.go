@@ -14,6 +14,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/web"
 )
@@ -33,6 +34,8 @@ type Handler struct {
 	clientKey func(addr string, day time.Time) string
 	// publicURL names the site for passkeys; see relyingParty.
 	publicURL string
+	// screenings keeps screenings; nil when Deps.Screening is not set.
+	screenings *screening.Store
 }
 
 // Deps are what the pages need.
@@ -47,11 +50,18 @@ type Deps struct {
 	// PublicURL is the URL people reach Waymark at (config.PublicURL); passkeys
 	// are bound to its host. Empty: taken from each request (see relyingParty).
 	PublicURL string
+	// Screening is the indicator catalogue the screening pages and the field
+	// guide use (app.App.Screening).
+	Screening *screening.Catalogue
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	return &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL}
+	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL}
+	if d.Screening != nil {
+		h.screenings = screening.NewStore(d.DB, d.Audit, d.Screening)
+	}
+	return h
 }
 
 func (h *Handler) setSession(w http.ResponseWriter, token string) { h.cookie.Set(w, token) }
@@ -175,6 +185,8 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		{"/organisations", "nav.organisations", access.ViewOrganisations},
 		{"/users", "nav.users", access.ViewUsers},
 		{"/audit", "nav.audit", access.ViewAudit},
+		{"/screenings", "nav.screening", access.EvaluateScreening},
+		{"/guide", "nav.guide", access.EvaluateScreening},
 		{"/account", "nav.account", access.ManageOwnAccount},
 	} {
 		if access.Can(cur.Actor, item.action) {

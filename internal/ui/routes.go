@@ -66,6 +66,18 @@ func (h *Handler) Routes() []Route {
 		{"POST /account/passkeys/begin", SignedIn, access.ManageOwnAccount, h.beginPasskeyRegistration},
 		{"POST /account/passkeys/finish", SignedIn, access.ManageOwnAccount, h.finishPasskeyRegistration},
 		{"POST /account/passkeys/{key}/remove", SignedIn, access.ManageOwnAccount, h.removePasskey},
+		{"GET /screenings", SignedIn, access.EvaluateScreening, h.listScreenings},
+		{"GET /screenings/new", SignedIn, access.EvaluateScreening, h.showNewScreening},
+		{"POST /screenings", SignedIn, access.EvaluateScreening, h.createScreening},
+		{"GET /screenings/{id}", SignedIn, access.EvaluateScreening, h.showScreening},
+		{"GET /screenings/{id}/questions", SignedIn, access.EvaluateScreening, h.showScreeningQuestions},
+		{"POST /screenings/{id}/questions", SignedIn, access.EvaluateScreening, h.saveScreeningQuestions},
+		{"GET /screenings/{id}/print", SignedIn, access.EvaluateScreening, h.printScreening},
+		{"GET /screenings/{id}/refer", SignedIn, access.EvaluateScreening, h.showScreeningRefer},
+		{"GET /guide", SignedIn, access.EvaluateScreening, h.showGuide},
+		{"GET /guide/rights", SignedIn, access.EvaluateScreening, h.showGuideRights},
+		{"GET /guide/contacts", SignedIn, access.EvaluateScreening, h.showGuideContacts},
+		{"GET /guide/{location}", SignedIn, access.EvaluateScreening, h.showGuideLocation},
 	}
 }
 

@@ -31,6 +31,11 @@ type pageCase struct {
 	form func(t *testing.T, f *fixture, u *apptest.User) url.Values
 	// signsOut marks the route whose success is a redirect to /login.
 	signsOut bool
+	// id gives the route's {id} when it names a record other than a user
+	// (a screening of organisation A); nil means the target user.
+	id func(t *testing.T, f *fixture) string
+	// params fills the route's other path parameters, such as {location}.
+	params map[string]string
 }
 
 // pageCases has an entry for every route of ui.Routes; a route without one
@@ -99,6 +104,22 @@ var pageCases = map[string]pageCase{
 		return url.Values{"name": {"Blue key"}, "credential": {"{}"}}
 	}},
 	"POST /account/passkeys/{key}/remove": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"GET /screenings":                     {},
+	"GET /screenings/new":                 {},
+	"POST /screenings": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"setting": {"outreach"}, "age.years": {"30"}}
+	}},
+	"GET /screenings/{id}":           {id: targetScreening},
+	"GET /screenings/{id}/questions": {id: targetScreening},
+	"POST /screenings/{id}/questions": {id: targetScreening, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"page": {"1"}, "answers.gen.immediate_danger": {"no"}, "go": {"next"}}
+	}},
+	"GET /screenings/{id}/print": {id: targetScreening},
+	"GET /screenings/{id}/refer": {id: targetScreening},
+	"GET /guide":                 {},
+	"GET /guide/rights":          {},
+	"GET /guide/contacts":        {},
+	"GET /guide/{location}":      {params: map[string]string{"location": "construction_site"}},
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {
@@ -226,7 +247,14 @@ func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
 	for _, c := range callers {
 		for _, rt := range routes {
 			pc := pageCases[rt.Pattern]
-			method, path := routePath(rt.Pattern, f.target.ID, f.orgC)
+			id := f.target.ID
+			if pc.id != nil {
+				id = pc.id(t, f)
+			}
+			method, path := routePath(rt.Pattern, id, f.orgC)
+			for k, v := range pc.params {
+				path = strings.ReplaceAll(path, "{"+k+"}", v)
+			}
 			req := request{method: method, path: path}
 			if c.user != nil {
 				// A new session each time: signing out or in must not
@@ -260,7 +288,7 @@ func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
 			}
 			if refused {
 				refusals = append(refusals, refusal{route: rt.Pattern, action: rt.Action, actor: *c.user,
-					outOfScope: want == notFound, subject: f.target.ID, denied: deniedSince(t, f.env, c.user.ID, seq)})
+					outOfScope: want == notFound, subject: id, denied: deniedSince(t, f.env, c.user.ID, seq)})
 			}
 		}
 	}

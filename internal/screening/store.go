@@ -1,0 +1,341 @@
+package screening
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Statuses of a stored screening.
+const (
+	StatusDraft     = "draft"
+	StatusCompleted = "completed"
+)
+
+// Screening is a stored screening: the setting, what is known of the age and
+// the answers so far. It holds no name or other identifying data.
+type Screening struct {
+	ID               string
+	OrgID            string
+	CreatedBy        string
+	Setting          string
+	Age              Age
+	Answers          map[string]Answer
+	CatalogueVersion string
+	Status           string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	CompletedAt      *time.Time
+}
+
+// Input is the screening as engine input. Answers to indicators this
+// catalogue no longer has are left out, so a screening started under an
+// older catalogue version still evaluates.
+func (s Screening) Input(c *Catalogue) Input {
+	in := Input{Setting: s.Setting, Age: s.Age, Answers: make(map[string]Answer, len(s.Answers))}
+	for id, a := range s.Answers {
+		if _, ok := c.index[id]; ok && a.valid() {
+			in.Answers[id] = a
+		}
+	}
+	return in
+}
+
+// Start is what a new screening needs: the setting and the age, no name.
+type Start struct {
+	Setting string
+	Age     Age
+}
+
+// Store keeps screenings in the database. Every method takes the acting
+// user, asks the access policy for the organisation scope and puts it into
+// its query; creating and completing a screening are audited in the same
+// transaction, without the answers.
+type Store struct {
+	db    *storage.DB
+	audit *audit.Log
+	cat   *Catalogue
+	now   func() time.Time
+}
+
+// NewStore returns a store over db that audits to log and validates answers
+// against cat.
+func NewStore(db *storage.DB, log *audit.Log, cat *Catalogue) *Store {
+	return &Store{db: db, audit: log, cat: cat, now: storage.Now}
+}
+
+// Catalogue returns the catalogue the store validates against.
+func (s *Store) Catalogue() *Catalogue { return s.cat }
+
+const screeningColumns = `id, org_id, created_by, setting, age_years, age_estimated, age_child_reasons,
+	answers, catalogue_version, status, created_at, updated_at, completed_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanScreening(row scanner) (Screening, error) {
+	var sc Screening
+	var years sql.NullInt64
+	var estimated, childReasons int
+	var answers string
+	err := row.Scan(&sc.ID, &sc.OrgID, &sc.CreatedBy, &sc.Setting, &years, &estimated, &childReasons,
+		&answers, &sc.CatalogueVersion, &sc.Status, &sc.CreatedAt, &sc.UpdatedAt, &sc.CompletedAt)
+	if err != nil {
+		return Screening{}, err
+	}
+	if years.Valid {
+		y := int(years.Int64)
+		sc.Age.Years = &y
+	}
+	sc.Age.Estimated, sc.Age.ReasonsToBelieveChild = estimated != 0, childReasons != 0
+	if err := json.Unmarshal([]byte(answers), &sc.Answers); err != nil {
+		return Screening{}, fmt.Errorf("decode answers of screening %s: %w", sc.ID, err)
+	}
+	if sc.Answers == nil {
+		sc.Answers = map[string]Answer{}
+	}
+	return sc, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// authorize asks the policy and audits a refusal.
+func (s *Store) authorize(ctx context.Context, actor access.Actor, id string) (access.Scope, error) {
+	scope, err := access.Authorize(actor, access.EvaluateScreening)
+	if err != nil {
+		return access.Scope{}, s.denied(ctx, actor, id, err)
+	}
+	return scope, nil
+}
+
+// denied records a refusal (or a record missing or out of scope, which
+// look the same to the actor) in its own transaction, as the refused action
+// never ran, and returns err.
+func (s *Store) denied(ctx context.Context, actor access.Actor, id string, err error) error {
+	werr := s.db.Write(ctx, func(tx *storage.Tx) error {
+		return s.record(ctx, tx, actor, string(access.EvaluateScreening), audit.Denied, id, "", "")
+	})
+	if werr != nil {
+		return fmt.Errorf("audit refused screening access: %w", werr)
+	}
+	return err
+}
+
+func (s *Store) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, outcome, id, orgID, detail string) error {
+	_, err := s.audit.Append(ctx, tx, audit.Entry{
+		ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action, Outcome: outcome,
+		SubjectType: "screening", SubjectID: id, SubjectOrgID: orgID, Detail: detail,
+	})
+	return err
+}
+
+// Create starts a draft screening in the actor's organisation.
+func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Screening, error) {
+	if _, err := s.authorize(ctx, actor, ""); err != nil {
+		return Screening{}, err
+	}
+	if in.Setting == "" {
+		return Screening{}, apperr.Validation(apperr.FieldError{Field: "setting", Key: "error.screening.setting_required"})
+	}
+	if err := s.cat.validateInput(Input{Setting: in.Setting, Age: in.Age}); err != nil {
+		return Screening{}, err
+	}
+	now := s.now()
+	sc := Screening{
+		ID: uuid.Must(uuid.NewV7()).String(), OrgID: actor.OrgID, CreatedBy: actor.UserID,
+		Setting: in.Setting, Age: in.Age, Answers: map[string]Answer{}, CatalogueVersion: s.cat.Version,
+		Status: StatusDraft, CreatedAt: now, UpdatedAt: now,
+	}
+	var years any
+	if in.Age.Years != nil {
+		years = *in.Age.Years
+	}
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO screenings (`+screeningColumns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)`,
+			sc.ID, sc.OrgID, sc.CreatedBy, sc.Setting, years, boolInt(in.Age.Estimated), boolInt(in.Age.ReasonsToBelieveChild),
+			"{}", sc.CatalogueVersion, sc.Status, now, now)
+		if err != nil {
+			return fmt.Errorf("insert screening: %w", storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, "screening.create", audit.Done, sc.ID, sc.OrgID, sc.Setting)
+	})
+	if err != nil {
+		return Screening{}, err
+	}
+	return sc, nil
+}
+
+func getScreening(ctx context.Context, tx *storage.Tx, scope access.Scope, id string, lock string) (Screening, error) {
+	sc, err := scanScreening(tx.QueryRowContext(ctx, `SELECT `+screeningColumns+` FROM screenings
+		WHERE id = $1 AND ($2 = '*' OR org_id = $2)`+lock, id, scope.Org()))
+	if err != nil {
+		return Screening{}, fmt.Errorf("load screening %s: %w", id, storage.MapError(err))
+	}
+	return sc, nil
+}
+
+// Get returns one screening of the actor's organisation. A screening of
+// another organisation is not found, and the attempt is audited.
+func (s *Store) Get(ctx context.Context, actor access.Actor, id string) (Screening, error) {
+	scope, err := s.authorize(ctx, actor, id)
+	if err != nil {
+		return Screening{}, err
+	}
+	var sc Screening
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		sc, err = getScreening(ctx, tx, scope, id, "")
+		return err
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Screening{}, s.denied(ctx, actor, id, err)
+	}
+	return sc, err
+}
+
+// SaveAnswers merges answers into a screening's answers; an empty answer
+// removes one (unanswered again). Changing a completed screening makes it
+// a draft again, so its result is only ever shown as final for the answers
+// it was completed with; the reopening is audited.
+func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, answers map[string]Answer) (Screening, error) {
+	scope, err := s.authorize(ctx, actor, id)
+	if err != nil {
+		return Screening{}, err
+	}
+	set := map[string]Answer{}
+	var clear []string
+	for k, a := range answers {
+		if a == "" {
+			clear = append(clear, k)
+			continue
+		}
+		set[k] = a
+	}
+	if err := s.cat.validateInput(Input{Answers: set}); err != nil {
+		return Screening{}, err
+	}
+	var sc Screening
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		sc, err = getScreening(ctx, tx, scope, id, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		changed := false
+		for k, a := range set {
+			if sc.Answers[k] != a {
+				sc.Answers[k], changed = a, true
+			}
+		}
+		for _, k := range clear {
+			if _, ok := sc.Answers[k]; ok {
+				delete(sc.Answers, k)
+				changed = true
+			}
+		}
+		if !changed {
+			return nil
+		}
+		b, err := json.Marshal(sc.Answers)
+		if err != nil {
+			return fmt.Errorf("encode answers of screening %s: %w", id, err)
+		}
+		reopened := sc.Status == StatusCompleted
+		sc.Status, sc.CompletedAt, sc.UpdatedAt = StatusDraft, nil, s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET answers = $1, status = $2, completed_at = NULL, updated_at = $3
+			WHERE id = $4`, string(b), sc.Status, sc.UpdatedAt, id); err != nil {
+			return fmt.Errorf("save answers of screening %s: %w", id, storage.MapError(err))
+		}
+		if reopened {
+			return s.record(ctx, tx, actor, "screening.reopen", audit.Done, id, sc.OrgID, "")
+		}
+		return nil
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Screening{}, s.denied(ctx, actor, id, err)
+	}
+	return sc, err
+}
+
+// Complete marks a screening completed; unanswered questions stay unknown.
+// Completing an already completed screening changes nothing.
+func (s *Store) Complete(ctx context.Context, actor access.Actor, id string) (Screening, error) {
+	scope, err := s.authorize(ctx, actor, id)
+	if err != nil {
+		return Screening{}, err
+	}
+	var sc Screening
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		sc, err = getScreening(ctx, tx, scope, id, tx.ForUpdate())
+		if err != nil || sc.Status == StatusCompleted {
+			return err
+		}
+		now := s.now()
+		sc.Status, sc.CompletedAt, sc.UpdatedAt = StatusCompleted, &now, now
+		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET status = $1, completed_at = $2, updated_at = $2 WHERE id = $3`,
+			sc.Status, now, id); err != nil {
+			return fmt.Errorf("complete screening %s: %w", id, storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, "screening.complete", audit.Done, id, sc.OrgID, s.cat.Version)
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Screening{}, s.denied(ctx, actor, id, err)
+	}
+	return sc, err
+}
+
+// ListFilter pages through the screenings of a list.
+type ListFilter struct {
+	Limit  int // at most MaxList; 0 means MaxList
+	Offset int
+}
+
+// MaxList is the most screenings one List call returns.
+const MaxList = 200
+
+// List returns the screenings of the actor's organisation, most recently
+// changed first, and how many there are in all.
+func (s *Store) List(ctx context.Context, actor access.Actor, f ListFilter) ([]Screening, int, error) {
+	scope, err := s.authorize(ctx, actor, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	if f.Limit <= 0 || f.Limit > MaxList {
+		f.Limit = MaxList
+	}
+	f.Offset = max(f.Offset, 0)
+	var out []Screening
+	var total int
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM screenings WHERE ($1 = '*' OR org_id = $1)`, scope.Org()).Scan(&total); err != nil {
+			return fmt.Errorf("count screenings: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+screeningColumns+` FROM screenings
+			WHERE ($1 = '*' OR org_id = $1) ORDER BY updated_at DESC, id DESC LIMIT $2 OFFSET $3`, scope.Org(), f.Limit, f.Offset)
+		if err != nil {
+			return fmt.Errorf("list screenings: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sc, err := scanScreening(rows)
+			if err != nil {
+				return fmt.Errorf("scan screening: %w", err)
+			}
+			out = append(out, sc)
+		}
+		return rows.Err()
+	})
+	return out, total, err
+}

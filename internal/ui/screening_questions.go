@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+
+	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/web"
+)
+
+// answerChoices are the four answers every question offers, in the order
+// shown. "Don't know" is never read as no.
+var answerChoices = []screening.Answer{screening.Yes, screening.No, screening.Unknown, screening.Declined}
+
+type questionView struct {
+	ID     string
+	Field  string // form field name, also the id the error summary links to
+	Text   string
+	Help   string
+	Answer string
+	Urgent bool
+}
+
+type questionGroup struct {
+	Title     string
+	Questions []questionView
+}
+
+type questionsPage struct {
+	ID        string
+	Setting   string
+	Number    int
+	Total     int
+	Further   bool // the page asks questions less usual in the setting
+	Completed bool
+	Last      bool
+	Groups    []questionGroup
+	Choices   []screening.Answer
+}
+
+// loadScreening fetches a screening with its catalogue, the engine's view
+// of it and its page plan.
+func (h *Handler) loadScreening(r *http.Request, lang string) (*screening.Catalogue, screening.Screening, screening.Result, questionPlan, error) {
+	store, err := h.screeningStore()
+	if err != nil {
+		return nil, screening.Screening{}, screening.Result{}, questionPlan{}, err
+	}
+	c := store.Catalogue()
+	sc, err := store.Get(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		return nil, screening.Screening{}, screening.Result{}, questionPlan{}, err
+	}
+	res, err := c.Evaluate(sc.Input(c))
+	if err != nil {
+		return nil, screening.Screening{}, screening.Result{}, questionPlan{}, err
+	}
+	plan, err := planQuestions(c, sc, res.Population, lang)
+	return c, sc, res, plan, err
+}
+
+// pageNumber reads a page number, clamped to the plan.
+func pageNumber(s string, plan questionPlan) int {
+	n, _ := strconv.Atoi(s)
+	return min(max(n, 1), max(len(plan.pages), 1))
+}
+
+func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status int, v *web.View, c *screening.Catalogue, sc screening.Screening, plan questionPlan, number int) {
+	lang := v.P.Lang()
+	page := questionsPage{ID: sc.ID, Setting: c.Text("setting."+sc.Setting, lang, nil), Number: number, Total: len(plan.pages),
+		Further: plan.further > 0 && number >= plan.further, Completed: sc.Status == screening.StatusCompleted,
+		Last: number >= len(plan.pages), Choices: answerChoices}
+	if number <= len(plan.pages) {
+		titles := map[string]string{}
+		for _, g := range c.Groups {
+			titles[g.ID] = g.Title[c.Lang(lang)]
+		}
+		for _, q := range plan.pages[number-1] {
+			if len(page.Groups) == 0 || page.Groups[len(page.Groups)-1].Title != titles[q.Group] {
+				page.Groups = append(page.Groups, questionGroup{Title: titles[q.Group]})
+			}
+			field := "answers." + q.ID
+			answer := string(sc.Answers[q.ID])
+			if posted, ok := v.Form[field]; ok {
+				answer = posted
+			}
+			g := &page.Groups[len(page.Groups)-1]
+			g.Questions = append(g.Questions, questionView{ID: q.ID, Field: field, Text: q.Text, Help: q.Help, Answer: answer,
+				Urgent: len(q.Triggers) > 0})
+		}
+	}
+	v.Data = page
+	h.shell.Render(w, r, status, "screening_questions", v)
+}
+
+func (h *Handler) showScreeningQuestions(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "screening.questions_title")
+	c, sc, _, plan, err := h.loadScreening(r, v.P.Lang())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderQuestions(w, r, http.StatusOK, v, c, sc, plan, pageNumber(r.URL.Query().Get("page"), plan))
+}
+
+// saveScreeningQuestions saves the answers of one page as the draft, then
+// goes on, back, or finishes: a worker can stop at any page, and what is
+// not answered counts as unknown.
+func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "screening.questions_title")
+	c, sc, _, plan, err := h.loadScreening(r, v.P.Lang())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	number := pageNumber(r.PostFormValue("page"), plan)
+	answers := map[string]screening.Answer{}
+	if number <= len(plan.pages) {
+		for _, q := range plan.pages[number-1] {
+			field := "answers." + q.ID
+			if a := r.PostFormValue(field); a != "" {
+				answers[q.ID] = screening.Answer(a)
+				v.Form[field] = a
+			}
+		}
+	}
+	store, _ := h.screeningStore()
+	if len(answers) > 0 {
+		if _, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers); err != nil {
+			v.FormError(err)
+			h.renderQuestions(w, r, statusOf(err), v, c, sc, plan, number)
+			return
+		}
+	}
+	// Without a known button (Enter in a field submits "next"), go on: only
+	// an explicit finish or the end of the questions completes.
+	switch next := r.PostFormValue("go"); {
+	case next == "back":
+		http.Redirect(w, r, questionsPath(sc.ID, max(number-1, 1)), http.StatusSeeOther)
+		return
+	case next != "finish" && number < len(plan.pages):
+		http.Redirect(w, r, questionsPath(sc.ID, number+1), http.StatusSeeOther)
+		return
+	}
+	if _, err := store.Complete(r.Context(), actor(r), sc.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/screenings/"+sc.ID, http.StatusSeeOther)
+}
