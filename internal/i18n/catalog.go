@@ -3,7 +3,11 @@
 //
 // Each language is one JSON file in locales/, named by its BCP 47 tag
 // (de.json, pt-BR.json), plus optional area files a capability keeps its
-// own messages in (de.screening.json), merged into it. Keys are flat ("nav.home"); a value is either a
+// own messages in (de.screening.json), merged into it. A language whose
+// _meta lists "areas" is partial: complete only for those area files (a
+// language the public report form is offered in, say, but staff pages are
+// not); LanguagesFor and MatchFor choose among the languages of an area.
+// Keys are flat ("nav.home"); a value is either a
 // text or a plural object keyed by CLDR category ({"one": "{n} entry",
 // "other": "{n} entries"}). Placeholders are named: {name}. A "_meta"
 // object gives the language's endonym and writing direction.
@@ -58,17 +62,32 @@ type Language struct {
 	Tag  string // BCP 47 tag, e.g. "de"
 	Name string // endonym, e.g. "Deutsch"
 	Dir  string // "ltr" or "rtl"
+	// Areas, when set, makes the language partial: it is complete only for
+	// the messages of these area files (e.g. "public" for a language the
+	// public report form is offered in but staff pages are not).
+	Areas []string
 }
+
+// Partial reports whether the language covers only some areas.
+func (l Language) Partial() bool { return len(l.Areas) > 0 }
 
 // Catalog is the set of loaded languages. It is safe for concurrent use.
 type Catalog struct {
 	locales  map[string]*locale
 	printers map[string]*Printer
 	order    []Language // Reference first, then by tag
-	matcher  language.Matcher
+	// matchers choose among the languages complete for an area; "" is the
+	// staff surface, which only complete languages serve.
+	matchers map[string]areaMatcher
 
 	mu      sync.Mutex
 	missing map[string]struct{}
+}
+
+// areaMatcher matches Accept-Language against the languages of one area.
+type areaMatcher struct {
+	langs   []Language
+	matcher language.Matcher
 }
 
 // locale is one language's parsed catalogue.
@@ -77,7 +96,8 @@ type locale struct {
 	tag   language.Tag
 	meta  Language
 	msgs  map[string]entry
-	forms []plural.Form // plural categories the language's grammar uses
+	area  map[string]string // key → area of the file it is in ("" for the main file)
+	forms []plural.Form     // plural categories the language's grammar uses
 }
 
 // entry is one catalogue entry: a text, or plural forms.
@@ -196,7 +216,6 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		return nil, fmt.Errorf("load catalogues: %w", errors.Join(problems...))
 	}
 
-	tags := make([]language.Tag, 0, len(c.locales))
 	for _, loc := range c.locales {
 		c.order = append(c.order, loc.meta)
 	}
@@ -211,13 +230,30 @@ func LoadFS(fsys fs.FS) (*Catalog, error) {
 		}
 		return strings.Compare(a.Tag, b.Tag)
 	})
+	areaNames := map[string]bool{"": true}
 	for _, l := range c.order {
 		loc := c.locales[l.Tag]
-		tags = append(tags, loc.tag)
-		c.printers[l.Tag] = &Printer{cat: c, loc: loc, num: message.NewPrinter(loc.tag)}
+		c.printers[l.Tag] = &Printer{cat: c, loc: loc, ref: en, num: message.NewPrinter(loc.tag)}
+		for _, a := range l.Areas {
+			areaNames[a] = true
+		}
 	}
-	// The first tag is the matcher's default, so it must be the reference.
-	c.matcher = language.NewMatcher(tags)
+	c.matchers = map[string]areaMatcher{}
+	for area := range areaNames {
+		var m areaMatcher
+		for _, l := range c.order {
+			if !l.Partial() || slices.Contains(l.Areas, area) {
+				m.langs = append(m.langs, l)
+			}
+		}
+		langTags := make([]language.Tag, len(m.langs))
+		for i, l := range m.langs {
+			langTags[i] = c.locales[l.Tag].tag
+		}
+		// The first tag is the matcher's default, so it must be the reference.
+		m.matcher = language.NewMatcher(langTags)
+		c.matchers[area] = m
+	}
 	return c, nil
 }
 
@@ -268,9 +304,13 @@ func parseFile(name string, data []byte, areas ...areaFile) (*locale, []error) {
 			}
 			seen[m.key] = a.name
 		}
+		areaName := strings.TrimSuffix(strings.TrimPrefix(a.name, strings.TrimSuffix(name, ".json")+"."), ".json")
+		for i := range more {
+			more[i].area = areaName
+		}
 		members = append(members, more...)
 	}
-	loc := &locale{file: name, tag: tag, msgs: map[string]entry{}, forms: pluralForms(tag)}
+	loc := &locale{file: name, tag: tag, msgs: map[string]entry{}, area: map[string]string{}, forms: pluralForms(tag)}
 	loc.meta.Tag = base
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -307,6 +347,7 @@ func parseFile(name string, data []byte, areas ...areaFile) (*locale, []error) {
 			}
 		}
 		loc.msgs[m.key] = msg
+		loc.area[m.key] = m.area
 	}
 	if !hasMeta {
 		errs = append(errs, fmt.Errorf("%s: _meta object with name and dir is missing", name))
@@ -337,6 +378,12 @@ func parseMeta(raw json.RawMessage, meta *Language) error {
 		return err
 	}
 	for _, m := range members {
+		if m.key == "areas" {
+			if err := json.Unmarshal(m.raw, &meta.Areas); err != nil || len(meta.Areas) == 0 || slices.Contains(meta.Areas, "") {
+				return errors.New("_meta.areas must be a list of area names, such as [\"public\"]")
+			}
+			continue
+		}
 		var s string
 		if err := json.Unmarshal(m.raw, &s); err != nil {
 			return fmt.Errorf("_meta.%s must be a string", m.key)
@@ -423,8 +470,15 @@ func checkLayout(msg entry, tag language.Tag) error {
 }
 
 // checkReference checks what only the reference must provide.
+// isPackageKey reports whether this package itself needs the key, so every
+// language, even a partial one, must have it.
+func isPackageKey(key string) bool { return key == keyDate || key == keyDateTime || key == keyInternal }
+
 func checkReference(en *locale) []error {
 	var errs []error
+	if en.meta.Partial() {
+		errs = append(errs, fmt.Errorf("%s: the reference language cannot be partial", en.file))
+	}
 	for _, key := range []string{keyDate, keyDateTime, keyInternal} {
 		if msg, ok := en.msgs[key]; !ok {
 			errs = append(errs, fmt.Errorf("%s: key %q: missing; the i18n package needs it", en.file, key))
@@ -444,7 +498,9 @@ func compare(en, loc *locale) []error {
 	for key, ref := range en.msgs {
 		msg, ok := loc.msgs[key]
 		if !ok {
-			bad(key, "missing (English has it)")
+			if !loc.meta.Partial() || slices.Contains(loc.meta.Areas, en.area[key]) || isPackageKey(key) {
+				bad(key, "missing (English has it)")
+			}
 			continue
 		}
 		if ref.plural() != msg.plural() {
@@ -511,8 +567,9 @@ func pluralForms(tag language.Tag) []plural.Form {
 }
 
 type member struct {
-	key string
-	raw json.RawMessage
+	key  string
+	raw  json.RawMessage
+	area string // the area file it came from; "" for the main file
 }
 
 // decodeObject decodes a JSON object keeping its members in order and
@@ -568,9 +625,18 @@ func lineOf(data []byte, offset int64) int {
 	return 1 + bytes.Count(data[:offset], []byte{'\n'})
 }
 
-// Languages lists the shipped languages, English first, then by tag.
-func (c *Catalog) Languages() []Language {
-	return slices.Clone(c.order)
+// Languages lists the languages complete for every page (the staff
+// surface), English first, then by tag.
+func (c *Catalog) Languages() []Language { return c.LanguagesFor("") }
+
+// LanguagesFor lists the languages an area's pages can be shown in: the
+// complete ones and the partial ones that cover the area.
+func (c *Catalog) LanguagesFor(area string) []Language {
+	m, ok := c.matchers[area]
+	if !ok {
+		m = c.matchers[""]
+	}
+	return slices.Clone(m.langs)
 }
 
 // Missing returns the keys asked for that no catalogue has, sorted. Other

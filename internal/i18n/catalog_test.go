@@ -3,7 +3,7 @@ package i18n
 import (
 	"io/fs"
 	"path"
-	"slices"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -45,7 +45,7 @@ func TestShippedCatalogues(t *testing.T) {
 		{Tag: "en", Name: "English", Dir: "ltr"},
 		{Tag: "de", Name: "Deutsch", Dir: "ltr"},
 	}
-	if got := c.Languages(); !slices.Equal(got, want) {
+	if got := c.Languages(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Languages() = %v, want %v", got, want)
 	}
 	for _, l := range c.Languages() {
@@ -282,5 +282,72 @@ func TestAreaFiles(t *testing.T) {
 		if _, err := LoadFS(mapFS(files)); err == nil {
 			t.Errorf("%s: loaded", name)
 		}
+	}
+}
+
+// A partial language covers only its areas: it is offered for those pages,
+// never on the staff surface, and falls back to English (recorded as
+// missing) for a key outside them.
+func TestPartialLanguage(t *testing.T) {
+	files := map[string]string{
+		"en.json": enBase, "de.json": deBase,
+		"en.public.json": `{"public.title": "Report a concern", "public.thanks": "Thank you, {name}."}`,
+		"de.public.json": `{"public.thanks": "Danke, {name}.", "public.title": "Verdacht melden"}`,
+		"ro.json": `{
+  "_meta": {"name": "Română", "dir": "ltr", "areas": ["public"]},
+  "error.internal": "Ceva nu a mers bine.",
+  "format.date": "02.01.2006",
+  "format.datetime": "02.01.2006 15:04"
+}`,
+		"ro.public.json": `{"public.thanks": "Mulțumim, {name}.", "public.title": "Semnalați o suspiciune"}`,
+	}
+	c, err := LoadFS(mapFS(files))
+	if err != nil {
+		t.Fatalf("LoadFS: %v", err)
+	}
+	tags := func(ls []Language) (out []string) {
+		for _, l := range ls {
+			out = append(out, l.Tag)
+		}
+		return out
+	}
+	if got := tags(c.Languages()); !reflect.DeepEqual(got, []string{"en", "de"}) {
+		t.Errorf("staff languages = %v", got)
+	}
+	if got := tags(c.LanguagesFor("public")); !reflect.DeepEqual(got, []string{"en", "de", "ro"}) {
+		t.Errorf("public languages = %v", got)
+	}
+	if got := c.MatchFor("public", "", "ro-RO,ro;q=0.9"); got != "ro" {
+		t.Errorf("public match = %q", got)
+	}
+	if got := c.Match("", "ro-RO,ro;q=0.9"); got != "en" {
+		t.Errorf("staff match for Romanian = %q, want en", got)
+	}
+	if got := c.Match("ro", ""); got != "en" {
+		t.Errorf("staff preference for Romanian = %q, want en", got)
+	}
+	ro := c.For("ro")
+	if got := ro.T("public.title"); got != "Semnalați o suspiciune" {
+		t.Errorf("ro public.title = %q", got)
+	}
+	if got := ro.T("users.created", "name", "Ana"); got != "User Ana was created." {
+		t.Errorf("ro outside its area = %q, want the English text", got)
+	}
+	if m := c.Missing(); !reflect.DeepEqual(m, []string{"users.created"}) {
+		t.Errorf("Missing() = %v", m)
+	}
+
+	broken := map[string]string{}
+	for k, v := range files {
+		broken[k] = v
+	}
+	broken["ro.public.json"] = `{"public.title": "Semnalați o suspiciune"}`
+	if _, err := LoadFS(mapFS(broken)); err == nil || !strings.Contains(err.Error(), "public.thanks") {
+		t.Errorf("a partial language lacking a key of its area loaded: %v", err)
+	}
+	broken["ro.public.json"] = files["ro.public.json"]
+	broken["en.json"] = strings.Replace(enBase, `"dir": "ltr"}`, `"dir": "ltr", "areas": ["public"]}`, 1)
+	if _, err := LoadFS(mapFS(broken)); err == nil {
+		t.Error("a partial reference language loaded")
 	}
 }

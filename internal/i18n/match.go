@@ -18,9 +18,18 @@ const (
 // or the language cookie) wins if it is shipped; otherwise the best match
 // for the Accept-Language header; otherwise English. It never fails.
 func (c *Catalog) Match(preferred, acceptLanguage string) string {
+	return c.MatchFor("", preferred, acceptLanguage)
+}
+
+// MatchFor is Match among the languages of an area (see LanguagesFor).
+func (c *Catalog) MatchFor(area, preferred, acceptLanguage string) string {
+	m, ok := c.matchers[area]
+	if !ok {
+		m = c.matchers[""]
+	}
 	if p := strings.TrimSpace(preferred); p != "" && len(p) <= maxTagLen {
 		if tag, err := language.Parse(p); err == nil {
-			if _, ok := c.locales[tag.String()]; ok {
+			if slices.ContainsFunc(m.langs, func(l Language) bool { return l.Tag == tag.String() }) {
 				return tag.String()
 			}
 		}
@@ -29,13 +38,13 @@ func (c *Catalog) Match(preferred, acceptLanguage string) string {
 	if len(tags) == 0 {
 		return Reference
 	}
-	_, index, conf := c.matcher.Match(tags...)
-	if conf == language.No || index < 0 || index >= len(c.order) {
+	_, index, conf := m.matcher.Match(tags...)
+	if conf == language.No || index < 0 || index >= len(m.langs) {
 		return Reference
 	}
-	// The index points into c.order (the matcher's input); the returned tag
+	// The index points into m.langs (the matcher's input); the returned tag
 	// may carry extensions such as -u-rg-uszzzz that no file is named after.
-	return c.order[index].Tag
+	return m.langs[index].Tag
 }
 
 // parseAccept parses an Accept-Language header. A header with one bad
