@@ -255,7 +255,7 @@ func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, 
 		reopened := sc.Status == StatusCompleted
 		sc.Status, sc.CompletedAt, sc.UpdatedAt = StatusDraft, nil, s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET answers = $1, status = $2, completed_at = NULL, updated_at = $3
-			WHERE id = $4`, string(b), sc.Status, sc.UpdatedAt, id); err != nil {
+			WHERE id = $4 AND ($5 = '*' OR org_id = $5)`, string(b), sc.Status, sc.UpdatedAt, id, scope.Org()); err != nil {
 			return fmt.Errorf("save answers of screening %s: %w", id, storage.MapError(err))
 		}
 		if reopened {
@@ -284,8 +284,8 @@ func (s *Store) Complete(ctx context.Context, actor access.Actor, id string) (Sc
 		}
 		now := s.now()
 		sc.Status, sc.CompletedAt, sc.UpdatedAt = StatusCompleted, &now, now
-		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET status = $1, completed_at = $2, updated_at = $2 WHERE id = $3`,
-			sc.Status, now, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET status = $1, completed_at = $2, updated_at = $2
+			WHERE id = $3 AND ($4 = '*' OR org_id = $4)`, sc.Status, now, id, scope.Org()); err != nil {
 			return fmt.Errorf("complete screening %s: %w", id, storage.MapError(err))
 		}
 		return s.record(ctx, tx, actor, "screening.complete", audit.Done, id, sc.OrgID, s.cat.Version)
