@@ -45,11 +45,18 @@ const (
 	RevealContact      Action = "users.reveal_contact" // a user's name and contact details
 	ViewAudit          Action = "audit.view"
 	ManageOwnAccount   Action = "account.manage"
-	EvaluateScreening  Action = "screening.evaluate" // run the indicator screening (no personal data is stored)
+	EvaluateScreening  Action = "screening.evaluate"            // run the indicator screening (no personal data is stored)
+	ManageProtocol     Action = "protocol.manage"               // the local referral protocol: receiving organisations, competent authorities
+	CreateReferral     Action = "referral.create"               // refer a screened person into the local referral mechanism
+	ViewReferrals      Action = "referral.view"                 // referrals the organisation sent or received, with their notes
+	RespondReferral    Action = "referral.respond"              // accept or decline a referral the organisation received
+	DecideGrounds      Action = "identification.decide_grounds" // record the reasonable-grounds decision on a referral
+	DecideStatus       Action = "identification.decide_status"  // record the formal decision on victim status (competent authorities only)
 )
 
 // Actions lists every action in display order (the permission matrix rows).
-var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening}
+var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
+	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -70,20 +77,25 @@ var matrix = map[Role]map[Action]Reach{
 	Coordinator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
 		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
-		EvaluateScreening: OwnOrg,
+		EvaluateScreening: OwnOrg, ManageProtocol: AllOrgs, CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
+		RespondReferral: OwnOrg, DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
-		EvaluateScreening: OwnOrg,
+		EvaluateScreening: OwnOrg, CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg,
+		DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
+		CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
 	},
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
+		CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
 	},
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
+		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,

@@ -15,6 +15,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/web"
@@ -27,6 +28,7 @@ type Handler struct {
 	db       *storage.DB
 	catalog  *i18n.Catalog
 	screen   *screening.Catalogue
+	ident    *identification.Service
 	cookie   web.SessionCookie
 	log      *slog.Logger
 }
@@ -39,13 +41,15 @@ type Deps struct {
 	Catalog  *i18n.Catalog
 	// Screening is the indicator catalogue and engine.
 	Screening *screening.Catalogue
-	Secure    bool
-	Log       *slog.Logger
+	// Identification is referrals and decisions (app.App.Identification).
+	Identification *identification.Service
+	Secure         bool
+	Log            *slog.Logger
 }
 
 // New returns the API handler.
 func New(d Deps) *Handler {
-	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
+	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, ident: d.Identification, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
 }
 
 // gate resolves the session, checks the route's action and turns a returned

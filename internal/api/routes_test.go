@@ -20,6 +20,9 @@ import (
 type apiCase struct {
 	// body builds a minimal valid JSON body for a POST route.
 	body func(f *fixture) string
+	// id gives the route's {id} when it names a record other than a user
+	// (a referral of organisation A); nil means the target user.
+	id func(t *testing.T, f *fixture) string
 }
 
 // apiCases has an entry for every route of api.Routes; a route without one
@@ -41,6 +44,7 @@ var apiCases = map[string]apiCase{
 	"POST /api/v1/screenings/evaluate": {body: func(*fixture) string {
 		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"gen.violence": "yes", "gen.debt_bondage": "unknown"}}`
 	}},
+	"GET /api/v1/referrals/{id}": {id: targetReferral},
 }
 
 // apiRoutes is the route table; Routes only returns method values, so a
@@ -149,7 +153,11 @@ func walkAPI(t *testing.T, f *fixture, routes []api.Route) []refusal {
 	for _, c := range callers {
 		for _, rt := range routes {
 			method, path, _ := strings.Cut(rt.Pattern, " ")
-			path = strings.ReplaceAll(path, "{id}", f.target.ID)
+			id := f.target.ID
+			if idOf := apiCases[rt.Pattern].id; idOf != nil {
+				id = idOf(t, f)
+			}
+			path = strings.ReplaceAll(path, "{id}", id)
 			req := request{method: method, path: path}
 			if c.user != nil {
 				req.cookie = session(t, f.env, c.user.ID, true)
@@ -190,7 +198,7 @@ func walkAPI(t *testing.T, f *fixture, routes []api.Route) []refusal {
 			}
 			if refused {
 				refusals = append(refusals, refusal{route: rt.Pattern, action: rt.Action, actor: *c.user,
-					outOfScope: status == http.StatusNotFound, subject: f.target.ID, denied: deniedSince(t, f.env, c.user.ID, seq)})
+					outOfScope: status == http.StatusNotFound, subject: id, denied: deniedSince(t, f.env, c.user.ID, seq)})
 			}
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/jobs"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -42,8 +43,10 @@ type App struct {
 	Catalog  *i18n.Catalog
 	// Screening is the indicator catalogue and screening engine.
 	Screening *screening.Catalogue
-	Metrics   *web.Metrics
-	Log       *slog.Logger
+	// Identification is referrals and the decisions on victim status.
+	Identification *identification.Service
+	Metrics        *web.Metrics
+	Log            *slog.Logger
 
 	passwordParams auth.Params
 	throttle       *auth.Throttle
@@ -123,6 +126,8 @@ func (a *App) init(ctx context.Context) error {
 	if a.Screening, err = screening.LoadCatalogue(); err != nil {
 		return fmt.Errorf("load indicator catalogue: %w", err)
 	}
+	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
+		Screenings: screening.NewStore(a.DB, a.Audit, a.Screening)})
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
@@ -178,8 +183,9 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
-		PublicURL: a.Config.PublicURL, Screening: a.Screening}).Mount(mux)
-	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, Secure: secure, Log: a.Log}).Mount(mux)
+		PublicURL: a.Config.PublicURL, Screening: a.Screening, Identification: a.Identification}).Mount(mux)
+	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
+		Identification: a.Identification, Secure: secure, Log: a.Log}).Mount(mux)
 	mux.Handle("GET /healthz", web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

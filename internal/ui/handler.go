@@ -14,6 +14,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/web"
@@ -36,6 +37,8 @@ type Handler struct {
 	publicURL string
 	// screenings keeps screenings; nil when Deps.Screening is not set.
 	screenings *screening.Store
+	// referrals is the identification service; nil when Deps.Identification is not set.
+	referrals *identification.Service
 }
 
 // Deps are what the pages need.
@@ -53,11 +56,14 @@ type Deps struct {
 	// Screening is the indicator catalogue the screening pages and the field
 	// guide use (app.App.Screening).
 	Screening *screening.Catalogue
+	// Identification is referrals, the local protocol and the decisions on
+	// victim status (app.App.Identification).
+	Identification *identification.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL}
+	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification}
 	if d.Screening != nil {
 		h.screenings = screening.NewStore(d.DB, d.Audit, d.Screening)
 	}
@@ -187,6 +193,8 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		{"/audit", "nav.audit", access.ViewAudit},
 		{"/screenings", "nav.screening", access.EvaluateScreening},
 		{"/guide", "nav.guide", access.EvaluateScreening},
+		{"/referrals", "nav.referrals", access.ViewReferrals},
+		{"/protocol", "nav.protocol", access.ManageProtocol},
 		{"/account", "nav.account", access.ManageOwnAccount},
 	} {
 		if access.Can(cur.Actor, item.action) {

@@ -116,10 +116,30 @@ var pageCases = map[string]pageCase{
 	}},
 	"GET /screenings/{id}/print": {id: targetScreening},
 	"GET /screenings/{id}/refer": {id: targetScreening},
-	"GET /guide":                 {},
-	"GET /guide/rights":          {},
-	"GET /guide/contacts":        {},
-	"GET /guide/{location}":      {params: map[string]string{"location": "construction_site"}},
+	"POST /screenings/{id}/refer": {id: referableScreening, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"purposes": {"labour"}, "to": {f.orgA}, "consent": {"1"}, "note": {"Speaks Romanian."}}
+	}},
+	"GET /referrals":              {},
+	"GET /referrals/{id}":         {id: targetReferral},
+	"GET /referrals/{id}/notes":   {id: targetReferral},
+	"POST /referrals/{id}/accept": {id: targetReferral, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /referrals/{id}/decline": {id: targetReferral, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"reason": {"no_capacity"}}
+	}},
+	"POST /referrals/{id}/decisions/grounds": {id: targetReferral, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return decisionForm("positive")
+	}},
+	"POST /referrals/{id}/decisions/status": {id: groundedReferral, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return decisionForm("confirmed")
+	}},
+	"GET /protocol": {},
+	"POST /protocol": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"route.labour.adult": {f.orgA}, "authorities": {f.orgA}}
+	}},
+	"GET /guide":            {},
+	"GET /guide/rights":     {},
+	"GET /guide/contacts":   {},
+	"GET /guide/{location}": {params: map[string]string{"location": "construction_site"}},
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {

@@ -27,16 +27,3 @@ func (h *Handler) renderResult(w http.ResponseWriter, r *http.Request, titleKey,
 	v.Data = explainResult(c, sc, res, plan, lang)
 	h.shell.Render(w, r, http.StatusOK, page, v)
 }
-
-// showScreeningRefer stands in for the referral, which comes with the
-// case-management work: it says so and points to whom to call meanwhile.
-func (h *Handler) showScreeningRefer(w http.ResponseWriter, r *http.Request) {
-	v := h.view(r, "screening.refer_title")
-	_, sc, _, _, err := h.loadScreening(r, v.P.Lang())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	v.Data = sc.ID
-	h.shell.Render(w, r, http.StatusOK, "screening_refer", v)
-}

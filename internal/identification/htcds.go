@@ -1,0 +1,69 @@
+package identification
+
+import "waymark.city/waymark/internal/accounts"
+
+// HTCDS trafficking status values (vic_TraffickingStatus).
+const (
+	PossibleVictim = "PossibleVictimOfTrafficking"
+	ActualVictim   = "ActualVictimOfTrafficking"
+	NotAVictim     = "NotAVictimOfTrafficking"
+)
+
+// HTCDS decision-making organisation values
+// (vic_TraffickingStatusDecisionMakingOrg).
+const (
+	DecisionOrgPolice             = "Police"
+	DecisionOrgNGO                = "NGO"
+	DecisionOrgCourtOrProsecution = "CourtOrProsecution"
+	DecisionOrgNonPoliceGov       = "NonPoliceGovernmentalOrganization"
+	DecisionOrgOther              = "Other"
+)
+
+// HTCDS is a referral's trafficking status in the Human Trafficking Case
+// Data Standard and the kind of organisation whose decision it rests on.
+// Both are "" while no decision has been recorded: a screening alone is not
+// an identification.
+type HTCDS struct {
+	TraffickingStatus string `json:"trafficking_status"`
+	DecisionMakingOrg string `json:"decision_making_org"`
+}
+
+// Derive works out the HTCDS status from a referral's decisions: the latest
+// formal decision makes the person an actual victim (confirmed) or not a
+// victim (not confirmed); without one, the latest reasonable-grounds
+// decision makes them a possible victim (positive) or not a victim
+// (negative). The deciding organisation is that decision's.
+func Derive(ds []Decision) HTCDS {
+	if d := latest(ds, StageVictimStatus); d != nil {
+		status := NotAVictim
+		if d.Outcome == OutcomeConfirmed {
+			status = ActualVictim
+		}
+		return HTCDS{TraffickingStatus: status, DecisionMakingOrg: DecisionMakingOrg(d.Org.Kind)}
+	}
+	if d := latest(ds, StageReasonableGrounds); d != nil {
+		status := NotAVictim
+		if d.Outcome == OutcomePositive {
+			status = PossibleVictim
+		}
+		return HTCDS{TraffickingStatus: status, DecisionMakingOrg: DecisionMakingOrg(d.Org.Kind)}
+	}
+	return HTCDS{}
+}
+
+// DecisionMakingOrg maps a partner organisation's type to the HTCDS
+// decision-making organisation.
+func DecisionMakingOrg(kind accounts.OrgKind) string {
+	switch kind {
+	case accounts.Police:
+		return DecisionOrgPolice
+	case accounts.Prosecution:
+		return DecisionOrgCourtOrProsecution
+	case accounts.NGO, accounts.Shelter, accounts.Hotline:
+		return DecisionOrgNGO
+	case accounts.SocialServices, accounts.LabourInspectorate, accounts.HealthService, accounts.MigrationAuthority,
+		accounts.ChildProtection, accounts.Municipality:
+		return DecisionOrgNonPoliceGov
+	}
+	return DecisionOrgOther
+}

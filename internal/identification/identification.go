@@ -1,0 +1,112 @@
+// Package identification is the second half of identifying a victim of
+// trafficking: from a screening with reasonable grounds, one action refers
+// the person into the local referral mechanism (to the organisation the
+// local protocol names), and the receiving organisation or a competent
+// authority records the decisions on the referral — first whether there are
+// reasonable grounds, later the formal decision on victim status, each with
+// who decided, when, on what grounds and any review or appeal. The HTCDS
+// trafficking status and deciding organisation follow from those records.
+//
+// A referral names nobody. The person is known by a random pseudonymous
+// code; free text (the referral note, the grounds of a decision) is sealed
+// with the vault under the record "referrals/<id>". A referral is visible to
+// its sending and its receiving organisation only: every query puts both
+// into its WHERE clause. Creating a referral, reading its note, accepting,
+// declining and every decision are audited in the same transaction.
+package identification
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/vault"
+)
+
+// Forms of exploitation a referral is for (the screening's purposes) and the
+// populations the local protocol distinguishes.
+var (
+	purposes    = []string{"labour", "sexual", "begging_criminality", "domestic_servitude"}
+	populations = []string{screening.Adult, screening.Child}
+)
+
+// Purposes lists the forms of exploitation in display order.
+func Purposes() []string { return append([]string(nil), purposes...) }
+
+// Populations lists the populations in display order.
+func Populations() []string { return append([]string(nil), populations...) }
+
+// Service is the identification capability.
+type Service struct {
+	db         *storage.DB
+	vault      *vault.Vault
+	audit      *audit.Log
+	screenings *screening.Store
+	now        func() time.Time
+}
+
+// Deps are what the service needs.
+type Deps struct {
+	DB    *storage.DB
+	Vault *vault.Vault
+	Audit *audit.Log
+	// Screenings gives the screening a referral starts from, in the actor's
+	// scope, and the catalogue to evaluate it with.
+	Screenings *screening.Store
+	// Now defaults to storage.Now; tests pass a fixed clock.
+	Now func() time.Time
+}
+
+// New returns the identification service.
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, screenings: d.Screenings, now: d.Now}
+	if s.now == nil {
+		s.now = storage.Now
+	}
+	return s
+}
+
+// Catalogue is the indicator catalogue referrals are evaluated with.
+func (s *Service) Catalogue() *screening.Catalogue { return s.screenings.Catalogue() }
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// referralRecord is the vault record of a referral's free text.
+func referralRecord(id string) string { return "referrals/" + id }
+
+// authorize asks the policy and audits a refusal.
+func (s *Service) authorize(ctx context.Context, actor access.Actor, action access.Action, subjectType, id string) (access.Scope, error) {
+	scope, err := access.Authorize(actor, action)
+	if err != nil {
+		return access.Scope{}, s.denied(ctx, actor, string(action), subjectType, id, err)
+	}
+	return scope, nil
+}
+
+// denied records a refusal (or a record missing or out of scope, which look
+// the same to the actor) in its own transaction, as the refused action never
+// ran, and returns err.
+func (s *Service) denied(ctx context.Context, actor access.Actor, action, subjectType, id string, err error) error {
+	werr := s.db.Write(ctx, func(tx *storage.Tx) error {
+		return s.record(ctx, tx, actor, action, audit.Denied, subjectType, id, "", "")
+	})
+	if werr != nil {
+		return fmt.Errorf("audit refused %s: %w", action, werr)
+	}
+	return err
+}
+
+// record appends an audit entry; detail holds codes only, never free text.
+func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, outcome, subjectType, id, orgID, detail string) error {
+	_, err := s.audit.Append(ctx, tx, audit.Entry{
+		ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action, Outcome: outcome,
+		SubjectType: subjectType, SubjectID: id, SubjectOrgID: orgID, Detail: detail,
+	})
+	return err
+}

@@ -1,0 +1,564 @@
+package identification
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Statuses of a referral.
+const (
+	StatusPending  = "pending"
+	StatusAccepted = "accepted"
+	StatusDeclined = "declined"
+)
+
+// DeclineReasons are the reasons a receiving organisation may give, as
+// codes: free text about a person would not belong in a reason.
+var declineReasons = []string{"no_capacity", "outside_mandate", "person_withdrew", "duplicate", "other"}
+
+// DeclineReasons lists the decline reason codes in display order.
+func DeclineReasons() []string { return slices.Clone(declineReasons) }
+
+// MaxNote is the longest referral note or grounds text, in characters.
+const MaxNote = 10000
+
+// Org names an organisation of a referral or decision.
+type Org struct {
+	ID   string
+	Name string
+	Kind accounts.OrgKind
+}
+
+// Referral is a person referred from a screening into the local referral
+// mechanism. It names nobody: Code is a random pseudonym.
+type Referral struct {
+	ID               string
+	Code             string
+	ScreeningID      string
+	From             Org
+	To               Org
+	CreatedBy        string
+	Purposes         []string
+	Population       string
+	PersonAgreed     bool
+	GuardianInvolved bool
+	// Result is the screening result as evaluated when the person was referred.
+	Result           screening.Result
+	CatalogueVersion string
+	HasNote          bool
+	Status           string
+	RespondedBy      string
+	RespondedAt      *time.Time
+	DeclineReason    string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	// Decisions are the decisions recorded on the referral, oldest first,
+	// without their grounds (see RevealNotes).
+	Decisions []Decision
+	// HTCDS is the trafficking status that follows from the decisions.
+	HTCDS HTCDS
+}
+
+// Open reports whether the referral still stands (it was not declined).
+func (r Referral) Open() bool { return r.Status != StatusDeclined }
+
+// Draft is what the referral form starts from: the screening, its result
+// now, whether it can be referred, and the protocol's suggestions.
+type Draft struct {
+	Screening screening.Screening
+	Result    screening.Result
+	// Problem is a message key saying why the screening cannot be referred
+	// (not completed, no reasonable grounds, referred already); "" if it can.
+	Problem string
+	// Existing is the open referral of this screening, if there is one.
+	Existing *Referral
+	// Purposes are those with reasonable grounds, ticked by default.
+	Purposes   []string
+	Population string
+	// To is the receiving organisation the protocol names, or "".
+	To string
+}
+
+// NewReferral is the referral form.
+type NewReferral struct {
+	ScreeningID string
+	Purposes    []string
+	To          string
+	// PersonAgreed records that the person agreed to this referral; it is
+	// required for an adult.
+	PersonAgreed bool
+	// GuardianInvolved records, for a child, that the guardian or child
+	// protection was involved; it replaces the child's own consent.
+	GuardianInvolved bool
+	Note             string
+}
+
+const referralColumns = `r.id, r.code, r.screening_id, r.from_org, fo.name, fo.kind, r.to_org, tor.name, tor.kind, r.created_by,
+	r.purposes, r.population, r.person_agreed, r.guardian_involved, r.result, r.catalogue_version, r.note IS NOT NULL,
+	r.status, r.responded_by, r.responded_at, r.decline_reason, r.created_at, r.updated_at`
+
+const referralFrom = ` FROM referrals r JOIN organisations fo ON fo.id = r.from_org JOIN organisations tor ON tor.id = r.to_org`
+
+// inScope is the organisation filter of every referral query: the
+// referral's sending or receiving organisation. $1 is the scope.
+const inScope = `($1 = '*' OR r.from_org = $1 OR r.to_org = $1)`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanReferral(row scanner) (Referral, error) {
+	var r Referral
+	var purposes, result string
+	var agreed, guardian int
+	var respondedBy sql.NullString
+	err := row.Scan(&r.ID, &r.Code, &r.ScreeningID, &r.From.ID, &r.From.Name, &r.From.Kind, &r.To.ID, &r.To.Name, &r.To.Kind,
+		&r.CreatedBy, &purposes, &r.Population, &agreed, &guardian, &result, &r.CatalogueVersion, &r.HasNote,
+		&r.Status, &respondedBy, &r.RespondedAt, &r.DeclineReason, &r.CreatedAt, &r.UpdatedAt)
+	if err != nil {
+		return Referral{}, err
+	}
+	r.PersonAgreed, r.GuardianInvolved, r.RespondedBy = agreed != 0, guardian != 0, respondedBy.String
+	if err := json.Unmarshal([]byte(purposes), &r.Purposes); err != nil {
+		return Referral{}, fmt.Errorf("decode purposes of referral %s: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(result), &r.Result); err != nil {
+		return Referral{}, fmt.Errorf("decode result of referral %s: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// getReferral loads one referral in scope with its decisions.
+func getReferral(ctx context.Context, tx *storage.Tx, scope access.Scope, id, lock string) (Referral, error) {
+	// FOR UPDATE cannot lock the joined organisations on PostgreSQL without
+	// locking them too; OF r keeps the lock on the referral.
+	if lock != "" {
+		lock = " FOR UPDATE OF r"
+	}
+	r, err := scanReferral(tx.QueryRowContext(ctx, `SELECT `+referralColumns+referralFrom+`
+		WHERE r.id = $2 AND `+inScope+lock, scope.Org(), id))
+	if err != nil {
+		return Referral{}, fmt.Errorf("load referral %s: %w", id, storage.MapError(err))
+	}
+	if r.Decisions, err = loadDecisions(ctx, tx, id); err != nil {
+		return Referral{}, err
+	}
+	r.HTCDS = Derive(r.Decisions)
+	return r, nil
+}
+
+// Prepare reads a screening of the actor's organisation for the referral
+// form. A screening that cannot be referred is no error: Draft.Problem says
+// why, so the page can explain it.
+func (s *Service) Prepare(ctx context.Context, actor access.Actor, screeningID string) (Draft, error) {
+	scope, err := s.authorize(ctx, actor, access.CreateReferral, "screening", screeningID)
+	if err != nil {
+		return Draft{}, err
+	}
+	sc, err := s.screenings.Get(ctx, actor, screeningID)
+	if err != nil {
+		return Draft{}, err
+	}
+	c := s.screenings.Catalogue()
+	res, err := c.Evaluate(sc.Input(c))
+	if err != nil {
+		return Draft{}, fmt.Errorf("evaluate screening %s: %w", sc.ID, err)
+	}
+	d := Draft{Screening: sc, Result: res, Population: res.Population, Purposes: groundsPurposes(res)}
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		p, err := loadProtocol(ctx, tx)
+		if err != nil {
+			return err
+		}
+		d.To = p.Receiver(d.Population, d.Purposes)
+		ex, err := openReferralOf(ctx, tx, scope, sc.ID)
+		if err == nil {
+			d.Existing = &ex
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Draft{}, err
+	}
+	switch {
+	case sc.Status != screening.StatusCompleted:
+		d.Problem = "error.referral.not_completed"
+	case len(d.Purposes) == 0:
+		d.Problem = "error.referral.no_grounds"
+	case d.Existing != nil:
+		d.Problem = "error.referral.already_referred"
+	}
+	return d, nil
+}
+
+// groundsPurposes are the purposes with reasonable grounds, in display order.
+func groundsPurposes(res screening.Result) []string {
+	var out []string
+	for _, p := range purposes {
+		if pr, ok := res.Purpose(p); ok && pr.Outcome == screening.OutcomeReasonableGrounds {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// openReferralOf returns the referral of a screening that was not declined.
+func openReferralOf(ctx context.Context, tx *storage.Tx, scope access.Scope, screeningID string) (Referral, error) {
+	r, err := scanReferral(tx.QueryRowContext(ctx, `SELECT `+referralColumns+referralFrom+`
+		WHERE r.screening_id = $2 AND r.status <> $3 AND `+inScope+` ORDER BY r.created_at DESC LIMIT 1`,
+		scope.Org(), screeningID, StatusDeclined))
+	if err != nil {
+		return Referral{}, fmt.Errorf("load referral of screening %s: %w", screeningID, storage.MapError(err))
+	}
+	return r, nil
+}
+
+// validate checks the form's own fields.
+func (in *NewReferral) validate(population string) error {
+	var fields []apperr.FieldError
+	in.To = strings.TrimSpace(in.To)
+	in.Note = strings.TrimSpace(in.Note)
+	in.Purposes = slices.Compact(slices.Sorted(slices.Values(in.Purposes)))
+	switch {
+	case len(in.Purposes) == 0:
+		fields = append(fields, apperr.FieldError{Field: "purposes", Key: "error.referral.purposes_required"})
+	case slices.ContainsFunc(in.Purposes, func(p string) bool { return !slices.Contains(purposes, p) }):
+		fields = append(fields, apperr.FieldError{Field: "purposes", Key: "error.referral.unknown_purpose"})
+	}
+	if in.To == "" {
+		fields = append(fields, apperr.FieldError{Field: "to", Key: "error.referral.to_required"})
+	}
+	if population == screening.Child {
+		if !in.GuardianInvolved {
+			fields = append(fields, apperr.FieldError{Field: "guardian", Key: "error.referral.guardian_required"})
+		}
+	} else if !in.PersonAgreed {
+		fields = append(fields, apperr.FieldError{Field: "consent", Key: "error.referral.consent_required"})
+	}
+	switch {
+	case !utf8.ValidString(in.Note):
+		fields = append(fields, apperr.FieldError{Field: "note", Key: "error.bad_encoding"})
+	case utf8.RuneCountInString(in.Note) > MaxNote:
+		fields = append(fields, apperr.FieldError{Field: "note", Key: "error.referral.note_too_long", Args: map[string]any{"max": MaxNote}})
+	}
+	if len(fields) > 0 {
+		return apperr.Validation(fields...)
+	}
+	return nil
+}
+
+// Refer creates a referral from a completed screening of the actor's
+// organisation with reasonable grounds for at least one purpose, to an
+// active partner organisation, with recorded consent. The referral carries
+// the evaluated result and the catalogue version; the note is sealed.
+func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral) (Referral, error) {
+	scope, err := s.authorize(ctx, actor, access.CreateReferral, "screening", in.ScreeningID)
+	if err != nil {
+		return Referral{}, err
+	}
+	sc, err := s.screenings.Get(ctx, actor, in.ScreeningID)
+	if err != nil {
+		return Referral{}, err
+	}
+	c := s.screenings.Catalogue()
+	res, err := c.Evaluate(sc.Input(c))
+	if err != nil {
+		return Referral{}, fmt.Errorf("evaluate screening %s: %w", sc.ID, err)
+	}
+	if err := in.validate(res.Population); err != nil {
+		return Referral{}, err
+	}
+	if sc.Status != screening.StatusCompleted {
+		return Referral{}, apperr.New(apperr.Conflict, "error.referral.not_completed")
+	}
+	if len(groundsPurposes(res)) == 0 {
+		return Referral{}, apperr.New(apperr.Conflict, "error.referral.no_grounds")
+	}
+	result, err := json.Marshal(res)
+	if err != nil {
+		return Referral{}, fmt.Errorf("encode result of screening %s: %w", sc.ID, err)
+	}
+	purposesJSON, err := json.Marshal(in.Purposes)
+	if err != nil {
+		return Referral{}, fmt.Errorf("encode purposes: %w", err)
+	}
+	now := s.now()
+	id := newID()
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		// The screening may have been changed since it was read; refer only
+		// what was evaluated.
+		var status string
+		var updated time.Time
+		if err := tx.QueryRowContext(ctx, `SELECT status, updated_at FROM screenings WHERE id = $1`+tx.ForUpdate(), sc.ID).
+			Scan(&status, &updated); err != nil {
+			return fmt.Errorf("recheck screening %s: %w", sc.ID, storage.MapError(err))
+		}
+		if status != sc.Status || !updated.Equal(sc.UpdatedAt) {
+			return apperr.New(apperr.Conflict, "error.referral.screening_changed")
+		}
+		if _, err := openReferralOf(ctx, tx, scope, sc.ID); err == nil {
+			return apperr.New(apperr.Conflict, "error.referral.already_referred")
+		} else if !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		if err := activeOrg(ctx, tx, in.To); err != nil {
+			if apperr.Is(err, apperr.Invalid) {
+				return apperr.Validation(apperr.FieldError{Field: "to", Key: "error.referral.unknown_org"})
+			}
+			return err
+		}
+		code, err := newCode(ctx, tx)
+		if err != nil {
+			return err
+		}
+		note, err := s.vault.Seal(ctx, tx, referralRecord(id), "note", []byte(in.Note))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, code, screening_id, from_org, to_org, created_by, purposes,
+			population, person_agreed, guardian_involved, result, catalogue_version, note, status, decline_reason, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', $15, $15)`,
+			id, code, sc.ID, sc.OrgID, in.To, actor.UserID, string(purposesJSON), res.Population,
+			boolInt(in.PersonAgreed), boolInt(in.GuardianInvolved), string(result), res.CatalogueVersion, note, StatusPending, now); err != nil {
+			return fmt.Errorf("insert referral: %w", storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, "referral.create", audit.Done, "referral", id, sc.OrgID, "to:"+in.To)
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// codeAlphabet leaves out letters and digits that are easily confused when
+// read out on the phone (0/O, 1/I/L, 5/S, 8/B, U/V).
+const codeAlphabet = "234679ACDEFGHJKMNPQRTWXYZ"
+
+// newCode returns a person code no referral has, like "WM-7K3Q-92XD": 8
+// random symbols, about 37 bits, enough that codes are not guessable from
+// one another and collide rarely; a collision draws again.
+func newCode(ctx context.Context, tx *storage.Tx) (string, error) {
+	for range 10 {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b) // crypto/rand.Read never fails
+		for i := range b {
+			b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+		}
+		code := "WM-" + string(b[:4]) + "-" + string(b[4:])
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM referrals WHERE code = $1`, code).Scan(&n); err != nil {
+			return "", fmt.Errorf("check person code: %w", err)
+		}
+		if n == 0 {
+			return code, nil
+		}
+	}
+	return "", fmt.Errorf("no free person code after 10 draws")
+}
+
+// Get returns one referral the actor's organisation sent or received, with
+// its decisions. Any other referral is not found, and the attempt is audited.
+func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Referral, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewReferrals, "referral", id)
+	if err != nil {
+		return Referral{}, err
+	}
+	var r Referral
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		r, err = getReferral(ctx, tx, scope, id, "")
+		return err
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Referral{}, s.denied(ctx, actor, string(access.ViewReferrals), "referral", id, err)
+	}
+	return r, err
+}
+
+// MaxList is the most referrals one List call returns per direction.
+const MaxList = 200
+
+// Lists are the referrals of an organisation: those it received (its
+// inbox) and those it sent, newest first.
+type Lists struct {
+	Received []Referral
+	Sent     []Referral
+}
+
+// List returns the referrals the actor's organisation received and sent.
+func (s *Service) List(ctx context.Context, actor access.Actor) (Lists, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewReferrals, "referral", "")
+	if err != nil {
+		return Lists{}, err
+	}
+	var l Lists
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		for _, dir := range []struct {
+			col string
+			out *[]Referral
+		}{{"r.to_org", &l.Received}, {"r.from_org", &l.Sent}} {
+			rows, err := tx.QueryContext(ctx, `SELECT `+referralColumns+referralFrom+`
+				WHERE `+inScope+` AND ($1 = '*' OR `+dir.col+` = $1) ORDER BY r.created_at DESC, r.id DESC LIMIT $2`, scope.Org(), MaxList)
+			if err != nil {
+				return fmt.Errorf("list referrals: %w", err)
+			}
+			for rows.Next() {
+				r, err := scanReferral(rows)
+				if err != nil {
+					rows.Close()
+					return fmt.Errorf("scan referral: %w", err)
+				}
+				*dir.out = append(*dir.out, r)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("list referrals: %w", err)
+			}
+		}
+		for _, list := range [][]Referral{l.Received, l.Sent} {
+			for i := range list {
+				ds, err := loadDecisions(ctx, tx, list[i].ID)
+				if err != nil {
+					return err
+				}
+				list[i].Decisions, list[i].HTCDS = ds, Derive(ds)
+			}
+		}
+		return nil
+	})
+	return l, err
+}
+
+// Accept records that the receiving organisation takes the referral on.
+func (s *Service) Accept(ctx context.Context, actor access.Actor, id string) (Referral, error) {
+	return s.respond(ctx, actor, id, StatusAccepted, "")
+}
+
+// Decline records that the receiving organisation does not take the
+// referral on, with a reason code; the sending organisation may refer the
+// person elsewhere.
+func (s *Service) Decline(ctx context.Context, actor access.Actor, id, reason string) (Referral, error) {
+	return s.respond(ctx, actor, id, StatusDeclined, reason)
+}
+
+func (s *Service) respond(ctx context.Context, actor access.Actor, id, status, reason string) (Referral, error) {
+	scope, err := s.authorize(ctx, actor, access.RespondReferral, "referral", id)
+	if err != nil {
+		return Referral{}, err
+	}
+	action := "referral.accept"
+	if status == StatusDeclined {
+		action = "referral.decline"
+		if !slices.Contains(declineReasons, reason) {
+			return Referral{}, apperr.Validation(apperr.FieldError{Field: "reason", Key: "error.referral.reason_required"})
+		}
+	}
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		r, err := getReferral(ctx, tx, scope, id, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if r.To.ID != actor.OrgID {
+			return apperr.New(apperr.Forbidden, "error.referral.not_receiver")
+		}
+		if r.Status != StatusPending {
+			return apperr.New(apperr.Conflict, "error.referral.already_answered")
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, responded_by = $2, responded_at = $3, decline_reason = $4, updated_at = $3
+			WHERE id = $5`, status, actor.UserID, now, reason, id); err != nil {
+			return fmt.Errorf("answer referral %s: %w", id, storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, action, audit.Done, "referral", id, r.To.ID, reason)
+	})
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		return Referral{}, s.denied(ctx, actor, action, "referral", id, err)
+	}
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.Get(ctx, actor, id)
+}
+
+// Notes are a referral's free text: the note and the grounds of each
+// decision by decision id.
+type Notes struct {
+	Note    string
+	Grounds map[string]string
+}
+
+// RevealNotes decrypts a referral's note and the grounds of its decisions.
+// It needs a recent step-up and is audited in the same transaction.
+func (s *Service) RevealNotes(ctx context.Context, actor access.Actor, id string) (Notes, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewReferrals, "referral", id)
+	if err != nil {
+		return Notes{}, err
+	}
+	if !actor.SteppedUp {
+		return Notes{}, apperr.New(apperr.StepUp, "error.step_up")
+	}
+	n := Notes{Grounds: map[string]string{}}
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		var note []byte
+		var from string
+		err := tx.QueryRowContext(ctx, `SELECT r.note, r.from_org FROM referrals r WHERE r.id = $2 AND `+inScope, scope.Org(), id).Scan(&note, &from)
+		if err != nil {
+			return fmt.Errorf("load referral note %s: %w", id, storage.MapError(err))
+		}
+		plain, err := s.vault.Open(ctx, tx, referralRecord(id), "note", note)
+		if err != nil {
+			return err
+		}
+		n.Note = string(plain)
+		rows, err := tx.QueryContext(ctx, `SELECT id, grounds FROM referral_decisions WHERE referral_id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("load grounds of referral %s: %w", id, err)
+		}
+		sealed := map[string][]byte{}
+		for rows.Next() {
+			var did string
+			var g []byte
+			if err := rows.Scan(&did, &g); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan grounds: %w", err)
+			}
+			sealed[did] = g
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("load grounds of referral %s: %w", id, err)
+		}
+		for did, g := range sealed {
+			plain, err := s.vault.Open(ctx, tx, referralRecord(id), groundsField(did), g)
+			if err != nil {
+				return err
+			}
+			n.Grounds[did] = string(plain)
+		}
+		return s.record(ctx, tx, actor, "referral.note_view", audit.Allowed, "referral", id, from, "")
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Notes{}, s.denied(ctx, actor, string(access.ViewReferrals), "referral", id, err)
+	}
+	return n, err
+}

@@ -1,0 +1,79 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/screening"
+)
+
+// referralRow is one referral of a list, in words.
+type referralRow struct {
+	ID        string
+	Code      string
+	CreatedAt time.Time
+	Other     string // the organisation at the other end
+	Purposes  string
+	Status    string
+	StatusKey string
+	HTCDS     string
+}
+
+// referralTable is one list of the page: received (the inbox) or sent.
+type referralTable struct {
+	ID       string
+	TitleKey string
+	OtherKey string // heading of the column naming the other organisation
+	Rows     []referralRow
+}
+
+type referralsPage struct {
+	Tables []referralTable
+}
+
+// purposeList names the forms of exploitation of a referral.
+func purposeList(c *screening.Catalogue, purposes []string, lang string) string {
+	out := ""
+	for i, p := range purposes {
+		if i > 0 {
+			out += ", "
+		}
+		out += c.Text("purpose."+p, lang, nil)
+	}
+	return out
+}
+
+// listReferrals is the inbox of referrals received and the referrals sent.
+func (h *Handler) listReferrals(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "referral.list_title")
+	svc, err := h.referralService()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	l, err := svc.List(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, lang := svc.Catalogue(), v.P.Lang()
+	row := func(ref identification.Referral, other string) referralRow {
+		rr := referralRow{ID: ref.ID, Code: ref.Code, CreatedAt: ref.CreatedAt, Other: other, Purposes: purposeList(c, ref.Purposes, lang),
+			Status: ref.Status, StatusKey: "referral.status_" + ref.Status}
+		if s := ref.HTCDS.TraffickingStatus; s != "" {
+			rr.HTCDS = v.P.T("htcds.status." + s)
+		}
+		return rr
+	}
+	received := referralTable{ID: "received", TitleKey: "referral.received", OtherKey: "referral.from"}
+	for _, ref := range l.Received {
+		received.Rows = append(received.Rows, row(ref, ref.From.Name))
+	}
+	sent := referralTable{ID: "sent", TitleKey: "referral.sent", OtherKey: "referral.to"}
+	for _, ref := range l.Sent {
+		sent.Rows = append(sent.Rows, row(ref, ref.To.Name))
+	}
+	v.Data = referralsPage{Tables: []referralTable{received, sent}}
+	h.shell.Render(w, r, http.StatusOK, "referrals", v)
+}

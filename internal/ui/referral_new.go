@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"net/http"
+	"slices"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/web"
+)
+
+// referralChoice is one form of exploitation on the referral form, with
+// the screening's outcome for it.
+type referralChoice struct {
+	Value   string
+	Label   string
+	Outcome string
+	Checked bool
+}
+
+type referralFormPage struct {
+	ScreeningID string
+	// Problem is a message key saying why the screening cannot be referred.
+	Problem    string
+	Existing   *identification.Referral
+	Purposes   []referralChoice
+	Orgs       []web.Option
+	Child      bool
+	Population string
+	// Suggested names the receiving organisation of the local protocol.
+	Suggested string
+	NoteMax   int
+}
+
+// referralService is the identification service, or an error page's
+// cause when the handler was built without it.
+func (h *Handler) referralService() (*identification.Service, error) {
+	if h.referrals == nil {
+		return nil, apperr.New(apperr.Unavailable, "error.unavailable")
+	}
+	return h.referrals, nil
+}
+
+// renderReferralForm shows the short referral form of a screening, or why
+// it cannot be referred. posted is nil on the first showing; then the
+// purposes with reasonable grounds are ticked and the protocol's receiving
+// organisation is chosen.
+func (h *Handler) renderReferralForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, posted []string) {
+	svc, err := h.referralService()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d, err := svc.Prepare(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, lang := svc.Catalogue(), v.P.Lang()
+	page := referralFormPage{ScreeningID: d.Screening.ID, Problem: d.Problem, Existing: d.Existing, Child: d.Population == screening.Child,
+		Population: c.Text("population."+d.Population, lang, nil), NoteMax: identification.MaxNote}
+	checked := d.Purposes
+	if posted != nil {
+		checked = posted
+	}
+	for _, p := range identification.Purposes() {
+		rc := referralChoice{Value: p, Label: c.Text("purpose."+p, lang, nil), Checked: slices.Contains(checked, p)}
+		if pr, ok := d.Result.Purpose(p); ok {
+			rc.Outcome = c.Text("outcome."+pr.Outcome, lang, nil)
+		}
+		page.Purposes = append(page.Purposes, rc)
+	}
+	orgs, err := h.accounts.ListOrganisations(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page.Orgs = []web.Option{{Value: "", LabelKey: "form.choose"}}
+	for _, o := range orgs {
+		if o.DisabledAt != nil {
+			continue
+		}
+		page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
+		if o.ID == d.To {
+			page.Suggested = o.Name
+		}
+	}
+	if posted == nil {
+		v.Form["to"] = d.To
+	}
+	v.Data = page
+	h.shell.Render(w, r, status, "referral_new", v)
+}
+
+// showReferralForm is the "Refer" step of a screening result.
+func (h *Handler) showReferralForm(w http.ResponseWriter, r *http.Request) {
+	h.renderReferralForm(w, r, http.StatusOK, h.view(r, "screening.refer_title"), nil)
+}
+
+// createReferral refers the person and goes to the new referral.
+func (h *Handler) createReferral(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "screening.refer_title")
+	svc, err := h.referralService()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		v.FormError(err)
+		h.renderReferralForm(w, r, statusOf(err), v, []string{})
+		return
+	}
+	for _, k := range []string{"to", "consent", "guardian", "note"} {
+		v.Form[k] = r.PostFormValue(k)
+	}
+	purposes := r.PostForm["purposes"]
+	ref, err := svc.Refer(r.Context(), actor(r), identification.NewReferral{
+		ScreeningID: r.PathValue("id"), Purposes: purposes, To: v.Form["to"],
+		PersonAgreed: v.Form["consent"] != "", GuardianInvolved: v.Form["guardian"] != "", Note: v.Form["note"],
+	})
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+			h.fail(w, r, err)
+			return
+		}
+		v.FormError(err)
+		if purposes == nil {
+			purposes = []string{}
+		}
+		h.renderReferralForm(w, r, statusOf(err), v, purposes)
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+ref.ID+"?created=1", http.StatusSeeOther)
+}
