@@ -14,6 +14,8 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/screening"
 )
 
 // Login is one demo account.
@@ -51,10 +53,10 @@ var people = []struct {
 	{"analyst", "Ari Analyst", access.Analyst, 0},
 }
 
-// Seed creates the demo organisations and users if the database has no
-// organisations yet, and returns the logins (read back from dataDir when the
-// installation was seeded before).
-func Seed(ctx context.Context, svc *accounts.Service, dataDir string) ([]Login, error) {
+// Seed creates the demo organisations and users, and a local referral
+// protocol, if the database has no organisations yet, and returns the
+// logins (read back from dataDir when the installation was seeded before).
+func Seed(ctx context.Context, svc *accounts.Service, ident *identification.Service, dataDir string) ([]Login, error) {
 	existing, err := svc.ListOrganisations(ctx, accounts.System)
 	if err != nil {
 		return nil, err
@@ -71,21 +73,45 @@ func Seed(ctx context.Context, svc *accounts.Service, dataDir string) ([]Login, 
 		orgIDs[i] = org.ID
 	}
 	var logins []Login
+	var coordinator access.Actor
 	for _, p := range people {
 		pw := password()
-		_, err := svc.CreateUser(ctx, accounts.System, accounts.NewUser{
+		u, err := svc.CreateUser(ctx, accounts.System, accounts.NewUser{
 			OrgID: orgIDs[p.org], Username: p.username, Role: p.role, Password: pw, Language: "en",
 			Profile: accounts.Profile{DisplayName: p.name, Email: p.username + "@riverton.example"},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("seed user %s: %w", p.username, err)
 		}
+		if p.role == access.Coordinator {
+			coordinator = access.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+		}
 		logins = append(logins, Login{Username: p.username, Password: pw, Role: p.role, Org: organisations[p.org].Name})
+	}
+	if err := seedProtocol(ctx, ident, coordinator, orgIDs); err != nil {
+		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {
 		return nil, err
 	}
 	return logins, nil
+}
+
+// seedProtocol sets Riverton's local referral protocol: adults go to the
+// NGO, children to social services (child protection), and the police
+// contact point and social services are the competent authorities for the
+// formal decision.
+func seedProtocol(ctx context.Context, ident *identification.Service, coordinator access.Actor, orgIDs []string) error {
+	const socialServices, ngo, police = 1, 2, 3
+	p := identification.Protocol{Routes: map[identification.RouteKey]string{}, Authorities: []string{orgIDs[police], orgIDs[socialServices]}}
+	for _, purpose := range identification.Purposes() {
+		p.Routes[identification.RouteKey{Purpose: purpose, Population: screening.Adult}] = orgIDs[ngo]
+		p.Routes[identification.RouteKey{Purpose: purpose, Population: screening.Child}] = orgIDs[socialServices]
+	}
+	if err := ident.SetProtocol(ctx, coordinator, p); err != nil {
+		return fmt.Errorf("seed referral protocol: %w", err)
+	}
+	return nil
 }
 
 // password returns a random demo password of four groups, e.g. "vq7k-m2xd-9hpt-4wzc" (80 bits).
