@@ -24,7 +24,9 @@ import (
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/jobs"
+	"waymark.city/waymark/internal/public"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/ui"
@@ -45,8 +47,10 @@ type App struct {
 	Screening *screening.Catalogue
 	// Identification is referrals and the decisions on victim status.
 	Identification *identification.Service
-	Metrics        *web.Metrics
-	Log            *slog.Logger
+	// Intake takes public reports and their follow-up threads.
+	Intake  *intake.Service
+	Metrics *web.Metrics
+	Log     *slog.Logger
 
 	passwordParams auth.Params
 	throttle       *auth.Throttle
@@ -126,6 +130,12 @@ func (a *App) init(ctx context.Context) error {
 	if a.Screening, err = screening.LoadCatalogue(); err != nil {
 		return fmt.Errorf("load indicator catalogue: %w", err)
 	}
+	a.Intake = intake.New(intake.Deps{
+		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
+		// Its own hasher: a flood of reports must not queue staff sign-ins.
+		Hasher:    auth.NewHasher(a.passwordParams, 2),
+		Catalogue: a.Screening, Log: a.Log,
+	})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: screening.NewStore(a.DB, a.Audit, a.Screening)})
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
@@ -186,6 +196,11 @@ func (a *App) Handler() (http.Handler, error) {
 		PublicURL: a.Config.PublicURL, Screening: a.Screening, Identification: a.Identification}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
 		Identification: a.Identification, Secure: secure, Log: a.Log}).Mount(mux)
+	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log, Zone: time.Local})
+	if err != nil {
+		return nil, err
+	}
+	pub.Mount(mux)
 	mux.Handle("GET /healthz", web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -209,7 +224,8 @@ func (a *App) Handler() (http.Handler, error) {
 		web.Observe(a.Log, a.Metrics),
 		web.SecurityHeaders(secure),
 		web.CrossOrigin(crossOrigin),
-		web.LimitBody(MaxBody),
+		// The public report form raises its own limit for attachments.
+		public.LimitBody(MaxBody),
 	), nil
 }
 
@@ -283,6 +299,10 @@ func (a *App) Jobs() *jobs.Runner {
 			_, err := a.throttle.Sweep(ctx, tx, now.Add(-24*time.Hour))
 			return err
 		})},
+		jobs.Periodic{Kind: "intake.sweep", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.Intake.Sweep(ctx, storage.Now())
+			return err
+		}},
 		jobs.Periodic{Kind: "passkey_challenges.expire", Every: 10 * time.Minute, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
 			_, err := tx.ExecContext(ctx, `DELETE FROM passkey_challenges WHERE expires_at < $1`, now)
 			return err

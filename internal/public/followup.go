@@ -1,0 +1,84 @@
+package public
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"net/http"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/intake"
+)
+
+// threadPage is what thread.html receives.
+type threadPage struct {
+	Thread *intake.Thread
+	// Code is the receipt code as typed, for the answer form; it is never
+	// put into a URL.
+	Code    string
+	Message string
+}
+
+// followUpForm asks for the receipt code.
+func (h *Handler) followUpForm(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "followup", h.newView(r, "public.followup.title"))
+}
+
+// followUpOpen shows the thread of a receipt code.
+func (h *Handler) followUpOpen(w http.ResponseWriter, r *http.Request) {
+	v := h.newView(r, "public.followup.title")
+	code := r.PostFormValue("code")
+	th, err := h.intake.OpenThread(r.Context(), h.clientKey(r), code)
+	if err != nil {
+		status := h.fail(v, r, err)
+		if apperr.Is(err, apperr.NotFound) {
+			v.FieldErrors["code"] = v.Errors[0].Message
+			v.Errors[0].Field = "code"
+		}
+		h.render(w, r, status, "followup", v)
+		return
+	}
+	v.TitleKey = "public.thread.title"
+	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code))}
+	h.render(w, r, http.StatusOK, "thread", v)
+}
+
+// followUpReply adds the reporter's answer and shows the thread again.
+func (h *Handler) followUpReply(w http.ResponseWriter, r *http.Request) {
+	v := h.newView(r, "public.thread.title")
+	code, text := r.PostFormValue("code"), r.PostFormValue("message")
+	th, err := h.intake.Reply(r.Context(), h.clientKey(r), code, text)
+	if err == nil {
+		v.Notice = v.P.T("public.thread.sent")
+		v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code))}
+		h.render(w, r, http.StatusOK, "thread", v)
+		return
+	}
+	status := h.fail(v, r, err)
+	if !apperr.Is(err, apperr.Invalid) {
+		// The code no longer opens anything (or too many tries): back to
+		// the code form.
+		v.TitleKey = "public.followup.title"
+		h.render(w, r, status, "followup", v)
+		return
+	}
+	// An empty or too long answer: show the thread again with the text.
+	th, err = h.intake.OpenThread(r.Context(), h.clientKey(r), code)
+	if err != nil {
+		v = h.newView(r, "public.followup.title")
+		status = h.fail(v, r, err)
+		h.render(w, r, status, "followup", v)
+		return
+	}
+	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code)), Message: text}
+	h.render(w, r, status, "thread", v)
+}
+
+// fakeCode is a receipt code that opens nothing, for the honeypot's answer.
+func fakeCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(1e16))
+	if err != nil {
+		return "0000000000000000"
+	}
+	return fmt.Sprintf("%016d", n)
+}

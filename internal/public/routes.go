@@ -1,0 +1,45 @@
+package public
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/web"
+)
+
+// Paths of the public pages.
+const (
+	PathReport   = "/report"
+	PathFollowUp = "/report/follow-up"
+	PathReply    = "/report/follow-up/reply"
+	PathAssets   = "/report/assets/"
+)
+
+// Mount registers the public routes on mux. This is the only route table
+// of the public pages.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	route := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, web.Named(fn)) }
+	route("GET "+PathReport, h.reportForm)
+	route("POST "+PathReport, h.reportSubmit)
+	route("GET "+PathFollowUp, h.followUpForm)
+	route("POST "+PathFollowUp, h.followUpOpen)
+	route("POST "+PathReply, h.followUpReply)
+	route("GET "+PathAssets+"{file}", h.static)
+}
+
+// LimitBody is web.LimitBody(max) for every request except the report
+// form's POST, which may carry attachments and sets its own, larger limit
+// (intake.Config.MaxBody) in its handler. A body limit applied before it
+// could not be raised again, as http.MaxBytesReader only ever lowers it.
+func LimitBody(max int64) web.Middleware {
+	limit := web.LimitBody(max)
+	return func(next http.Handler) http.Handler {
+		limited := limit(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == PathReport {
+				next.ServeHTTP(w, r)
+				return
+			}
+			limited.ServeHTTP(w, r)
+		})
+	}
+}
