@@ -52,11 +52,14 @@ const (
 	RespondReferral    Action = "referral.respond"              // accept or decline a referral the organisation received
 	DecideGrounds      Action = "identification.decide_grounds" // record the reasonable-grounds decision on a referral
 	DecideStatus       Action = "identification.decide_status"  // record the formal decision on victim status (competent authorities only)
+	ViewReports        Action = "reports.view"                  // the triage queue of reports from the public and each report, decrypted
+	TriageReports      Action = "reports.triage"                // assign, classify, link, ask the reporter, dismiss, turn into a screening
+	LogCalls           Action = "calls.log"                     // the hotline operator console: log calls, hand over between shifts
 )
 
 // Actions lists every action in display order (the permission matrix rows).
 var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
-	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus}
+	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -79,11 +82,12 @@ var matrix = map[Role]map[Action]Reach{
 		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
 		EvaluateScreening: OwnOrg, ManageProtocol: AllOrgs, CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
 		RespondReferral: OwnOrg, DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
+		ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
 		EvaluateScreening: OwnOrg, CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg,
-		DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
+		DecideGrounds: OwnOrg, DecideStatus: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
@@ -91,7 +95,7 @@ var matrix = map[Role]map[Action]Reach{
 	},
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
-		CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
+		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 	},
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,

@@ -26,6 +26,7 @@ import (
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/jobs"
+	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/public"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -48,9 +49,12 @@ type App struct {
 	// Identification is referrals and the decisions on victim status.
 	Identification *identification.Service
 	// Intake takes public reports and their follow-up threads.
-	Intake  *intake.Service
-	Metrics *web.Metrics
-	Log     *slog.Logger
+	Intake *intake.Service
+	// Notifier mails on-call staff about urgent reports; nil when no SMTP
+	// server or on-call address is configured.
+	Notifier *notify.Notifier
+	Metrics  *web.Metrics
+	Log      *slog.Logger
 
 	passwordParams auth.Params
 	throttle       *auth.Throttle
@@ -130,11 +134,12 @@ func (a *App) init(ctx context.Context) error {
 	if a.Screening, err = screening.LoadCatalogue(); err != nil {
 		return fmt.Errorf("load indicator catalogue: %w", err)
 	}
+	a.Notifier = a.newNotifier()
 	a.Intake = intake.New(intake.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		// Its own hasher: a flood of reports must not queue staff sign-ins.
 		Hasher:    auth.NewHasher(a.passwordParams, 2),
-		Catalogue: a.Screening, Log: a.Log,
+		Catalogue: a.Screening, Log: a.Log, Notifier: a.Notifier,
 	})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: screening.NewStore(a.DB, a.Audit, a.Screening)})
@@ -154,6 +159,22 @@ func (a *App) init(ctx context.Context) error {
 		return 1
 	})
 	return nil
+}
+
+// newNotifier builds the urgent-report notifier from the SMTP settings, or
+// returns nil (and says so in the log) when they are incomplete.
+func (a *App) newNotifier() *notify.Notifier {
+	c := a.Config
+	if c.SMTPAddr == "" || len(c.OnCall) == 0 {
+		if c.SMTPAddr != "" {
+			a.Log.Warn("urgent reports are not mailed: WAYMARK_ONCALL is empty")
+		}
+		return nil
+	}
+	return notify.New(notify.Deps{DB: a.DB, Log: a.Log, Config: notify.Config{
+		Mailer:     notify.Mailer{Addr: c.SMTPAddr, From: c.SMTPFrom, Username: c.SMTPUsername, Password: string(c.SMTPPassword)},
+		Recipients: c.OnCall, PublicURL: c.PublicURL, Zone: time.Local,
+	}})
 }
 
 // loadKeys reads the key file. A new installation (no encrypted data yet)
@@ -193,7 +214,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
-		PublicURL: a.Config.PublicURL, Screening: a.Screening, Identification: a.Identification}).Mount(mux)
+		PublicURL: a.Config.PublicURL, Screening: a.Screening, Identification: a.Identification, Intake: a.Intake}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
 		Identification: a.Identification, Secure: secure, Log: a.Log}).Mount(mux)
 	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log, Zone: time.Local})
@@ -290,7 +311,7 @@ func (a *App) Jobs() *jobs.Runner {
 			return db.Write(ctx, func(tx *storage.Tx) error { return f(ctx, tx, storage.Now()) })
 		}
 	}
-	return jobs.New(a.DB, a.Log,
+	periodic := []jobs.Periodic{
 		jobs.Periodic{Kind: "sessions.expire", Every: 10 * time.Minute, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
 			_, err := auth.DeleteExpiredSessions(ctx, tx, now)
 			return err
@@ -307,5 +328,17 @@ func (a *App) Jobs() *jobs.Runner {
 			_, err := tx.ExecContext(ctx, `DELETE FROM passkey_challenges WHERE expires_at < $1`, now)
 			return err
 		})},
-	)
+		jobs.Periodic{Kind: "reports.purge", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.Intake.PurgeDismissed(ctx, a.Config.Retention)
+			return err
+		}},
+	}
+	if a.Notifier != nil {
+		// Every run of the job loop: an urgent report should not wait.
+		periodic = append(periodic, jobs.Periodic{Kind: "notify.send", Every: 15 * time.Second, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.Notifier.Send(ctx)
+			return err
+		}})
+	}
+	return jobs.New(a.DB, a.Log, periodic...)
 }

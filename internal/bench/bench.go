@@ -42,6 +42,17 @@ type Options struct {
 	Clients       int
 	Duration      time.Duration
 	Out           io.Writer
+	// Submissions is how many reports the sustained intake figure sends
+	// (0 means 100); Flood how many submissions the flood sends (0 means
+	// 10,000), from FloodSources loopback addresses (0 means 64) over
+	// FloodClients connections at once (0 means 32), while ProbeClients
+	// (0 means 4) load a staff page. With Duration under a second (a smoke
+	// test) the zero sizes are 8, 500 and 4 addresses.
+	Submissions  int
+	Flood        int
+	FloodSources int
+	FloodClients int
+	ProbeClients int
 }
 
 // Result is one measured target.
@@ -55,10 +66,17 @@ type Result struct {
 
 // Run seeds, measures and prints.
 func Run(ctx context.Context, o Options) error {
+	_, err := run(ctx, o)
+	return err
+}
+
+// run is Run, returning the intake figures for tests to check.
+func run(ctx context.Context, o Options) (IntakeResult, error) {
+	var ir IntakeResult
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.Open(ctx, o.Config, log, app.WithPasswordParams(auth.TestParams))
 	if err != nil {
-		return err
+		return ir, err
 	}
 	defer a.Close()
 	fmt.Fprintf(o.Out, "Waymark benchmark — %s, %d organisations × %d users, %d audit records, %d clients, %s per target\n",
@@ -66,7 +84,7 @@ func Run(ctx context.Context, o Options) error {
 	start := time.Now()
 	user, password, err := seed(ctx, a, o)
 	if err != nil {
-		return fmt.Errorf("seed: %w", err)
+		return ir, fmt.Errorf("seed: %w", err)
 	}
 	fmt.Fprintf(o.Out, "seeded in %s\n\n", time.Since(start).Round(time.Millisecond))
 
@@ -75,21 +93,21 @@ func Run(ctx context.Context, o Options) error {
 		_, _ = w.Write([]byte("ok\n"))
 	}))
 	if err != nil {
-		return err
+		return ir, err
 	}
 	defer stopBase()
 	h, err := a.Handler()
 	if err != nil {
-		return err
+		return ir, err
 	}
 	site, stopSite, err := listen(ctx, h)
 	if err != nil {
-		return err
+		return ir, err
 	}
 	defer stopSite()
 	cookie, err := signIn(site, user, password)
 	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
+		return ir, fmt.Errorf("sign in: %w", err)
 	}
 
 	bare := load(ctx, "bare net/http handler", base+"/", "", o)
@@ -99,9 +117,12 @@ func Run(ctx context.Context, o Options) error {
 	printHTTP(o.Out, bare, login, me, users)
 
 	if err := measureRecords(ctx, a, o); err != nil {
-		return err
+		return ir, err
 	}
-	return measureScreening(o)
+	if err := measureScreening(o); err != nil {
+		return ir, err
+	}
+	return measureIntake(ctx, a, o, site, cookie, bare)
 }
 
 // seed creates the synthetic partnership. Passwords are hashed cheaply

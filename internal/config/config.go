@@ -7,9 +7,13 @@ package config
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"net"
+	"net/mail"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,7 +39,29 @@ type Config struct {
 	// SessionIdle and SessionAbsolute bound sessions of roles that see personal data.
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+	// SMTP is the mail server urgent-report notifications go through
+	// (HOST:PORT); empty sends no mail.
+	SMTPAddr     string
+	SMTPFrom     string
+	SMTPUsername string
+	// SMTPPassword comes only from WAYMARK_SMTP_PASSWORD or the file named
+	// by WAYMARK_SMTP_PASSWORD_FILE, never from a flag (flags show in the
+	// process list).
+	SMTPPassword     Secret
+	smtpPasswordFile string
+	// OnCall are the addresses told about urgent reports: a duty mailbox
+	// or a distribution list, comma-separated in WAYMARK_ONCALL.
+	OnCall []string
+	// Retention is how long dismissed reports are kept before deletion.
+	Retention time.Duration
 }
+
+// Secret is a configuration value that must not appear in output: it
+// prints as "[hidden]", also inside %v of the whole Config.
+type Secret string
+
+func (Secret) String() string   { return "[hidden]" }
+func (Secret) GoString() string { return "[hidden]" }
 
 // Getenv looks up an environment variable; tests pass a map-backed one.
 type Getenv func(string) string
@@ -58,6 +84,44 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 	demo, _ := strconv.ParseBool(env("WAYMARK_DEMO"))
 	fs.BoolVar(&c.Demo, "demo", demo, "seed demo organisations and users into an empty database (WAYMARK_DEMO)")
 	fs.StringVar(&c.PublicURL, "public-url", env("WAYMARK_PUBLIC_URL"), "URL users reach Waymark at; https:// marks cookies Secure (WAYMARK_PUBLIC_URL)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("WAYMARK_SMTP_ADDR"), "SMTP server HOST:PORT for urgent-report mail; empty sends none (WAYMARK_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("WAYMARK_SMTP_FROM"), "sender address of Waymark's mail (WAYMARK_SMTP_FROM)")
+	fs.StringVar(&c.SMTPUsername, "smtp-username", env("WAYMARK_SMTP_USERNAME"), "SMTP user name; the password only from WAYMARK_SMTP_PASSWORD or WAYMARK_SMTP_PASSWORD_FILE (WAYMARK_SMTP_USERNAME)")
+	c.SMTPPassword = Secret(env("WAYMARK_SMTP_PASSWORD"))
+	c.smtpPasswordFile = env("WAYMARK_SMTP_PASSWORD_FILE")
+	fs.Func("oncall", "comma-separated addresses mailed about urgent reports (WAYMARK_ONCALL)", func(v string) error {
+		c.OnCall = splitList(v)
+		return nil
+	})
+	c.OnCall = splitList(env("WAYMARK_ONCALL"))
+	days := 90
+	if v := env("WAYMARK_RETENTION_DAYS"); v != "" {
+		// An unparsable value is caught in Finish, not silently replaced.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			n = -1
+		}
+		days = n
+	}
+	fs.Func("retention-days", "days a dismissed report is kept before it is deleted; default 90 (WAYMARK_RETENTION_DAYS)", func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("must be a whole number of days, at least 1")
+		}
+		c.Retention = time.Duration(n) * 24 * time.Hour
+		return nil
+	})
+	c.Retention = time.Duration(days) * 24 * time.Hour
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Finish fills derived defaults and checks the values.
@@ -72,6 +136,48 @@ func (c *Config) Finish() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return errors.New("--log must be text or json")
+	}
+	return c.finishMail()
+}
+
+// finishMail reads the SMTP password file and checks the mail settings.
+// Messages name the setting, never a value.
+func (c *Config) finishMail() error {
+	if c.smtpPasswordFile != "" {
+		if c.SMTPPassword != "" {
+			return errors.New("set WAYMARK_SMTP_PASSWORD or WAYMARK_SMTP_PASSWORD_FILE, not both")
+		}
+		data, err := os.ReadFile(c.smtpPasswordFile)
+		if err != nil {
+			return fmt.Errorf("read WAYMARK_SMTP_PASSWORD_FILE: %w", err)
+		}
+		c.SMTPPassword = Secret(strings.TrimRight(string(data), "\r\n"))
+	}
+	if c.Retention < 0 {
+		return errors.New("WAYMARK_RETENTION_DAYS must be a whole number of days, at least 1")
+	}
+	if c.Retention == 0 {
+		c.Retention = 90 * 24 * time.Hour
+	}
+	if c.SMTPAddr == "" {
+		if len(c.OnCall) > 0 {
+			return errors.New("--oncall needs --smtp-addr (WAYMARK_SMTP_ADDR)")
+		}
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+		return errors.New("--smtp-addr must be HOST:PORT")
+	}
+	if a, err := mail.ParseAddress(c.SMTPFrom); err != nil || a.Address != c.SMTPFrom {
+		return errors.New("--smtp-from must be a plain e-mail address when --smtp-addr is set")
+	}
+	if c.SMTPPassword != "" && c.SMTPUsername == "" {
+		return errors.New("an SMTP password needs --smtp-username")
+	}
+	for i, addr := range c.OnCall {
+		if a, err := mail.ParseAddress(addr); err != nil || a.Address != addr {
+			return fmt.Errorf("--oncall: entry %d is not a plain e-mail address", i+1)
+		}
 	}
 	return nil
 }

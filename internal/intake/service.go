@@ -16,6 +16,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
@@ -50,6 +51,9 @@ type Config struct {
 	MaxHeld int
 	// MaxMessages caps a report's thread.
 	MaxMessages int
+	// Deadlines are the first-response deadlines of the triage queue per
+	// urgency; zero fields take DefaultDeadlines (see triage.go).
+	Deadlines Deadlines
 }
 
 // DefaultConfig is the production configuration.
@@ -114,6 +118,9 @@ type Deps struct {
 	Catalogue *screening.Catalogue
 	Log       *slog.Logger
 	Config    Config
+	// Notifier, when set, mails on-call staff about urgent reports (see
+	// notify.go); nil sends nothing.
+	Notifier *notify.Notifier
 	// Now is the clock; nil means storage.Now. Tests move it.
 	Now func() time.Time
 }
@@ -129,6 +136,7 @@ type Service struct {
 	log       *slog.Logger
 	cfg       Config
 	clock     func() time.Time
+	notifier  *notify.Notifier
 
 	placeTypes []string // field-guide location ids, then ExtraPlaceTypes
 	signs      []string // indicator ids the field guide names, in its order
@@ -138,7 +146,7 @@ type Service struct {
 // New returns a Service.
 func New(d Deps) *Service {
 	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, catalogue: d.Catalogue, log: d.Log,
-		cfg: d.Config.withDefaults(), clock: d.Now, decodeSem: make(chan struct{}, 2)}
+		cfg: d.Config.withDefaults(), clock: d.Now, decodeSem: make(chan struct{}, 2), notifier: d.Notifier}
 	if s.clock == nil {
 		s.clock = storage.Now
 	}
@@ -278,9 +286,11 @@ func (s *Service) Submit(ctx context.Context, in Submission, w Work) (Receipt, e
 				return fmt.Errorf("insert attachment %d of report %s: %w", n, id, err)
 			}
 		}
-		_, err = s.audit.Append(ctx, tx, audit.Entry{Action: "reports.submit", Outcome: audit.Done,
-			SubjectType: "report", SubjectID: id, SubjectOrgID: org, Detail: status})
-		return err
+		if _, err := s.audit.Append(ctx, tx, audit.Entry{Action: "reports.submit", Outcome: audit.Done,
+			SubjectType: "report", SubjectID: id, SubjectOrgID: org, Detail: status}); err != nil {
+			return err
+		}
+		return s.notifyUrgent(ctx, tx, id, in.Urgency, status, at)
 	})
 	if err != nil {
 		return Receipt{}, err

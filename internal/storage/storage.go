@@ -63,8 +63,10 @@ func OpenDataDir(ctx context.Context, dir string) (*DB, error) {
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout comes first so the WAL switch itself waits instead of failing.
 	// synchronous=FULL: an acknowledged write survives power loss.
+	// secure_delete=ON: deleted rows (retention, erasure) are zeroed, not
+	// left in free pages of the file.
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "temp_store(MEMORY)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "temp_store(MEMORY)", "secure_delete(ON)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_time_format", "sqlite")

@@ -15,6 +15,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/web"
@@ -39,6 +40,8 @@ type Handler struct {
 	screenings *screening.Store
 	// referrals is the identification service; nil when Deps.Identification is not set.
 	referrals *identification.Service
+	// intake is the reports and calls service; nil when Deps.Intake is not set.
+	intake *intake.Service
 }
 
 // Deps are what the pages need.
@@ -59,11 +62,14 @@ type Deps struct {
 	// Identification is referrals, the local protocol and the decisions on
 	// victim status (app.App.Identification).
 	Identification *identification.Service
+	// Intake is reports from the public, their triage and the hotline
+	// console (app.App.Intake).
+	Intake *intake.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification}
+	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake}
 	if d.Screening != nil {
 		h.screenings = screening.NewStore(d.DB, d.Audit, d.Screening)
 	}
@@ -188,6 +194,8 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		action access.Action
 	}{
 		{"/", "nav.home", access.ViewDashboard},
+		{"/reports", "nav.reports", access.ViewReports},
+		{"/calls", "nav.calls", access.LogCalls},
 		{"/organisations", "nav.organisations", access.ViewOrganisations},
 		{"/users", "nav.users", access.ViewUsers},
 		{"/audit", "nav.audit", access.ViewAudit},

@@ -88,6 +88,22 @@ func (h *Handler) Routes() []Route {
 		{"GET /guide/rights", SignedIn, access.EvaluateScreening, h.showGuideRights},
 		{"GET /guide/contacts", SignedIn, access.EvaluateScreening, h.showGuideContacts},
 		{"GET /guide/{location}", SignedIn, access.EvaluateScreening, h.showGuideLocation},
+		{"GET /reports", SignedIn, access.ViewReports, h.listReports},
+		{"GET /reports/{id}", SignedIn, access.ViewReports, h.showReport},
+		{"GET /reports/{id}/attachments/{n}", SignedIn, access.ViewReports, h.showReportAttachment},
+		{"POST /reports/{id}/assign", SignedIn, access.TriageReports, h.assignReport},
+		{"POST /reports/{id}/classify", SignedIn, access.TriageReports, h.classifyReport},
+		{"POST /reports/{id}/link", SignedIn, access.TriageReports, h.linkReport},
+		{"POST /reports/{id}/ask", SignedIn, access.TriageReports, h.askReporter},
+		{"POST /reports/{id}/dismiss", SignedIn, access.TriageReports, h.dismissReport},
+		{"POST /reports/{id}/screening", SignedIn, access.TriageReports, h.convertReport},
+		{"POST /reports/{id}/handover", SignedIn, access.TriageReports, h.handOverReport},
+		{"GET /calls", SignedIn, access.LogCalls, h.showConsole},
+		{"POST /calls", SignedIn, access.LogCalls, h.logCall},
+		{"GET /calls/{id}", SignedIn, access.LogCalls, h.showCall},
+		{"POST /calls/{id}/report", SignedIn, access.LogCalls, h.reportCall},
+		{"POST /calls/{id}/handover", SignedIn, access.LogCalls, h.handOverCall},
+		{"POST /calls/{id}/close", SignedIn, access.LogCalls, h.closeCall},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 	"waymark.city/waymark/internal/ui"
@@ -136,10 +137,44 @@ var pageCases = map[string]pageCase{
 	"POST /protocol": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"route.labour.adult": {f.orgA}, "authorities": {f.orgA}}
 	}},
-	"GET /guide":            {},
-	"GET /guide/rights":     {},
-	"GET /guide/contacts":   {},
-	"GET /guide/{location}": {params: map[string]string{"location": "construction_site"}},
+	"GET /guide":                        {},
+	"GET /guide/rights":                 {},
+	"GET /guide/contacts":               {},
+	"GET /guide/{location}":             {params: map[string]string{"location": "construction_site"}},
+	"GET /reports":                      {},
+	"GET /reports/{id}":                 {id: targetReport},
+	"GET /reports/{id}/attachments/{n}": {id: targetReport, params: map[string]string{"n": "1"}},
+	"POST /reports/{id}/assign": {id: targetReport, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"user": {f.staff[access.CaseWorker].ID}}
+	}},
+	"POST /reports/{id}/classify": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"exploitation": {"begging_criminality"}, "place_type": {"street"}}
+	}},
+	"POST /reports/{id}/link": {id: targetReport, form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"kind": {"duplicate"}, "duplicate": {intake.ShortID(targetReport(t, f))}}
+	}},
+	"POST /reports/{id}/ask": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"message": {"Which crossing is it?"}}
+	}},
+	"POST /reports/{id}/dismiss": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"reason": {"test"}, "note": {"Training."}}
+	}},
+	"POST /reports/{id}/screening": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /reports/{id}/handover": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"handover_note": {"Reporter may answer tonight."}}
+	}},
+	"GET /calls": {},
+	"POST /calls": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"caller_type": {"witness"}, "language": {"en"}, "topic": {"suspicion"}, "info": {"rights"}, "notes": {"Taxi driver."}}
+	}},
+	"GET /calls/{id}": {id: targetCall},
+	"POST /calls/{id}/report": {id: targetCall, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"details": {"A girl of 14 has not come home."}, "place_type": {"transport_hub"}}
+	}},
+	"POST /calls/{id}/handover": {id: targetCall, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"handover_note": {"Police informed at 14:10."}}
+	}},
+	"POST /calls/{id}/close": {id: targetCall, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {

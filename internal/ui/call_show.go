@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/web"
+)
+
+type callPage struct {
+	C        *intake.Call
+	Row      callRow
+	Info     []string
+	Notes    []string
+	Open     bool
+	Handover *handoverView
+	// Report form choices.
+	Places    []web.Option
+	Urgencies []web.Option
+	MaxNotes  int
+	MaxDetail int
+}
+
+// renderCall shows one call with its notes (decrypted, audited), the
+// 24-hour clock of a missing child, and the forms to turn it into a
+// report, hand it over or close it. v carries a failed form.
+func (h *Handler) renderCall(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
+	svc, err := h.intakeService()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a := actor(r)
+	scope, err := access.Authorize(a, access.LogCalls)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := svc.GetCall(r.Context(), a, scope, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := v.P
+	page := callPage{C: c, Row: h.callRowOf(p, *c, svc.Now()), Notes: lines(c.Notes), Open: c.Status == intake.CallOpen,
+		Places: h.placeOptions(p, svc, "report.unknown"), MaxNotes: intake.MaxHandoverNote, MaxDetail: intake.MaxDetails}
+	for _, i := range c.InfoGiven {
+		page.Info = append(page.Info, p.T("call.info."+i))
+	}
+	for _, u := range intake.Urgencies {
+		page.Urgencies = append(page.Urgencies, web.Option{Value: u, LabelKey: "report.urgency." + u})
+	}
+	if ho := c.Handover; ho != nil {
+		page.Handover = &handoverView{By: ho.By, At: ho.At, Lines: lines(ho.Note)}
+	}
+	if v.Form["urgency"] == "" {
+		v.Form["urgency"] = c.Urgency()
+	}
+	if _, posted := v.Form["details"]; !posted {
+		v.Form["details"] = c.Notes
+	}
+	if done := r.URL.Query().Get("done"); done != "" && p.Has("call.done."+done) {
+		v.Notice = p.T("call.done." + done)
+	}
+	v.Data = page
+	h.shell.Render(w, r, status, "call", v)
+}
+
+// showCall is a call's page.
+func (h *Handler) showCall(w http.ResponseWriter, r *http.Request) {
+	h.renderCall(w, r, http.StatusOK, h.view(r, "call.title"))
+}
+
+// callAction runs one change of a call from a posted form and goes to the
+// page do returns (the call's page with a notice when ""); a problem the
+// user can fix shows on the call's page with the form kept.
+func (h *Handler) callAction(w http.ResponseWriter, r *http.Request, fields []string, done string,
+	do func(ctx context.Context, svc *intake.Service, a access.Actor, scope access.Scope, id string, form map[string]string) (string, error)) {
+	v := h.view(r, "call.title")
+	svc, err := h.intakeService()
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a := actor(r)
+	scope, err := access.Authorize(a, access.LogCalls)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := parseForm(r); err != nil {
+		v.FormError(err)
+		h.renderCall(w, r, statusOf(err), v)
+		return
+	}
+	for _, k := range fields {
+		v.Form[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	id := r.PathValue("id")
+	next, err := do(r.Context(), svc, a, scope, id, v.Form)
+	if err != nil {
+		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+			h.fail(w, r, err)
+			return
+		}
+		v.FormError(err)
+		h.renderCall(w, r, statusOf(err), v)
+		return
+	}
+	if next == "" {
+		next = "/calls/" + id + "?done=" + done
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
