@@ -137,8 +137,9 @@ func (a *App) init(ctx context.Context) error {
 	a.Notifier = a.newNotifier()
 	a.Intake = intake.New(intake.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
-		// Its own hasher: a flood of reports must not queue staff sign-ins.
-		Hasher:    auth.NewHasher(a.passwordParams, 2),
+		// Its own hasher, one receipt at a time on one thread: a flood of
+		// reports must neither queue staff sign-ins nor take both cores.
+		Hasher:    auth.NewHasher(a.receiptParams(), 1),
 		Catalogue: a.Screening, Log: a.Log, Notifier: a.Notifier,
 	})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
@@ -341,4 +342,12 @@ func (a *App) Jobs() *jobs.Runner {
 		}})
 	}
 	return jobs.New(a.DB, a.Log, periodic...)
+}
+
+// receiptParams are the password costs on a single thread, for hashing the
+// receipt codes of public reports.
+func (a *App) receiptParams() auth.Params {
+	p := a.passwordParams
+	p.Threads = 1
+	return p
 }

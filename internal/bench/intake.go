@@ -76,7 +76,7 @@ func measureIntake(ctx context.Context, a *app.App, o Options, staffSite, cookie
 	// Sustained: limits out of the way, every submission is stored.
 	sustained := intake.New(intake.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Hasher: hasher, Catalogue: a.Screening, Log: a.Log,
 		Config: intake.Config{Difficulty: benchDifficulty, MinDifficulty: benchDifficulty,
-			SubmitsPerHour: 1 << 30, SubmitsPerHourAll: 1 << 30, MaxHeld: 1 << 30}})
+			SubmitsPerHour: 1 << 30, SubmitsPerHourAll: 1 << 30, SubmitsPerMinuteAll: 1 << 30, MaxHeld: 1 << 30}})
 	site, stop, err := siteWith(ctx, a, sustained)
 	if err != nil {
 		return res, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -578,4 +579,23 @@ func pngHeader(w, h uint32) []byte {
 	out = append(out, ihdr...)
 	out = binary.BigEndian.AppendUint32(out, crc(ihdr))
 	return append(out, make([]byte, 64)...)
+}
+
+// The per-minute total turns a burst from many addresses away before the
+// hourly allowance is spent in one go.
+func TestSubmissionsPerMinuteAcrossClients(t *testing.T) {
+	env := intaketest.New(t, storagetest.Open(t, storage.SQLite), intake.Config{SubmitsPerMinuteAll: 3})
+	ctx := context.Background()
+	for i := range 3 {
+		if err := env.Service.AdmitSubmission(ctx, fmt.Sprint("client-", i)); err != nil {
+			t.Fatalf("submission %d: %v", i, err)
+		}
+	}
+	if err := env.Service.AdmitSubmission(ctx, "client-9"); !apperr.Is(err, apperr.TooMany) {
+		t.Fatalf("fourth submission within the minute from a new client: %v; want too_many", err)
+	}
+	env.Clock.Advance(time.Minute)
+	if err := env.Service.AdmitSubmission(ctx, "client-9"); err != nil {
+		t.Fatalf("next minute: %v", err)
+	}
 }

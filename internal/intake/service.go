@@ -40,8 +40,11 @@ type Config struct {
 	// ChallengeTTL is how long a form's challenge stays valid.
 	ChallengeTTL time.Duration
 	// Rate limits per hour: per client and for everyone together.
-	SubmitsPerHour      int
-	SubmitsPerHourAll   int
+	SubmitsPerHour    int
+	SubmitsPerHourAll int
+	// SubmitsPerMinuteAll smooths a flood: without it the hourly allowance
+	// could arrive in one burst of receipt hashing that starves staff pages.
+	SubmitsPerMinuteAll int
 	CodeTriesPerHour    int
 	CodeTriesPerHourAll int
 	// MaxHeld caps the reports waiting in the held queue; beyond it a
@@ -66,6 +69,7 @@ var DefaultConfig = Config{
 	ChallengeTTL:        6 * time.Hour,
 	SubmitsPerHour:      6,
 	SubmitsPerHourAll:   3000,
+	SubmitsPerMinuteAll: 50,
 	CodeTriesPerHour:    10,
 	CodeTriesPerHourAll: 2000,
 	MaxHeld:             5000,
@@ -84,6 +88,7 @@ func (c Config) withDefaults() Config {
 	set(&c.MinDifficulty, d.MinDifficulty)
 	set(&c.SubmitsPerHour, d.SubmitsPerHour)
 	set(&c.SubmitsPerHourAll, d.SubmitsPerHourAll)
+	set(&c.SubmitsPerMinuteAll, d.SubmitsPerMinuteAll)
 	set(&c.CodeTriesPerHour, d.CodeTriesPerHour)
 	set(&c.CodeTriesPerHourAll, d.CodeTriesPerHourAll)
 	set(&c.MaxHeld, d.MaxHeld)
