@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"waymark.city/waymark/internal/apperr"
@@ -46,11 +47,17 @@ type rule struct {
 // database, so every process shares the counts, and in one transaction —
 // and refuses with TooMany when any count is over its limit. Every bucket
 // is counted even after one is over, so a blocked client keeps adding to
-// the global figure.
+// the global figure — until this process has seen a window over its
+// limit: then it refuses from memory until the window ends.
 func (s *Service) limit(ctx context.Context, now time.Time, buckets map[string]rule) error {
-	over := false
+	for bucket := range buckets {
+		if s.full.blocked(bucket, now) {
+			return apperr.New(apperr.TooMany, "public.error.too_many")
+		}
+	}
+	var overflowing []string
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
-		over = false // the transaction may be retried
+		overflowing = overflowing[:0] // the transaction may be retried
 		for bucket, r := range buckets {
 			var hits int
 			err := tx.QueryRowContext(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1)
@@ -60,7 +67,7 @@ func (s *Service) limit(ctx context.Context, now time.Time, buckets map[string]r
 				return fmt.Errorf("count rate limit: %w", err)
 			}
 			if hits > r.max {
-				over = true
+				overflowing = append(overflowing, bucket)
 			}
 		}
 		return nil
@@ -68,11 +75,55 @@ func (s *Service) limit(ctx context.Context, now time.Time, buckets map[string]r
 	if err != nil {
 		return err
 	}
-	if over {
+	if len(overflowing) > 0 {
+		for _, bucket := range overflowing {
+			s.full.block(bucket, now.UTC().Truncate(buckets[bucket].window).Add(buckets[bucket].window))
+		}
 		return apperr.New(apperr.TooMany, "public.error.too_many")
 	}
 	return nil
 }
+
+// fullWindows is a process's memory of rate-limit windows over their
+// limit. The database stays the shared count; this only spares it the
+// writes of requests that would be refused anyway until the window ends.
+type fullWindows struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (f *fullWindows) blocked(bucket string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	until, ok := f.until[bucket]
+	if ok && !now.Before(until) {
+		delete(f.until, bucket)
+		return false
+	}
+	return ok
+}
+
+func (f *fullWindows) block(bucket string, until time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.until == nil {
+		f.until = map[string]time.Time{}
+	}
+	if len(f.until) >= maxFullWindows {
+		// Windows end within the hour; dropping some early only costs a
+		// database write for their next request.
+		for b, u := range f.until {
+			if u.Before(until) {
+				delete(f.until, b)
+			}
+		}
+	}
+	f.until[bucket] = until
+}
+
+// maxFullWindows bounds the memory of full windows under a flood from
+// many addresses.
+const maxFullWindows = 10000
 
 // AdmitSubmission counts one report submission by client (a ClientKey)
 // and refuses with TooMany when the client, or everyone together, sent

@@ -146,6 +146,9 @@ type Service struct {
 	placeTypes []string // field-guide location ids, then ExtraPlaceTypes
 	signs      []string // indicator ids the field guide names, in its order
 	decodeSem  chan struct{}
+	// full remembers the rate-limit windows this process already saw over
+	// their limit, so a flood is refused without a database write each time.
+	full fullWindows
 }
 
 // New returns a Service.

@@ -71,13 +71,14 @@ type Handler struct {
 	pages     map[string]*template.Template
 	asset     string
 	uploads   chan struct{}
+	submits   chan struct{}
 	wait      time.Duration
 }
 
 // New parses the templates; a template that fails to parse stops start-up.
 func New(d Deps) (*Handler, error) {
 	h := &Handler{intake: d.Intake, catalog: d.Catalog, catalogue: d.Catalogue, log: d.Log, zone: d.Zone,
-		pages: map[string]*template.Template{}}
+		pages: map[string]*template.Template{}, submits: make(chan struct{}, 1)}
 	if h.zone == nil {
 		h.zone = time.Local
 	}

@@ -213,6 +213,15 @@ func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	// Let the browser finish sending a body that was cut off, so it sees
 	// the answer instead of a broken connection.
 	_, _ = io.Copy(io.Discard, r.Body)
+	// One submission at a time from here on — the checks, the form shown
+	// again, the hashing and encryption — so that a flood of reports takes
+	// at most one core and staff pages keep the other.
+	select {
+	case h.submits <- struct{}{}:
+		defer func() { <-h.submits }()
+	case <-r.Context().Done():
+		return
+	}
 
 	if strings.TrimSpace(in.Values[honeypot]) != "" {
 		// Only a script fills the hidden field: it gets what a person would,
