@@ -10,7 +10,8 @@ func TestBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("bench drives a server for a few seconds")
 	}
-	r := mustRun(t, nil, "", "bench", "--orgs", "2", "--users", "2", "--audit", "100", "--clients", "4", "--duration", "300ms")
+	r := mustRun(t, nil, "", "bench", "--orgs", "2", "--users", "2", "--audit", "100", "--clients", "4", "--duration", "300ms",
+		"--submissions", "3", "--flood", "200", "--flood-sources", "4")
 	for _, want := range []string{
 		"Waymark benchmark — ",
 		"2 organisations × 2 users, 100 audit records, 4 clients",
