@@ -139,6 +139,10 @@ func (a *App) init(ctx context.Context) error {
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Hasher:    ReceiptHasher(a.passwordParams),
 		Catalogue: a.Screening, Log: a.Log, Notifier: a.Notifier,
+		Config: intake.Config{Deadlines: intake.Deadlines{
+			ImmediateDanger: a.Config.ResponseDeadlines["immediate_danger"], Child: a.Config.ResponseDeadlines["child"],
+			Soon: a.Config.ResponseDeadlines["soon"], NoRush: a.Config.ResponseDeadlines["no_rush"],
+		}},
 	})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: screening.NewStore(a.DB, a.Audit, a.Screening)})

@@ -12,6 +12,7 @@ import (
 	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +55,11 @@ type Config struct {
 	OnCall []string
 	// Retention is how long dismissed reports are kept before deletion.
 	Retention time.Duration
+	// ResponseDeadlines are the triage queue's first-response deadlines by
+	// urgency (immediate_danger, child, soon, no_rush); missing ones keep
+	// their defaults.
+	ResponseDeadlines map[string]time.Duration
+	responseDeadlines string // as given, parsed by Finish
 }
 
 // Secret is a configuration value that must not appear in output: it
@@ -112,6 +118,25 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		return nil
 	})
 	c.Retention = time.Duration(days) * 24 * time.Hour
+	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
+		"first-response deadlines of the triage queue, e.g. immediate_danger=1h,child=4h,soon=24h,no_rush=72h (WAYMARK_RESPONSE_DEADLINES)")
+}
+
+// urgencies are the urgency levels a response deadline can be set for.
+var urgencies = []string{"immediate_danger", "child", "soon", "no_rush"}
+
+// parseDeadlines reads "urgency=duration,…".
+func parseDeadlines(v string) (map[string]time.Duration, error) {
+	out := map[string]time.Duration{}
+	for _, part := range splitList(v) {
+		name, dur, ok := strings.Cut(part, "=")
+		d, err := time.ParseDuration(strings.TrimSpace(dur))
+		if !ok || err != nil || d <= 0 || !slices.Contains(urgencies, strings.TrimSpace(name)) {
+			return nil, fmt.Errorf("--response-deadlines: %q must be one of %v = a positive duration such as 4h", part, urgencies)
+		}
+		out[strings.TrimSpace(name)] = d
+	}
+	return out, nil
 }
 
 func splitList(v string) []string {
@@ -126,6 +151,11 @@ func splitList(v string) []string {
 
 // Finish fills derived defaults and checks the values.
 func (c *Config) Finish() error {
+	deadlines, err := parseDeadlines(c.responseDeadlines)
+	if err != nil {
+		return err
+	}
+	c.ResponseDeadlines = deadlines
 	if c.KeysFile == "" {
 		c.KeysFile = filepath.Join(c.DataDir, "waymark.keys")
 	}

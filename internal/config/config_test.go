@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"waymark.city/waymark/internal/config"
 )
@@ -43,6 +44,18 @@ func TestInvalidValues(t *testing.T) {
 	for _, args := range [][]string{{"--addr", "no-port"}, {"--log", "xml"}} {
 		if _, err := parse(t, nil, args...); err == nil {
 			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+func TestResponseDeadlines(t *testing.T) {
+	c, err := parse(t, map[string]string{"WAYMARK_RESPONSE_DEADLINES": "child=2h, no_rush=96h"})
+	if err != nil || c.ResponseDeadlines["child"] != 2*time.Hour || c.ResponseDeadlines["no_rush"] != 96*time.Hour || len(c.ResponseDeadlines) != 2 {
+		t.Errorf("deadlines = %v, %v", c.ResponseDeadlines, err)
+	}
+	for _, bad := range []string{"child", "child=soon", "child=-1h", "adult=1h"} {
+		if _, err := parse(t, nil, "--response-deadlines", bad); err == nil {
+			t.Errorf("%q accepted", bad)
 		}
 	}
 }
