@@ -1,12 +1,9 @@
 package ui
 
 import (
-	"context"
 	"net/http"
-	"strings"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/web"
 )
@@ -75,44 +72,8 @@ func (h *Handler) showCall(w http.ResponseWriter, r *http.Request) {
 	h.renderCall(w, r, http.StatusOK, h.view(r, "call.title"))
 }
 
-// callAction runs one change of a call from a posted form and goes to the
-// page do returns (the call's page with a notice when ""); a problem the
-// user can fix shows on the call's page with the form kept.
-func (h *Handler) callAction(w http.ResponseWriter, r *http.Request, fields []string, done string,
-	do func(ctx context.Context, svc *intake.Service, a access.Actor, scope access.Scope, id string, form map[string]string) (string, error)) {
-	v := h.view(r, "call.title")
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	a := actor(r)
-	scope, err := access.Authorize(a, access.LogCalls)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		v.FormError(err)
-		h.renderCall(w, r, statusOf(err), v)
-		return
-	}
-	for _, k := range fields {
-		v.Form[k] = strings.TrimSpace(r.PostFormValue(k))
-	}
-	id := r.PathValue("id")
-	next, err := do(r.Context(), svc, a, scope, id, v.Form)
-	if err != nil {
-		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-			h.fail(w, r, err)
-			return
-		}
-		v.FormError(err)
-		h.renderCall(w, r, statusOf(err), v)
-		return
-	}
-	if next == "" {
-		next = "/calls/" + id + "?done=" + done
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+// callAction runs one change (see intakeAction) on a call.
+func (h *Handler) callAction(w http.ResponseWriter, r *http.Request, fields []string, done string, do intakeChange) {
+	h.intakeAction(w, r, intakePage{titleKey: "call.title", action: access.LogCalls, path: "/calls/", render: h.renderCall},
+		fields, done, do)
 }

@@ -8,7 +8,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/web"
@@ -242,44 +241,8 @@ func (h *Handler) showReport(w http.ResponseWriter, r *http.Request) {
 	h.renderReport(w, r, http.StatusOK, h.view(r, "report.title"))
 }
 
-// triageAction runs one triage change from a posted form and goes back to
-// the report with a notice (done names it), or to the page do returns; a
-// problem the user can fix shows on the report page with the form kept.
-func (h *Handler) triageAction(w http.ResponseWriter, r *http.Request, fields []string, done string,
-	do func(ctx context.Context, svc *intake.Service, a access.Actor, scope access.Scope, id string, form map[string]string) (string, error)) {
-	v := h.view(r, "report.title")
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	a := actor(r)
-	scope, err := access.Authorize(a, access.TriageReports)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := parseForm(r); err != nil {
-		v.FormError(err)
-		h.renderReport(w, r, statusOf(err), v)
-		return
-	}
-	for _, k := range fields {
-		v.Form[k] = strings.TrimSpace(r.PostFormValue(k))
-	}
-	id := r.PathValue("id")
-	next, err := do(r.Context(), svc, a, scope, id, v.Form)
-	if err != nil {
-		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-			h.fail(w, r, err)
-			return
-		}
-		v.FormError(err)
-		h.renderReport(w, r, statusOf(err), v)
-		return
-	}
-	if next == "" {
-		next = "/reports/" + id + "?done=" + done
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+// triageAction runs one triage change (see intakeAction) on a report.
+func (h *Handler) triageAction(w http.ResponseWriter, r *http.Request, fields []string, done string, do intakeChange) {
+	h.intakeAction(w, r, intakePage{titleKey: "report.title", action: access.TriageReports, path: "/reports/", render: h.renderReport},
+		fields, done, do)
 }
