@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"waymark.city/waymark/internal/app/apptest"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
@@ -43,9 +44,9 @@ func TestBadJSONInput(t *testing.T) {
 	for _, tt := range tests {
 		for _, lang := range []string{"en", "de"} {
 			t.Run(tt.name+"/"+lang, func(t *testing.T) {
-				before := fingerprint(t, f.env)
-				res, body := send(t, f.env, request{method: http.MethodPost, path: tt.path, ctype: tt.ctype, body: tt.body,
-					cookie: session(t, f.env, admin.ID, true), header: map[string]string{"Accept-Language": lang}})
+				before := f.env.Fingerprint(t)
+				res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: tt.path, CType: tt.ctype, Body: tt.body,
+					Cookie: f.env.Session(t, admin.ID, true), Header: map[string]string{"Accept-Language": lang}})
 				if res.StatusCode != tt.status {
 					t.Errorf("status %d, want %d", res.StatusCode, tt.status)
 				}
@@ -61,7 +62,7 @@ func TestBadJSONInput(t *testing.T) {
 						t.Errorf("field error %+v is incomplete or untranslated", fe)
 					}
 				}
-				if after := fingerprint(t, f.env); after != before {
+				if after := f.env.Fingerprint(t); after != before {
 					t.Errorf("refused input changed the database")
 				}
 			})
@@ -74,7 +75,7 @@ func TestBadJSONInput(t *testing.T) {
 
 func TestGermanErrorMessage(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
-	res, body := send(t, f.env, request{method: http.MethodGet, path: "/api/v1/me", header: map[string]string{"Accept-Language": "de-CH, en;q=0.5"}})
+	res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/v1/me", Header: map[string]string{"Accept-Language": "de-CH, en;q=0.5"}})
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("status %d, want 401", res.StatusCode)
 	}
@@ -95,7 +96,7 @@ func TestNotFound(t *testing.T) {
 				"/api/v1/users/" + f.target.ID + "/nothing",
 				"/api/v2/users",
 			} {
-				res, body := send(t, f.env, request{method: http.MethodGet, path: path, cookie: session(t, f.env, admin.ID, true)})
+				res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: f.env.Session(t, admin.ID, true)})
 				if res.StatusCode != http.StatusNotFound {
 					t.Errorf("GET %s: status %d, want 404", path, res.StatusCode)
 					continue
@@ -104,7 +105,7 @@ func TestNotFound(t *testing.T) {
 					t.Errorf("GET %s: error %+v, want not_found with a message", path, e.Error)
 				}
 			}
-			res, body := send(t, f.env, request{method: http.MethodGet, path: "/api/unknown"})
+			res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/unknown"})
 			if res.StatusCode != http.StatusUnauthorized || decodeError(t, res, body).Error.Code != apperr.Unauthorized {
 				t.Errorf("GET /api/unknown signed out: status %d, want 401 JSON", res.StatusCode)
 			}
@@ -114,8 +115,8 @@ func TestNotFound(t *testing.T) {
 
 func TestPartialSessionRefused(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
-	cookie := session(t, f.env, f.staff[access.Administrator].ID, false)
-	res, body := send(t, f.env, request{method: http.MethodGet, path: "/api/v1/users", cookie: cookie})
+	cookie := f.env.Session(t, f.staff[access.Administrator].ID, false)
+	res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/v1/users", Cookie: cookie})
 	if res.StatusCode != http.StatusUnauthorized || decodeError(t, res, body).Error.Code != apperr.Unauthorized {
 		t.Errorf("a session without its second factor: status %d, want 401", res.StatusCode)
 	}
@@ -138,7 +139,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(string(tt.role)+"/"+tt.idle.String(), func(t *testing.T) {
 					u := f.env.User(f.unique("idle"), tt.role, f.orgA)
-					cookie := session(t, f.env, u.ID, true)
+					cookie := f.env.Session(t, u.ID, true)
 					err := f.env.App.DB.Write(t.Context(), func(tx *storage.Tx) error {
 						_, err := tx.ExecContext(t.Context(), `UPDATE sessions SET last_seen_at = $1 WHERE user_id = $2`, storage.Now().Add(-tt.idle), u.ID)
 						return err
@@ -146,7 +147,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 					if err != nil {
 						t.Fatalf("age session: %v", err)
 					}
-					res, body := send(t, f.env, request{method: http.MethodGet, path: "/api/v1/me", cookie: cookie})
+					res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/v1/me", Cookie: cookie})
 					if !tt.ended {
 						if res.StatusCode != http.StatusOK {
 							t.Errorf("status %d, want 200", res.StatusCode)
@@ -166,7 +167,7 @@ func TestMeListsPermissions(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
 	for _, role := range access.Roles {
 		u := f.staff[role]
-		res, body := send(t, f.env, request{method: http.MethodGet, path: "/api/v1/me", cookie: session(t, f.env, u.ID, true)})
+		res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/v1/me", Cookie: f.env.Session(t, u.ID, true)})
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", role, res.StatusCode)
 		}

@@ -158,24 +158,24 @@ func walkAPI(t *testing.T, f *fixture, routes []api.Route) []refusal {
 				id = idOf(t, f)
 			}
 			path = strings.ReplaceAll(path, "{id}", id)
-			req := request{method: method, path: path}
+			req := apptest.Request{Method: method, Path: path}
 			if c.user != nil {
-				req.cookie = session(t, f.env, c.user.ID, true)
+				req.Cookie = f.env.Session(t, c.user.ID, true)
 			}
 			if b := apiCases[rt.Pattern].body; b != nil {
-				req.body, req.ctype = b(f), "application/json"
+				req.Body, req.CType = b(f), "application/json"
 			}
 			status := want(rt, f, c.user)
 			before := ""
 			if method == http.MethodPost && status >= 400 {
-				before = fingerprint(t, f.env)
+				before = f.env.Fingerprint(t)
 			}
 			var seq int64
 			refused := c.user != nil && status >= 400
 			if refused {
 				seq = lastDenied(t, f.env, c.user.ID)
 			}
-			res, body := send(t, f.env, req)
+			res, body := f.env.Exchange(t, req)
 			switch {
 			case status < 400:
 				if res.StatusCode < 200 || res.StatusCode >= 300 {
@@ -189,7 +189,7 @@ func walkAPI(t *testing.T, f *fixture, routes []api.Route) []refusal {
 				}
 			}
 			if before != "" {
-				if after := fingerprint(t, f.env); after != before {
+				if after := f.env.Fingerprint(t); after != before {
 					t.Errorf("%s as %s was refused but changed the database:\n before %s\n after  %s", rt.Pattern, c.name, before, after)
 				}
 			}

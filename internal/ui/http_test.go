@@ -25,7 +25,7 @@ import (
 
 func TestSecurityHeaders(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
-	admin := session(t, f.env, f.staff[access.Administrator].ID, true)
+	admin := f.env.Session(t, f.staff[access.Administrator].ID, true)
 	tests := []struct {
 		name      string
 		path      string
@@ -44,7 +44,7 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, _ := send(t, f.env, request{method: http.MethodGet, path: tt.path, cookie: tt.cookie})
+			res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: tt.path, Cookie: tt.cookie})
 			if res.StatusCode != tt.status {
 				t.Fatalf("status %d, want %d", res.StatusCode, tt.status)
 			}
@@ -85,29 +85,29 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	crossSite := map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}
 	tests := []struct {
 		name string
-		req  request
+		req  apptest.Request
 	}{
-		{"create organisation", request{method: http.MethodPost, path: "/organisations",
-			form: url.Values{"name": {"Evil partner"}, "kind": {"ngo"}}}},
-		{"create user", request{method: http.MethodPost, path: "/users",
-			form: url.Values{"org": {f.orgA}, "username": {"evil"}, "role": {"administrator"}, "password": {apptest.Password}, "name": {"Evil"}}}},
-		{"disable user", request{method: http.MethodPost, path: "/users/" + f.target.ID + "/disable", form: url.Values{}}},
-		{"change language", request{method: http.MethodPost, path: "/language", form: url.Values{"lang": {"de"}, "back": {"/"}}}},
-		{"API create organisation", request{method: http.MethodPost, path: "/api/v1/organisations",
-			body: `{"name": "Evil partner", "kind": "ngo"}`, ctype: "application/json"}},
-		{"sign out", request{method: http.MethodPost, path: "/logout", form: url.Values{}}},
+		{"create organisation", apptest.Request{Method: http.MethodPost, Path: "/organisations",
+			Form: url.Values{"name": {"Evil partner"}, "kind": {"ngo"}}}},
+		{"create user", apptest.Request{Method: http.MethodPost, Path: "/users",
+			Form: url.Values{"org": {f.orgA}, "username": {"evil"}, "role": {"administrator"}, "password": {apptest.Password}, "name": {"Evil"}}}},
+		{"disable user", apptest.Request{Method: http.MethodPost, Path: "/users/" + f.target.ID + "/disable", Form: url.Values{}}},
+		{"change language", apptest.Request{Method: http.MethodPost, Path: "/language", Form: url.Values{"lang": {"de"}, "back": {"/"}}}},
+		{"API create organisation", apptest.Request{Method: http.MethodPost, Path: "/api/v1/organisations",
+			Body: `{"name": "Evil partner", "kind": "ngo"}`, CType: "application/json"}},
+		{"sign out", apptest.Request{Method: http.MethodPost, Path: "/logout", Form: url.Values{}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := tt.req
-			req.cookie = session(t, f.env, admin.ID, true)
-			req.header = crossSite
-			before := fingerprint(t, f.env)
-			res, _ := send(t, f.env, req)
+			req.Cookie = f.env.Session(t, admin.ID, true)
+			req.Header = crossSite
+			before := f.env.Fingerprint(t)
+			res, _ := f.env.Exchange(t, req)
 			if res.StatusCode != http.StatusForbidden {
 				t.Errorf("status %d, want 403", res.StatusCode)
 			}
-			if after := fingerprint(t, f.env); after != before {
+			if after := f.env.Fingerprint(t); after != before {
 				t.Errorf("a refused cross-origin request changed the database:\n before %s\n after  %s", before, after)
 			}
 			if res.Header.Get("Set-Cookie") != "" {
@@ -116,8 +116,8 @@ func TestCrossOriginPostRefused(t *testing.T) {
 		})
 	}
 	t.Run("same origin is let through", func(t *testing.T) {
-		res, _ := send(t, f.env, request{method: http.MethodPost, path: "/organisations", cookie: session(t, f.env, admin.ID, true),
-			header: map[string]string{"Sec-Fetch-Site": "same-origin"}, form: url.Values{"name": {"Good partner"}, "kind": {"ngo"}}})
+		res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/organisations", Cookie: f.env.Session(t, admin.ID, true),
+			Header: map[string]string{"Sec-Fetch-Site": "same-origin"}, Form: url.Values{"name": {"Good partner"}, "kind": {"ngo"}}})
 		if res.StatusCode != http.StatusCreated {
 			t.Errorf("status %d, want 201", res.StatusCode)
 		}
@@ -130,26 +130,26 @@ func TestBadFormInput(t *testing.T) {
 	huge := "name=" + strings.Repeat("a", 1<<20+1024) + "&kind=ngo"
 	tests := []struct {
 		name   string
-		req    request
+		req    apptest.Request
 		status int
 		key    string
 	}{
-		{"body over 1 MiB", request{body: huge, ctype: "application/x-www-form-urlencoded"}, http.StatusRequestEntityTooLarge, "error.too_large"},
-		{"invalid UTF-8", request{body: "name=Caf%E9&kind=ngo", ctype: "application/x-www-form-urlencoded"}, http.StatusUnprocessableEntity, "error.bad_encoding"},
-		{"invalid UTF-8 in a field name", request{body: "na%FFme=x&name=Partner&kind=ngo", ctype: "application/x-www-form-urlencoded"}, http.StatusUnprocessableEntity, "error.bad_encoding"},
-		{"wrong content type", request{body: `{"name": "Partner", "kind": "ngo"}`, ctype: "application/json"}, http.StatusUnsupportedMediaType, "error.unsupported"},
-		{"no content type", request{body: "name=Partner&kind=ngo"}, http.StatusUnsupportedMediaType, "error.unsupported"},
-		{"malformed form", request{body: "name=%zz&kind=ngo", ctype: "application/x-www-form-urlencoded"}, http.StatusUnprocessableEntity, "error.bad_form"},
+		{"body over 1 MiB", apptest.Request{Body: huge, CType: "application/x-www-form-urlencoded"}, http.StatusRequestEntityTooLarge, "error.too_large"},
+		{"invalid UTF-8", apptest.Request{Body: "name=Caf%E9&kind=ngo", CType: "application/x-www-form-urlencoded"}, http.StatusUnprocessableEntity, "error.bad_encoding"},
+		{"invalid UTF-8 in a field name", apptest.Request{Body: "na%FFme=x&name=Partner&kind=ngo", CType: "application/x-www-form-urlencoded"}, http.StatusUnprocessableEntity, "error.bad_encoding"},
+		{"wrong content type", apptest.Request{Body: `{"name": "Partner", "kind": "ngo"}`, CType: "application/json"}, http.StatusUnsupportedMediaType, "error.unsupported"},
+		{"no content type", apptest.Request{Body: "name=Partner&kind=ngo"}, http.StatusUnsupportedMediaType, "error.unsupported"},
+		{"malformed form", apptest.Request{Body: "name=%zz&kind=ngo", CType: "application/x-www-form-urlencoded"}, http.StatusUnprocessableEntity, "error.bad_form"},
 	}
 	for _, tt := range tests {
 		for _, lang := range []string{"en", "de"} {
 			t.Run(tt.name+"/"+lang, func(t *testing.T) {
 				req := tt.req
-				req.method, req.path = http.MethodPost, "/organisations"
-				req.cookie = session(t, f.env, admin.ID, true)
-				req.header = map[string]string{"Accept-Language": lang}
-				before := fingerprint(t, f.env)
-				res, body := send(t, f.env, req)
+				req.Method, req.Path = http.MethodPost, "/organisations"
+				req.Cookie = f.env.Session(t, admin.ID, true)
+				req.Header = map[string]string{"Accept-Language": lang}
+				before := f.env.Fingerprint(t)
+				res, body := f.env.Exchange(t, req)
 				if res.StatusCode != tt.status {
 					t.Errorf("status %d, want %d", res.StatusCode, tt.status)
 				}
@@ -160,7 +160,7 @@ func TestBadFormInput(t *testing.T) {
 				if !strings.Contains(body, `<html lang="`+lang+`"`) {
 					t.Errorf("page is not in %s", lang)
 				}
-				if after := fingerprint(t, f.env); after != before {
+				if after := f.env.Fingerprint(t); after != before {
 					t.Errorf("refused input changed the database")
 				}
 			})
@@ -172,7 +172,7 @@ func TestLanguage(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
 	de := f.env.App.Catalog.For("de")
 	t.Run("Accept-Language picks German", func(t *testing.T) {
-		res, body := send(t, f.env, request{method: http.MethodGet, path: "/login", header: map[string]string{"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"}})
+		res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/login", Header: map[string]string{"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"}})
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("status %d", res.StatusCode)
 		}
@@ -181,7 +181,7 @@ func TestLanguage(t *testing.T) {
 		}
 	})
 	t.Run("unknown language falls back to English", func(t *testing.T) {
-		_, body := send(t, f.env, request{method: http.MethodGet, path: "/login", header: map[string]string{"Accept-Language": "xx-YY"}})
+		_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/login", Header: map[string]string{"Accept-Language": "xx-YY"}})
 		if !strings.Contains(body, `<html lang="en"`) {
 			t.Errorf("sign-in page is not English")
 		}
@@ -204,7 +204,7 @@ func TestLanguage(t *testing.T) {
 	}
 	for _, tt := range backs {
 		t.Run("back "+strings.ReplaceAll(url.QueryEscape(tt.back), "%", "_"), func(t *testing.T) {
-			res, _ := send(t, f.env, request{method: http.MethodPost, path: "/language", form: url.Values{"lang": {"de"}, "back": {tt.back}}})
+			res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/language", Form: url.Values{"lang": {"de"}, "back": {tt.back}}})
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("status %d, want 303", res.StatusCode)
 			}
@@ -223,26 +223,26 @@ func TestLanguage(t *testing.T) {
 		})
 	}
 	t.Run("the cookie is honoured", func(t *testing.T) {
-		_, body := send(t, f.env, request{method: http.MethodGet, path: "/login", cookie: "lang=de", header: map[string]string{"Accept-Language": "en"}})
+		_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/login", Cookie: "lang=de", Header: map[string]string{"Accept-Language": "en"}})
 		if !strings.Contains(body, `<html lang="de"`) {
 			t.Errorf("sign-in page is not German")
 		}
 	})
 	t.Run("an unknown language changes nothing", func(t *testing.T) {
-		res, _ := send(t, f.env, request{method: http.MethodPost, path: "/language", form: url.Values{"lang": {"xx"}, "back": {"/login"}}})
+		res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/language", Form: url.Values{"lang": {"xx"}, "back": {"/login"}}})
 		if res.StatusCode != http.StatusSeeOther || len(res.Cookies()) != 0 {
 			t.Errorf("status %d, cookies %v; want 303 and no cookie", res.StatusCode, res.Cookies())
 		}
 	})
 	t.Run("a signed-in user's choice is saved", func(t *testing.T) {
 		u := f.staff[access.CaseWorker]
-		res, _ := send(t, f.env, request{method: http.MethodPost, path: "/language", cookie: session(t, f.env, u.ID, true),
-			form: url.Values{"lang": {"de"}, "back": {"/users"}}})
+		res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/language", Cookie: f.env.Session(t, u.ID, true),
+			Form: url.Values{"lang": {"de"}, "back": {"/users"}}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("status %d", res.StatusCode)
 		}
-		_, body := send(t, f.env, request{method: http.MethodGet, path: "/users", cookie: session(t, f.env, u.ID, true),
-			header: map[string]string{"Accept-Language": "en"}})
+		_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/users", Cookie: f.env.Session(t, u.ID, true),
+			Header: map[string]string{"Accept-Language": "en"}})
 		if !strings.Contains(body, `<html lang="de"`) {
 			t.Errorf("the saved language is not used")
 		}
@@ -260,8 +260,8 @@ func TestEveryPageTranslated(t *testing.T) {
 		t.Run(lang.Tag, func(t *testing.T) {
 			get := func(path, cookie string, status int) string {
 				t.Helper()
-				res, body := send(t, env, request{method: http.MethodGet, path: path, cookie: cookie,
-					header: map[string]string{"Accept-Language": lang.Tag}})
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie,
+					Header: map[string]string{"Accept-Language": lang.Tag}})
 				if res.StatusCode != status {
 					t.Fatalf("GET %s: status %d, want %d", path, res.StatusCode, status)
 				}
@@ -293,18 +293,18 @@ func TestEveryPageTranslated(t *testing.T) {
 							user = f.staff[role]
 						}
 					}
-					cookie = session(t, env, user.ID, true)
+					cookie = env.Session(t, user.ID, true)
 				}
 				get(path, cookie, http.StatusOK)
 			}
-			get("/audit?outcome=denied&from=2020-01-01&to=2099-12-31", session(t, env, admin.ID, true), http.StatusOK)
-			get("/audit?from=yesterday", session(t, env, admin.ID, true), http.StatusUnprocessableEntity)
-			get("/users/new-user-that-does-not-exist", session(t, env, admin.ID, true), http.StatusNotFound)
-			get("/users", session(t, env, f.staff[access.Analyst].ID, true), http.StatusForbidden)
+			get("/audit?outcome=denied&from=2020-01-01&to=2099-12-31", env.Session(t, admin.ID, true), http.StatusOK)
+			get("/audit?from=yesterday", env.Session(t, admin.ID, true), http.StatusUnprocessableEntity)
+			get("/users/new-user-that-does-not-exist", env.Session(t, admin.ID, true), http.StatusNotFound)
+			get("/users", env.Session(t, f.staff[access.Analyst].ID, true), http.StatusForbidden)
 
 			// The sign-in steps: enrolment, recovery codes, code entry.
 			u := env.User("enrol-"+lang.Tag, access.CaseWorker, f.orgA)
-			partial := session(t, env, u.ID, false)
+			partial := env.Session(t, u.ID, false)
 			get("/login/enrol", partial, http.StatusOK)
 			e, err := env.App.Accounts.BeginEnrolment(ctx, strings.TrimPrefix(partial, "waymark="))
 			if err != nil {
@@ -314,17 +314,17 @@ func TestEveryPageTranslated(t *testing.T) {
 			if err != nil {
 				t.Fatalf("totp code: %v", err)
 			}
-			res, body := send(t, env, request{method: http.MethodPost, path: "/login/enrol", cookie: partial,
-				header: map[string]string{"Accept-Language": lang.Tag}, form: url.Values{"code": {"000000"}}})
+			res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/login/enrol", Cookie: partial,
+				Header: map[string]string{"Accept-Language": lang.Tag}, Form: url.Values{"code": {"000000"}}})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, html.EscapeString(env.App.Catalog.For(lang.Tag).T("login.code_wrong"))) {
 				t.Errorf("POST /login/enrol with a wrong code: status %d, want 422 with the translated message", res.StatusCode)
 			}
-			res, _ = send(t, env, request{method: http.MethodPost, path: "/login/enrol", cookie: partial,
-				header: map[string]string{"Accept-Language": lang.Tag}, form: url.Values{"code": {code}}})
+			res, _ = env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/login/enrol", Cookie: partial,
+				Header: map[string]string{"Accept-Language": lang.Tag}, Form: url.Values{"code": {code}}})
 			if res.StatusCode != http.StatusOK {
 				t.Fatalf("POST /login/enrol: status %d, want 200 with the recovery codes", res.StatusCode)
 			}
-			get("/login/code", session(t, env, u.ID, false), http.StatusOK)
+			get("/login/code", env.Session(t, u.ID, false), http.StatusOK)
 			get("/login?next=/users", "", http.StatusOK)
 		})
 	}
@@ -379,9 +379,9 @@ func TestSessionIdleTimeout(t *testing.T) {
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					u := f.env.User(f.unique("idle"), tt.role, f.orgA)
-					cookie := session(t, f.env, u.ID, true)
+					cookie := f.env.Session(t, u.ID, true)
 					setIdle(t, f.env, u.ID, tt.idle)
-					res, _ := send(t, f.env, request{method: http.MethodGet, path: "/", cookie: cookie})
+					res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/", Cookie: cookie})
 					if !tt.ended {
 						if res.StatusCode != http.StatusOK {
 							t.Fatalf("status %d (Location %q), want 200", res.StatusCode, res.Header.Get("Location"))
@@ -403,7 +403,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 						t.Errorf("the ended session's cookie was not cleared")
 					}
 					// The same token stays refused.
-					res, _ = send(t, f.env, request{method: http.MethodGet, path: "/", cookie: cookie})
+					res, _ = f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/", Cookie: cookie})
 					if redirectPath(res) != "/login" {
 						t.Errorf("the ended session still works: status %d", res.StatusCode)
 					}
@@ -417,7 +417,7 @@ func TestStepUpBeforeContact(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
 	cw := f.staff[access.CaseWorker]
 	path := "/users/" + f.target.ID + "/contact"
-	cookie := session(t, f.env, cw.ID, false)
+	cookie := f.env.Session(t, cw.ID, false)
 	ctx := context.Background()
 	// A complete session that has not stepped up.
 	err := f.env.App.DB.Write(ctx, func(tx *storage.Tx) error {
@@ -426,24 +426,24 @@ func TestStepUpBeforeContact(t *testing.T) {
 	if err != nil {
 		t.Fatalf("mark mfa: %v", err)
 	}
-	res, body := send(t, f.env, request{method: http.MethodGet, path: path, cookie: cookie})
+	res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/stepup?next="+url.QueryEscape(path) {
 		t.Fatalf("status %d Location %q, want 303 to step-up", res.StatusCode, res.Header.Get("Location"))
 	}
 	if strings.Contains(body, "@example.org") {
 		t.Errorf("contact details shown before step-up")
 	}
-	res, _ = send(t, f.env, request{method: http.MethodPost, path: "/stepup", cookie: cookie,
-		form: url.Values{"password": {apptest.Password}, "code": {"wrong-code"}, "next": {path}}})
+	res, _ = f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/stepup", Cookie: cookie,
+		Form: url.Values{"password": {apptest.Password}, "code": {"wrong-code"}, "next": {path}}})
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("step-up with a wrong code: status %d, want 422", res.StatusCode)
 	}
-	res, _ = send(t, f.env, request{method: http.MethodPost, path: "/stepup", cookie: cookie,
-		form: url.Values{"password": {apptest.Password}, "code": {f.recoveryCode(t, cw.ID)}, "next": {path}}})
+	res, _ = f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/stepup", Cookie: cookie,
+		Form: url.Values{"password": {apptest.Password}, "code": {f.recoveryCode(t, cw.ID)}, "next": {path}}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path {
 		t.Fatalf("step-up: status %d Location %q, want 303 back to %s", res.StatusCode, res.Header.Get("Location"), path)
 	}
-	res, body = send(t, f.env, request{method: http.MethodGet, path: path, cookie: cookie})
+	res, body = f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie})
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, f.target.Username+"@example.org") {
 		t.Errorf("after step-up: status %d, want 200 with the contact details", res.StatusCode)
 	}
@@ -451,22 +451,22 @@ func TestStepUpBeforeContact(t *testing.T) {
 
 func TestOperationalEndpoints(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
-	admin := session(t, f.env, f.staff[access.Administrator].ID, true)
+	admin := f.env.Session(t, f.staff[access.Administrator].ID, true)
 	// Requests with ids in the path, to check they do not reach the metrics.
-	send(t, f.env, request{method: http.MethodGet, path: "/users/" + f.target.ID, cookie: admin})
-	send(t, f.env, request{method: http.MethodGet, path: "/api/v1/users/" + f.target.ID, cookie: admin})
-	send(t, f.env, request{method: http.MethodGet, path: "/no/such/page/" + f.target.ID})
-	send(t, f.env, request{method: http.MethodGet, path: "/static/app.css"})
+	f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/users/" + f.target.ID, Cookie: admin})
+	f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/v1/users/" + f.target.ID, Cookie: admin})
+	f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/no/such/page/" + f.target.ID})
+	f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/static/app.css"})
 	for _, tt := range []struct{ path, want string }{
 		{"/healthz", "ok"},
 		{"/readyz", "ready"},
 	} {
-		res, body := send(t, f.env, request{method: http.MethodGet, path: tt.path})
+		res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: tt.path})
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, tt.want) {
 			t.Errorf("GET %s: status %d body %q", tt.path, res.StatusCode, body)
 		}
 	}
-	res, body := send(t, f.env, request{method: http.MethodGet, path: "/metrics"})
+	res, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/metrics"})
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET /metrics: status %d", res.StatusCode)
 	}
@@ -495,14 +495,14 @@ func TestSignInRedirectStaysOnSite(t *testing.T) {
 		{"/\\evil.example", "/"},
 		{"/\t/evil.example", "/"},
 	} {
-		res, _ := send(t, f.env, request{method: http.MethodPost, path: "/login",
-			form: url.Values{"username": {f.login.Username}, "password": {apptest.Password}, "next": {tt.next}}})
+		res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/login",
+			Form: url.Values{"username": {f.login.Username}, "password": {apptest.Password}, "next": {tt.next}}})
 		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != tt.want {
 			t.Errorf("next %q: status %d Location %q, want 303 to %q", tt.next, res.StatusCode, res.Header.Get("Location"), tt.want)
 		}
 	}
-	res, _ := send(t, f.env, request{method: http.MethodPost, path: "/login",
-		form: url.Values{"username": {f.login.Username}, "password": {"wrong password entirely"}}})
+	res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/login",
+		Form: url.Values{"username": {f.login.Username}, "password": {"wrong password entirely"}}})
 	if res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("wrong password: status %d, want 401", res.StatusCode)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"waymark.city/waymark/internal/app/apptest"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/identification"
@@ -101,11 +102,11 @@ func TestReferralFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	screener := session(t, env, f.staff[access.Screener].ID, true)
+	screener := env.Session(t, f.staff[access.Screener].ID, true)
 	id := referableScreening(t, f)
 	get := func(cookie, path string, status int) string {
 		t.Helper()
-		res, body := send(t, env, request{method: http.MethodGet, path: path, cookie: cookie})
+		res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie})
 		if res.StatusCode != status {
 			t.Fatalf("GET %s: status %d, want %d", path, res.StatusCode, status)
 		}
@@ -122,13 +123,13 @@ func TestReferralFlow(t *testing.T) {
 	if strings.Contains(form, `name="guardian"`) {
 		t.Error("an adult's referral form asks for the guardian")
 	}
-	res, body := send(t, env, request{method: http.MethodPost, path: "/screenings/" + id + "/refer", cookie: screener,
-		form: url.Values{"purposes": {"labour"}, "to": {f.orgB}, "note": {"Speaks Romanian."}}})
+	res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + id + "/refer", Cookie: screener,
+		Form: url.Values{"purposes": {"labour"}, "to": {f.orgB}, "note": {"Speaks Romanian."}}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-consent"`) {
 		t.Fatalf("refer without consent: status %d, want 422 pointing at the consent", res.StatusCode)
 	}
-	res, _ = send(t, env, request{method: http.MethodPost, path: "/screenings/" + id + "/refer", cookie: screener,
-		form: url.Values{"purposes": {"labour"}, "to": {f.orgB}, "consent": {"1"}, "note": {"Speaks Romanian."}}})
+	res, _ = env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + id + "/refer", Cookie: screener,
+		Form: url.Values{"purposes": {"labour"}, "to": {f.orgB}, "consent": {"1"}, "note": {"Speaks Romanian."}}})
 	m := regexp.MustCompile(`^/referrals/([0-9a-f-]+)\?created=1$`).FindStringSubmatch(res.Header.Get("Location"))
 	if res.StatusCode != http.StatusSeeOther || m == nil {
 		t.Fatalf("refer: status %d to %q", res.StatusCode, res.Header.Get("Location"))
@@ -144,21 +145,21 @@ func TestReferralFlow(t *testing.T) {
 	}
 
 	// B's case worker: the inbox, accept, a positive RG decision.
-	cw := session(t, env, f.outsider.ID, true)
+	cw := env.Session(t, f.outsider.ID, true)
 	inbox := get(cw, "/referrals", http.StatusOK)
 	if !strings.Contains(inbox, `href="/referrals/`+ref+`"`) || !strings.Contains(inbox, code) {
 		t.Fatal("the receiving organisation's inbox lacks the referral")
 	}
-	if res, _ := send(t, env, request{method: http.MethodPost, path: "/referrals/" + ref + "/accept", cookie: cw, form: url.Values{}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/referrals/" + ref + "/accept", Cookie: cw, Form: url.Values{}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("accept: status %d", res.StatusCode)
 	}
 	future := decisionForm("positive")
 	future.Set("decided_on", time.Now().UTC().Add(72*time.Hour).Format(identification.DateLayout))
-	res, body = send(t, env, request{method: http.MethodPost, path: "/referrals/" + ref + "/decisions/grounds", cookie: cw, form: future})
+	res, body = env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/referrals/" + ref + "/decisions/grounds", Cookie: cw, Form: future})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-rg.decided_on"`) {
 		t.Errorf("a decision dated in the future: status %d, want 422 pointing at the date", res.StatusCode)
 	}
-	if res, _ := send(t, env, request{method: http.MethodPost, path: "/referrals/" + ref + "/decisions/grounds", cookie: cw, form: decisionForm("positive")}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/referrals/" + ref + "/decisions/grounds", Cookie: cw, Form: decisionForm("positive")}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("decide: status %d", res.StatusCode)
 	}
 	page = get(cw, "/referrals/"+ref, http.StatusOK)
@@ -176,7 +177,7 @@ func TestReferralFlow(t *testing.T) {
 	}
 
 	// The API answers the same status, without the grounds.
-	res, body = send(t, env, request{method: http.MethodGet, path: "/api/v1/referrals/" + ref, cookie: screener})
+	res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/api/v1/referrals/" + ref, Cookie: screener})
 	var got struct {
 		Code      string   `json:"code"`
 		Status    string   `json:"status"`
@@ -199,9 +200,9 @@ func TestReferralFlow(t *testing.T) {
 
 	// Organisation C has no user; a new one of C finds nothing.
 	other := env.User("c-caseworker", access.CaseWorker, f.orgC)
-	oc := session(t, env, other.ID, true)
+	oc := env.Session(t, other.ID, true)
 	for _, p := range []string{"/referrals/" + ref, "/referrals/" + ref + "/notes", "/api/v1/referrals/" + ref} {
-		if res, _ := send(t, env, request{method: http.MethodGet, path: p, cookie: oc}); res.StatusCode != http.StatusNotFound {
+		if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: p, Cookie: oc}); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s by a third organisation: status %d, want 404", p, res.StatusCode)
 		}
 	}
@@ -217,37 +218,37 @@ func TestReferralPagesTranslated(t *testing.T) {
 	env := f.env
 	ref := groundedReferral(t, f)
 	referable := referableScreening(t, f)
-	screener := session(t, env, f.staff[access.Screener].ID, true)
+	screener := env.Session(t, f.staff[access.Screener].ID, true)
 	child := startScreening(t, env, screener, url.Values{"setting": {"school"}, "age.years": {"14"}})
-	send(t, env, request{method: http.MethodPost, path: "/screenings/" + child + "/questions", cookie: screener,
-		form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"no"}}})
-	coordinator := session(t, env, f.staff[access.Coordinator].ID, true)
+	env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + child + "/questions", Cookie: screener,
+		Form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"no"}}})
+	coordinator := env.Session(t, f.staff[access.Coordinator].ID, true)
 	for _, lang := range env.App.Catalog.Languages() {
 		t.Run(lang.Tag, func(t *testing.T) {
 			h := map[string]string{"Accept-Language": lang.Tag}
-			for _, rq := range []request{
-				{method: http.MethodGet, path: "/referrals"},
-				{method: http.MethodGet, path: "/referrals/" + ref},
-				{method: http.MethodGet, path: "/referrals/" + ref + "/notes"},
-				{method: http.MethodGet, path: "/screenings/" + referable + "/refer"},
-				{method: http.MethodGet, path: "/screenings/" + child + "/refer"},
-				{method: http.MethodGet, path: "/protocol"},
+			for _, rq := range []apptest.Request{
+				{Method: http.MethodGet, Path: "/referrals"},
+				{Method: http.MethodGet, Path: "/referrals/" + ref},
+				{Method: http.MethodGet, Path: "/referrals/" + ref + "/notes"},
+				{Method: http.MethodGet, Path: "/screenings/" + referable + "/refer"},
+				{Method: http.MethodGet, Path: "/screenings/" + child + "/refer"},
+				{Method: http.MethodGet, Path: "/protocol"},
 			} {
-				rq.cookie, rq.header = coordinator, h
-				if res, body := send(t, env, rq); res.StatusCode != http.StatusOK || !strings.Contains(body, `<html lang="`+lang.Tag+`"`) {
-					t.Errorf("GET %s: status %d, want 200 in %s", rq.path, res.StatusCode, lang.Tag)
+				rq.Cookie, rq.Header = coordinator, h
+				if res, body := env.Exchange(t, rq); res.StatusCode != http.StatusOK || !strings.Contains(body, `<html lang="`+lang.Tag+`"`) {
+					t.Errorf("GET %s: status %d, want 200 in %s", rq.Path, res.StatusCode, lang.Tag)
 				}
 			}
-			for _, rq := range []request{
-				{method: http.MethodPost, path: "/screenings/" + referable + "/refer", form: url.Values{}},
-				{method: http.MethodPost, path: "/referrals/" + ref + "/decisions/grounds", form: url.Values{"kind": {"review"}}},
-				{method: http.MethodPost, path: "/referrals/" + ref + "/decisions/status", form: url.Values{"decided_on": {"2999-01-01"}}},
-				{method: http.MethodPost, path: "/referrals/" + ref + "/decline", form: url.Values{}},
-				{method: http.MethodPost, path: "/protocol", form: url.Values{"route.sexual.child": {"no-such-org"}}},
+			for _, rq := range []apptest.Request{
+				{Method: http.MethodPost, Path: "/screenings/" + referable + "/refer", Form: url.Values{}},
+				{Method: http.MethodPost, Path: "/referrals/" + ref + "/decisions/grounds", Form: url.Values{"kind": {"review"}}},
+				{Method: http.MethodPost, Path: "/referrals/" + ref + "/decisions/status", Form: url.Values{"decided_on": {"2999-01-01"}}},
+				{Method: http.MethodPost, Path: "/referrals/" + ref + "/decline", Form: url.Values{}},
+				{Method: http.MethodPost, Path: "/protocol", Form: url.Values{"route.sexual.child": {"no-such-org"}}},
 			} {
-				rq.cookie, rq.header = coordinator, h
-				if res, body := send(t, env, rq); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "error-summary") {
-					t.Errorf("POST %s: status %d, want 422 with the error summary", rq.path, res.StatusCode)
+				rq.Cookie, rq.Header = coordinator, h
+				if res, body := env.Exchange(t, rq); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "error-summary") {
+					t.Errorf("POST %s: status %d, want 422 with the error summary", rq.Path, res.StatusCode)
 				}
 			}
 		})

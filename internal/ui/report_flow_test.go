@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"waymark.city/waymark/internal/app/apptest"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/intake"
@@ -75,14 +76,14 @@ func TestTriagePages(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
 	env := f.env
 	op := f.staff[access.HotlineOperator]
-	cookie := session(t, env, op.ID, true)
+	cookie := env.Session(t, op.ID, true)
 	for _, lang := range []string{"en", "de"} {
 		t.Run(lang, func(t *testing.T) {
 			p := env.App.Catalog.For(lang)
 			hdr := map[string]string{"Accept-Language": lang}
 			get := func(path string, status int) string {
 				t.Helper()
-				res, body := send(t, env, request{method: http.MethodGet, path: path, cookie: cookie, header: hdr})
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie, Header: hdr})
 				if res.StatusCode != status {
 					t.Fatalf("GET %s: status %d, want %d", path, res.StatusCode, status)
 				}
@@ -90,7 +91,7 @@ func TestTriagePages(t *testing.T) {
 			}
 			post := func(path string, form url.Values, status int) (string, string) {
 				t.Helper()
-				res, body := send(t, env, request{method: http.MethodPost, path: path, cookie: cookie, header: hdr, form: form})
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: path, Cookie: cookie, Header: hdr, Form: form})
 				if res.StatusCode != status {
 					t.Fatalf("POST %s: status %d, want %d; body:\n%s", path, res.StatusCode, status, body)
 				}
@@ -202,7 +203,7 @@ func TestTriageDeadlineShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, body := send(t, f.env, request{method: http.MethodGet, path: "/reports", cookie: session(t, f.env, f.staff[access.CaseWorker].ID, true)})
+	_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/reports", Cookie: f.env.Session(t, f.staff[access.CaseWorker].ID, true)})
 	if !strings.Contains(body, `class="urgency-child overdue"`) || !strings.Contains(body, "Overdue by 1 h") {
 		t.Errorf("the overdue report is not flagged:\n%s", body)
 	}

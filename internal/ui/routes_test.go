@@ -310,31 +310,31 @@ func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
 			for k, v := range pc.params {
 				path = strings.ReplaceAll(path, "{"+k+"}", v)
 			}
-			req := request{method: method, path: path}
+			req := apptest.Request{Method: method, Path: path}
 			if c.user != nil {
 				// A new session each time: signing out or in must not
 				// spoil the next request.
-				req.cookie = session(t, f.env, c.user.ID, true)
+				req.Cookie = f.env.Session(t, c.user.ID, true)
 			}
 			if pc.form != nil {
-				req.form = pc.form(t, f, c.user)
+				req.Form = pc.form(t, f, c.user)
 			}
 			want := expectPage(rt, f, c)
 			before := ""
 			if method == http.MethodPost && want != allowed {
-				before = fingerprint(t, f.env)
+				before = f.env.Fingerprint(t)
 			}
 			refused := c.user != nil && (want == forbidden || want == notFound)
 			var seq int64
 			if refused {
 				seq = lastDenied(t, f.env, c.user.ID)
 			}
-			res, body := send(t, f.env, req)
+			res, body := f.env.Exchange(t, req)
 			if !checkOutcome(res, want, pc.signsOut) {
 				t.Errorf("%s as %s: status %d (Location %q), want %s", rt.Pattern, c.name, res.StatusCode, res.Header.Get("Location"), want)
 			}
 			if before != "" {
-				if after := fingerprint(t, f.env); after != before {
+				if after := f.env.Fingerprint(t); after != before {
 					t.Errorf("%s as %s was refused but changed the database:\n before %s\n after  %s", rt.Pattern, c.name, before, after)
 				}
 			}

@@ -20,7 +20,7 @@ import (
 // form and returns its id.
 func startScreening(t *testing.T, env *apptest.Env, cookie string, form url.Values) string {
 	t.Helper()
-	res, body := send(t, env, request{method: http.MethodPost, path: "/screenings", cookie: cookie, form: form})
+	res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings", Cookie: cookie, Form: form})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("POST /screenings: status %d, want 303\n%s", res.StatusCode, body)
 	}
@@ -37,7 +37,7 @@ func startScreening(t *testing.T, env *apptest.Env, cookie string, form url.Valu
 // whose role the walk changes.)
 func targetScreening(t *testing.T, f *fixture) string {
 	t.Helper()
-	return startScreening(t, f.env, session(t, f.env, f.staff[access.Screener].ID, true), url.Values{"setting": {"outreach"}})
+	return startScreening(t, f.env, f.env.Session(t, f.staff[access.Screener].ID, true), url.Values{"setting": {"outreach"}})
 }
 
 var questionName = regexp.MustCompile(`name="answers\.([a-z0-9_.]+)" value="yes"`)
@@ -68,10 +68,10 @@ func TestScreeningFlow(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
 	env := f.env
 	screener := f.staff[access.Screener]
-	cookie := session(t, env, screener.ID, true)
+	cookie := env.Session(t, screener.ID, true)
 	get := func(path string, status int) string {
 		t.Helper()
-		res, body := send(t, env, request{method: http.MethodGet, path: path, cookie: cookie})
+		res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie})
 		if res.StatusCode != status {
 			t.Fatalf("GET %s: status %d, want %d", path, res.StatusCode, status)
 		}
@@ -79,7 +79,7 @@ func TestScreeningFlow(t *testing.T) {
 	}
 	post := func(path string, form url.Values) (*http.Response, string) {
 		t.Helper()
-		return send(t, env, request{method: http.MethodPost, path: path, cookie: cookie, form: form})
+		return env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: path, Cookie: cookie, Form: form})
 	}
 
 	// The start page asks for no name; a missing setting is explained.
@@ -236,13 +236,13 @@ func TestScreeningFlow(t *testing.T) {
 	}
 
 	// Another organisation's case worker finds none of it.
-	outsider := session(t, env, f.outsider.ID, true)
+	outsider := env.Session(t, f.outsider.ID, true)
 	for _, path := range []string{"/screenings/" + id, "/screenings/" + id + "/print", base + "?page=1"} {
-		if res, _ := send(t, env, request{method: http.MethodGet, path: path, cookie: outsider}); res.StatusCode != http.StatusNotFound {
+		if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: outsider}); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s by another organisation: status %d, want 404", path, res.StatusCode)
 		}
 	}
-	if _, body := send(t, env, request{method: http.MethodGet, path: "/screenings", cookie: outsider}); strings.Contains(body, id) {
+	if _, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/screenings", Cookie: outsider}); strings.Contains(body, id) {
 		t.Error("another organisation's list shows the screening")
 	}
 }
@@ -257,10 +257,10 @@ func TestScreeningPagesTranslated(t *testing.T) {
 		t.Fatal(err)
 	}
 	screener := f.staff[access.Screener]
-	cookie := session(t, env, screener.ID, true)
+	cookie := env.Session(t, screener.ID, true)
 	child := startScreening(t, env, cookie, url.Values{"setting": {"school"}, "age.years": {"14"}})
-	send(t, env, request{method: http.MethodPost, path: "/screenings/" + child + "/questions", cookie: cookie,
-		form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"yes"}, "answers.gen.violence": {"yes"}}})
+	env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + child + "/questions", Cookie: cookie,
+		Form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"yes"}, "answers.gen.violence": {"yes"}}})
 	adult := startScreening(t, env, cookie, url.Values{"setting": {"outreach"}})
 	paths := []string{"/screenings", "/screenings/new", "/screenings/new?setting=school", "/guide", "/guide/rights", "/guide/contacts"}
 	for _, id := range []string{child, adult} {
@@ -274,7 +274,7 @@ func TestScreeningPagesTranslated(t *testing.T) {
 	for _, lang := range env.App.Catalog.Languages() {
 		t.Run(lang.Tag, func(t *testing.T) {
 			for _, p := range paths {
-				res, body := send(t, env, request{method: http.MethodGet, path: p, cookie: cookie, header: map[string]string{"Accept-Language": lang.Tag}})
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: p, Cookie: cookie, Header: map[string]string{"Accept-Language": lang.Tag}})
 				if res.StatusCode != http.StatusOK {
 					t.Errorf("GET %s: status %d, want 200", p, res.StatusCode)
 					continue
@@ -283,14 +283,14 @@ func TestScreeningPagesTranslated(t *testing.T) {
 					t.Errorf("GET %s is not in %s", p, lang.Tag)
 				}
 			}
-			res, body := send(t, env, request{method: http.MethodPost, path: "/screenings", cookie: cookie,
-				header: map[string]string{"Accept-Language": lang.Tag}, form: url.Values{}})
+			res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings", Cookie: cookie,
+				Header: map[string]string{"Accept-Language": lang.Tag}, Form: url.Values{}})
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `<html lang="`+lang.Tag+`"`) {
 				t.Errorf("POST /screenings without a setting: status %d, want 422 in %s", res.StatusCode, lang.Tag)
 			}
 		})
 	}
-	if res, _ := send(t, env, request{method: http.MethodGet, path: "/guide/no-such-place", cookie: cookie}); res.StatusCode != http.StatusNotFound {
+	if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/guide/no-such-place", Cookie: cookie}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("GET /guide/no-such-place: status %d, want 404", res.StatusCode)
 	}
 	if missing := env.App.Catalog.Missing(); len(missing) > 0 {
@@ -303,7 +303,7 @@ func TestScreeningPagesTranslated(t *testing.T) {
 func TestNavigationShowsScreening(t *testing.T) {
 	f := newFixture(t, storage.SQLite)
 	for _, role := range access.Roles {
-		_, body := send(t, f.env, request{method: http.MethodGet, path: "/account", cookie: session(t, f.env, f.staff[role].ID, true)})
+		_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/account", Cookie: f.env.Session(t, f.staff[role].ID, true)})
 		want := access.Can(f.staff[role].Actor, access.EvaluateScreening)
 		for _, link := range []string{`href="/screenings"`, `href="/guide"`} {
 			if got := strings.Contains(body, link); got != want {

@@ -6,13 +6,16 @@ package apptest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -167,4 +170,112 @@ func Body(t testing.TB, res *http.Response) string {
 		t.Fatalf("read body: %v", err)
 	}
 	return string(b)
+}
+
+// Session starts a new session for userID and returns its cookie. A complete
+// session has passed its second factor and stepped up just now; a partial
+// one still owes the second factor.
+func (e *Env) Session(t testing.TB, userID string, complete bool) string {
+	t.Helper()
+	ctx := context.Background()
+	var token string
+	err := e.App.DB.Write(ctx, func(tx *storage.Tx) error {
+		now := storage.Now()
+		var err error
+		token, err = auth.CreateSession(ctx, tx, userID, now)
+		if err != nil || !complete {
+			return err
+		}
+		if err := auth.MarkMFA(ctx, tx, auth.TokenHash(token), now); err != nil {
+			return err
+		}
+		return auth.MarkStepUp(ctx, tx, auth.TokenHash(token), now)
+	})
+	if err != nil {
+		t.Fatalf("create session: %v", err)
+	}
+	return "waymark=" + token
+}
+
+// Request is one HTTP request of a test.
+type Request struct {
+	Method string
+	Path   string
+	Cookie string
+	Header map[string]string
+	Form   url.Values // sent form-encoded when not nil
+	Body   string     // sent as is when Form is nil
+	CType  string
+}
+
+// Exchange performs req without following redirects and returns the
+// response with its body read.
+func (e *Env) Exchange(t testing.TB, req Request) (*http.Response, string) {
+	t.Helper()
+	body, ctype := req.Body, req.CType
+	if req.Form != nil {
+		body = req.Form.Encode()
+		if ctype == "" {
+			ctype = "application/x-www-form-urlencoded"
+		}
+	}
+	r, err := http.NewRequest(req.Method, e.Server.URL+req.Path, strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("new request: %v", err)
+	}
+	if ctype != "" {
+		r.Header.Set("Content-Type", ctype)
+	}
+	if req.Cookie != "" {
+		r.Header.Set("Cookie", req.Cookie)
+	}
+	for k, v := range req.Header {
+		r.Header.Set(k, v)
+	}
+	client := *e.Server.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	client.Timeout = 30 * time.Second
+	res, err := client.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("read %s %s: %v", req.Method, req.Path, err)
+	}
+	return res, string(b)
+}
+
+// Fingerprint summarises what a refused request must not change: the
+// organisations and the users with their roles and whether they are active.
+func (e *Env) Fingerprint(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	err := e.App.DB.Read(ctx, func(tx *storage.Tx) error {
+		var orgs int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM organisations`).Scan(&orgs); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "orgs=%d", orgs)
+		rows, err := tx.QueryContext(ctx, `SELECT id, role, disabled_at IS NULL, language FROM users ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, role, lang string
+			var active bool
+			if err := rows.Scan(&id, &role, &active, &lang); err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, " %s:%s:%t:%s", id, role, active, lang)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatalf("fingerprint: %v", err)
+	}
+	return b.String()
 }
