@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -395,19 +394,22 @@ func (s *Service) Usernames(ctx context.Context, actor access.Actor, ids []strin
 	if err != nil {
 		return nil, err
 	}
+	in, args := storage.InList(2, ids)
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
-		for _, id := range ids {
-			var name string
-			err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1 AND ($2 = '*' OR org_id = $2)`, id, scope.Org()).Scan(&name)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("load username %s: %w", id, err)
+		rows, err := tx.QueryContext(ctx, `SELECT id, username FROM users WHERE ($1 = '*' OR org_id = $1) AND id IN (`+in+`)`,
+			append([]any{scope.Org()}, args...)...)
+		if err != nil {
+			return fmt.Errorf("load usernames: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return fmt.Errorf("load usernames: %w", err)
 			}
 			names[id] = name
 		}
-		return nil
+		return rows.Err()
 	})
 	return names, err
 }

@@ -370,22 +370,10 @@ func triageRoles() []string {
 	return out
 }
 
-// inList returns "$n, $n+1, …" for len(vals) placeholders from n, and the
-// values as arguments.
-func inList(n int, vals []string) (string, []any) {
-	ph := make([]string, len(vals))
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		ph[i] = "$" + strconv.Itoa(n+i)
-		args[i] = v
-	}
-	return strings.Join(ph, ", "), args
-}
-
 // Assignees lists the active staff of the actor's organisation who may
 // triage reports, by username.
 func (s *Service) Assignees(ctx context.Context, actor access.Actor, scope access.Scope) ([]Person, error) {
-	roles, args := inList(3, triageRoles())
+	roles, args := storage.InList(3, triageRoles())
 	var out []Person
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, username FROM users
@@ -512,7 +500,7 @@ func (s *Service) Assign(ctx context.Context, actor access.Actor, scope access.S
 	}
 	if a.UserID != "" {
 		return s.change(ctx, actor, scope, id, "reports.assign", ResponseAssignment, func(tx *storage.Tx, st reportState, at time.Time) (string, error) {
-			roles, args := inList(3, triageRoles())
+			roles, args := storage.InList(3, triageRoles())
 			var one int
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1 AND org_id = $2 AND disabled_at IS NULL AND role IN (`+roles+`)`,
 				append([]any{a.UserID, st.org}, args...)...).Scan(&one)
@@ -533,7 +521,7 @@ func (s *Service) Assign(ctx context.Context, actor access.Actor, scope access.S
 		if a.OrgID == st.org {
 			return "", apperr.Validation(apperr.FieldError{Field: "org", Key: "error.report.same_org"})
 		}
-		kinds, args := inList(2, forwardExcluded)
+		kinds, args := storage.InList(2, forwardExcluded)
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM organisations WHERE id = $1 AND disabled_at IS NULL AND kind NOT IN (`+kinds+`)`,
 			append([]any{a.OrgID}, args...)...).Scan(&one)

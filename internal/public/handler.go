@@ -25,10 +25,12 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,13 +130,7 @@ func New(d Deps) (*Handler, error) {
 }
 
 // Pages lists the page templates (for tests that render every page).
-func (h *Handler) Pages() []string {
-	var out []string
-	for p := range h.pages {
-		out = append(out, p)
-	}
-	return out
-}
+func (h *Handler) Pages() []string { return slices.Collect(maps.Keys(h.pages)) }
 
 var funcs = template.FuncMap{
 	"join": func(a, b string) string { return a + b },

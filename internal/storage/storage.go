@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -216,3 +217,15 @@ func MapError(err error) error {
 // Now is the time Waymark stores: UTC, truncated to microseconds because
 // PostgreSQL keeps no more, so a value reads back exactly as written.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// InList returns the placeholders "$n, $n+1, …" for vals and the values as
+// arguments, for an `IN (…)` clause whose first placeholder is $n.
+func InList(n int, vals []string) (string, []any) {
+	ph := make([]string, len(vals))
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		ph[i] = "$" + strconv.Itoa(n+i)
+		args[i] = v
+	}
+	return strings.Join(ph, ", "), args
+}

@@ -9,8 +9,10 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,13 +107,7 @@ func NewShell(catalog *i18n.Catalog, pages fs.FS, zone *time.Location, log *slog
 }
 
 // Pages lists the parsed page names (for tests that render every page).
-func (s *Shell) Pages() []string {
-	var names []string
-	for n := range s.pages {
-		names = append(names, n)
-	}
-	return names
-}
+func (s *Shell) Pages() []string { return slices.Collect(maps.Keys(s.pages)) }
 
 // Catalog returns the message catalogue.
 func (s *Shell) Catalog() *i18n.Catalog { return s.catalog }
