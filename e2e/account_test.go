@@ -1,8 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/webauthn"
+	"github.com/chromedp/chromedp"
 )
 
 // TestChangePasswordInAccount changes the password on "My account": a
@@ -44,4 +49,48 @@ func TestChangePasswordInAccount(t *testing.T) {
 	wantStatus(t, other.signIn(l.Username, l.Password), 401)
 	wantStatus(t, other.signIn(l.Username, newPassword), 200)
 	other.wantPath("/login/code")
+}
+
+// TestPasskeyAsSecondFactor adds a passkey on "My account" with Chromium's
+// virtual authenticator (after the step-up it requires), then signs in with
+// it instead of a code.
+func TestPasskeyAsSecondFactor(t *testing.T) {
+	t.Parallel()
+	srv := startServerAt(t, "localhost:0")
+	b := newBrowser(t, srv)
+	b.do(func(ctx context.Context, tgt *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tgt, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tgt, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+			Options: &webauthn.VirtualAuthenticatorOptions{
+				Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportUsb,
+				HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+			}})
+		return chromedp.Void{}, err
+	})
+	l := srv.login(t, "caseworker")
+	enrolled := b.signInNew(l.Username)
+
+	b.open("/account")
+	b.click(`a[href="/stepup?next=/account"]`)
+	b.wantPath("/stepup")
+	b.fill("f-password", l.Password, "f-code", enrolled.RecoveryCodes[0])
+	wantStatus(t, b.click(`form[action="/stepup"] button[type=submit]`), 200)
+	b.wantPath("/account")
+	b.do(chromedp.WaitVisible(chromedp.ID("passkey-add")))
+	b.fill("f-name", "Test key")
+	b.click(`#passkey-add button[type=submit]`)
+	b.do(chromedp.WaitVisible(chromedp.ID("passkey-table")))
+	if got := b.text("#passkey-table tbody td"); got != "Test key" {
+		t.Errorf("passkey row = %q", got)
+	}
+
+	b.click(`form.signout button[type=submit]`)
+	wantStatus(t, b.signIn(l.Username, l.Password), 200)
+	b.wantPath("/login/code")
+	b.do(chromedp.WaitVisible(chromedp.ID("passkey-signin")))
+	b.click(`#passkey-signin button[type=submit]`)
+	b.do(chromedp.WaitVisible(chromedp.CSS("nav")))
+	b.wantPath("/")
 }

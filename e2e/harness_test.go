@@ -67,13 +67,20 @@ var runningLine = regexp.MustCompile(`Waymark is running at (http://\S+)`)
 // environment is empty, so no WAYMARK_* variable of the machine leaks in.
 func startServer(t *testing.T) *server {
 	t.Helper()
+	return startServerAt(t, "127.0.0.1:0")
+}
+
+// startServerAt is startServer listening on addr; passkeys need a host
+// name such as localhost, since WebAuthn refuses IP addresses.
+func startServerAt(t *testing.T, addr string) *server {
+	t.Helper()
 	dir := t.TempDir() // before the cleanup below, so it is removed after the server stopped
 	ctx, cancel := context.WithCancel(context.Background())
 	stdoutR, stdoutW := io.Pipe()
 	stderr := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		code := cli.Main(ctx, []string{"serve", "--demo", "--data", dir, "--addr", "127.0.0.1:0"}, cli.IO{
+		code := cli.Main(ctx, []string{"serve", "--demo", "--data", dir, "--addr", addr}, cli.IO{
 			Stdin: strings.NewReader(""), Stdout: stdoutW, Stderr: stderr,
 			Getenv: func(string) string { return "" },
 		})
