@@ -46,6 +46,8 @@ type App struct {
 	Catalog  *i18n.Catalog
 	// Screening is the indicator catalogue and screening engine.
 	Screening *screening.Catalogue
+	// Screenings keeps saved screenings.
+	Screenings *screening.Store
 	// Identification is referrals and the decisions on victim status.
 	Identification *identification.Service
 	// Intake takes public reports and their follow-up threads.
@@ -144,8 +146,9 @@ func (a *App) init(ctx context.Context) error {
 			Soon: a.Config.ResponseDeadlines["soon"], NoRush: a.Config.ResponseDeadlines["no_rush"],
 		}},
 	})
+	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
-		Screenings: screening.NewStore(a.DB, a.Audit, a.Screening)})
+		Screenings: a.Screenings})
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
@@ -217,7 +220,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
-		PublicURL: a.Config.PublicURL, Screening: a.Screening, Identification: a.Identification, Intake: a.Intake}).Mount(mux)
+		PublicURL: a.Config.PublicURL, Screenings: a.Screenings, Identification: a.Identification, Intake: a.Intake}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
 		Identification: a.Identification, Secure: secure, Log: a.Log}).Mount(mux)
 	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log, Zone: time.Local})

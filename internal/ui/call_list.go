@@ -78,11 +78,7 @@ func (h *Handler) callLanguageName(p *i18n.Printer, tag string) string {
 // then what the last shift handed over and the open calls, with the
 // 24-hour clock of each missing child. v carries a failed form.
 func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status int, v *web.View, info []string) {
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.intake
 	a := actor(r)
 	scope, err := access.Authorize(a, access.LogCalls)
 	if err != nil {

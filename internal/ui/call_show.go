@@ -26,11 +26,7 @@ type callPage struct {
 // 24-hour clock of a missing child, and the forms to turn it into a
 // report, hand it over or close it. v carries a failed form.
 func (h *Handler) renderCall(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.intake
 	a := actor(r)
 	scope, err := access.Authorize(a, access.LogCalls)
 	if err != nil {

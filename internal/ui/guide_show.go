@@ -38,11 +38,7 @@ type guideSetting struct {
 // and on whom to call.
 func (h *Handler) showGuide(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "guide.title")
-	store, err := h.screeningStore()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	store := h.screenings
 	c := store.Catalogue()
 	lang := c.Lang(v.P.Lang())
 	var locs []guideLocation
@@ -57,11 +53,7 @@ func (h *Handler) showGuide(w http.ResponseWriter, r *http.Request) {
 // place, with the indicator questions that fit it.
 func (h *Handler) showGuideLocation(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "guide.title")
-	store, err := h.screeningStore()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	store := h.screenings
 	c := store.Catalogue()
 	lang := c.Lang(v.P.Lang())
 	i := slices.IndexFunc(c.FieldGuide, func(l screening.Location) bool { return l.ID == r.PathValue("location") })

@@ -36,11 +36,11 @@ type Handler struct {
 	clientKey func(addr string, day time.Time) string
 	// publicURL names the site for passkeys; see relyingParty.
 	publicURL string
-	// screenings keeps screenings; nil when Deps.Screening is not set.
+	// screenings keeps screenings.
 	screenings *screening.Store
-	// referrals is the identification service; nil when Deps.Identification is not set.
+	// referrals is the identification service.
 	referrals *identification.Service
-	// intake is the reports and calls service; nil when Deps.Intake is not set.
+	// intake is the reports and calls service.
 	intake *intake.Service
 }
 
@@ -56,9 +56,9 @@ type Deps struct {
 	// PublicURL is the URL people reach Waymark at (config.PublicURL); passkeys
 	// are bound to its host. Empty: taken from each request (see relyingParty).
 	PublicURL string
-	// Screening is the indicator catalogue the screening pages and the field
-	// guide use (app.App.Screening).
-	Screening *screening.Catalogue
+	// Screenings keeps saved screenings and holds the indicator catalogue
+	// the screening pages and the field guide show (app.App.Screenings).
+	Screenings *screening.Store
 	// Identification is referrals, the local protocol and the decisions on
 	// victim status (app.App.Identification).
 	Identification *identification.Service
@@ -69,10 +69,7 @@ type Deps struct {
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake}
-	if d.Screening != nil {
-		h.screenings = screening.NewStore(d.DB, d.Audit, d.Screening)
-	}
+	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings}
 	return h
 }
 

@@ -29,11 +29,7 @@ type intakePage struct {
 // form kept.
 func (h *Handler) intakeAction(w http.ResponseWriter, r *http.Request, page intakePage, fields []string, done string, do intakeChange) {
 	v := h.view(r, page.titleKey)
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.intake
 	a := actor(r)
 	scope, err := access.Authorize(a, page.action)
 	if err != nil {

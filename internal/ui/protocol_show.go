@@ -41,11 +41,7 @@ func routeField(purpose, population string) string { return "route." + purpose +
 // renderProtocol shows the protocol form; posted is the submitted protocol
 // when re-showing it with errors, nil to show the stored one.
 func (h *Handler) renderProtocol(w http.ResponseWriter, r *http.Request, status int, v *web.View, posted *identification.Protocol) {
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	p, err := svc.Protocol(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
@@ -97,11 +93,7 @@ func (h *Handler) showProtocol(w http.ResponseWriter, r *http.Request) {
 // saveProtocol replaces the local protocol with the submitted one.
 func (h *Handler) saveProtocol(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "protocol.title")
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	if err := parseForm(r); err != nil {
 		v.FormError(err)
 		h.renderProtocol(w, r, statusOf(err), v, nil)

@@ -21,11 +21,7 @@ func (h *Handler) decideStatus(w http.ResponseWriter, r *http.Request) {
 // prefix in their ids, so its errors land next to its own fields.
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request, stage, prefix string) {
 	v := h.view(r, "referral.title")
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	if err := parseForm(r); err != nil {
 		v.FormError(err)
 		h.renderReferral(w, r, statusOf(err), v, nil)
@@ -37,7 +33,7 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, stage, prefix s
 		v.Form[prefix+"."+k] = val
 	}
 	id := r.PathValue("id")
-	_, err = svc.Decide(r.Context(), actor(r), id, in)
+	_, err := svc.Decide(r.Context(), actor(r), id, in)
 	switch {
 	case apperr.Is(err, apperr.NotFound):
 		h.fail(w, r, err)

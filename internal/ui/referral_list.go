@@ -47,11 +47,7 @@ func purposeList(c *screening.Catalogue, purposes []string, lang string) string 
 // listReferrals is the inbox of referrals received and the referrals sent.
 func (h *Handler) listReferrals(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "referral.list_title")
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	l, err := svc.List(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)

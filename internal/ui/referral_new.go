@@ -33,25 +33,12 @@ type referralFormPage struct {
 	NoteMax   int
 }
 
-// referralService is the identification service, or an error page's
-// cause when the handler was built without it.
-func (h *Handler) referralService() (*identification.Service, error) {
-	if h.referrals == nil {
-		return nil, apperr.New(apperr.Unavailable, "error.unavailable")
-	}
-	return h.referrals, nil
-}
-
 // renderReferralForm shows the short referral form of a screening, or why
 // it cannot be referred. posted is nil on the first showing; then the
 // purposes with reasonable grounds are ticked and the protocol's receiving
 // organisation is chosen.
 func (h *Handler) renderReferralForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, posted []string) {
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	d, err := svc.Prepare(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
@@ -101,11 +88,7 @@ func (h *Handler) showReferralForm(w http.ResponseWriter, r *http.Request) {
 // createReferral refers the person and goes to the new referral.
 func (h *Handler) createReferral(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.refer_title")
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	if err := parseForm(r); err != nil {
 		v.FormError(err)
 		h.renderReferralForm(w, r, statusOf(err), v, []string{})

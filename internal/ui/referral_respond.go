@@ -18,17 +18,14 @@ func (h *Handler) declineReferral(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) respondReferral(w http.ResponseWriter, r *http.Request, accept bool) {
 	v := h.view(r, "referral.title")
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	if err := parseForm(r); err != nil {
 		v.FormError(err)
 		h.renderReferral(w, r, statusOf(err), v, nil)
 		return
 	}
 	id := r.PathValue("id")
+	var err error
 	if accept {
 		_, err = svc.Accept(r.Context(), actor(r), id)
 	} else {

@@ -63,11 +63,7 @@ type referralPage struct {
 // renderReferral shows a referral; notes holds the revealed free text on
 // the audited notes page, nil otherwise.
 func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status int, v *web.View, notes *identification.Notes) {
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	a := actor(r)
 	ref, err := svc.Get(r.Context(), a, r.PathValue("id"))
 	if err != nil {
@@ -161,11 +157,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request) {
 // showReferralNotes is the referral page with its note and the grounds of
 // its decisions decrypted; it needs a recent step-up and is audited.
 func (h *Handler) showReferralNotes(w http.ResponseWriter, r *http.Request) {
-	svc, err := h.referralService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.referrals
 	notes, err := svc.RevealNotes(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)

@@ -11,15 +11,6 @@ import (
 	"waymark.city/waymark/internal/web"
 )
 
-// intakeService is the intake service, or an error page's cause when the
-// handler was built without it.
-func (h *Handler) intakeService() (*intake.Service, error) {
-	if h.intake == nil {
-		return nil, apperr.New(apperr.Unavailable, "error.unavailable")
-	}
-	return h.intake, nil
-}
-
 // spanText writes a duration for people: "2 d 3 h", "3 h 20 min", "12 min".
 // Whole minutes are cut off, not rounded: a clock never shows more time
 // left than there is.
@@ -157,11 +148,7 @@ func (h *Handler) queueRowOf(p *i18n.Printer, q intake.QueueItem, now time.Time)
 // first-response deadline; filters narrow it.
 func (h *Handler) listReports(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "triage.title")
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.intake
 	a := actor(r)
 	scope, err := access.Authorize(a, access.ViewReports)
 	if err != nil {

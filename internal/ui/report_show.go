@@ -114,11 +114,7 @@ func (h *Handler) languageName(tag string) string {
 // (decrypted, audited), the thread, what staff decided so far and the
 // forms of the next steps. v carries a failed form's values and errors.
 func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
-	svc, err := h.intakeService()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	svc := h.intake
 	a := actor(r)
 	scope, err := access.Authorize(a, access.ViewReports)
 	if err != nil {

@@ -31,11 +31,7 @@ const screeningsPageSize = 50
 // and completed, newest change first, with each one's outcome in a line.
 func (h *Handler) listScreenings(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.list_title")
-	store, err := h.screeningStore()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	store := h.screenings
 	c, lang := store.Catalogue(), v.P.Lang()
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))

@@ -16,11 +16,7 @@ type newScreeningPage struct {
 }
 
 func (h *Handler) renderNewScreening(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
-	store, err := h.screeningStore()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	store := h.screenings
 	c := store.Catalogue()
 	var page newScreeningPage
 	for _, s := range screening.Settings() {
@@ -42,11 +38,7 @@ func (h *Handler) showNewScreening(w http.ResponseWriter, r *http.Request) {
 // The form asks for no name: a screening never needs one.
 func (h *Handler) createScreening(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.new_title")
-	store, err := h.screeningStore()
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
+	store := h.screenings
 	if err := parseForm(r); err != nil {
 		v.FormError(err)
 		h.renderNewScreening(w, r, statusOf(err), v)

@@ -3,7 +3,6 @@ package ui
 import (
 	"slices"
 
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/screening"
 )
 
@@ -19,15 +18,6 @@ type questionPlan struct {
 	// further is the first page of the questions less usual in the setting;
 	// 0 when every question belongs to the setting.
 	further int
-}
-
-// screeningStore returns the store, or an error when the app was assembled
-// without the indicator catalogue.
-func (h *Handler) screeningStore() (*screening.Store, error) {
-	if h.screenings == nil {
-		return nil, apperr.New(apperr.Unavailable, "error.unavailable")
-	}
-	return h.screenings, nil
 }
 
 // planQuestions orders the questions for the screening's setting and cuts

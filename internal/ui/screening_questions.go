@@ -41,10 +41,7 @@ type questionsPage struct {
 // loadScreening fetches a screening with its catalogue, the engine's view
 // of it and its page plan.
 func (h *Handler) loadScreening(r *http.Request, lang string) (*screening.Catalogue, screening.Screening, screening.Result, questionPlan, error) {
-	store, err := h.screeningStore()
-	if err != nil {
-		return nil, screening.Screening{}, screening.Result{}, questionPlan{}, err
-	}
+	store := h.screenings
 	c := store.Catalogue()
 	sc, err := store.Get(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
@@ -127,7 +124,7 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 			}
 		}
 	}
-	store, _ := h.screeningStore()
+	store := h.screenings
 	if len(answers) > 0 {
 		if _, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers); err != nil {
 			v.FormError(err)
