@@ -55,11 +55,20 @@ const (
 	ViewReports        Action = "reports.view"                  // the triage queue of reports from the public and each report, decrypted
 	TriageReports      Action = "reports.triage"                // assign, classify, link, ask the reporter, dismiss, turn into a screening
 	LogCalls           Action = "calls.log"                     // the hotline operator console: log calls, hand over between shifts
+	ViewCases          Action = "cases.view"                    // case list and case pages (pseudonymous), the deadlines dashboard, the service directory
+	OpenCase           Action = "cases.open"                    // open a case (from a referral, a report or directly)
+	ManageCases        Action = "cases.manage"                  // work on a case the organisation owns: stage, consent, risk, plan, legal status, notes
+	RevealIdentity     Action = "cases.reveal_identity"         // see the person's name, date of birth and contact (case team, after step-up)
+	ShareCases         Action = "cases.share"                   // share or transfer a case to another organisation, answer shares received
+	ExportCase         Action = "cases.export"                  // a person's data: export, erasure requests
+	ManageCrisisUnit   Action = "crisis_unit.manage"            // case conferences, decisions and tasks of the Evaluation and Crisis Unit
+	ManageProviders    Action = "providers.manage"              // the directory of service providers and shelter places
 )
 
 // Actions lists every action in display order (the permission matrix rows).
 var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
-	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls}
+	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls,
+	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -83,11 +92,15 @@ var matrix = map[Role]map[Action]Reach{
 		EvaluateScreening: OwnOrg, ManageProtocol: AllOrgs, CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
 		RespondReferral: OwnOrg, DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
 		ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
+		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
+		ManageCrisisUnit: OwnOrg, ManageProviders: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
 		EvaluateScreening: OwnOrg, CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg,
 		DecideGrounds: OwnOrg, DecideStatus: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
+		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
+		ManageCrisisUnit: OwnOrg,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
@@ -96,10 +109,12 @@ var matrix = map[Role]map[Action]Reach{
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
+		OpenCase: OwnOrg,
 	},
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
+		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ManageCrisisUnit: OwnOrg,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,

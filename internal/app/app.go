@@ -19,15 +19,22 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/api"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/children"
 	"waymark.city/waymark/internal/config"
+	"waymark.city/waymark/internal/crisisunit"
+	"waymark.city/waymark/internal/dataprotection"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/jobs"
+	"waymark.city/waymark/internal/legalstatus"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/public"
+	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/ui"
@@ -52,6 +59,15 @@ type App struct {
 	Identification *identification.Service
 	// Intake takes public reports and their follow-up threads.
 	Intake *intake.Service
+	// Cases is case management: the gate to every case and its core records.
+	Cases *cases.Service
+	// The capabilities built on cases.
+	Risk           *risk.Service
+	Children       *children.Service
+	Assistance     *assistance.Service
+	LegalStatus    *legalstatus.Service
+	CrisisUnit     *crisisunit.Service
+	DataProtection *dataprotection.Service
 	// Notifier mails on-call staff about urgent reports; nil when no SMTP
 	// server or on-call address is configured.
 	Notifier *notify.Notifier
@@ -149,6 +165,13 @@ func (a *App) init(ctx context.Context) error {
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: a.Screenings})
+	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
+	a.Risk = risk.New(a.Cases)
+	a.Children = children.New(a.Cases)
+	a.Assistance = assistance.New(a.Cases)
+	a.LegalStatus = legalstatus.New(a.Cases)
+	a.CrisisUnit = crisisunit.New(a.Cases)
+	a.DataProtection = dataprotection.New(a.Cases)
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
@@ -220,7 +243,9 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
-		PublicURL: a.Config.PublicURL, Screenings: a.Screenings, Identification: a.Identification, Intake: a.Intake}).Mount(mux)
+		PublicURL: a.Config.PublicURL, Screenings: a.Screenings, Identification: a.Identification, Intake: a.Intake,
+		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
+		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
 		Identification: a.Identification, Secure: secure, Log: a.Log}).Mount(mux)
 	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log, Zone: time.Local})

@@ -60,6 +60,12 @@ type Config struct {
 	// their defaults.
 	ResponseDeadlines map[string]time.Duration
 	responseDeadlines string // as given, parsed by Finish
+	// ReflectionDays is the jurisdiction's reflection and recovery period
+	// for presumed victims, in days (at least 30; default 90).
+	ReflectionDays int
+	// CaseRetention is how long a closed case keeps identifying data before
+	// it is anonymised (default five years).
+	CaseRetention time.Duration
 }
 
 // Secret is a configuration value that must not appear in output: it
@@ -118,6 +124,18 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		return nil
 	})
 	c.Retention = time.Duration(days) * 24 * time.Hour
+	c.ReflectionDays = envDays(env, "WAYMARK_REFLECTION_DAYS", 90)
+	fs.Func("reflection-days", "the jurisdiction's reflection and recovery period in days, at least 30; default 90 (WAYMARK_REFLECTION_DAYS)", func(v string) error {
+		c.ReflectionDays = atoiOr(v, -1)
+		return nil
+	})
+	caseDays := envDays(env, "WAYMARK_CASE_RETENTION_DAYS", 5*365)
+	fs.Func("case-retention-days", "days a closed case keeps identifying data before it is anonymised; default 1825 (WAYMARK_CASE_RETENTION_DAYS)", func(v string) error {
+		caseDays = atoiOr(v, -1)
+		c.CaseRetention = time.Duration(caseDays) * 24 * time.Hour
+		return nil
+	})
+	c.CaseRetention = time.Duration(caseDays) * 24 * time.Hour
 	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
 		"first-response deadlines of the triage queue, e.g. immediate_danger=1h,child=4h,soon=24h,no_rush=72h (WAYMARK_RESPONSE_DEADLINES)")
 }
@@ -189,6 +207,18 @@ func (c *Config) finishMail() error {
 	if c.Retention == 0 {
 		c.Retention = 90 * 24 * time.Hour
 	}
+	if c.ReflectionDays == 0 {
+		c.ReflectionDays = 90
+	}
+	if c.ReflectionDays < 30 {
+		return errors.New("WAYMARK_REFLECTION_DAYS must be a whole number of days, at least 30")
+	}
+	if c.CaseRetention == 0 {
+		c.CaseRetention = 5 * 365 * 24 * time.Hour
+	}
+	if c.CaseRetention < 24*time.Hour {
+		return errors.New("WAYMARK_CASE_RETENTION_DAYS must be a whole number of days, at least 1")
+	}
 	if c.SMTPAddr == "" {
 		if len(c.OnCall) > 0 {
 			return errors.New("--oncall needs --smtp-addr (WAYMARK_SMTP_ADDR)")
@@ -226,4 +256,22 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// envDays reads a number of days from the environment; an unparsable value
+// becomes -1 so that Finish reports it rather than silently using def.
+func envDays(env Getenv, name string, def int) int {
+	if v := env(name); v != "" {
+		return atoiOr(v, -1)
+	}
+	return def
+}
+
+// atoiOr parses a positive whole number, or returns bad.
+func atoiOr(v string, bad int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return bad
+	}
+	return n
 }

@@ -13,9 +13,16 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/children"
+	"waymark.city/waymark/internal/crisisunit"
+	"waymark.city/waymark/internal/dataprotection"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/legalstatus"
+	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/web"
@@ -42,6 +49,15 @@ type Handler struct {
 	referrals *identification.Service
 	// intake is the reports and calls service.
 	intake *intake.Service
+	// cases is the case gate and core case records; the others are the
+	// capabilities built on it.
+	cases          *cases.Service
+	risk           *risk.Service
+	children       *children.Service
+	assistance     *assistance.Service
+	legalstatus    *legalstatus.Service
+	crisisunit     *crisisunit.Service
+	dataprotection *dataprotection.Service
 }
 
 // Deps are what the pages need.
@@ -65,11 +81,21 @@ type Deps struct {
 	// Intake is reports from the public, their triage and the hotline
 	// console (app.App.Intake).
 	Intake *intake.Service
+	// Cases and the capabilities built on it (app.App.Cases, …).
+	Cases          *cases.Service
+	Risk           *risk.Service
+	Children       *children.Service
+	Assistance     *assistance.Service
+	LegalStatus    *legalstatus.Service
+	CrisisUnit     *crisisunit.Service
+	DataProtection *dataprotection.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings}
+	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
+		cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
+		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection}
 	return h
 }
 
@@ -199,6 +225,9 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		{"/screenings", "nav.screening", access.EvaluateScreening},
 		{"/guide", "nav.guide", access.EvaluateScreening},
 		{"/referrals", "nav.referrals", access.ViewReferrals},
+		{"/cases", "nav.cases", access.ViewCases},
+		{"/deadlines", "nav.deadlines", access.ViewCases},
+		{"/providers", "nav.providers", access.ViewCases},
 		{"/protocol", "nav.protocol", access.ManageProtocol},
 		{"/account", "nav.account", access.ManageOwnAccount},
 	} {

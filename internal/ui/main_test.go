@@ -34,6 +34,8 @@ type fixture struct {
 	// codes holds each user's unused recovery codes, for step-up.
 	codes map[string][]string
 	seq   int
+	// caseID is the case of organisation A that targetCase returns.
+	caseID string
 }
 
 func newFixture(t *testing.T, engine storage.Engine) *fixture {

@@ -104,6 +104,13 @@ func (h *Handler) Routes() []Route {
 		{"POST /calls/{id}/report", SignedIn, access.LogCalls, h.reportCall},
 		{"POST /calls/{id}/handover", SignedIn, access.LogCalls, h.handOverCall},
 		{"POST /calls/{id}/close", SignedIn, access.LogCalls, h.closeCall},
+		// Cases: the case itself, lifecycle, consent, identity, team, notes, sharing.
+		// Cases: risk.
+		// Cases: children.
+		// Cases: assistance plan, service providers, shelters.
+		// Cases: legal status.
+		// Cases: crisis unit.
+		// Cases: data protection.
 	}
 }
 

@@ -175,6 +175,13 @@ var pageCases = map[string]pageCase{
 		return url.Values{"handover_note": {"Police informed at 14:10."}}
 	}},
 	"POST /calls/{id}/close": {id: targetCall, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	// Cases: the case itself, lifecycle, consent, identity, team, notes, sharing.
+	// Cases: risk.
+	// Cases: children.
+	// Cases: assistance plan, service providers, shelters.
+	// Cases: legal status.
+	// Cases: crisis unit.
+	// Cases: data protection.
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {

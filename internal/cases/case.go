@@ -1,0 +1,304 @@
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Case is one person's case, without the identity.
+type Case struct {
+	ID      string
+	Code    string
+	OrgID   string
+	OrgName string
+	// GroupID and GroupCode link cases of people found together.
+	GroupID   string
+	GroupCode string
+	// Origin is 'referral', 'report', 'direct' or 'import'; OriginID the
+	// referral or report it came from.
+	Origin      string
+	OriginID    string
+	Stage       Stage
+	StageSince  time.Time
+	ClosedFrom  Stage
+	CloseReason string
+	WorkerID    string
+	Demographics
+	RiskLevel string
+	// ReflectionStart and ReflectionEnd are YYYY-MM-DD once the reflection
+	// and recovery period started.
+	ReflectionStart string
+	ReflectionEnd   string
+	HasIdentity     bool
+	CreatedBy       string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ClosedAt        *time.Time
+	AnonymisedAt    *time.Time
+}
+
+// ReflectionRunning reports whether the reflection period runs on day.
+func (c Case) ReflectionRunning(day time.Time) bool {
+	return c.ReflectionEnd != "" && day.Format(time.DateOnly) <= c.ReflectionEnd
+}
+
+const caseColumns = `c.id, c.code, c.org_id, o.name, COALESCE(c.group_id, ''), COALESCE(g.code, ''), c.origin, c.origin_id,
+	c.stage, c.stage_since, c.closed_from, c.close_reason, COALESCE(c.worker_id, ''), c.gender, c.age_band, c.age_estimated,
+	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation, c.risk_level,
+	c.reflection_start, c.reflection_end, c.identity IS NOT NULL, c.created_by, c.created_at, c.updated_at, c.closed_at, c.anonymised_at`
+
+const caseFrom = ` FROM cases c JOIN organisations o ON o.id = c.org_id LEFT JOIN case_groups g ON g.id = c.group_id`
+
+// inScope is the organisation filter of every case query: the owning
+// organisation, or one the case was shared with and that accepted. $1 is
+// the scope.
+const inScope = `($1 = '*' OR c.org_id = $1 OR c.id IN (SELECT sh.case_id FROM case_shares sh WHERE sh.to_org = $1 AND sh.status = 'accepted'))`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCase(row scanner) (Case, error) {
+	var c Case
+	var estimated, child, interpreter int
+	var cits, langs, expl string
+	err := row.Scan(&c.ID, &c.Code, &c.OrgID, &c.OrgName, &c.GroupID, &c.GroupCode, &c.Origin, &c.OriginID,
+		&c.Stage, &c.StageSince, &c.ClosedFrom, &c.CloseReason, &c.WorkerID, &c.Gender, &c.AgeBand, &estimated,
+		&child, &c.MajorityMonth, &cits, &langs, &interpreter, &c.ContactMethod, &expl, &c.RiskLevel,
+		&c.ReflectionStart, &c.ReflectionEnd, &c.HasIdentity, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt, &c.AnonymisedAt)
+	if err != nil {
+		return Case{}, err
+	}
+	c.AgeEstimated, c.Child, c.Interpreter = estimated != 0, child != 0, interpreter != 0
+	for _, f := range []struct {
+		src string
+		dst *[]string
+	}{{cits, &c.Citizenships}, {langs, &c.Languages}, {expl, &c.Exploitation}} {
+		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
+			return Case{}, fmt.Errorf("decode case %s: %w", c.ID, err)
+		}
+	}
+	return c, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func jsonList[T any](v []T) string {
+	if v == nil {
+		v = []T{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Access is what one actor may do with one case: the gate's answer.
+type Access struct {
+	Case Case
+	// Owner is true when the actor's organisation owns the case.
+	Owner bool
+	// Member is true when the actor is the case's worker or on its team.
+	Member bool
+	// shared are the categories given to the actor's organisation by
+	// accepted shares; the owner sees every category.
+	shared []Category
+}
+
+// Sees reports whether the actor may see a category of the case.
+func (a Access) Sees(c Category) bool {
+	return a.Owner || c == Profile || c == Consent || slices.Contains(a.shared, c)
+}
+
+// Categories lists the shareable categories the actor sees.
+func (a Access) Categories() []Category {
+	var out []Category
+	for _, c := range shareable {
+		if a.Sees(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// loadAccess loads the case in scope and what the actor may do with it.
+// lock takes the case row for update (write transactions that change it).
+func loadAccess(ctx context.Context, tx *storage.Tx, actor access.Actor, scope access.Scope, id string, lock bool) (Access, error) {
+	q := `SELECT ` + caseColumns + caseFrom + ` WHERE c.id = $2 AND ` + inScope
+	if lock && tx.Engine == storage.Postgres {
+		q += " FOR UPDATE OF c"
+	}
+	c, err := scanCase(tx.QueryRowContext(ctx, q, scope.Org(), id))
+	if err != nil {
+		return Access{}, fmt.Errorf("load case %s: %w", id, storage.MapError(err))
+	}
+	a := Access{Case: c, Owner: scope.Includes(c.OrgID)}
+	if !a.Owner {
+		rows, err := tx.QueryContext(ctx, `SELECT categories FROM case_shares
+			WHERE case_id = $1 AND to_org = $2 AND status = 'accepted'`, id, actor.OrgID)
+		if err != nil {
+			return Access{}, fmt.Errorf("load shares of case %s: %w", id, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var js string
+			var cats []Category
+			if err := rows.Scan(&js); err != nil {
+				return Access{}, fmt.Errorf("scan share of case %s: %w", id, err)
+			}
+			if err := json.Unmarshal([]byte(js), &cats); err != nil {
+				return Access{}, fmt.Errorf("decode share of case %s: %w", id, err)
+			}
+			a.shared = append(a.shared, cats...)
+		}
+		if err := rows.Err(); err != nil {
+			return Access{}, fmt.Errorf("load shares of case %s: %w", id, err)
+		}
+	}
+	if c.WorkerID == actor.UserID {
+		a.Member = true
+	} else {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_members WHERE case_id = $1 AND user_id = $2`, id, actor.UserID).Scan(&n)
+		if err != nil {
+			return Access{}, fmt.Errorf("load team of case %s: %w", id, err)
+		}
+		a.Member = n > 0
+	}
+	return a, nil
+}
+
+// View runs fn in a transaction once the actor may see category cat of the
+// case, and audits the read (case data is personal data, so reads are
+// recorded like changes). A case out of scope is NotFound; a category not
+// shared with the actor's organisation is Forbidden. Both are audited.
+func (s *Service) View(ctx context.Context, actor access.Actor, caseID string, cat Category, fn func(tx *storage.Tx, a Access) error) error {
+	scope, err := s.authorize(ctx, actor, access.ViewCases, "case", caseID)
+	if err != nil {
+		return err
+	}
+	var refused error
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		a, err := loadAccess(ctx, tx, actor, scope, caseID, false)
+		if err != nil {
+			refused = err
+			return err
+		}
+		if !a.Sees(cat) {
+			refused = apperr.New(apperr.Forbidden, "error.case_category_not_shared")
+			return refused
+		}
+		if err := s.record(ctx, tx, actor, "case.read", audit.Allowed, "case", caseID, a.Case.OrgID, string(cat)); err != nil {
+			return err
+		}
+		return fn(tx, a)
+	})
+	if refused != nil && (apperr.Is(refused, apperr.NotFound) || apperr.Is(refused, apperr.Forbidden)) {
+		return s.denied(ctx, actor, "case.read", "case", caseID, refused)
+	}
+	return err
+}
+
+// Change runs fn in a write transaction, with the case row locked, once the
+// actor may perform action on category cat of the case. Only the owning
+// organisation changes a case; an organisation it was shared with may take
+// part in the crisis unit (conferences, tasks) if that category was shared.
+// A closed case takes no changes except data-protection requests, and an
+// anonymised one none at all. After fn the case's updated_at moves on.
+func (s *Service) Change(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, fn func(tx *storage.Tx, a Access) error) error {
+	return s.change(ctx, actor, action, caseID, cat, false, fn)
+}
+
+func (s *Service) change(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, reopening bool, fn func(tx *storage.Tx, a Access) error) error {
+	scope, err := s.authorize(ctx, actor, action, "case", caseID)
+	if err != nil {
+		return err
+	}
+	var refused error
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		a, err := loadAccess(ctx, tx, actor, scope, caseID, true)
+		switch {
+		case err != nil:
+			refused = err
+		case !a.Sees(cat):
+			refused = apperr.New(apperr.Forbidden, "error.case_category_not_shared")
+		case !a.Owner && !(action == access.ManageCrisisUnit && cat == CrisisUnit):
+			refused = apperr.New(apperr.Forbidden, "error.case_not_owner")
+		}
+		if refused != nil {
+			return refused
+		}
+		switch {
+		case a.Case.AnonymisedAt != nil:
+			return apperr.New(apperr.Conflict, "error.case_anonymised")
+		case a.Case.Stage == Closed && !reopening && action != access.ExportCase:
+			return apperr.New(apperr.Conflict, "error.case_closed")
+		}
+		if err := fn(tx, a); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = $1 WHERE id = $2`, s.now(), caseID); err != nil {
+			return fmt.Errorf("touch case %s: %w", caseID, err)
+		}
+		return nil
+	})
+	if refused != nil && (apperr.Is(refused, apperr.NotFound) || apperr.Is(refused, apperr.Forbidden)) {
+		return s.denied(ctx, actor, string(action), "case", caseID, refused)
+	}
+	return err
+}
+
+// Get returns the case (without identity) after an audited read.
+func (s *Service) Get(ctx context.Context, actor access.Actor, caseID string) (Access, error) {
+	var out Access
+	err := s.View(ctx, actor, caseID, Profile, func(tx *storage.Tx, a Access) error {
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// Event is one entry of a case's timeline.
+type Event struct {
+	ID       string
+	CaseID   string
+	Kind     string
+	Category Category
+	// RefID is the record the event is about (a task, an assessment, …).
+	RefID string
+	// Detail is codes only, never free text about the person.
+	Detail  string
+	ActorID string
+	At      time.Time
+	// HasBody is true for a note; its text is read with Note.
+	HasBody       bool
+	HasAttachment bool
+}
+
+// Log appends an event to the case's timeline and the matching audit entry
+// ("case.<kind>") in the caller's transaction. Capabilities built on cases
+// call it for every change they make inside Change.
+func (s *Service) Log(ctx context.Context, tx *storage.Tx, actor access.Actor, c Case, e Event) error {
+	if e.Kind == "" || e.Category == "" {
+		return fmt.Errorf("log event on case %s: kind and category are required", c.ID)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (id, case_id, org_id, kind, category, ref_id, detail, actor_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		newID(), c.ID, c.OrgID, e.Kind, string(e.Category), e.RefID, e.Detail, nullable(actor.UserID), s.now())
+	if err != nil {
+		return fmt.Errorf("log %s on case %s: %w", e.Kind, c.ID, err)
+	}
+	return s.record(ctx, tx, actor, "case."+e.Kind, audit.Allowed, "case", c.ID, c.OrgID, e.Detail)
+}
+
+func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -1,0 +1,134 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Deadline is a date something on a case is due: a task, a risk review, a
+// permit expiry, the end of the reflection period, a child turning 18. Each
+// capability registers its own with SetDeadline; the dashboard, the case
+// list's deadline filter and reminders read them from one table.
+type Deadline struct {
+	// Kind names the source, e.g. "task", "risk_review", "permit_expiry";
+	// Kind and RefID identify the deadline.
+	Kind  string
+	RefID string
+	// UserID is the person responsible; "" means the case's worker.
+	UserID string
+	// Due is the day it is due; RemindOn the day reminders start (Due if zero).
+	Due      time.Time
+	RemindOn time.Time
+	// Filled in by Deadlines.
+	CaseID   string
+	CaseCode string
+	OrgID    string
+	Category Category
+}
+
+// deadlineKinds maps each kind to the category of data it belongs to, so a
+// dashboard shows only deadlines of categories the reader sees.
+var deadlineKinds = map[string]Category{
+	"reflection_end": Legal, "permit_expiry": Legal, "permit_renewal": Legal, "proceeding_date": Legal,
+	"risk_review": Risk, "task": CrisisUnit, "conference": CrisisUnit,
+	"plan_activity": Assistance, "provider_referral": Assistance,
+	"turning_18": Children, "guardian_review": Children, "best_interest_review": Children,
+	"erasure_request": Profile,
+}
+
+// DeadlineKinds lists the known kinds.
+func DeadlineKinds() []string {
+	out := make([]string, 0, len(deadlineKinds))
+	for k := range deadlineKinds {
+		out = append(out, k)
+	}
+	return out
+}
+
+// SetDeadline registers or moves a deadline of case c, in the caller's
+// transaction (inside Change).
+func (s *Service) SetDeadline(ctx context.Context, tx *storage.Tx, c Case, d Deadline) error {
+	if _, ok := deadlineKinds[d.Kind]; !ok || d.RefID == "" || d.Due.IsZero() {
+		return fmt.Errorf("set deadline on case %s: unknown kind %q or missing ref or date", c.ID, d.Kind)
+	}
+	remind := d.RemindOn
+	if remind.IsZero() || remind.After(d.Due) {
+		remind = d.Due
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_deadlines (kind, ref_id, case_id, org_id, user_id, due_on, remind_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (kind, ref_id) DO UPDATE SET user_id = excluded.user_id, due_on = excluded.due_on,
+			remind_on = excluded.remind_on, org_id = excluded.org_id,
+			reminded_at = CASE WHEN case_deadlines.remind_on = excluded.remind_on THEN case_deadlines.reminded_at END`,
+		d.Kind, d.RefID, c.ID, c.OrgID, nullable(d.UserID), d.Due.Format(time.DateOnly), remind.Format(time.DateOnly))
+	if err != nil {
+		return fmt.Errorf("set %s deadline on case %s: %w", d.Kind, c.ID, err)
+	}
+	return nil
+}
+
+// ClearDeadline removes a deadline that was met or no longer applies.
+func (s *Service) ClearDeadline(ctx context.Context, tx *storage.Tx, kind, refID string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM case_deadlines WHERE kind = $1 AND ref_id = $2`, kind, refID); err != nil {
+		return fmt.Errorf("clear %s deadline %s: %w", kind, refID, err)
+	}
+	return nil
+}
+
+// DeadlineFilter narrows the deadlines dashboard.
+type DeadlineFilter struct {
+	// Mine keeps the actor's own deadlines (named, or on cases they work).
+	Mine bool
+	// Days is how far ahead to look; overdue deadlines always show.
+	Days  int
+	Limit int
+}
+
+// Deadlines lists deadlines of the organisation's own cases due within
+// f.Days (and every overdue one), soonest first.
+func (s *Service) Deadlines(ctx context.Context, actor access.Actor, f DeadlineFilter) ([]Deadline, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewCases, "deadlines", "")
+	if err != nil {
+		return nil, err
+	}
+	if f.Days <= 0 || f.Days > 366 {
+		f.Days = 14
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	until := s.now().AddDate(0, 0, f.Days).Format(time.DateOnly)
+	mine := ""
+	if f.Mine {
+		mine = actor.UserID
+	}
+	var out []Deadline
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, c.org_id
+			FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+			WHERE ($1 = '*' OR d.org_id = $1) AND d.due_on <= $2 AND c.anonymised_at IS NULL
+			  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND c.worker_id = $4))
+			ORDER BY d.due_on, c.code LIMIT $3`, scope.Org(), until, f.Limit, mine)
+		if err != nil {
+			return fmt.Errorf("list deadlines: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d Deadline
+			var due, remind string
+			if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind, &d.CaseID, &d.CaseCode, &d.OrgID); err != nil {
+				return fmt.Errorf("scan deadline: %w", err)
+			}
+			d.Due, _ = time.Parse(time.DateOnly, due)
+			d.RemindOn, _ = time.Parse(time.DateOnly, remind)
+			d.Category = deadlineKinds[d.Kind]
+			out = append(out, d)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

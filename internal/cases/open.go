@@ -1,0 +1,236 @@
+package cases
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Origins of a case.
+const (
+	FromReferral = "referral"
+	FromReport   = "report"
+	Direct       = "direct"
+	Imported     = "import"
+)
+
+// NewCase is what opens a case.
+type NewCase struct {
+	Person PersonInput
+	// Origin and OriginID name the referral or report the case comes from;
+	// Direct for a person who came to the organisation.
+	Origin   string
+	OriginID string
+	// Stage is where the case starts (first contact by default).
+	Stage Stage
+	// GroupID links the case to other cases of people found together;
+	// NewGroup starts such a group with this case.
+	GroupID  string
+	NewGroup bool
+	// WorkerID is the responsible case worker; the actor by default when
+	// they work on cases.
+	WorkerID string
+}
+
+// Open opens a case in the actor's organisation.
+func (s *Service) Open(ctx context.Context, actor access.Actor, in NewCase) (Case, error) {
+	if _, err := s.authorize(ctx, actor, access.OpenCase, "case", ""); err != nil {
+		return Case{}, err
+	}
+	var c Case
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		var err error
+		c, err = s.OpenIn(ctx, tx, actor, in)
+		return err
+	})
+	return c, err
+}
+
+// OpenIn opens a case inside the caller's transaction: accepting a referral
+// or turning a report into a case opens one in the same transaction. If a
+// case already came from the same referral or report, OpenIn returns it.
+// The caller has authorised its own action; OpenIn checks the role may
+// open cases at all and refuses otherwise without auditing (the caller's
+// transaction fails as a whole).
+func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor, in NewCase) (Case, error) {
+	scope, err := access.Authorize(actor, access.OpenCase)
+	if err != nil {
+		return Case{}, err
+	}
+	if in.Origin == "" {
+		in.Origin = Direct
+	}
+	if !slices.Contains([]string{FromReferral, FromReport, Direct, Imported}, in.Origin) {
+		return Case{}, fmt.Errorf("open case: unknown origin %q", in.Origin)
+	}
+	if in.Origin == FromReferral || in.Origin == FromReport {
+		var id string
+		err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE origin = $1 AND origin_id = $2 AND org_id = $3`,
+			in.Origin, in.OriginID, actor.OrgID).Scan(&id)
+		if err == nil {
+			return getCase(ctx, tx, scope, id)
+		}
+		if !apperr.Is(storage.MapError(err), apperr.NotFound) {
+			return Case{}, fmt.Errorf("find case of %s %s: %w", in.Origin, in.OriginID, err)
+		}
+	}
+	if in.Stage == "" {
+		in.Stage = FirstContact
+	}
+	if !in.Stage.Valid() || in.Stage == Closed {
+		return Case{}, apperr.Validation(apperr.FieldError{Field: "stage", Key: "error.case_stage_unknown"})
+	}
+	in.Person.Normalise()
+	now := s.now()
+	demo, err := in.Person.Demographics(now)
+	if err != nil {
+		return Case{}, err
+	}
+	if in.WorkerID == "" && access.ReachOf(actor.Role, access.ManageCases) != access.None {
+		in.WorkerID = actor.UserID
+	}
+	if in.WorkerID != "" {
+		if err := checkWorker(ctx, tx, actor.OrgID, in.WorkerID); err != nil {
+			return Case{}, err
+		}
+	}
+	c := Case{ID: newID(), Code: newCode("C"), OrgID: actor.OrgID, Origin: in.Origin, OriginID: in.OriginID,
+		Stage: in.Stage, StageSince: now, WorkerID: in.WorkerID, Demographics: demo, CreatedBy: actor.UserID,
+		CreatedAt: now, UpdatedAt: now}
+	if in.NewGroup {
+		c.GroupID, c.GroupCode = newID(), newCode("G")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_groups (id, org_id, code, created_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			c.GroupID, c.OrgID, c.GroupCode, actor.UserID, now); err != nil {
+			return Case{}, fmt.Errorf("create case group: %w", err)
+		}
+	} else if in.GroupID != "" {
+		err := tx.QueryRowContext(ctx, `SELECT code FROM case_groups WHERE id = $1 AND org_id = $2`, in.GroupID, actor.OrgID).Scan(&c.GroupCode)
+		if err != nil {
+			return Case{}, apperr.Validation(apperr.FieldError{Field: "group", Key: "error.case_group_unknown"})
+		}
+		c.GroupID = in.GroupID
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, code, org_id, group_id, origin, origin_id, stage, stage_since, worker_id,
+			gender, age_band, age_estimated, child, majority_month, citizenships, languages, interpreter, contact_method,
+			exploitation, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
+		c.ID, c.Code, c.OrgID, nullable(c.GroupID), c.Origin, c.OriginID, string(c.Stage), now, nullable(c.WorkerID),
+		demo.Gender, demo.AgeBand, boolInt(demo.AgeEstimated), boolInt(demo.Child), demo.MajorityMonth,
+		jsonList(demo.Citizenships), jsonList(demo.Languages), boolInt(demo.Interpreter), demo.ContactMethod,
+		jsonList(demo.Exploitation), actor.UserID, now)
+	if err != nil {
+		return Case{}, fmt.Errorf("insert case: %w", storage.MapError(err))
+	}
+	if err := s.sealPerson(ctx, tx, c.ID, in.Person.Person); err != nil {
+		return Case{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO case_stages (id, case_id, from_stage, to_stage, moved_by, moved_at)
+		VALUES ($1, $2, '', $3, $4, $5)`, newID(), c.ID, string(c.Stage), actor.UserID, now); err != nil {
+		return Case{}, fmt.Errorf("record first stage of case %s: %w", c.ID, err)
+	}
+	if err := s.setMajorityDeadline(ctx, tx, c); err != nil {
+		return Case{}, err
+	}
+	if err := s.Log(ctx, tx, actor, c, Event{Kind: "open", Category: Profile, RefID: c.OriginID, Detail: c.Origin}); err != nil {
+		return Case{}, err
+	}
+	return getCase(ctx, tx, scope, c.ID)
+}
+
+// getCase loads a case in scope without an audit entry, for use inside a
+// transaction that audits its own action.
+func getCase(ctx context.Context, tx *storage.Tx, scope access.Scope, id string) (Case, error) {
+	c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+caseFrom+` WHERE c.id = $2 AND `+inScope, scope.Org(), id))
+	if err != nil {
+		return Case{}, fmt.Errorf("load case %s: %w", id, storage.MapError(err))
+	}
+	return c, nil
+}
+
+// checkWorker refuses a worker who is not an active case worker or
+// coordinator of the organisation.
+func checkWorker(ctx context.Context, tx *storage.Tx, orgID, userID string) error {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = $1 AND org_id = $2 AND disabled_at IS NULL
+		AND role IN ('case_worker', 'coordinator')`, userID, orgID).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("check worker %s: %w", userID, err)
+	}
+	if n == 0 {
+		return apperr.Validation(apperr.FieldError{Field: "worker", Key: "error.case_worker_unknown"})
+	}
+	return nil
+}
+
+// sealPerson encrypts the identity into the case row and replaces the name
+// search tokens.
+func (s *Service) sealPerson(ctx context.Context, tx *storage.Tx, caseID string, p Person) error {
+	plain, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode identity of case %s: %w", caseID, err)
+	}
+	sealed, err := s.vault.Seal(ctx, tx, Record(caseID), "identity", plain)
+	if err != nil {
+		return fmt.Errorf("seal identity of case %s: %w", caseID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cases SET identity = $1 WHERE id = $2`, sealed, caseID); err != nil {
+		return fmt.Errorf("store identity of case %s: %w", caseID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM case_search WHERE case_id = $1`, caseID); err != nil {
+		return fmt.Errorf("clear search tokens of case %s: %w", caseID, err)
+	}
+	names := append([]string{p.GivenNames, p.FamilyName}, p.Aliases...)
+	for _, tok := range s.nameTokens(strings.Join(names, " ")) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (case_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING`, caseID, tok); err != nil {
+			return fmt.Errorf("store search token of case %s: %w", caseID, err)
+		}
+	}
+	return nil
+}
+
+// nameTokens turns names into blind-index tokens: each word, lower-cased
+// and without diacritics, so "Marija Kovačević" is found by "kovacevic".
+func (s *Service) nameTokens(names string) [][]byte {
+	var out [][]byte
+	seen := map[string]bool{}
+	for w := range strings.FieldsFuncSeq(foldName(names), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if len([]rune(w)) < 2 || seen[w] {
+			continue
+		}
+		seen[w] = true
+		out = append(out, s.vault.BlindIndex("case-name", []byte(w)))
+	}
+	return out
+}
+
+func foldName(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// setMajorityDeadline registers, for a child, the transition at 18 with a
+// reminder six months ahead so that aftercare is planned in time.
+func (s *Service) setMajorityDeadline(ctx context.Context, tx *storage.Tx, c Case) error {
+	if !c.Child || c.MajorityMonth == "" {
+		return s.ClearDeadline(ctx, tx, "turning_18", c.ID)
+	}
+	due, err := parseDay(c.MajorityMonth)
+	if err != nil {
+		return fmt.Errorf("majority month of case %s: %w", c.ID, err)
+	}
+	return s.SetDeadline(ctx, tx, c, Deadline{Kind: "turning_18", RefID: c.ID, Due: due, RemindOn: due.AddDate(0, -6, 0)})
+}
