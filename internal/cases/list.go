@@ -1,0 +1,184 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Filter narrows the case list. Empty fields do not filter.
+type Filter struct {
+	// Stage is a stage, or "open" for every stage but closed (the default
+	// when empty), or "all".
+	Stage string
+	// Risk is a risk level.
+	Risk string
+	// Exploitation is a form of exploitation.
+	Exploitation string
+	// Deadline is "overdue" (a deadline has passed) or "week" (one is due
+	// within seven days).
+	Deadline string
+	// Mine keeps the cases the actor works on (worker or team).
+	Mine bool
+	// Query is a case code or a name; names are matched word by word
+	// through blind-index tokens, never in the clear.
+	Query string
+	// Cursor continues a list after the last case of the previous page.
+	Cursor string
+	Limit  int
+}
+
+// Page is one page of the case list.
+type Page struct {
+	Cases []Case
+	// Next is the cursor of the next page, "" on the last page.
+	Next string
+}
+
+// MaxListLimit is the largest page of the case list.
+const MaxListLimit = 100
+
+// List lists the cases of the actor's organisation and those shared with
+// it, most recently changed first, without identities.
+func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page, error) {
+	scope, err := s.authorize(ctx, actor, access.ViewCases, "cases", "")
+	if err != nil {
+		return Page{}, err
+	}
+	q, args, err := s.listQuery(scope, actor, f)
+	if err != nil {
+		return Page{}, err
+	}
+	var page Page
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("list cases: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCase(rows)
+			if err != nil {
+				return fmt.Errorf("scan case: %w", err)
+			}
+			page.Cases = append(page.Cases, c)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	if limit := listLimit(f.Limit); len(page.Cases) > limit {
+		page.Cases = page.Cases[:limit]
+		last := page.Cases[limit-1]
+		page.Next = strconv.FormatInt(last.UpdatedAt.UnixMicro(), 10) + "." + last.ID
+	}
+	return page, nil
+}
+
+func listLimit(n int) int {
+	if n <= 0 || n > MaxListLimit {
+		return 50
+	}
+	return n
+}
+
+// listQuery builds the case list query. Every condition is a fixed SQL
+// fragment with numbered parameters; user input only ever travels as
+// arguments.
+func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (string, []any, error) {
+	args := []any{scope.Org()}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where := []string{inScope, "c.anonymised_at IS NULL"}
+	switch st := Stage(f.Stage); {
+	case f.Stage == "" || f.Stage == "open":
+		where = append(where, "c.stage <> 'closed'")
+	case f.Stage == "all":
+	case st.Valid():
+		where = append(where, "c.stage = "+arg(f.Stage))
+	default:
+		return "", nil, apperr.Validation(apperr.FieldError{Field: "stage", Key: "error.case_stage_unknown"})
+	}
+	if f.Risk != "" {
+		if !slices.Contains(riskLevels, f.Risk) {
+			return "", nil, apperr.Validation(apperr.FieldError{Field: "risk", Key: "error.case_risk_level"})
+		}
+		where = append(where, "c.risk_level = "+arg(f.Risk))
+	}
+	if f.Exploitation != "" {
+		if !slices.Contains(exploitationForms, f.Exploitation) {
+			return "", nil, apperr.Validation(apperr.FieldError{Field: "exploitation", Key: "error.case_exploitation"})
+		}
+		// The JSON array holds codes from a fixed list, so a quoted match is exact.
+		where = append(where, "c.exploitation LIKE "+arg(`%"`+f.Exploitation+`"%`))
+	}
+	today := s.now()
+	switch f.Deadline {
+	case "":
+	case "overdue":
+		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = c.org_id AND d.due_on < "+arg(today.Format(time.DateOnly))+")")
+	case "week":
+		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = c.org_id AND d.due_on <= "+arg(today.AddDate(0, 0, 7).Format(time.DateOnly))+")")
+	default:
+		return "", nil, apperr.Validation(apperr.FieldError{Field: "deadline", Key: "error.case_deadline_filter"})
+	}
+	if f.Mine {
+		me := arg(actor.UserID)
+		where = append(where, "(c.worker_id = "+me+" OR c.id IN (SELECT m.case_id FROM case_members m WHERE m.user_id = "+me+"))")
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		if len(q) > 200 {
+			return "", nil, apperr.Validation(apperr.FieldError{Field: "q", Key: "error.too_long"})
+		}
+		if code := strings.ToUpper(q); looksLikeCode(code) {
+			where = append(where, "c.code = "+arg(code))
+		} else {
+			tokens := s.nameTokens(q)
+			if len(tokens) == 0 {
+				return "", nil, apperr.Validation(apperr.FieldError{Field: "q", Key: "error.case_search_short"})
+			}
+			for _, tok := range tokens {
+				where = append(where, "c.id IN (SELECT cs.case_id FROM case_search cs WHERE cs.token = "+arg(tok)+")")
+			}
+		}
+	}
+	if f.Cursor != "" {
+		micros, id, ok := strings.Cut(f.Cursor, ".")
+		n, err := strconv.ParseInt(micros, 10, 64)
+		if !ok || err != nil || id == "" {
+			return "", nil, apperr.Validation(apperr.FieldError{Field: "cursor", Key: "error.bad_cursor"})
+		}
+		at := arg(time.UnixMicro(n).UTC())
+		where = append(where, "(c.updated_at < "+at+" OR (c.updated_at = "+at+" AND c.id < "+arg(id)+"))")
+	}
+	limit := arg(listLimit(f.Limit) + 1)
+	q := `SELECT ` + caseColumns + caseFrom + ` WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY c.updated_at DESC, c.id DESC LIMIT ` + limit
+	return q, args, nil
+}
+
+// looksLikeCode reports whether a search is a case code such as C-7K3Q-92XD.
+func looksLikeCode(q string) bool {
+	if len(q) != 11 || !strings.HasPrefix(q, "C-") || q[6] != '-' {
+		return false
+	}
+	for i, r := range q {
+		if i == 0 || i == 1 || i == 6 {
+			continue
+		}
+		if !strings.ContainsRune(codeAlphabet, r) {
+			return false
+		}
+	}
+	return true
+}
