@@ -163,9 +163,9 @@ func (a *App) init(ctx context.Context) error {
 		}},
 	})
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
-	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
-		Screenings: a.Screenings})
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
+	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
+		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral})
 	a.Risk = risk.New(a.Cases)
 	a.Children = children.New(a.Cases)
 	a.Assistance = assistance.New(a.Cases)

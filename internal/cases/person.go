@@ -232,3 +232,11 @@ func all(vs []string, ok func(string) bool) bool {
 	}
 	return true
 }
+
+// UnknownPerson is a person nobody has met yet, for a case opened from a
+// referral or a report: no identity, age unknown (a child when there are
+// reasons to believe so), contact through the worker.
+func UnknownPerson(child bool, exploitation []string) PersonInput {
+	return PersonInput{Gender: "unknown", AgeBand: "unknown", PresumedChild: child,
+		ContactMethod: "through_worker", Exploitation: exploitation}
+}

@@ -22,10 +22,10 @@ type Member struct {
 // Team lists the case's worker and team, inside a transaction that went
 // through the gate.
 func Team(ctx context.Context, tx *storage.Tx, c Case) ([]Member, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.username, o.name, u.id = $2, COALESCE(m.added_at, $3)
+	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.username, o.name, m.added_at
 		FROM users u JOIN organisations o ON o.id = u.org_id
 		LEFT JOIN case_members m ON m.user_id = u.id AND m.case_id = $1
-		WHERE m.case_id = $1 OR u.id = $2 ORDER BY u.id = $2 DESC, u.username`, c.ID, c.WorkerID, c.CreatedAt)
+		WHERE m.case_id = $1 OR u.id = $2 ORDER BY u.username`, c.ID, c.WorkerID)
 	if err != nil {
 		return nil, fmt.Errorf("load team of case %s: %w", c.ID, err)
 	}
@@ -33,8 +33,20 @@ func Team(ctx context.Context, tx *storage.Tx, c Case) ([]Member, error) {
 	var out []Member
 	for rows.Next() {
 		var m Member
-		if err := rows.Scan(&m.UserID, &m.Username, &m.OrgName, &m.Worker, &m.AddedAt); err != nil {
+		var added *time.Time
+		if err := rows.Scan(&m.UserID, &m.Username, &m.OrgName, &added); err != nil {
 			return nil, fmt.Errorf("scan team of case %s: %w", c.ID, err)
+		}
+		m.Worker = m.UserID == c.WorkerID
+		if added != nil {
+			m.AddedAt = *added
+		} else {
+			m.AddedAt = c.CreatedAt
+		}
+		if m.Worker {
+			// The responsible worker comes first.
+			out = append([]Member{m}, out...)
+			continue
 		}
 		out = append(out, m)
 	}

@@ -49,6 +49,7 @@ type Service struct {
 	audit      *audit.Log
 	screenings *screening.Store
 	now        func() time.Time
+	onAccept   func(ctx context.Context, tx *storage.Tx, actor access.Actor, r Referral) error
 }
 
 // Deps are what the service needs.
@@ -61,11 +62,15 @@ type Deps struct {
 	Screenings *screening.Store
 	// Now defaults to storage.Now; tests pass a fixed clock.
 	Now func() time.Time
+	// OnAccept runs inside the transaction that accepts a referral; the app
+	// opens the person's case there, so a referral is never accepted
+	// without its case. nil does nothing.
+	OnAccept func(ctx context.Context, tx *storage.Tx, actor access.Actor, r Referral) error
 }
 
 // New returns the identification service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, screenings: d.Screenings, now: d.Now}
+	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, screenings: d.Screenings, now: d.Now, onAccept: d.OnAccept}
 	if s.now == nil {
 		s.now = storage.Now
 	}

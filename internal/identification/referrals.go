@@ -489,6 +489,11 @@ func (s *Service) respond(ctx context.Context, actor access.Actor, id, status, r
 			WHERE id = $5`, status, actor.UserID, now, reason, id); err != nil {
 			return fmt.Errorf("answer referral %s: %w", id, storage.MapError(err))
 		}
+		if status == StatusAccepted && s.onAccept != nil {
+			if err := s.onAccept(ctx, tx, actor, r); err != nil {
+				return err
+			}
+		}
 		return s.record(ctx, tx, actor, action, audit.Done, "referral", id, r.To.ID, reason)
 	})
 	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {

@@ -29,13 +29,14 @@ const (
 	StatusDuplicate = "duplicate" // repeats another report
 	StatusLinked    = "linked"    // belongs to a referral's person
 	StatusScreening = "screening" // turned into a screening
+	StatusCase      = "case"      // turned into a case (case_code names it)
 )
 
 // StatusOpen is the queue filter for StatusNew and StatusHeld together.
 const StatusOpen = "open"
 
 // QueueStatuses lists the status filters of the queue, the default first.
-var QueueStatuses = []string{StatusOpen, StatusNew, StatusHeld, StatusDismissed, StatusDuplicate, StatusLinked, StatusScreening}
+var QueueStatuses = []string{StatusOpen, StatusNew, StatusHeld, StatusDismissed, StatusDuplicate, StatusLinked, StatusScreening, StatusCase}
 
 // Sources of a report.
 const (
@@ -779,6 +780,41 @@ func (s *Service) Convert(ctx context.Context, actor access.Actor, scope access.
 		return "", err
 	}
 	return sc.ID, nil
+}
+
+// CaseOpener opens a case for the person a report is about, inside the
+// report's transaction, and returns the case code. child says whether the
+// report gives reasons to believe the person is a child.
+type CaseOpener func(ctx context.Context, tx *storage.Tx, child bool) (code string, err error)
+
+// ToCase turns report id into a case of the actor's organisation when the
+// person is already in contact and assistance starts at once (a screening
+// is the other way). The case is opened and the report closed in one
+// transaction, so neither happens without the other.
+func (s *Service) ToCase(ctx context.Context, actor access.Actor, scope access.Scope, id string, c Conversion, open CaseOpener) (string, error) {
+	if c.ReporterIsPerson && !c.Consent {
+		return "", apperr.Validation(apperr.FieldError{Field: "consent", Key: "error.report.consent_required"})
+	}
+	basis := ConversionThirdParty
+	if c.ReporterIsPerson {
+		basis = ConversionConsented
+	}
+	var code string
+	err := s.change(ctx, actor, scope, id, "reports.to_case", ResponseConversion, func(tx *storage.Tx, st reportState, at time.Time) (string, error) {
+		child := st.urgency == UrgencyChild || st.ageGroup == "children" || st.ageGroup == "both" || st.missing
+		var err error
+		if code, err = open(ctx, tx, child); err != nil {
+			return "", err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET conversion = $1 WHERE id = $2 AND ($3 = '*' OR org_id = $3)`, basis, id, scope.Org()); err != nil {
+			return "", fmt.Errorf("convert report %s: %w", id, err)
+		}
+		if err := s.closeReport(ctx, tx, actor, scope, id, StatusCase, at, "case_code = $5", code); err != nil {
+			return "", err
+		}
+		return code + " " + basis, nil
+	})
+	return code, err
 }
 
 // Hand-over subjects.

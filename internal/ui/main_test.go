@@ -36,6 +36,9 @@ type fixture struct {
 	seq   int
 	// caseID is the case of organisation A that targetCase returns.
 	caseID string
+	// lastConsent and lastShare are those the latest consentedCase and
+	// sharedCase made, for the form of the same request.
+	lastConsent, lastShare string
 }
 
 func newFixture(t *testing.T, engine storage.Engine) *fixture {

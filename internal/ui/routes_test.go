@@ -160,6 +160,7 @@ var pageCases = map[string]pageCase{
 		return url.Values{"reason": {"test"}, "note": {"Training."}}
 	}},
 	"POST /reports/{id}/screening": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /reports/{id}/case":      {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
 	"POST /reports/{id}/handover": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"handover_note": {"Reporter may answer tonight."}}
 	}},
@@ -176,6 +177,54 @@ var pageCases = map[string]pageCase{
 	}},
 	"POST /calls/{id}/close": {id: targetCall, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
 	// Cases: the case itself, lifecycle, consent, identity, team, notes, sharing.
+	"GET /cases":     {},
+	"GET /cases/new": {},
+	"POST /cases": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"gender": {"unknown"}, "age_band": {"unknown"}, "contact_method": {"through_worker"}, "exploitation": {"labour"}}
+	}},
+	"GET /cases/{id}": {id: targetCase},
+	"POST /cases/{id}/stage": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"stage": {"screening"}}
+	}},
+	"POST /cases/{id}/reopen": {id: closedCase, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /cases/{id}/worker": {id: freshCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"worker": {f.staff[access.CaseWorker].ID}}
+	}},
+	"POST /cases/{id}/team": {id: freshCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"user": {f.staff[access.Coordinator].ID}}
+	}},
+	"POST /cases/{id}/team/remove": {id: freshCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"user": {f.staff[access.Coordinator].ID}}
+	}},
+	"GET /cases/{id}/person": {id: targetCase},
+	"POST /cases/{id}/person": {id: targetCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"gender": {"unknown"}, "age_band": {"unknown"}, "contact_method": {"through_worker"}}
+	}},
+	"GET /cases/{id}/consent": {id: targetCase},
+	"POST /cases/{id}/consent": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return consentForm()
+	}},
+	"POST /cases/{id}/consent/withdraw": {id: consentedCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"consent": {f.lastConsent}, "withdrawn_on": {today()}}
+	}},
+	"GET /cases/{id}/timeline": {id: targetCase},
+	"GET /cases/{id}/notes":    {id: targetCase},
+	"POST /cases/{id}/notes": {id: targetCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"note": {"Called back; safe for now."}}
+	}},
+	"GET /cases/{id}/sharing": {id: targetCase},
+	"POST /cases/{id}/sharing": {id: sharableCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"to": {f.orgB}, "kind": {"share"}, "categories": {"assistance"}}
+	}},
+	"POST /cases/{id}/sharing/end": {id: sharedCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"share": {f.lastShare}}
+	}},
+	"GET /shares":              {},
+	"POST /shares/{id}/accept": {id: incomingShare, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /shares/{id}/decline": {id: incomingShare, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"reason": {"no_capacity"}}
+	}},
+	"GET /deadlines": {},
 	// Cases: risk.
 	// Cases: children.
 	// Cases: assistance plan, service providers, shelters.

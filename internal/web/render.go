@@ -89,11 +89,25 @@ func NewShell(catalog *i18n.Catalog, pages fs.FS, zone *time.Location, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
+	// Files named _*.html are partials shared by every page of the surface
+	// (the header of a case page, say); the others are pages.
+	partials, err := fs.Glob(pages, "_*.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(partials) > 0 {
+		if _, err := base.ParseFS(pages, partials...); err != nil {
+			return nil, fmt.Errorf("parse partials: %w", err)
+		}
+	}
 	names, err := fs.Glob(pages, "*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, name := range names {
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
 		t, err := base.Clone()
 		if err != nil {
 			return nil, err

@@ -1,0 +1,136 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Overview is what the case's first page shows, read in one audited view.
+type Overview struct {
+	Access
+	History  []StageChange
+	Consents []ConsentRecord
+	Team     []Member
+	// Candidates could join the team (owner only).
+	Candidates []Member
+	// Deadlines of this case in categories the actor sees, soonest first.
+	Deadlines []Deadline
+	// Usernames names the users of the history.
+	Usernames map[string]string
+}
+
+// Overview reads the case's first page.
+func (s *Service) Overview(ctx context.Context, actor access.Actor, caseID string) (Overview, error) {
+	var o Overview
+	err := s.View(ctx, actor, caseID, Profile, func(tx *storage.Tx, a Access) error {
+		o.Access = a
+		var err error
+		if o.History, err = History(ctx, tx, caseID); err != nil {
+			return err
+		}
+		if o.Consents, err = Consents(ctx, tx, caseID); err != nil {
+			return err
+		}
+		if o.Team, err = Team(ctx, tx, a.Case); err != nil {
+			return err
+		}
+		if a.Owner {
+			if o.Candidates, err = Candidates(ctx, tx, a.Case); err != nil {
+				return err
+			}
+		}
+		if o.Deadlines, err = caseDeadlines(ctx, tx, a); err != nil {
+			return err
+		}
+		o.Usernames = map[string]string{}
+		for _, h := range o.History {
+			o.Usernames[h.By] = ""
+		}
+		return usernames(ctx, tx, o.Usernames)
+	})
+	return o, err
+}
+
+func caseDeadlines(ctx context.Context, tx *storage.Tx, a Access) ([]Deadline, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT kind, ref_id, COALESCE(user_id, ''), due_on, remind_on FROM case_deadlines
+		WHERE case_id = $1 ORDER BY due_on`, a.Case.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load deadlines of case %s: %w", a.Case.ID, err)
+	}
+	defer rows.Close()
+	var out []Deadline
+	for rows.Next() {
+		d := Deadline{CaseID: a.Case.ID, CaseCode: a.Case.Code, OrgID: a.Case.OrgID}
+		var due, remind string
+		if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind); err != nil {
+			return nil, fmt.Errorf("scan deadline: %w", err)
+		}
+		d.Due, _ = time.Parse(time.DateOnly, due)
+		d.RemindOn, _ = time.Parse(time.DateOnly, remind)
+		d.Category = deadlineKinds[d.Kind]
+		if a.Sees(d.Category) {
+			out = append(out, d)
+		}
+	}
+	return out, rows.Err()
+}
+
+// usernames fills names[id] with each user's username.
+func usernames(ctx context.Context, tx *storage.Tx, names map[string]string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(names))
+	for id := range names {
+		ids = append(ids, id)
+	}
+	ph, args := storage.InList(1, ids)
+	rows, err := tx.QueryContext(ctx, `SELECT id, username FROM users WHERE id IN (`+ph+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("load usernames: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return fmt.Errorf("scan username: %w", err)
+		}
+		names[id] = name
+	}
+	return rows.Err()
+}
+
+// SharesOf lists the shares of a case for its owner's sharing tab, with
+// the consents they can rest on.
+func (s *Service) SharesOf(ctx context.Context, actor access.Actor, caseID string) (Access, []Share, []ConsentRecord, error) {
+	var acc Access
+	var shares []Share
+	var consents []ConsentRecord
+	err := s.View(ctx, actor, caseID, Profile, func(tx *storage.Tx, a Access) error {
+		acc = a
+		var err error
+		if shares, err = Shares(ctx, tx, caseID); err != nil {
+			return err
+		}
+		consents, err = Consents(ctx, tx, caseID)
+		return err
+	})
+	return acc, shares, consents, err
+}
+
+// ConsentsOf reads the consent records of a case for its consent tab.
+func (s *Service) ConsentsOf(ctx context.Context, actor access.Actor, caseID string) (Access, []ConsentRecord, error) {
+	var acc Access
+	var list []ConsentRecord
+	err := s.View(ctx, actor, caseID, Consent, func(tx *storage.Tx, a Access) error {
+		acc = a
+		var err error
+		list, err = Consents(ctx, tx, caseID)
+		return err
+	})
+	return acc, list, err
+}

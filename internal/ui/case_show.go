@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/web"
+)
+
+type casePage struct {
+	Nav          caseNav
+	O            cases.Overview
+	History      []historyRow
+	Next         []web.Option
+	CloseReasons []web.Option
+	Candidates   []web.Option
+	Workers      []web.Option
+	Consent      *cases.ConsentRecord
+	CanManage    bool
+	CanReveal    bool
+	// ReflectionLeft is the number of days the reflection period still runs; -1 when none runs.
+	ReflectionLeft int
+	Today          string
+}
+
+type historyRow struct {
+	From, To, Reason, By string
+	At                   time.Time
+}
+
+// showCase is a case's overview: the person as codes, stage and its
+// history, the next steps the lifecycle allows, team, consent and deadlines.
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request) {
+	h.renderCase(w, r, http.StatusOK, h.view(r, "case.title"))
+}
+
+func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
+	a := actor(r)
+	o, err := h.cases.Overview(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c := o.Case
+	now := time.Now()
+	page := casePage{Nav: caseNavFor(v, o.Access, ""), O: o, ReflectionLeft: -1,
+		CanManage: o.Owner && access.Can(a, access.ManageCases) && c.Stage != cases.Closed && c.AnonymisedAt == nil,
+		CanReveal: o.Member && o.Sees(cases.Identity) && access.Can(a, access.RevealIdentity) && c.AnonymisedAt == nil,
+		Today:     now.UTC().Format(time.DateOnly)}
+	if c.ReflectionRunning(now.UTC()) {
+		end, _ := time.Parse(time.DateOnly, c.ReflectionEnd)
+		page.ReflectionLeft = int(end.Sub(now.UTC().Truncate(24*time.Hour)).Hours()/24) + 1
+	}
+	for _, hc := range o.History {
+		row := historyRow{To: v.P.T("case.stage." + string(hc.To)), By: o.Usernames[hc.By], At: hc.At}
+		if hc.From != "" {
+			row.From = v.P.T("case.stage." + string(hc.From))
+		}
+		if hc.Reason != "" {
+			row.Reason = v.P.T("case.close_reason." + hc.Reason)
+		}
+		page.History = append(page.History, row)
+	}
+	for _, st := range c.Stage.Next() {
+		page.Next = append(page.Next, web.Option{Value: string(st), LabelKey: "case.stage." + string(st)})
+	}
+	page.CloseReasons = codeOptions("case.close_reason_none", "case.close_reason.", cases.CloseReasons())
+	page.Workers = []web.Option{{Value: "", LabelKey: "form.choose"}}
+	page.Candidates = []web.Option{{Value: "", LabelKey: "form.choose"}}
+	for _, m := range o.Candidates {
+		label := m.Username + " · " + m.OrgName
+		page.Candidates = append(page.Candidates, web.Option{Value: m.UserID, Label: label})
+		if m.OrgName == c.OrgName {
+			page.Workers = append(page.Workers, web.Option{Value: m.UserID, Label: label})
+		}
+	}
+	today := now.UTC()
+	for i := range o.Consents {
+		if o.Consents[i].Current(today) {
+			page.Consent = &o.Consents[i]
+			break
+		}
+	}
+	v.Data = page
+	h.shell.Render(w, r, status, "case", v)
+}

@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/web"
+)
+
+type consentPage struct {
+	Nav        caseNav
+	Consents   []consentRow
+	Purposes   []string
+	Categories []cases.Category
+	Orgs       []web.Option
+	Methods    []web.Option
+	Givers     []web.Option
+	CanManage  bool
+	Child      bool
+	Today      string
+}
+
+type consentRow struct {
+	cases.ConsentRecord
+	OrgNames []string
+	Current  bool
+}
+
+// showConsent lists the case's informed consents and the form to record one.
+func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "consent.title")
+	v.Form["given_on"] = time.Now().UTC().Format(time.DateOnly)
+	v.Form["language"] = v.P.Lang()
+	h.renderConsent(w, r, http.StatusOK, v)
+}
+
+func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
+	a, list, err := h.cases.ConsentsOf(r.Context(), actor(r), r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	orgs, err := h.accounts.ListOrganisations(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := map[string]string{}
+	page := consentPage{Nav: caseNavFor(v, a, "/consent"), Purposes: cases.ConsentPurposes(), Categories: cases.Shareable(),
+		Methods:   codeOptions("form.choose", "consent.method.", cases.ConsentMethods()),
+		Givers:    codeOptions("form.choose", "consent.given_by.", []string{"person", "guardian"}),
+		CanManage: a.Owner && a.Case.Stage != cases.Closed && a.Case.AnonymisedAt == nil, Child: a.Case.Child,
+		Today: time.Now().UTC().Format(time.DateOnly)}
+	for _, o := range orgs {
+		names[o.ID] = o.Name
+		if o.DisabledAt == nil {
+			page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
+		}
+	}
+	now := time.Now().UTC()
+	for _, k := range list {
+		row := consentRow{ConsentRecord: k, Current: k.Current(now)}
+		for _, id := range k.Orgs {
+			row.OrgNames = append(row.OrgNames, names[id])
+		}
+		page.Consents = append(page.Consents, row)
+	}
+	v.Data = page
+	h.shell.Render(w, r, status, "case_consent", v)
+}
+
+// recordConsent records an informed consent.
+func (h *Handler) recordConsent(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "consent.title")
+	err := parseForm(r)
+	if err == nil {
+		for _, k := range []string{"language", "interpreter", "method", "given_by", "child_heard", "best_interest", "given_on"} {
+			v.Form[k] = r.PostFormValue(k)
+		}
+		for _, group := range []string{"purposes", "orgs", "categories"} {
+			for _, val := range r.PostForm[group] {
+				v.Form[group+"."+val] = "1"
+			}
+		}
+		_, err = h.cases.RecordConsent(r.Context(), actor(r), r.PathValue("id"), cases.ConsentInput{
+			Purposes: r.PostForm["purposes"], Orgs: r.PostForm["orgs"], Categories: r.PostForm["categories"],
+			Language: v.Form["language"], Interpreter: v.Form["interpreter"] != "", Method: v.Form["method"],
+			GivenBy: v.Form["given_by"], ChildHeard: v.Form["child_heard"] != "", BestInterest: v.Form["best_interest"] != "",
+			GivenOn: strings.TrimSpace(v.Form["given_on"]),
+		})
+	}
+	h.afterConsent(w, r, v, err)
+}
+
+// withdrawConsent records that the person withdrew a consent; shares
+// resting on it end at once.
+func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) {
+	v := h.view(r, "consent.title")
+	err := parseForm(r)
+	if err == nil {
+		err = h.cases.WithdrawConsent(r.Context(), actor(r), r.PathValue("id"), r.PostFormValue("consent"), strings.TrimSpace(r.PostFormValue("withdrawn_on")))
+	}
+	h.afterConsent(w, r, v, err)
+}
+
+func (h *Handler) afterConsent(w http.ResponseWriter, r *http.Request, v *web.View, err error) {
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/consent", http.StatusSeeOther)
+	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
+		h.fail(w, r, err)
+	default:
+		v.FormError(err)
+		h.renderConsent(w, r, statusOf(err), v)
+	}
+}
