@@ -14,6 +14,8 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/dataprotection"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
@@ -29,6 +31,8 @@ type Handler struct {
 	catalog  *i18n.Catalog
 	screen   *screening.Catalogue
 	ident    *identification.Service
+	cases    *cases.Service
+	dataprot *dataprotection.Service
 	cookie   web.SessionCookie
 	log      *slog.Logger
 }
@@ -43,13 +47,17 @@ type Deps struct {
 	Screening *screening.Catalogue
 	// Identification is referrals and decisions (app.App.Identification).
 	Identification *identification.Service
+	// Cases is case management (app.App.Cases); DataProtection the export,
+	// erasure and HTCDS exchange of cases.
+	Cases          *cases.Service
+	DataProtection *dataprotection.Service
 	Secure         bool
 	Log            *slog.Logger
 }
 
 // New returns the API handler.
 func New(d Deps) *Handler {
-	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, ident: d.Identification, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
+	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, ident: d.Identification, cases: d.Cases, dataprot: d.DataProtection, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
 }
 
 // gate resolves the session, checks the route's action and turns a returned

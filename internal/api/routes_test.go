@@ -45,6 +45,9 @@ var apiCases = map[string]apiCase{
 		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"gen.violence": "yes", "gen.debt_bondage": "unknown"}}`
 	}},
 	"GET /api/v1/referrals/{id}": {id: targetReferral},
+	"GET /api/v1/cases":          {},
+	"GET /api/v1/cases/{id}":     {id: targetCase},
+	"GET /api/v1/deadlines":      {},
 }
 
 // apiRoutes is the route table; Routes only returns method values, so a

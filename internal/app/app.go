@@ -164,6 +164,7 @@ func (a *App) init(ctx context.Context) error {
 	})
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
+	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral})
 	a.Risk = risk.New(a.Cases)
@@ -247,7 +248,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
 		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
-		Identification: a.Identification, Secure: secure, Log: a.Log}).Mount(mux)
+		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)
 	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log, Zone: time.Local})
 	if err != nil {
 		return nil, err
