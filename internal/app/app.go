@@ -165,6 +165,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
+	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral})
 	a.Risk = risk.New(a.Cases)

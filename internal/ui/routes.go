@@ -131,7 +131,14 @@ func (h *Handler) Routes() []Route {
 		{"POST /shares/{id}/decline", SignedIn, access.ShareCases, h.declineShare},
 		{"GET /deadlines", SignedIn, access.ViewCases, h.listDeadlines},
 		// Cases: risk.
+		{"GET /cases/{id}/risk", SignedIn, access.ViewCases, h.showRisk},
+		{"POST /cases/{id}/risk", SignedIn, access.ManageCases, h.assessRisk},
+		{"POST /cases/{id}/risk/incidents", SignedIn, access.ManageCases, h.recordRiskIncident},
 		// Cases: children.
+		{"GET /cases/{id}/child", SignedIn, access.ViewCases, h.showChild},
+		{"POST /cases/{id}/child/guardian", SignedIn, access.ManageCases, h.saveGuardian},
+		{"POST /cases/{id}/child/assessments", SignedIn, access.ManageCases, h.assessBestInterest},
+		{"POST /cases/{id}/child/transition", SignedIn, access.ManageCases, h.planTransition},
 		// Cases: assistance plan, service providers, shelters.
 		// Cases: legal status.
 		// Cases: crisis unit.

@@ -226,7 +226,25 @@ var pageCases = map[string]pageCase{
 	}},
 	"GET /deadlines": {},
 	// Cases: risk.
+	"GET /cases/{id}/risk": {id: targetCase},
+	"POST /cases/{id}/risk": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"level": {"high"}, "factors": {"threatened", "address_known"}, "summary": {"Threat by phone."}}
+	}},
+	"POST /cases/{id}/risk/incidents": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"kind": {"threat_received"}, "occurred_on": {dayToday()}, "note": {"Call at night."}}
+	}},
 	// Cases: children.
+	"GET /cases/{id}/child": {id: childCase},
+	"POST /cases/{id}/child/guardian": {id: childCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"kind": {"appointed_guardian"}, "name": {"Maria Guardian"}, "appointed_on": {dayToday()}}
+	}},
+	"POST /cases/{id}/child/assessments": {id: childCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"held_on": {dayToday()}, "participants": {"child", "guardian"}, "child_heard": {"1"},
+			"decision": {"family_based_care"}, "outcome": {"Foster family near school."}, "review_on": {dayToday()}}
+	}},
+	"POST /cases/{id}/child/transition": {id: childCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"options": {"supported_housing"}, "status": {"drafted"}}
+	}},
 	// Cases: assistance plan, service providers, shelters.
 	// Cases: legal status.
 	// Cases: crisis unit.
