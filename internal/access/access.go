@@ -114,7 +114,7 @@ var matrix = map[Role]map[Action]Reach{
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
-		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ManageCrisisUnit: OwnOrg,
+		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,

@@ -35,6 +35,8 @@ func (h *Handler) Routes() []Route {
 		{"GET /api/v1/cases", access.ViewCases, h.listCases},
 		{"GET /api/v1/cases/{id}", access.ViewCases, h.getCase},
 		{"GET /api/v1/deadlines", access.ViewCases, h.listDeadlines},
+		{"GET /api/v1/cases/{id}/htcds", access.ExportCase, h.getCaseHTCDS},
+		{"POST /api/v1/cases/htcds", access.OpenCase, h.importCaseHTCDS},
 	}
 }
 

@@ -44,10 +44,14 @@ var apiCases = map[string]apiCase{
 	"POST /api/v1/screenings/evaluate": {body: func(*fixture) string {
 		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"gen.violence": "yes", "gen.debt_bondage": "unknown"}}`
 	}},
-	"GET /api/v1/referrals/{id}": {id: targetReferral},
-	"GET /api/v1/cases":          {},
-	"GET /api/v1/cases/{id}":     {id: targetCase},
-	"GET /api/v1/deadlines":      {},
+	"GET /api/v1/referrals/{id}":   {id: targetReferral},
+	"GET /api/v1/cases":            {},
+	"GET /api/v1/cases/{id}":       {id: targetCase},
+	"GET /api/v1/deadlines":        {},
+	"GET /api/v1/cases/{id}/htcds": {id: targetCase},
+	"POST /api/v1/cases/htcds": {body: func(*fixture) string {
+		return `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "record": {"prs_Gender": "Masculine", "cas_Status": "Active"}}`
+	}},
 }
 
 // apiRoutes is the route table; Routes only returns method values, so a

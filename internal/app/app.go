@@ -164,8 +164,6 @@ func (a *App) init(ctx context.Context) error {
 	})
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
-	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
-	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral})
 	a.Risk = risk.New(a.Cases)
@@ -173,7 +171,10 @@ func (a *App) init(ctx context.Context) error {
 	a.Assistance = assistance.New(a.Cases)
 	a.LegalStatus = legalstatus.New(a.Cases)
 	a.CrisisUnit = crisisunit.New(a.Cases)
-	a.DataProtection = dataprotection.New(a.Cases)
+	a.DataProtection = dataprotection.New(a.Cases, dataprotection.Config{Retention: a.Config.CaseRetention},
+		dataprotection.Section{Name: "legal_status", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.LegalStatus.Export(ctx, tx, c)
+		}})
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
@@ -363,6 +364,23 @@ func (a *App) Jobs() *jobs.Runner {
 		})},
 		jobs.Periodic{Kind: "reports.purge", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
 			_, err := a.Intake.PurgeDismissed(ctx, a.Config.Retention)
+			return err
+		}},
+		jobs.Periodic{Kind: "cases.retention", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.DataProtection.Retain(ctx)
+			return err
+		}},
+		// Deadline reminders by e-mail; the address is opened by accounts
+		// as the system (an audited read), nothing without SMTP settings.
+		jobs.Periodic{Kind: "crisisunit.remind", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.CrisisUnit.SendReminders(ctx, crisisunit.Reminders{
+				Mailer:    notify.Mailer{Addr: a.Config.SMTPAddr, From: a.Config.SMTPFrom, Username: a.Config.SMTPUsername, Password: string(a.Config.SMTPPassword)},
+				PublicURL: a.Config.PublicURL, Catalog: a.Catalog,
+				Address: func(ctx context.Context, userID string) (string, error) {
+					p, err := a.Accounts.RevealProfile(ctx, accounts.System, userID)
+					return p.Email, err
+				},
+			})
 			return err
 		}},
 	}

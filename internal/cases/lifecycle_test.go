@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,7 +62,10 @@ func TestLifecycleAndReflection(t *testing.T) {
 				t.Errorf("reflection period %d days", days)
 			}
 			dl, err := f.svc.Deadlines(ctx, f.worker.Actor, cases.DeadlineFilter{Days: 120})
-			if err != nil || len(dl) != 1 || dl[0].Kind != "reflection_end" || dl[0].CaseCode != c.Code {
+			// The crisis unit's protocol adds tasks to the moves; the period's end is among the deadlines.
+			if err != nil || !slices.ContainsFunc(dl, func(d cases.Deadline) bool {
+				return d.Kind == "reflection_end" && d.CaseCode == c.Code && d.Due.Format(time.DateOnly) == a.Case.ReflectionEnd
+			}) {
 				t.Errorf("deadlines: %+v %v", dl, err)
 			}
 			// Closing as returned while the period runs is refused and changes nothing.
@@ -228,7 +232,7 @@ func TestChildConsentAndTransfer(t *testing.T) {
 				t.Errorf("old owner still sees the case: %v", err)
 			}
 			dl, err := f.svc.Deadlines(ctx, f.otherWorker.Actor, cases.DeadlineFilter{Days: 366})
-			if err != nil || len(dl) != 1 || dl[0].Kind != "turning_18" {
+			if err != nil || !slices.ContainsFunc(dl, func(d cases.Deadline) bool { return d.Kind == "turning_18" && d.CaseID == c.ID }) {
 				t.Errorf("deadlines moved with the case: %+v %v", dl, err)
 			}
 			p, err := f.svc.RevealPerson(ctx, stepped(f.otherWorker.Actor), c.ID)

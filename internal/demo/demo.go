@@ -14,7 +14,9 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 )
 
@@ -53,10 +55,20 @@ var people = []struct {
 	{"analyst", "Ari Analyst", access.Analyst, 0},
 }
 
-// Seed creates the demo organisations and users, and a local referral
-// protocol, if the database has no organisations yet, and returns the
+// Deps are the services the demo data goes through, so that it is
+// validated, encrypted and audited like anything a user enters.
+type Deps struct {
+	Accounts       *accounts.Service
+	Identification *identification.Service
+	Cases          *cases.Service
+	Risk           *risk.Service
+}
+
+// Seed creates the demo organisations and users, a local referral
+// protocol and a few cases, if the database has no organisations yet, and returns the
 // logins (read back from dataDir when the installation was seeded before).
-func Seed(ctx context.Context, svc *accounts.Service, ident *identification.Service, dataDir string) ([]Login, error) {
+func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
+	svc, ident := d.Accounts, d.Identification
 	existing, err := svc.ListOrganisations(ctx, accounts.System)
 	if err != nil {
 		return nil, err
@@ -74,6 +86,7 @@ func Seed(ctx context.Context, svc *accounts.Service, ident *identification.Serv
 	}
 	var logins []Login
 	var coordinator access.Actor
+	actors := map[string]access.Actor{}
 	for _, p := range people {
 		pw := password()
 		u, err := svc.CreateUser(ctx, accounts.System, accounts.NewUser{
@@ -83,12 +96,16 @@ func Seed(ctx context.Context, svc *accounts.Service, ident *identification.Serv
 		if err != nil {
 			return nil, fmt.Errorf("seed user %s: %w", p.username, err)
 		}
+		actors[p.username] = access.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
 		if p.role == access.Coordinator {
-			coordinator = access.Actor{UserID: u.ID, OrgID: u.OrgID, Role: u.Role}
+			coordinator = actors[p.username]
 		}
 		logins = append(logins, Login{Username: p.username, Password: pw, Role: p.role, Org: organisations[p.org].Name})
 	}
 	if err := seedProtocol(ctx, ident, coordinator, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedCases(ctx, d, actors, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {

@@ -226,8 +226,11 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		{"/guide", "nav.guide", access.EvaluateScreening},
 		{"/referrals", "nav.referrals", access.ViewReferrals},
 		{"/cases", "nav.cases", access.ViewCases},
-		{"/deadlines", "nav.deadlines", access.ViewCases},
+		{"/tasks", "nav.tasks", access.ViewCases},
+		{"/shares", "nav.shares", access.ShareCases},
+		{"/service-referrals", "nav.service_referrals", access.ManageCases},
 		{"/providers", "nav.providers", access.ViewCases},
+		{"/collaboration", "nav.collaboration", access.ManageProtocol},
 		{"/protocol", "nav.protocol", access.ManageProtocol},
 		{"/account", "nav.account", access.ManageOwnAccount},
 	} {

@@ -246,9 +246,98 @@ var pageCases = map[string]pageCase{
 		return url.Values{"options": {"supported_housing"}, "status": {"drafted"}}
 	}},
 	// Cases: assistance plan, service providers, shelters.
+	"GET /cases/{id}/plan": {id: targetCase},
+	"POST /cases/{id}/plan/needs": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"need": {"safety"}, "priority.safety": {"high"}, "needs_note": {"Fears the employer."}}
+	}},
+	"POST /cases/{id}/plan/activities": {id: freshCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"type": {"safe_housing"}, "responsible_org": {f.orgA}, "status": {"planned"}}
+	}},
+	"POST /cases/{id}/plan/activities/{activity}": {id: planActivityCase, params: planParams, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"type": {"safe_housing"}, "responsible_org": {f.orgA}, "status": {"in_progress"}}
+	}},
+	"POST /cases/{id}/plan/referrals": {id: referableCase, form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"provider": {walkProvider(t, f)}, "services": {"shelter"}, "placement": {"1"}}
+	}},
+	"POST /cases/{id}/plan/referrals/{ref}/answer": {id: pendingReferralCase, params: planParams, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"answer": {"accept"}}
+	}},
+	"POST /cases/{id}/plan/referrals/{ref}/end": {id: pendingReferralCase, params: planParams, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"end_reason": {"no_longer_needed"}}
+	}},
+	"GET /service-referrals": {},
+	"GET /providers":         {},
+	"GET /providers/new":     {},
+	"POST /providers": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"name": {f.unique("Legal aid")}, "types": {"legal_aid"}, "languages": {"en, ro"}, "active": {"1"}}
+	}},
+	"GET /providers/{provider}": {id: walkProviderPath, params: planParams},
+	"POST /providers/{provider}": {id: walkProviderPath, params: planParams, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"name": {walkProviderName}, "types": {"shelter"}, "languages": {"ro"}, "active": {"1"},
+			"places_total": {"1000"}, "places_external": {"0"}, "place_gender": {"any"}, "place_age": {"any"}}
+	}},
 	// Cases: legal status.
+	"GET /cases/{id}/legal": {id: legalFullCase},
+	"POST /cases/{id}/legal/reflection": {id: legalReflectingCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"reflection_end": {legalDay(120)}, "reflection_reason": {"safety"}}
+	}},
+	"POST /cases/{id}/legal/permits": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"permit_type": {"humanitarian"}, "permit_status": {"applied"}}
+	}},
+	"POST /cases/{id}/legal/permits/{permit}": {id: legalPermitCase, params: map[string]string{"permit": "1"},
+		form: func(*testing.T, *fixture, *apptest.User) url.Values {
+			return url.Values{"do": {"update"}, "permit_status": {"renewal_applied"}, "permit_start": {legalDay(0)}, "permit_expiry": {legalDay(180)}}
+		}},
+	"POST /cases/{id}/legal/asylum": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"asylum_status": {"applied"}, "asylum_applied_on": {legalDay(0)}}
+	}},
+	"POST /cases/{id}/legal/proceedings": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"proceeding_role": {"witness"}, "proceeding_stage": {"investigation"}, "proceeding_cooperation": {"undecided"}}
+	}},
+	"POST /cases/{id}/legal/compensation": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"compensation_type": {"civil"}, "compensation_status": {"planned"}}
+	}},
 	// Cases: crisis unit.
+	"GET /cases/{id}/conferences": {id: targetCase},
+	"POST /cases/{id}/conferences": {id: freshCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"at": {"2030-05-04T10:00"}, "orgs": {f.orgA}, "agenda": {"evaluation"}}
+	}},
+	"GET /cases/{id}/conferences/{conf}": {id: conferenceCase, params: map[string]string{"conf": "1"}},
+	"POST /cases/{id}/conferences/{conf}": {id: conferenceCase, params: map[string]string{"conf": "1"},
+		form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{"minutes": {"Met again."}} }},
+	"POST /cases/{id}/tasks/{task}": {id: conferenceCase, params: map[string]string{"task": "1"},
+		form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{"status": {"done"}} }},
+	"GET /tasks":         {},
+	"GET /collaboration": {},
+	"POST /collaboration": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"step.1.stage": {"crisis_intervention"}, "step.1.kind": {"police"}, "step.1.template": {"risk_assessment"}, "step.1.days": {"2"}}
+	}},
+	"GET /calendar":  {},
+	"POST /calendar": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	// A valid feed token, so every caller of this public route gets the feed.
+	"GET /calendar/{id}": {id: calendarFeed},
 	// Cases: data protection.
+	"GET /cases/{id}/data": {id: exportCase},
+	"POST /cases/{id}/data/erasure": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"received_on": {dayToday()}, "channel": {"letter"}}
+	}},
+	"POST /cases/{id}/data/erasure/{req}": {id: erasureCase, params: map[string]string{"req": "1"}, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"decision": {"refuse"}, "reason": {"legal_claims"}, "informed": {"1"}, "decided_on": {dayToday()}}
+	}},
+	"POST /cases/{id}/data/holds": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"hold_reason": {"criminal_proceedings_ongoing"}, "until": {nextYear()}}
+	}},
+	"POST /cases/{id}/data/holds/{hold}/lift": {id: heldCase, params: map[string]string{"hold": "1"},
+		form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"GET /cases/{id}/data/export":       {id: exportCase},
+	"POST /cases/{id}/data/export.json": {id: exportCase, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /cases/{id}/data/htcds.json": {id: exportCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"variant": {"full"}}
+	}},
+	"GET /cases/import": {},
+	"POST /cases/import": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"document": {htcdsDocument}}
+	}},
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {

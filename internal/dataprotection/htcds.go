@@ -1,0 +1,523 @@
+package dataprotection
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/cases"
+)
+
+// The HTCDS exchange. HTCDS 2.0 (IOM, CC BY 4.0; /work/shared/standards/htcds/)
+// defines field names and picklists but no file format, so a case travels
+// as one JSON object: an envelope naming the standard, version and variant,
+// and a flat record whose keys are the HTCDS field names exactly as the
+// standard spells them (prs_Gender, vic_TypeOfExploitation, cas_Status, …)
+// with picklist values as the standard's value names.
+
+// Standard, Version and the variants of an HTCDS document.
+const (
+	Standard     = "HTCDS"
+	Version      = "2.0"
+	Full         = "full"
+	Pseudonymous = "pseudonymous"
+)
+
+// MaxDocument is the largest HTCDS document accepted: one case is a few
+// kilobytes, so anything near this is not one case.
+const MaxDocument = 256 << 10
+
+// Document is one case in the HTCDS vocabulary.
+type Document struct {
+	Standard string `json:"standard"`
+	Version  string `json:"version"`
+	// Variant is Full (with names and birth date, for the person or a
+	// consented share) or Pseudonymous (no names, birth date or contact).
+	Variant string `json:"variant"`
+	// Reference is the sender's case code, so both sides can talk about
+	// the same case without naming the person.
+	Reference string `json:"reference,omitempty"`
+	Record    Record `json:"record"`
+}
+
+// Record is the HTCDS fields Waymark keeps. The JSON names are the HTCDS
+// field names; the order is the standard's.
+type Record struct {
+	FirstName                     string   `json:"prs_FirstName,omitempty"`
+	SecondName                    string   `json:"prs_SecondName,omitempty"`
+	Birthdate                     string   `json:"prs_Birthdate,omitempty"`
+	Gender                        string   `json:"prs_Gender,omitempty"`
+	Deceased                      bool     `json:"prs_Deceased,omitempty"`
+	PrimaryLanguage               string   `json:"prs_PrimaryLanguage,omitempty"`
+	SecondaryLanguage             string   `json:"prs_SecondaryLanguage,omitempty"`
+	Citizenship                   []string `json:"prs_Citizenship,omitempty"`
+	AgreementToManagePersonalData *bool    `json:"vic_AgreementToManagePersonalData,omitempty"`
+	TraffickingStatus             string   `json:"vic_TraffickingStatus,omitempty"`
+	DecisionMakingOrg             string   `json:"vic_TraffickingStatusDecisionMakingOrg,omitempty"`
+	TypeOfExploitation            []string `json:"vic_TypeOfExploitation,omitempty"`
+	Status                        string   `json:"cas_Status"`
+	ReasonForCaseClosure          string   `json:"cas_ReasonForCaseClosure,omitempty"`
+	Consent                       *bool    `json:"con_Consent,omitempty"`
+}
+
+// genderValues maps our gender codes to prs_Gender values (the codes were
+// taken from that picklist).
+var genderValues = [][2]string{
+	{"feminine", "Feminine"}, {"masculine", "Masculine"}, {"transgender_feminine", "TransgenderFeminine"},
+	{"transgender_masculine", "TransgenderMasculine"}, {"non_conforming", "NonConforming"}, {"unknown", "NonSpecifiedUnknown"},
+}
+
+// exploitationValues maps our forms of exploitation to
+// vic_TypeOfExploitation values; begging and forced criminality are one
+// form for us and ForcedBegging is the nearest HTCDS value.
+var exploitationValues = [][2]string{
+	{"labour", "ForcedLabour"}, {"sexual", "SexualExploitation"}, {"begging_criminality", "ForcedBegging"},
+	{"domestic_servitude", "Servitude"}, {"other", "Other"},
+}
+
+// exploitationImported maps the HTCDS values we have no form of our own
+// for: child labour is labour exploitation; the rest are "other".
+var exploitationImported = map[string]string{
+	"ChildLabour": "labour", "ForcedMarriage": "other", "ForcedMilitaryByNonStateActors": "other", "OrganRemoval": "other",
+	"ForcedAdoption": "other", "Surrogacy": "other",
+}
+
+var (
+	traffickingStatuses = []string{"PossibleVictimOfTrafficking", "ActualVictimOfTrafficking", "NotAVictimOfTrafficking"}
+	decisionOrgs        = []string{"Police", "NGO", "CourtOrProsecution", "NonPoliceGovernmentalOrganization", "Other"}
+	caseStatuses        = []string{"Active", "FollowUp", "Closed", "ClosedReferred"}
+)
+
+// htcdsFields are every field name of HTCDS 2.0 (htcds-fields-field-standards.csv),
+// to tell a field Waymark does not keep from one that is not HTCDS at all.
+var htcdsFields = []string{
+	"org_Name", "org_ShippingCity", "org_ShippingCountry", "org_ShippingState", "org_ShippingStreet",
+	"org_ShippingPostalCode", "org_ShippingLongitude", "org_ShippingLatitude", "org_Phone", "org_Type",
+	"prs_Salutation", "prs_FirstName", "prs_MiddleName", "prs_SecondName", "prs_Birthdate", "prs_Gender",
+	"prs_Deceased", "prs_MaritalStatus", "prs_NumberOfChildren", "prs_PrimaryLanguage", "prs_SecondaryLanguage",
+	"prs_HighestLevelOfEducation", "prs_Citizenship", "prs_IdentityNumber", "prs_Title", "prs_Email",
+	"prs_HomePhone", "prs_MobilePhone", "prs_MailingCity", "prs_MailingCountry", "prs_MailingState",
+	"prs_MailingStreet", "prs_MailingPostalCode", "prs_MailingLongitude", "prs_MailingLatitude",
+	"vic_AgreementToManagePersonalData", "vic_TraffickingStatus", "vic_TraffickingStatusDecisionMakingOrg",
+	"vic_RelationshipToTrafficker", "vic_AgeWhenTrafficked", "vic_RecruitmentWebsitesAndApps",
+	"vic_MethodOfRecruitment", "vic_LocationOfRecruitment", "vic_MethodsOfControl", "vic_TypeOfExploitation",
+	"vic_ForcedLabourIndustry", "vic_TypeOfSexExploitation", "vic_LocationOfExploitation",
+	"vic_ExploitationWebsitesAndApps", "vic_Vulnerabilities", "vic_DetailsOfVulnerabilities",
+	"per_RoleInProcess", "per_RoleDetails", "cas_Status", "cas_ReasonForCaseClosure", "cas_CaseOwner",
+	"cas_ReferringOrganisation", "cas_IncomingReferralDate", "cas_ReferringPrimaryCaseWorker",
+	"cas_ReasonForIncomingReferral", "cas_IncomingReferralDetails", "cas_ReferredOrganisation",
+	"cas_ReferredPrimaryCaseWorker", "cas_ReasonForOutgoingReferral", "cas_OutgoingReferralDate",
+	"cas_OutgoingReferralDetails", "cco_CaseComment", "hte_Longitude", "hte_Latitude", "hte_City", "hte_Country",
+	"hte_State", "hte_Street", "hte_PostalCode", "hte_Date", "hte_Type", "hte_Description", "spl_Objectives",
+	"spl_ActionPlan", "spl_PlannedEndDate", "spl_ActualEndDate", "spl_Type", "con_Consent",
+}
+
+// HTCDSFields lists the HTCDS 2.0 field names.
+func HTCDSFields() []string { return slices.Clone(htcdsFields) }
+
+func toHTCDS(pairs [][2]string, code string) string {
+	for _, p := range pairs {
+		if p[0] == code {
+			return p[1]
+		}
+	}
+	return ""
+}
+
+func fromHTCDS(pairs [][2]string, value string) (string, bool) {
+	for _, p := range pairs {
+		if p[1] == value {
+			return p[0], true
+		}
+	}
+	return "", false
+}
+
+// Warning is a part of an imported document that was not kept: a field
+// Waymark does not hold, or one that is not HTCDS 2.0 at all. Key is a
+// message key taking {field}.
+type Warning struct {
+	Field string
+	Key   string
+}
+
+// Parsed is a checked HTCDS document, ready to open a case.
+type Parsed struct {
+	Document Document
+	Person   cases.PersonInput
+	Warnings []Warning
+}
+
+var reference = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$`)
+
+// Limits of the imported text fields.
+const (
+	maxName   = 200
+	maxReason = 2000
+	maxCodes  = 10
+)
+
+// ParseHTCDS reads an HTCDS document strictly. Malformed JSON, a wrong
+// envelope, a value of the wrong type or outside its picklist are errors
+// naming the field; fields Waymark does not keep come back as warnings.
+// It does not touch the database.
+func ParseHTCDS(data []byte, today time.Time) (Parsed, error) {
+	if len(data) > MaxDocument {
+		return Parsed{}, apperr.New(apperr.TooLarge, "error.data.htcds_too_large")
+	}
+	if !utf8.Valid(data) {
+		return Parsed{}, apperr.New(apperr.Invalid, "error.data.htcds_encoding")
+	}
+	top, err := object(data)
+	if err != nil {
+		return Parsed{}, err
+	}
+	var p Parsed
+	var fe []apperr.FieldError
+	bad := func(field, key string) {
+		fe = append(fe, apperr.FieldError{Field: field, Key: key, Args: map[string]any{"field": field}})
+	}
+	str := func(raw json.RawMessage, field string, dst *string) bool {
+		if err := json.Unmarshal(raw, dst); err != nil {
+			bad(field, "error.data.htcds_type_text")
+			return false
+		}
+		return true
+	}
+	doc := &p.Document
+	var rec map[string]json.RawMessage
+	var recOrder []string
+	for _, m := range top {
+		switch m.key {
+		case "standard":
+			if str(m.raw, "standard", &doc.Standard) && doc.Standard != Standard {
+				bad("standard", "error.data.htcds_standard")
+			}
+		case "version":
+			if str(m.raw, "version", &doc.Version) && doc.Version != Version {
+				bad("version", "error.data.htcds_version")
+			}
+		case "variant":
+			if str(m.raw, "variant", &doc.Variant) && doc.Variant != Full && doc.Variant != Pseudonymous {
+				bad("variant", "error.data.htcds_variant")
+			}
+		case "reference":
+			if str(m.raw, "reference", &doc.Reference) && doc.Reference != "" && !reference.MatchString(doc.Reference) {
+				bad("reference", "error.data.htcds_reference")
+			}
+		case "record":
+			members, err := object(m.raw)
+			if err != nil {
+				return Parsed{}, err
+			}
+			rec = map[string]json.RawMessage{}
+			for _, r := range members {
+				rec[r.key] = r.raw
+				recOrder = append(recOrder, r.key)
+			}
+		default:
+			p.Warnings = append(p.Warnings, Warning{Field: m.key, Key: "data.htcds_warning_unknown"})
+		}
+	}
+	for _, k := range []struct {
+		field string
+		set   bool
+	}{{"standard", doc.Standard != ""}, {"version", doc.Version != ""}, {"variant", doc.Variant != ""}, {"record", rec != nil}} {
+		if !k.set && !slices.ContainsFunc(fe, func(f apperr.FieldError) bool { return f.Field == k.field }) {
+			bad(k.field, "error.data.htcds_required")
+		}
+	}
+	r := &doc.Record
+	for _, name := range recOrder {
+		raw := rec[name]
+		if string(raw) == "null" {
+			continue
+		}
+		switch name {
+		case "prs_FirstName", "prs_SecondName":
+			var v string
+			if !str(raw, name, &v) {
+				continue
+			}
+			v = strings.TrimSpace(v)
+			if utf8.RuneCountInString(v) > maxName {
+				bad(name, "error.data.htcds_too_long")
+			}
+			if name == "prs_FirstName" {
+				r.FirstName = v
+			} else {
+				r.SecondName = v
+			}
+		case "prs_Birthdate":
+			if !str(raw, name, &r.Birthdate) {
+				continue
+			}
+			if d, err := day(r.Birthdate); err != nil {
+				bad(name, "error.data.htcds_date")
+			} else if d.After(today) {
+				bad(name, "error.data.htcds_birth_future")
+			} else if today.Year()-d.Year() > 120 {
+				bad(name, "error.data.htcds_birth_past")
+			}
+		case "prs_Gender":
+			if str(raw, name, &r.Gender) {
+				if _, ok := fromHTCDS(genderValues, r.Gender); !ok {
+					bad(name, "error.data.htcds_picklist")
+				}
+			}
+		case "prs_Deceased":
+			if err := json.Unmarshal(raw, &r.Deceased); err != nil {
+				bad(name, "error.data.htcds_type_checkbox")
+			}
+		case "prs_PrimaryLanguage", "prs_SecondaryLanguage":
+			var v string
+			if !str(raw, name, &v) {
+				continue
+			}
+			if !validLanguage(v) {
+				bad(name, "error.data.htcds_language")
+			}
+			if name == "prs_PrimaryLanguage" {
+				r.PrimaryLanguage = v
+			} else {
+				r.SecondaryLanguage = v
+			}
+		case "prs_Citizenship":
+			if err := json.Unmarshal(raw, &r.Citizenship); err != nil {
+				bad(name, "error.data.htcds_type_list")
+				continue
+			}
+			if len(r.Citizenship) > maxCodes || !all(r.Citizenship, validCountry) {
+				bad(name, "error.data.htcds_country")
+			}
+		case "vic_AgreementToManagePersonalData", "con_Consent":
+			var v bool
+			if err := json.Unmarshal(raw, &v); err != nil {
+				bad(name, "error.data.htcds_type_checkbox")
+				continue
+			}
+			if name == "con_Consent" {
+				r.Consent = &v
+			} else {
+				r.AgreementToManagePersonalData = &v
+			}
+		case "vic_TraffickingStatus":
+			if str(raw, name, &r.TraffickingStatus) && !slices.Contains(traffickingStatuses, r.TraffickingStatus) {
+				bad(name, "error.data.htcds_picklist")
+			}
+		case "vic_TraffickingStatusDecisionMakingOrg":
+			if str(raw, name, &r.DecisionMakingOrg) && !slices.Contains(decisionOrgs, r.DecisionMakingOrg) {
+				bad(name, "error.data.htcds_picklist")
+			}
+		case "vic_TypeOfExploitation":
+			if err := json.Unmarshal(raw, &r.TypeOfExploitation); err != nil {
+				bad(name, "error.data.htcds_type_list")
+				continue
+			}
+			for _, v := range r.TypeOfExploitation {
+				_, ours := fromHTCDS(exploitationValues, v)
+				if _, near := exploitationImported[v]; !ours && !near {
+					bad(name, "error.data.htcds_picklist")
+					break
+				}
+			}
+		case "cas_Status":
+			if !str(raw, name, &r.Status) {
+				continue
+			}
+			switch {
+			case !slices.Contains(caseStatuses, r.Status):
+				bad(name, "error.data.htcds_picklist")
+			case r.Status == "Closed" || r.Status == "ClosedReferred":
+				bad(name, "error.data.htcds_closed")
+			}
+		case "cas_ReasonForCaseClosure":
+			if str(raw, name, &r.ReasonForCaseClosure) {
+				if utf8.RuneCountInString(r.ReasonForCaseClosure) > maxReason {
+					bad(name, "error.data.htcds_too_long")
+				}
+				// An open case has no closure; the text is not kept.
+				p.Warnings = append(p.Warnings, Warning{Field: name, Key: "data.htcds_warning_ignored"})
+				r.ReasonForCaseClosure = ""
+			}
+		default:
+			key := "data.htcds_warning_unknown"
+			if slices.Contains(htcdsFields, name) {
+				key = "data.htcds_warning_ignored"
+			}
+			p.Warnings = append(p.Warnings, Warning{Field: name, Key: key})
+		}
+	}
+	if rec != nil && r.Status == "" && !slices.ContainsFunc(fe, func(f apperr.FieldError) bool { return f.Field == "cas_Status" }) {
+		bad("cas_Status", "error.data.htcds_required")
+	}
+	if doc.Variant == Pseudonymous && (r.FirstName != "" || r.SecondName != "" || r.Birthdate != "") {
+		bad("variant", "error.data.htcds_pseudonymous_identity")
+	}
+	if len(fe) > 0 {
+		return Parsed{}, apperr.Validation(fe...)
+	}
+	p.Person = personOf(*r)
+	return p, nil
+}
+
+// personOf turns a checked record into the form that opens a case.
+func personOf(r Record) cases.PersonInput {
+	in := cases.PersonInput{
+		Person: cases.Person{GivenNames: r.FirstName, FamilyName: r.SecondName, BirthDate: r.Birthdate},
+		Gender: "unknown", Citizenships: slices.Clone(r.Citizenship),
+		// The receiving organisation records its own safe way to reach
+		// the person; until then contact goes through the case worker.
+		ContactMethod: "through_worker",
+	}
+	if g, ok := fromHTCDS(genderValues, r.Gender); ok {
+		in.Gender = g
+	}
+	if r.Birthdate == "" {
+		in.AgeBand = "unknown"
+	}
+	for _, l := range []string{r.PrimaryLanguage, r.SecondaryLanguage} {
+		if l != "" {
+			in.Languages = append(in.Languages, strings.ToLower(l))
+		}
+	}
+	for _, v := range r.TypeOfExploitation {
+		code, ok := fromHTCDS(exploitationValues, v)
+		if !ok {
+			code = exploitationImported[v]
+		}
+		if !slices.Contains(in.Exploitation, code) {
+			in.Exploitation = append(in.Exploitation, code)
+		}
+	}
+	return in
+}
+
+// validCountry accepts an ISO 3166-1 alpha-2 country code in capitals.
+func validCountry(s string) bool {
+	if len(s) != 2 || strings.ToUpper(s) != s {
+		return false
+	}
+	r, err := language.ParseRegion(s)
+	return err == nil && r.IsCountry() && r.String() == s
+}
+
+// validLanguage accepts an ISO 639 language code of two or three letters.
+func validLanguage(s string) bool {
+	if len(s) < 2 || len(s) > 3 || strings.ToLower(s) != s {
+		return false
+	}
+	_, err := language.ParseBase(s)
+	return err == nil
+}
+
+func all(vs []string, ok func(string) bool) bool {
+	for _, v := range vs {
+		if !ok(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// member is one key and raw value of a JSON object, in document order.
+type member struct {
+	key string
+	raw json.RawMessage
+}
+
+// object reads one JSON object and nothing after it, refusing duplicate
+// keys (encoding/json would silently keep the last one).
+func object(data []byte) ([]member, error) {
+	malformed := func(err error) error { return apperr.Wrap(apperr.Invalid, "error.data.htcds_json", err) }
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, malformed(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, malformed(errors.New("not an object"))
+	}
+	var out []member
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, malformed(err)
+		}
+		key, ok := tok.(string)
+		if !ok {
+			return nil, malformed(errors.New("object key is not a string"))
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, malformed(err)
+		}
+		if seen[key] {
+			return nil, apperr.Validation(apperr.FieldError{Field: key, Key: "error.data.htcds_duplicate", Args: map[string]any{"field": key}})
+		}
+		seen[key] = true
+		out = append(out, member{key: key, raw: raw})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, malformed(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, malformed(fmt.Errorf("data after the object"))
+	}
+	return out, nil
+}
+
+// recordOf builds the HTCDS record of a case; identity is nil for the
+// pseudonymous variant.
+func recordOf(c cases.Case, identity *cases.Person, facts htcdsFacts) Record {
+	r := Record{Gender: toHTCDS(genderValues, c.Gender), Citizenship: slices.Clone(c.Citizenships),
+		TraffickingStatus: facts.status, DecisionMakingOrg: facts.org,
+		AgreementToManagePersonalData: facts.agreement, Consent: facts.consent}
+	if identity != nil {
+		r.FirstName, r.SecondName, r.Birthdate = identity.GivenNames, identity.FamilyName, identity.BirthDate
+	}
+	if len(c.Languages) > 0 {
+		r.PrimaryLanguage = c.Languages[0]
+	}
+	if len(c.Languages) > 1 {
+		r.SecondaryLanguage = c.Languages[1]
+	}
+	for _, e := range c.Exploitation {
+		if v := toHTCDS(exploitationValues, e); v != "" {
+			r.TypeOfExploitation = append(r.TypeOfExploitation, v)
+		}
+	}
+	switch {
+	case c.Stage.Open():
+		r.Status = "Active"
+	case c.CloseReason == "transferred_out":
+		r.Status = "ClosedReferred"
+	default:
+		r.Status = "Closed"
+	}
+	if !c.Stage.Open() {
+		// HTCDS keeps the reason as text; ours is a code, which keeps it
+		// free of personal detail.
+		r.ReasonForCaseClosure = c.CloseReason
+		r.Deceased = c.CloseReason == "deceased"
+	}
+	return r
+}
+
+// htcdsFacts are the HTCDS fields that come from records other than the
+// case row: the trafficking status and consent.
+type htcdsFacts struct {
+	status, org        string
+	agreement, consent *bool
+}
