@@ -171,10 +171,8 @@ func (a *App) init(ctx context.Context) error {
 	a.Assistance = assistance.New(a.Cases)
 	a.LegalStatus = legalstatus.New(a.Cases)
 	a.CrisisUnit = crisisunit.New(a.Cases)
-	a.DataProtection = dataprotection.New(a.Cases, dataprotection.Config{Retention: a.Config.CaseRetention},
-		dataprotection.Section{Name: "legal_status", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
-			return a.LegalStatus.Export(ctx, tx, c)
-		}})
+	a.DataProtection = dataprotection.New(a.Cases,
+		dataprotection.Config{Retention: a.Config.CaseRetention, TraffickingStatus: traffickingStatus}, a.exportSections()...)
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,

@@ -5,6 +5,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/dataprotection"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -24,4 +25,36 @@ func (a *App) openCaseFromReferral(ctx context.Context, tx *storage.Tx, actor ac
 		Person: cases.UnknownPerson(r.Population == screening.Child, r.Purposes),
 	})
 	return err
+}
+
+// exportSections are the parts of a person's data export that capabilities
+// built on cases keep, each read in the export's transaction.
+func (a *App) exportSections() []dataprotection.Section {
+	return []dataprotection.Section{
+		{Name: "risk", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.Risk.Export(ctx, tx, c)
+		}},
+		{Name: "assistance", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.Assistance.Export(ctx, tx, c)
+		}},
+		{Name: "legal_status", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.LegalStatus.Export(ctx, tx, c)
+		}},
+		{Name: "child_protection", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.Children.Export(ctx, tx, c)
+		}},
+		{Name: "crisis_unit", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.CrisisUnit.Export(ctx, tx, c)
+		}},
+	}
+}
+
+// traffickingStatus is the HTCDS trafficking status of a case that came
+// from a referral: what the decisions on that referral say.
+func traffickingStatus(ctx context.Context, tx *storage.Tx, c cases.Case) (string, string, error) {
+	if c.Origin != cases.FromReferral || c.OriginID == "" {
+		return "", "", nil
+	}
+	st, err := identification.StatusIn(ctx, tx, c.OriginID)
+	return st.TraffickingStatus, st.DecisionMakingOrg, err
 }

@@ -82,30 +82,40 @@ func (p Plan) Need(code string) string {
 func (s *Service) Plan(ctx context.Context, actor access.Actor, caseID string) (Plan, error) {
 	var p Plan
 	err := s.cases.View(ctx, actor, caseID, cases.Assistance, func(tx *storage.Tx, a cases.Access) error {
-		p = Plan{Access: a}
 		var err error
-		if p.Needs, err = loadNeeds(ctx, tx, caseID); err != nil {
-			return err
-		}
-		var note []byte
-		var at time.Time
-		err = tx.QueryRowContext(ctx, `SELECT needs_note, assessed_at FROM assistance_plans WHERE case_id = $1`, caseID).Scan(&note, &at)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return fmt.Errorf("load plan of case %s: %w", caseID, err)
-		default:
-			p.AssessedAt = &at
-			if p.NeedsNote, err = s.open(ctx, tx, caseID, "needs_note", note); err != nil {
-				return err
-			}
-		}
-		if p.Activities, err = s.loadActivities(ctx, tx, caseID, ""); err != nil {
-			return err
-		}
-		p.Referrals, err = loadReferrals(ctx, tx, `r.case_id = $1`, caseID)
+		p, err = s.Export(ctx, tx, a)
 		return err
 	})
+	return p, err
+}
+
+// Export reads the needs, plan and referrals of a case, decrypted, inside a transaction that went
+// through the case gate: for the case page and the data-protection export.
+func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (Plan, error) {
+	var p Plan
+	caseID := a.Case.ID
+	p = Plan{Access: a}
+	var err error
+	if p.Needs, err = loadNeeds(ctx, tx, caseID); err != nil {
+		return Plan{}, err
+	}
+	var note []byte
+	var at time.Time
+	err = tx.QueryRowContext(ctx, `SELECT needs_note, assessed_at FROM assistance_plans WHERE case_id = $1`, caseID).Scan(&note, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return Plan{}, fmt.Errorf("load plan of case %s: %w", caseID, err)
+	default:
+		p.AssessedAt = &at
+		if p.NeedsNote, err = s.open(ctx, tx, caseID, "needs_note", note); err != nil {
+			return Plan{}, err
+		}
+	}
+	if p.Activities, err = s.loadActivities(ctx, tx, caseID, ""); err != nil {
+		return Plan{}, err
+	}
+	p.Referrals, err = loadReferrals(ctx, tx, `r.case_id = $1`, caseID)
 	return p, err
 }
 

@@ -203,8 +203,9 @@ func (s *Service) View(ctx context.Context, actor access.Actor, caseID string, c
 		}
 		return fn(tx, a)
 	})
-	if refused != nil && (apperr.Is(refused, apperr.NotFound) || apperr.Is(refused, apperr.Forbidden)) {
-		return s.denied(ctx, actor, "case.read", "case", caseID, refused)
+	// A refusal by the gate or by fn (the case team only, say) is audited.
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		return s.denied(ctx, actor, "case.read", "case", caseID, err)
 	}
 	return err
 }
@@ -252,8 +253,8 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action access.
 		}
 		return nil
 	})
-	if refused != nil && (apperr.Is(refused, apperr.NotFound) || apperr.Is(refused, apperr.Forbidden)) {
-		return s.denied(ctx, actor, string(action), "case", caseID, refused)
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		return s.denied(ctx, actor, string(action), "case", caseID, err)
 	}
 	return err
 }

@@ -19,10 +19,8 @@ func (s *Service) RevealPerson(ctx context.Context, actor access.Actor, caseID s
 		return Person{}, err
 	}
 	var p Person
-	var notMember bool
 	err := s.View(ctx, actor, caseID, Identity, func(tx *storage.Tx, a Access) error {
 		if !a.Member {
-			notMember = true
 			return apperr.New(apperr.Forbidden, "error.case_not_member")
 		}
 		// The step-up is asked for only once the case is known to be in
@@ -36,9 +34,6 @@ func (s *Service) RevealPerson(ctx context.Context, actor access.Actor, caseID s
 		}
 		return s.record(ctx, tx, actor, "case.reveal_identity", audit.Allowed, "case", caseID, a.Case.OrgID, "")
 	})
-	if notMember {
-		return Person{}, s.denied(ctx, actor, "case.reveal_identity", "case", caseID, err)
-	}
 	return p, err
 }
 

@@ -449,23 +449,33 @@ func (s *Service) loadTransition(ctx context.Context, tx *storage.Tx, caseID str
 func (s *Service) Get(ctx context.Context, actor access.Actor, caseID string) (Record, error) {
 	var out Record
 	err := s.cases.View(ctx, actor, caseID, cases.Children, func(tx *storage.Tx, a cases.Access) error {
-		out.Access, out.MajorityMonth = a, a.Case.MajorityMonth
 		var err error
-		if out.Guardians, err = s.loadGuardians(ctx, tx, caseID, true); err != nil {
-			return err
-		}
-		day := today(s.cases.Now())
-		for i := range out.Guardians {
-			if out.Guardians[i].Current(day) {
-				out.Current = &out.Guardians[i]
-				break
-			}
-		}
-		if out.Assessments, err = s.loadAssessments(ctx, tx, caseID); err != nil {
-			return err
-		}
-		out.Transition, err = s.loadTransition(ctx, tx, caseID)
+		out, err = s.Export(ctx, tx, a)
 		return err
 	})
+	return out, err
+}
+
+// Export reads the child protection record of a case, decrypted, inside a transaction that went
+// through the case gate: for the case page and the data-protection export.
+func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (Record, error) {
+	var out Record
+	caseID := a.Case.ID
+	out.Access, out.MajorityMonth = a, a.Case.MajorityMonth
+	var err error
+	if out.Guardians, err = s.loadGuardians(ctx, tx, caseID, true); err != nil {
+		return Record{}, err
+	}
+	day := today(s.cases.Now())
+	for i := range out.Guardians {
+		if out.Guardians[i].Current(day) {
+			out.Current = &out.Guardians[i]
+			break
+		}
+	}
+	if out.Assessments, err = s.loadAssessments(ctx, tx, caseID); err != nil {
+		return Record{}, err
+	}
+	out.Transition, err = s.loadTransition(ctx, tx, caseID)
 	return out, err
 }

@@ -432,31 +432,41 @@ type CaseUnit struct {
 func (s *Service) Conferences(ctx context.Context, actor access.Actor, caseID string) (CaseUnit, error) {
 	var out CaseUnit
 	err := s.cases.View(ctx, actor, caseID, cases.CrisisUnit, func(tx *storage.Tx, a cases.Access) error {
-		out.Access = a
-		rows, err := tx.QueryContext(ctx, `SELECT `+conferenceColumns+` FROM case_conferences WHERE case_id = $1 ORDER BY number DESC`, caseID)
-		if err != nil {
-			return fmt.Errorf("list conferences of case %s: %w", caseID, err)
-		}
-		for rows.Next() {
-			c, err := scanConference(rows)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("scan conference of case %s: %w", caseID, err)
-			}
-			out.Conferences = append(out.Conferences, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("list conferences of case %s: %w", caseID, err)
-		}
-		for i := range out.Conferences {
-			if out.Conferences[i].Orgs, err = conferenceOrgs(ctx, tx, out.Conferences[i].ID); err != nil {
-				return err
-			}
-		}
-		out.Tasks, err = s.caseTasks(ctx, tx, caseID, "")
+		var err error
+		out, err = s.Export(ctx, tx, a)
 		return err
 	})
+	return out, err
+}
+
+// Export reads a case's conferences and tasks inside a transaction that went
+// through the case gate: for the case page and the data-protection export.
+func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (CaseUnit, error) {
+	var out CaseUnit
+	caseID := a.Case.ID
+	out.Access = a
+	rows, err := tx.QueryContext(ctx, `SELECT `+conferenceColumns+` FROM case_conferences WHERE case_id = $1 ORDER BY number DESC`, caseID)
+	if err != nil {
+		return CaseUnit{}, fmt.Errorf("list conferences of case %s: %w", caseID, err)
+	}
+	for rows.Next() {
+		c, err := scanConference(rows)
+		if err != nil {
+			rows.Close()
+			return CaseUnit{}, fmt.Errorf("scan conference of case %s: %w", caseID, err)
+		}
+		out.Conferences = append(out.Conferences, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return CaseUnit{}, fmt.Errorf("list conferences of case %s: %w", caseID, err)
+	}
+	for i := range out.Conferences {
+		if out.Conferences[i].Orgs, err = conferenceOrgs(ctx, tx, out.Conferences[i].ID); err != nil {
+			return CaseUnit{}, err
+		}
+	}
+	out.Tasks, err = s.caseTasks(ctx, tx, caseID, "")
 	return out, err
 }
 

@@ -1,6 +1,11 @@
 package identification
 
-import "waymark.city/waymark/internal/accounts"
+import (
+	"context"
+
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/storage"
+)
 
 // HTCDS trafficking status values (vic_TraffickingStatus).
 const (
@@ -66,4 +71,15 @@ func DecisionMakingOrg(kind accounts.OrgKind) string {
 		return DecisionOrgNonPoliceGov
 	}
 	return DecisionOrgOther
+}
+
+// StatusIn derives the HTCDS status of a referral inside the caller's
+// transaction, for a case that came from it (the case's own gate has
+// already decided the caller may see the case).
+func StatusIn(ctx context.Context, tx *storage.Tx, referralID string) (HTCDS, error) {
+	ds, err := loadDecisions(ctx, tx, referralID)
+	if err != nil {
+		return HTCDS{}, err
+	}
+	return Derive(ds), nil
 }

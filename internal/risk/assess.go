@@ -220,29 +220,39 @@ func (s *Service) RecordIncident(ctx context.Context, actor access.Actor, caseID
 func (s *Service) Get(ctx context.Context, actor access.Actor, caseID string) (Record, error) {
 	var out Record
 	err := s.cases.View(ctx, actor, caseID, cases.Risk, func(tx *storage.Tx, ac cases.Access) error {
-		out.Access = ac
-		all, err := loadAssessments(ctx, tx, caseID, 0)
-		if err != nil {
-			return err
-		}
-		for i := range all {
-			a := &all[i]
-			plain, err := s.cases.Vault().Open(ctx, tx, cases.Record(caseID), summaryField(a.ID), a.sealed)
-			if err != nil {
-				return fmt.Errorf("open risk summary %s: %w", a.ID, err)
-			}
-			a.Summary, a.sealed = string(plain), nil
-		}
-		if len(all) > 0 {
-			out.Current, out.History = &all[0], all[1:]
-		}
-		out.Incidents, err = s.loadIncidents(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		out.NeedsReview, err = needsReview(ctx, tx, caseID)
+		var err error
+		out, err = s.Export(ctx, tx, ac)
 		return err
 	})
+	return out, err
+}
+
+// Export reads the risk record of a case, decrypted, inside a transaction that went
+// through the case gate: for the case page and the data-protection export.
+func (s *Service) Export(ctx context.Context, tx *storage.Tx, ac cases.Access) (Record, error) {
+	var out Record
+	caseID := ac.Case.ID
+	out.Access = ac
+	all, err := loadAssessments(ctx, tx, caseID, 0)
+	if err != nil {
+		return Record{}, err
+	}
+	for i := range all {
+		a := &all[i]
+		plain, err := s.cases.Vault().Open(ctx, tx, cases.Record(caseID), summaryField(a.ID), a.sealed)
+		if err != nil {
+			return Record{}, fmt.Errorf("open risk summary %s: %w", a.ID, err)
+		}
+		a.Summary, a.sealed = string(plain), nil
+	}
+	if len(all) > 0 {
+		out.Current, out.History = &all[0], all[1:]
+	}
+	out.Incidents, err = s.loadIncidents(ctx, tx, caseID)
+	if err != nil {
+		return Record{}, err
+	}
+	out.NeedsReview, err = needsReview(ctx, tx, caseID)
 	return out, err
 }
 
