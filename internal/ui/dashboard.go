@@ -2,15 +2,22 @@ package ui
 
 import (
 	"net/http"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/cases"
 )
 
 type dashboardPage struct {
 	Organisations int
 	Users         int
 	CanManage     bool
+	// Cases is shown to those who work on cases: their deadlines due within
+	// a week and the overdue ones, risk reviews among them.
+	Cases     bool
+	Deadlines []cases.Deadline
+	Today     string
 }
 
 func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
@@ -29,6 +36,14 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		page.Users = n
 	}
 	page.CanManage = access.Can(a, access.ManageUsers)
+	if access.Can(a, access.ViewCases) {
+		list, err := h.cases.Deadlines(r.Context(), a, cases.DeadlineFilter{Mine: true, Days: 7, Limit: 10})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		page.Cases, page.Deadlines, page.Today = true, list, time.Now().UTC().Format(time.DateOnly)
+	}
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "dashboard", v)
 }
