@@ -182,3 +182,26 @@ func looksLikeCode(q string) bool {
 	}
 	return true
 }
+
+// ByOrigin finds the case of the actor's organisation that came from a
+// referral or report, if there is one (a link, not a read of the case).
+func (s *Service) ByOrigin(ctx context.Context, actor access.Actor, origin, originID string) (Case, bool, error) {
+	scope, err := access.Authorize(actor, access.ViewCases)
+	if err != nil {
+		return Case{}, false, nil
+	}
+	var c Case
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+caseFrom+`
+			WHERE c.origin = $2 AND c.origin_id = $3 AND `+inScope, scope.Org(), origin, originID))
+		return err
+	})
+	if apperr.Is(storage.MapError(err), apperr.NotFound) {
+		return Case{}, false, nil
+	}
+	if err != nil {
+		return Case{}, false, fmt.Errorf("find case of %s %s: %w", origin, originID, err)
+	}
+	return c, true, nil
+}

@@ -153,6 +153,15 @@ func TestReferralFlow(t *testing.T) {
 	if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/referrals/" + ref + "/accept", Cookie: cw, Form: url.Values{}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("accept: status %d", res.StatusCode)
 	}
+	// Accepting opened the person's case in B, pseudonymous, at the screening stage.
+	accepted := get(cw, "/referrals/"+ref, http.StatusOK)
+	caseLink := regexp.MustCompile(`href="/cases/([0-9a-f-]+)" id="referral-case"`).FindStringSubmatch(accepted)
+	if caseLink == nil {
+		t.Fatal("the accepted referral does not link to its case")
+	}
+	if casePage := get(cw, "/cases/"+caseLink[1], http.StatusOK); !strings.Contains(casePage, `id="case-stage">Screening<`) {
+		t.Error("the case opened by the referral is not at the screening stage")
+	}
 	future := decisionForm("positive")
 	future.Set("decided_on", time.Now().UTC().Add(72*time.Hour).Format(identification.DateLayout))
 	res, body = env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/referrals/" + ref + "/decisions/grounds", Cookie: cw, Form: future})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/web"
 )
@@ -57,6 +58,8 @@ type referralPage struct {
 	Formal     *decisionForm
 	// FormalNote explains why the formal decision cannot be recorded yet.
 	FormalNote string
+	// CaseID is the case the referral opened in the reader's organisation.
+	CaseID string
 	Today      string
 }
 
@@ -102,6 +105,12 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	page.CanRespond = ref.Status == identification.StatusPending && ref.To.ID == a.OrgID && access.Can(a, access.RespondReferral)
+	if c, ok, err := h.cases.ByOrigin(r.Context(), a, cases.FromReferral, ref.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	} else if ok {
+		page.CaseID = c.ID
+	}
 	if page.CanRespond {
 		page.Reasons = []web.Option{{Value: "", LabelKey: "form.choose"}}
 		for _, reason := range identification.DeclineReasons() {
