@@ -12,6 +12,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/children"
 	"waymark.city/waymark/internal/storage"
@@ -85,22 +86,6 @@ func (f *fixture) state(t *testing.T, caseID string) string {
 		t.Fatalf("state: %v", err)
 	}
 	return b.String()
-}
-
-func wantCode(t *testing.T, what string, err error, code apperr.Code, field string) {
-	t.Helper()
-	if !apperr.Is(err, code) {
-		t.Fatalf("%s: err = %v, want %s", what, err, code)
-	}
-	if field == "" {
-		return
-	}
-	for _, fe := range apperr.As(err).Fields {
-		if fe.Field == field {
-			return
-		}
-	}
-	t.Errorf("%s: no error on field %q in %v", what, field, apperr.As(err).Fields)
 }
 
 func (f *fixture) current(t *testing.T, caseID string) (children.Guardian, bool) {
@@ -200,12 +185,12 @@ func TestGuardians(t *testing.T) {
 				{"other organisation", f.outside.Actor, children.NewGuardian{Kind: "legal_guardian", Name: "X", AppointedOn: day(0)}, apperr.NotFound, ""},
 			} {
 				_, err := f.svc.AppointGuardian(ctx, tt.actor, c.ID, tt.in)
-				wantCode(t, tt.name, err, tt.code, tt.field)
+				apperrtest.Want(t, tt.name, err, tt.code, tt.field)
 			}
-			wantCode(t, "end in the future", f.svc.EndGuardian(ctx, f.worker.Actor, c.ID, second.ID, day(4)), apperr.Invalid, "end_on")
-			wantCode(t, "end before start", f.svc.EndGuardian(ctx, f.worker.Actor, c.ID, second.ID, day(-3)), apperr.Invalid, "end_on")
-			wantCode(t, "end an ended one", f.svc.EndGuardian(ctx, f.worker.Actor, c.ID, first.ID, day(0)), apperr.Conflict, "")
-			wantCode(t, "end another case's", f.svc.EndGuardian(ctx, f.worker.Actor, f.openCase(t, true).ID, second.ID, day(0)), apperr.NotFound, "")
+			apperrtest.Want(t, "end in the future", f.svc.EndGuardian(ctx, f.worker.Actor, c.ID, second.ID, day(4)), apperr.Invalid, "end_on")
+			apperrtest.Want(t, "end before start", f.svc.EndGuardian(ctx, f.worker.Actor, c.ID, second.ID, day(-3)), apperr.Invalid, "end_on")
+			apperrtest.Want(t, "end an ended one", f.svc.EndGuardian(ctx, f.worker.Actor, c.ID, first.ID, day(0)), apperr.Conflict, "")
+			apperrtest.Want(t, "end another case's", f.svc.EndGuardian(ctx, f.worker.Actor, f.openCase(t, true).ID, second.ID, day(0)), apperr.NotFound, "")
 			if after := f.state(t, c.ID); after != before {
 				t.Errorf("refused changes changed the case: %s → %s", before, after)
 			}
@@ -227,15 +212,15 @@ func TestNotAChild(t *testing.T) {
 			c := f.openCase(t, false)
 			before := f.state(t, c.ID)
 			_, err := f.svc.AppointGuardian(ctx, f.worker.Actor, c.ID, children.NewGuardian{Kind: "legal_guardian", Name: "X", AppointedOn: day(0)})
-			wantCode(t, "guardian of an adult", err, apperr.Conflict, "")
+			apperrtest.Want(t, "guardian of an adult", err, apperr.Conflict, "")
 			if apperr.As(err).Key != "error.child.not_child" {
 				t.Errorf("key = %s", apperr.As(err).Key)
 			}
 			_, err = f.svc.AssessBestInterest(ctx, f.worker.Actor, c.ID, children.NewBestInterest{HeldOn: day(0), Participants: []string{"case_worker"},
 				Decision: "other", Outcome: "x", ReviewOn: day(30)})
-			wantCode(t, "best interest of an adult", err, apperr.Conflict, "")
+			apperrtest.Want(t, "best interest of an adult", err, apperr.Conflict, "")
 			_, err = f.svc.PlanTransition(ctx, f.worker.Actor, c.ID, children.TransitionInput{Status: "drafted"})
-			wantCode(t, "transition of an adult", err, apperr.Conflict, "")
+			apperrtest.Want(t, "transition of an adult", err, apperr.Conflict, "")
 			if after := f.state(t, c.ID); after != before {
 				t.Errorf("refused changes changed the case: %s → %s", before, after)
 			}
@@ -273,16 +258,16 @@ func TestBestInterestAndTransition(t *testing.T) {
 				in := good
 				tt.edit(&in)
 				_, err := f.svc.AssessBestInterest(ctx, f.worker.Actor, c.ID, in)
-				wantCode(t, tt.name, err, apperr.Invalid, tt.field)
+				apperrtest.Want(t, tt.name, err, apperr.Invalid, tt.field)
 			}
 			_, err := f.svc.AssessBestInterest(ctx, f.police.Actor, c.ID, good)
-			wantCode(t, "police", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "police", err, apperr.Forbidden, "")
 			_, err = f.svc.AssessBestInterest(ctx, f.outside.Actor, c.ID, good)
-			wantCode(t, "other organisation", err, apperr.NotFound, "")
+			apperrtest.Want(t, "other organisation", err, apperr.NotFound, "")
 			_, err = f.svc.PlanTransition(ctx, f.worker.Actor, c.ID, children.TransitionInput{Status: "finished"})
-			wantCode(t, "unknown status", err, apperr.Invalid, "status")
+			apperrtest.Want(t, "unknown status", err, apperr.Invalid, "status")
 			_, err = f.svc.PlanTransition(ctx, f.worker.Actor, c.ID, children.TransitionInput{Status: "drafted", Options: []string{"lottery"}})
-			wantCode(t, "unknown option", err, apperr.Invalid, "options")
+			apperrtest.Want(t, "unknown option", err, apperr.Invalid, "options")
 			if after := f.state(t, c.ID); after != before {
 				t.Errorf("refused changes changed the case: %s → %s", before, after)
 			}
@@ -333,9 +318,9 @@ func TestBestInterestAndTransition(t *testing.T) {
 			}
 			before = f.state(t, c.ID)
 			_, err = f.svc.AssessBestInterest(ctx, f.worker.Actor, c.ID, good)
-			wantCode(t, "closed case", err, apperr.Conflict, "")
+			apperrtest.Want(t, "closed case", err, apperr.Conflict, "")
 			_, err = f.svc.AppointGuardian(ctx, f.worker.Actor, c.ID, children.NewGuardian{Kind: "legal_guardian", Name: "X", AppointedOn: day(0)})
-			wantCode(t, "guardian on a closed case", err, apperr.Conflict, "")
+			apperrtest.Want(t, "guardian on a closed case", err, apperr.Conflict, "")
 			if after := f.state(t, c.ID); after != before {
 				t.Errorf("refused changes on a closed case changed it: %s → %s", before, after)
 			}

@@ -14,6 +14,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
@@ -117,22 +118,6 @@ func (f *fixture) refer(t *testing.T, to, note string) identification.Referral {
 func today() string { return time.Now().UTC().Format(identification.DateLayout) }
 
 // wantCode fails unless err has the code and, for a validation error, names field.
-func wantCode(t *testing.T, what string, err error, code apperr.Code, field string) {
-	t.Helper()
-	if !apperr.Is(err, code) {
-		t.Fatalf("%s: err = %v, want %s", what, err, code)
-	}
-	if field == "" {
-		return
-	}
-	for _, fe := range apperr.As(err).Fields {
-		if fe.Field == field {
-			return
-		}
-	}
-	t.Fatalf("%s: fields %+v, want one on %q", what, apperr.As(err).Fields, field)
-}
-
 func auditActions(t *testing.T, env *apptest.Env, id string) []string {
 	t.Helper()
 	entries, _, err := env.App.Audit.List(context.Background(), env.App.DB, access.SystemScope(),
@@ -163,7 +148,7 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 				t.Fatalf("prepare draft: problem %q, err %v", d.Problem, err)
 			}
 			_, err = svc.Refer(ctx, f.inspector.Actor, identification.NewReferral{ScreeningID: draft, Purposes: []string{"labour"}, To: f.b, PersonAgreed: true})
-			wantCode(t, "refer a draft", err, apperr.Conflict, "")
+			apperrtest.Want(t, "refer a draft", err, apperr.Conflict, "")
 
 			// Completed without reasonable grounds: not referable.
 			weak := f.screen(t, 30, map[string]screening.Answer{"gen.violence": screening.Yes}, true)
@@ -171,7 +156,7 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 				t.Errorf("prepare without grounds: problem %q", d.Problem)
 			}
 			_, err = svc.Refer(ctx, f.inspector.Actor, identification.NewReferral{ScreeningID: weak, Purposes: []string{"labour"}, To: f.b, PersonAgreed: true})
-			wantCode(t, "refer without grounds", err, apperr.Conflict, "")
+			apperrtest.Want(t, "refer without grounds", err, apperr.Conflict, "")
 
 			// With reasonable grounds: the protocol pre-fills the NGO and
 			// the purposes with grounds are ticked.
@@ -195,7 +180,7 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 				in := base
 				tc.edit(&in)
 				_, err := svc.Refer(ctx, f.inspector.Actor, in)
-				wantCode(t, tc.name, err, apperr.Invalid, tc.field)
+				apperrtest.Want(t, tc.name, err, apperr.Invalid, tc.field)
 			}
 			disabled := f.env.Org("Closed Shelter", accounts.Shelter)
 			if err := f.env.App.Accounts.SetOrganisationDisabled(ctx, accounts.System, disabled, true); err != nil {
@@ -204,11 +189,11 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 			in := base
 			in.To = disabled
 			_, err = svc.Refer(ctx, f.inspector.Actor, in)
-			wantCode(t, "disabled organisation", err, apperr.Invalid, "to")
+			apperrtest.Want(t, "disabled organisation", err, apperr.Invalid, "to")
 
 			// Another organisation cannot refer A's screening: not found.
 			_, err = svc.Refer(ctx, f.social.Actor, base)
-			wantCode(t, "refer another organisation's screening", err, apperr.NotFound, "")
+			apperrtest.Want(t, "refer another organisation's screening", err, apperr.NotFound, "")
 
 			r, err := svc.Refer(ctx, f.inspector.Actor, base)
 			if err != nil {
@@ -225,7 +210,7 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 				t.Errorf("a new referral has HTCDS %+v; a screening is no identification", r.HTCDS)
 			}
 			_, err = svc.Refer(ctx, f.inspector.Actor, base)
-			wantCode(t, "refer twice", err, apperr.Conflict, "")
+			apperrtest.Want(t, "refer twice", err, apperr.Conflict, "")
 			if d, _ := svc.Prepare(ctx, f.inspector.Actor, id); d.Problem != "error.referral.already_referred" || d.Existing == nil || d.Existing.ID != r.ID {
 				t.Errorf("prepare after referral: %+v", d)
 			}
@@ -242,7 +227,7 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 			}
 			cin := identification.NewReferral{ScreeningID: child, Purposes: d.Purposes, To: d.To, PersonAgreed: true}
 			_, err = svc.Refer(ctx, f.inspector.Actor, cin)
-			wantCode(t, "child without guardian", err, apperr.Invalid, "guardian")
+			apperrtest.Want(t, "child without guardian", err, apperr.Invalid, "guardian")
 			cin.PersonAgreed, cin.GuardianInvolved = false, true
 			cr, err := svc.Refer(ctx, f.inspector.Actor, cin)
 			if err != nil || cr.Population != screening.Child || !cr.GuardianInvolved || cr.Code == r.Code {
@@ -277,18 +262,18 @@ func TestReferralScoping(t *testing.T) {
 			// A third organisation sees nothing: every way in is "not found".
 			third := f.social.Actor
 			_, err = f.svc.Get(ctx, third, r.ID)
-			wantCode(t, "get", err, apperr.NotFound, "")
+			apperrtest.Want(t, "get", err, apperr.NotFound, "")
 			_, err = f.svc.Accept(ctx, third, r.ID)
-			wantCode(t, "accept", err, apperr.NotFound, "")
+			apperrtest.Want(t, "accept", err, apperr.NotFound, "")
 			_, err = f.svc.Decline(ctx, third, r.ID, "no_capacity")
-			wantCode(t, "decline", err, apperr.NotFound, "")
+			apperrtest.Want(t, "decline", err, apperr.NotFound, "")
 			_, err = f.svc.Decide(ctx, third, r.ID, identification.NewDecision{Stage: identification.StageReasonableGrounds,
 				Outcome: identification.OutcomePositive, Kind: identification.KindInitial, Grounds: "x", DecidedOn: today()})
-			wantCode(t, "decide", err, apperr.NotFound, "")
+			apperrtest.Want(t, "decide", err, apperr.NotFound, "")
 			stepped := third
 			stepped.SteppedUp = true
 			_, err = f.svc.RevealNotes(ctx, stepped, r.ID)
-			wantCode(t, "notes", err, apperr.NotFound, "")
+			apperrtest.Want(t, "notes", err, apperr.NotFound, "")
 			if l, err := f.svc.List(ctx, third); err != nil || len(l.Received)+len(l.Sent) != 0 {
 				t.Errorf("third organisation's lists = %+v, err %v", l, err)
 			}
@@ -305,7 +290,7 @@ func TestReferralScoping(t *testing.T) {
 			// An analyst may not see referrals at all.
 			analyst := f.env.User("analyst", access.Analyst, f.a)
 			_, err = f.svc.List(ctx, analyst.Actor)
-			wantCode(t, "analyst list", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "analyst list", err, apperr.Forbidden, "")
 		})
 	}
 }
@@ -319,28 +304,28 @@ func TestAcceptAndDecline(t *testing.T) {
 
 			// Only the receiving organisation answers.
 			_, err := f.svc.Accept(ctx, f.coordinator.Actor, r.ID)
-			wantCode(t, "sender accepts", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "sender accepts", err, apperr.Forbidden, "")
 			_, err = f.svc.Accept(ctx, f.inspector.Actor, r.ID)
-			wantCode(t, "screener accepts", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "screener accepts", err, apperr.Forbidden, "")
 			got, err := f.svc.Accept(ctx, f.caseworker.Actor, r.ID)
 			if err != nil || got.Status != identification.StatusAccepted || got.RespondedBy != f.caseworker.ID || got.RespondedAt == nil {
 				t.Fatalf("accept: %+v, err %v", got, err)
 			}
 			_, err = f.svc.Decline(ctx, f.caseworker.Actor, r.ID, "no_capacity")
-			wantCode(t, "decline an accepted referral", err, apperr.Conflict, "")
+			apperrtest.Want(t, "decline an accepted referral", err, apperr.Conflict, "")
 
 			// Declining needs a reason; afterwards the screening may be
 			// referred elsewhere and no decision is taken on the referral.
 			r2 := f.refer(t, f.b, "")
 			_, err = f.svc.Decline(ctx, f.caseworker.Actor, r2.ID, "")
-			wantCode(t, "decline without reason", err, apperr.Invalid, "reason")
+			apperrtest.Want(t, "decline without reason", err, apperr.Invalid, "reason")
 			got, err = f.svc.Decline(ctx, f.caseworker.Actor, r2.ID, "no_capacity")
 			if err != nil || got.Status != identification.StatusDeclined || got.DeclineReason != "no_capacity" {
 				t.Fatalf("decline: %+v, err %v", got, err)
 			}
 			_, err = f.svc.Decide(ctx, f.caseworker.Actor, r2.ID, identification.NewDecision{Stage: identification.StageReasonableGrounds,
 				Outcome: identification.OutcomePositive, Kind: identification.KindInitial, Grounds: "x", DecidedOn: today()})
-			wantCode(t, "decide on a declined referral", err, apperr.Conflict, "")
+			apperrtest.Want(t, "decide on a declined referral", err, apperr.Conflict, "")
 			if d, err := f.svc.Prepare(ctx, f.inspector.Actor, r2.ScreeningID); err != nil || d.Problem != "" {
 				t.Errorf("after a decline the screening is not referable again: %q, %v", d.Problem, err)
 			}
@@ -382,14 +367,14 @@ func TestDecisions(t *testing.T) {
 				{"unknown stage", identification.NewDecision{Stage: "final"}, "stage"},
 			} {
 				_, err := f.svc.Decide(ctx, cw, r.ID, tc.in)
-				wantCode(t, tc.name, err, apperr.Invalid, tc.field)
+				apperrtest.Want(t, tc.name, err, apperr.Invalid, tc.field)
 			}
 			// Roles: a screener takes no decision.
 			_, err := f.svc.Decide(ctx, f.inspector.Actor, r.ID, rg(identification.OutcomePositive, identification.KindInitial, "", today()))
-			wantCode(t, "screener decides", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "screener decides", err, apperr.Forbidden, "")
 			// The formal decision needs a positive reasonable-grounds decision first.
 			_, err = f.svc.Decide(ctx, f.caseworker.Actor, r.ID, formal(identification.OutcomeConfirmed, identification.KindInitial, ""))
-			wantCode(t, "formal by a non-competent organisation", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "formal by a non-competent organisation", err, apperr.Forbidden, "")
 
 			yesterday := time.Now().UTC().Add(-24 * time.Hour).Format(identification.DateLayout)
 			first, err := f.svc.Decide(ctx, cw, r.ID, rg(identification.OutcomePositive, identification.KindInitial, "", yesterday))
@@ -404,12 +389,12 @@ func TestDecisions(t *testing.T) {
 				t.Errorf("after a positive RG decision HTCDS = %+v", got.HTCDS)
 			}
 			_, err = f.svc.Decide(ctx, cw, r.ID, rg(identification.OutcomeNegative, identification.KindInitial, "", today()))
-			wantCode(t, "a second initial decision", err, apperr.Conflict, "")
+			apperrtest.Want(t, "a second initial decision", err, apperr.Conflict, "")
 			_, err = f.svc.Decide(ctx, cw, r.ID, rg(identification.OutcomeNegative, identification.KindReview, "no-such-decision", today()))
-			wantCode(t, "a review of an unknown decision", err, apperr.Invalid, "reviews")
+			apperrtest.Want(t, "a review of an unknown decision", err, apperr.Invalid, "reviews")
 			before := time.Now().UTC().Add(-72 * time.Hour).Format(identification.DateLayout)
 			_, err = f.svc.Decide(ctx, cw, r.ID, rg(identification.OutcomeNegative, identification.KindReview, first.ID, before))
-			wantCode(t, "a review dated before the decision", err, apperr.Invalid, "decided_on")
+			apperrtest.Want(t, "a review dated before the decision", err, apperr.Invalid, "decided_on")
 
 			// A review is a new record; the latest decision counts.
 			review, err := f.svc.Decide(ctx, cw, r.ID, rg(identification.OutcomeNegative, identification.KindReview, first.ID, today()))
@@ -434,9 +419,9 @@ func TestDecisions(t *testing.T) {
 			// A referral straight to the competent police: formal decisions.
 			pr := f.refer(t, f.c, "")
 			_, err = f.svc.Decide(ctx, f.police.Actor, pr.ID, formal(identification.OutcomeConfirmed, identification.KindInitial, ""))
-			wantCode(t, "formal before reasonable grounds", err, apperr.Conflict, "")
+			apperrtest.Want(t, "formal before reasonable grounds", err, apperr.Conflict, "")
 			_, err = f.svc.Decide(ctx, f.police.Actor, pr.ID, rg(identification.OutcomePositive, identification.KindInitial, "", today()))
-			wantCode(t, "police contact takes the RG decision", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "police contact takes the RG decision", err, apperr.Forbidden, "")
 			if _, err := f.svc.Decide(ctx, f.coordinator.Actor, pr.ID, rg(identification.OutcomePositive, identification.KindInitial, "", today())); err != nil {
 				t.Fatalf("RG by the sender: %v", err)
 			}
@@ -542,17 +527,17 @@ func TestProtocol(t *testing.T) {
 				t.Errorf("receiver for sexual+labour = %q, want the labour route", got)
 			}
 			_, err = f.svc.Protocol(ctx, f.caseworker.Actor)
-			wantCode(t, "case worker reads the protocol page", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "case worker reads the protocol page", err, apperr.Forbidden, "")
 			err = f.svc.SetProtocol(ctx, f.inspector.Actor, identification.Protocol{})
-			wantCode(t, "screener sets the protocol", err, apperr.Forbidden, "")
+			apperrtest.Want(t, "screener sets the protocol", err, apperr.Forbidden, "")
 			err = f.svc.SetProtocol(ctx, f.coordinator.Actor, identification.Protocol{Routes: map[identification.RouteKey]string{
 				{Purpose: "sexual", Population: screening.Adult}: "no-such-org"}})
-			wantCode(t, "unknown organisation", err, apperr.Invalid, "route.sexual.adult")
+			apperrtest.Want(t, "unknown organisation", err, apperr.Invalid, "route.sexual.adult")
 			err = f.svc.SetProtocol(ctx, f.coordinator.Actor, identification.Protocol{Routes: map[identification.RouteKey]string{
 				{Purpose: "organ_removal", Population: screening.Adult}: f.b}})
-			wantCode(t, "unknown route", err, apperr.Invalid, "")
+			apperrtest.Want(t, "unknown route", err, apperr.Invalid, "")
 			err = f.svc.SetProtocol(ctx, f.coordinator.Actor, identification.Protocol{Authorities: []string{"no-such-org"}})
-			wantCode(t, "unknown authority", err, apperr.Invalid, "authorities")
+			apperrtest.Want(t, "unknown authority", err, apperr.Invalid, "authorities")
 			// A refused change leaves the protocol as it was.
 			if p2, _ := f.svc.Protocol(ctx, f.coordinator.Actor); !p2.Competent(f.c) || len(p2.Routes) != 2 {
 				t.Errorf("protocol changed by a refused update: %+v", p2)
@@ -598,7 +583,7 @@ func TestNoPlaintextAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.svc.RevealNotes(ctx, f.caseworker.Actor, r.ID)
-	wantCode(t, "notes without step-up", err, apperr.StepUp, "")
+	apperrtest.Want(t, "notes without step-up", err, apperr.StepUp, "")
 	stepped := f.caseworker.Actor
 	stepped.SteppedUp = true
 	n, err := f.svc.RevealNotes(ctx, stepped, r.ID)

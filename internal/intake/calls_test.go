@@ -10,6 +10,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
@@ -52,7 +53,7 @@ func TestLogCall(t *testing.T) {
 			in := call()
 			tt.edit(&in)
 			_, err := s.LogCall(ctx, op, sc, in)
-			wantErr(t, tt.name, err, apperr.Invalid, tt.field)
+			apperrtest.Want(t, tt.name, err, apperr.Invalid, tt.field)
 		}
 
 		plain := call()
@@ -146,7 +147,7 @@ func TestReportFromCall(t *testing.T) {
 		}
 		e.Clock.Advance(10 * time.Minute)
 		_, err = s.ReportFromCall(ctx, op, callScope(t, op), id, intake.CallReport{Details: " "})
-		wantErr(t, "no details", err, apperr.Invalid, "details")
+		apperrtest.Want(t, "no details", err, apperr.Invalid, "details")
 		rid, err := s.ReportFromCall(ctx, op, callScope(t, op), id, intake.CallReport{Details: "A boy of 12 did not come home from school.", PlaceType: "transport_hub", Area: "Central station"})
 		if err != nil {
 			t.Fatal(err)
@@ -175,7 +176,7 @@ func TestReportFromCall(t *testing.T) {
 			t.Errorf("queue = %+v", q)
 		}
 		// The caller has no receipt code, so there is nobody to ask.
-		wantErr(t, "ask", s.Ask(ctx, op, sc, rid, "Anything else?"), apperr.Invalid, "message")
+		apperrtest.Want(t, "ask", s.Ask(ctx, op, sc, rid, "Anything else?"), apperr.Invalid, "message")
 		if a := actionsFor(t, e.Env, rid); !slices.Contains(a, "reports.create:allowed") {
 			t.Errorf("audit of the report = %v", a)
 		}
@@ -196,7 +197,7 @@ func TestHandovers(t *testing.T) {
 		}
 		rid := e.submit(t, intake.UrgencySoon)
 
-		wantErr(t, "empty note", s.HandOver(ctx, op, callScope(t, op), intake.HandoverCall, cid, ""), apperr.Invalid, "handover_note")
+		apperrtest.Want(t, "empty note", s.HandOver(ctx, op, callScope(t, op), intake.HandoverCall, cid, ""), apperr.Invalid, "handover_note")
 		if err := s.HandOver(ctx, op, callScope(t, op), intake.HandoverCall, cid, "She will call back at 22:00 from a friend's phone."); err != nil {
 			t.Fatal(err)
 		}

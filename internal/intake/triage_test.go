@@ -9,6 +9,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
@@ -95,22 +96,6 @@ func actionsFor(t *testing.T, e *intaketest.Env, subject string) []string {
 		out = append(out, x.Action+":"+x.Outcome)
 	}
 	return out
-}
-
-func wantErr(t *testing.T, what string, err error, code apperr.Code, field string) {
-	t.Helper()
-	if !apperr.Is(err, code) {
-		t.Fatalf("%s: err = %v, want %s", what, err, code)
-	}
-	if field == "" {
-		return
-	}
-	for _, f := range apperr.As(err).Fields {
-		if f.Field == field {
-			return
-		}
-	}
-	t.Fatalf("%s: fields = %v, want one for %q", what, fieldKeys(err), field)
 }
 
 func TestQueueOrderDeadlinesAndFilters(t *testing.T) {
@@ -242,9 +227,9 @@ func TestTriageActions(t *testing.T) {
 
 		t.Run("assign to a person", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencySoon)
-			wantErr(t, "no one", s.Assign(ctx, op, sc, id, intake.Assignment{}), apperr.Invalid, "user")
-			wantErr(t, "a screener", s.Assign(ctx, op, sc, id, intake.Assignment{UserID: screener.UserID}), apperr.Invalid, "user")
-			wantErr(t, "another organisation's", s.Assign(ctx, op, sc, id, intake.Assignment{UserID: e.outsider.UserID}), apperr.Invalid, "user")
+			apperrtest.Want(t, "no one", s.Assign(ctx, op, sc, id, intake.Assignment{}), apperr.Invalid, "user")
+			apperrtest.Want(t, "a screener", s.Assign(ctx, op, sc, id, intake.Assignment{UserID: screener.UserID}), apperr.Invalid, "user")
+			apperrtest.Want(t, "another organisation's", s.Assign(ctx, op, sc, id, intake.Assignment{UserID: e.outsider.UserID}), apperr.Invalid, "user")
 			e.Clock.Advance(3 * time.Minute)
 			if err := s.Assign(ctx, op, sc, id, intake.Assignment{UserID: colleague.UserID}); err != nil {
 				t.Fatal(err)
@@ -271,8 +256,8 @@ func TestTriageActions(t *testing.T) {
 		t.Run("forward to another organisation", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencySoon)
 			police := e.Org(t, "Police", "police")
-			wantErr(t, "same", s.Assign(ctx, op, sc, id, intake.Assignment{OrgID: e.hotline}), apperr.Invalid, "org")
-			wantErr(t, "police", s.Assign(ctx, op, sc, id, intake.Assignment{OrgID: police}), apperr.Invalid, "org")
+			apperrtest.Want(t, "same", s.Assign(ctx, op, sc, id, intake.Assignment{OrgID: e.hotline}), apperr.Invalid, "org")
+			apperrtest.Want(t, "police", s.Assign(ctx, op, sc, id, intake.Assignment{OrgID: police}), apperr.Invalid, "org")
 			if err := s.HandOver(ctx, op, sc, intake.HandoverReport, id, "Call back after 6"); err != nil {
 				t.Fatal(err)
 			}
@@ -292,8 +277,8 @@ func TestTriageActions(t *testing.T) {
 
 		t.Run("classify", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencyChild)
-			wantErr(t, "nothing", s.Classify(ctx, op, sc, id, intake.Classification{}), apperr.Invalid, "exploitation")
-			wantErr(t, "unknown", s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "piracy", PlaceType: "moon"}), apperr.Invalid, "place_type")
+			apperrtest.Want(t, "nothing", s.Classify(ctx, op, sc, id, intake.Classification{}), apperr.Invalid, "exploitation")
+			apperrtest.Want(t, "unknown", s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "piracy", PlaceType: "moon"}), apperr.Invalid, "place_type")
 			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "begging_criminality", PlaceType: "street", MissingChild: true}); err != nil {
 				t.Fatal(err)
 			}
@@ -316,8 +301,8 @@ func TestTriageActions(t *testing.T) {
 		t.Run("duplicate", func(t *testing.T) {
 			first := e.submit(t, intake.UrgencySoon)
 			second := e.submit(t, intake.UrgencySoon)
-			wantErr(t, "itself", s.LinkDuplicate(ctx, op, sc, second, intake.ShortID(second)), apperr.Invalid, "duplicate")
-			wantErr(t, "garbage", s.LinkDuplicate(ctx, op, sc, second, "%"), apperr.Invalid, "duplicate")
+			apperrtest.Want(t, "itself", s.LinkDuplicate(ctx, op, sc, second, intake.ShortID(second)), apperr.Invalid, "duplicate")
+			apperrtest.Want(t, "garbage", s.LinkDuplicate(ctx, op, sc, second, "%"), apperr.Invalid, "duplicate")
 			if err := s.LinkDuplicate(ctx, op, sc, second, intake.ShortID(first)); err != nil {
 				t.Fatal(err)
 			}
@@ -329,12 +314,12 @@ func TestTriageActions(t *testing.T) {
 				t.Errorf("duplicates of the first = %v", tr.Duplicates)
 			}
 			// A closed report takes no more changes.
-			wantErr(t, "closed", s.Classify(ctx, op, sc, second, intake.Classification{Exploitation: "labour"}), apperr.Conflict, "")
+			apperrtest.Want(t, "closed", s.Classify(ctx, op, sc, second, intake.Classification{Exploitation: "labour"}), apperr.Conflict, "")
 		})
 
 		t.Run("ask the reporter", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencySoon)
-			wantErr(t, "empty", s.Ask(ctx, op, sc, id, "  "), apperr.Invalid, "message")
+			apperrtest.Want(t, "empty", s.Ask(ctx, op, sc, id, "  "), apperr.Invalid, "message")
 			if err := s.Ask(ctx, op, sc, id, "Which entrance?"); err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +334,7 @@ func TestTriageActions(t *testing.T) {
 
 		t.Run("dismiss with a sealed note", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencyNoRush)
-			wantErr(t, "no reason", s.Dismiss(ctx, op, sc, id, "", ""), apperr.Invalid, "reason")
+			apperrtest.Want(t, "no reason", s.Dismiss(ctx, op, sc, id, "", ""), apperr.Invalid, "reason")
 			const note = "Same car wash as last week; police already there."
 			if err := s.Dismiss(ctx, op, sc, id, "handled_elsewhere", note); err != nil {
 				t.Fatal(err)
@@ -371,7 +356,7 @@ func TestTriageActions(t *testing.T) {
 
 		t.Run("turn into a screening and link a case", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencyChild)
-			wantErr(t, "no consent", func() error {
+			apperrtest.Want(t, "no consent", func() error {
 				_, err := s.Convert(ctx, op, sc, id, intake.Conversion{ReporterIsPerson: true})
 				return err
 			}(), apperr.Invalid, "consent")
@@ -411,8 +396,8 @@ func TestTriageActions(t *testing.T) {
 				t.Fatal(err)
 			}
 			other := e.submit(t, intake.UrgencySoon)
-			wantErr(t, "bad code", s.LinkCase(ctx, op, sc, other, "WM-0000-0000"), apperr.Invalid, "code")
-			wantErr(t, "unknown code", s.LinkCase(ctx, op, sc, other, "WM-2222-2222"), apperr.Invalid, "code")
+			apperrtest.Want(t, "bad code", s.LinkCase(ctx, op, sc, other, "WM-0000-0000"), apperr.Invalid, "code")
+			apperrtest.Want(t, "unknown code", s.LinkCase(ctx, op, sc, other, "WM-2222-2222"), apperr.Invalid, "code")
 			if err := s.LinkCase(ctx, op, sc, other, " wm-7k3q-92xd "); err != nil {
 				t.Fatal(err)
 			}

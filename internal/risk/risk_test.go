@@ -12,6 +12,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/storage"
@@ -89,22 +90,6 @@ func (f *fixture) deadline(t *testing.T, caseID string) string {
 		t.Fatalf("risk_review deadline: %v", err)
 	}
 	return due
-}
-
-func wantCode(t *testing.T, what string, err error, code apperr.Code, field string) {
-	t.Helper()
-	if !apperr.Is(err, code) {
-		t.Fatalf("%s: err = %v, want %s", what, err, code)
-	}
-	if field == "" {
-		return
-	}
-	for _, fe := range apperr.As(err).Fields {
-		if fe.Field == field {
-			return
-		}
-	}
-	t.Errorf("%s: no error on field %q in %v", what, field, apperr.As(err).Fields)
 }
 
 func TestAssessment(t *testing.T) {
@@ -211,7 +196,7 @@ func TestAssessmentRefused(t *testing.T) {
 				{"other organisation", f.outside.Actor, risk.NewAssessment{Level: "low"}, apperr.NotFound, ""},
 			} {
 				_, err := f.svc.Assess(ctx, tt.actor, c.ID, tt.in)
-				wantCode(t, tt.name, err, tt.code, tt.field)
+				apperrtest.Want(t, tt.name, err, tt.code, tt.field)
 			}
 			for _, tt := range []struct {
 				name  string
@@ -228,7 +213,7 @@ func TestAssessmentRefused(t *testing.T) {
 				{"other organisation", f.outside.Actor, risk.NewIncident{Kind: "other", OccurredOn: day(0)}, apperr.NotFound, ""},
 			} {
 				_, err := f.svc.RecordIncident(ctx, tt.actor, c.ID, tt.in)
-				wantCode(t, tt.name, err, tt.code, tt.field)
+				apperrtest.Want(t, tt.name, err, tt.code, tt.field)
 			}
 			if _, err := f.svc.Get(ctx, f.outside.Actor, c.ID); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("read by another organisation: %v, want not found", err)
@@ -243,9 +228,9 @@ func TestAssessmentRefused(t *testing.T) {
 			}
 			before = f.state(t, c.ID)
 			_, err := f.svc.Assess(ctx, f.worker.Actor, c.ID, risk.NewAssessment{Level: "low"})
-			wantCode(t, "closed case", err, apperr.Conflict, "")
+			apperrtest.Want(t, "closed case", err, apperr.Conflict, "")
 			_, err = f.svc.RecordIncident(ctx, f.worker.Actor, c.ID, risk.NewIncident{Kind: "other", OccurredOn: day(0)})
-			wantCode(t, "incident on a closed case", err, apperr.Conflict, "")
+			apperrtest.Want(t, "incident on a closed case", err, apperr.Conflict, "")
 			if after := f.state(t, c.ID); after != before {
 				t.Errorf("refused changes on a closed case changed it: %s → %s", before, after)
 			}

@@ -60,7 +60,7 @@ type referralPage struct {
 	FormalNote string
 	// CaseID is the case the referral opened in the reader's organisation.
 	CaseID string
-	Today      string
+	Today  string
 }
 
 // renderReferral shows a referral; notes holds the revealed free text on
