@@ -1,184 +1,36 @@
 package intake
 
 import (
-	"bytes"
-	"encoding/binary"
-	"fmt"
-	"image"
-	"image/jpeg"
-	"image/png"
-	"net/http"
+	"errors"
 
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/files"
 )
 
 // Media types accepted as attachments.
 const (
-	TypeJPEG = "image/jpeg"
-	TypePNG  = "image/png"
-	TypePDF  = "application/pdf"
+	TypeJPEG = files.TypeJPEG
+	TypePNG  = files.TypePNG
+	TypePDF  = files.TypePDF
 )
 
-// maxPixels bounds a decoded image (about 25 megapixels, a large phone
-// photo), so a small file that claims huge dimensions cannot make the
-// server allocate gigabytes.
-const maxPixels = 25_000_000
-
-// cleanAttachment checks what data is by its content (never by a name)
-// and returns it ready to store: images re-encoded, which drops every
-// metadata block (EXIF with GPS position and camera serial, XMP, comments);
-// PDFs unchanged. Errors are field errors of the "files" field.
+// cleanAttachment makes an uploaded file safe to keep (see package files);
+// refusals are field errors of the "files" field.
 func (s *Service) cleanAttachment(data []byte) (mediaType string, clean []byte, err error) {
-	if len(data) == 0 {
+	mediaType, clean, err = s.files.Clean(data)
+	switch {
+	case errors.Is(err, files.ErrType):
 		return "", nil, fileError("public.error.file_type", nil)
-	}
-	if int64(len(data)) > s.cfg.MaxAttachmentSize {
+	case errors.Is(err, files.ErrTooLarge):
 		return "", nil, fileError("public.error.file_too_large", map[string]any{"n": s.cfg.MaxAttachmentSize >> 20})
-	}
-	switch http.DetectContentType(data) {
-	case TypePDF:
-		return TypePDF, data, nil
-	case TypeJPEG:
-		mediaType = TypeJPEG
-	case TypePNG:
-		mediaType = TypePNG
-	default:
-		return "", nil, fileError("public.error.file_type", nil)
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
+	case errors.Is(err, files.ErrDamaged):
 		return "", nil, fileError("public.error.file_damaged", nil)
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > maxPixels/cfg.Height {
+	case errors.Is(err, files.ErrImageTooLarge):
 		return "", nil, fileError("public.error.image_too_large", nil)
 	}
-	// Decoding holds the whole bitmap: few at a time.
-	s.decodeSem <- struct{}{}
-	defer func() { <-s.decodeSem }()
-	var img image.Image
-	if mediaType == TypeJPEG {
-		img, err = jpeg.Decode(bytes.NewReader(data))
-		if err == nil {
-			img = orient(img, jpegOrientation(data))
-		}
-	} else {
-		img, err = png.Decode(bytes.NewReader(data))
-	}
-	if err != nil {
-		return "", nil, fileError("public.error.file_damaged", nil)
-	}
-	var out bytes.Buffer
-	if mediaType == TypeJPEG {
-		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: 88})
-	} else {
-		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img)
-	}
-	if err != nil {
-		return "", nil, fmt.Errorf("re-encode attachment: %w", err)
-	}
-	return mediaType, out.Bytes(), nil
+	return mediaType, clean, err
 }
 
 func fileError(key string, args map[string]any) error {
 	return apperr.Validation(apperr.FieldError{Field: "files", Key: key, Args: args})
-}
-
-// jpegOrientation reads the EXIF orientation (1–8) of a JPEG, or 1. Phones
-// store photos as the sensor saw them plus this tag; re-encoding drops the
-// tag, so it is applied to the pixels first or the picture would turn
-// sideways.
-func jpegOrientation(data []byte) int {
-	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
-		return 1
-	}
-	for i := 2; i+4 <= len(data); {
-		if data[i] != 0xFF {
-			return 1
-		}
-		marker := data[i+1]
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return 1
-		}
-		size := int(binary.BigEndian.Uint16(data[i+2 : i+4]))
-		if size < 2 || i+2+size > len(data) {
-			return 1
-		}
-		seg := data[i+4 : i+2+size]
-		if marker == 0xE1 && len(seg) > 6 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + size
-	}
-	return 1
-}
-
-// tiffOrientation finds tag 0x0112 in the first IFD of a TIFF header.
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 1
-	}
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	off := int(bo.Uint32(t[4:8]))
-	if off < 8 || off+2 > len(t) {
-		return 1
-	}
-	n := int(bo.Uint16(t[off : off+2]))
-	for k := range n {
-		e := off + 2 + 12*k
-		if e+12 > len(t) {
-			return 1
-		}
-		if bo.Uint16(t[e:e+2]) == 0x0112 && bo.Uint16(t[e+2:e+4]) == 3 {
-			if v := int(bo.Uint16(t[e+8 : e+10])); v >= 1 && v <= 8 {
-				return v
-			}
-			return 1
-		}
-	}
-	return 1
-}
-
-// orient returns img turned and mirrored as EXIF orientation o says.
-func orient(img image.Image, o int) image.Image {
-	if o <= 1 || o > 8 {
-		return img
-	}
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	ow, oh := w, h
-	if o >= 5 {
-		ow, oh = h, w
-	}
-	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
-	for y := range h {
-		for x := range w {
-			var nx, ny int
-			switch o {
-			case 2: // mirrored horizontally
-				nx, ny = w-1-x, y
-			case 3: // turned 180°
-				nx, ny = w-1-x, h-1-y
-			case 4: // mirrored vertically
-				nx, ny = x, h-1-y
-			case 5: // mirrored along the top-left diagonal
-				nx, ny = y, x
-			case 6: // turned 90° clockwise
-				nx, ny = h-1-y, x
-			case 7: // mirrored along the other diagonal
-				nx, ny = h-1-y, w-1-x
-			case 8: // turned 90° counter-clockwise
-				nx, ny = y, w-1-x
-			}
-			out.Set(nx, ny, img.At(b.Min.X+x, b.Min.Y+y))
-		}
-	}
-	return out
 }

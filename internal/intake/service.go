@@ -16,6 +16,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/files"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -145,7 +146,7 @@ type Service struct {
 
 	placeTypes []string // field-guide location ids, then ExtraPlaceTypes
 	signs      []string // indicator ids the field guide names, in its order
-	decodeSem  chan struct{}
+	files      *files.Cleaner
 	// full remembers the rate-limit windows this process already saw over
 	// their limit, so a flood is refused without a database write each time.
 	full fullWindows
@@ -154,7 +155,8 @@ type Service struct {
 // New returns a Service.
 func New(d Deps) *Service {
 	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, catalogue: d.Catalogue, log: d.Log,
-		cfg: d.Config.withDefaults(), clock: d.Now, decodeSem: make(chan struct{}, 2), notifier: d.Notifier}
+		cfg: d.Config.withDefaults(), clock: d.Now, notifier: d.Notifier}
+	s.files = files.NewCleaner(s.cfg.MaxAttachmentSize, 2)
 	if s.clock == nil {
 		s.clock = storage.Now
 	}
