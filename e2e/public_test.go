@@ -50,7 +50,7 @@ func publicServer(t *testing.T) (*server, *intaketest.Env, *i18n.Catalog) {
 	mux := http.NewServeMux()
 	h.Mount(mux)
 	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "cross-origin", http.StatusForbidden) })
-	ts := httptest.NewServer(web.Chain(mux, web.Observe(log, web.NewMetrics()), web.SecurityHeaders(false), web.CrossOrigin(deny), public.LimitBody(1<<20)))
+	ts := httptest.NewServer(web.Chain(mux, web.Observe(log, web.NewMetrics()), web.SecurityHeaders(false), web.CrossOrigin(deny), web.LimitBody(1<<20, public.TakesFiles)))
 	t.Cleanup(ts.Close)
 	return &server{URL: ts.URL, log: logs}, env, cat
 }

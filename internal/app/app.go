@@ -277,8 +277,8 @@ func (a *App) Handler() (http.Handler, error) {
 		web.Observe(a.Log, a.Metrics),
 		web.SecurityHeaders(secure),
 		web.CrossOrigin(crossOrigin),
-		// The public report form raises its own limit for attachments.
-		public.LimitBody(MaxBody),
+		// Uploads (the public report form, case notes) set their own limits.
+		web.LimitBody(MaxBody, public.TakesFiles, ui.TakesFiles),
 	), nil
 }
 

@@ -29,6 +29,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/files"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
@@ -69,6 +70,8 @@ type Service struct {
 	// reflectionDays is the jurisdiction's minimum reflection and recovery period.
 	reflectionDays int
 	moveHooks      []MoveHook
+	// files cleans files attached to notes.
+	files *files.Cleaner
 }
 
 // Deps are what the service needs.
@@ -90,7 +93,8 @@ const DefaultReflectionDays = 90
 
 // New returns the case service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, now: d.Now, reflectionDays: d.ReflectionDays}
+	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, now: d.Now, reflectionDays: d.ReflectionDays,
+		files: files.NewCleaner(MaxFile, 2)}
 	if s.now == nil {
 		s.now = storage.Now
 	}

@@ -86,7 +86,7 @@ func TestLifecycleAndReflection(t *testing.T) {
 			if err != nil || c.Stage != cases.Closed {
 				t.Fatalf("close: %v", err)
 			}
-			if _, err := f.svc.AddNote(ctx, f.worker.Actor, c.ID, "After closing."); !apperr.Is(err, apperr.Conflict) {
+			if _, err := f.svc.AddNote(ctx, f.worker.Actor, c.ID, "After closing.", nil); !apperr.Is(err, apperr.Conflict) {
 				t.Errorf("note on closed case: %v", err)
 			}
 			c, err = f.svc.Reopen(ctx, f.worker.Actor, c.ID)
@@ -117,7 +117,7 @@ func TestConsentAndSharing(t *testing.T) {
 			f := newFixture(t, engine)
 			ctx := context.Background()
 			c := f.open(t, adult())
-			if _, err := f.svc.AddNote(ctx, f.worker.Actor, c.ID, "Afraid of the recruiter."); err != nil {
+			if _, err := f.svc.AddNote(ctx, f.worker.Actor, c.ID, "Afraid of the recruiter.", nil); err != nil {
 				t.Fatal(err)
 			}
 			share := cases.ShareInput{To: f.police, Kind: cases.KindShare, Categories: []string{"assistance"}}

@@ -68,7 +68,7 @@ func (f *fixture) closed(t *testing.T, ago time.Duration) cases.Case {
 	t.Helper()
 	ctx := context.Background()
 	c := f.open(t)
-	if _, err := f.cases.AddNote(ctx, f.worker.Actor, c.ID, "She fears the recruiter in Constanța."); err != nil {
+	if _, err := f.cases.AddNote(ctx, f.worker.Actor, c.ID, "She fears the recruiter in Constanța.", nil); err != nil {
 		t.Fatalf("add note: %v", err)
 	}
 	if _, err := f.cases.MoveStage(ctx, f.worker.Actor, c.ID, cases.Closed, "recovered_included"); err != nil {
@@ -325,7 +325,7 @@ func TestExportPersonalData(t *testing.T) {
 			f := newFixture(t, engine)
 			ctx := context.Background()
 			c := f.open(t)
-			if _, err := f.cases.AddNote(ctx, f.worker.Actor, c.ID, "Prefers a female interpreter."); err != nil {
+			if _, err := f.cases.AddNote(ctx, f.worker.Actor, c.ID, "Prefers a female interpreter.", nil); err != nil {
 				t.Fatalf("note: %v", err)
 			}
 			_, err := f.svc.ExportPersonalData(ctx, f.worker.Actor, c.ID)

@@ -82,7 +82,7 @@ func seedCases(ctx context.Context, d Deps, actors map[string]access.Actor, orgI
 				return fmt.Errorf("seed risk of case %d: %w", i, err)
 			}
 		}
-		if _, err := d.Cases.AddNote(ctx, w, c.ID, "Demo note: first meeting went well; the person asked for a doctor who speaks their language."); err != nil {
+		if _, err := d.Cases.AddNote(ctx, w, c.ID, "Demo note: first meeting went well; the person asked for a doctor who speaks their language.", nil); err != nil {
 			return fmt.Errorf("seed note %d: %w", i, err)
 		}
 		if dc.sharePolice {

@@ -26,20 +26,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	route("GET "+PathAssets+"{file}", h.static)
 }
 
-// LimitBody is web.LimitBody(max) for every request except the report
-// form's POST, which may carry attachments and sets its own, larger limit
-// (intake.Config.MaxBody) in its handler. A body limit applied before it
-// could not be raised again, as http.MaxBytesReader only ever lowers it.
-func LimitBody(max int64) web.Middleware {
-	limit := web.LimitBody(max)
-	return func(next http.Handler) http.Handler {
-		limited := limit(next)
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && r.URL.Path == PathReport {
-				next.ServeHTTP(w, r)
-				return
-			}
-			limited.ServeHTTP(w, r)
-		})
-	}
-}
+// TakesFiles reports whether r is the report form's POST, which may carry
+// attachments and sets its own, larger limit (intake.Config.MaxBody) in its
+// handler; see web.LimitBody.
+func TakesFiles(r *http.Request) bool { return r.Method == http.MethodPost && r.URL.Path == PathReport }

@@ -130,3 +130,14 @@ func incomingShare(t *testing.T, f *fixture) string {
 	}
 	return sh.ID
 }
+
+// caseWithFile opens a case of organisation A with a note carrying a PDF.
+func caseWithFile(t *testing.T, f *fixture) string {
+	t.Helper()
+	c := newCase(t, f, false)
+	pdf := &cases.File{Name: "contract.pdf", Data: []byte("%PDF-1.4\n% signed contract\n%%EOF\n")}
+	if _, err := f.env.App.Cases.AddNote(context.Background(), f.staff[access.CaseWorker].Actor, c.ID, "Scanned contract.", pdf); err != nil {
+		t.Fatalf("add note with file: %v", err)
+	}
+	return c.ID
+}

@@ -123,6 +123,7 @@ func (h *Handler) Routes() []Route {
 		{"GET /cases/{id}/timeline", SignedIn, access.ViewCases, h.showTimeline},
 		{"GET /cases/{id}/notes", SignedIn, access.ViewCases, h.showNotes},
 		{"POST /cases/{id}/notes", SignedIn, access.ManageCases, h.addNote},
+		{"GET /cases/{id}/files/{n}", SignedIn, access.ViewCases, h.showNoteFile},
 		{"GET /cases/{id}/sharing", SignedIn, access.ViewCases, h.showSharing},
 		{"POST /cases/{id}/sharing", SignedIn, access.ShareCases, h.shareCase},
 		{"POST /cases/{id}/sharing/end", SignedIn, access.ShareCases, h.endShare},

@@ -212,7 +212,8 @@ var pageCases = map[string]pageCase{
 	"POST /cases/{id}/notes": {id: targetCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"note": {"Called back; safe for now."}}
 	}},
-	"GET /cases/{id}/sharing": {id: targetCase},
+	"GET /cases/{id}/files/{n}": {id: caseWithFile, params: map[string]string{"n": "1"}},
+	"GET /cases/{id}/sharing":   {id: targetCase},
 	"POST /cases/{id}/sharing": {id: sharableCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"to": {f.orgB}, "kind": {"share"}, "categories": {"assistance"}}
 	}},

@@ -60,10 +60,18 @@ func CrossOrigin(onDeny http.Handler) Middleware {
 }
 
 // LimitBody caps request bodies; a larger body fails to parse and the
-// handler answers TooLarge.
-func LimitBody(max int64) Middleware {
+// handler answers TooLarge. Requests that takesFiles (uploads) are left to
+// set their own, larger limit in their handler: a limit applied here could
+// not be raised again, as http.MaxBytesReader only ever lowers it.
+func LimitBody(max int64, takesFiles ...func(*http.Request) bool) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, f := range takesFiles {
+				if f(r) {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
 			if r.Body != nil {
 				r.Body = http.MaxBytesReader(w, r.Body, max)
 			}
