@@ -32,11 +32,13 @@ type Service struct {
 }
 
 // New returns the assistance service. It ends the referrals of a case
-// that closes (see endOnClose).
+// that closes (see endOnClose) and withdraws those waiting on a consent
+// that is withdrawn (see withdrawOnConsent).
 func New(c *cases.Service) *Service {
 	s := &Service{cases: c}
 	if c != nil {
 		c.OnMove(s.endOnClose)
+		c.OnWithdraw(s.withdrawOnConsent)
 	}
 	return s
 }

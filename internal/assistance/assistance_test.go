@@ -464,3 +464,46 @@ func TestLastPlaceOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentWithdrawal withdraws the consent a referral rests on: the
+// referral still waiting for an answer is withdrawn and its deadline
+// cleared; an accepted one goes on.
+func TestConsentWithdrawal(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			shelter := f.provider(t, "Women's House shelter", f.shelterOrg, 2)
+			c := f.openCase(t, false)
+			k := f.consent(t, c, f.shelterOrg)
+			accepted, err := f.svc.Refer(ctx, f.worker.Actor, c.ID, assistance.ReferralInput{ProviderID: shelter.ID, Services: []string{"shelter"}, Placement: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.AnswerReferral(ctx, f.shelterWorker.Actor, c.ID, accepted.ID, assistance.Answer{Accept: true}); err != nil {
+				t.Fatal(err)
+			}
+			pending, err := f.svc.Refer(ctx, f.worker.Actor, c.ID, assistance.ReferralInput{ProviderID: shelter.ID, Services: []string{"psychological"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.env.App.Cases.WithdrawConsent(ctx, f.worker.Actor, c.ID, k.ID, time.Now().UTC().Format(time.DateOnly)); err != nil {
+				t.Fatal(err)
+			}
+			plan, err := f.svc.Plan(ctx, f.worker.Actor, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status := map[string]string{}
+			for _, r := range plan.Referrals {
+				status[r.ID] = r.Status
+			}
+			if status[pending.ID] != assistance.Withdrawn || status[accepted.ID] != assistance.Accepted {
+				t.Errorf("after withdrawal: %v", status)
+			}
+			if n := deadlines(t, f.env, "provider_referral", pending.ID); n != 0 {
+				t.Errorf("the withdrawn referral kept its deadline")
+			}
+		})
+	}
+}

@@ -351,28 +351,10 @@ func (s *Service) EndReferral(ctx context.Context, actor access.Actor, caseID, r
 		if !r.Open() {
 			return apperr.New(apperr.Conflict, "error.service_referral.not_open")
 		}
-		status := Ended
-		if r.Status == Pending {
-			status = Withdrawn
-		}
-		if r.Occupying {
-			if _, err := tx.ExecContext(ctx, `UPDATE service_providers SET places_occupied = places_occupied - 1
-				WHERE id = $1 AND places_occupied > 0`, r.ProviderID); err != nil {
-				return fmt.Errorf("free a place of provider %s: %w", r.ProviderID, err)
-			}
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE service_referrals SET status = $1, reason = $2, occupying = 0, ended_by = $3, ended_at = $4
-			WHERE id = $5`, status, reason, actor.UserID, s.cases.Now(), refID)
-		if err != nil {
-			return fmt.Errorf("end referral %s: %w", refID, err)
-		}
-		if err := s.cases.ClearDeadline(ctx, tx, "provider_referral", refID); err != nil {
+		if err := s.stop(ctx, tx, actor, c, r, reason); err != nil {
 			return err
 		}
-		if err := s.cases.Log(ctx, tx, actor, c, cases.Event{Kind: "service_referral_" + status, Category: cases.Assistance,
-			RefID: refID, Detail: reason}); err != nil {
-			return err
-		}
+		var err error
 		out, err = getReferral(ctx, tx, caseID, refID)
 		return err
 	})
@@ -402,6 +384,30 @@ func (s *Service) IncomingReferrals(ctx context.Context, actor access.Actor, sta
 	return out, err
 }
 
+// stop ends a running referral or withdraws a pending one, freeing the
+// shelter place it holds, in the caller's transaction.
+func (s *Service) stop(ctx context.Context, tx *storage.Tx, actor access.Actor, c cases.Case, r Referral, reason string) error {
+	status := Ended
+	if r.Status == Pending {
+		status = Withdrawn
+	}
+	if r.Occupying {
+		if _, err := tx.ExecContext(ctx, `UPDATE service_providers SET places_occupied = places_occupied - 1
+			WHERE id = $1 AND places_occupied > 0`, r.ProviderID); err != nil {
+			return fmt.Errorf("free a place of provider %s: %w", r.ProviderID, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE service_referrals SET status = $1, reason = $2, occupying = 0, ended_by = $3, ended_at = $4
+		WHERE id = $5`, status, reason, nullable(actor.UserID), s.cases.Now(), r.ID); err != nil {
+		return fmt.Errorf("end referral %s: %w", r.ID, err)
+	}
+	if err := s.cases.ClearDeadline(ctx, tx, "provider_referral", r.ID); err != nil {
+		return err
+	}
+	return s.cases.Log(ctx, tx, actor, c, cases.Event{Kind: "service_referral_" + status, Category: cases.Assistance,
+		RefID: r.ID, Detail: reason})
+}
+
 // endOnClose is a case move hook: when a case closes, its pending
 // referrals are withdrawn and its running ones end, so that a shelter
 // place is not held for a person whose case has closed.
@@ -414,25 +420,24 @@ func (s *Service) endOnClose(ctx context.Context, tx *storage.Tx, actor access.A
 		return err
 	}
 	for _, r := range open {
-		status := Ended
-		if r.Status == Pending {
-			status = Withdrawn
-		}
-		if r.Occupying {
-			if _, err := tx.ExecContext(ctx, `UPDATE service_providers SET places_occupied = places_occupied - 1
-				WHERE id = $1 AND places_occupied > 0`, r.ProviderID); err != nil {
-				return fmt.Errorf("free a place of provider %s: %w", r.ProviderID, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE service_referrals SET status = $1, reason = 'case_closed', occupying = 0, ended_by = $2,
-				ended_at = $3 WHERE id = $4`, status, actor.UserID, s.cases.Now(), r.ID); err != nil {
-			return fmt.Errorf("end referral %s: %w", r.ID, err)
-		}
-		if err := s.cases.ClearDeadline(ctx, tx, "provider_referral", r.ID); err != nil {
+		if err := s.stop(ctx, tx, actor, c, r, "case_closed"); err != nil {
 			return err
 		}
-		if err := s.cases.Log(ctx, tx, actor, c, cases.Event{Kind: "service_referral_" + status, Category: cases.Assistance,
-			RefID: r.ID, Detail: "case_closed"}); err != nil {
+	}
+	return nil
+}
+
+// withdrawOnConsent is a consent hook: when the person withdraws the
+// consent a referral rests on, referrals still waiting for an answer are
+// withdrawn. A service already running goes on (ending a shelter place
+// would put the person at risk); the worker decides with the person.
+func (s *Service) withdrawOnConsent(ctx context.Context, tx *storage.Tx, actor access.Actor, c cases.Case, consentID string) error {
+	pending, err := loadReferrals(ctx, tx, `r.consent_id = $1 AND r.status = 'pending'`, consentID)
+	if err != nil {
+		return err
+	}
+	for _, r := range pending {
+		if err := s.stop(ctx, tx, actor, c, r, "consent_withdrawn"); err != nil {
 			return err
 		}
 	}

@@ -70,6 +70,7 @@ type Service struct {
 	// reflectionDays is the jurisdiction's minimum reflection and recovery period.
 	reflectionDays int
 	moveHooks      []MoveHook
+	withdrawHooks  []WithdrawHook
 	// files cleans files attached to notes.
 	files *files.Cleaner
 }

@@ -288,6 +288,11 @@ func (s *Service) WithdrawConsent(ctx context.Context, actor access.Actor, caseI
 			WHERE consent_id = $2 AND status IN ('pending', 'accepted') AND kind = 'share'`, s.now(), consentID); err != nil {
 			return fmt.Errorf("end shares of consent %s: %w", consentID, err)
 		}
+		for _, h := range s.withdrawHooks {
+			if err := h(ctx, tx, actor, a.Case, consentID); err != nil {
+				return err
+			}
+		}
 		return s.Log(ctx, tx, actor, a.Case, Event{Kind: "consent_withdrawn", Category: Consent, RefID: consentID})
 	})
 }

@@ -19,6 +19,15 @@ type MoveHook func(ctx context.Context, tx *storage.Tx, actor access.Actor, c Ca
 // is assembled, before any request is served.
 func (s *Service) OnMove(h MoveHook) { s.moveHooks = append(s.moveHooks, h) }
 
+// WithdrawHook runs inside the transaction that records a consent's
+// withdrawal; an error undoes it. Assistance withdraws the referrals still
+// waiting on that consent.
+type WithdrawHook func(ctx context.Context, tx *storage.Tx, actor access.Actor, c Case, consentID string) error
+
+// OnWithdraw adds a hook to every consent withdrawal, while the process is
+// assembled.
+func (s *Service) OnWithdraw(h WithdrawHook) { s.withdrawHooks = append(s.withdrawHooks, h) }
+
 // StageChange is one entry of a case's lifecycle history.
 type StageChange struct {
 	From, To Stage
