@@ -279,8 +279,10 @@ func TestEveryPageTranslated(t *testing.T) {
 					id = pc.id(t, f)
 				}
 				method, path := routePath(rt.Pattern, id, f.orgC)
-				for k, v := range pc.params {
-					path = strings.ReplaceAll(path, "{"+k+"}", v)
+				for _, params := range []map[string]string{pc.params, f.params} {
+					for k, v := range params {
+						path = strings.ReplaceAll(path, "{"+k+"}", v)
+					}
 				}
 				if method != http.MethodGet || rt.Gate == ui.Partial {
 					continue

@@ -39,12 +39,15 @@ type fixture struct {
 	// lastConsent and lastShare are those the latest consentedCase and
 	// sharedCase made, for the form of the same request.
 	lastConsent, lastShare string
+	// params fills path parameters other than {id} that an id function
+	// created (a provider, an activity), for the same request.
+	params map[string]string
 }
 
 func newFixture(t *testing.T, engine storage.Engine) *fixture {
 	t.Helper()
 	env := apptest.Start(t, engine)
-	f := &fixture{env: env, staff: map[access.Role]apptest.User{}, codes: map[string][]string{}}
+	f := &fixture{env: env, staff: map[access.Role]apptest.User{}, codes: map[string][]string{}, params: map[string]string{}}
 	f.orgA = env.Org("Organisation A", accounts.NGO)
 	f.orgB = env.Org("Organisation B", accounts.SocialServices)
 	f.orgC = env.Org("Organisation C", accounts.Shelter)

@@ -16,11 +16,6 @@ import (
 	"waymark.city/waymark/internal/storage"
 )
 
-// planParams fills {activity}, {ref} and {provider} of the assistance
-// routes: the route's id function stores the record it made here just
-// before the walk builds the path, as those ids exist only at run time.
-var planParams = map[string]string{}
-
 // walkProviderName names the shelter (without a Waymark organisation, so
 // the referring worker records its answers) that the walk refers to.
 const walkProviderName = "Walk shelter"
@@ -48,7 +43,7 @@ func walkProvider(t *testing.T, f *fixture) string {
 func walkProviderPath(t *testing.T, f *fixture) string {
 	t.Helper()
 	id := walkProvider(t, f)
-	planParams["provider"] = id
+	f.params["provider"] = id
 	return id
 }
 
@@ -80,7 +75,7 @@ func planActivityCase(t *testing.T, f *fixture) string {
 	if err != nil {
 		t.Fatalf("add activity: %v", err)
 	}
-	planParams["activity"] = a.ID
+	f.params["activity"] = a.ID
 	return id
 }
 
@@ -94,7 +89,7 @@ func pendingReferralCase(t *testing.T, f *fixture) string {
 	if err != nil {
 		t.Fatalf("refer: %v", err)
 	}
-	planParams["ref"] = r.ID
+	f.params["ref"] = r.ID
 	return id
 }
 

@@ -254,16 +254,16 @@ var pageCases = map[string]pageCase{
 	"POST /cases/{id}/plan/activities": {id: freshCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"type": {"safe_housing"}, "responsible_org": {f.orgA}, "status": {"planned"}}
 	}},
-	"POST /cases/{id}/plan/activities/{activity}": {id: planActivityCase, params: planParams, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+	"POST /cases/{id}/plan/activities/{activity}": {id: planActivityCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"type": {"safe_housing"}, "responsible_org": {f.orgA}, "status": {"in_progress"}}
 	}},
 	"POST /cases/{id}/plan/referrals": {id: referableCase, form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"provider": {walkProvider(t, f)}, "services": {"shelter"}, "placement": {"1"}}
 	}},
-	"POST /cases/{id}/plan/referrals/{ref}/answer": {id: pendingReferralCase, params: planParams, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+	"POST /cases/{id}/plan/referrals/{ref}/answer": {id: pendingReferralCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"answer": {"accept"}}
 	}},
-	"POST /cases/{id}/plan/referrals/{ref}/end": {id: pendingReferralCase, params: planParams, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+	"POST /cases/{id}/plan/referrals/{ref}/end": {id: pendingReferralCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"end_reason": {"no_longer_needed"}}
 	}},
 	"GET /service-referrals": {},
@@ -272,8 +272,8 @@ var pageCases = map[string]pageCase{
 	"POST /providers": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"name": {f.unique("Legal aid")}, "types": {"legal_aid"}, "languages": {"en, ro"}, "active": {"1"}}
 	}},
-	"GET /providers/{provider}": {id: walkProviderPath, params: planParams},
-	"POST /providers/{provider}": {id: walkProviderPath, params: planParams, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+	"GET /providers/{provider}": {id: walkProviderPath},
+	"POST /providers/{provider}": {id: walkProviderPath, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"name": {walkProviderName}, "types": {"shelter"}, "languages": {"ro"}, "active": {"1"},
 			"places_total": {"1000"}, "places_external": {"0"}, "place_gender": {"any"}, "place_age": {"any"}}
 	}},
@@ -471,8 +471,10 @@ func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
 				id = pc.id(t, f)
 			}
 			method, path := routePath(rt.Pattern, id, f.orgC)
-			for k, v := range pc.params {
-				path = strings.ReplaceAll(path, "{"+k+"}", v)
+			for _, params := range []map[string]string{pc.params, f.params} {
+				for k, v := range params {
+					path = strings.ReplaceAll(path, "{"+k+"}", v)
+				}
 			}
 			req := apptest.Request{Method: method, Path: path}
 			if c.user != nil {
