@@ -51,10 +51,24 @@ func (c Case) ReflectionRunning(day time.Time) bool {
 	return c.ReflectionEnd != "" && day.Format(time.DateOnly) <= c.ReflectionEnd
 }
 
-const caseColumns = `c.id, c.code, c.org_id, o.name, COALESCE(c.group_id, ''), COALESCE(g.code, ''), c.origin, c.origin_id,
+// caseColumns are the columns of a Case. The risk level and the reflection
+// period belong to the risk and legal categories: an organisation the case
+// was shared with without them sees them empty. Every query using
+// caseColumns binds the scope as $1.
+var caseColumns = `c.id, c.code, c.org_id, o.name, COALESCE(c.group_id, ''), COALESCE(g.code, ''), c.origin, c.origin_id,
 	c.stage, c.stage_since, c.closed_from, c.close_reason, COALESCE(c.worker_id, ''), c.gender, c.age_band, c.age_estimated,
-	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation, c.risk_level,
-	c.reflection_start, c.reflection_end, c.identity IS NOT NULL, c.created_by, c.created_at, c.updated_at, c.closed_at, c.anonymised_at`
+	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation,
+	CASE WHEN ` + sees(Risk) + ` THEN c.risk_level ELSE '' END,
+	CASE WHEN ` + sees(Legal) + ` THEN c.reflection_start ELSE '' END, CASE WHEN ` + sees(Legal) + ` THEN c.reflection_end ELSE '' END,
+	c.identity IS NOT NULL, c.created_by, c.created_at, c.updated_at, c.closed_at, c.anonymised_at`
+
+// sees is the SQL condition that the scope ($1) sees category cat of case
+// c: it owns the case, or accepted a share that names the category. The
+// category codes are fixed identifiers, never input.
+func sees(cat Category) string {
+	return `($1 = '*' OR c.org_id = $1 OR c.id IN (SELECT sh.case_id FROM case_shares sh
+		WHERE sh.to_org = $1 AND sh.status = 'accepted' AND sh.categories LIKE '%"` + string(cat) + `"%'))`
+}
 
 const caseFrom = ` FROM cases c JOIN organisations o ON o.id = c.org_id LEFT JOIN case_groups g ON g.id = c.group_id`
 

@@ -151,6 +151,12 @@ func TestConsentAndSharing(t *testing.T) {
 			if _, err := f.svc.ShareCase(ctx, f.worker.Actor, c.ID, cases.ShareInput{To: f.otherNGO, Kind: cases.KindShare, Categories: []string{"assistance"}}); !apperr.Is(err, apperr.Conflict) {
 				t.Errorf("share to org outside consent: %v", err)
 			}
+			err = f.svc.Change(ctx, f.worker.Actor, access.ManageCases, c.ID, cases.Risk, func(tx *storage.Tx, a cases.Access) error {
+				return f.svc.SetRiskLevel(ctx, tx, c.ID, "high")
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
 			sh, err := f.svc.ShareCase(ctx, f.worker.Actor, c.ID, share)
 			if err != nil {
 				t.Fatal(err)
@@ -180,6 +186,16 @@ func TestConsentAndSharing(t *testing.T) {
 			page, err := f.svc.List(ctx, f.officer.Actor, cases.Filter{})
 			if err != nil || len(page.Cases) != 1 {
 				t.Errorf("receiver's list: %d %v", len(page.Cases), err)
+			}
+			// Risk was not shared: the receiver neither sees the level nor finds the case by it.
+			if a.Case.RiskLevel != "" || page.Cases[0].RiskLevel != "" {
+				t.Errorf("the receiver sees the risk level %q", a.Case.RiskLevel)
+			}
+			if page, err := f.svc.List(ctx, f.officer.Actor, cases.Filter{Risk: "high"}); err != nil || len(page.Cases) != 0 {
+				t.Errorf("the receiver finds the case by its risk: %d %v", len(page.Cases), err)
+			}
+			if page, err := f.svc.List(ctx, f.worker.Actor, cases.Filter{Risk: "high"}); err != nil || len(page.Cases) != 1 || page.Cases[0].RiskLevel != "high" {
+				t.Errorf("the owner's risk filter: %v", err)
 			}
 			// Withdrawing the consent ends the share at once.
 			if err := f.svc.WithdrawConsent(ctx, f.worker.Actor, c.ID, k.ID, time.Now().UTC().Format(time.DateOnly)); err != nil {

@@ -113,7 +113,7 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (s
 		if !slices.Contains(riskLevels, f.Risk) {
 			return "", nil, apperr.Validation(apperr.FieldError{Field: "risk", Key: "error.case_risk_level"})
 		}
-		where = append(where, "c.risk_level = "+arg(f.Risk))
+		where = append(where, "c.risk_level = "+arg(f.Risk), sees(Risk))
 	}
 	if f.Exploitation != "" {
 		if !slices.Contains(exploitationForms, f.Exploitation) {
@@ -123,12 +123,14 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (s
 		where = append(where, "c.exploitation LIKE "+arg(`%"`+f.Exploitation+`"%`))
 	}
 	today := s.now()
+	// Deadlines are the owner's (their kinds reveal risk and legal
+	// matters), so the filter finds the organisation's own cases only.
 	switch f.Deadline {
 	case "":
 	case "overdue":
-		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = c.org_id AND d.due_on < "+arg(today.Format(time.DateOnly))+")")
+		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = $1 AND d.due_on < "+arg(today.Format(time.DateOnly))+")")
 	case "week":
-		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = c.org_id AND d.due_on <= "+arg(today.AddDate(0, 0, 7).Format(time.DateOnly))+")")
+		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = $1 AND d.due_on <= "+arg(today.AddDate(0, 0, 7).Format(time.DateOnly))+")")
 	default:
 		return "", nil, apperr.Validation(apperr.FieldError{Field: "deadline", Key: "error.case_deadline_filter"})
 	}

@@ -27,7 +27,7 @@ var caseTabs = []struct {
 	{"/legal", "case.tab_legal", cases.Legal},
 	{"/child", "case.tab_child", cases.Children},
 	{"/conferences", "case.tab_crisis_unit", cases.CrisisUnit},
-	{"/timeline", "case.tab_timeline", cases.Notes},
+	{"/timeline", "case.tab_timeline", cases.Profile},
 	{"/sharing", "case.tab_sharing", cases.Profile},
 	{"/data", "case.tab_data", cases.Profile},
 }

@@ -20,10 +20,12 @@ type timelinePage struct {
 	Nav     caseNav
 	Entries []cases.Entry
 	// Notes is true when the notes' text is shown (an audited read).
-	Notes   bool
-	CanNote bool
-	MaxNote int
-	MaxFile int
+	Notes bool
+	// SeesNotes is false for an organisation the notes were not shared with.
+	SeesNotes bool
+	CanNote   bool
+	MaxNote   int
+	MaxFile   int
 	// Files numbers the notes' files oldest first, as /files/{n} names them.
 	Files map[string]int
 }
@@ -51,7 +53,7 @@ func (h *Handler) renderTimeline(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	v.Data = timelinePage{Nav: caseNavFor(v, a, "/timeline"), Entries: entries, Notes: notes, MaxNote: cases.MaxNote,
-		MaxFile: cases.MaxFile >> 20, Files: files,
+		MaxFile: cases.MaxFile >> 20, Files: files, SeesNotes: a.Sees(cases.Notes),
 		CanNote: a.Owner && access.Can(actor(r), access.ManageCases) && a.Case.Stage != cases.Closed && a.Case.AnonymisedAt == nil}
 	h.shell.Render(w, r, status, "case_timeline", v)
 }

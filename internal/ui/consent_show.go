@@ -33,7 +33,6 @@ type consentRow struct {
 func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "consent.title")
 	v.Form["given_on"] = time.Now().UTC().Format(time.DateOnly)
-	v.Form["language"] = v.P.Lang()
 	h.renderConsent(w, r, http.StatusOK, v)
 }
 
@@ -47,6 +46,13 @@ func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if _, set := v.Form["language"]; !set && r.Method == http.MethodGet {
+		// The information is given in the person's language.
+		v.Form["language"] = v.P.Lang()
+		if len(a.Case.Languages) > 0 {
+			v.Form["language"] = a.Case.Languages[0]
+		}
 	}
 	names := map[string]string{}
 	page := consentPage{Nav: caseNavFor(v, a, "/consent"), Purposes: cases.ConsentPurposes(), Categories: cases.Shareable(),
