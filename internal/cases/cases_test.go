@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,6 +185,32 @@ func TestDemographicsRules(t *testing.T) {
 			}
 			if err != nil || d.Child != tt.child || d.AgeBand != tt.band || d.MajorityMonth != tt.turn18 {
 				t.Errorf("got %+v, %v", d, err)
+			}
+		})
+	}
+}
+
+func TestGroups(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			first, err := f.svc.Open(ctx, f.worker.Actor, cases.NewCase{Person: adult(), NewGroup: true})
+			if err != nil || first.GroupCode == "" {
+				t.Fatalf("open with a new group: %+v %v", first, err)
+			}
+			if _, err := f.svc.Open(ctx, f.worker.Actor, cases.NewCase{Person: cases.UnknownPerson(false, nil), GroupID: first.GroupID}); err != nil {
+				t.Fatal(err)
+			}
+			f.open(t, adult())
+			page, err := f.svc.List(ctx, f.worker.Actor, cases.Filter{Query: strings.ToLower(first.GroupCode)})
+			if err != nil || len(page.Cases) != 2 {
+				t.Errorf("the group's cases: %d %v", len(page.Cases), err)
+			}
+			// Another organisation cannot join a group that is not its own.
+			_, err = f.svc.Open(ctx, f.otherWorker.Actor, cases.NewCase{Person: adult(), GroupID: first.GroupID})
+			if !apperr.Is(err, apperr.Invalid) {
+				t.Errorf("joining another organisation's group: %v", err)
 			}
 		})
 	}

@@ -142,9 +142,13 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (s
 		if len(q) > 200 {
 			return "", nil, apperr.Validation(apperr.FieldError{Field: "q", Key: "error.too_long"})
 		}
-		if code := strings.ToUpper(q); looksLikeCode(code) {
+		switch code := strings.ToUpper(q); {
+		case looksLikeCode(code, "C"):
 			where = append(where, "c.code = "+arg(code))
-		} else {
+		case looksLikeCode(code, "G"):
+			// A group code lists the linked cases of people found together.
+			where = append(where, "g.code = "+arg(code))
+		default:
 			tokens := s.nameTokens(q)
 			if len(tokens) == 0 {
 				return "", nil, apperr.Validation(apperr.FieldError{Field: "q", Key: "error.case_search_short"})
@@ -169,9 +173,10 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (s
 	return q, args, nil
 }
 
-// looksLikeCode reports whether a search is a case code such as C-7K3Q-92XD.
-func looksLikeCode(q string) bool {
-	if len(q) != 11 || !strings.HasPrefix(q, "C-") || q[6] != '-' {
+// looksLikeCode reports whether a search is a code with prefix such as
+// C-7K3Q-92XD (a case) or G-7K3Q-92XD (a group).
+func looksLikeCode(q, prefix string) bool {
+	if len(q) != 11 || !strings.HasPrefix(q, prefix+"-") || q[6] != '-' {
 		return false
 	}
 	for i, r := range q {

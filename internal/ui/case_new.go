@@ -60,6 +60,7 @@ func (h *Handler) renderNewCase(w http.ResponseWriter, r *http.Request, status i
 func (h *Handler) showNewCase(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "cases.new")
 	v.Form["contact_method"] = "through_worker"
+	v.Form["group"] = r.URL.Query().Get("group")
 	if r.URL.Query().Get("opened") != "" {
 		v.Notice = v.P.T("cases.opened_for_org")
 	}
@@ -75,8 +76,9 @@ func (h *Handler) createCase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := readPerson(r, v)
-	v.Form["new_group"] = r.PostFormValue("new_group")
-	c, err := h.cases.Open(r.Context(), actor(r), cases.NewCase{Person: in, Origin: cases.Direct, NewGroup: v.Form["new_group"] != ""})
+	v.Form["new_group"], v.Form["group"] = r.PostFormValue("new_group"), r.PostFormValue("group")
+	c, err := h.cases.Open(r.Context(), actor(r), cases.NewCase{Person: in, Origin: cases.Direct,
+		NewGroup: v.Form["new_group"] != "" && v.Form["group"] == "", GroupID: v.Form["group"]})
 	if err != nil {
 		v.FormError(err)
 		h.renderNewCase(w, r, statusOf(err), v)
