@@ -52,29 +52,53 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	if err != nil {
 		return Page{}, err
 	}
-	q, args, err := s.listQuery(scope, actor, f)
-	if err != nil {
-		return Page{}, err
+	// The organisation's own cases and those shared with it are two
+	// queries, each able to walk its index in order (one query with an OR
+	// between them would scan every case), merged here.
+	parts := []string{ownedBy}
+	if scope.Org() != "*" {
+		parts = append(parts, sharedWith)
+	}
+	queries := make([]struct {
+		sql  string
+		args []any
+	}, len(parts))
+	for i, part := range parts {
+		if queries[i].sql, queries[i].args, err = s.listQuery(scope, actor, f, part); err != nil {
+			return Page{}, err
+		}
 	}
 	var page Page
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("list cases: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCase(rows)
+		for _, q := range queries {
+			rows, err := tx.QueryContext(ctx, q.sql, q.args...)
 			if err != nil {
-				return fmt.Errorf("scan case: %w", err)
+				return fmt.Errorf("list cases: %w", err)
 			}
-			page.Cases = append(page.Cases, c)
+			for rows.Next() {
+				c, err := scanCase(rows)
+				if err != nil {
+					rows.Close()
+					return fmt.Errorf("scan case: %w", err)
+				}
+				page.Cases = append(page.Cases, c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("list cases: %w", err)
+			}
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return Page{}, err
 	}
+	slices.SortFunc(page.Cases, func(a, b Case) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 	if limit := listLimit(f.Limit); len(page.Cases) > limit {
 		page.Cases = page.Cases[:limit]
 		last := page.Cases[limit-1]
@@ -90,16 +114,28 @@ func listLimit(n int) int {
 	return n
 }
 
-// listQuery builds the case list query. Every condition is a fixed SQL
-// fragment with numbered parameters; user input only ever travels as
-// arguments.
-func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (string, []any, error) {
+// The two parts of the case list's scope ($1): the organisation's own
+// cases (all of them for an all-organisations scope), and those shared
+// with it that it accepted.
+const (
+	ownedBy    = `($1 = '*' OR c.org_id = $1)`
+	sharedWith = `c.id IN (SELECT sh.case_id FROM case_shares sh WHERE sh.to_org = $1 AND sh.status = 'accepted') AND c.org_id <> $1`
+)
+
+// listQuery builds one part of the case list query. Every condition is a
+// fixed SQL fragment with numbered parameters; user input only ever
+// travels as arguments.
+func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, part string) (string, []any, error) {
 	args := []any{scope.Org()}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	where := []string{inScope, "c.anonymised_at IS NULL"}
+	if part == ownedBy && scope.Org() != "*" {
+		// A plain equality lets the planner walk the organisation's index.
+		part = `c.org_id = $1`
+	}
+	where := []string{part, "c.anonymised_at IS NULL"}
 	switch st := Stage(f.Stage); {
 	case f.Stage == "" || f.Stage == "open":
 		where = append(where, "c.stage <> 'closed'")
@@ -124,13 +160,15 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter) (s
 	}
 	today := s.now()
 	// Deadlines are the owner's (their kinds reveal risk and legal
-	// matters), so the filter finds the organisation's own cases only.
+	// matters), so the filter finds the organisation's own cases only. It
+	// is checked per case while walking the list in order: collecting the
+	// organisation's overdue deadlines first would read them all.
 	switch f.Deadline {
 	case "":
 	case "overdue":
-		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = $1 AND d.due_on < "+arg(today.Format(time.DateOnly))+")")
+		where = append(where, "c.org_id = $1", "EXISTS (SELECT 1 FROM case_deadlines d WHERE d.case_id = c.id AND d.due_on < "+arg(today.Format(time.DateOnly))+")")
 	case "week":
-		where = append(where, "c.id IN (SELECT d.case_id FROM case_deadlines d WHERE d.org_id = $1 AND d.due_on <= "+arg(today.AddDate(0, 0, 7).Format(time.DateOnly))+")")
+		where = append(where, "c.org_id = $1", "EXISTS (SELECT 1 FROM case_deadlines d WHERE d.case_id = c.id AND d.due_on <= "+arg(today.AddDate(0, 0, 7).Format(time.DateOnly))+")")
 	default:
 		return "", nil, apperr.Validation(apperr.FieldError{Field: "deadline", Key: "error.case_deadline_filter"})
 	}
