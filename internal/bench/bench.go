@@ -53,6 +53,14 @@ type Options struct {
 	FloodSources int
 	FloodClients int
 	ProbeClients int
+	// Cases is how many cases the case-management section seeds (0 skips
+	// it); CasesOnly skips every other section; CasesReuse measures the
+	// cases an earlier run seeded into the same database instead of
+	// seeding; CasesExplain prints the query plans of the case queries.
+	Cases        int
+	CasesOnly    bool
+	CasesReuse   bool
+	CasesExplain bool
 }
 
 // Result is one measured target.
@@ -79,14 +87,20 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 		return ir, err
 	}
 	defer a.Close()
-	fmt.Fprintf(o.Out, "Waymark benchmark — %s, %d organisations × %d users, %d audit records, %d clients, %s per target\n",
-		a.DB.Engine, o.Organisations, o.UsersPerOrg, o.AuditRecords, o.Clients, o.Duration)
-	start := time.Now()
-	user, password, err := seed(ctx, a, o)
-	if err != nil {
-		return ir, fmt.Errorf("seed: %w", err)
+	if o.CasesOnly {
+		fmt.Fprintf(o.Out, "Waymark benchmark — %s, case management only, %d clients, %s per target\n", a.DB.Engine, o.Clients, o.Duration)
+	} else {
+		fmt.Fprintf(o.Out, "Waymark benchmark — %s, %d organisations × %d users, %d audit records, %d clients, %s per target\n",
+			a.DB.Engine, o.Organisations, o.UsersPerOrg, o.AuditRecords, o.Clients, o.Duration)
 	}
-	fmt.Fprintf(o.Out, "seeded in %s\n\n", time.Since(start).Round(time.Millisecond))
+	var user, password string
+	if !o.CasesOnly {
+		start := time.Now()
+		if user, password, err = seed(ctx, a, o); err != nil {
+			return ir, fmt.Errorf("seed: %w", err)
+		}
+		fmt.Fprintf(o.Out, "seeded in %s\n\n", time.Since(start).Round(time.Millisecond))
+	}
 
 	base, stopBase, err := listen(ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -105,24 +119,33 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 		return ir, err
 	}
 	defer stopSite()
-	cookie, err := signIn(site, user, password)
-	if err != nil {
-		return ir, fmt.Errorf("sign in: %w", err)
-	}
-
 	bare := load(ctx, "bare net/http handler", base+"/", "", o)
-	login := load(ctx, "GET /login (page)", site+"/login", "", o)
-	me := load(ctx, "GET /api/v1/me (authenticated JSON)", site+"/api/v1/me", cookie, o)
-	users := load(ctx, "GET /api/v1/users?limit=50 (scoped list)", site+"/api/v1/users?limit=50", cookie, o)
-	printHTTP(o.Out, bare, login, me, users)
+	if !o.CasesOnly {
+		cookie, err := signIn(site, user, password)
+		if err != nil {
+			return ir, fmt.Errorf("sign in: %w", err)
+		}
+		login := load(ctx, "GET /login (page)", site+"/login", "", o)
+		me := load(ctx, "GET /api/v1/me (authenticated JSON)", site+"/api/v1/me", cookie, o)
+		users := load(ctx, "GET /api/v1/users?limit=50 (scoped list)", site+"/api/v1/users?limit=50", cookie, o)
+		printHTTP(o.Out, bare, login, me, users)
 
-	if err := measureRecords(ctx, a, o); err != nil {
-		return ir, err
+		if err := measureRecords(ctx, a, o); err != nil {
+			return ir, err
+		}
+		if err := measureScreening(o); err != nil {
+			return ir, err
+		}
+		if ir, err = measureIntake(ctx, a, o, site, cookie, bare); err != nil {
+			return ir, err
+		}
 	}
-	if err := measureScreening(o); err != nil {
-		return ir, err
+	if o.Cases > 0 || o.CasesReuse {
+		if _, err := measureCases(ctx, a, o, site, bare); err != nil {
+			return ir, fmt.Errorf("case management: %w", err)
+		}
 	}
-	return measureIntake(ctx, a, o, site, cookie, bare)
+	return ir, nil
 }
 
 // seed creates the synthetic partnership. Passwords are hashed cheaply

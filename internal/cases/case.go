@@ -145,6 +145,12 @@ func (a Access) Categories() []Category {
 	return out
 }
 
+// CaseQuery is the SQL the gate loads a case in scope with, for the
+// benchmark's raw-SQL baseline.
+func CaseQuery(scope access.Scope, id string) Query {
+	return Query{SQL: `SELECT ` + caseColumns + caseFrom + ` WHERE c.id = $2 AND ` + inScope, Args: []any{scope.Org(), id}}
+}
+
 // loadAccess loads the case in scope and what the actor may do with it.
 // lock takes the case row for update (write transactions that change it).
 func loadAccess(ctx context.Context, tx *storage.Tx, actor access.Actor, scope access.Scope, id string, lock bool) (Access, error) {

@@ -97,30 +97,10 @@ func (s *Service) Deadlines(ctx context.Context, actor access.Actor, f DeadlineF
 	if err != nil {
 		return nil, err
 	}
-	if f.Days <= 0 || f.Days > 366 {
-		f.Days = 14
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 200
-	}
-	until := s.now().AddDate(0, 0, f.Days).Format(time.DateOnly)
-	mine := ""
-	if f.Mine {
-		mine = actor.UserID
-	}
+	q := s.deadlinesQuery(scope, actor, f)
 	var out []Deadline
-	// A plain equality for an organisation lets the planner walk the
-	// (org_id, due_on) index; "($1 = '*' OR …)" would scan every deadline.
-	orgCond := `d.org_id = $1`
-	if scope.Org() == "*" {
-		orgCond = `$1 = '*'`
-	}
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, c.org_id
-			FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-			WHERE `+orgCond+` AND d.due_on <= $2 AND c.anonymised_at IS NULL
-			  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND c.worker_id = $4))
-			ORDER BY d.due_on LIMIT $3`, scope.Org(), until, f.Limit, mine)
+		rows, err := tx.QueryContext(ctx, q.SQL, q.Args...)
 		if err != nil {
 			return fmt.Errorf("list deadlines: %w", err)
 		}
@@ -147,4 +127,39 @@ func (s *Service) Deadlines(ctx context.Context, actor access.Actor, f DeadlineF
 		return strings.Compare(a.CaseCode, b.CaseCode)
 	})
 	return out, err
+}
+
+// DeadlinesQuery returns the SQL that Deadlines runs, for the benchmark's
+// raw-SQL baseline.
+func (s *Service) DeadlinesQuery(actor access.Actor, f DeadlineFilter) (Query, error) {
+	scope, err := access.Authorize(actor, access.ViewCases)
+	if err != nil {
+		return Query{}, err
+	}
+	return s.deadlinesQuery(scope, actor, f), nil
+}
+
+func (s *Service) deadlinesQuery(scope access.Scope, actor access.Actor, f DeadlineFilter) Query {
+	if f.Days <= 0 || f.Days > 366 {
+		f.Days = 14
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	until := s.now().AddDate(0, 0, f.Days).Format(time.DateOnly)
+	mine := ""
+	if f.Mine {
+		mine = actor.UserID
+	}
+	// A plain equality for an organisation lets the planner walk the
+	// (org_id, due_on) index; "($1 = '*' OR …)" would scan every deadline.
+	orgCond := `d.org_id = $1`
+	if scope.Org() == "*" {
+		orgCond = `$1 = '*'`
+	}
+	return Query{SQL: `SELECT d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, c.org_id
+		FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE ` + orgCond + ` AND d.due_on <= $2 AND c.anonymised_at IS NULL
+		  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND c.worker_id = $4))
+		ORDER BY d.due_on LIMIT $3`, Args: []any{scope.Org(), until, f.Limit, mine}}
 }

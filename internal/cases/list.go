@@ -52,26 +52,14 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	if err != nil {
 		return Page{}, err
 	}
-	// The organisation's own cases and those shared with it are two
-	// queries, each able to walk its index in order (one query with an OR
-	// between them would scan every case), merged here.
-	parts := []string{ownedBy}
-	if scope.Org() != "*" {
-		parts = append(parts, sharedWith)
-	}
-	queries := make([]struct {
-		sql  string
-		args []any
-	}, len(parts))
-	for i, part := range parts {
-		if queries[i].sql, queries[i].args, err = s.listQuery(scope, actor, f, part); err != nil {
-			return Page{}, err
-		}
+	queries, err := s.listQueries(scope, actor, f)
+	if err != nil {
+		return Page{}, err
 	}
 	var page Page
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		for _, q := range queries {
-			rows, err := tx.QueryContext(ctx, q.sql, q.args...)
+			rows, err := tx.QueryContext(ctx, q.SQL, q.Args...)
 			if err != nil {
 				return fmt.Errorf("list cases: %w", err)
 			}
@@ -112,6 +100,41 @@ func listLimit(n int) int {
 		return 50
 	}
 	return n
+}
+
+// Query is one SQL statement with its arguments.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// ListQueries returns the SQL that List runs for actor and f, so that the
+// benchmark can run the very same statements without the service around them.
+func (s *Service) ListQueries(actor access.Actor, f Filter) ([]Query, error) {
+	scope, err := access.Authorize(actor, access.ViewCases)
+	if err != nil {
+		return nil, err
+	}
+	return s.listQueries(scope, actor, f)
+}
+
+// listQueries builds the case list: the organisation's own cases and those
+// shared with it are two queries, each able to walk its index in order
+// (one query with an OR between them would scan every case); List merges them.
+func (s *Service) listQueries(scope access.Scope, actor access.Actor, f Filter) ([]Query, error) {
+	parts := []string{ownedBy}
+	if scope.Org() != "*" {
+		parts = append(parts, sharedWith)
+	}
+	out := make([]Query, len(parts))
+	for i, part := range parts {
+		q, args, err := s.listQuery(scope, actor, f, part)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = Query{SQL: q, Args: args}
+	}
+	return out, nil
 }
 
 // The two parts of the case list's scope ($1): the organisation's own

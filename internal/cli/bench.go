@@ -12,7 +12,7 @@ import (
 
 func benchCmd(ctx context.Context, io IO, args []string) error {
 	var cfg config.Config
-	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--database URL]")
+	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--database URL]")
 	cfg.Register(fs, io.Getenv)
 	orgs := fs.Int("orgs", 20, "organisations to seed")
 	users := fs.Int("users", 10, "users per organisation to seed")
@@ -22,6 +22,10 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	submissions := fs.Int("submissions", 100, "public reports for the sustained intake figure")
 	flood := fs.Int("flood", 10000, "submissions in the flood")
 	floodSources := fs.Int("flood-sources", 64, "loopback addresses the flood comes from")
+	casesN := fs.Int("cases", 0, "cases to seed for the case-management section (0 skips it; e.g. 1000000)")
+	casesOnly := fs.Bool("cases-only", false, "run only the case-management section")
+	casesReuse := fs.Bool("cases-reuse", false, "measure the cases an earlier --cases run seeded into the same --data or --database")
+	casesExplain := fs.Bool("cases-explain", false, "print the query plans of the case queries")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -36,5 +40,6 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 		cfg.KeysFile = filepath.Join(dir, "waymark.keys")
 	}
 	return bench.Run(ctx, bench.Options{Config: cfg, Organisations: *orgs, UsersPerOrg: *users, AuditRecords: *auditN,
-		Clients: *clients, Duration: *duration, Submissions: *submissions, Flood: *flood, FloodSources: *floodSources, Out: io.Stdout})
+		Clients: *clients, Duration: *duration, Submissions: *submissions, Flood: *flood, FloodSources: *floodSources,
+		Cases: *casesN, CasesOnly: *casesOnly, CasesReuse: *casesReuse, CasesExplain: *casesExplain, Out: io.Stdout})
 }
