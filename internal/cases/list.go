@@ -137,12 +137,13 @@ func (s *Service) listQueries(scope access.Scope, actor access.Actor, f Filter) 
 	return out, nil
 }
 
-// The two parts of the case list's scope ($1): the organisation's own
+// The two parts of the case list ($1 is the scope): the organisation's own
 // cases (all of them for an all-organisations scope), and those shared
-// with it that it accepted.
+// with it that it accepted, read starting from its shares so that the
+// planner walks the few shares rather than the many cases.
 const (
-	ownedBy    = `($1 = '*' OR c.org_id = $1)`
-	sharedWith = `c.id IN (SELECT sh.case_id FROM case_shares sh WHERE sh.to_org = $1 AND sh.status = 'accepted') AND c.org_id <> $1`
+	ownedBy    = "owned"
+	sharedWith = "shared"
 )
 
 // listQuery builds one part of the case list query. Every condition is a
@@ -154,11 +155,18 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if part == ownedBy && scope.Org() != "*" {
+	from, where := caseFrom, []string{`($1 = '*' OR c.org_id = $1)`}
+	switch {
+	case part == sharedWith:
+		// At most one accepted share per case and organisation (ShareCase).
+		from = ` FROM case_shares sh JOIN cases c ON c.id = sh.case_id JOIN organisations o ON o.id = c.org_id
+			LEFT JOIN case_groups g ON g.id = c.group_id`
+		where = []string{`sh.to_org = $1`, `sh.status = 'accepted'`, `c.org_id <> $1`}
+	case scope.Org() != "*":
 		// A plain equality lets the planner walk the organisation's index.
-		part = `c.org_id = $1`
+		where = []string{`c.org_id = $1`}
 	}
-	where := []string{part, "c.anonymised_at IS NULL"}
+	where = append(where, "c.anonymised_at IS NULL")
 	switch st := Stage(f.Stage); {
 	case f.Stage == "" || f.Stage == "open":
 		where = append(where, "c.stage <> 'closed'")
@@ -172,7 +180,11 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 		if !slices.Contains(riskLevels, f.Risk) {
 			return "", nil, apperr.Validation(apperr.FieldError{Field: "risk", Key: "error.case_risk_level"})
 		}
-		where = append(where, "c.risk_level = "+arg(f.Risk), sees(Risk))
+		where = append(where, "c.risk_level = "+arg(f.Risk))
+		if part == sharedWith {
+			// Only where risk was shared (category codes are fixed, not input).
+			where = append(where, `sh.categories LIKE '%"`+string(Risk)+`"%'`)
+		}
 	}
 	if f.Exploitation != "" {
 		if !slices.Contains(exploitationForms, f.Exploitation) {
@@ -229,7 +241,7 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 		where = append(where, "(c.updated_at < "+at+" OR (c.updated_at = "+at+" AND c.id < "+arg(id)+"))")
 	}
 	limit := arg(listLimit(f.Limit) + 1)
-	q := `SELECT ` + caseColumns + caseFrom + ` WHERE ` + strings.Join(where, " AND ") +
+	q := `SELECT ` + caseColumns + from + ` WHERE ` + strings.Join(where, " AND ") +
 		` ORDER BY c.updated_at DESC, c.id DESC LIMIT ` + limit
 	return q, args, nil
 }
