@@ -278,7 +278,8 @@ func TestCaseWorkerOnPhoneSharesWithPolice(t *testing.T) {
 	// The police contact point accepts the offer.
 	pol := cw.incognito("police")
 	pol.signInNew("police")
-	wantStatus(t, pol.click(`nav a[href="/shares"]`), 200)
+	pol.open("/cases")
+	wantStatus(t, pol.click(`a#offered-cases`), 200)
 	pol.wantPath("/shares")
 	shareID := eval[string](pol, fmt.Sprintf(`(() => {
   const a = [...document.querySelectorAll("article.card")].find(a => a.querySelector("h2 code")?.textContent.trim() === %s);

@@ -59,7 +59,7 @@ type ActivityInput struct {
 
 // Plan is the assistance tab of a case: needs, activities and referrals.
 type Plan struct {
-	Access     cases.Access
+	Access     cases.Access `json:"-"`
 	Needs      []Need
 	NeedsNote  string
 	AssessedAt *time.Time

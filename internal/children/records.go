@@ -45,7 +45,7 @@ type TransitionInput struct {
 
 // Record is everything the child tab of a case shows.
 type Record struct {
-	Access cases.Access
+	Access cases.Access `json:"-"`
 	// Guardians are all guardianships, newest appointment first; Current
 	// is the one lasting today, if any.
 	Guardians []Guardian

@@ -421,7 +421,7 @@ func scanConference(row interface{ Scan(...any) error }) (Conference, error) {
 // CaseUnit is the crisis-unit tab of a case: its conferences (without
 // minutes and decision texts) and every task of the case.
 type CaseUnit struct {
-	Access      cases.Access
+	Access      cases.Access `json:"-"`
 	Conferences []Conference
 	Tasks       []Task
 }

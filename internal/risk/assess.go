@@ -33,7 +33,7 @@ type NewIncident struct {
 
 // Record is everything the risk tab of a case shows.
 type Record struct {
-	Access cases.Access
+	Access cases.Access `json:"-"`
 	// Current is the newest assessment; History the older ones, newest first.
 	Current   *Assessment
 	History   []Assessment

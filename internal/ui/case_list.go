@@ -19,6 +19,9 @@ type caseListPage struct {
 	Exploit  []web.Option
 	Deadline []web.Option
 	CanOpen  bool
+	// CanShare and CanManage show the links to offered cases and service referrals.
+	CanShare  bool
+	CanManage bool
 }
 
 // listCases is the case list of the worker's organisation with filters and
@@ -32,7 +35,8 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 	f := cases.Filter{Stage: v.Form["stage"], Risk: v.Form["risk"], Exploitation: v.Form["exploitation"],
 		Deadline: v.Form["deadline"], Query: v.Form["q"], Mine: v.Form["mine"] != "", Cursor: q.Get("after")}
 	page := caseListPage{Filtered: f.Risk != "" || f.Exploitation != "" || f.Deadline != "" || f.Query != "" || f.Mine ||
-		(f.Stage != "" && f.Stage != "open"), CanOpen: canOpenCase(r)}
+		(f.Stage != "" && f.Stage != "open"), CanOpen: canOpenCase(r),
+		CanShare: access.Can(actor(r), access.ShareCases), CanManage: access.Can(actor(r), access.ManageCases)}
 	page.Stages = []web.Option{{Value: "open", LabelKey: "cases.stage_open"}, {Value: "all", LabelKey: "cases.stage_all"}}
 	for _, st := range cases.Stages() {
 		page.Stages = append(page.Stages, web.Option{Value: string(st), LabelKey: "case.stage." + string(st)})

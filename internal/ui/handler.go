@@ -225,12 +225,12 @@ func (h *Handler) view(r *http.Request, titleKey string) *web.View {
 		{"/screenings", "nav.screening", access.EvaluateScreening},
 		{"/guide", "nav.guide", access.EvaluateScreening},
 		{"/referrals", "nav.referrals", access.ViewReferrals},
+		// Offered cases, service referrals and deadlines are linked from
+		// the case list, the protocol of collaboration from the local
+		// protocol: a phone keeps the navigation short.
 		{"/cases", "nav.cases", access.ViewCases},
 		{"/tasks", "nav.tasks", access.ViewCases},
-		{"/shares", "nav.shares", access.ShareCases},
-		{"/service-referrals", "nav.service_referrals", access.ManageCases},
 		{"/providers", "nav.providers", access.ViewCases},
-		{"/collaboration", "nav.collaboration", access.ManageProtocol},
 		{"/protocol", "nav.protocol", access.ManageProtocol},
 		{"/account", "nav.account", access.ManageOwnAccount},
 	} {
