@@ -360,6 +360,18 @@ func (a *App) Jobs() *jobs.Runner {
 			_, err := tx.ExecContext(ctx, `DELETE FROM passkey_challenges WHERE expires_at < $1`, now)
 			return err
 		})},
+		// SQLite has no autovacuum to keep planner statistics current; without
+		// them the case list's plans degrade as a database grows. optimize
+		// analyses only the tables that need it, each within a row limit.
+		jobs.Periodic{Kind: "sqlite.optimize", Every: 24 * time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			if db.Engine != storage.SQLite {
+				return nil
+			}
+			if err := db.Exec(ctx, "PRAGMA analysis_limit = 2000"); err != nil {
+				return err
+			}
+			return db.Exec(ctx, "PRAGMA optimize = 0x10002")
+		}},
 		jobs.Periodic{Kind: "reports.purge", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
 			_, err := a.Intake.PurgeDismissed(ctx, a.Config.Retention)
 			return err
