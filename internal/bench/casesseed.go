@@ -227,7 +227,7 @@ var (
 	groupCols    = []string{"id", "org_id", "code", "created_by", "created_at"}
 	memberCols   = []string{"case_id", "user_id", "org_id", "added_by", "added_at"}
 	deadlineCols = []string{"kind", "ref_id", "case_id", "org_id", "user_id", "due_on", "remind_on"}
-	searchCols   = []string{"case_id", "token"}
+	searchCols   = []string{"case_id", "token", "org_id"}
 	consentCols  = []string{"id", "case_id", "purposes", "orgs", "categories", "language", "interpreter", "method",
 		"given_by", "given_on", "recorded_by", "recorded_at"}
 	shareCols = []string{"id", "case_id", "from_org", "to_org", "kind", "categories", "consent_id", "status",
@@ -312,7 +312,7 @@ func (s *caseSeed) batch(ctx context.Context, tx *storage.Tx, from, n int) error
 		for j, w := range names {
 			// A word twice (an alias equal to the surname) is one token.
 			if !slices.Contains(names[:j], w) {
-				search = append(search, id, s.tokens[w])
+				search = append(search, id, s.tokens[w], org.id)
 			}
 		}
 		if closed {

@@ -86,7 +86,7 @@ func (s *Service) UpdatePerson(ctx context.Context, actor access.Actor, caseID s
 		if err != nil {
 			return fmt.Errorf("update person of case %s: %w", caseID, err)
 		}
-		if err := s.sealPerson(ctx, tx, caseID, in.Person); err != nil {
+		if err := s.sealPerson(ctx, tx, caseID, a.Case.OrgID, in.Person); err != nil {
 			return err
 		}
 		out = a.Case

@@ -247,6 +247,16 @@ func TestChildConsentAndTransfer(t *testing.T) {
 			if _, err := f.svc.Get(ctx, f.worker.Actor, c.ID); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("old owner still sees the case: %v", err)
 			}
+			// Name search follows the case to its new owner.
+			for who, want := range map[string]int{"new owner": 1, "old owner": 0} {
+				actor := f.otherWorker.Actor
+				if who == "old owner" {
+					actor = f.worker.Actor
+				}
+				if page, err := f.svc.List(ctx, actor, cases.Filter{Query: "kovacevic"}); err != nil || len(page.Cases) != want {
+					t.Errorf("%s's name search: %d cases, %v", who, len(page.Cases), err)
+				}
+			}
 			dl, err := f.svc.Deadlines(ctx, f.otherWorker.Actor, cases.DeadlineFilter{Days: 366})
 			if err != nil || !slices.ContainsFunc(dl, func(d cases.Deadline) bool { return d.Kind == "turning_18" && d.CaseID == c.ID }) {
 				t.Errorf("deadlines moved with the case: %+v %v", dl, err)

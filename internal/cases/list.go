@@ -226,8 +226,14 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 			if len(tokens) == 0 {
 				return "", nil, apperr.Validation(apperr.FieldError{Field: "q", Key: "error.case_search_short"})
 			}
+			// The organisation's own tokens for its own cases (the index
+			// (org_id, token)); a shared case's tokens are its owner's.
+			tokenOrg := "cs.org_id = $1 AND "
+			if part == sharedWith || scope.Org() == "*" {
+				tokenOrg = ""
+			}
 			for _, tok := range tokens {
-				where = append(where, "c.id IN (SELECT cs.case_id FROM case_search cs WHERE cs.token = "+arg(tok)+")")
+				where = append(where, "c.id IN (SELECT cs.case_id FROM case_search cs WHERE "+tokenOrg+"cs.token = "+arg(tok)+")")
 			}
 		}
 	}

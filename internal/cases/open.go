@@ -130,7 +130,7 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 	if err != nil {
 		return Case{}, fmt.Errorf("insert case: %w", storage.MapError(err))
 	}
-	if err := s.sealPerson(ctx, tx, c.ID, in.Person.Person); err != nil {
+	if err := s.sealPerson(ctx, tx, c.ID, c.OrgID, in.Person.Person); err != nil {
 		return Case{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO case_stages (id, case_id, from_stage, to_stage, moved_by, moved_at)
@@ -173,7 +173,7 @@ func checkWorker(ctx context.Context, tx *storage.Tx, orgID, userID string) erro
 
 // sealPerson encrypts the identity into the case row and replaces the name
 // search tokens.
-func (s *Service) sealPerson(ctx context.Context, tx *storage.Tx, caseID string, p Person) error {
+func (s *Service) sealPerson(ctx context.Context, tx *storage.Tx, caseID, orgID string, p Person) error {
 	plain, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode identity of case %s: %w", caseID, err)
@@ -190,7 +190,7 @@ func (s *Service) sealPerson(ctx context.Context, tx *storage.Tx, caseID string,
 	}
 	names := append([]string{p.GivenNames, p.FamilyName}, p.Aliases...)
 	for _, tok := range s.nameTokens(strings.Join(names, " ")) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (case_id, token) VALUES ($1, $2) ON CONFLICT DO NOTHING`, caseID, tok); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO case_search (case_id, token, org_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, caseID, tok, orgID); err != nil {
 			return fmt.Errorf("store search token of case %s: %w", caseID, err)
 		}
 	}
