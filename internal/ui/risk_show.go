@@ -84,6 +84,10 @@ func (h *Handler) renderRisk(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if page.CanEdit {
 		checked := strings.Fields(v.Form["factors"])
+		if _, posted := v.Form["factors"]; !posted && rec.Current != nil {
+			// A reassessment starts from the factors found last time.
+			checked = rec.Current.Factors
+		}
 		for _, g := range risk.Groups() {
 			gv := riskGroupView{Group: g}
 			for _, f := range risk.Factors() {

@@ -220,6 +220,15 @@ func (f Field) Value() string { return f.V.Form[f.Name] }
 func (f Field) Error() string { return f.V.FieldErrors[f.Name] }
 
 var funcs = template.FuncMap{
+	// day shows a calendar day kept as YYYY-MM-DD in the reader's date
+	// format; a day has no time zone, so it is formatted as it is.
+	"day": func(p *i18n.Printer, s string) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return p.Date(t, time.UTC)
+	},
 	// field builds a Field: view, name, type, label key, then optional
 	// "required", "hint:KEY", "auto:VALUE".
 	"field": func(v *View, name, typ, label string, opts ...any) Field {
