@@ -2,7 +2,6 @@ package assistance
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -199,7 +198,7 @@ func (s *Service) Providers(ctx context.Context, actor access.Actor, f ProviderF
 		rows, err := tx.QueryContext(ctx, `SELECT `+providerColumns+providerFrom+`
 			WHERE ($1 = '' OR p.types LIKE '%"' || $1 || '"%') AND ($2 = '' OR p.languages LIKE '%"' || $2 || '"%')
 			  AND ($3 = 1 OR p.active = 1)
-			ORDER BY lower(p.name) LIMIT 1000`, f.Type, f.Language, boolInt(f.All))
+			ORDER BY lower(p.name) LIMIT 1000`, f.Type, f.Language, storage.Flag(f.All))
 		if err != nil {
 			return fmt.Errorf("list providers: %w", err)
 		}
@@ -252,7 +251,7 @@ func (s *Service) CreateProvider(ctx context.Context, actor access.Actor, in Pro
 				org_id, active, places_total, places_external, places_occupied, place_gender, place_age, created_by, created_at, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $15, $16)`,
 			id, in.Name, jsonList(in.Types), jsonList(in.Languages), in.CapacityNote, in.Phone, in.Email, in.Address,
-			nullable(in.OrgID), boolInt(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, now)
+			storage.NullString(in.OrgID), storage.Flag(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, now)
 		if err != nil {
 			err = storage.MapError(err)
 			if apperr.Is(err, apperr.Conflict) {
@@ -300,8 +299,8 @@ func (s *Service) UpdateProvider(ctx context.Context, actor access.Actor, id str
 				places_occupied = places_occupied - places_external + $11, places_external = $11,
 				place_gender = $12, place_age = $13, updated_by = $14, updated_at = $15
 			WHERE id = $16`,
-			in.Name, jsonList(in.Types), jsonList(in.Languages), in.CapacityNote, in.Phone, in.Email, in.Address, nullable(in.OrgID),
-			boolInt(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, s.cases.Now(), id)
+			in.Name, jsonList(in.Types), jsonList(in.Languages), in.CapacityNote, in.Phone, in.Email, in.Address, storage.NullString(in.OrgID),
+			storage.Flag(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, s.cases.Now(), id)
 		if err != nil {
 			err = storage.MapError(err)
 			if apperr.Is(err, apperr.Conflict) {
@@ -365,13 +364,6 @@ func (s *Service) Organisations(ctx context.Context, actor access.Actor) ([]Orga
 	return out, err
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 func jsonList(v []string) string {
 	if v == nil {
 		v = []string{}
@@ -379,5 +371,3 @@ func jsonList(v []string) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-
-func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

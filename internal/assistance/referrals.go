@@ -176,7 +176,7 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, caseID string, 
 		_, err = tx.ExecContext(ctx, `INSERT INTO service_referrals (id, case_id, org_id, provider_id, provider_org, activity_id, services,
 				placement, consent_id, status, answer_due, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			id, caseID, a.Case.OrgID, p.ID, nullable(p.OrgID), nullable(in.ActivityID), jsonList(in.Services), boolInt(in.Placement),
+			id, caseID, a.Case.OrgID, p.ID, storage.NullString(p.OrgID), storage.NullString(in.ActivityID), jsonList(in.Services), storage.Flag(in.Placement),
 			consentID, Pending, due.Format(time.DateOnly), actor.UserID, now)
 		if err != nil {
 			return fmt.Errorf("insert referral on case %s: %w", caseID, storage.MapError(err))
@@ -398,7 +398,7 @@ func (s *Service) stop(ctx context.Context, tx *storage.Tx, actor access.Actor, 
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE service_referrals SET status = $1, reason = $2, occupying = 0, ended_by = $3, ended_at = $4
-		WHERE id = $5`, status, reason, nullable(actor.UserID), s.cases.Now(), r.ID); err != nil {
+		WHERE id = $5`, status, reason, storage.NullString(actor.UserID), s.cases.Now(), r.ID); err != nil {
 		return fmt.Errorf("end referral %s: %w", r.ID, err)
 	}
 	if err := s.cases.ClearDeadline(ctx, tx, "provider_referral", r.ID); err != nil {

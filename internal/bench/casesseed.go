@@ -300,8 +300,8 @@ func (s *caseSeed) batch(ctx context.Context, tx *storage.Tx, from, n int) error
 			binary.LittleEndian.PutUint64(identity[j:], r.Uint64())
 		}
 		cs = append(cs, id, s.code("C", i), org.id, groupID, origin, originID, string(stage), since, closedFrom, reason,
-			worker, seedGenders.pick(r), band, boolInt(estimated), child, majority, `["`+cit.country+`"]`,
-			`["`+cit.language+`"]`, boolInt(r.IntN(10) < 6), seedContacts.pick(r), expl, risk, reflStart, reflEnd,
+			worker, seedGenders.pick(r), band, storage.Flag(estimated), child, majority, `["`+cit.country+`"]`,
+			`["`+cit.language+`"]`, storage.Flag(r.IntN(10) < 6), seedContacts.pick(r), expl, risk, reflStart, reflEnd,
 			identity, worker, created, updated, closedAt)
 
 		given, family := benchGivenNames[r.IntN(len(benchGivenNames))], benchSurnames[r.IntN(len(benchSurnames))]
@@ -417,11 +417,4 @@ func (s *caseSeed) code(prefix string, i int) string {
 		x /= 31
 	}
 	return string(out)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -100,13 +99,6 @@ func scanCase(row scanner) (Case, error) {
 		}
 	}
 	return c, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func jsonList[T any](v []T) string {
@@ -315,11 +307,9 @@ func (s *Service) Log(ctx context.Context, tx *storage.Tx, actor access.Actor, c
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (id, case_id, org_id, kind, category, ref_id, detail, actor_id, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		newID(), c.ID, c.OrgID, e.Kind, string(e.Category), e.RefID, e.Detail, nullable(actor.UserID), s.now())
+		newID(), c.ID, c.OrgID, e.Kind, string(e.Category), e.RefID, e.Detail, storage.NullString(actor.UserID), s.now())
 	if err != nil {
 		return fmt.Errorf("log %s on case %s: %w", e.Kind, c.ID, err)
 	}
 	return s.record(ctx, tx, actor, "case."+e.Kind, audit.Allowed, "case", c.ID, c.OrgID, e.Detail)
 }
-
-func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -247,7 +247,7 @@ func (s *Service) RecordConsent(ctx context.Context, actor access.Actor, caseID 
 				method, given_by, child_heard, best_interest, given_on, recorded_by, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			out.ID, caseID, jsonList(out.Purposes), jsonList(out.Orgs), jsonList(out.Categories), out.Language,
-			boolInt(out.Interpreter), out.Method, out.GivenBy, boolInt(out.ChildHeard), boolInt(out.BestInterest),
+			storage.Flag(out.Interpreter), out.Method, out.GivenBy, storage.Flag(out.ChildHeard), storage.Flag(out.BestInterest),
 			out.GivenOn, actor.UserID, out.RecordedAt)
 		if err != nil {
 			return fmt.Errorf("insert consent on case %s: %w", caseID, err)

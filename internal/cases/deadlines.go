@@ -66,7 +66,7 @@ func (s *Service) SetDeadline(ctx context.Context, tx *storage.Tx, c Case, d Dea
 		ON CONFLICT (kind, ref_id) DO UPDATE SET user_id = excluded.user_id, due_on = excluded.due_on,
 			remind_on = excluded.remind_on, org_id = excluded.org_id,
 			reminded_at = CASE WHEN case_deadlines.remind_on = excluded.remind_on THEN case_deadlines.reminded_at END`,
-		d.Kind, d.RefID, c.ID, c.OrgID, nullable(d.UserID), d.Due.Format(time.DateOnly), remind.Format(time.DateOnly))
+		d.Kind, d.RefID, c.ID, c.OrgID, storage.NullString(d.UserID), d.Due.Format(time.DateOnly), remind.Format(time.DateOnly))
 	if err != nil {
 		return fmt.Errorf("set %s deadline on case %s: %w", d.Kind, c.ID, err)
 	}

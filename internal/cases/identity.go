@@ -81,8 +81,8 @@ func (s *Service) UpdatePerson(ctx context.Context, actor access.Actor, caseID s
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE cases SET gender = $1, age_band = $2, age_estimated = $3, child = $4, majority_month = $5,
 			citizenships = $6, languages = $7, interpreter = $8, contact_method = $9, exploitation = $10 WHERE id = $11`,
-			d.Gender, d.AgeBand, boolInt(d.AgeEstimated), boolInt(d.Child), d.MajorityMonth, jsonList(d.Citizenships),
-			jsonList(d.Languages), boolInt(d.Interpreter), d.ContactMethod, jsonList(d.Exploitation), caseID)
+			d.Gender, d.AgeBand, storage.Flag(d.AgeEstimated), storage.Flag(d.Child), d.MajorityMonth, jsonList(d.Citizenships),
+			jsonList(d.Languages), storage.Flag(d.Interpreter), d.ContactMethod, jsonList(d.Exploitation), caseID)
 		if err != nil {
 			return fmt.Errorf("update person of case %s: %w", caseID, err)
 		}

@@ -123,9 +123,9 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 			gender, age_band, age_estimated, child, majority_month, citizenships, languages, interpreter, contact_method,
 			exploitation, created_by, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
-		c.ID, c.Code, c.OrgID, nullable(c.GroupID), c.Origin, c.OriginID, string(c.Stage), now, nullable(c.WorkerID),
-		demo.Gender, demo.AgeBand, boolInt(demo.AgeEstimated), boolInt(demo.Child), demo.MajorityMonth,
-		jsonList(demo.Citizenships), jsonList(demo.Languages), boolInt(demo.Interpreter), demo.ContactMethod,
+		c.ID, c.Code, c.OrgID, storage.NullString(c.GroupID), c.Origin, c.OriginID, string(c.Stage), now, storage.NullString(c.WorkerID),
+		demo.Gender, demo.AgeBand, storage.Flag(demo.AgeEstimated), storage.Flag(demo.Child), demo.MajorityMonth,
+		jsonList(demo.Citizenships), jsonList(demo.Languages), storage.Flag(demo.Interpreter), demo.ContactMethod,
 		jsonList(demo.Exploitation), actor.UserID, now)
 	if err != nil {
 		return Case{}, fmt.Errorf("insert case: %w", storage.MapError(err))

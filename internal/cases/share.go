@@ -254,7 +254,7 @@ func (s *Service) transfer(ctx context.Context, tx *storage.Tx, actor access.Act
 		sql  string
 		args []any
 	}{
-		{`UPDATE cases SET org_id = $1, worker_id = $2, updated_at = $3 WHERE id = $4`, []any{sh.To, nullable(workerOrNone(actor)), now, c.ID}},
+		{`UPDATE cases SET org_id = $1, worker_id = $2, updated_at = $3 WHERE id = $4`, []any{sh.To, storage.NullString(workerOrNone(actor)), now, c.ID}},
 		{`UPDATE case_deadlines SET org_id = $1, user_id = NULL WHERE case_id = $2`, []any{sh.To, c.ID}},
 		{`UPDATE case_search SET org_id = $1 WHERE case_id = $2`, []any{sh.To, c.ID}},
 		{`DELETE FROM case_members WHERE case_id = $1`, []any{c.ID}},

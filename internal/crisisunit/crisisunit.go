@@ -101,10 +101,3 @@ func (s *Service) today() time.Time {
 
 // day truncates t to its calendar day, as a UTC midnight.
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

@@ -78,8 +78,8 @@ func (s *Service) addTask(ctx context.Context, tx *storage.Tx, actor access.Acto
 	_, err := tx.ExecContext(ctx, `INSERT INTO case_tasks (id, case_id, number, conference_id, template, stage, title, owner_org, owner_user,
 			to_confirm, due_on, status, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		id, c.ID, number, nullable(r.conferenceID), r.template, r.stage, title, r.ownerOrg, nullable(r.ownerUser),
-		boolInt(r.toConfirm), r.due.Format(time.DateOnly), TaskOpen, actor.UserID, s.cases.Now())
+		id, c.ID, number, storage.NullString(r.conferenceID), r.template, r.stage, title, r.ownerOrg, storage.NullString(r.ownerUser),
+		storage.Flag(r.toConfirm), r.due.Format(time.DateOnly), TaskOpen, actor.UserID, s.cases.Now())
 	if err != nil {
 		return "", fmt.Errorf("insert task on case %s: %w", c.ID, err)
 	}
@@ -92,13 +92,6 @@ func (s *Service) addTask(ctx context.Context, tx *storage.Tx, actor access.Acto
 		detail = "conference"
 	}
 	return id, s.cases.Log(ctx, tx, actor, c, cases.Event{Kind: "task", Category: cases.CrisisUnit, RefID: id, Detail: detail})
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 const taskColumns = `t.id, t.case_id, c.code, t.number, COALESCE(t.conference_id, ''), COALESCE(cf.number, 0), t.template, t.stage,

@@ -140,13 +140,6 @@ func scanReferral(row scanner) (Referral, error) {
 	return r, nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // getReferral loads one referral in scope with its decisions.
 func getReferral(ctx context.Context, tx *storage.Tx, scope access.Scope, id, lock string) (Referral, error) {
 	// FOR UPDATE cannot lock the joined organisations on PostgreSQL without
@@ -340,7 +333,7 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral)
 			population, person_agreed, guardian_involved, result, catalogue_version, note, status, decline_reason, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', $15, $15)`,
 			id, code, sc.ID, sc.OrgID, in.To, actor.UserID, string(purposesJSON), res.Population,
-			boolInt(in.PersonAgreed), boolInt(in.GuardianInvolved), string(result), res.CatalogueVersion, note, StatusPending, now); err != nil {
+			storage.Flag(in.PersonAgreed), storage.Flag(in.GuardianInvolved), string(result), res.CatalogueVersion, note, StatusPending, now); err != nil {
 			return fmt.Errorf("insert referral: %w", storage.MapError(err))
 		}
 		return s.record(ctx, tx, actor, "referral.create", audit.Done, "referral", id, sc.OrgID, "to:"+in.To)

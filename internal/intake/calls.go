@@ -142,13 +142,6 @@ func (in *NewCall) validate() error {
 	return nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // LogCall records a call taken by the actor for the actor's organisation
 // and returns its id. scope comes from access.Authorize for
 // access.LogCalls. The notes are sealed; logging is audited.
@@ -186,8 +179,8 @@ func (s *Service) LogCall(ctx context.Context, actor access.Actor, scope access.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO calls (id, org_id, taken_by, caller_type, language, topic, info_given, referred_to,
 				child, danger, missing_child, notes, status, called_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
-			id, actor.OrgID, actor.UserID, in.CallerType, in.Language, in.Topic, string(info), nullable(in.ReferredTo),
-			boolInt(in.Child), boolInt(in.Danger), boolInt(in.MissingChild), notes, CallOpen, now); err != nil {
+			id, actor.OrgID, actor.UserID, in.CallerType, in.Language, in.Topic, string(info), storage.NullString(in.ReferredTo),
+			storage.Flag(in.Child), storage.Flag(in.Danger), storage.Flag(in.MissingChild), notes, CallOpen, now); err != nil {
 			return fmt.Errorf("insert call: %w", err)
 		}
 		_, err = s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: "calls.log",
@@ -423,7 +416,7 @@ func (s *Service) ReportFromCall(ctx context.Context, actor access.Actor, scope 
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '[]', $11, $12, $13, $14, NULL, $15, '', $16, $16, $17, $18, $16, $19, $20)`,
 			reportID, c.OrgID, StatusNew, urgency, in.PlaceType, c.CalledAt.Format(time.DateOnly), Unknown, Unknown,
 			ageGroup, Unknown, c.Language, s.catalogue.Version, details, area, noReceipt, at,
-			SourceCall, missing, nullable(actor.UserID), ResponseCall); err != nil {
+			SourceCall, missing, storage.NullString(actor.UserID), ResponseCall); err != nil {
 			return fmt.Errorf("insert report from call %s: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE calls SET report_id = $1, updated_at = $2 WHERE id = $3 AND ($4 = '*' OR org_id = $4)`,

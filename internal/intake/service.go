@@ -279,7 +279,7 @@ func (s *Service) Submit(ctx context.Context, in Submission, w Work) (Receipt, e
 		_, err = tx.ExecContext(ctx, `INSERT INTO reports (id, org_id, status, urgency, place_type, seen_on, time_of_day, people,
 			age_group, gender, signs, language, catalogue_version, details, area, contact, receipt_lookup, receipt_hash, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
-			id, nullable(org), status, in.Urgency, in.PlaceType, in.SeenOn, in.TimeOfDay, in.People,
+			id, storage.NullString(org), status, in.Urgency, in.PlaceType, in.SeenOn, in.TimeOfDay, in.People,
 			in.AgeGroup, in.Gender, string(signs), in.Language, s.catalogue.Version, details, area, contact,
 			s.codeLookup(code), hash, at)
 		if err != nil {
@@ -347,11 +347,4 @@ func (s *Service) receivingOrg(ctx context.Context, tx *storage.Tx) (string, err
 		return "", fmt.Errorf("find receiving organisation: %w", err)
 	}
 	return id, nil
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

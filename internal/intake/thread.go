@@ -187,7 +187,7 @@ func (s *Service) addMessage(ctx context.Context, tx *storage.Tx, reportID, auth
 	}
 	at := minute(s.now())
 	if _, err := tx.ExecContext(ctx, `INSERT INTO report_messages (report_id, n, author, author_user_id, body, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, reportID, n, author, nullable(userID), body, at); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6)`, reportID, n, author, storage.NullString(userID), body, at); err != nil {
 		return "", fmt.Errorf("insert message %d of report %s: %w", n, reportID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET updated_at = $1 WHERE id = $2`, at, reportID); err != nil {

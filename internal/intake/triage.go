@@ -456,7 +456,7 @@ func (s *Service) change(ctx context.Context, actor access.Actor, scope access.S
 // firstResponse records the first staff action on a report, once.
 func (s *Service) firstResponse(ctx context.Context, tx *storage.Tx, actor access.Actor, scope access.Scope, id, kind string, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE reports SET first_response_at = $1, first_response_by = $2, first_response = $3
-		WHERE id = $4 AND first_response_at IS NULL AND ($5 = '*' OR org_id = $5)`, at, nullable(actor.UserID), kind, id, scope.Org()); err != nil {
+		WHERE id = $4 AND first_response_at IS NULL AND ($5 = '*' OR org_id = $5)`, at, storage.NullString(actor.UserID), kind, id, scope.Org()); err != nil {
 		return fmt.Errorf("record first response to report %s: %w", id, err)
 	}
 	return nil
@@ -921,7 +921,7 @@ func (s *Service) TakeOver(ctx context.Context, actor access.Actor, scope access
 			return fmt.Errorf("load %s %s: %w", kind, id, err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE handovers SET done_at = $1, done_by = $2 WHERE `+column+` = $3 AND done_at IS NULL AND ($4 = '*' OR org_id = $4)`,
-			s.now(), nullable(actor.UserID), id, scope.Org())
+			s.now(), storage.NullString(actor.UserID), id, scope.Org())
 		if err != nil {
 			return fmt.Errorf("take over %s %s: %w", kind, id, err)
 		}
@@ -938,7 +938,7 @@ func (s *Service) TakeOver(ctx context.Context, actor access.Actor, scope access
 // endHandovers marks the open hand-overs of a subject done.
 func (s *Service) endHandovers(ctx context.Context, tx *storage.Tx, actor access.Actor, column, id string, at time.Time) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE handovers SET done_at = $1, done_by = $2 WHERE `+column+` = $3 AND done_at IS NULL`,
-		at, nullable(actor.UserID), id); err != nil {
+		at, storage.NullString(actor.UserID), id); err != nil {
 		return fmt.Errorf("end hand-overs of %s: %w", id, err)
 	}
 	return nil

@@ -105,13 +105,6 @@ func scanScreening(row scanner) (Screening, error) {
 	return sc, nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // authorize asks the policy and audits a refusal.
 func (s *Store) authorize(ctx context.Context, actor access.Actor, id string) (access.Scope, error) {
 	scope, err := access.Authorize(actor, access.EvaluateScreening)
@@ -166,7 +159,7 @@ func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Scree
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO screenings (`+screeningColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)`,
-			sc.ID, sc.OrgID, sc.CreatedBy, sc.Setting, years, boolInt(in.Age.Estimated), boolInt(in.Age.ReasonsToBelieveChild),
+			sc.ID, sc.OrgID, sc.CreatedBy, sc.Setting, years, storage.Flag(in.Age.Estimated), storage.Flag(in.Age.ReasonsToBelieveChild),
 			"{}", sc.CatalogueVersion, sc.Status, now, now)
 		if err != nil {
 			return fmt.Errorf("insert screening: %w", storage.MapError(err))

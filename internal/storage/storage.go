@@ -229,3 +229,14 @@ func InList(n int, vals []string) (string, []any) {
 	}
 	return strings.Join(ph, ", "), args
 }
+
+// Flag is a boolean as both engines store it here: INTEGER 1 or 0.
+func Flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// NullString binds "" as SQL NULL (an optional reference, say).
+func NullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
