@@ -85,9 +85,8 @@ func (s *Service) authorize(ctx context.Context, actor access.Actor, action acce
 // recordDenied writes a refusal in its own transaction: the refused action
 // itself never ran, so there is no other transaction to join.
 func (s *Service) recordDenied(ctx context.Context, actor access.Actor, action, subjectType, subjectID, subjectOrg string) {
-	err := s.db.Write(ctx, func(tx *storage.Tx) error {
-		return s.record(ctx, tx, actor, action, audit.Denied, subjectType, subjectID, subjectOrg, "")
-	})
+	err := s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
+		SubjectType: subjectType, SubjectID: subjectID, SubjectOrgID: subjectOrg}, nil)
 	if err != nil {
 		s.log.Error("audit refusal", "action", action, "err", err)
 	}

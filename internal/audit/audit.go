@@ -404,3 +404,18 @@ func (l *Log) ProveEntry(ctx context.Context, db *storage.DB, seq, size int64) (
 	}
 	return proof, nil
 }
+
+// Refused appends e as a denied entry in a transaction of its own (the
+// refused action never ran, so there is none to join) and returns cause,
+// or the failure to audit it.
+func (l *Log) Refused(ctx context.Context, db *storage.DB, e Entry, cause error) error {
+	e.Outcome = Denied
+	err := db.Write(ctx, func(tx *storage.Tx) error {
+		_, err := l.Append(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("audit refused %s: %w", e.Action, err)
+	}
+	return cause
+}

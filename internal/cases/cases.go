@@ -160,13 +160,8 @@ func (s *Service) authorize(ctx context.Context, actor access.Actor, action acce
 // the same to the actor) in its own transaction, as the refused action never
 // ran, and returns err.
 func (s *Service) denied(ctx context.Context, actor access.Actor, action, subjectType, id string, err error) error {
-	werr := s.db.Write(ctx, func(tx *storage.Tx) error {
-		return s.record(ctx, tx, actor, action, audit.Denied, subjectType, id, "", "")
-	})
-	if werr != nil {
-		return fmt.Errorf("audit refused %s: %w", action, werr)
-	}
-	return err
+	return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
+		SubjectType: subjectType, SubjectID: id}, err)
 }
 
 // record appends an audit entry; detail holds codes only, never free text.

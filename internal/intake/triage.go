@@ -468,15 +468,8 @@ func (s *Service) denied(ctx context.Context, actor access.Actor, action, subjec
 	if !apperr.Is(err, apperr.NotFound) || actor.UserID == "" {
 		return err
 	}
-	werr := s.db.Write(ctx, func(tx *storage.Tx) error {
-		_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
-			Outcome: audit.Denied, SubjectType: subjectType, SubjectID: id})
-		return err
-	})
-	if werr != nil {
-		return fmt.Errorf("audit refused %s: %w", action, werr)
-	}
-	return err
+	return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
+		SubjectType: subjectType, SubjectID: id}, err)
 }
 
 // Assignment is who a report goes to: a person of the organisation that

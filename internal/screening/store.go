@@ -118,13 +118,8 @@ func (s *Store) authorize(ctx context.Context, actor access.Actor, id string) (a
 // look the same to the actor) in its own transaction, as the refused action
 // never ran, and returns err.
 func (s *Store) denied(ctx context.Context, actor access.Actor, id string, err error) error {
-	werr := s.db.Write(ctx, func(tx *storage.Tx) error {
-		return s.record(ctx, tx, actor, string(access.EvaluateScreening), audit.Denied, id, "", "")
-	})
-	if werr != nil {
-		return fmt.Errorf("audit refused screening access: %w", werr)
-	}
-	return err
+	return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
+		Action: string(access.EvaluateScreening), SubjectType: "screening", SubjectID: id}, err)
 }
 
 func (s *Store) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, outcome, id, orgID, detail string) error {
