@@ -237,25 +237,13 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action access.
 	if err != nil {
 		return err
 	}
-	var refused error
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		a, err := loadAccess(ctx, tx, actor, scope, caseID, true)
-		switch {
-		case err != nil:
-			refused = err
-		case !a.Sees(cat):
-			refused = apperr.New(apperr.Forbidden, "error.case_category_not_shared")
-		case !a.Owner && !(action == access.ManageCrisisUnit && cat == CrisisUnit):
-			refused = apperr.New(apperr.Forbidden, "error.case_not_owner")
+		if err != nil {
+			return err
 		}
-		if refused != nil {
-			return refused
-		}
-		switch {
-		case a.Case.AnonymisedAt != nil:
-			return apperr.New(apperr.Conflict, "error.case_anonymised")
-		case a.Case.Stage == Closed && !reopening && action != access.ExportCase:
-			return apperr.New(apperr.Conflict, "error.case_closed")
+		if err := a.refusal(action, cat, reopening); err != nil {
+			return err
 		}
 		if err := fn(tx, a); err != nil {
 			return err
@@ -269,6 +257,32 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action access.
 		return s.denied(ctx, actor, string(action), "case", caseID, err)
 	}
 	return err
+}
+
+// MayChange reports whether actor may change category cat of the case with
+// action: the rule Change applies, so that pages offer a form only where
+// it would be taken.
+func (a Access) MayChange(actor access.Actor, action access.Action, cat Category) bool {
+	return access.Can(actor, action) && a.refusal(action, cat, false) == nil
+}
+
+// refusal is why a change of category cat with action is refused, or nil.
+// Only the owning organisation changes a case; an organisation it was
+// shared with may take part in the crisis unit if that category was shared.
+// A closed case takes no changes except data-protection requests (and the
+// re-opening itself), an anonymised one none at all.
+func (a Access) refusal(action access.Action, cat Category, reopening bool) error {
+	switch {
+	case !a.Sees(cat):
+		return apperr.New(apperr.Forbidden, "error.case_category_not_shared")
+	case !a.Owner && !(action == access.ManageCrisisUnit && cat == CrisisUnit):
+		return apperr.New(apperr.Forbidden, "error.case_not_owner")
+	case a.Case.AnonymisedAt != nil:
+		return apperr.New(apperr.Conflict, "error.case_anonymised")
+	case a.Case.Stage == Closed && !reopening && action != access.ExportCase:
+		return apperr.New(apperr.Conflict, "error.case_closed")
+	}
+	return nil
 }
 
 // Get returns the case (without identity) after an audited read.

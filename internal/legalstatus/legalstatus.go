@@ -220,7 +220,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, caseID string) (O
 			return err
 		}
 		out = Overview{Access: a, Record: rec, History: hist, ReferencesShown: a.Member, Today: s.cases.Now(),
-			CanChange: a.Owner && a.Case.Stage != cases.Closed && a.Case.AnonymisedAt == nil && access.Can(actor, access.ManageCases)}
+			CanChange: a.MayChange(actor, access.ManageCases, cases.Legal)}
 		return nil
 	})
 	return out, err

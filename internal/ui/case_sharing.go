@@ -40,7 +40,7 @@ func (h *Handler) renderSharing(w http.ResponseWriter, r *http.Request, status i
 	}
 	page := sharingPage{Nav: caseNavFor(v, a, "/sharing"), Shares: shares, Categories: cases.Shareable(),
 		Kinds:    codeOptions("form.choose", "sharing.kind.", []string{cases.KindShare, cases.KindTransfer}),
-		CanShare: access.Can(actor(r), access.ShareCases) && a.Case.Stage != cases.Closed && a.Case.AnonymisedAt == nil}
+		CanShare: a.MayChange(actor(r), access.ShareCases, cases.Profile)}
 	// Only organisations some current sharing consent names are offered.
 	named := map[string]bool{}
 	now := time.Now().UTC()

@@ -46,7 +46,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 	c := o.Case
 	now := time.Now()
 	page := casePage{Nav: caseNavFor(v, o.Access, ""), O: o, ReflectionLeft: -1,
-		CanManage: o.Owner && access.Can(a, access.ManageCases) && c.Stage != cases.Closed && c.AnonymisedAt == nil,
+		CanManage: o.MayChange(a, access.ManageCases, cases.Profile),
 		CanReveal: o.Member && o.Sees(cases.Identity) && access.Can(a, access.RevealIdentity) && c.AnonymisedAt == nil,
 		Today:     now.UTC().Format(time.DateOnly)}
 	if c.ReflectionRunning(now.UTC()) {

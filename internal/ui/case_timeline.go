@@ -54,7 +54,7 @@ func (h *Handler) renderTimeline(w http.ResponseWriter, r *http.Request, status 
 	}
 	v.Data = timelinePage{Nav: caseNavFor(v, a, "/timeline"), Entries: entries, Notes: notes, MaxNote: cases.MaxNote,
 		MaxFile: cases.MaxFile >> 20, Files: files, SeesNotes: a.Sees(cases.Notes),
-		CanNote: a.Owner && access.Can(actor(r), access.ManageCases) && a.Case.Stage != cases.Closed && a.Case.AnonymisedAt == nil}
+		CanNote: a.MayChange(actor(r), access.ManageCases, cases.Notes)}
 	h.shell.Render(w, r, status, "case_timeline", v)
 }
 

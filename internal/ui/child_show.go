@@ -70,7 +70,7 @@ func (h *Handler) renderChild(w http.ResponseWriter, r *http.Request, status int
 	c := rec.Access.Case
 	today := time.Now().UTC().Format(time.DateOnly)
 	page := childPage{Nav: caseNavFor(v, rec.Access, "/child"), Child: c.Child, Transition: rec.Transition,
-		CanEdit: rec.Access.Owner && access.Can(a, access.ManageCases) && c.Stage != cases.Closed && c.AnonymisedAt == nil}
+		CanEdit: rec.Access.MayChange(a, access.ManageCases, cases.Children)}
 	if m := rec.MajorityMonth; m != "" {
 		page.Majority = childDay(m).Format(v.P.T("child.month_format"))
 		page.Adult = m[:7] < today[:7]
@@ -86,9 +86,9 @@ func (h *Handler) renderChild(w http.ResponseWriter, r *http.Request, status int
 		page.Assessments = append(page.Assessments, childAssessmentView{BestInterest: b, Held: childDay(b.HeldOn), Review: childDay(b.ReviewOn)})
 	}
 	if page.CanEdit {
-		page.Kinds = childOptions("child.guardian_kind.", children.GuardianKinds())
-		page.Decisions = childOptions("child.decision.", children.Decisions())
-		page.Statuses = childOptions("child.status.", children.TransitionStatuses())
+		page.Kinds = codeOptions("form.choose", "child.guardian_kind.", children.GuardianKinds())
+		page.Decisions = codeOptions("form.choose", "child.decision.", children.Decisions())
+		page.Statuses = codeOptions("form.choose", "child.status.", children.TransitionStatuses())
 		picked := strings.Fields(v.Form["participants"])
 		for _, p := range children.Participants() {
 			page.Participants = append(page.Participants, childCheck{Code: p, Checked: slices.Contains(picked, p)})
@@ -121,16 +121,6 @@ func (h *Handler) renderChild(w http.ResponseWriter, r *http.Request, status int
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "child_show", v)
-}
-
-// childOptions turns codes into select options labelled prefix+code, after a
-// "choose" option.
-func childOptions(prefix string, codes []string) []web.Option {
-	out := []web.Option{{Value: "", LabelKey: "form.choose"}}
-	for _, c := range codes {
-		out = append(out, web.Option{Value: c, LabelKey: prefix + c})
-	}
-	return out
 }
 
 // showChild is the child protection tab of a case; reading it is an

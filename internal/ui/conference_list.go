@@ -64,8 +64,7 @@ type conferencesPage struct {
 // canEditUnit reports whether the actor may change the crisis-unit records
 // of the case as the gate would allow: the role, a case still open.
 func canEditUnit(a access.Actor, acc cases.Access) bool {
-	c := acc.Case
-	return access.Can(a, access.ManageCrisisUnit) && c.Stage != cases.Closed && c.AnonymisedAt == nil
+	return acc.MayChange(a, access.ManageCrisisUnit, cases.CrisisUnit)
 }
 
 func taskViews(a access.Actor, acc cases.Access, tasks []crisisunit.Task, edit bool) []taskView {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/web"
@@ -58,7 +59,7 @@ func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status i
 	page := consentPage{Nav: caseNavFor(v, a, "/consent"), Purposes: cases.ConsentPurposes(), Categories: cases.Shareable(),
 		Methods:   codeOptions("form.choose", "consent.method.", cases.ConsentMethods()),
 		Givers:    codeOptions("form.choose", "consent.given_by.", []string{"person", "guardian"}),
-		CanManage: a.Owner && a.Case.Stage != cases.Closed && a.Case.AnonymisedAt == nil, Child: a.Case.Child,
+		CanManage: a.MayChange(actor(r), access.ManageCases, cases.Consent), Child: a.Case.Child,
 		Today: time.Now().UTC().Format(time.DateOnly)}
 	for _, o := range orgs {
 		names[o.ID] = o.Name

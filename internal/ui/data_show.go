@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/dataprotection"
 	"waymark.city/waymark/internal/web"
 )
@@ -22,14 +24,6 @@ type dataPage struct {
 	Holds     []web.Option
 }
 
-func dataOptions(prefix string, codes []string) []web.Option {
-	out := []web.Option{{Value: "", LabelKey: "form.choose"}}
-	for _, c := range codes {
-		out = append(out, web.Option{Value: c, LabelKey: prefix + c})
-	}
-	return out
-}
-
 // renderData shows the data-protection tab; forms that failed come back
 // here with their errors in v.
 func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
@@ -38,11 +32,11 @@ func (h *Handler) renderData(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, err)
 		return
 	}
-	page := dataPage{Nav: caseNavFor(v, o.Access, "/data"), O: o, Pending: o.Pending(), CanChange: o.Access.Case.AnonymisedAt == nil,
+	page := dataPage{Nav: caseNavFor(v, o.Access, "/data"), O: o, Pending: o.Pending(), CanChange: o.Access.MayChange(actor(r), access.ExportCase, cases.Profile),
 		Retention: int(h.dataprotection.Retention().Hours() / 24 / 365),
-		Channels:  dataOptions("data.channel.", dataprotection.Channels()),
-		Refusals:  dataOptions("data.refusal.", dataprotection.RefusalReasons()),
-		Holds:     dataOptions("data.hold_reason.", dataprotection.HoldReasons())}
+		Channels:  codeOptions("form.choose", "data.channel.", dataprotection.Channels()),
+		Refusals:  codeOptions("form.choose", "data.refusal.", dataprotection.RefusalReasons()),
+		Holds:     codeOptions("form.choose", "data.hold_reason.", dataprotection.HoldReasons())}
 	today := time.Now().UTC().Format(time.DateOnly)
 	for _, k := range []string{"received_on", "decided_on"} {
 		if v.Form[k] == "" {

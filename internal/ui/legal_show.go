@@ -107,11 +107,7 @@ func legalOptions() map[string][]web.Option {
 	}
 	out := map[string][]web.Option{}
 	for list, codes := range lists {
-		opts := []web.Option{{Value: "", LabelKey: "form.choose"}}
-		for _, c := range codes {
-			opts = append(opts, web.Option{Value: c, LabelKey: "legalstatus." + list + "." + c})
-		}
-		out[list] = opts
+		out[list] = codeOptions("form.choose", "legalstatus."+list+".", codes)
 	}
 	return out
 }

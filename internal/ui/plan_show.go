@@ -87,9 +87,8 @@ func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, err)
 		return
 	}
-	c := plan.Access.Case
 	page := planPage{Nav: caseNavFor(v, plan.Access, "/plan"), Plan: plan,
-		CanEdit: plan.Access.Owner && access.Can(a, access.ManageCases) && c.Stage != cases.Closed && c.AnonymisedAt == nil}
+		CanEdit: plan.Access.MayChange(a, access.ManageCases, cases.Assistance)}
 	posted := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/plan/needs")
 	for _, code := range assistance.Needs() {
 		n := planNeedView{Code: code, Priority: plan.Need(code)}

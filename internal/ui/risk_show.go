@@ -65,10 +65,9 @@ func (h *Handler) renderRisk(w http.ResponseWriter, r *http.Request, status int,
 		h.fail(w, r, err)
 		return
 	}
-	c := rec.Access.Case
 	today := time.Now().UTC().Format(time.DateOnly)
 	page := riskPage{Nav: caseNavFor(v, rec.Access, "/risk"), NeedsReview: rec.NeedsReview, Today: today,
-		CanEdit: rec.Access.Owner && access.Can(a, access.ManageCases) && c.Stage != cases.Closed && c.AnonymisedAt == nil}
+		CanEdit: rec.Access.MayChange(a, access.ManageCases, cases.Risk)}
 	view := func(as risk.Assessment) riskAssessmentView {
 		return riskAssessmentView{Assessment: as, Review: riskDay(as.ReviewOn), Overdue: as.ReviewOn < today}
 	}
