@@ -286,7 +286,7 @@ func measureCases(ctx context.Context, a *app.App, o Options, site string, bare 
 			}},
 		{name: "case identity: RevealPerson (decrypt)",
 			service: func(ctx context.Context, i int) error {
-				_, err := a.Cases.RevealPerson(ctx, stepped, page(i))
+				_, _, err := a.Cases.RevealPerson(ctx, stepped, page(i))
 				return err
 			},
 			raw: func(ctx context.Context, i int) error {

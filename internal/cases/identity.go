@@ -14,12 +14,14 @@ import (
 // RevealPerson shows who the person is. Only the case team of an
 // organisation that sees the identity category may, and only after a
 // recent step-up; the reading is audited.
-func (s *Service) RevealPerson(ctx context.Context, actor access.Actor, caseID string) (Person, error) {
+func (s *Service) RevealPerson(ctx context.Context, actor access.Actor, caseID string) (Access, Person, error) {
 	if _, err := s.authorize(ctx, actor, access.RevealIdentity, "case", caseID); err != nil {
-		return Person{}, err
+		return Access{}, Person{}, err
 	}
 	var p Person
+	var acc Access
 	err := s.View(ctx, actor, caseID, Identity, func(tx *storage.Tx, a Access) error {
+		acc = a
 		if !a.Member {
 			return apperr.New(apperr.Forbidden, "error.case_not_member")
 		}
@@ -34,7 +36,7 @@ func (s *Service) RevealPerson(ctx context.Context, actor access.Actor, caseID s
 		}
 		return s.record(ctx, tx, actor, "case.reveal_identity", audit.Allowed, "case", caseID, a.Case.OrgID, "")
 	})
-	return p, err
+	return acc, p, err
 }
 
 // PersonIn decrypts the identity of a case inside a transaction that went
@@ -61,9 +63,6 @@ func (s *Service) PersonIn(ctx context.Context, tx *storage.Tx, c Case) (Person,
 // UpdatePerson corrects the person's identity and demographics. Like
 // reading the identity it needs the case team and a step-up.
 func (s *Service) UpdatePerson(ctx context.Context, actor access.Actor, caseID string, in PersonInput) (Case, error) {
-	if _, err := s.authorize(ctx, actor, access.RevealIdentity, "case", caseID); err != nil {
-		return Case{}, err
-	}
 	in.Normalise()
 	var out Case
 	// The case team corrects the identity it may see, whatever else its

@@ -180,7 +180,7 @@ func TestConsentAndSharing(t *testing.T) {
 			if _, _, err := f.svc.Timeline(ctx, f.officer.Actor, c.ID, true, 0); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("notes visible to receiver: %v", err)
 			}
-			if _, err := f.svc.RevealPerson(ctx, stepped(f.officer.Actor), c.ID); !apperr.Is(err, apperr.Forbidden) {
+			if _, _, err := f.svc.RevealPerson(ctx, stepped(f.officer.Actor), c.ID); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("identity visible to receiver: %v", err)
 			}
 			page, err := f.svc.List(ctx, f.officer.Actor, cases.Filter{})
@@ -261,11 +261,11 @@ func TestChildConsentAndTransfer(t *testing.T) {
 			if err != nil || !slices.ContainsFunc(dl, func(d cases.Deadline) bool { return d.Kind == "turning_18" && d.CaseID == c.ID }) {
 				t.Errorf("deadlines moved with the case: %+v %v", dl, err)
 			}
-			p, err := f.svc.RevealPerson(ctx, stepped(f.otherWorker.Actor), c.ID)
+			_, p, err := f.svc.RevealPerson(ctx, stepped(f.otherWorker.Actor), c.ID)
 			if err != nil || p.FamilyName != "Kovačević" {
 				t.Errorf("reveal after transfer: %+v %v", p, err)
 			}
-			if _, err := f.svc.RevealPerson(ctx, f.otherWorker.Actor, c.ID); !apperr.Is(err, apperr.StepUp) {
+			if _, _, err := f.svc.RevealPerson(ctx, f.otherWorker.Actor, c.ID); !apperr.Is(err, apperr.StepUp) {
 				t.Errorf("reveal without step-up: %v", err)
 			}
 		})

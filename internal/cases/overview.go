@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -111,6 +112,9 @@ func (s *Service) SharesOf(ctx context.Context, actor access.Actor, caseID strin
 	var shares []Share
 	var consents []ConsentRecord
 	err := s.View(ctx, actor, caseID, Profile, func(tx *storage.Tx, a Access) error {
+		if !a.Owner {
+			return apperr.New(apperr.Forbidden, "error.case_not_owner")
+		}
 		acc = a
 		var err error
 		if shares, err = Shares(ctx, tx, caseID); err != nil {

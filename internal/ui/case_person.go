@@ -19,12 +19,7 @@ type casePersonPage struct {
 // step-up, with the form to correct it. The reading is audited.
 func (h *Handler) showCasePerson(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "case.person_title")
-	p, err := h.cases.RevealPerson(r.Context(), actor(r), r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	a, err := h.cases.Get(r.Context(), actor(r), r.PathValue("id"))
+	a, p, err := h.cases.RevealPerson(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -34,10 +34,6 @@ func (h *Handler) renderSharing(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, err)
 		return
 	}
-	if !a.Owner {
-		h.fail(w, r, apperr.New(apperr.Forbidden, "error.case_not_owner"))
-		return
-	}
 	page := sharingPage{Nav: caseNavFor(v, a, "/sharing"), Shares: shares, Categories: cases.Shareable(),
 		Kinds:    codeOptions("form.choose", "sharing.kind.", []string{cases.KindShare, cases.KindTransfer}),
 		CanShare: a.MayChange(actor(r), access.ShareCases, cases.Profile)}
