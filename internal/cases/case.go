@@ -50,6 +50,18 @@ func (c Case) ReflectionRunning(day time.Time) bool {
 	return c.ReflectionEnd != "" && day.Format(time.DateOnly) <= c.ReflectionEnd
 }
 
+// DaysUntil counts the days from day to end (YYYY-MM-DD): 0 on the end day
+// itself and after it, or when end is not a date. The reflection period's
+// days left are counted with it wherever they are shown.
+func DaysUntil(end string, day time.Time) int {
+	e, err := parseDay(end)
+	if err != nil {
+		return 0
+	}
+	d, _ := parseDay(day.Format(time.DateOnly))
+	return max(0, int(e.Sub(d).Hours()/24))
+}
+
 // caseColumns are the columns of a Case. The risk level and the reflection
 // period belong to the risk and legal categories: an organisation the case
 // was shared with without them sees them empty. Every query using

@@ -88,18 +88,11 @@ type Reflection struct {
 
 // Running reports whether the period runs on day.
 func (r Reflection) Running(day time.Time) bool {
-	return r.End != "" && day.Format(time.DateOnly) <= r.End
+	return cases.Case{ReflectionEnd: r.End}.ReflectionRunning(day)
 }
 
 // DaysLeft is the number of days from day to the end, 0 once it ended.
-func (r Reflection) DaysLeft(day time.Time) int {
-	end, err := time.Parse(time.DateOnly, r.End)
-	if err != nil {
-		return 0
-	}
-	today, _ := time.Parse(time.DateOnly, day.Format(time.DateOnly))
-	return max(0, int(end.Sub(today).Hours()/24))
-}
+func (r Reflection) DaysLeft(day time.Time) int { return cases.DaysUntil(r.End, day) }
 
 // Extension is one extension of the reflection period.
 type Extension struct {

@@ -50,8 +50,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		CanReveal: o.Member && o.Sees(cases.Identity) && access.Can(a, access.RevealIdentity) && c.AnonymisedAt == nil,
 		Today:     now.UTC().Format(time.DateOnly)}
 	if c.ReflectionRunning(now.UTC()) {
-		end, _ := time.Parse(time.DateOnly, c.ReflectionEnd)
-		page.ReflectionLeft = int(end.Sub(now.UTC().Truncate(24*time.Hour)).Hours()/24) + 1
+		page.ReflectionLeft = cases.DaysUntil(c.ReflectionEnd, now.UTC())
 	}
 	for _, hc := range o.History {
 		row := historyRow{To: v.P.T("case.stage." + string(hc.To)), By: o.Usernames[hc.By], At: hc.At}
