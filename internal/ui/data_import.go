@@ -70,7 +70,7 @@ func (h *Handler) importCase(w http.ResponseWriter, r *http.Request) {
 		if len(data) <= dataprotection.MaxDocument {
 			v.Form["document"] = string(data)
 		}
-		v.FormError(err)
+		v.FormErrorAt(err, "document")
 		v.Data = dataImportPage{}
 		h.shell.Render(w, r, statusOf(err), "data_import", v)
 		return

@@ -172,6 +172,24 @@ func (v *View) FormError(err error) {
 	}
 }
 
+// FormErrorAt is FormError for a form whose one field holds a whole
+// document (an imported file): every field error of err names a part of the
+// document, and is shown, and linked to, at that one field.
+func (v *View) FormErrorAt(err error, field string) {
+	e := apperr.As(err)
+	if len(e.Fields) == 0 {
+		v.FormError(err)
+		return
+	}
+	at := *e
+	at.Fields = make([]apperr.FieldError, len(e.Fields))
+	for i, f := range e.Fields {
+		f.Field = field
+		at.Fields[i] = f
+	}
+	v.FormError(&at)
+}
+
 func argList(m map[string]any) []any {
 	var out []any
 	for k, val := range m {
