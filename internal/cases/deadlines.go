@@ -38,9 +38,12 @@ var deadlineKinds = map[string]Category{
 	"reflection_end": Legal, "permit_expiry": Legal, "permit_renewal": Legal, "proceeding_date": Legal,
 	"risk_review": Risk, "task": CrisisUnit, "conference": CrisisUnit,
 	"plan_activity": Assistance, "provider_referral": Assistance,
-	"turning_18": Children, "guardian_review": Children, "best_interest_review": Children,
+	"turning_18": Children, "best_interest_review": Children,
 	"erasure_request": Profile,
 }
+
+// CategoryOf is the category of data a deadline kind belongs to.
+func CategoryOf(kind string) Category { return deadlineKinds[kind] }
 
 // DeadlineKinds lists the known kinds.
 func DeadlineKinds() []string {

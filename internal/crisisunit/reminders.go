@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/storage"
@@ -67,6 +68,7 @@ func (s *Service) SendReminders(ctx context.Context, r Reminders) (int, error) {
 			}
 			x.d.Due, _ = time.Parse(time.DateOnly, dueOn)
 			x.d.RemindOn, _ = time.Parse(time.DateOnly, remind)
+			x.d.Category = cases.CategoryOf(x.d.Kind)
 			rows = append(rows, x)
 		}
 		return q.Err()
