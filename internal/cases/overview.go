@@ -20,8 +20,6 @@ type Overview struct {
 	Candidates []Member
 	// Deadlines of this case in categories the actor sees, soonest first.
 	Deadlines []Deadline
-	// Usernames names the users of the history.
-	Usernames map[string]string
 }
 
 // Overview reads the case's first page.
@@ -47,11 +45,7 @@ func (s *Service) Overview(ctx context.Context, actor access.Actor, caseID strin
 		if o.Deadlines, err = caseDeadlines(ctx, tx, a); err != nil {
 			return err
 		}
-		o.Usernames = map[string]string{}
-		for _, h := range o.History {
-			o.Usernames[h.By] = ""
-		}
-		return usernames(ctx, tx, o.Usernames)
+		return nil
 	})
 	return o, err
 }
@@ -78,31 +72,6 @@ func caseDeadlines(ctx context.Context, tx *storage.Tx, a Access) ([]Deadline, e
 		}
 	}
 	return out, rows.Err()
-}
-
-// usernames fills names[id] with each user's username.
-func usernames(ctx context.Context, tx *storage.Tx, names map[string]string) error {
-	if len(names) == 0 {
-		return nil
-	}
-	ids := make([]string, 0, len(names))
-	for id := range names {
-		ids = append(ids, id)
-	}
-	ph, args := storage.InList(1, ids)
-	rows, err := tx.QueryContext(ctx, `SELECT id, username FROM users WHERE id IN (`+ph+`)`, args...)
-	if err != nil {
-		return fmt.Errorf("load usernames: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return fmt.Errorf("scan username: %w", err)
-		}
-		names[id] = name
-	}
-	return rows.Err()
 }
 
 // SharesOf lists the shares of a case for its owner's sharing tab, with

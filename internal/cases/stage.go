@@ -33,7 +33,9 @@ type StageChange struct {
 	From, To Stage
 	Reason   string
 	By       string
-	At       time.Time
+	// ByName is the username of By.
+	ByName string
+	At     time.Time
 }
 
 // MoveStage moves a case to another stage of the lifecycle. A move the
@@ -128,8 +130,9 @@ func reasonSuffix(r string) string {
 
 // History lists the lifecycle history of a case, oldest first.
 func History(ctx context.Context, tx *storage.Tx, caseID string) ([]StageChange, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT from_stage, to_stage, reason, moved_by, moved_at FROM case_stages
-		WHERE case_id = $1 ORDER BY moved_at, id`, caseID)
+	rows, err := tx.QueryContext(ctx, `SELECT h.from_stage, h.to_stage, h.reason, h.moved_by, u.username, h.moved_at
+		FROM case_stages h JOIN users u ON u.id = h.moved_by
+		WHERE h.case_id = $1 ORDER BY h.moved_at, h.id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("load history of case %s: %w", caseID, err)
 	}
@@ -137,7 +140,7 @@ func History(ctx context.Context, tx *storage.Tx, caseID string) ([]StageChange,
 	var out []StageChange
 	for rows.Next() {
 		var h StageChange
-		if err := rows.Scan(&h.From, &h.To, &h.Reason, &h.By, &h.At); err != nil {
+		if err := rows.Scan(&h.From, &h.To, &h.Reason, &h.By, &h.ByName, &h.At); err != nil {
 			return nil, fmt.Errorf("scan history of case %s: %w", caseID, err)
 		}
 		out = append(out, h)

@@ -53,7 +53,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		page.ReflectionLeft = cases.DaysUntil(c.ReflectionEnd, now.UTC())
 	}
 	for _, hc := range o.History {
-		row := historyRow{To: v.P.T("case.stage." + string(hc.To)), By: o.Usernames[hc.By], At: hc.At}
+		row := historyRow{To: v.P.T("case.stage." + string(hc.To)), By: hc.ByName, At: hc.At}
 		if hc.From != "" {
 			row.From = v.P.T("case.stage." + string(hc.From))
 		}
