@@ -2,6 +2,7 @@ package cases
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -84,6 +85,33 @@ func (s *Service) ClearDeadline(ctx context.Context, tx *storage.Tx, kind, refID
 	return nil
 }
 
+// deadlineColumns are the columns scanDeadlines reads, over case_deadlines d
+// joined with cases c.
+const deadlineColumns = `d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, c.org_id`
+
+// scanDeadlines reads rows of deadlineColumns and closes them.
+func scanDeadlines(rows *sql.Rows) ([]Deadline, error) {
+	defer rows.Close()
+	var out []Deadline
+	for rows.Next() {
+		var d Deadline
+		var due, remind string
+		if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind, &d.CaseID, &d.CaseCode, &d.OrgID); err != nil {
+			return nil, fmt.Errorf("scan deadline: %w", err)
+		}
+		var err error
+		if d.Due, err = parseDay(due); err != nil {
+			return nil, fmt.Errorf("deadline %s %s: %w", d.Kind, d.RefID, err)
+		}
+		if d.RemindOn, err = parseDay(remind); err != nil {
+			return nil, fmt.Errorf("deadline %s %s: %w", d.Kind, d.RefID, err)
+		}
+		d.Category = deadlineKinds[d.Kind]
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
 // DeadlineFilter narrows the deadlines dashboard.
 type DeadlineFilter struct {
 	// Mine keeps the actor's own deadlines (named, or on cases they work).
@@ -107,19 +135,8 @@ func (s *Service) Deadlines(ctx context.Context, actor access.Actor, f DeadlineF
 		if err != nil {
 			return fmt.Errorf("list deadlines: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d Deadline
-			var due, remind string
-			if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind, &d.CaseID, &d.CaseCode, &d.OrgID); err != nil {
-				return fmt.Errorf("scan deadline: %w", err)
-			}
-			d.Due, _ = time.Parse(time.DateOnly, due)
-			d.RemindOn, _ = time.Parse(time.DateOnly, remind)
-			d.Category = deadlineKinds[d.Kind]
-			out = append(out, d)
-		}
-		return rows.Err()
+		out, err = scanDeadlines(rows)
+		return err
 	})
 	// Ordered by day in SQL, which walks the (org_id, due_on) index; within
 	// a day by case here, which would otherwise sort every row of the range.
@@ -160,7 +177,7 @@ func (s *Service) deadlinesQuery(scope access.Scope, actor access.Actor, f Deadl
 	if scope.Org() == "*" {
 		orgCond = `$1 = '*'`
 	}
-	return Query{SQL: `SELECT d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, c.org_id
+	return Query{SQL: `SELECT ` + deadlineColumns + `
 		FROM case_deadlines d JOIN cases c ON c.id = d.case_id
 		WHERE ` + orgCond + ` AND d.due_on <= $2 AND c.anonymised_at IS NULL
 		  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND c.worker_id = $4))

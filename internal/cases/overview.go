@@ -3,7 +3,6 @@ package cases
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
@@ -51,27 +50,22 @@ func (s *Service) Overview(ctx context.Context, actor access.Actor, caseID strin
 }
 
 func caseDeadlines(ctx context.Context, tx *storage.Tx, a Access) ([]Deadline, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT kind, ref_id, COALESCE(user_id, ''), due_on, remind_on FROM case_deadlines
-		WHERE case_id = $1 ORDER BY due_on`, a.Case.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT `+deadlineColumns+` FROM case_deadlines d JOIN cases c ON c.id = d.case_id
+		WHERE d.case_id = $1 ORDER BY d.due_on`, a.Case.ID)
 	if err != nil {
 		return nil, fmt.Errorf("load deadlines of case %s: %w", a.Case.ID, err)
 	}
-	defer rows.Close()
+	all, err := scanDeadlines(rows)
+	if err != nil {
+		return nil, err
+	}
 	var out []Deadline
-	for rows.Next() {
-		d := Deadline{CaseID: a.Case.ID, CaseCode: a.Case.Code, OrgID: a.Case.OrgID}
-		var due, remind string
-		if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind); err != nil {
-			return nil, fmt.Errorf("scan deadline: %w", err)
-		}
-		d.Due, _ = time.Parse(time.DateOnly, due)
-		d.RemindOn, _ = time.Parse(time.DateOnly, remind)
-		d.Category = deadlineKinds[d.Kind]
+	for _, d := range all {
 		if a.Sees(d.Category) {
 			out = append(out, d)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SharesOf lists the shares of a case for its owner's sharing tab, with
