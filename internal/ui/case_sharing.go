@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/web"
 )
@@ -88,13 +87,9 @@ func (h *Handler) endShare(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) afterSharing(w http.ResponseWriter, r *http.Request, v *web.View, err error) {
-	switch {
-	case err == nil:
-		http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/sharing", http.StatusSeeOther)
-	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
-		h.fail(w, r, err)
-	default:
-		v.FormError(err)
-		h.renderSharing(w, r, statusOf(err), v)
+	if err != nil {
+		h.formFailed(w, r, v, err, func(status int) { h.renderSharing(w, r, status, v) })
+		return
 	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/sharing", http.StatusSeeOther)
 }

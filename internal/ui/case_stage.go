@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 )
 
@@ -57,13 +56,9 @@ func (h *Handler) caseFormAction(w http.ResponseWriter, r *http.Request, fields 
 		}
 		err = do(v.Form)
 	}
-	switch {
-	case err == nil:
-		http.Redirect(w, r, "/cases/"+r.PathValue("id"), http.StatusSeeOther)
-	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
-		h.fail(w, r, err)
-	default:
-		v.FormError(err)
-		h.renderCase(w, r, statusOf(err), v)
+	if err != nil {
+		h.formFailed(w, r, v, err, func(status int) { h.renderCase(w, r, status, v) })
+		return
 	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id"), http.StatusSeeOther)
 }

@@ -66,15 +66,11 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 		v.Form["note"] = note
 		_, err = h.cases.AddNote(r.Context(), actor(r), r.PathValue("id"), note, file)
 	}
-	switch {
-	case err == nil:
-		http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/notes", http.StatusSeeOther)
-	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
-		h.fail(w, r, err)
-	default:
-		v.FormError(err)
-		h.renderTimeline(w, r, statusOf(err), v, false)
+	if err != nil {
+		h.formFailed(w, r, v, err, func(status int) { h.renderTimeline(w, r, status, v, false) })
+		return
 	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/notes", http.StatusSeeOther)
 }
 
 // TakesFiles reports whether r posts a case note, which may carry a file and

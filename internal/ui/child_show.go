@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/children"
 	"waymark.city/waymark/internal/web"
@@ -132,10 +131,5 @@ func (h *Handler) showChild(w http.ResponseWriter, r *http.Request) {
 // childFail answers a failed change of the child tab: a case out of reach is
 // an error page, anything else the tab again with the form's errors.
 func (h *Handler) childFail(w http.ResponseWriter, r *http.Request, v *web.View, err error) {
-	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-		h.fail(w, r, err)
-		return
-	}
-	v.FormError(err)
-	h.renderChild(w, r, statusOf(err), v)
+	h.formFailed(w, r, v, err, func(status int) { h.renderChild(w, r, status, v) })
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/web"
 )
@@ -114,13 +113,9 @@ func (h *Handler) withdrawConsent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) afterConsent(w http.ResponseWriter, r *http.Request, v *web.View, err error) {
-	switch {
-	case err == nil:
-		http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/consent", http.StatusSeeOther)
-	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
-		h.fail(w, r, err)
-	default:
-		v.FormError(err)
-		h.renderConsent(w, r, statusOf(err), v)
+	if err != nil {
+		h.formFailed(w, r, v, err, func(status int) { h.renderConsent(w, r, status, v) })
+		return
 	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/consent", http.StatusSeeOther)
 }

@@ -301,4 +301,16 @@ func safeNext(next string) string {
 	return next
 }
 
+// formFailed answers a posted form that failed: a record out of reach (or
+// not the actor's to change) is the error page; anything else shows the
+// form again with its errors, through render at the error's status.
+func (h *Handler) formFailed(w http.ResponseWriter, r *http.Request, v *web.View, err error, render func(status int)) {
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		h.fail(w, r, err)
+		return
+	}
+	v.FormError(err)
+	render(statusOf(err))
+}
+
 func statusOf(err error) int { return web.StatusOf(apperr.CodeOf(err)) }

@@ -251,12 +251,7 @@ func (h *Handler) prefillLegal(v *web.View, page *legalPage) {
 // legalFailed re-renders the tab after a form error, or shows the error
 // page when the case itself cannot be reached.
 func (h *Handler) legalFailed(w http.ResponseWriter, r *http.Request, v *web.View, edit legalEdit, err error) {
-	if code := statusOf(err); code == http.StatusNotFound || code == http.StatusForbidden {
-		h.fail(w, r, err)
-		return
-	}
-	v.FormError(err)
-	h.renderLegal(w, r, statusOf(err), v, edit)
+	h.formFailed(w, r, v, err, func(status int) { h.renderLegal(w, r, status, v, edit) })
 }
 
 // legalSaved sends the worker back to the tab, to the section changed.

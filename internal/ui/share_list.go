@@ -3,7 +3,6 @@ package ui
 import (
 	"net/http"
 
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/web"
 )
@@ -44,14 +43,11 @@ func (h *Handler) respondShare(w http.ResponseWriter, r *http.Request, accept bo
 		sh, err = h.cases.RespondShare(r.Context(), actor(r), r.PathValue("id"), accept, v.Form["reason"])
 	}
 	switch {
-	case err == nil && accept:
+	case err != nil:
+		h.formFailed(w, r, v, err, func(status int) { h.renderShares(w, r, status, v) })
+	case accept:
 		http.Redirect(w, r, "/cases/"+sh.CaseID, http.StatusSeeOther)
-	case err == nil:
-		http.Redirect(w, r, "/shares", http.StatusSeeOther)
-	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
-		h.fail(w, r, err)
 	default:
-		v.FormError(err)
-		h.renderShares(w, r, statusOf(err), v)
+		http.Redirect(w, r, "/shares", http.StatusSeeOther)
 	}
 }
