@@ -20,8 +20,13 @@ import (
 	"strings"
 )
 
-//go:embed catalogue/v1/*.json
+//go:embed catalogue/v1/*.json catalogue/v2/*.json
 var embedded embed.FS
+
+// versions are the embedded catalogue versions, oldest first; the last is
+// the one new screenings use. Older ones stay so that a saved screening is
+// explained by the rules that decided it.
+var versions = []string{"v1", "v2"}
 
 // Strength is an indicator's weight in the ILO/EC rule.
 type Strength string
@@ -110,6 +115,16 @@ type Indicator struct {
 	Question         Localized                     `json:"question"`
 	Help             Localized                     `json:"help"`
 	Triggers         []string                      `json:"triggers,omitempty"`
+
+	// Version 2 fields: the question's place in the adaptive questionnaire
+	// and what a yes counts for.
+	Core          bool     `json:"core,omitempty"`
+	AskIf         []Cond   `json:"ask_if,omitempty"`
+	Population    string   `json:"population,omitempty"`
+	Activity      string   `json:"activity,omitempty"`
+	Counts        []Count  `json:"counts,omitempty"`
+	Vulnerability string   `json:"vulnerability,omitempty"`
+	Flags         []string `json:"flags,omitempty"`
 }
 
 // GroupInfo names one indicator group (one data file).
@@ -208,7 +223,13 @@ type Location struct {
 	Where      Localized           `json:"where"`
 	LookFor    map[string][]string `json:"look_for"`
 	Indicators []string            `json:"indicators"`
-	Settings   []string            `json:"settings"`
+	Settings   []string            `json:"settings,omitempty"`
+	// Kind is "setting" (who screens: a police stop, a health service) or
+	// "place" (where to look: a farm, a car wash); version 2 only.
+	Kind string `json:"kind,omitempty"`
+	// Forms are the forms of exploitation most often met there; their
+	// questions come first in a screening in this setting.
+	Forms []string `json:"forms,omitempty"`
 }
 
 // Catalogue is a loaded, validated indicator catalogue. It is read-only after
@@ -224,6 +245,30 @@ type Catalogue struct {
 
 	index    map[string]int
 	compiled compiled
+	// v2 is set for a version 2 catalogue: element rules instead of the
+	// dimension rules in Rules.
+	v2 *v2Catalogue
+	// older are the earlier catalogue versions, by version, so a screening
+	// saved under one is explained by its own rules.
+	older map[string]*Catalogue
+}
+
+// ForVersion returns the catalogue of version v: this one or an earlier one
+// loaded with it.
+func (c *Catalogue) ForVersion(v string) (*Catalogue, bool) {
+	if v == c.Version || v == "" {
+		return c, true
+	}
+	o, ok := c.older[v]
+	return o, ok
+}
+
+// Languages are the languages the catalogue has every text in.
+func (c *Catalogue) Languages() []string {
+	if c.v2 != nil {
+		return c.v2.rules.Languages
+	}
+	return c.Rules.Languages
 }
 
 // Indicator returns the indicator with the given id.
@@ -265,13 +310,27 @@ func fixedTextKeys() []string {
 	return keys
 }
 
-// LoadCatalogue loads and validates the catalogue embedded in the binary.
+// LoadCatalogue loads and validates every catalogue version embedded in the
+// binary and returns the newest, which knows the older ones (ForVersion).
 func LoadCatalogue() (*Catalogue, error) {
-	sub, err := fs.Sub(embedded, "catalogue/v1")
-	if err != nil {
-		return nil, fmt.Errorf("load embedded catalogue: %w", err)
+	loaded := map[string]*Catalogue{}
+	var latest *Catalogue
+	for _, v := range versions {
+		sub, err := fs.Sub(embedded, "catalogue/"+v)
+		if err != nil {
+			return nil, fmt.Errorf("load embedded catalogue %s: %w", v, err)
+		}
+		c, err := LoadCatalogueFS(sub)
+		if err != nil {
+			return nil, err
+		}
+		if c.Version != v {
+			return nil, fmt.Errorf("load embedded catalogue %s: its rules say version %q", v, c.Version)
+		}
+		loaded[v], latest = c, c
 	}
-	return LoadCatalogueFS(sub)
+	latest.older = loaded
+	return latest, nil
 }
 
 // LoadCatalogueFS loads and validates a catalogue from the root of fsys:
@@ -282,6 +341,12 @@ func LoadCatalogueFS(fsys fs.FS) (*Catalogue, error) {
 	files, err := readFiles(fsys)
 	if err != nil {
 		return nil, err
+	}
+	var head struct {
+		Format int `json:"format"`
+	}
+	if b, ok := files["rules.json"]; ok && json.Unmarshal(b, &head) == nil && head.Format == 2 {
+		return loadV2(files)
 	}
 	c := &Catalogue{index: map[string]int{}}
 	var errs []error

@@ -50,7 +50,7 @@ func indicator(doc map[string]any, i int) map[string]any {
 }
 
 func TestLoadCatalogue(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	if n := len(c.Indicators); n < 60 || n > 80 {
 		t.Errorf("%d indicators, want 60-80", n)
 	}
@@ -177,7 +177,7 @@ func TestCatalogueValidation(t *testing.T) {
 }
 
 func FuzzEvaluate(f *testing.F) {
-	c := mustCatalogue(f)
+	c := mustV1(f)
 	f.Add([]byte{1, 2, 3, 4, 0, 1}, 30, false, false)
 	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 15, true, true)
 	f.Add([]byte{}, -1, true, true)
@@ -234,7 +234,7 @@ func FuzzEvaluate(f *testing.F) {
 }
 
 func BenchmarkEvaluate(b *testing.B) {
-	c := mustCatalogue(b)
+	c := mustV1(b)
 	in := loadStories(b)["01_construction_debt_bondage"].Input
 	b.ReportAllocs()
 	for b.Loop() {

@@ -53,6 +53,10 @@ type Age struct {
 	Years                 *int `json:"years,omitempty"`
 	Estimated             bool `json:"estimated,omitempty"`
 	ReasonsToBelieveChild bool `json:"reasons_to_believe_child,omitempty"`
+	// Adult records that the person is known to be an adult (a document
+	// was seen); it contradicts an age below 18 and never outweighs reasons
+	// to believe the person is a child.
+	Adult bool `json:"adult,omitempty"`
 }
 
 // Input is one screening: no name or other personal data is needed.
@@ -72,8 +76,10 @@ type Message struct {
 // Evidence is one indicator answered yes that counted for a dimension.
 type Evidence struct {
 	ID           string   `json:"id"`
-	Strength     Strength `json:"strength"`
+	Strength     Strength `json:"strength,omitempty"`
 	Verification string   `json:"verification"`
+	// Kind is the kind of act or means the answer shows (version 2).
+	Kind string `json:"kind,omitempty"`
 }
 
 // Counts are the strong, medium and weak indicators answered yes.
@@ -120,8 +126,11 @@ type PurposeResult struct {
 	LabourRightsReferral bool              `json:"labour_rights_referral"`
 	Dimensions           []DimensionResult `json:"dimensions"`
 	Act                  ConditionResult   `json:"act"`
-	Missing              []MissingPart     `json:"missing,omitempty"`
-	FurtherQuestions     []string          `json:"further_questions,omitempty"` // fewest, strongest open questions that could settle each missing part
+	// Elements explain a version 2 result: act, means and purpose, each
+	// with every yes answer that counted for it, also when it fell short.
+	Elements         []ElementResult `json:"elements,omitempty"`
+	Missing          []MissingPart   `json:"missing,omitempty"`
+	FurtherQuestions []string        `json:"further_questions,omitempty"` // fewest, strongest open questions that could settle each missing part
 }
 
 // UrgentReason is a trigger answered yes.
@@ -141,10 +150,30 @@ type Result struct {
 	Urgent           bool            `json:"urgent"`
 	UrgentReasons    []UrgentReason  `json:"urgent_reasons,omitempty"`
 	Purposes         []PurposeResult `json:"purposes"`
-	Declined         []string        `json:"declined,omitempty"`
-	Unanswered       int             `json:"unanswered"`
-	DimensionRule    Message         `json:"dimension_rule"`
-	Disclaimer       Message         `json:"disclaimer"`
+	// Outcome is the most pressing outcome over all forms (version 2), or
+	// protection_need when no form shows exploitation but the person is
+	// vulnerable.
+	Outcome string `json:"outcome,omitempty"`
+	// StatedAge is the age as typed: stated, not known.
+	StatedAge *int `json:"stated_age,omitempty"`
+	// ProtectionNeeds name the vulnerabilities answered yes (smuggled,
+	// irregular status…), so they are not lost when no form is indicated.
+	ProtectionNeeds []string `json:"protection_needs,omitempty"`
+	// ChildProtection is set for a child with any sign of exploitation: the
+	// child-protection steps apply.
+	ChildProtection bool `json:"child_protection,omitempty"`
+	// DecidingQuestions are at most five open questions that would settle
+	// the forms the answers point to, most decisive first.
+	DecidingQuestions []string `json:"deciding_questions,omitempty"`
+	// Unused are given answers the rules did not use: questions the other
+	// answers did not open, or for another age group.
+	Unused []string `json:"unused,omitempty"`
+	// Flags are follow-ups outside case work, e.g. procurement_follow_up.
+	Flags         []string `json:"flags,omitempty"`
+	Declined      []string `json:"declined,omitempty"`
+	Unanswered    int      `json:"unanswered"`
+	DimensionRule Message  `json:"dimension_rule"`
+	Disclaimer    Message  `json:"disclaimer"`
 }
 
 // Purpose returns the result for one purpose.
@@ -330,6 +359,14 @@ func (c *Catalogue) validateInput(in Input) error {
 	return nil
 }
 
+// validate checks input by the rules of this catalogue's version.
+func (c *Catalogue) validate(in Input) error {
+	if c.v2 != nil {
+		return c.validateInputV2(in)
+	}
+	return c.validateInput(in)
+}
+
 // population applies the age presumption: where age is uncertain and there
 // are reasons to believe the person is a child, the child rules apply.
 func population(a Age) (pop string, presumed bool) {
@@ -343,10 +380,20 @@ func population(a Age) (pop string, presumed bool) {
 	return Adult, false
 }
 
-// Evaluate screens one person for every purpose at once. It returns an
-// apperr validation error for an unknown indicator id, an invalid answer,
-// setting or age, or a catalogue version other than this one.
+// Evaluate screens one person for every form of exploitation at once, by
+// the rules of this catalogue's version. It returns an apperr validation
+// error for an unknown question id, an invalid answer, setting or age, or a
+// catalogue version other than this one.
 func (c *Catalogue) Evaluate(in Input) (Result, error) {
+	if c.v2 != nil {
+		return c.evaluateV2(in)
+	}
+	return c.evaluateV1(in)
+}
+
+// evaluateV1 applies the version 1 rules: the ILO/EC 2009 dimension rule and
+// its combination of recruitment, exploitation and coercion dimensions.
+func (c *Catalogue) evaluateV1(in Input) (Result, error) {
 	if err := c.validateInput(in); err != nil {
 		return Result{}, fmt.Errorf("evaluate screening: %w", err)
 	}

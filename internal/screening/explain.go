@@ -9,10 +9,11 @@ import (
 // Lang returns lang if the catalogue has texts in it, else the first
 // catalogue language (English), so a page in another language still explains.
 func (c *Catalogue) Lang(lang string) string {
-	if slices.Contains(c.Rules.Languages, lang) {
+	langs := c.Languages()
+	if slices.Contains(langs, lang) {
 		return lang
 	}
-	return c.Rules.Languages[0]
+	return langs[0]
 }
 
 // Text returns the text for key in lang with {name} placeholders filled from
@@ -54,6 +55,9 @@ func (c *Catalogue) labels(ids []string, lang string) string {
 // them, the rule in plain words, what is missing and which questions would
 // settle it, and that screening is not identification.
 func (c *Catalogue) Render(r Result, lang string) string {
+	if c.v2 != nil {
+		return c.renderV2(r, lang)
+	}
 	lang = c.Lang(lang)
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s); b.WriteByte('\n') }
@@ -150,4 +154,115 @@ func (c *Catalogue) EvaluateExplained(in Input, lang string) (Evaluation, error)
 		return Evaluation{}, err
 	}
 	return Evaluation{Result: res, Text: c.Render(res, lang)}, nil
+}
+
+// ElementLine puts one element of a version 2 result into words: its state,
+// the threshold met, and the worker's own yes answers behind it.
+func (c *Catalogue) ElementLine(e ElementResult, lang string) string {
+	clause := ""
+	switch {
+	case e.Clause == "forced_activity":
+		clause = " (" + c.Text(c.v2.rules.ForcedActivity.TextKey, lang, nil) + ")"
+	case e.Clause != "":
+		clause = " (" + c.Text("clause."+e.Clause, lang, nil) + ")"
+	}
+	answers := c.Text("render.none_yes", lang, nil)
+	if len(e.Yes) > 0 {
+		items := make([]string, len(e.Yes))
+		for i, y := range e.Yes {
+			var detail []string
+			if y.Kind != "" {
+				detail = append(detail, c.Text("kind."+y.Kind, lang, nil))
+			}
+			if y.Strength != "" {
+				detail = append(detail, c.Text("strength."+string(y.Strength), lang, nil))
+			}
+			items[i] = c.Label(y.ID, lang)
+			if len(detail) > 0 {
+				items[i] += " (" + strings.Join(detail, ", ") + ")"
+			}
+		}
+		answers = strings.Join(items, "; ")
+	}
+	return c.Text("render.element_line", lang, map[string]string{
+		"element": c.Text("element."+e.Element, lang, nil), "state": c.Text("state."+e.State, lang, nil),
+		"clause": clause, "answers": answers,
+	})
+}
+
+// ProtectionNeeds names the protection needs of a result in lang.
+func (c *Catalogue) ProtectionNeeds(r Result, lang string) string {
+	names := make([]string, len(r.ProtectionNeeds))
+	for i, v := range r.ProtectionNeeds {
+		names[i] = c.Text("vulnerability."+v, lang, nil)
+	}
+	return strings.Join(names, "; ")
+}
+
+// renderV2 explains a version 2 result: the overall outcome, urgency, the
+// child-protection steps and protection needs, then per form that the
+// answers point to its elements with the worker's own yes answers.
+func (c *Catalogue) renderV2(r Result, lang string) string {
+	lang = c.Lang(lang)
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s); b.WriteByte('\n') }
+	line(c.Text("render.title", lang, nil) + " (" + r.CatalogueVersion + "): " + c.Text("outcome."+r.Outcome, lang, nil))
+	pop := c.Text("population."+r.Population, lang, nil)
+	if r.AgePresumption {
+		pop += " " + c.Text("population.age_presumption", lang, nil)
+	}
+	if r.StatedAge != nil {
+		pop += "; " + c.Text("population.stated_age", lang, map[string]string{"age": strconv.Itoa(*r.StatedAge)})
+	}
+	line(pop)
+	for _, u := range r.UrgentReasons {
+		line(c.Text("render.urgent", lang, nil) + ": " + c.Message(u.Message, lang))
+	}
+	if r.ChildProtection {
+		line(c.Text("child_protection.title", lang, nil) + ": " + c.Text("child_protection.steps", lang, nil))
+	}
+	if len(r.ProtectionNeeds) > 0 {
+		line(c.Text("render.protection_needs", lang, map[string]string{"needs": c.ProtectionNeeds(r, lang)}))
+	}
+	for _, f := range r.Flags {
+		line(c.Text("flag."+f, lang, nil))
+	}
+	for _, p := range r.Purposes {
+		if p.Outcome == OutcomeNoIndicators {
+			continue // only the forms the answers point to
+		}
+		line("")
+		line("== " + c.Text("purpose."+p.Purpose, lang, nil) + ": " + c.Text("outcome."+p.Outcome, lang, nil))
+		if p.Reason == ReasonNearThreshold {
+			line(c.Message(p.Message, lang))
+		}
+		if p.Override != nil {
+			line(c.Message(*p.Override, lang))
+		}
+		line(c.Text("render.rule", lang, map[string]string{"rule": c.Message(p.Rule, lang)}))
+		for _, e := range p.Elements {
+			if e.Required || len(e.Yes) > 0 {
+				line("- " + c.ElementLine(e, lang))
+			}
+		}
+		if len(p.FurtherQuestions) > 0 {
+			line(c.Text("render.questions", lang, map[string]string{"questions": c.labels(p.FurtherQuestions, lang)}))
+		}
+		if p.LabourRightsReferral {
+			line(c.Text("labour_rights_referral", lang, nil))
+		}
+	}
+	line("")
+	if len(r.Declined) > 0 {
+		line(c.Text("render.declined", lang, map[string]string{"questions": c.labels(r.Declined, lang)}))
+	}
+	if len(r.Unused) > 0 {
+		line(c.Text("render.unused", lang, map[string]string{"questions": strings.Join(r.Unused, ", ")}))
+	}
+	if r.Unanswered > 0 {
+		line(c.Text("render.unanswered", lang, map[string]string{"count": strconv.Itoa(r.Unanswered)}))
+	}
+	line(c.Text(c.v2.rules.Threshold, lang, nil))
+	line(c.Message(r.Disclaimer, lang))
+	return b.String()
 }

@@ -42,7 +42,7 @@ func dim(t *testing.T, r Result, purpose, dimension string) DimensionResult {
 // TestDimensionClauses pins every clause of the ILO/EC dimension rule on the
 // real catalogue (adult labour ratings).
 func TestDimensionClauses(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	const cd, aov = "coercion_at_destination", "abuse_of_vulnerability_at_destination"
 	tests := []struct {
 		name      string
@@ -105,7 +105,7 @@ func with(base map[string]Answer, kv ...any) map[string]Answer {
 }
 
 func TestCombination(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	exploitOnly := map[string]Answer{"lab.excessive_hours": Yes, "lab.low_or_no_pay": Yes, "chi.with_unrelated_adult": Yes}
 	tests := []struct {
 		name     string
@@ -150,7 +150,7 @@ func TestCombination(t *testing.T) {
 }
 
 func TestNearThreshold(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	ans := allNo(c, with(adultLabour, "gen.documents_held", No, "gen.debt_bondage", No))
 	r, err := c.Evaluate(Input{Answers: ans})
 	if err != nil {
@@ -166,7 +166,7 @@ func TestNearThreshold(t *testing.T) {
 }
 
 func TestFurtherQuestionsAndDeclined(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	ans := with(adultLabour, "gen.documents_held", Declined, "gen.debt_bondage", Unknown)
 	r, err := c.Evaluate(Input{Answers: ans})
 	if err != nil {
@@ -190,7 +190,7 @@ func TestFurtherQuestionsAndDeclined(t *testing.T) {
 }
 
 func TestTriggers(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	tests := []struct {
 		name    string
 		age     Age
@@ -249,7 +249,7 @@ func TestAgePresumption(t *testing.T) {
 }
 
 func TestEvaluateRejectsBadInput(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	tests := []struct {
 		name  string
 		in    Input
@@ -279,7 +279,7 @@ func TestEvaluateRejectsBadInput(t *testing.T) {
 }
 
 func TestQuestionsOrder(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	for _, setting := range append(Settings(), "") {
 		for _, lang := range []string{"en", "de", "fr"} {
 			qs, err := c.Questions(setting, lang)
@@ -312,7 +312,7 @@ func TestQuestionsOrder(t *testing.T) {
 }
 
 func TestRenderGerman(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	r, err := c.Evaluate(Input{Answers: adultLabour})
 	if err != nil {
 		t.Fatal(err)

@@ -73,8 +73,27 @@ func NewStore(db *storage.DB, log *audit.Log, cat *Catalogue) *Store {
 	return &Store{db: db, audit: log, cat: cat, now: storage.Now}
 }
 
-// Catalogue returns the catalogue the store validates against.
+// Catalogue returns the newest catalogue, which new screenings use.
 func (s *Store) Catalogue() *Catalogue { return s.cat }
+
+// CatalogueOf returns the catalogue version a screening was started under,
+// so it keeps its questions and its result.
+func (s *Store) CatalogueOf(sc Screening) *Catalogue {
+	if c, ok := s.cat.ForVersion(sc.CatalogueVersion); ok {
+		return c
+	}
+	return s.cat
+}
+
+// Evaluate evaluates a screening by the rules of its own catalogue version.
+func (s *Store) Evaluate(sc Screening) (*Catalogue, Result, error) {
+	c := s.CatalogueOf(sc)
+	res, err := c.Evaluate(sc.Input(c))
+	if err != nil {
+		return nil, Result{}, fmt.Errorf("evaluate screening %s: %w", sc.ID, err)
+	}
+	return c, res, nil
+}
 
 const screeningColumns = `id, org_id, created_by, setting, age_years, age_estimated, age_child_reasons,
 	answers, catalogue_version, status, created_at, updated_at, completed_at`
@@ -138,7 +157,7 @@ func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Scree
 	if in.Setting == "" {
 		return Screening{}, apperr.Validation(apperr.FieldError{Field: "setting", Key: "error.screening.setting_required"})
 	}
-	if err := s.cat.validateInput(Input{Setting: in.Setting, Age: in.Age}); err != nil {
+	if err := s.cat.validate(Input{Setting: in.Setting, Age: in.Age}); err != nil {
 		return Screening{}, err
 	}
 	now := s.now()
@@ -212,13 +231,15 @@ func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, 
 		}
 		set[k] = a
 	}
-	if err := s.cat.validateInput(Input{Answers: set}); err != nil {
-		return Screening{}, err
-	}
 	var sc Screening
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		sc, err = getScreening(ctx, tx, scope, id, tx.ForUpdate())
 		if err != nil {
+			return err
+		}
+		// Answers are checked against the questions of the screening's own
+		// catalogue version, so a draft begun under an older one goes on.
+		if err := s.CatalogueOf(sc).validate(Input{Age: sc.Age, Answers: set}); err != nil {
 			return err
 		}
 		changed := false
@@ -276,7 +297,7 @@ func (s *Store) Complete(ctx context.Context, actor access.Actor, id string) (Sc
 			WHERE id = $3 AND ($4 = '*' OR org_id = $4)`, sc.Status, now, id, scope.Org()); err != nil {
 			return fmt.Errorf("complete screening %s: %w", id, storage.MapError(err))
 		}
-		return s.record(ctx, tx, actor, "screening.complete", audit.Done, id, sc.OrgID, s.cat.Version)
+		return s.record(ctx, tx, actor, "screening.complete", audit.Done, id, sc.OrgID, sc.CatalogueVersion)
 	})
 	if apperr.Is(err, apperr.NotFound) {
 		return Screening{}, s.denied(ctx, actor, id, err)

@@ -89,18 +89,18 @@ func TestStoreDraftAndCompletion(t *testing.T) {
 
 			// Two pages of answers merge; an empty answer clears one.
 			if _, err := s.SaveAnswers(ctx, f.screener.Actor, sc.ID, map[string]screening.Answer{
-				"gen.immediate_danger": screening.No, "gen.violence": screening.Yes, "lab.excessive_hours": screening.Unknown,
+				"core.danger": screening.No, "core.threats_violence": screening.Yes, "work.excessive_hours": screening.Unknown,
 			}); err != nil {
 				t.Fatalf("save page 1: %v", err)
 			}
 			// A colleague of the same organisation continues the draft.
 			got, err := s.SaveAnswers(ctx, f.colleague.Actor, sc.ID, map[string]screening.Answer{
-				"lab.excessive_hours": "", "gen.documents_held": screening.Declined,
+				"work.excessive_hours": "", "core.documents_held": screening.Declined,
 			})
 			if err != nil {
 				t.Fatalf("save page 2: %v", err)
 			}
-			want := map[string]screening.Answer{"gen.immediate_danger": screening.No, "gen.violence": screening.Yes, "gen.documents_held": screening.Declined}
+			want := map[string]screening.Answer{"core.danger": screening.No, "core.threats_violence": screening.Yes, "core.documents_held": screening.Declined}
 			back, err := s.Get(ctx, f.screener.Actor, sc.ID)
 			if err != nil {
 				t.Fatalf("get: %v", err)
@@ -133,7 +133,7 @@ func TestStoreDraftAndCompletion(t *testing.T) {
 				t.Fatalf("complete again: %v", err)
 			}
 			// Changing an answer afterwards makes it a draft again.
-			reopened, err := s.SaveAnswers(ctx, f.screener.Actor, sc.ID, map[string]screening.Answer{"gen.threats": screening.Yes})
+			reopened, err := s.SaveAnswers(ctx, f.screener.Actor, sc.ID, map[string]screening.Answer{"core.not_free": screening.Yes})
 			if err != nil {
 				t.Fatalf("save after completion: %v", err)
 			}
@@ -194,7 +194,7 @@ func TestStoreValidation(t *testing.T) {
 	}
 	for name, answers := range map[string]map[string]screening.Answer{
 		"unknown indicator": {"gen.no_such_thing": screening.Yes},
-		"invalid answer":    {"gen.violence": "maybe"},
+		"invalid answer":    {"core.threats_violence": "maybe"},
 	} {
 		if _, err := s.SaveAnswers(ctx, f.screener.Actor, sc.ID, answers); apperr.CodeOf(err) != apperr.Invalid {
 			t.Errorf("%s: %v, want a validation error", name, err)
@@ -225,7 +225,7 @@ func TestStoreOrganisationScope(t *testing.T) {
 			calls := map[string]func(access.Actor) error{
 				"get": func(a access.Actor) error { _, err := s.Get(ctx, a, sc.ID); return err },
 				"save": func(a access.Actor) error {
-					_, err := s.SaveAnswers(ctx, a, sc.ID, map[string]screening.Answer{"gen.violence": screening.Yes})
+					_, err := s.SaveAnswers(ctx, a, sc.ID, map[string]screening.Answer{"core.threats_violence": screening.Yes})
 					return err
 				},
 				"complete": func(a access.Actor) error { _, err := s.Complete(ctx, a, sc.ID); return err },

@@ -31,7 +31,7 @@ type story struct {
 
 func loadStories(t testing.TB) map[string]story {
 	t.Helper()
-	paths, err := filepath.Glob("testdata/stories/*.json")
+	paths, err := filepath.Glob("testdata/stories/v1/*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,17 +52,22 @@ func loadStories(t testing.TB) map[string]story {
 	return out
 }
 
-func mustCatalogue(t testing.TB) *Catalogue {
+// mustV1 is the version 1 catalogue, which saved screenings still use.
+func mustV1(t testing.TB) *Catalogue {
 	t.Helper()
-	c, err := LoadCatalogue()
+	latest, err := LoadCatalogue()
 	if err != nil {
 		t.Fatal(err)
+	}
+	c, ok := latest.ForVersion("v1")
+	if !ok {
+		t.Fatal("version 1 is not loaded")
 	}
 	return c
 }
 
 func TestStories(t *testing.T) {
-	c := mustCatalogue(t)
+	c := mustV1(t)
 	stories := loadStories(t)
 	if len(stories) < 15 {
 		t.Fatalf("want at least 15 stories, have %d", len(stories))
@@ -122,7 +127,7 @@ func checkGolden(t *testing.T, name string, r Result) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name+".json")
+	path := filepath.Join("testdata", "golden", "v1", name+".json")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
