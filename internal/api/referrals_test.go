@@ -23,9 +23,9 @@ func targetReferral(t *testing.T, f *fixture) string {
 		t.Fatalf("create screening: %v", err)
 	}
 	if _, err := store.SaveAnswers(ctx, who, sc.ID, map[string]screening.Answer{
-		"gen.deceived_job_nature": screening.Yes, "gen.deceived_pay": screening.Yes,
-		"lab.excessive_hours": screening.Yes, "lab.low_or_no_pay": screening.Yes,
-		"gen.documents_held": screening.Yes, "gen.debt_bondage": screening.Yes,
+		"core.does_work": screening.Yes, "core.arranged_by_others": screening.Yes, "rec.job_different": screening.Yes, "rec.terms_worse": screening.Yes,
+		"work.excessive_hours": screening.Yes, "core.money_taken": screening.Yes,
+		"core.documents_held": screening.Yes, "core.debt": screening.Yes,
 	}); err != nil {
 		t.Fatalf("save answers: %v", err)
 	}

@@ -42,7 +42,7 @@ var apiCases = map[string]apiCase{
 	"GET /api/v1/audit":      {},
 	"GET /api/v1/indicators": {},
 	"POST /api/v1/screenings/evaluate": {body: func(*fixture) string {
-		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"gen.violence": "yes", "gen.debt_bondage": "unknown"}}`
+		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"core.threats_violence": "yes", "core.debt": "unknown"}}`
 	}},
 	"GET /api/v1/referrals/{id}":   {id: targetReferral},
 	"GET /api/v1/cases":            {},

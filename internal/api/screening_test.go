@@ -20,7 +20,7 @@ func TestEvaluateScreening(t *testing.T) {
 	screener := f.staff[access.Screener]
 	before := auditSize(t, f)
 
-	body := `{"setting": "workplace_inspection", "answers": {"gen.violence": "yes", "lab.excessive_hours": "yes"}}`
+	body := `{"setting": "workplace_inspection", "answers": {"core.threats_violence": "yes", "work.excessive_hours": "yes"}}`
 	res := f.env.Do(screener, http.MethodPost, "/api/v1/screenings/evaluate", "application/json", strings.NewReader(body))
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
@@ -33,10 +33,10 @@ func TestEvaluateScreening(t *testing.T) {
 		t.Errorf("evaluation lacks purposes, text or disclaimer: %+v", ev)
 	}
 
-	req := `{"answers": {"gen.violence": "maybe"}}`
+	req := `{"answers": {"core.threats_violence": "maybe"}}`
 	res = f.env.Do(screener, http.MethodPost, "/api/v1/screenings/evaluate", "application/json", strings.NewReader(req))
 	text := apptest.Body(t, res)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, "answers.gen.violence") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, "answers.core.threats_violence") {
 		t.Errorf("bad answer: status %d %s", res.StatusCode, text)
 	}
 	if after := auditSize(t, f); after != before {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestScreenAndIndicators(t *testing.T) {
-	r := mustRun(t, nil, `{"setting":"outreach","age":{"years":15},"answers":{"sex.commercial_sex_act":"yes"}}`, "screen", "-", "--lang", "de")
+	r := mustRun(t, nil, `{"setting":"outreach","age":{"years":15},"answers":{"core.does_sex":"yes"}}`, "screen", "-", "--lang", "de")
 	var ev struct {
 		Urgent   bool `json:"urgent"`
 		Purposes []struct {

@@ -38,7 +38,7 @@ func report() intake.Submission {
 		People:    "many",
 		AgeGroup:  "adults",
 		Gender:    "male",
-		Signs:     []string{"lab.bad_housing", "gen.documents_held"},
+		Signs:     []string{"work.bad_housing", "core.documents_held"},
 		Urgency:   intake.UrgencySoon,
 		Contact:   "Signal only, evenings",
 		Language:  "en",

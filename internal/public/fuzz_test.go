@@ -13,7 +13,7 @@ func FuzzSubmitReport(f *testing.F) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	_ = mw.WriteField("details", "seen at the station")
-	_ = mw.WriteField("signs", "gen.violence")
+	_ = mw.WriteField("signs", "core.threats_violence")
 	_ = mw.WriteField("urgency", "soon")
 	w, _ := mw.CreateFormFile("files", "a.png")
 	_, _ = w.Write([]byte("\x89PNG\r\n\x1a\n"))

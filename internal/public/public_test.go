@@ -170,7 +170,7 @@ func reportForm(details string) url.Values {
 	return url.Values{
 		"details": {details}, "place_type": {"hotel"}, "area": {"Old town"}, "seen_on": {"2026-01-05"},
 		"time_of_day": {"night"}, "people": {"few"}, "age_group": {"children"}, "gender": {"female"},
-		"signs": {"gen.confined_watched", "chi.with_unrelated_adult"}, "urgency": {"child"}, "contact": {"only by text"},
+		"signs": {"core.not_free", "chi.with_unrelated_adult"}, "urgency": {"child"}, "contact": {"only by text"},
 	}
 }
 
@@ -241,7 +241,7 @@ func TestEveryPageEveryLanguage(t *testing.T) {
 		seen["report"] = true
 		// The catalogue's texts exist in English and German only; other
 		// languages show them in English, marked as such.
-		englishSigns := strings.Contains(res.body, `<label for="sign-gen-confined_watched" lang="en">`)
+		englishSigns := strings.Contains(res.body, `<label for="sign-core-not_free" lang="en">`)
 		if englishSigns != (l.Tag != "en" && l.Tag != "de") {
 			t.Errorf("%s: signs marked English = %v", l.Tag, englishSigns)
 		}
@@ -466,7 +466,7 @@ func TestFormErrorsKeepText(t *testing.T) {
 	for _, want := range []string{
 		"The text I typed &amp; &lt;b&gt;kept&lt;/b&gt;",
 		`href="#f-urgency"`, `href="#f-seen_on"`, `id="f-seen_on-error"`,
-		`value="hotel" selected`, `value="night" selected`, `value="gen.confined_watched" checked`,
+		`value="hotel" selected`, `value="night" selected`, `value="core.not_free" checked`,
 		s.catalog.For("en").T("public.report.files_again"),
 	} {
 		if !strings.Contains(res.body, want) {

@@ -253,6 +253,32 @@ type Catalogue struct {
 	older map[string]*Catalogue
 }
 
+// MarshalJSON writes the catalogue as `waymark indicators` and the API's
+// GET /api/v1/indicators print it: questions, the rules of its own version,
+// the field guide and every text.
+func (c *Catalogue) MarshalJSON() ([]byte, error) {
+	var rules any = c.Rules
+	if c.v2 != nil {
+		rules = c.v2.rules
+	}
+	var older []string
+	for _, v := range versions {
+		if _, ok := c.older[v]; ok && v != c.Version {
+			older = append(older, v)
+		}
+	}
+	return json.Marshal(struct {
+		Version       string               `json:"version"`
+		Hash          string               `json:"hash"`
+		OlderVersions []string             `json:"older_versions,omitempty"`
+		Groups        []GroupInfo          `json:"groups"`
+		Indicators    []Indicator          `json:"indicators"`
+		Rules         any                  `json:"rules"`
+		FieldGuide    []Location           `json:"field_guide"`
+		Texts         map[string]Localized `json:"texts"`
+	}{c.Version, c.Hash, older, c.Groups, c.Indicators, rules, c.FieldGuide, c.Texts})
+}
+
 // ForVersion returns the catalogue of version v: this one or an earlier one
 // loaded with it.
 func (c *Catalogue) ForVersion(v string) (*Catalogue, bool) {

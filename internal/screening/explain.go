@@ -147,8 +147,12 @@ type Evaluation struct {
 	Text string `json:"text"`
 }
 
-// EvaluateExplained evaluates in and explains the result in lang.
+// EvaluateExplained evaluates in and explains the result in lang, by the
+// catalogue version in names (an older one stays available) or this one.
 func (c *Catalogue) EvaluateExplained(in Input, lang string) (Evaluation, error) {
+	if o, ok := c.ForVersion(in.CatalogueVersion); ok {
+		c = o
+	}
 	res, err := c.Evaluate(in)
 	if err != nil {
 		return Evaluation{}, err

@@ -230,7 +230,7 @@ func TestReferralPagesTranslated(t *testing.T) {
 	screener := env.Session(t, f.staff[access.Screener].ID, true)
 	child := startScreening(t, env, screener, url.Values{"setting": {"school"}, "age.years": {"14"}})
 	env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + child + "/questions", Cookie: screener,
-		Form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"no"}}})
+		Form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.core.danger": {"no"}}})
 	coordinator := env.Session(t, f.staff[access.Coordinator].ID, true)
 	for _, lang := range env.App.Catalog.Languages() {
 		t.Run(lang.Tag, func(t *testing.T) {

@@ -38,7 +38,7 @@ func targetReport(t *testing.T, f *fixture) string {
 	ctx := context.Background()
 	rec, err := f.env.App.Intake.Submit(ctx, intake.Submission{
 		Details: "Two boys sell flowers at the crossing every night until 2 am.", PlaceType: "street", Area: "Ring road",
-		Urgency: intake.UrgencyChild, AgeGroup: "children", Signs: []string{"gen.confined_watched"}, Language: "de",
+		Urgency: intake.UrgencyChild, AgeGroup: "children", Signs: []string{"core.not_free"}, Language: "de",
 		Attachments: [][]byte{pngFile(t)},
 	}, intake.Work{})
 	if err != nil {

@@ -113,7 +113,7 @@ var pageCases = map[string]pageCase{
 	"GET /screenings/{id}":           {id: targetScreening},
 	"GET /screenings/{id}/questions": {id: targetScreening},
 	"POST /screenings/{id}/questions": {id: targetScreening, form: func(*testing.T, *fixture, *apptest.User) url.Values {
-		return url.Values{"page": {"1"}, "answers.gen.immediate_danger": {"no"}, "go": {"next"}}
+		return url.Values{"page": {"1"}, "answers.core.danger": {"no"}, "go": {"next"}}
 	}},
 	"GET /screenings/{id}/print": {id: targetScreening},
 	"GET /screenings/{id}/refer": {id: targetScreening},

@@ -56,9 +56,9 @@ func pageQuestions(body string) []string {
 // exploitative conditions (one strong, one medium) and coercion at the
 // destination (two strong).
 var labourCase = map[string]string{
-	"gen.deceived_job_nature": "yes", "gen.deceived_pay": "yes",
-	"lab.excessive_hours": "yes", "lab.low_or_no_pay": "yes",
-	"gen.documents_held": "yes", "gen.debt_bondage": "yes",
+	"core.does_work": "yes", "core.arranged_by_others": "yes", "rec.job_different": "yes", "rec.terms_worse": "yes",
+	"work.excessive_hours": "yes", "core.money_taken": "yes",
+	"core.documents_held": "yes", "core.debt": "yes",
 }
 
 // TestScreeningFlow walks a screening as a screener: start without a name,
@@ -100,7 +100,7 @@ func TestScreeningFlow(t *testing.T) {
 	base := "/screenings/" + id + "/questions"
 	body = get(base+"?page=1", http.StatusOK)
 	ids := pageQuestions(body)
-	if len(ids) == 0 || ids[0] != "gen.immediate_danger" {
+	if len(ids) == 0 || ids[0] != "core.danger" {
 		t.Fatalf("page 1 asks %v, want the immediate-danger question first", ids)
 	}
 	if len(ids) > 8 {
@@ -118,8 +118,8 @@ func TestScreeningFlow(t *testing.T) {
 	}
 
 	// A tampered answer is refused and nothing is saved.
-	res, body = post(base, url.Values{"page": {"1"}, "go": {"next"}, "answers.gen.immediate_danger": {"perhaps"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-answers.gen.immediate_danger"`) {
+	res, body = post(base, url.Values{"page": {"1"}, "go": {"next"}, "answers.core.danger": {"perhaps"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-answers.core.danger"`) {
 		t.Errorf("an invalid answer: status %d, want 422 linking to the question", res.StatusCode)
 	}
 
@@ -137,7 +137,7 @@ func TestScreeningFlow(t *testing.T) {
 			}
 		}
 		if page == 1 {
-			form.Set("answers.gen.immediate_danger", "no")
+			form.Set("answers.core.danger", "no")
 		}
 		res, _ = post(base, form)
 		if res.StatusCode != http.StatusSeeOther {
@@ -199,7 +199,7 @@ func TestScreeningFlow(t *testing.T) {
 	// "Finish now" on the first page: the rest counts as unknown, and a yes
 	// to the danger question makes the result urgent.
 	urgent := startScreening(t, env, cookie, url.Values{"setting": {"hotline_call"}, "age.estimated": {"1"}, "age.child_reasons": {"1"}})
-	res, _ = post("/screenings/"+urgent+"/questions", url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"yes"}})
+	res, _ = post("/screenings/"+urgent+"/questions", url.Values{"page": {"1"}, "go": {"finish"}, "answers.core.danger": {"yes"}})
 	if loc := res.Header.Get("Location"); loc != "/screenings/"+urgent {
 		t.Fatalf("finish now: redirect to %q, want the result", loc)
 	}
@@ -213,7 +213,7 @@ func TestScreeningFlow(t *testing.T) {
 	// Two strong signs only: further assessment, with the questions that
 	// would settle it linked to the pages that ask them.
 	partial := startScreening(t, env, cookie, url.Values{"setting": {"outreach"}})
-	want := map[string]bool{"gen.violence": true, "lab.excessive_hours": true}
+	want := map[string]bool{"core.threats_violence": true, "work.excessive_hours": true}
 	for page := 1; len(want) > 0 && page < 20; page++ {
 		path := "/screenings/" + partial + "/questions"
 		form := url.Values{"page": {strconv.Itoa(page)}, "go": {"next"}}
@@ -260,7 +260,7 @@ func TestScreeningPagesTranslated(t *testing.T) {
 	cookie := env.Session(t, screener.ID, true)
 	child := startScreening(t, env, cookie, url.Values{"setting": {"school"}, "age.years": {"14"}})
 	env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + child + "/questions", Cookie: cookie,
-		Form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.gen.immediate_danger": {"yes"}, "answers.gen.violence": {"yes"}}})
+		Form: url.Values{"page": {"1"}, "go": {"finish"}, "answers.core.danger": {"yes"}, "answers.core.threats_violence": {"yes"}}})
 	adult := startScreening(t, env, cookie, url.Values{"setting": {"outreach"}})
 	paths := []string{"/screenings", "/screenings/new", "/screenings/new?setting=school", "/guide", "/guide/rights", "/guide/contacts"}
 	for _, id := range []string{child, adult} {

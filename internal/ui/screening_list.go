@@ -32,7 +32,7 @@ const screeningsPageSize = 50
 func (h *Handler) listScreenings(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.list_title")
 	store := h.screenings
-	c, lang := store.Catalogue(), v.P.Lang()
+	lang := v.P.Lang()
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = max(page, 1)
@@ -44,9 +44,10 @@ func (h *Handler) listScreenings(w http.ResponseWriter, r *http.Request) {
 	}
 	data := screeningsPage{Total: total}
 	for _, sc := range list {
-		row := screeningRow{ID: sc.ID, Setting: c.Text("setting."+sc.Setting, lang, nil), Draft: sc.Status != screening.StatusCompleted,
+		c := store.CatalogueOf(sc)
+		row := screeningRow{ID: sc.ID, Setting: c.SettingName(sc.Setting, lang), Draft: sc.Status != screening.StatusCompleted,
 			CreatedAt: sc.CreatedAt, UpdatedAt: sc.UpdatedAt}
-		if res, err := c.Evaluate(sc.Input(c)); err == nil {
+		if _, res, err := store.Evaluate(sc); err == nil {
 			row.Outcome, row.Summary = summary(c, res, lang)
 			row.Urgent = res.Urgent
 		}

@@ -11,16 +11,24 @@ import (
 	"waymark.city/waymark/internal/web"
 )
 
+// newScreeningPage offers the settings (who screens: a police stop, a
+// health service…) apart from the places (where: a farm, a car wash…), one
+// list in the catalogue.
 type newScreeningPage struct {
 	Settings []web.Option
+	Places   []web.Option
 }
 
 func (h *Handler) renderNewScreening(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
-	store := h.screenings
-	c := store.Catalogue()
+	c := h.screenings.Catalogue()
 	var page newScreeningPage
-	for _, s := range screening.Settings() {
-		page.Settings = append(page.Settings, web.Option{Value: s, Label: c.Text("setting."+s, v.P.Lang(), nil)})
+	for _, l := range c.FieldGuide {
+		o := web.Option{Value: l.ID, Label: c.SettingName(l.ID, v.P.Lang())}
+		if l.Kind == "place" {
+			page.Places = append(page.Places, o)
+		} else {
+			page.Settings = append(page.Settings, o)
+		}
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "screening_new", v)
@@ -28,7 +36,7 @@ func (h *Handler) renderNewScreening(w http.ResponseWriter, r *http.Request, sta
 
 func (h *Handler) showNewScreening(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.new_title")
-	if s := r.URL.Query().Get("setting"); slices.Contains(screening.Settings(), s) {
+	if s := r.URL.Query().Get("setting"); slices.Contains(h.screenings.Catalogue().SettingIDs(), s) {
 		v.Form["setting"] = s
 	}
 	h.renderNewScreening(w, r, http.StatusOK, v)
@@ -44,12 +52,13 @@ func (h *Handler) createScreening(w http.ResponseWriter, r *http.Request) {
 		h.renderNewScreening(w, r, statusOf(err), v)
 		return
 	}
-	for _, k := range []string{"setting", "age.years", "age.estimated", "age.child_reasons"} {
+	for _, k := range []string{"setting", "age.years", "age.estimated", "age.child_reasons", "age.adult"} {
 		v.Form[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	in := screening.Start{Setting: v.Form["setting"]}
 	in.Age.Estimated = v.Form["age.estimated"] != ""
 	in.Age.ReasonsToBelieveChild = v.Form["age.child_reasons"] != ""
+	in.Age.Adult = v.Form["age.adult"] != ""
 	if y := v.Form["age.years"]; y != "" {
 		n, err := strconv.Atoi(y)
 		if err != nil {

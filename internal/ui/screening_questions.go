@@ -34,44 +34,56 @@ type questionsPage struct {
 	Further   bool // the page asks questions less usual in the setting
 	Completed bool
 	Last      bool
-	Groups    []questionGroup
-	Choices   []screening.Answer
+	// Core: the first page of a version 2 screening, the questions asked of
+	// everyone; the answers decide which follow-ups come next.
+	Core bool
+	// Adaptive: a version 2 screening, whose follow-ups the answers open.
+	Adaptive bool
+	// GroundsReached: the answers so far already give reasonable grounds.
+	GroundsReached bool
+	Groups         []questionGroup
+	Choices        []screening.Answer
 }
 
 // loadScreening fetches a screening with its catalogue, the engine's view
 // of it and its page plan.
-func (h *Handler) loadScreening(r *http.Request, lang string) (*screening.Catalogue, screening.Screening, screening.Result, questionPlan, error) {
+// A screening is asked and explained by the catalogue version it was
+// started under, so a draft begun under an older one goes on unchanged.
+func (h *Handler) loadScreening(r *http.Request, lang string) (*screening.Catalogue, screening.Screening, screening.Result, screening.Plan, error) {
 	store := h.screenings
-	c := store.Catalogue()
 	sc, err := store.Get(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
-		return nil, screening.Screening{}, screening.Result{}, questionPlan{}, err
+		return nil, screening.Screening{}, screening.Result{}, screening.Plan{}, err
 	}
-	res, err := c.Evaluate(sc.Input(c))
+	c, res, err := store.Evaluate(sc)
 	if err != nil {
-		return nil, screening.Screening{}, screening.Result{}, questionPlan{}, err
+		return nil, screening.Screening{}, screening.Result{}, screening.Plan{}, err
 	}
-	plan, err := planQuestions(c, sc, res.Population, lang)
+	plan, err := c.Plan(sc.Input(c), lang)
 	return c, sc, res, plan, err
 }
 
 // pageNumber reads a page number, clamped to the plan.
-func pageNumber(s string, plan questionPlan) int {
+func pageNumber(s string, plan screening.Plan) int {
 	n, _ := strconv.Atoi(s)
-	return min(max(n, 1), max(len(plan.pages), 1))
+	return min(max(n, 1), max(len(plan.Pages), 1))
 }
 
-func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status int, v *web.View, c *screening.Catalogue, sc screening.Screening, plan questionPlan, number int) {
+func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status int, v *web.View, c *screening.Catalogue, sc screening.Screening, plan screening.Plan, number int) {
 	lang := v.P.Lang()
-	page := questionsPage{ID: sc.ID, Setting: c.Text("setting."+sc.Setting, lang, nil), Number: number, Total: len(plan.pages),
-		Further: plan.further > 0 && number >= plan.further, Completed: sc.Status == screening.StatusCompleted,
-		Last: number >= len(plan.pages), Choices: answerChoices}
-	if number <= len(plan.pages) {
+	page := questionsPage{ID: sc.ID, Setting: c.SettingName(sc.Setting, lang), Number: number, Total: len(plan.Pages),
+		Further: plan.Optional > 0 && number >= plan.Optional, Completed: sc.Status == screening.StatusCompleted,
+		Last: number >= len(plan.Pages), Choices: answerChoices, Adaptive: c.Version != "v1"}
+	page.Core = page.Adaptive && number == 1
+	if res, err := c.Evaluate(sc.Input(c)); err == nil && number > 1 {
+		page.GroundsReached = res.Outcome == screening.OutcomeReasonableGrounds
+	}
+	if number <= len(plan.Pages) {
 		titles := map[string]string{}
 		for _, g := range c.Groups {
 			titles[g.ID] = g.Title[c.Lang(lang)]
 		}
-		for _, q := range plan.pages[number-1] {
+		for _, q := range plan.Pages[number-1] {
 			if len(page.Groups) == 0 || page.Groups[len(page.Groups)-1].Title != titles[q.Group] {
 				page.Groups = append(page.Groups, questionGroup{Title: titles[q.Group]})
 			}
@@ -115,8 +127,8 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 	}
 	number := pageNumber(r.PostFormValue("page"), plan)
 	answers := map[string]screening.Answer{}
-	if number <= len(plan.pages) {
-		for _, q := range plan.pages[number-1] {
+	if number <= len(plan.Pages) {
+		for _, q := range plan.Pages[number-1] {
 			field := "answers." + q.ID
 			if a := r.PostFormValue(field); a != "" {
 				answers[q.ID] = screening.Answer(a)
@@ -138,7 +150,7 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 	case next == "back":
 		http.Redirect(w, r, questionsPath(sc.ID, max(number-1, 1)), http.StatusSeeOther)
 		return
-	case next != "finish" && number < len(plan.pages):
+	case next != "finish" && number < len(plan.Pages):
 		http.Redirect(w, r, questionsPath(sc.ID, number+1), http.StatusSeeOther)
 		return
 	}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/screening"
@@ -31,6 +33,8 @@ type purposeView struct {
 	Missing     string
 	Further     []linkView
 	LabourText  string
+	// Elements are the act, means and purpose lines of a version 2 result.
+	Elements []string
 }
 
 // resultView is a screening result in words, for the result page and the
@@ -54,6 +58,27 @@ type resultView struct {
 	DimensionRule string
 	Disclaimer    string
 	ContinuePage  int
+	// Version 2: the overall outcome, the child-protection steps, the
+	// protection needs, the forms with no indication and at most five
+	// deciding questions.
+	Outcome         string
+	OutcomeText     string
+	StatedAge       string
+	ChildSteps      string
+	ProtectionNeeds string
+	Flags           []string
+	NoIndication    string
+	Deciding        []linkView
+	Threshold       string
+	Rationale       string
+	// CallNow are the partners to call at once, with phone and hours, for
+	// immediate danger and for a child.
+	CallNow []callContact
+}
+
+// callContact is a partner to call now.
+type callContact struct {
+	Name, Kind, Phone, Hours string
 }
 
 // outcomeRank orders the purposes on the result page: what needs action
@@ -65,20 +90,46 @@ func outcomeRank(o string) int {
 
 // explainResult puts a result into words in lang, from the catalogue's
 // texts, with the further questions linked to the pages that ask them.
-func explainResult(c *screening.Catalogue, sc screening.Screening, res screening.Result, plan questionPlan, lang string) resultView {
+func explainResult(c *screening.Catalogue, sc screening.Screening, res screening.Result, plan screening.Plan, lang string) resultView {
 	t := func(key string) string { return c.Text(key, lang, nil) }
-	v := resultView{ID: sc.ID, Draft: sc.Status != screening.StatusCompleted, Setting: t("setting." + sc.Setting),
+	v := resultView{ID: sc.ID, Draft: sc.Status != screening.StatusCompleted, Setting: c.SettingName(sc.Setting, lang),
 		CreatedAt: sc.CreatedAt, CompletedAt: sc.CompletedAt, Version: res.CatalogueVersion,
 		Population: t("population." + res.Population), DimensionRule: t(res.DimensionRule.Key),
-		Disclaimer: c.Message(res.Disclaimer, lang), ContinuePage: plan.firstOpenPage(sc.Answers)}
+		Disclaimer: c.Message(res.Disclaimer, lang), ContinuePage: plan.FirstOpenPage(sc.Answers)}
 	if res.AgePresumption {
 		v.Presumption = t("population.age_presumption")
 	}
 	for _, u := range res.UrgentReasons {
 		v.Urgent = append(v.Urgent, c.Message(u.Message, lang))
 	}
+	link := func(id string) linkView {
+		l := linkView{Label: c.Label(id, lang)}
+		if n, ok := plan.PageOf[id]; ok {
+			l.Href = questionsPath(sc.ID, n) + "#f-answers." + id
+		}
+		return l
+	}
+	v2 := res.Outcome != ""
+	if v2 {
+		v.Outcome, v.OutcomeText = res.Outcome, t("outcome."+res.Outcome)
+		if res.StatedAge != nil {
+			v.StatedAge = c.Text("population.stated_age", lang, map[string]string{"age": strconv.Itoa(*res.StatedAge)})
+		}
+		if res.ChildProtection {
+			v.ChildSteps = t("child_protection.steps")
+		}
+		v.ProtectionNeeds = c.ProtectionNeeds(res, lang)
+		for _, f := range res.Flags {
+			v.Flags = append(v.Flags, t("flag."+f))
+		}
+		for _, id := range res.DecidingQuestions {
+			v.Deciding = append(v.Deciding, link(id))
+		}
+		v.Threshold, v.Rationale = t("rule.threshold"), t("rule.rationale")
+	}
 	purposes := slices.Clone(res.Purposes)
 	slices.SortStableFunc(purposes, func(a, b screening.PurposeResult) int { return outcomeRank(a.Outcome) - outcomeRank(b.Outcome) })
+	var none []string
 	for _, p := range purposes {
 		pv := purposeView{Name: t("purpose." + p.Purpose), Outcome: p.Outcome, OutcomeText: t("outcome." + p.Outcome)}
 		switch p.Outcome {
@@ -92,7 +143,13 @@ func explainResult(c *screening.Catalogue, sc screening.Screening, res screening
 			pv.LabourText = t("labour_rights_referral")
 		}
 		if p.Outcome == screening.OutcomeNoIndicators {
-			v.Purposes = append(v.Purposes, pv)
+			// Version 2 names the forms the answers do not point to in one
+			// line, so the page shows only what needs action.
+			if v2 {
+				none = append(none, pv.Name)
+			} else {
+				v.Purposes = append(v.Purposes, pv)
+			}
 			continue
 		}
 		if p.Reason == screening.ReasonNearThreshold {
@@ -102,66 +159,66 @@ func explainResult(c *screening.Catalogue, sc screening.Screening, res screening
 			pv.Notes = append(pv.Notes, c.Message(*p.Override, lang))
 		}
 		pv.Rule = c.Message(p.Rule, lang)
-		for _, d := range p.Dimensions {
-			if d.State != screening.StatePositive {
-				continue
+		for _, e := range p.Elements {
+			if e.Required || len(e.Yes) > 0 {
+				pv.Elements = append(pv.Elements, c.ElementLine(e, lang))
 			}
-			dv := dimensionView{Name: t("dimension." + d.Dimension), Clause: t(d.ClauseKey)}
-			for _, e := range d.Indicators {
-				dv.Indicators = append(dv.Indicators, c.Label(e.ID, lang)+" ("+t("strength."+string(e.Strength))+")")
-			}
-			pv.Dimensions = append(pv.Dimensions, dv)
 		}
-		if len(pv.Dimensions) == 0 {
-			pv.NonePresent = t("render.none_positive")
-		}
-		if res.Population == screening.Child {
-			pv.Act = t("element.act") + ": " + t("state."+p.Act.State)
-		}
-		if len(p.Missing) > 0 {
-			items := ""
-			for i, m := range p.Missing {
-				name := t("dimension." + m.Dimension)
-				if m.Element != "" {
-					name = t("element." + m.Element)
-				}
-				if i > 0 {
-					items += "; "
-				}
-				items += name + " (" + t("state."+m.State) + ")"
-			}
-			pv.Missing = c.Text("render.missing", lang, map[string]string{"items": items})
+		if !v2 {
+			explainDimensions(c, res, p, &pv, lang)
 		}
 		for _, id := range p.FurtherQuestions {
-			l := linkView{Label: c.Label(id, lang)}
-			if n, ok := plan.pageOf[id]; ok {
-				l.Href = questionsPath(sc.ID, n) + "#f-answers." + id
-			}
-			pv.Further = append(pv.Further, l)
+			pv.Further = append(pv.Further, link(id))
 		}
 		v.Purposes = append(v.Purposes, pv)
 	}
+	if len(none) > 0 {
+		v.NoIndication = strings.Join(none, ", ")
+	}
 	if len(res.Declined) > 0 {
-		labels := ""
+		labels := make([]string, len(res.Declined))
 		for i, id := range res.Declined {
-			if i > 0 {
-				labels += "; "
-			}
-			labels += c.Label(id, lang)
+			labels[i] = c.Label(id, lang)
 		}
-		v.Declined = c.Text("render.declined", lang, map[string]string{"questions": labels})
+		v.Declined = c.Text("render.declined", lang, map[string]string{"questions": strings.Join(labels, "; ")})
 	}
-	// Count the questions the plan asks, not the whole catalogue: questions
-	// that do not apply to the person (child-only ones for an adult) were
-	// never asked.
-	for _, page := range plan.pages {
-		for _, q := range page {
-			if _, ok := sc.Answers[q.ID]; !ok {
-				v.Unanswered++
-			}
-		}
-	}
+	// The plan holds the questions asked of this person: child-only ones
+	// are not asked of an adult, nor follow-ups the answers did not open.
+	v.Unanswered = plan.Unanswered(sc.Answers)
 	return v
+}
+
+// explainDimensions adds a version 1 result's dimensions, act and missing
+// parts to a purpose.
+func explainDimensions(c *screening.Catalogue, res screening.Result, p screening.PurposeResult, pv *purposeView, lang string) {
+	t := func(key string) string { return c.Text(key, lang, nil) }
+	for _, d := range p.Dimensions {
+		if d.State != screening.StatePositive {
+			continue
+		}
+		dv := dimensionView{Name: t("dimension." + d.Dimension), Clause: t(d.ClauseKey)}
+		for _, e := range d.Indicators {
+			dv.Indicators = append(dv.Indicators, c.Label(e.ID, lang)+" ("+t("strength."+string(e.Strength))+")")
+		}
+		pv.Dimensions = append(pv.Dimensions, dv)
+	}
+	if len(pv.Dimensions) == 0 {
+		pv.NonePresent = t("render.none_positive")
+	}
+	if res.Population == screening.Child {
+		pv.Act = t("element.act") + ": " + t("state."+p.Act.State)
+	}
+	if len(p.Missing) > 0 {
+		items := make([]string, len(p.Missing))
+		for i, m := range p.Missing {
+			name := t("dimension." + m.Dimension)
+			if m.Element != "" {
+				name = t("element." + m.Element)
+			}
+			items[i] = name + " (" + t("state."+m.State) + ")"
+		}
+		pv.Missing = c.Text("render.missing", lang, map[string]string{"items": strings.Join(items, "; ")})
+	}
 }
 
 // summary is the one-line outcome of a screening for the list: the most
@@ -173,8 +230,11 @@ func summary(c *screening.Catalogue, res screening.Result, lang string) (outcome
 			best = p.Outcome
 		}
 	}
+	if best == screening.OutcomeNoIndicators && res.Outcome == screening.OutcomeProtectionNeed {
+		best = res.Outcome
+	}
 	text = c.Text("outcome."+best, lang, nil)
-	if best == screening.OutcomeNoIndicators {
+	if best == screening.OutcomeNoIndicators || best == screening.OutcomeProtectionNeed {
 		return best, text
 	}
 	sep := ": "
