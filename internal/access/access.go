@@ -63,12 +63,13 @@ const (
 	ExportCase         Action = "cases.export"                  // a person's data: export, erasure requests
 	ManageCrisisUnit   Action = "crisis_unit.manage"            // case conferences, decisions and tasks of the Evaluation and Crisis Unit
 	ManageProviders    Action = "providers.manage"              // the directory of service providers and shelter places
+	ManageLocalGuide   Action = "guide.local.manage"            // local places, signs and relevance marks added to the field guide, with their history
 )
 
 // Actions lists every action in display order (the permission matrix rows).
 var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
 	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls,
-	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders}
+	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders, ManageLocalGuide}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -85,6 +86,7 @@ var matrix = map[Role]map[Action]Reach{
 	Administrator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
 		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
+		ManageLocalGuide: AllOrgs,
 	},
 	Coordinator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
@@ -93,7 +95,7 @@ var matrix = map[Role]map[Action]Reach{
 		RespondReferral: OwnOrg, DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
 		ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
-		ManageCrisisUnit: OwnOrg, ManageProviders: AllOrgs,
+		ManageCrisisUnit: OwnOrg, ManageProviders: AllOrgs, ManageLocalGuide: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
