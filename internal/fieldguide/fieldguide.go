@@ -179,12 +179,11 @@ type Local struct {
 
 // Place returns the current local place with the given id.
 func (l Local) Place(id string) (Place, bool) {
-	for _, p := range l.Places {
-		if p.ID == id {
-			return p, true
-		}
+	i := slices.IndexFunc(l.Places, func(p Place) bool { return p.ID == id })
+	if i < 0 {
+		return Place{}, false
 	}
-	return Place{}, false
+	return l.Places[i], true
 }
 
 // Sign returns the current local sign with the given id.
@@ -198,12 +197,11 @@ func (l Local) Sign(id string) (Sign, bool) {
 
 // Mark returns the mark on a catalogue question, if it is marked.
 func (l Local) Mark(questionID string) (Mark, bool) {
-	for _, m := range l.Marks {
-		if m.QuestionID == questionID {
-			return m, true
-		}
+	i := slices.IndexFunc(l.Marks, func(m Mark) bool { return m.QuestionID == questionID })
+	if i < 0 {
+		return Mark{}, false
 	}
-	return Mark{}, false
+	return l.Marks[i], true
 }
 
 // SignsAt lists the signs that belong at a place: those placed there and

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -168,29 +167,6 @@ func (s *Service) History(ctx context.Context, actor access.Actor) (Local, []Rev
 		return Local{}, nil, err
 	}
 	return s.history(ctx)
-}
-
-// ItemHistory returns the versions of one item, newest first; a place or
-// sign that never existed is NotFound. A question that was never marked has
-// no versions and is no error: the page that marks it starts empty.
-func (s *Service) ItemHistory(ctx context.Context, actor access.Actor, k Kind, id string) ([]Revision, error) {
-	if err := s.authorize(ctx, actor, subjectType(k), id); err != nil {
-		return nil, err
-	}
-	_, all, err := s.history(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Revision
-	for _, r := range all {
-		if r.Kind == k && r.ItemID == id {
-			out = append(out, r)
-		}
-	}
-	if len(out) == 0 && k != KindMark {
-		return nil, apperr.New(apperr.NotFound, "error.not_found")
-	}
-	return out, nil
 }
 
 func (s *Service) history(ctx context.Context) (Local, []Revision, error) {
