@@ -16,6 +16,7 @@ import (
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/dataprotection"
+	"waymark.city/waymark/internal/fieldguide"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
@@ -30,6 +31,7 @@ type Handler struct {
 	db       *storage.DB
 	catalog  *i18n.Catalog
 	screen   *screening.Catalogue
+	guide    *fieldguide.Service // the local adaptation of the field guide
 	ident    *identification.Service
 	cases    *cases.Service
 	dataprot *dataprotection.Service
@@ -45,6 +47,9 @@ type Deps struct {
 	Catalog  *i18n.Catalog
 	// Screening is the indicator catalogue and engine.
 	Screening *screening.Catalogue
+	// FieldGuide is the local places, signs and relevance marks
+	// (app.App.FieldGuide).
+	FieldGuide *fieldguide.Service
 	// Identification is referrals and decisions (app.App.Identification).
 	Identification *identification.Service
 	// Cases is case management (app.App.Cases); DataProtection the export,
@@ -57,7 +62,7 @@ type Deps struct {
 
 // New returns the API handler.
 func New(d Deps) *Handler {
-	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, ident: d.Identification, cases: d.Cases, dataprot: d.DataProtection, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
+	return &Handler{accounts: d.Accounts, audit: d.Audit, db: d.DB, catalog: d.Catalog, screen: d.Screening, guide: d.FieldGuide, ident: d.Identification, cases: d.Cases, dataprot: d.DataProtection, cookie: web.SessionCookie{Secure: d.Secure}, log: d.Log}
 }
 
 // gate resolves the session, checks the route's action and turns a returned

@@ -31,6 +31,7 @@ func (h *Handler) Routes() []Route {
 		{"GET /api/v1/audit", access.ViewAudit, h.listAudit},
 		{"GET /api/v1/indicators", access.EvaluateScreening, h.getIndicators},
 		{"POST /api/v1/screenings/evaluate", access.EvaluateScreening, h.evaluateScreening},
+		{"GET /api/v1/guide/local", access.EvaluateScreening, h.getLocalGuide},
 		{"GET /api/v1/referrals/{id}", access.ViewReferrals, h.getReferral},
 		{"GET /api/v1/cases", access.ViewCases, h.listCases},
 		{"GET /api/v1/cases/{id}", access.ViewCases, h.getCase},

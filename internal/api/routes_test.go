@@ -44,6 +44,7 @@ var apiCases = map[string]apiCase{
 	"POST /api/v1/screenings/evaluate": {body: func(*fixture) string {
 		return `{"setting": "outreach", "age": {"years": 17}, "answers": {"core.threats_violence": "yes", "core.debt": "unknown"}}`
 	}},
+	"GET /api/v1/guide/local":      {},
 	"GET /api/v1/referrals/{id}":   {id: targetReferral},
 	"GET /api/v1/cases":            {},
 	"GET /api/v1/cases/{id}":       {id: targetCase},

@@ -27,6 +27,7 @@ import (
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/crisisunit"
 	"waymark.city/waymark/internal/dataprotection"
+	"waymark.city/waymark/internal/fieldguide"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
@@ -55,6 +56,9 @@ type App struct {
 	Screening *screening.Catalogue
 	// Screenings keeps saved screenings.
 	Screenings *screening.Store
+	// FieldGuide is the local adaptation of the field guide: local places,
+	// signs and relevance marks, versioned beside the catalogue.
+	FieldGuide *fieldguide.Service
 	// Identification is referrals and the decisions on victim status.
 	Identification *identification.Service
 	// Intake takes public reports and their follow-up threads.
@@ -163,6 +167,7 @@ func (a *App) init(ctx context.Context) error {
 		}},
 	})
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
+	a.FieldGuide = fieldguide.New(fieldguide.Deps{DB: a.DB, Audit: a.Audit, Catalogue: a.Screening})
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral})
@@ -244,10 +249,10 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
-		PublicURL: a.Config.PublicURL, Screenings: a.Screenings, Identification: a.Identification, Intake: a.Intake,
+		PublicURL: a.Config.PublicURL, Screenings: a.Screenings, FieldGuide: a.FieldGuide, Identification: a.Identification, Intake: a.Intake,
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
 		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection}).Mount(mux)
-	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening,
+	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, FieldGuide: a.FieldGuide,
 		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)
 	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log, Zone: time.Local})
 	if err != nil {

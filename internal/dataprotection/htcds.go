@@ -78,21 +78,18 @@ var genderValues = [][2]string{
 }
 
 // exploitationValues maps our forms of exploitation to
-// vic_TypeOfExploitation values. HTCDS 2.0 has no value for forced
-// criminality or for slavery-like and other exploitation, so both go out
-// as "Other"; an imported "Other" is our "other", the first pair with it.
+// vic_TypeOfExploitation values; begging and forced criminality are one
+// form for us and ForcedBegging is the nearest HTCDS value.
 var exploitationValues = [][2]string{
-	{"labour", "ForcedLabour"}, {"sexual", "SexualExploitation"}, {"domestic_servitude", "Servitude"},
-	{"begging", "ForcedBegging"}, {"forced_marriage", "ForcedMarriage"}, {"organ_removal", "OrganRemoval"},
-	{"other", "Other"}, {"criminality", "Other"}, {"other_exploitation", "Other"},
+	{"labour", "ForcedLabour"}, {"sexual", "SexualExploitation"}, {"begging_criminality", "ForcedBegging"},
+	{"domestic_servitude", "Servitude"}, {"other", "Other"},
 }
 
 // exploitationImported maps the HTCDS values we have no form of our own
-// for: child labour is labour exploitation; forced military service, forced
-// adoption and surrogacy are slavery-like and other exploitation.
+// for: child labour is labour exploitation; the rest are "other".
 var exploitationImported = map[string]string{
-	"ChildLabour": "labour", "ForcedMilitaryByNonStateActors": "other_exploitation", "ForcedAdoption": "other_exploitation",
-	"Surrogacy": "other_exploitation",
+	"ChildLabour": "labour", "ForcedMarriage": "other", "ForcedMilitaryByNonStateActors": "other", "OrganRemoval": "other",
+	"ForcedAdoption": "other", "Surrogacy": "other",
 }
 
 var (
@@ -497,8 +494,7 @@ func recordOf(c cases.Case, identity *cases.Person, facts htcdsFacts) Record {
 		r.SecondaryLanguage = c.Languages[1]
 	}
 	for _, e := range c.Exploitation {
-		// Several of our forms may share a value; a picklist names it once.
-		if v := toHTCDS(exploitationValues, e); v != "" && !slices.Contains(r.TypeOfExploitation, v) {
+		if v := toHTCDS(exploitationValues, e); v != "" {
 			r.TypeOfExploitation = append(r.TypeOfExploitation, v)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"waymark.city/waymark/internal/children"
 	"waymark.city/waymark/internal/crisisunit"
 	"waymark.city/waymark/internal/dataprotection"
+	"waymark.city/waymark/internal/fieldguide"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/legalstatus"
@@ -45,6 +46,8 @@ type Handler struct {
 	publicURL string
 	// screenings keeps screenings.
 	screenings *screening.Store
+	// fieldguide is the local adaptation of the field guide.
+	fieldguide *fieldguide.Service
 	// referrals is the identification service.
 	referrals *identification.Service
 	// intake is the reports and calls service.
@@ -75,6 +78,9 @@ type Deps struct {
 	// Screenings keeps saved screenings and holds the indicator catalogue
 	// the screening pages and the field guide show (app.App.Screenings).
 	Screenings *screening.Store
+	// FieldGuide is the local places, signs and relevance marks shown in
+	// the field guide (app.App.FieldGuide).
+	FieldGuide *fieldguide.Service
 	// Identification is referrals, the local protocol and the decisions on
 	// victim status (app.App.Identification).
 	Identification *identification.Service
@@ -94,7 +100,7 @@ type Deps struct {
 // New returns the page handler.
 func New(d Deps) *Handler {
 	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
-		cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
+		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
 		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection}
 	return h
 }

@@ -87,6 +87,13 @@ func (h *Handler) Routes() []Route {
 		{"GET /guide", SignedIn, access.EvaluateScreening, h.showGuide},
 		{"GET /guide/rights", SignedIn, access.EvaluateScreening, h.showGuideRights},
 		{"GET /guide/contacts", SignedIn, access.EvaluateScreening, h.showGuideContacts},
+		// The local adaptation of the field guide; {kind} is places, signs or marks.
+		{"GET /guide/local", SignedIn, access.ManageLocalGuide, h.showLocalGuide},
+		{"GET /guide/local/{kind}/new", SignedIn, access.ManageLocalGuide, h.showNewLocalItem},
+		{"POST /guide/local/{kind}", SignedIn, access.ManageLocalGuide, h.addLocalItem},
+		{"GET /guide/local/{kind}/{item}", SignedIn, access.ManageLocalGuide, h.showLocalItem},
+		{"POST /guide/local/{kind}/{item}", SignedIn, access.ManageLocalGuide, h.changeLocalItem},
+		{"POST /guide/local/{kind}/{item}/retire", SignedIn, access.ManageLocalGuide, h.retireLocalItem},
 		{"GET /guide/{location}", SignedIn, access.EvaluateScreening, h.showGuideLocation},
 		{"GET /reports", SignedIn, access.ViewReports, h.listReports},
 		{"GET /reports/{id}", SignedIn, access.ViewReports, h.showReport},

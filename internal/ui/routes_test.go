@@ -148,7 +148,7 @@ var pageCases = map[string]pageCase{
 		return url.Values{"user": {f.staff[access.CaseWorker].ID}}
 	}},
 	"POST /reports/{id}/classify": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
-		return url.Values{"exploitation": {"begging", "criminality"}, "place_type": {"street"}}
+		return url.Values{"exploitation": {"begging_criminality"}, "place_type": {"street"}}
 	}},
 	"POST /reports/{id}/link": {id: targetReport, form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"kind": {"duplicate"}, "duplicate": {intake.ShortID(targetReport(t, f))}}
@@ -338,6 +338,19 @@ var pageCases = map[string]pageCase{
 	"GET /cases/import": {},
 	"POST /cases/import": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"document": {htcdsDocument}}
+	}},
+	// The local adaptation of the field guide: each change acts on a sign of its own.
+	"GET /guide/local":            {},
+	"GET /guide/local/{kind}/new": {params: map[string]string{"kind": "signs"}},
+	"POST /guide/local/{kind}": {params: map[string]string{"kind": "signs"}, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"label_en": {f.unique("Pays a room fee")}, "question": {walkQuestion(f)}, "citation": {"Minutes §4"}, "reason": {"Seen twice."}}
+	}},
+	"GET /guide/local/{kind}/{item}": {id: walkLocalSign},
+	"POST /guide/local/{kind}/{item}": {id: walkLocalSign, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"label_en": {f.unique("Pays a bed fee")}, "question": {walkQuestion(f)}, "citation": {"Minutes §5"}, "reason": {"Clearer."}}
+	}},
+	"POST /guide/local/{kind}/{item}/retire": {id: walkLocalSign, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"retire_citation": {"Minutes §6"}, "retire_reason": {"No longer seen."}}
 	}},
 }
 

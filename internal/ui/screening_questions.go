@@ -138,16 +138,9 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 	}
 	store := h.screenings
 	if len(answers) > 0 {
-		saved, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers)
-		if err != nil {
+		if _, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers); err != nil {
 			v.FormError(err)
 			h.renderQuestions(w, r, statusOf(err), v, c, sc, plan, number)
-			return
-		}
-		// The first page's answers open the follow-ups: the pages after
-		// it follow from what was just saved.
-		if plan, err = c.Plan(saved.Input(c), v.P.Lang()); err != nil {
-			h.fail(w, r, err)
 			return
 		}
 	}
