@@ -25,6 +25,7 @@ func (h *Handler) Routes() []Route {
 		{"GET /api/v1/me", access.ManageOwnAccount, h.getMe},
 		{"GET /api/v1/organisations", access.ViewOrganisations, h.listOrganisations},
 		{"POST /api/v1/organisations", access.ManageOrganisation, h.createOrganisation},
+		{"POST /api/v1/organisations/{id}/reach", access.ManageOrganisation, h.setOrganisationReach},
 		{"GET /api/v1/users", access.ViewUsers, h.listUsers},
 		{"POST /api/v1/users", access.ManageUsers, h.createUser},
 		{"GET /api/v1/users/{id}", access.ViewUsers, h.getUser},

@@ -33,6 +33,8 @@ var apiCases = map[string]apiCase{
 	"POST /api/v1/organisations": {body: func(f *fixture) string {
 		return fmt.Sprintf(`{"name": %q, "kind": "ngo"}`, f.unique("Partner"))
 	}},
+	"POST /api/v1/organisations/{id}/reach": {id: func(_ *testing.T, f *fixture) string { return f.orgA },
+		body: func(*fixture) string { return `{"phone": "+00 555 0100", "hours": "24/7"}` }},
 	"GET /api/v1/users": {},
 	"POST /api/v1/users": {body: func(f *fixture) string {
 		return fmt.Sprintf(`{"organisation_id": %q, "username": %q, "role": "analyst", "password": %q, "name": "New Colleague"}`,

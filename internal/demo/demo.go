@@ -31,13 +31,16 @@ type Login struct {
 // LoginsFile is where the demo logins are kept inside the data directory.
 const LoginsFile = "demo-logins.txt"
 
+// organisations are Riverton's partners. Phone numbers are in the +00
+// range, which no country has, so a demo number never rings anyone.
 var organisations = []accounts.NewOrganisation{
-	{Name: "Riverton Human Rights Office", Kind: accounts.Municipality},
-	{Name: "Riverton Social Services", Kind: accounts.SocialServices},
-	{Name: "Safe Harbour NGO", Kind: accounts.NGO},
-	{Name: "Riverton Police Contact Point", Kind: accounts.Police},
-	{Name: "Regional Labour Inspectorate", Kind: accounts.LabourInspectorate},
-	{Name: "Helpline 0800", Kind: accounts.Hotline},
+	{Name: "Riverton Human Rights Office", Kind: accounts.Municipality, Reach: accounts.Reach{Phone: "+00 555 0100", Hours: "Mon–Fri 8–16"}},
+	{Name: "Riverton Social Services", Kind: accounts.SocialServices, Reach: accounts.Reach{Phone: "+00 555 0140", Hours: "Mon–Fri 8–18"}},
+	{Name: "Safe Harbour NGO", Kind: accounts.NGO, Reach: accounts.Reach{Phone: "+00 555 0170", Hours: "Mon–Sat 9–19"}},
+	{Name: "Riverton Police Contact Point", Kind: accounts.Police, Reach: accounts.Reach{Phone: "+00 555 0110", Hours: "24/7"}},
+	{Name: "Regional Labour Inspectorate", Kind: accounts.LabourInspectorate, Reach: accounts.Reach{Phone: "+00 555 0160", Hours: "Mon–Fri 7–15"}},
+	{Name: "Helpline 0800", Kind: accounts.Hotline, Reach: accounts.Reach{Phone: "+00 800 555 0800", Hours: "24/7"}},
+	{Name: "Riverton Child Emergency Service", Kind: accounts.ChildProtection, Reach: accounts.Reach{Phone: "+00 555 0190", Hours: "24/7"}},
 }
 
 var people = []struct {

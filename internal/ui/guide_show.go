@@ -154,11 +154,12 @@ var contactKinds = []accounts.OrgKind{
 }
 
 type contactGroup struct {
-	KindKey string
-	Names   []string
+	KindKey  string
+	Partners []accounts.Organisation
 }
 
-// showGuideContacts lists the active partner organisations by type.
+// showGuideContacts lists the active partner organisations by type, with
+// their phone numbers and hours.
 func (h *Handler) showGuideContacts(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "guide.contacts_title")
 	orgs, err := h.accounts.ListOrganisations(r.Context(), actor(r))
@@ -171,10 +172,10 @@ func (h *Handler) showGuideContacts(w http.ResponseWriter, r *http.Request) {
 		g := contactGroup{KindKey: "orgkind." + string(kind)}
 		for _, o := range orgs {
 			if o.Kind == kind && o.DisabledAt == nil {
-				g.Names = append(g.Names, o.Name)
+				g.Partners = append(g.Partners, o)
 			}
 		}
-		if len(g.Names) > 0 {
+		if len(g.Partners) > 0 {
 			groups = append(groups, g)
 		}
 	}

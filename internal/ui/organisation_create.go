@@ -13,8 +13,9 @@ func (h *Handler) createOrganisation(w http.ResponseWriter, r *http.Request) {
 		h.renderOrganisations(w, r, statusOf(err), v)
 		return
 	}
-	in := accounts.NewOrganisation{Name: r.PostFormValue("name"), Kind: accounts.OrgKind(r.PostFormValue("kind"))}
-	v.Form["name"], v.Form["kind"] = in.Name, string(in.Kind)
+	in := accounts.NewOrganisation{Name: r.PostFormValue("name"), Kind: accounts.OrgKind(r.PostFormValue("kind")),
+		Reach: accounts.Reach{Phone: r.PostFormValue("phone"), Hours: r.PostFormValue("hours")}}
+	v.Form["name"], v.Form["kind"], v.Form["phone"], v.Form["hours"] = in.Name, string(in.Kind), in.Phone, in.Hours
 	org, err := h.accounts.CreateOrganisation(r.Context(), actor(r), in)
 	if err != nil {
 		v.FormError(err)

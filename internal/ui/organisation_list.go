@@ -24,7 +24,11 @@ func kindOptions() []web.Option {
 }
 
 func (h *Handler) listOrganisations(w http.ResponseWriter, r *http.Request) {
-	h.renderOrganisations(w, r, http.StatusOK, h.view(r, "orgs.title"))
+	v := h.view(r, "orgs.title")
+	if r.URL.Query().Get("reach") == "1" {
+		v.Notice = v.P.T("orgs.reach_saved")
+	}
+	h.renderOrganisations(w, r, http.StatusOK, v)
 }
 
 func (h *Handler) renderOrganisations(w http.ResponseWriter, r *http.Request, status int, v *web.View) {

@@ -50,6 +50,8 @@ func (h *Handler) Routes() []Route {
 		{"POST /organisations", SignedIn, access.ManageOrganisation, h.createOrganisation},
 		{"POST /organisations/{org}/disable", SignedIn, access.ManageOrganisation, h.disableOrganisation},
 		{"POST /organisations/{org}/enable", SignedIn, access.ManageOrganisation, h.enableOrganisation},
+		{"GET /organisations/{org}/reach", SignedIn, access.ManageOrganisation, h.showOrganisationReach},
+		{"POST /organisations/{org}/reach", SignedIn, access.ManageOrganisation, h.saveOrganisationReach},
 		{"GET /users", SignedIn, access.ViewUsers, h.listUsers},
 		{"GET /users/new", SignedIn, access.ManageUsers, h.showNewUser},
 		{"POST /users", SignedIn, access.ManageUsers, h.createUser},

@@ -69,6 +69,8 @@ var pageCases = map[string]pageCase{
 	}},
 	"POST /organisations/{org}/disable": {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
 	"POST /organisations/{org}/enable":  {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"GET /organisations/{org}/reach":    {},
+	"POST /organisations/{org}/reach":   {form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{"phone": {"+00 555 0100"}} }},
 	"GET /users":                        {},
 	"GET /users/new":                    {},
 	"POST /users": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
