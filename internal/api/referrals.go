@@ -38,6 +38,7 @@ type referralJSON struct {
 	Code             string          `json:"code"`
 	Status           string          `json:"status"`
 	DeclineReason    string          `json:"decline_reason,omitempty"`
+	Kind             string          `json:"kind"`
 	Purposes         []string        `json:"purposes"`
 	Population       string          `json:"population"`
 	ScreeningID      string          `json:"screening_id"`
@@ -62,7 +63,7 @@ func nullable(s string) *string {
 }
 
 func toReferralJSON(r identification.Referral) referralJSON {
-	out := referralJSON{ID: r.ID, Code: r.Code, Status: r.Status, DeclineReason: r.DeclineReason, Purposes: r.Purposes,
+	out := referralJSON{ID: r.ID, Code: r.Code, Status: r.Status, DeclineReason: r.DeclineReason, Kind: r.Kind, Purposes: r.Purposes,
 		Population: r.Population, ScreeningID: r.ScreeningID, CatalogueVersion: r.CatalogueVersion,
 		From: toReferralOrgJSON(r.From), To: toReferralOrgJSON(r.To), CreatedAt: r.CreatedAt, Decisions: []decisionJSON{},
 		HTCDS: htcdsJSON{TraffickingStatus: nullable(r.HTCDS.TraffickingStatus), DecisionMakingOrg: nullable(r.HTCDS.DecisionMakingOrg)}}

@@ -22,7 +22,8 @@ func (a *App) openCaseFromReferral(ctx context.Context, tx *storage.Tx, actor ac
 	}
 	_, err := a.Cases.OpenIn(ctx, tx, actor, cases.NewCase{
 		Origin: cases.FromReferral, OriginID: r.ID, Stage: cases.Screening,
-		Person: cases.UnknownPerson(r.Population == screening.Child, r.Purposes),
+		// A referral made under catalogue version 1 still names its forms.
+		Person: cases.UnknownPerson(r.Population == screening.Child, identification.CurrentForms(r.Purposes)),
 	})
 	return err
 }

@@ -100,8 +100,8 @@ var (
 		"50+", 7.0, "unknown", 3.0)
 	seedGenders = newWeighted[string]("feminine", 55.0, "masculine", 40.0, "transgender_feminine", 1.0,
 		"transgender_masculine", 0.5, "non_conforming", 0.5, "unknown", 3.0)
-	seedExploitation = newWeighted[string]("labour", 40.0, "sexual", 35.0, "begging_criminality", 10.0,
-		"domestic_servitude", 10.0, "other", 5.0)
+	seedExploitation = newWeighted[string]("labour", 40.0, "sexual", 35.0, "domestic_servitude", 8.0, "begging", 4.0,
+		"criminality", 6.0, "forced_marriage", 2.0, "organ_removal", 0.2, "other_exploitation", 1.0, "other", 3.8)
 	seedOrigins  = newWeighted[string](cases.FromReferral, 50.0, cases.FromReport, 10.0, cases.Direct, 35.0, cases.Imported, 5.0)
 	seedContacts = newWeighted[string]("through_worker", 40.0, "in_person", 15.0, "phone", 20.0, "messenger", 10.0,
 		"email", 3.0, "through_shelter", 10.0, "none", 2.0)
@@ -285,7 +285,8 @@ func (s *caseSeed) batch(ctx context.Context, tx *storage.Tx, from, n int) error
 		cit := benchCitizenships[r.IntN(len(benchCitizenships))]
 		expl := `["` + seedExploitation.pick(r) + `"]`
 		if r.IntN(100) < 15 {
-			expl = `["` + seedExploitation.values[r.IntN(2)] + `","` + seedExploitation.values[2+r.IntN(3)] + `"]`
+			// Labour or sexual exploitation together with one of the others.
+			expl = `["` + seedExploitation.values[r.IntN(2)] + `","` + seedExploitation.values[2+r.IntN(len(seedExploitation.values)-2)] + `"]`
 		}
 		reflStart, reflEnd := "", ""
 		if s.late[stage] {

@@ -90,9 +90,10 @@ var (
 	languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 )
 
-// exploitationForms are the forms of exploitation a case can name; they are
-// the identification purposes.
-var exploitationForms = []string{"labour", "sexual", "begging_criminality", "domestic_servitude", "other"}
+// exploitationForms are the forms of exploitation a case can name: the
+// identification purposes, and "other" for what fits none of them.
+var exploitationForms = []string{"labour", "sexual", "domestic_servitude", "begging", "criminality", "forced_marriage",
+	"organ_removal", "other_exploitation", "other"}
 
 // ExploitationForms lists them in display order.
 func ExploitationForms() []string { return slices.Clone(exploitationForms) }

@@ -48,7 +48,7 @@ func (f *fixture) openCase(t *testing.T, child bool) cases.Case {
 	c, err := f.env.App.Cases.Open(context.Background(), f.worker.Actor, cases.NewCase{Person: cases.PersonInput{
 		Person: cases.Person{GivenNames: "Ioana", FamilyName: "Testa", BirthDate: birth},
 		Gender: "feminine", Citizenships: []string{"RO"}, Languages: []string{"ro"}, ContactMethod: "through_worker",
-		Exploitation: []string{"begging_criminality"}}})
+		Exploitation: []string{"begging", "criminality"}}})
 	if err != nil {
 		t.Fatalf("open case: %v", err)
 	}

@@ -50,7 +50,7 @@ func person() cases.PersonInput {
 	return cases.PersonInput{
 		Person: cases.Person{GivenNames: "Marija", FamilyName: "Kovačević", BirthDate: "1990-04-12", Contact: "+40 712 345 678"},
 		Gender: "feminine", Citizenships: []string{"RO", "MD"}, Languages: []string{"ro", "ru"}, ContactMethod: "phone",
-		Exploitation: []string{"labour", "begging_criminality"},
+		Exploitation: []string{"labour", "begging", "criminality", "other"},
 	}
 }
 

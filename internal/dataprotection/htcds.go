@@ -78,18 +78,21 @@ var genderValues = [][2]string{
 }
 
 // exploitationValues maps our forms of exploitation to
-// vic_TypeOfExploitation values; begging and forced criminality are one
-// form for us and ForcedBegging is the nearest HTCDS value.
+// vic_TypeOfExploitation values. HTCDS 2.0 has no value for forced
+// criminality or for slavery-like and other exploitation, so both go out
+// as "Other"; an imported "Other" is our "other", the first pair with it.
 var exploitationValues = [][2]string{
-	{"labour", "ForcedLabour"}, {"sexual", "SexualExploitation"}, {"begging_criminality", "ForcedBegging"},
-	{"domestic_servitude", "Servitude"}, {"other", "Other"},
+	{"labour", "ForcedLabour"}, {"sexual", "SexualExploitation"}, {"domestic_servitude", "Servitude"},
+	{"begging", "ForcedBegging"}, {"forced_marriage", "ForcedMarriage"}, {"organ_removal", "OrganRemoval"},
+	{"other", "Other"}, {"criminality", "Other"}, {"other_exploitation", "Other"},
 }
 
 // exploitationImported maps the HTCDS values we have no form of our own
-// for: child labour is labour exploitation; the rest are "other".
+// for: child labour is labour exploitation; forced military service, forced
+// adoption and surrogacy are slavery-like and other exploitation.
 var exploitationImported = map[string]string{
-	"ChildLabour": "labour", "ForcedMarriage": "other", "ForcedMilitaryByNonStateActors": "other", "OrganRemoval": "other",
-	"ForcedAdoption": "other", "Surrogacy": "other",
+	"ChildLabour": "labour", "ForcedMilitaryByNonStateActors": "other_exploitation", "ForcedAdoption": "other_exploitation",
+	"Surrogacy": "other_exploitation",
 }
 
 var (
@@ -494,7 +497,8 @@ func recordOf(c cases.Case, identity *cases.Person, facts htcdsFacts) Record {
 		r.SecondaryLanguage = c.Languages[1]
 	}
 	for _, e := range c.Exploitation {
-		if v := toHTCDS(exploitationValues, e); v != "" {
+		// Several of our forms may share a value; a picklist names it once.
+		if v := toHTCDS(exploitationValues, e); v != "" && !slices.Contains(r.TypeOfExploitation, v) {
 			r.TypeOfExploitation = append(r.TypeOfExploitation, v)
 		}
 	}

@@ -157,7 +157,7 @@ func TestHTCDSImportRefusals(t *testing.T) {
 	// Fields Waymark does not keep are warnings, and the case opens.
 	c, warnings, err := f.svc.ImportHTCDS(ctx, f.worker.Actor, []byte(`{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous",
 		"exported_by": "x", "record": {"prs_Gender": "Masculine", "cas_Status": "FollowUp", "prs_MaritalStatus": "Single", "favourite_colour": "blue",
-		"vic_TypeOfExploitation": ["ChildLabour", "OrganRemoval"], "prs_Citizenship": null}}`))
+		"vic_TypeOfExploitation": ["ChildLabour", "OrganRemoval", "Surrogacy", "Other"], "prs_Citizenship": null}}`))
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -169,7 +169,7 @@ func TestHTCDSImportRefusals(t *testing.T) {
 	if !slices.Equal(fields, want) {
 		t.Errorf("warnings %v, want %v", fields, want)
 	}
-	if c.Gender != "masculine" || !slices.Equal(c.Exploitation, []string{"labour", "other"}) || c.AgeBand != "unknown" || c.Stage != cases.FirstContact {
+	if c.Gender != "masculine" || !slices.Equal(c.Exploitation, []string{"labour", "organ_removal", "other_exploitation", "other"}) || c.AgeBand != "unknown" || c.Stage != cases.FirstContact {
 		t.Errorf("imported case: %+v %s", c.Demographics, c.Stage)
 	}
 }

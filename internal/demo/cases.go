@@ -34,7 +34,7 @@ var demoCases = []demoCase{
 			Citizenships: []string{"MD"}, Languages: []string{"ro", "ru"}, ContactMethod: "phone", Exploitation: []string{"labour"}}},
 	{worker: "socialworker", stages: []cases.Stage{cases.Screening}, risk: "high", factors: []string{"family_involved", "isolated"},
 		person: cases.PersonInput{Person: cases.Person{GivenNames: "Demo", FamilyName: "Example-Three"}, Gender: "masculine", AgeBand: "12-17",
-			Citizenships: []string{"BG"}, Languages: []string{"bg"}, Interpreter: true, ContactMethod: "through_worker", Exploitation: []string{"begging_criminality"}}},
+			Citizenships: []string{"BG"}, Languages: []string{"bg"}, Interpreter: true, ContactMethod: "through_worker", Exploitation: []string{"begging", "criminality"}}},
 	{worker: "caseworker", stages: []cases.Stage{cases.Screening, cases.ReasonableGrounds, cases.Reflection, cases.LongTerm, cases.Inclusion},
 		person: cases.PersonInput{Person: cases.Person{GivenNames: "Demo", FamilyName: "Example-Four"}, Gender: "feminine", AgeBand: "35-49",
 			Citizenships: []string{"UA"}, Languages: []string{"uk", "en"}, ContactMethod: "messenger", Exploitation: []string{"domestic_servitude"}}},

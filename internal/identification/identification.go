@@ -1,22 +1,24 @@
 // Package identification is the second half of identifying a victim of
-// trafficking: from a screening with reasonable grounds, one action refers
-// the person into the local referral mechanism (to the organisation the
-// local protocol names), and the receiving organisation or a competent
-// authority records the decisions on the referral — first whether there are
-// reasonable grounds, later the formal decision on victim status, each with
-// who decided, when, on what grounds and any review or appeal. The HTCDS
-// trafficking status and deciding organisation follow from those records.
+// trafficking: from a screening with reasonable grounds (or, in doubt, for
+// a specialist assessment) one action refers the person into the local
+// referral mechanism (to the organisation the local protocol names), and
+// the receiving organisation or a competent authority records the decisions
+// on the referral — first whether there are reasonable grounds, later the
+// formal decision on victim status, each with who decided, when, on what
+// grounds and any review or appeal. The HTCDS trafficking status and
+// deciding organisation follow from those records.
 //
 // A referral names nobody. The person is known by a random pseudonymous
 // code; free text (the referral note, the grounds of a decision) is sealed
-// with the vault under the record "referrals/<id>". A referral is visible to
-// its sending and its receiving organisation only: every query puts both
+// with the vault under the record "referrals/<id>". A referral is visible
+// to its sending and its receiving organisation only: every query puts both
 // into its WHERE clause. Creating a referral, reading its note, accepting,
 // declining and every decision are audited in the same transaction.
 package identification
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,15 +30,42 @@ import (
 	"waymark.city/waymark/internal/vault"
 )
 
-// Forms of exploitation a referral is for (the screening's purposes) and the
-// populations the local protocol distinguishes.
+// Forms of exploitation a referral is for (the forms screening rules v2
+// evaluate) and the populations the local protocol distinguishes.
 var (
-	purposes    = []string{"labour", "sexual", "begging_criminality", "domestic_servitude"}
+	purposes = []string{"labour", "sexual", "domestic_servitude", "begging", "criminality", "forced_marriage",
+		"organ_removal", "other_exploitation"}
 	populations = []string{screening.Adult, screening.Child}
 )
 
+// legacyPurposes are forms of exploitation of earlier catalogue versions,
+// with the current forms that replaced each. Version 1 had one form for
+// forced begging and forced criminality; a screening saved under version 1
+// still evaluates to it, and referrals made then still name it.
+var legacyPurposes = map[string][]string{"begging_criminality": {"begging", "criminality"}}
+
 // Purposes lists the forms of exploitation in display order.
 func Purposes() []string { return append([]string(nil), purposes...) }
+
+// CurrentForms maps forms of exploitation as a screening result or an old
+// referral names them to the current forms: a form of an earlier catalogue
+// version becomes the forms that replaced it, any other is kept. The order
+// is kept and duplicates are dropped.
+func CurrentForms(forms []string) []string {
+	out := []string{}
+	for _, f := range forms {
+		now, ok := legacyPurposes[f]
+		if !ok {
+			now = []string{f}
+		}
+		for _, n := range now {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
 
 // Populations lists the populations in display order.
 func Populations() []string { return append([]string(nil), populations...) }

@@ -16,6 +16,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -57,8 +58,8 @@ func newFixture(t *testing.T, engine storage.Engine) *fixture {
 	f.social = env.User("social", access.CaseWorker, f.d)
 	err := f.svc.SetProtocol(context.Background(), f.coordinator.Actor, identification.Protocol{
 		Routes: map[identification.RouteKey]string{
-			{Purpose: "labour", Population: screening.Adult}:              f.b,
-			{Purpose: "begging_criminality", Population: screening.Child}: f.d,
+			{Purpose: "labour", Population: screening.Adult}:      f.b,
+			{Purpose: "criminality", Population: screening.Child}: f.d,
 		},
 		Authorities: []string{f.c},
 	})
@@ -84,13 +85,30 @@ var childCriminality = map[string]screening.Answer{
 	"chi.not_in_school": screening.Yes, "chi.travels_alone_unexplained": screening.Yes, "gen.threats": screening.Yes,
 }
 
-// screen runs a screening as the inspector; complete finishes it.
+// screen runs a screening under catalogue version 1 as the inspector;
+// complete finishes it. Version 1 stays: saved screenings are evaluated by
+// their own version, and these tests are about referring, not the rules.
 func (f *fixture) screen(t *testing.T, age int, answers map[string]screening.Answer, complete bool) string {
+	t.Helper()
+	return f.screenAs(t, "v1", age, answers, complete)
+}
+
+// screenAs runs a screening under the catalogue version.
+func (f *fixture) screenAs(t *testing.T, version string, age int, answers map[string]screening.Answer, complete bool) string {
 	t.Helper()
 	ctx := context.Background()
 	sc, err := f.screenings.Create(ctx, f.inspector.Actor, screening.Start{Setting: "workplace_inspection", Age: screening.Age{Years: years(age)}})
 	if err != nil {
 		t.Fatalf("create screening: %v", err)
+	}
+	// New screenings take the newest version; an older one is what a
+	// screening saved before an upgrade has.
+	err = f.env.App.DB.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE screenings SET catalogue_version = $1 WHERE id = $2`, version, sc.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if _, err := f.screenings.SaveAnswers(ctx, f.inspector.Actor, sc.ID, answers); err != nil {
 		t.Fatalf("save answers: %v", err)
@@ -150,19 +168,20 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 			_, err = svc.Refer(ctx, f.inspector.Actor, identification.NewReferral{ScreeningID: draft, Purposes: []string{"labour"}, To: f.b, PersonAgreed: true})
 			apperrtest.Want(t, "refer a draft", err, apperr.Conflict, "")
 
-			// Completed without reasonable grounds: not referable.
-			weak := f.screen(t, 30, map[string]screening.Answer{"gen.violence": screening.Yes}, true)
-			if d, _ := svc.Prepare(ctx, f.inspector.Actor, weak); d.Problem != "error.referral.no_grounds" {
-				t.Errorf("prepare without grounds: problem %q", d.Problem)
+			// Completed with no indicator at all: nothing to refer.
+			none := f.screen(t, 30, map[string]screening.Answer{}, true)
+			if d, _ := svc.Prepare(ctx, f.inspector.Actor, none); d.Problem != "error.referral.no_grounds" || d.Kind != "" {
+				t.Errorf("prepare without indicators: problem %q, kind %q", d.Problem, d.Kind)
 			}
-			_, err = svc.Refer(ctx, f.inspector.Actor, identification.NewReferral{ScreeningID: weak, Purposes: []string{"labour"}, To: f.b, PersonAgreed: true})
-			apperrtest.Want(t, "refer without grounds", err, apperr.Conflict, "")
+			_, err = svc.Refer(ctx, f.inspector.Actor, identification.NewReferral{ScreeningID: none, Purposes: []string{"labour"}, To: f.b, PersonAgreed: true})
+			apperrtest.Want(t, "refer without indicators", err, apperr.Conflict, "")
 
 			// With reasonable grounds: the protocol pre-fills the NGO and
 			// the purposes with grounds are ticked.
 			id := f.screen(t, 30, labourCase, true)
 			d, err = svc.Prepare(ctx, f.inspector.Actor, id)
-			if err != nil || d.Problem != "" || d.To != f.b || !slices.Equal(d.Purposes, []string{"labour"}) || d.Population != screening.Adult {
+			if err != nil || d.Problem != "" || d.To != f.b || !slices.Equal(d.Purposes, []string{"labour"}) || d.Population != screening.Adult ||
+				d.Kind != identification.ForReasonableGrounds {
 				t.Fatalf("prepare: %+v, err %v", d, err)
 			}
 			base := identification.NewReferral{ScreeningID: id, Purposes: []string{"labour"}, To: f.b, PersonAgreed: true}
@@ -173,7 +192,9 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 			}{
 				{"no consent", func(in *identification.NewReferral) { in.PersonAgreed = false }, "consent"},
 				{"no purpose", func(in *identification.NewReferral) { in.Purposes = nil }, "purposes"},
-				{"unknown purpose", func(in *identification.NewReferral) { in.Purposes = []string{"organ_removal"} }, "purposes"},
+				{"unknown purpose", func(in *identification.NewReferral) { in.Purposes = []string{"fun"} }, "purposes"},
+				// Version 1's form is read on old referrals, never sent anew.
+				{"version 1 form", func(in *identification.NewReferral) { in.Purposes = []string{"begging_criminality"} }, "purposes"},
 				{"no organisation", func(in *identification.NewReferral) { in.To = "" }, "to"},
 				{"not a partner", func(in *identification.NewReferral) { in.To = "no-such-org" }, "to"},
 			} {
@@ -200,7 +221,8 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 				t.Fatalf("refer: %v", err)
 			}
 			if !personCode.MatchString(r.Code) || r.Status != identification.StatusPending || r.From.ID != f.a || r.To.ID != f.b ||
-				r.ScreeningID != id || r.CatalogueVersion == "" || r.HasNote || r.Population != screening.Adult {
+				r.ScreeningID != id || r.CatalogueVersion == "" || r.HasNote || r.Population != screening.Adult ||
+				r.Kind != identification.ForReasonableGrounds {
 				t.Errorf("referral = %+v", r)
 			}
 			if pr, ok := r.Result.Purpose("labour"); !ok || pr.Outcome != screening.OutcomeReasonableGrounds {
@@ -222,7 +244,7 @@ func TestReferRequiresGroundsConsentAndPartner(t *testing.T) {
 			// the protocol's child route applies.
 			child := f.screen(t, 15, childCriminality, true)
 			d, err = svc.Prepare(ctx, f.inspector.Actor, child)
-			if err != nil || d.Population != screening.Child || d.To != f.d || !slices.Contains(d.Purposes, "begging_criminality") {
+			if err != nil || d.Population != screening.Child || d.To != f.d || !slices.Contains(d.Purposes, "criminality") {
 				t.Fatalf("prepare child: %+v, err %v", d, err)
 			}
 			cin := identification.NewReferral{ScreeningID: child, Purposes: d.Purposes, To: d.To, PersonAgreed: true}
@@ -534,8 +556,8 @@ func TestProtocol(t *testing.T) {
 				{Purpose: "sexual", Population: screening.Adult}: "no-such-org"}})
 			apperrtest.Want(t, "unknown organisation", err, apperr.Invalid, "route.sexual.adult")
 			err = f.svc.SetProtocol(ctx, f.coordinator.Actor, identification.Protocol{Routes: map[identification.RouteKey]string{
-				{Purpose: "organ_removal", Population: screening.Adult}: f.b}})
-			apperrtest.Want(t, "unknown route", err, apperr.Invalid, "")
+				{Purpose: "begging_criminality", Population: screening.Adult}: f.b}})
+			apperrtest.Want(t, "version 1 form", err, apperr.Invalid, "route.begging_criminality.adult")
 			err = f.svc.SetProtocol(ctx, f.coordinator.Actor, identification.Protocol{Authorities: []string{"no-such-org"}})
 			apperrtest.Want(t, "unknown authority", err, apperr.Invalid, "authorities")
 			// A refused change leaves the protocol as it was.
@@ -553,17 +575,48 @@ func TestProtocol(t *testing.T) {
 }
 
 // TestPurposesAreTheCatalogues keeps the protocol's forms of exploitation
-// in step with the indicator catalogue.
+// in step with the screening: every form a result names can be referred
+// (a version 1 form as the forms that replaced it), so no outcome is
+// dropped from the referral form.
 func TestPurposesAreTheCatalogues(t *testing.T) {
 	cat, err := screening.LoadCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, want := identification.Purposes(), slices.Clone(cat.Rules.Purposes)
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("purposes %v, catalogue %v", got, want)
+	res, err := cat.Evaluate(screening.Input{Setting: "workplace_inspection", Age: screening.Age{Years: years(30)}})
+	if err != nil || len(res.Purposes) == 0 {
+		t.Fatalf("evaluate nothing: %+v, %v", res, err)
+	}
+	for _, pr := range res.Purposes {
+		for _, f := range identification.CurrentForms([]string{pr.Purpose}) {
+			if !slices.Contains(identification.Purposes(), f) {
+				t.Errorf("the screening's form %q is no referral purpose", pr.Purpose)
+			}
+		}
+	}
+}
+
+// TestPurposesAreCaseForms: accepting a referral opens a case with the
+// referral's forms, so each must be one a case can name.
+func TestPurposesAreCaseForms(t *testing.T) {
+	for _, p := range identification.Purposes() {
+		if !slices.Contains(cases.ExploitationForms(), p) {
+			t.Errorf("purpose %q is no form of exploitation of a case", p)
+		}
+	}
+}
+
+func TestCurrentForms(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{nil, []string{}},
+		{[]string{"labour"}, []string{"labour"}},
+		{[]string{"sexual", "begging_criminality", "labour"}, []string{"sexual", "begging", "criminality", "labour"}},
+		{[]string{"criminality", "begging_criminality"}, []string{"criminality", "begging"}},
+		{[]string{"other"}, []string{"other"}},
+	} {
+		if got := identification.CurrentForms(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("CurrentForms(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
 
@@ -607,5 +660,146 @@ func TestNoPlaintextAtRest(t *testing.T) {
 				t.Errorf("%s holds %q in plain text", filepath.Base(name), marker)
 			}
 		}
+	}
+}
+
+// doubtful returns answers that leave an adult's screening in doubt: one or
+// two yes answers that give some form further assessment and none
+// reasonable grounds. It searches the catalogue rather than naming
+// questions, so the test holds whichever indicators a rules version has.
+func doubtful(t *testing.T, cat *screening.Catalogue) map[string]screening.Answer {
+	t.Helper()
+	inDoubt := func(answers map[string]screening.Answer) bool {
+		res, err := cat.Evaluate(screening.Input{Setting: "workplace_inspection", Age: screening.Age{Years: years(30)}, Answers: answers})
+		if err != nil {
+			return false
+		}
+		doubt, grounds := false, false
+		for _, pr := range res.Purposes {
+			doubt = doubt || pr.Outcome == screening.OutcomeFurtherAssessment
+			grounds = grounds || pr.Outcome == screening.OutcomeReasonableGrounds
+		}
+		return doubt && !grounds
+	}
+	for i, a := range cat.Indicators {
+		for _, b := range cat.Indicators[i:] {
+			answers := map[string]screening.Answer{a.ID: screening.Yes, b.ID: screening.Yes}
+			if inDoubt(answers) {
+				return answers
+			}
+		}
+	}
+	t.Fatal("no one or two yes answers leave a screening in doubt")
+	return nil
+}
+
+// TestReferForSpecialistAssessment: a screening in doubt (further
+// assessment, no reasonable grounds) is referred for a specialist
+// assessment with the same consent rules, under the newest rules and under
+// version 1; the receiver answers and decides as on any referral.
+func TestReferForSpecialistAssessment(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			for _, version := range []string{"v1", newest(t)} {
+				t.Run(version, func(t *testing.T) { referInDoubt(t, newFixture(t, engine), version) })
+			}
+		})
+	}
+}
+
+// newest is the catalogue version new screenings take.
+func newest(t *testing.T) string {
+	t.Helper()
+	cat, err := screening.LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat.Version
+}
+
+func referInDoubt(t *testing.T, f *fixture, version string) {
+	t.Helper()
+	ctx := context.Background()
+	cat, ok := f.screenings.Catalogue().ForVersion(version)
+	if !ok {
+		t.Fatalf("no catalogue %s", version)
+	}
+	id := f.screenAs(t, version, 30, doubtful(t, cat), true)
+
+	d, err := f.svc.Prepare(ctx, f.inspector.Actor, id)
+	if err != nil || d.Problem != "" || d.Kind != identification.ForSpecialistAssessment || len(d.Purposes) == 0 {
+		t.Fatalf("prepare: %+v, err %v", d, err)
+	}
+	// The forms ticked are those in doubt.
+	for _, p := range d.Purposes {
+		doubt := false
+		for _, pr := range d.Result.Purposes {
+			in := slices.Contains(identification.CurrentForms([]string{pr.Purpose}), p)
+			doubt = doubt || (in && pr.Outcome == screening.OutcomeFurtherAssessment)
+		}
+		if !doubt {
+			t.Errorf("%s is ticked without further assessment", p)
+		}
+	}
+
+	in := identification.NewReferral{ScreeningID: id, Purposes: d.Purposes, To: f.b}
+	_, err = f.svc.Refer(ctx, f.inspector.Actor, in)
+	apperrtest.Want(t, "without the person's agreement", err, apperr.Invalid, "consent")
+	if l, _ := f.svc.List(ctx, f.inspector.Actor); len(l.Sent) != 0 {
+		t.Fatalf("a refused referral was stored: %+v", l.Sent)
+	}
+
+	in.PersonAgreed = true
+	r, err := f.svc.Refer(ctx, f.inspector.Actor, in)
+	if err != nil || r.Kind != identification.ForSpecialistAssessment || !slices.Equal(r.Purposes, slices.Sorted(slices.Values(d.Purposes))) {
+		t.Fatalf("refer: %+v, err %v", r, err)
+	}
+	l, err := f.svc.List(ctx, f.caseworker.Actor)
+	if err != nil || len(l.Received) != 1 || l.Received[0].Kind != identification.ForSpecialistAssessment {
+		t.Fatalf("receiver's inbox = %+v, err %v", l.Received, err)
+	}
+	if _, err := f.svc.Accept(ctx, f.caseworker.Actor, r.ID); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	if _, err := f.svc.Decide(ctx, f.caseworker.Actor, r.ID, identification.NewDecision{Stage: identification.StageReasonableGrounds,
+		Outcome: identification.OutcomePositive, Kind: identification.KindInitial, Grounds: "Specialist interview.", DecidedOn: today()}); err != nil {
+		t.Fatalf("decide: %v", err)
+	}
+	got, err := f.svc.Get(ctx, f.inspector.Actor, r.ID)
+	if err != nil || got.Kind != identification.ForSpecialistAssessment || got.HTCDS.TraffickingStatus != identification.PossibleVictim {
+		t.Errorf("after the decision: %+v, err %v", got, err)
+	}
+}
+
+// TestAcceptVersion1Referral: a referral made under catalogue version 1
+// keeps its form "begging_criminality"; accepting it opens a case with the
+// forms that replaced it.
+func TestAcceptVersion1Referral(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			child := f.screen(t, 15, childCriminality, true)
+			r, err := f.svc.Refer(ctx, f.inspector.Actor, identification.NewReferral{ScreeningID: child, Purposes: []string{"criminality"},
+				To: f.d, GuardianInvolved: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.env.App.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE referrals SET purposes = '["begging_criminality"]' WHERE id = $1`, r.ID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.svc.Accept(ctx, f.social.Actor, r.ID)
+			if err != nil || !slices.Equal(got.Purposes, []string{"begging_criminality"}) {
+				t.Fatalf("accept: %+v, err %v", got, err)
+			}
+			c, ok, err := f.env.App.Cases.ByOrigin(ctx, f.social.Actor, cases.FromReferral, r.ID)
+			if err != nil || !ok || !slices.Equal(c.Exploitation, []string{"begging", "criminality"}) {
+				t.Errorf("case of the referral: %+v (found %v), err %v", c.Exploitation, ok, err)
+			}
+		})
 	}
 }

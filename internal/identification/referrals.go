@@ -26,6 +26,19 @@ const (
 	StatusDeclined = "declined"
 )
 
+// Kinds of referral: what the receiving organisation is asked for.
+const (
+	// ForReasonableGrounds: the screening found reasonable grounds for at
+	// least one form of exploitation.
+	ForReasonableGrounds = "reasonable_grounds"
+	// ForSpecialistAssessment: the screening found no reasonable grounds but
+	// left forms in doubt (further assessment). A frontline worker often
+	// cannot settle the doubt on the spot, and the person should not go
+	// without help for it; the receiving organisation assesses and decides
+	// as on any referral.
+	ForSpecialistAssessment = "specialist_assessment"
+)
+
 // DeclineReasons are the reasons a receiving organisation may give, as
 // codes: free text about a person would not belong in a reason.
 var declineReasons = []string{"no_capacity", "outside_mandate", "person_withdrew", "duplicate", "other"}
@@ -56,6 +69,8 @@ type Referral struct {
 	Population       string
 	PersonAgreed     bool
 	GuardianInvolved bool
+	// Kind is ForReasonableGrounds or ForSpecialistAssessment.
+	Kind string
 	// Result is the screening result as evaluated when the person was referred.
 	Result           screening.Result
 	CatalogueVersion string
@@ -82,11 +97,15 @@ type Draft struct {
 	Screening screening.Screening
 	Result    screening.Result
 	// Problem is a message key saying why the screening cannot be referred
-	// (not completed, no reasonable grounds, referred already); "" if it can.
+	// (not completed, neither reasonable grounds nor doubt, referred
+	// already); "" if it can.
 	Problem string
 	// Existing is the open referral of this screening, if there is one.
 	Existing *Referral
-	// Purposes are those with reasonable grounds, ticked by default.
+	// Kind is what the result can be referred for, "" if nothing.
+	Kind string
+	// Purposes are ticked by default: those with reasonable grounds, or for
+	// a specialist assessment those with further assessment.
 	Purposes   []string
 	Population string
 	// To is the receiving organisation the protocol names, or "".
@@ -108,7 +127,7 @@ type NewReferral struct {
 }
 
 const referralColumns = `r.id, r.code, r.screening_id, r.from_org, fo.name, fo.kind, r.to_org, tor.name, tor.kind, r.created_by,
-	r.purposes, r.population, r.person_agreed, r.guardian_involved, r.result, r.catalogue_version, r.note IS NOT NULL,
+	r.purposes, r.population, r.person_agreed, r.guardian_involved, r.kind, r.result, r.catalogue_version, r.note IS NOT NULL,
 	r.status, r.responded_by, r.responded_at, r.decline_reason, r.created_at, r.updated_at`
 
 const referralFrom = ` FROM referrals r JOIN organisations fo ON fo.id = r.from_org JOIN organisations tor ON tor.id = r.to_org`
@@ -125,7 +144,7 @@ func scanReferral(row scanner) (Referral, error) {
 	var agreed, guardian int
 	var respondedBy sql.NullString
 	err := row.Scan(&r.ID, &r.Code, &r.ScreeningID, &r.From.ID, &r.From.Name, &r.From.Kind, &r.To.ID, &r.To.Name, &r.To.Kind,
-		&r.CreatedBy, &purposes, &r.Population, &agreed, &guardian, &result, &r.CatalogueVersion, &r.HasNote,
+		&r.CreatedBy, &purposes, &r.Population, &agreed, &guardian, &r.Kind, &result, &r.CatalogueVersion, &r.HasNote,
 		&r.Status, &respondedBy, &r.RespondedAt, &r.DeclineReason, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
 		return Referral{}, err
@@ -171,12 +190,14 @@ func (s *Service) Prepare(ctx context.Context, actor access.Actor, screeningID s
 	if err != nil {
 		return Draft{}, err
 	}
-	c := s.screenings.Catalogue()
-	res, err := c.Evaluate(sc.Input(c))
+	// By the rules of the screening's own catalogue version: a screening
+	// completed under version 1 is referred on the result it had.
+	_, res, err := s.screenings.Evaluate(sc)
 	if err != nil {
-		return Draft{}, fmt.Errorf("evaluate screening %s: %w", sc.ID, err)
+		return Draft{}, err
 	}
-	d := Draft{Screening: sc, Result: res, Population: res.Population, Purposes: groundsPurposes(res)}
+	d := Draft{Screening: sc, Result: res, Population: res.Population}
+	d.Kind, d.Purposes = referable(res)
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		p, err := loadProtocol(ctx, tx)
 		if err != nil {
@@ -197,7 +218,7 @@ func (s *Service) Prepare(ctx context.Context, actor access.Actor, screeningID s
 	switch {
 	case sc.Status != screening.StatusCompleted:
 		d.Problem = "error.referral.not_completed"
-	case len(d.Purposes) == 0:
+	case d.Kind == "":
 		d.Problem = "error.referral.no_grounds"
 	case d.Existing != nil:
 		d.Problem = "error.referral.already_referred"
@@ -205,11 +226,33 @@ func (s *Service) Prepare(ctx context.Context, actor access.Actor, screeningID s
 	return d, nil
 }
 
-// groundsPurposes are the purposes with reasonable grounds, in display order.
-func groundsPurposes(res screening.Result) []string {
+// referable says what a screening result can be referred for, with the
+// forms ticked by default: the forms with reasonable grounds when there are
+// any, else the forms in doubt (further assessment) for a specialist
+// assessment; "" and none when neither.
+func referable(res screening.Result) (string, []string) {
+	if forms := formsWith(res, screening.OutcomeReasonableGrounds); len(forms) > 0 {
+		return ForReasonableGrounds, forms
+	}
+	if forms := formsWith(res, screening.OutcomeFurtherAssessment); len(forms) > 0 {
+		return ForSpecialistAssessment, forms
+	}
+	return "", nil
+}
+
+// formsWith lists the forms of exploitation with the outcome, in display
+// order; a version 1 result's forms count as the forms that replaced them.
+func formsWith(res screening.Result, outcome string) []string {
+	var found []string
+	for _, pr := range res.Purposes {
+		if pr.Outcome == outcome {
+			found = append(found, pr.Purpose)
+		}
+	}
+	found = CurrentForms(found)
 	var out []string
 	for _, p := range purposes {
-		if pr, ok := res.Purpose(p); ok && pr.Outcome == screening.OutcomeReasonableGrounds {
+		if slices.Contains(found, p) {
 			out = append(out, p)
 		}
 	}
@@ -262,9 +305,11 @@ func (in *NewReferral) validate(population string) error {
 }
 
 // Refer creates a referral from a completed screening of the actor's
-// organisation with reasonable grounds for at least one purpose, to an
-// active partner organisation, with recorded consent. The referral carries
-// the evaluated result and the catalogue version; the note is sealed.
+// organisation, to an active partner organisation, with recorded consent:
+// for reasonable grounds when some form has them, else for a specialist
+// assessment when some form needs further assessment. The referral carries
+// its kind, the evaluated result and the catalogue version; the note is
+// sealed.
 func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral) (Referral, error) {
 	scope, err := s.authorize(ctx, actor, access.CreateReferral, "screening", in.ScreeningID)
 	if err != nil {
@@ -274,10 +319,11 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral)
 	if err != nil {
 		return Referral{}, err
 	}
-	c := s.screenings.Catalogue()
-	res, err := c.Evaluate(sc.Input(c))
+	// By the rules of the screening's own catalogue version: a screening
+	// completed under version 1 is referred on the result it had.
+	_, res, err := s.screenings.Evaluate(sc)
 	if err != nil {
-		return Referral{}, fmt.Errorf("evaluate screening %s: %w", sc.ID, err)
+		return Referral{}, err
 	}
 	if err := in.validate(res.Population); err != nil {
 		return Referral{}, err
@@ -285,7 +331,8 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral)
 	if sc.Status != screening.StatusCompleted {
 		return Referral{}, apperr.New(apperr.Conflict, "error.referral.not_completed")
 	}
-	if len(groundsPurposes(res)) == 0 {
+	kind, _ := referable(res)
+	if kind == "" {
 		return Referral{}, apperr.New(apperr.Conflict, "error.referral.no_grounds")
 	}
 	result, err := json.Marshal(res)
@@ -330,13 +377,13 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral)
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, code, screening_id, from_org, to_org, created_by, purposes,
-			population, person_agreed, guardian_involved, result, catalogue_version, note, status, decline_reason, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', $15, $15)`,
+			population, person_agreed, guardian_involved, kind, result, catalogue_version, note, status, decline_reason, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '', $16, $16)`,
 			id, code, sc.ID, sc.OrgID, in.To, actor.UserID, string(purposesJSON), res.Population,
-			storage.Flag(in.PersonAgreed), storage.Flag(in.GuardianInvolved), string(result), res.CatalogueVersion, note, StatusPending, now); err != nil {
+			storage.Flag(in.PersonAgreed), storage.Flag(in.GuardianInvolved), kind, string(result), res.CatalogueVersion, note, StatusPending, now); err != nil {
 			return fmt.Errorf("insert referral: %w", storage.MapError(err))
 		}
-		return s.record(ctx, tx, actor, "referral.create", audit.Done, "referral", id, sc.OrgID, "to:"+in.To)
+		return s.record(ctx, tx, actor, "referral.create", audit.Done, "referral", id, sc.OrgID, "to:"+in.To+" kind:"+kind)
 	})
 	if err != nil {
 		return Referral{}, err

@@ -45,8 +45,31 @@ const (
 )
 
 // Exploitations are the forms of exploitation a report is classified as:
-// the screening's purposes, then "other" and "unclear".
-var Exploitations = []string{"labour", "sexual", "begging_criminality", "domestic_servitude", "other", "unclear"}
+// the screening's purposes, then "other" and "unclear". A report may
+// describe several (forced begging and pickpocketing).
+var Exploitations = []string{"labour", "sexual", "domestic_servitude", "begging", "criminality", "forced_marriage",
+	"organ_removal", "other_exploitation", "other", "unclear"}
+
+// encodeExploitation stores a classification's forms as a JSON array, or
+// "" when there are none (an unclassified report).
+func encodeExploitation(forms []string) string {
+	if len(forms) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(forms) // a []string always encodes
+	return string(b)
+}
+
+func decodeExploitation(reportID, stored string) ([]string, error) {
+	if stored == "" {
+		return nil, nil
+	}
+	var forms []string
+	if err := json.Unmarshal([]byte(stored), &forms); err != nil {
+		return nil, fmt.Errorf("forms of exploitation of report %s: %w", reportID, err)
+	}
+	return forms, nil
+}
 
 // DismissReasons are the reason codes of a dismissal. Codes, not text:
 // whatever else needs saying goes into the sealed note.
@@ -125,8 +148,10 @@ func open(status string) bool { return status == StatusNew || status == StatusHe
 // QueueFilter selects the triage queue. Empty fields do not filter;
 // Status "" means StatusOpen.
 type QueueFilter struct {
-	Status       string
-	Urgency      string
+	Status  string
+	Urgency string
+	// Exploitation matches the reports classified with this form (among
+	// others).
 	Exploitation string
 	// PlaceType matches the staff classification, or the reporter's
 	// answer while there is none.
@@ -139,7 +164,7 @@ type QueueFilter struct {
 type QueueItem struct {
 	Summary
 	Source       string
-	Exploitation string
+	Exploitation []string
 	// Classified is true when PlaceType is the staff's classification
 	// rather than the reporter's answer.
 	Classified     bool
@@ -207,22 +232,25 @@ func (s *Service) Queue(ctx context.Context, actor access.Actor, scope access.Sc
 			WHERE ($1 = '*' OR r.org_id = $1)
 				AND (($2 = 'open' AND r.status IN ('new', 'held')) OR r.status = $2)
 				AND ($3 = '' OR r.urgency = $3)
-				AND ($4 = '' OR r.exploitation = $4)
+				AND ($4 = '' OR r.exploitation LIKE $10)
 				AND ($5 = '' OR (CASE WHEN r.triage_place_type <> '' THEN r.triage_place_type ELSE r.place_type END) = $5)
 			ORDER BY CASE r.urgency WHEN $6 THEN 0 WHEN $7 THEN 1 WHEN $8 THEN 2 ELSE 3 END, r.created_at, r.id
 			LIMIT $9`, scope.Org(), f.Status, f.Urgency, f.Exploitation, f.PlaceType,
-			Urgencies[0], Urgencies[1], Urgencies[2], f.Limit)
+			Urgencies[0], Urgencies[1], Urgencies[2], f.Limit, `%"`+f.Exploitation+`"%`)
 		if err != nil {
 			return fmt.Errorf("triage queue: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var q QueueItem
-			var triagePlace, signs, last string
+			var triagePlace, signs, exploitation, last string
 			var handovers int
-			if err := rows.Scan(&q.ID, &q.OrgID, &q.Status, &q.Urgency, &q.PlaceType, &triagePlace, &signs, &q.Source, &q.Exploitation,
+			if err := rows.Scan(&q.ID, &q.OrgID, &q.Status, &q.Urgency, &q.PlaceType, &triagePlace, &signs, &q.Source, &exploitation,
 				&q.AssignedUserID, &q.AssignedName, &q.CreatedAt, &q.FirstResponse, &q.MissingSince, &q.Attachments, &last, &handovers); err != nil {
 				return fmt.Errorf("triage queue: %w", err)
+			}
+			if q.Exploitation, err = decodeExploitation(q.ID, exploitation); err != nil {
+				return err
 			}
 			var ids []string
 			if err := json.Unmarshal([]byte(signs), &ids); err != nil {
@@ -262,7 +290,7 @@ func utcPtr(t *time.Time) *time.Time {
 // Triage is what staff decided about a report so far.
 type Triage struct {
 	Source       string
-	Exploitation string
+	Exploitation []string
 	// PlaceType is the staff's classification of the place ("" while none).
 	PlaceType      string
 	AssignedUserID string
@@ -306,12 +334,13 @@ func (s *Service) GetTriage(ctx context.Context, actor access.Actor, scope acces
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		var dup, assigned, screeningID, frBy sql.NullString
 		var note []byte
+		var exploitation string
 		err := tx.QueryRowContext(ctx, `SELECT r.source, r.exploitation, r.triage_place_type, r.assigned_user_id, COALESCE(u.username, ''),
 				r.missing_since, r.duplicate_of, r.case_code, r.screening_id, r.conversion, r.dismiss_reason, r.dismiss_note, r.closed_at,
 				r.first_response_at, COALESCE(fu.username, ''), r.first_response, COALESCE((SELECT c.id FROM calls c WHERE c.report_id = r.id LIMIT 1), '')
 			FROM reports r LEFT JOIN users u ON u.id = r.assigned_user_id LEFT JOIN users fu ON fu.id = r.first_response_by
 			WHERE r.id = $1 AND ($2 = '*' OR r.org_id = $2)`, id, scope.Org()).
-			Scan(&t.Source, &t.Exploitation, &t.PlaceType, &assigned, &t.AssignedName, &t.MissingSince, &dup, &t.CaseCode, &screeningID,
+			Scan(&t.Source, &exploitation, &t.PlaceType, &assigned, &t.AssignedName, &t.MissingSince, &dup, &t.CaseCode, &screeningID,
 				&t.Conversion, &t.DismissReason, &note, &t.ClosedAt, &t.FirstResponseAt, &frBy, &t.FirstResponseKind, &t.CallID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "error.not_found")
@@ -320,6 +349,9 @@ func (s *Service) GetTriage(ctx context.Context, actor access.Actor, scope acces
 			return fmt.Errorf("load triage of report %s: %w", id, err)
 		}
 		t.AssignedUserID, t.DuplicateOf, t.ScreeningID, t.FirstResponseBy = assigned.String, dup.String, screeningID.String, frBy.String
+		if t.Exploitation, err = decodeExploitation(id, exploitation); err != nil {
+			return err
+		}
 		t.MissingSince, t.ClosedAt, t.FirstResponseAt = utcPtr(t.MissingSince), utcPtr(t.ClosedAt), utcPtr(t.FirstResponseAt)
 		plain, err := s.vault.Open(ctx, tx, record(id), "dismiss_note", note)
 		if err != nil {
@@ -538,8 +570,8 @@ func (s *Service) Assign(ctx context.Context, actor access.Actor, scope access.S
 
 // Classification is the staff's view of what a report is about.
 type Classification struct {
-	Exploitation string // one of Exploitations, or ""
-	PlaceType    string // one of PlaceTypes, Unknown, or ""
+	Exploitation []string // of Exploitations; none leaves the form open
+	PlaceType    string   // one of PlaceTypes, Unknown, or ""
 	// MissingChild starts the 24-hour clock (if not running already);
 	// false stops it.
 	MissingChild bool
@@ -548,13 +580,20 @@ type Classification struct {
 // Classify records the form of exploitation and the type of place.
 func (s *Service) Classify(ctx context.Context, actor access.Actor, scope access.Scope, id string, c Classification) error {
 	var fields []apperr.FieldError
-	if c.Exploitation != "" && !slices.Contains(Exploitations, c.Exploitation) {
+	if slices.ContainsFunc(c.Exploitation, func(e string) bool { return !slices.Contains(Exploitations, e) }) {
 		fields = append(fields, apperr.FieldError{Field: "exploitation", Key: "error.report.choice"})
+	}
+	// Each form once, in display order.
+	var forms []string
+	for _, e := range Exploitations {
+		if slices.Contains(c.Exploitation, e) {
+			forms = append(forms, e)
+		}
 	}
 	if c.PlaceType != "" && c.PlaceType != Unknown && !slices.Contains(s.placeTypes, c.PlaceType) {
 		fields = append(fields, apperr.FieldError{Field: "place_type", Key: "error.report.choice"})
 	}
-	if len(fields) == 0 && c.Exploitation == "" && c.PlaceType == "" && !c.MissingChild {
+	if len(fields) == 0 && len(forms) == 0 && c.PlaceType == "" && !c.MissingChild {
 		fields = append(fields, apperr.FieldError{Field: "exploitation", Key: "error.report.classify_empty"})
 	}
 	if len(fields) > 0 {
@@ -567,10 +606,10 @@ func (s *Service) Classify(ctx context.Context, actor access.Actor, scope access
 			missing = "missing_since = COALESCE(missing_since, $3)"
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET exploitation = $1, triage_place_type = $2, updated_at = $3, `+missing+`
-			WHERE id = $4 AND ($5 = '*' OR org_id = $5)`, c.Exploitation, c.PlaceType, at, id, scope.Org()); err != nil {
+			WHERE id = $4 AND ($5 = '*' OR org_id = $5)`, encodeExploitation(forms), c.PlaceType, at, id, scope.Org()); err != nil {
 			return "", fmt.Errorf("classify report %s: %w", id, err)
 		}
-		detail := c.Exploitation + "/" + c.PlaceType
+		detail := strings.Join(forms, ",") + "/" + c.PlaceType
 		if c.MissingChild {
 			detail += "/missing_child"
 		}

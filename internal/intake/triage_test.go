@@ -146,7 +146,7 @@ func TestQueueOrderDeadlinesAndFilters(t *testing.T) {
 			t.Fatalf("overdue = %v, want danger and the first soon report", got)
 		}
 		sc := triageScope(t, e.operator)
-		if err := e.Service.Classify(ctx, e.operator, sc, danger, intake.Classification{Exploitation: "labour", PlaceType: "construction_site"}); err != nil {
+		if err := e.Service.Classify(ctx, e.operator, sc, danger, intake.Classification{Exploitation: []string{"labour"}, PlaceType: "construction_site"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := overdue(); !slices.Equal(got, []string{soon}) {
@@ -241,7 +241,7 @@ func TestTriageActions(t *testing.T) {
 			// A later action is no first response.
 			first := *tr.FirstResponseAt
 			e.Clock.Advance(5 * time.Minute)
-			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "sexual"}); err != nil {
+			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"sexual"}}); err != nil {
 				t.Fatal(err)
 			}
 			if _, tr, _ := s.GetTriage(ctx, op, sc, id); !tr.FirstResponseAt.Equal(first) || tr.FirstResponseKind != intake.ResponseAssignment {
@@ -278,23 +278,37 @@ func TestTriageActions(t *testing.T) {
 		t.Run("classify", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencyChild)
 			apperrtest.Want(t, "nothing", s.Classify(ctx, op, sc, id, intake.Classification{}), apperr.Invalid, "exploitation")
-			apperrtest.Want(t, "unknown", s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "piracy", PlaceType: "moon"}), apperr.Invalid, "place_type")
-			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "begging_criminality", PlaceType: "street", MissingChild: true}); err != nil {
+			apperrtest.Want(t, "unknown place", s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"piracy"}, PlaceType: "moon"}), apperr.Invalid, "place_type")
+			apperrtest.Want(t, "unknown form", s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"labour", "piracy"}}), apperr.Invalid, "exploitation")
+			// Version 1's form is gone: a report names forced begging and
+			// forced criminality apart, each once, in display order.
+			apperrtest.Want(t, "version 1 form", s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"begging_criminality"}}), apperr.Invalid, "exploitation")
+			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"criminality", "begging", "criminality"},
+				PlaceType: "street", MissingChild: true}); err != nil {
 				t.Fatal(err)
 			}
 			_, tr, err := s.GetTriage(ctx, op, sc, id)
-			if err != nil || tr.Exploitation != "begging_criminality" || tr.PlaceType != "street" || tr.MissingSince == nil ||
+			if err != nil || !slices.Equal(tr.Exploitation, []string{"begging", "criminality"}) || tr.PlaceType != "street" || tr.MissingSince == nil ||
 				!tr.ClockEnds().Equal(tr.MissingSince.Add(24*time.Hour)) {
 				t.Fatalf("triage = %+v, %v", tr, err)
 			}
 			// Classifying again keeps the clock where it started.
 			since := *tr.MissingSince
 			e.Clock.Advance(time.Hour)
-			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "begging_criminality", MissingChild: true}); err != nil {
+			if err := s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"begging", "criminality"}, MissingChild: true}); err != nil {
 				t.Fatal(err)
 			}
 			if _, tr, _ := s.GetTriage(ctx, op, sc, id); tr.MissingSince == nil || !tr.MissingSince.Equal(since) {
 				t.Errorf("the clock moved: %v, want %v", tr.MissingSince, since)
+			}
+			// The queue finds the report by either form.
+			for _, form := range []string{"begging", "criminality"} {
+				if got := ids(e.queue(t, op, intake.QueueFilter{Exploitation: form})); !slices.Contains(got, id) {
+					t.Errorf("filter %s: %v, want the report", form, got)
+				}
+			}
+			if got := ids(e.queue(t, op, intake.QueueFilter{Exploitation: "labour"})); slices.Contains(got, id) {
+				t.Errorf("filter labour finds a report of begging and criminality")
 			}
 		})
 
@@ -314,7 +328,7 @@ func TestTriageActions(t *testing.T) {
 				t.Errorf("duplicates of the first = %v", tr.Duplicates)
 			}
 			// A closed report takes no more changes.
-			apperrtest.Want(t, "closed", s.Classify(ctx, op, sc, second, intake.Classification{Exploitation: "labour"}), apperr.Conflict, "")
+			apperrtest.Want(t, "closed", s.Classify(ctx, op, sc, second, intake.Classification{Exploitation: []string{"labour"}}), apperr.Conflict, "")
 		})
 
 		t.Run("ask the reporter", func(t *testing.T) {
@@ -414,7 +428,7 @@ func TestTriageActions(t *testing.T) {
 			for name, err := range map[string]error{
 				"view":     view,
 				"assign":   s.Assign(ctx, out, osc, id, intake.Assignment{UserID: out.UserID}),
-				"classify": s.Classify(ctx, out, osc, id, intake.Classification{Exploitation: "labour"}),
+				"classify": s.Classify(ctx, out, osc, id, intake.Classification{Exploitation: []string{"labour"}}),
 				"ask":      s.Ask(ctx, out, osc, id, "Hello?"),
 				"dismiss":  s.Dismiss(ctx, out, osc, id, "test", ""),
 				"convert":  conv,
@@ -436,7 +450,7 @@ func TestTriageActions(t *testing.T) {
 		t.Run("every change is audited", func(t *testing.T) {
 			id := e.submit(t, intake.UrgencySoon)
 			_ = s.Assign(ctx, op, sc, id, intake.Assignment{UserID: colleague.UserID})
-			_ = s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: "labour"})
+			_ = s.Classify(ctx, op, sc, id, intake.Classification{Exploitation: []string{"labour"}})
 			_ = s.Ask(ctx, op, sc, id, "More?")
 			_ = s.HandOver(ctx, op, sc, intake.HandoverReport, id, "Waiting for an answer")
 			_ = s.TakeOver(ctx, op, sc, intake.HandoverReport, id)

@@ -70,7 +70,7 @@ func (h *Handler) renderProtocol(w http.ResponseWriter, r *http.Request, status 
 			Checked: slices.Contains(p.Authorities, o.ID)})
 	}
 	for _, pu := range identification.Purposes() {
-		row := protocolRow{Label: c.Text("purpose."+pu, lang, nil)}
+		row := protocolRow{Label: v.P.T("referral.purpose." + pu)}
 		for _, po := range identification.Populations() {
 			f := routeField(pu, po)
 			row.Cells = append(row.Cells, protocolCell{Field: f, Population: c.Text("population."+po, lang, nil)})

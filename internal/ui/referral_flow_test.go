@@ -190,6 +190,7 @@ func TestReferralFlow(t *testing.T) {
 	var got struct {
 		Code      string   `json:"code"`
 		Status    string   `json:"status"`
+		Kind      string   `json:"kind"`
 		Purposes  []string `json:"purposes"`
 		Decisions []map[string]any
 		HTCDS     struct {
@@ -200,7 +201,7 @@ func TestReferralFlow(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &got); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("API: status %d, %v: %s", res.StatusCode, err, body)
 	}
-	if got.Code != code || got.Status != "accepted" || len(got.Decisions) != 1 || got.HTCDS.Status != "PossibleVictimOfTrafficking" || got.HTCDS.Org != "NonPoliceGovernmentalOrganization" {
+	if got.Code != code || got.Status != "accepted" || got.Kind != "reasonable_grounds" || len(got.Decisions) != 1 || got.HTCDS.Status != "PossibleVictimOfTrafficking" || got.HTCDS.Org != "NonPoliceGovernmentalOrganization" {
 		t.Errorf("API referral = %+v", got)
 	}
 	if strings.Contains(body, "Interview") || strings.Contains(body, "Romanian") {

@@ -2,10 +2,11 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
-	"waymark.city/waymark/internal/screening"
 )
 
 // referralRow is one referral of a list, in words.
@@ -15,6 +16,7 @@ type referralRow struct {
 	CreatedAt time.Time
 	Other     string // the organisation at the other end
 	Purposes  string
+	Kind      string
 	Status    string
 	StatusKey string
 	HTCDS     string
@@ -32,16 +34,15 @@ type referralsPage struct {
 	Tables []referralTable
 }
 
-// purposeList names the forms of exploitation of a referral.
-func purposeList(c *screening.Catalogue, purposes []string, lang string) string {
-	out := ""
-	for i, p := range purposes {
-		if i > 0 {
-			out += ", "
-		}
-		out += c.Text("purpose."+p, lang, nil)
+// purposeList names the forms of exploitation of a referral. The names are
+// the message catalogue's, not the indicator catalogue's: a referral made
+// under an earlier rules version keeps the forms of that version.
+func purposeList(p *i18n.Printer, purposes []string) string {
+	names := make([]string, len(purposes))
+	for i, pu := range purposes {
+		names[i] = p.T("referral.purpose." + pu)
 	}
-	return out
+	return strings.Join(names, ", ")
 }
 
 // listReferrals is the inbox of referrals received and the referrals sent.
@@ -53,10 +54,9 @@ func (h *Handler) listReferrals(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	c, lang := svc.Catalogue(), v.P.Lang()
 	row := func(ref identification.Referral, other string) referralRow {
-		rr := referralRow{ID: ref.ID, Code: ref.Code, CreatedAt: ref.CreatedAt, Other: other, Purposes: purposeList(c, ref.Purposes, lang),
-			Status: ref.Status, StatusKey: "referral.status_" + ref.Status}
+		rr := referralRow{ID: ref.ID, Code: ref.Code, CreatedAt: ref.CreatedAt, Other: other, Purposes: purposeList(v.P, ref.Purposes),
+			Kind: ref.Kind, Status: ref.Status, StatusKey: "referral.status_" + ref.Status}
 		if s := ref.HTCDS.TraffickingStatus; s != "" {
 			rr.HTCDS = v.P.T("htcds.status." + s)
 		}

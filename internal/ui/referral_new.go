@@ -21,6 +21,9 @@ type referralChoice struct {
 
 type referralFormPage struct {
 	ScreeningID string
+	// Specialist is set when the screening is in doubt and the referral
+	// asks for a specialist assessment.
+	Specialist bool
 	// Problem is a message key saying why the screening cannot be referred.
 	Problem    string
 	Existing   *identification.Referral
@@ -45,16 +48,23 @@ func (h *Handler) renderReferralForm(w http.ResponseWriter, r *http.Request, sta
 		return
 	}
 	c, lang := svc.Catalogue(), v.P.Lang()
-	page := referralFormPage{ScreeningID: d.Screening.ID, Problem: d.Problem, Existing: d.Existing, Child: d.Population == screening.Child,
-		Population: c.Text("population."+d.Population, lang, nil), NoteMax: identification.MaxNote}
+	if own, ok := c.ForVersion(d.Result.CatalogueVersion); ok {
+		c = own
+	}
+	page := referralFormPage{ScreeningID: d.Screening.ID, Specialist: d.Kind == identification.ForSpecialistAssessment, Problem: d.Problem,
+		Existing: d.Existing, Child: d.Population == screening.Child, Population: c.Text("population."+d.Population, lang, nil),
+		NoteMax: identification.MaxNote}
 	checked := d.Purposes
 	if posted != nil {
 		checked = posted
 	}
 	for _, p := range identification.Purposes() {
-		rc := referralChoice{Value: p, Label: c.Text("purpose."+p, lang, nil), Checked: slices.Contains(checked, p)}
-		if pr, ok := d.Result.Purpose(p); ok {
-			rc.Outcome = c.Text("outcome."+pr.Outcome, lang, nil)
+		rc := referralChoice{Value: p, Label: v.P.T("referral.purpose." + p), Checked: slices.Contains(checked, p)}
+		// A version 1 result names one form for what are two now.
+		for _, pr := range d.Result.Purposes {
+			if slices.Contains(identification.CurrentForms([]string{pr.Purpose}), p) {
+				rc.Outcome = c.Text("outcome."+pr.Outcome, lang, nil)
+			}
 		}
 		page.Purposes = append(page.Purposes, rc)
 	}

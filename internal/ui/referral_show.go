@@ -43,6 +43,7 @@ type decisionForm struct {
 type referralPage struct {
 	R          identification.Referral
 	Purposes   string
+	Kind       string
 	Population string
 	Outcomes   []string // the screening result per purpose, as referred
 	Status     string
@@ -73,12 +74,16 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
+	// The result is told in the words of the rules version that gave it.
 	c, lang := svc.Catalogue(), v.P.Lang()
-	page := referralPage{R: ref, Notes: notes, Purposes: purposeList(c, ref.Purposes, lang),
+	if old, ok := c.ForVersion(ref.CatalogueVersion); ok {
+		c = old
+	}
+	page := referralPage{R: ref, Notes: notes, Purposes: purposeList(v.P, ref.Purposes), Kind: v.P.T("referral.kind_" + ref.Kind),
 		Population: c.Text("population."+ref.Population, lang, nil), Status: v.P.T("referral.status_" + ref.Status),
 		Sender: ref.From.ID == a.OrgID, Today: time.Now().UTC().Format(identification.DateLayout)}
 	for _, p := range ref.Result.Purposes {
-		page.Outcomes = append(page.Outcomes, c.Text("purpose."+p.Purpose, lang, nil)+": "+c.Text("outcome."+p.Outcome, lang, nil))
+		page.Outcomes = append(page.Outcomes, v.P.T("referral.purpose."+p.Purpose)+": "+c.Text("outcome."+p.Outcome, lang, nil))
 	}
 	if ref.DeclineReason != "" {
 		page.Reason = v.P.T("referral.reason_" + ref.DeclineReason)

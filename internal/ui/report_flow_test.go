@@ -120,11 +120,12 @@ func TestTriagePages(t *testing.T) {
 			if page := get(loc, 200); !strings.Contains(page, p.T("report.done.asked")) || !strings.Contains(page, "Which crossing?") {
 				t.Error("the question is not on the report page")
 			}
-			post("/reports/"+id+"/classify", url.Values{"exploitation": {"begging_criminality"}, "place_type": {"street"}, "missing": {"1"}}, 303)
+			post("/reports/"+id+"/classify", url.Values{"exploitation": {"begging", "criminality"}, "place_type": {"street"}, "missing": {"1"}}, 303)
 			post("/reports/"+id+"/handover", url.Values{"handover_note": {"Reporter may answer tonight."}}, 303)
 			post("/reports/"+dup+"/link", url.Values{"kind": {"duplicate"}, "duplicate": {intake.ShortID(id)}}, 303)
 			page := get("/reports/"+id, 200)
-			for _, want := range []string{"Two boys sell flowers", p.T("report.exploitation.begging_criminality"), p.T("triage.clock_title"),
+			for _, want := range []string{"Two boys sell flowers", p.T("report.exploitation.begging") + ", " + p.T("report.exploitation.criminality"),
+				`value="criminality" id="f-exploitation-criminality" checked`, p.T("triage.clock_title"),
 				"Reporter may answer tonight.", `href="/reports/` + dup + `"`, `/reports/` + id + `/attachments/1`, p.T("report.response.question")} {
 				if !strings.Contains(page, want) {
 					t.Errorf("report page lacks %q", want)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -82,6 +83,15 @@ func (h *Handler) placeOptions(p *i18n.Printer, svc *intake.Service, first strin
 
 // codeOptions are codes as select options labelled by prefix+code, after a
 // blank option labelled first.
+// exploitationText names a report's forms of exploitation, "" for none.
+func exploitationText(p *i18n.Printer, forms []string) string {
+	names := make([]string, len(forms))
+	for i, f := range forms {
+		names[i] = p.T("report.exploitation." + f)
+	}
+	return strings.Join(names, ", ")
+}
+
 func codeOptions(first, prefix string, codes []string) []web.Option {
 	opts := []web.Option{{Value: "", LabelKey: first}}
 	for _, c := range codes {
@@ -129,9 +139,7 @@ func (h *Handler) queueRowOf(p *i18n.Printer, q intake.QueueItem, now time.Time)
 		CreatedAt: q.CreatedAt, Due: q.Due, Overdue: q.Overdue, Responded: q.FirstResponse != nil,
 		Place: h.placeLabel(p, q.PlaceType), Assigned: q.AssignedName, Waiting: q.Answered, Handover: q.Handover,
 		Clock: missingClock(p, q.ClockEnds(), now), Attachments: q.Attachments}
-	if q.Exploitation != "" {
-		row.Exploitation = p.T("report.exploitation." + q.Exploitation)
-	}
+	row.Exploitation = exploitationText(p, q.Exploitation)
 	switch {
 	case q.FirstResponse != nil:
 		row.DueText = p.T("triage.responded", "span", spanText(p, q.FirstResponse.Sub(q.CreatedAt)))

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,7 +71,7 @@ type reportPage struct {
 	Handover      *handoverView
 	Assignees     []web.Option
 	Orgs          []web.Option
-	Exploitations []web.Option
+	Exploitations []string
 	Places        []web.Option
 	Reasons       []web.Option
 	MaxMessage    int
@@ -147,9 +148,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 	if tr.PlaceType != "" {
 		page.TriagePlace = h.placeLabel(p, tr.PlaceType)
 	}
-	if tr.Exploitation != "" {
-		page.Exploitation = p.T("report.exploitation." + tr.Exploitation)
-	}
+	page.Exploitation = exploitationText(p, tr.Exploitation)
 	if tr.DismissReason != "" {
 		page.DismissReason = p.T("report.reason." + tr.DismissReason)
 	}
@@ -184,8 +183,13 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 			h.fail(w, r, err)
 			return
 		}
-		if v.Form["exploitation"] == "" && v.Form["place_type"] == "" && v.FieldErrors == nil {
-			v.Form["exploitation"], v.Form["place_type"] = tr.Exploitation, tr.PlaceType
+		if v.Form["place_type"] == "" && v.FieldErrors == nil && !slices.ContainsFunc(intake.Exploitations, func(e string) bool {
+			return v.Form["exploitation."+e] != ""
+		}) {
+			v.Form["place_type"] = tr.PlaceType
+			for _, e := range tr.Exploitation {
+				v.Form["exploitation."+e] = "1"
+			}
 			if tr.MissingSince != nil {
 				v.Form["missing"] = "1"
 			}
@@ -226,7 +230,7 @@ func (h *Handler) fillTriageForms(ctx context.Context, page *reportPage, svc *in
 		}
 		page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
 	}
-	page.Exploitations = codeOptions("report.not_classified", "report.exploitation.", intake.Exploitations)
+	page.Exploitations = intake.Exploitations
 	page.Places = h.placeOptions(p, svc, "report.not_classified")
 	page.Reasons = codeOptions("form.choose", "report.reason.", intake.DismissReasons)
 	return nil

@@ -150,7 +150,7 @@ var pageCases = map[string]pageCase{
 		return url.Values{"user": {f.staff[access.CaseWorker].ID}}
 	}},
 	"POST /reports/{id}/classify": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
-		return url.Values{"exploitation": {"begging_criminality"}, "place_type": {"street"}}
+		return url.Values{"exploitation": {"begging", "criminality"}, "place_type": {"street"}}
 	}},
 	"POST /reports/{id}/link": {id: targetReport, form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"kind": {"duplicate"}, "duplicate": {intake.ShortID(targetReport(t, f))}}
