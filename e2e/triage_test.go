@@ -79,7 +79,7 @@ func TestReportTriage(t *testing.T) {
 	if got := op.texts("ol.thread .msg-body"); len(got) != 2 || got[1] != "Romanian, I think." {
 		t.Errorf("thread = %q", got)
 	}
-	op.choose("f-exploitation", "Labour exploitation")
+	op.do(chromedp.Click(chromedp.CSS(`label:has(#f-exploitation-labour)`), chromedp.NodeVisible))
 	wantStatus(t, op.click(`#classify-form button[type=submit]`), 200)
 	if got := op.text("#report-exploitation"); got != "Labour exploitation" {
 		t.Errorf("exploitation = %q", got)
