@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
@@ -51,40 +50,13 @@ func TestReferralToIdentification(t *testing.T) {
 	insp.signInNew("inspector")
 	wantStatus(t, insp.click(`nav a[href="/screenings"]`), 200)
 	wantStatus(t, insp.click(`a.button[href="/screenings/new"]`), 200)
-	insp.do(
-		chromedp.Click(chromedp.CSS(`label:has(#f-setting-workplace_inspection)`), chromedp.NodeVisible),
-		chromedp.SendKeys(chromedp.CSS(`[id="f-age.years"]`), "34"),
-	)
-	wantStatus(t, insp.click(`form[action="/screenings"] button[type=submit]`), 200)
-	m := regexp.MustCompile(`^/screenings/([0-9a-f-]+)/questions\?page=1$`).FindStringSubmatch(insp.path())
-	if m == nil {
-		t.Fatalf("after starting: at %s, want the first page of questions", insp.path())
-	}
-	id := m[1]
-	answered := 0
-	for page := 1; page <= 30; page++ {
-		if page == 1 {
-			insp.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.gen.immediate_danger-no")), chromedp.NodeVisible))
-		}
-		asked := eval[[]string](insp, `[...document.querySelectorAll('fieldset.question input[type=radio][value=yes]')].map(i => i.name.slice(8))`)
-		for _, q := range asked {
-			if slices.Contains(labourStory, q) {
-				insp.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`label:has(input[name="answers.%s"][value=yes])`, q)), chromedp.NodeVisible))
-				answered++
-			}
-		}
-		if answered == len(labourStory) {
-			wantStatus(t, insp.click(`button[name=go][value=finish]`), 200)
-			break
-		}
-		wantStatus(t, insp.click(`button[name=go][value=next]`), 200)
-		if !strings.Contains(insp.path(), "/questions") {
-			break
-		}
-	}
+	id := startScreening(t, insp, "farm", "34", false)
+	answerYes(insp, greenhouseStory)
+	insp.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.core.danger-no")), chromedp.NodeVisible))
+	wantStatus(t, insp.click(`button[name=go][value=finish]`), 200)
 	insp.wantPath("/screenings/" + id)
-	if h := insp.texts("section.purpose h3"); len(h) == 0 || h[0] != "Labour exploitation: Reasonable grounds: refer now" {
-		t.Fatalf("outcomes = %q, want reasonable grounds for labour exploitation", h)
+	if h := insp.texts("section.purpose h3"); len(h) == 0 || h[0] != "Forced labour: Reasonable grounds: refer now" {
+		t.Fatalf("outcomes = %q, want reasonable grounds for forced labour", h)
 	}
 
 	// One action refers: the form has the purpose ticked and the
@@ -94,7 +66,7 @@ func TestReferralToIdentification(t *testing.T) {
 		t.Errorf("refer page heading = %q", got)
 	}
 	if !eval[bool](insp, `document.getElementById("f-purposes-labour").checked`) {
-		t.Error("labour exploitation is not ticked")
+		t.Error("forced labour is not ticked")
 	}
 	if got := eval[string](insp, `(s => s.options[s.selectedIndex].text)(document.getElementById("f-to"))`); got != "Safe Harbour NGO" {
 		t.Errorf("receiving organisation = %q, want the protocol's Safe Harbour NGO", got)

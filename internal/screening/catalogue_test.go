@@ -8,10 +8,14 @@ import (
 	"testing/fstest"
 )
 
-// realFS copies the embedded catalogue into a MapFS that a test may break.
-func realFS(t testing.TB) fstest.MapFS {
+// realFS copies the embedded version 1 catalogue into a MapFS that a test
+// may break.
+func realFS(t testing.TB) fstest.MapFS { return realFSOf(t, "v1") }
+
+// realFSOf copies an embedded catalogue version into a MapFS.
+func realFSOf(t testing.TB, version string) fstest.MapFS {
 	t.Helper()
-	sub, err := fs.Sub(embedded, "catalogue/v1")
+	sub, err := fs.Sub(embedded, "catalogue/"+version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +252,62 @@ func BenchmarkLoadCatalogue(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := LoadCatalogue(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// fullAnswersV2 answers every version 2 question yes for a child (every
+// question opens), the most work one evaluation can be.
+func fullAnswersV2(c *Catalogue) Input {
+	fifteen := 15
+	in := Input{Setting: "street", Age: Age{Years: &fifteen}, Answers: map[string]Answer{}}
+	for _, ind := range c.Indicators {
+		in.Answers[ind.ID] = Yes
+	}
+	return in
+}
+
+// BenchmarkEvaluateV2Typical evaluates a completed screening of an adult:
+// every question answered, one in three yes.
+func BenchmarkEvaluateV2Typical(b *testing.B) {
+	c, err := LoadCatalogue()
+	if err != nil {
+		b.Fatal(err)
+	}
+	thirty := 30
+	in := Input{Setting: "farm", Age: Age{Years: &thirty}, Answers: map[string]Answer{}}
+	for i, ind := range c.Indicators {
+		in.Answers[ind.ID] = []Answer{Yes, No, No}[i%3]
+	}
+	for b.Loop() {
+		if _, err := c.Evaluate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEvaluateV2(b *testing.B) {
+	c, err := LoadCatalogue()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := fullAnswersV2(c)
+	for b.Loop() {
+		if _, err := c.Evaluate(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPlanV2(b *testing.B) {
+	c, err := LoadCatalogue()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := fullAnswersV2(c)
+	for b.Loop() {
+		if _, err := c.Plan(in, "de"); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -30,7 +30,11 @@ type assessment struct {
 	means    int
 	mLow     counts
 	coerce   [2]int // strong coercion yes, and yes or open
-	forms    []formAssessment
+	actYes   bool
+	// freeWorker: the questions that decide whether work is forced (free
+	// to leave, not threatened) are answered no.
+	freeWorker bool
+	forms      []formAssessment
 }
 
 type formAssessment struct {
@@ -74,7 +78,20 @@ func (c *Catalogue) validateInputV2(in Input) error {
 	} else if y != nil && *y < 18 && in.Age.Adult {
 		fields = append(fields, apperr.FieldError{Field: "age.adult", Key: "error.screening.child_marked_adult"})
 	}
-	for _, id := range sortedKeys(in.Answers) {
+	// The common case is one pass over the answers; sorting and naming
+	// fields only happen on the error path.
+	bad := false
+	for id, a := range in.Answers {
+		if _, ok := c.index[id]; !ok || !a.valid() {
+			bad = true
+			break
+		}
+	}
+	var ids []string
+	if bad {
+		ids = sortedKeys(in.Answers)
+	}
+	for _, id := range ids {
 		field := "answers"
 		if idPattern.MatchString(id) {
 			field = "answers." + id
@@ -164,7 +181,7 @@ func (c *Catalogue) assess(in Input) assessment {
 		actYes = actYes || a.yes(i)
 		actOpen = actOpen || a.open(i)
 	}
-	a.act = state3(actYes, actOpen)
+	a.act, a.actYes = state3(actYes, actOpen), actYes
 
 	var mUp counts
 	for _, m := range v.means[a.pop] {
@@ -184,6 +201,10 @@ func (c *Catalogue) assess(in Input) assessment {
 			}
 		}
 	}
+	a.freeWorker = true
+	for _, id := range r.ExploitedWorker.AnsweredNo {
+		a.freeWorker = a.freeWorker && a.ans[c.index[id]] == No
+	}
 	meansClauses := r.Thresholds.Means[a.popName]
 	if len(meansClauses) == 0 {
 		meansClauses = r.Thresholds.Means[Adult]
@@ -192,23 +213,21 @@ func (c *Catalogue) assess(in Input) assessment {
 	meansSignal := a.mLow.strong+a.mLow.medium > 0
 	required := r.Required[a.popName]
 
-	fired := map[string]bool{}
-	for i, ind := range c.Indicators {
-		if a.yes(i) {
-			for _, t := range ind.Triggers {
-				fired[t] = true
+	fired := func(trigger string) bool {
+		for i, ind := range c.Indicators {
+			if a.yes(i) && slices.Contains(ind.Triggers, trigger) {
+				return true
 			}
 		}
+		return false
 	}
 	a.forms = make([]formAssessment, len(v.forms))
 	for f, def := range r.Forms {
 		fa := &a.forms[f]
 		var activityOpen bool
-		for i := range c.Indicators {
-			if v.activity[i] == f {
-				fa.activity = fa.activity || a.yes(i)
-				activityOpen = activityOpen || a.open(i)
-			}
+		for _, i := range v.activityOf[f] {
+			fa.activity = fa.activity || a.yes(i)
+			activityOpen = activityOpen || a.open(i)
 		}
 		var pUp counts
 		for _, m := range v.purpose[a.pop][f] {
@@ -224,21 +243,33 @@ func (c *Catalogue) assess(in Input) assessment {
 		k := r.ForcedActivity.CoercionStrong
 		purposeClauses := r.Thresholds.Purpose[a.popName]
 		fa.conditions = clausesMet(purposeClauses, fa.pLow)
-		fa.forced = fa.activity && a.coerce[0] >= k
-		forcedUp := (fa.activity || activityOpen) && a.coerce[1] >= k
+		// Doing the activity under strong coercion is forced labour or
+		// services only when the coercion bears on the activity: someone
+		// holds, houses or directs the person, or takes what they earn.
+		// Threats at home do not make a free job forced.
+		held := fa.pLow.strong+fa.pLow.medium > 0
+		fa.forced = fa.activity && a.coerce[0] >= k && (a.actYes || held)
+		forcedUp := (fa.activity || activityOpen) && a.coerce[1] >= k && (a.act != neg || pUp.strong+pUp.medium > 0)
 		fa.purpose = state3(fa.conditions || fa.forced, clausesMet(purposeClauses, pUp) || forcedUp)
 		fa.comb = pos
 		for _, e := range required {
-			fa.comb = min(fa.comb, map[string]int{ElementAct: a.act, ElementMeans: a.means, ElementPurpose: fa.purpose}[e])
+			switch e {
+			case ElementAct:
+				fa.comb = min(fa.comb, a.act)
+			case ElementMeans:
+				fa.comb = min(fa.comb, a.means)
+			default:
+				fa.comb = min(fa.comb, fa.purpose)
+			}
 		}
 		// Something must point to the form before it is worth assessing:
 		// a medium or strong sign of its purpose, its activity done under
 		// pressure, or, for a child, an activity that is itself a warning.
 		// A journey arranged by others alone points to no form.
-		fa.signal = fa.pLow.strong+fa.pLow.medium > 0 || fa.forced || (fa.activity && meansSignal) ||
+		fa.signal = held || fa.forced || (fa.activity && meansSignal && a.actYes) ||
 			(a.pop == 1 && fa.activity && def.ChildActivitySign)
 		for _, o := range r.Overrides {
-			if o.Population == a.popName && slices.Contains(o.Purposes, def.ID) && fired[o.Trigger] {
+			if o.Population == a.popName && slices.Contains(o.Purposes, def.ID) && fired(o.Trigger) {
 				fa.override = &Message{Key: o.TextKey}
 			}
 		}
@@ -286,19 +317,23 @@ func (c *Catalogue) evaluateV2(in Input) (Result, error) {
 	deciding := map[string]int{} // question → score over the forms it would settle
 	perForm := make([][]string, len(v.forms))
 	anyGrounds, anySign := false, false
+	act, means := c.sharedElements(&a)
 	for f, def := range r.Forms {
 		fa := a.forms[f]
 		pr := PurposeResult{Purpose: def.ID, Rule: Message{Key: r.RuleText[a.popName]}, Override: fa.override}
-		pr.Elements = c.elementsV2(&a, f)
+		pr.Elements = c.elementsV2(&a, f, act, means)
 		switch {
 		case fa.override != nil || fa.comb == pos:
 			pr.Outcome = OutcomeReasonableGrounds
 		case !fa.signal:
 			pr.Outcome = OutcomeNoIndicators
+		case a.pop == 0 && fa.conditions && def.LabourRights && a.mLow.strong+a.mLow.medium == 0 &&
+			(fa.comb == neg || a.freeWorker):
+			// Exploitative work, free to leave and not threatened: a
+			// labour-rights case, not one of doubt.
+			pr.Outcome = OutcomeExploitedWorker
 		case fa.comb == indet:
 			pr.Outcome, pr.Reason = OutcomeFurtherAssessment, ReasonOpenQuestions
-		case a.pop == 0 && fa.conditions && def.LabourRights && a.mLow.strong+a.mLow.medium == 0:
-			pr.Outcome = OutcomeExploitedWorker
 		case fa.purpose == pos || a.means == pos:
 			pr.Outcome, pr.Reason = OutcomeFurtherAssessment, ReasonNearThreshold
 		default:
@@ -353,7 +388,7 @@ func (c *Catalogue) evaluateV2(in Input) (Result, error) {
 			continue
 		}
 		ids := fired[t.ID]
-		byQuestion := c.triggerHasQuestion(t.ID)
+		byQuestion := v.questionTriggers[t.ID]
 		ok := (!byQuestion || len(ids) > 0) &&
 			(t.Requires != "exploitation_sign" || anySign) && (t.Requires != "reasonable_grounds" || anyGrounds)
 		if ok {
@@ -373,10 +408,6 @@ func (c *Catalogue) evaluateV2(in Input) (Result, error) {
 	return res, nil
 }
 
-func (c *Catalogue) triggerHasQuestion(id string) bool {
-	return slices.ContainsFunc(c.Indicators, func(ind Indicator) bool { return slices.Contains(ind.Triggers, id) })
-}
-
 func strongestRank(ind Indicator, pop int) int {
 	best := 0
 	for _, n := range ind.Counts {
@@ -385,29 +416,29 @@ func strongestRank(ind Indicator, pop int) int {
 	return best
 }
 
-// elementsV2 explains act, means and purpose of form f.
-func (c *Catalogue) elementsV2(a *assessment, f int) []ElementResult {
+// sharedElements explains the act and the means, the same for every form,
+// so one slice of evidence serves all of them.
+func (c *Catalogue) sharedElements(a *assessment) (act, means ElementResult) {
 	v, r := c.v2, &c.v2.rules
-	fa := a.forms[f]
 	required := r.Required[a.popName]
-	ev := func(i int, rank int8, kind string) Evidence {
-		return Evidence{ID: c.Indicators[i].ID, Strength: rankStrength(rank), Verification: c.Indicators[i].Verification, Kind: kind}
-	}
-	act := ElementResult{Element: ElementAct, State: stateNames[a.act], Required: slices.Contains(required, ElementAct)}
+	act = ElementResult{Element: ElementAct, State: stateNames[a.act], Required: slices.Contains(required, ElementAct),
+		Yes: make([]Evidence, 0, len(v.act))}
 	for _, i := range v.act {
 		if a.yes(i) {
 			for _, n := range c.Indicators[i].Counts {
 				if n.Element == ElementAct {
-					act.Yes = append(act.Yes, ev(i, 0, n.Kind))
+					act.Yes = append(act.Yes, Evidence{ID: c.Indicators[i].ID, Verification: c.Indicators[i].Verification, Kind: n.Kind})
 					break
 				}
 			}
 		}
 	}
-	means := ElementResult{Element: ElementMeans, State: stateNames[a.means], Required: slices.Contains(required, ElementMeans)}
+	means = ElementResult{Element: ElementMeans, State: stateNames[a.means], Required: slices.Contains(required, ElementMeans),
+		Yes: make([]Evidence, 0, len(v.means[a.pop]))}
 	for _, m := range v.means[a.pop] {
 		if a.yes(m.ind) {
-			means.Yes = append(means.Yes, ev(m.ind, m.rank, m.kind))
+			means.Yes = append(means.Yes, Evidence{ID: c.Indicators[m.ind].ID, Strength: rankStrength(m.rank),
+				Verification: c.Indicators[m.ind].Verification, Kind: m.kind})
 		}
 	}
 	if a.means == pos {
@@ -417,10 +448,18 @@ func (c *Catalogue) elementsV2(a *assessment, f int) []ElementResult {
 		}
 		means.Clause = firstMet(cls, a.mLow)
 	}
+	return act, means
+}
+
+// elementsV2 explains act, means and purpose of form f.
+func (c *Catalogue) elementsV2(a *assessment, f int, act, means ElementResult) []ElementResult {
+	v, r := c.v2, &c.v2.rules
+	fa := a.forms[f]
 	purpose := ElementResult{Element: ElementPurpose, State: stateNames[fa.purpose], Required: true}
 	for _, m := range v.purpose[a.pop][f] {
 		if a.yes(m.ind) && (fa.activity || !m.withActivity) {
-			purpose.Yes = append(purpose.Yes, ev(m.ind, m.rank, ""))
+			purpose.Yes = append(purpose.Yes, Evidence{ID: c.Indicators[m.ind].ID, Strength: rankStrength(m.rank),
+				Verification: c.Indicators[m.ind].Verification})
 		}
 	}
 	switch {

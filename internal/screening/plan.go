@@ -98,7 +98,8 @@ func (c *Catalogue) Plan(in Input, lang string) (Plan, error) {
 // decisiveness scores each follow-up by how much a yes could still change:
 // a sign of a form the answers point to whose purpose is not yet
 // established weighs most, then means and act while they are open, then
-// the forms the setting is known for, then needs for protection.
+// the forms and signs the setting is known for, then needs for protection
+// (first of all when every sign of coercion was denied).
 func (c *Catalogue) decisiveness(a *assessment, setting string) []int {
 	v := c.v2
 	place := v.places[setting]
@@ -107,6 +108,14 @@ func (c *Catalogue) decisiveness(a *assessment, setting string) []int {
 	for f, fa := range a.forms {
 		pointed[f] = fa.activity || fa.signal
 		anyPointed = anyPointed || pointed[f]
+	}
+	coercionDenied := true
+	for _, i := range v.core {
+		for _, n := range c.Indicators[i].Counts {
+			if n.Element == ElementMeans && a.ans[i] != No {
+				coercionDenied = false
+			}
+		}
 	}
 	score := make([]int, len(c.Indicators))
 	for i, ind := range c.Indicators {
@@ -138,8 +147,16 @@ func (c *Catalogue) decisiveness(a *assessment, setting string) []int {
 				}
 			}
 		}
-		if ind.Vulnerability != "" || len(ind.Flags) > 0 {
+		switch {
+		case ind.Vulnerability != "" && coercionDenied:
+			// Every first-page sign of coercion was denied: what is left to
+			// find out is mostly what protection the person needs.
+			s += 25
+		case ind.Vulnerability != "" || len(ind.Flags) > 0:
 			s += 3
+		}
+		if slices.Contains(place.Indicators, ind.ID) {
+			s += 10 // a sign the field guide names for this place
 		}
 		if v.pop[i] == a.pop {
 			s += 5 // questions only for this age group (a child's) come early

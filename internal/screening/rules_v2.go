@@ -110,6 +110,13 @@ type RulesV2 struct {
 		CoercionStrong int    `json:"coercion_strong"`
 		TextKey        string `json:"text_key"`
 	} `json:"forced_activity"`
+	// ExploitedWorker: exploitative work with no sign of means is a
+	// labour-rights case, not one of doubt, once these questions (free to
+	// leave, not threatened) are answered no, even if follow-ups are open.
+	ExploitedWorker struct {
+		AnsweredNo []string `json:"answered_no"`
+		Source     string   `json:"source"`
+	} `json:"exploited_worker"`
 	// Required are the elements a population needs for reasonable grounds.
 	Required  map[string][]string `json:"required"`
 	RuleText  map[string]string   `json:"rule_text"`
@@ -137,9 +144,14 @@ type v2Catalogue struct {
 	conds    [][]ccond
 	pop      []int
 	activity []int
-	act      []int       // indicators counting for the act
-	means    [2][]mref   // per population
-	purpose  [2][][]mref // per population, per form
+	// activityOf lists, per form, the questions asking about its activity.
+	activityOf [][]int
+	// questionTriggers: the triggers a question fires (the others follow
+	// from the result, such as a child with reasonable grounds).
+	questionTriggers map[string]bool
+	act              []int       // indicators counting for the act
+	means            [2][]mref   // per population
+	purpose          [2][][]mref // per population, per form
 }
 
 type ccond struct {
@@ -471,6 +483,11 @@ func (c *Catalogue) validateRulesV2() []error {
 			fail("overrides: %q: outcome must be %q", o.Trigger, OutcomeReasonableGrounds)
 		}
 	}
+	for _, id := range r.ExploitedWorker.AnsweredNo {
+		if _, ok := c.index[id]; !ok {
+			fail("exploited_worker: unknown question %q", id)
+		}
+	}
 	if r.MaxDeciding < 1 || r.PageSize < 1 {
 		fail("max_deciding_questions and page_size must be at least 1")
 	}
@@ -533,6 +550,8 @@ func (c *Catalogue) compileV2() {
 	v.conds = make([][]ccond, n)
 	v.pop = make([]int, n)
 	v.activity = make([]int, n)
+	v.activityOf = make([][]int, len(v.forms))
+	v.questionTriggers = map[string]bool{}
 	for p := range 2 {
 		v.purpose[p] = make([][]mref, len(v.forms))
 	}
@@ -540,10 +559,14 @@ func (c *Catalogue) compileV2() {
 		if ind.Core {
 			v.core = append(v.core, i)
 		}
+		for _, t := range ind.Triggers {
+			v.questionTriggers[t] = true
+		}
 		v.pop[i] = popOf(ind.Population)
 		v.activity[i] = -1
 		if ind.Activity != "" {
 			v.activity[i] = v.formIdx[ind.Activity]
+			v.activityOf[v.activity[i]] = append(v.activityOf[v.activity[i]], i)
 		}
 		for _, cd := range ind.AskIf {
 			cc := ccond{settings: cd.Setting, pop: popOf(cd.Population)}

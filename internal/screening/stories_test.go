@@ -113,21 +113,21 @@ func TestStories(t *testing.T) {
 					t.Errorf("%s rendering lacks the disclaimer", lang)
 				}
 			}
-			checkGolden(t, name, r)
+			checkGoldenIn(t, "v1", name, r)
 		})
 	}
 }
 
 // checkGolden pins the full explained result, so any change in weights,
 // rules or explanation shows up as a reviewable diff (go test -update).
-func checkGolden(t *testing.T, name string, r Result) {
+func checkGoldenIn(t *testing.T, dir, name string, r Result) {
 	t.Helper()
 	got, err := json.MarshalIndent(r, "", " ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", "v1", name+".json")
+	path := filepath.Join("testdata", "golden", dir, name+".json")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -140,5 +140,55 @@ func checkGolden(t *testing.T, name string, r Result) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("result differs from %s (run go test -update and review the diff)\n%s", path, got)
+	}
+}
+
+// TestStoriesV2 runs the story suite against the current rules: every story
+// must reach the outcome its expert rationale gives, and its full result is
+// pinned in a golden file (go test -update).
+func TestStoriesV2(t *testing.T) {
+	c, err := LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stories, err := Stories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stories) < 40 {
+		t.Fatalf("want at least 40 stories, have %d", len(stories))
+	}
+	negative := 0
+	for _, s := range stories {
+		if s.Expect.Overall == OutcomeNoIndicators || s.Expect.Overall == OutcomeProtectionNeed || s.Expect.Overall == OutcomeExploitedWorker {
+			negative++
+		}
+		t.Run(s.Name, func(t *testing.T) {
+			if strings.TrimSpace(s.Narrative) == "" || strings.TrimSpace(s.Source) == "" || strings.TrimSpace(s.Rationale) == "" {
+				t.Fatal("a story needs a narrative, a source and a rationale")
+			}
+			ck := c.CheckStory(s)
+			if s.KnownDifference != "" {
+				// A known difference must still differ, so the note cannot
+				// go stale.
+				if len(ck.Problems) == 0 {
+					t.Errorf("now reaches the expected outcome; remove its known_difference (%s)", s.KnownDifference)
+				}
+			} else {
+				for _, p := range ck.Problems {
+					t.Error(p)
+				}
+				if len(ck.Problems) > 0 {
+					t.Log(c.Render(ck.Result, "en"))
+				}
+			}
+			if n := len(ck.Result.DecidingQuestions); n > 5 {
+				t.Errorf("%d deciding questions, want at most 5", n)
+			}
+			checkGoldenIn(t, "v2", s.Name, ck.Result)
+		})
+	}
+	if negative < 12 {
+		t.Errorf("%d negative controls, want at least 12", negative)
 	}
 }

@@ -130,8 +130,14 @@ func (h *Handler) showGuideLocation(w http.ResponseWriter, r *http.Request) {
 	for _, s := range local.SignsAt(l.ID, l.Indicators) {
 		page.Signs = append(page.Signs, localSign(v, c, s))
 	}
-	for _, s := range l.Settings {
-		page.Settings = append(page.Settings, guideSetting{ID: s, Name: c.Text("setting."+s, lang, nil)})
+	// Version 1 named the settings a place is met in; since version 2 the
+	// place is itself a setting to screen in.
+	settings := l.Settings
+	if len(settings) == 0 {
+		settings = []string{l.ID}
+	}
+	for _, s := range settings {
+		page.Settings = append(page.Settings, guideSetting{ID: s, Name: c.SettingName(s, lang)})
 	}
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "guide_location", v)

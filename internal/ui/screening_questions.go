@@ -75,6 +75,9 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 		Further: plan.Optional > 0 && number >= plan.Optional, Completed: sc.Status == screening.StatusCompleted,
 		Last: number >= len(plan.Pages), Choices: answerChoices, Adaptive: c.Version != "v1"}
 	page.Core = page.Adaptive && number == 1
+	// Which follow-ups come is known only once the first page is saved,
+	// so the first page always offers to go on as well as to finish.
+	page.Last = page.Last && !page.Core
 	if res, err := c.Evaluate(sc.Input(c)); err == nil && number > 1 {
 		page.GroundsReached = res.Outcome == screening.OutcomeReasonableGrounds
 	}
@@ -138,9 +141,16 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 	}
 	store := h.screenings
 	if len(answers) > 0 {
-		if _, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers); err != nil {
+		saved, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers)
+		if err != nil {
 			v.FormError(err)
 			h.renderQuestions(w, r, statusOf(err), v, c, sc, plan, number)
+			return
+		}
+		// The first page's answers open the follow-ups: the pages after
+		// it follow from what was just saved.
+		if plan, err = c.Plan(saved.Input(c), v.P.Lang()); err != nil {
+			h.fail(w, r, err)
 			return
 		}
 	}
