@@ -146,8 +146,8 @@ func TestScreeningOnPhone(t *testing.T) {
 	if got := b.text("#disclaimer"); !strings.HasPrefix(got, "This is a screening, not an identification.") {
 		t.Errorf("disclaimer = %q", got)
 	}
-	if n := eval[int](b, `document.querySelectorAll(".urgent-banner").length`); n != 0 {
-		t.Errorf("%d urgent banners, want none: the danger question was answered no", n)
+	if n := eval[int](b, `document.querySelectorAll(".urgent-banner, section.call-now").length`); n != 0 {
+		t.Errorf("%d urgent banners or call-now lists, want none: an adult, the danger question answered no", n)
 	}
 	l = eval[layout](b, layoutJS)
 	if l.ScrollWidth > l.InnerWidth {
@@ -253,6 +253,11 @@ func TestScreeningOnPhone(t *testing.T) {
 	}
 	if got := b.text("#child-steps"); got == "" || !strings.Contains(b.text("main"), "child protection service") {
 		t.Error("the child-protection steps are missing")
+	}
+	// Whom to call now, from the partner directory, with a phone link.
+	if calls := strings.Join(b.texts("section.call-now li"), "\n"); !strings.Contains(calls, "Riverton Police Contact Point") ||
+		eval[int](b, `document.querySelectorAll('section.call-now a[href^="tel:"]').length`) == 0 {
+		t.Errorf("call now:\n%s\nwant the partners to call with their numbers", calls)
 	}
 	if h := b.texts("section.purpose h3"); len(h) == 0 || h[0] != "Forced criminality: Reasonable grounds: refer now" {
 		t.Errorf("outcomes = %q, want forced criminality with reasonable grounds", h)

@@ -206,7 +206,7 @@ func TestScreeningFlow(t *testing.T) {
 		t.Fatalf("finish now: redirect to %q, want the result", loc)
 	}
 	body = get("/screenings/"+urgent, http.StatusOK)
-	for _, want := range []string{"urgent-banner", "in danger now", "reasons to believe the person is a child", "questions were not answered"} {
+	for _, want := range []string{"urgent-banner", "in danger now", "reasons to believe the person is a child", "questions were not answered", "Call now"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("urgent result lacks %q", want)
 		}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"net/http"
+
+	"waymark.city/waymark/internal/screening"
 )
 
 // showScreening shows the explained result of a screening; for a draft, the
@@ -24,6 +26,20 @@ func (h *Handler) renderResult(w http.ResponseWriter, r *http.Request, titleKey,
 		h.fail(w, r, err)
 		return
 	}
-	v.Data = explainResult(c, sc, res, plan, lang)
+	view := explainResult(c, sc, res, plan, lang)
+	// Immediate danger and any child: whom to call now, with phone and
+	// hours from the partner directory, above everything else.
+	if res.Urgent || res.Population == screening.Child {
+		contacts, err := h.accounts.CallNow(r.Context(), actor(r), res.Population == screening.Child)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, ct := range contacts {
+			view.CallNow = append(view.CallNow, callContact{Name: ct.Name, Kind: v.P.T("orgkind." + string(ct.Kind)),
+				Phone: ct.Phone, Hours: ct.Hours})
+		}
+	}
+	v.Data = view
 	h.shell.Render(w, r, http.StatusOK, page, v)
 }
