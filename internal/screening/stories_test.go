@@ -192,3 +192,53 @@ func TestStoriesV2(t *testing.T) {
 		t.Errorf("%d negative controls, want at least 12", negative)
 	}
 }
+
+// TestStoriesFitThreePages: a typical story reaches its outcome within the
+// first three pages of the adaptive questionnaire (the core page and two of
+// follow-ups) and needs at most 25 answers. "Typical" is four in five; the
+// ones that take longer are named in the log.
+func TestStoriesFitThreePages(t *testing.T) {
+	c := mustV2(t)
+	stories, err := Stories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fit := 0
+	for _, s := range stories {
+		plan, err := c.Plan(s.Input, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := c.Evaluate(s.Input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := 0
+		for id := range s.Input.Answers {
+			if _, ok := plan.PageOf[id]; ok {
+				asked++
+			}
+		}
+		// The fewest pages whose answers alone give the final outcome.
+		pages := 0
+		for k := 1; k <= len(plan.Pages) && pages == 0; k++ {
+			in := Input{Setting: s.Input.Setting, Age: s.Input.Age, Answers: map[string]Answer{}}
+			for id, a := range s.Input.Answers {
+				if p, ok := plan.PageOf[id]; ok && p <= k {
+					in.Answers[id] = a
+				}
+			}
+			if r, err := c.Evaluate(in); err == nil && r.Outcome == full.Outcome {
+				pages = k
+			}
+		}
+		if asked <= 25 && pages <= 3 {
+			fit++
+		} else {
+			t.Logf("%s: %d answers, outcome reached on page %d", s.Name, asked, pages)
+		}
+	}
+	if fit*5 < len(stories)*4 {
+		t.Errorf("%d of %d stories reach their outcome within 25 answers and 3 pages, want four in five", fit, len(stories))
+	}
+}
