@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +37,12 @@ type Screening struct {
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	CompletedAt      *time.Time
+	// LocalVersion is the version of the city's local field guide the
+	// screening was shown with (0: none); LocalSigns are the local signs
+	// without a catalogue question that the worker noted. They are kept and
+	// shown, and never change the result.
+	LocalVersion int
+	LocalSigns   []string
 }
 
 // Input is the screening as engine input. Answers to indicators this
@@ -50,10 +58,12 @@ func (s Screening) Input(c *Catalogue) Input {
 	return in
 }
 
-// Start is what a new screening needs: the setting and the age, no name.
+// Start is what a new screening needs: the setting and the age, no name;
+// and the version of the local field guide it is shown with.
 type Start struct {
-	Setting string
-	Age     Age
+	Setting      string
+	Age          Age
+	LocalVersion int
 }
 
 // Store keeps screenings in the database. Every method takes the acting
@@ -96,7 +106,7 @@ func (s *Store) Evaluate(sc Screening) (*Catalogue, Result, error) {
 }
 
 const screeningColumns = `id, org_id, created_by, setting, age_years, age_estimated, age_child_reasons,
-	answers, catalogue_version, status, created_at, updated_at, completed_at`
+	answers, catalogue_version, status, created_at, updated_at, completed_at, local_version, local_signs`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -104,11 +114,14 @@ func scanScreening(row scanner) (Screening, error) {
 	var sc Screening
 	var years sql.NullInt64
 	var estimated, childReasons int
-	var answers string
+	var answers, signs string
 	err := row.Scan(&sc.ID, &sc.OrgID, &sc.CreatedBy, &sc.Setting, &years, &estimated, &childReasons,
-		&answers, &sc.CatalogueVersion, &sc.Status, &sc.CreatedAt, &sc.UpdatedAt, &sc.CompletedAt)
+		&answers, &sc.CatalogueVersion, &sc.Status, &sc.CreatedAt, &sc.UpdatedAt, &sc.CompletedAt, &sc.LocalVersion, &signs)
 	if err != nil {
 		return Screening{}, err
+	}
+	if err := json.Unmarshal([]byte(signs), &sc.LocalSigns); err != nil {
+		return Screening{}, fmt.Errorf("decode local signs of screening %s: %w", sc.ID, err)
 	}
 	if years.Valid {
 		y := int(years.Int64)
@@ -164,7 +177,7 @@ func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Scree
 	sc := Screening{
 		ID: uuid.Must(uuid.NewV7()).String(), OrgID: actor.OrgID, CreatedBy: actor.UserID,
 		Setting: in.Setting, Age: in.Age, Answers: map[string]Answer{}, CatalogueVersion: s.cat.Version,
-		Status: StatusDraft, CreatedAt: now, UpdatedAt: now,
+		Status: StatusDraft, CreatedAt: now, UpdatedAt: now, LocalVersion: max(in.LocalVersion, 0),
 	}
 	var years any
 	if in.Age.Years != nil {
@@ -172,9 +185,9 @@ func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Scree
 	}
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO screenings (`+screeningColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, '[]')`,
 			sc.ID, sc.OrgID, sc.CreatedBy, sc.Setting, years, storage.Flag(in.Age.Estimated), storage.Flag(in.Age.ReasonsToBelieveChild),
-			"{}", sc.CatalogueVersion, sc.Status, now, now)
+			"{}", sc.CatalogueVersion, sc.Status, now, now, sc.LocalVersion)
 		if err != nil {
 			return fmt.Errorf("insert screening: %w", storage.MapError(err))
 		}
@@ -277,6 +290,52 @@ func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, 
 	}
 	return sc, err
 }
+
+// MaxLocalSigns is the most local signs one screening can note.
+const MaxLocalSigns = 50
+
+// NoteLocalSigns replaces the local signs a worker noted on a screening,
+// with the version of the local field guide they were shown from. The caller
+// checks that the ids are current local signs without a question; here they
+// must look like ids. Signs never change the result, so a completed
+// screening stays completed; the change is audited (the count, not the ids).
+func (s *Store) NoteLocalSigns(ctx context.Context, actor access.Actor, id string, version int, signs []string) (Screening, error) {
+	scope, err := s.authorize(ctx, actor, id)
+	if err != nil {
+		return Screening{}, err
+	}
+	signs = slices.Compact(slices.Sorted(slices.Values(signs)))
+	if len(signs) > MaxLocalSigns || version < 0 || slices.ContainsFunc(signs, func(x string) bool { return !signID.MatchString(x) }) {
+		return Screening{}, apperr.Validation(apperr.FieldError{Field: "local_signs", Key: "error.screening.local_signs"})
+	}
+	b, err := json.Marshal(signs)
+	if err != nil {
+		return Screening{}, fmt.Errorf("encode local signs: %w", err)
+	}
+	var sc Screening
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		sc, err = getScreening(ctx, tx, scope, id, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if slices.Equal(sc.LocalSigns, signs) && sc.LocalVersion == version {
+			return nil
+		}
+		sc.LocalSigns, sc.LocalVersion, sc.UpdatedAt = signs, version, s.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET local_signs = $1, local_version = $2, updated_at = $3
+			WHERE id = $4 AND ($5 = '*' OR org_id = $5)`, string(b), version, sc.UpdatedAt, id, scope.Org()); err != nil {
+			return fmt.Errorf("save local signs of screening %s: %w", id, storage.MapError(err))
+		}
+		return s.record(ctx, tx, actor, "screening.local_signs", audit.Done, id, sc.OrgID, "")
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Screening{}, s.denied(ctx, actor, id, err)
+	}
+	return sc, err
+}
+
+// signID is the shape of a local sign id.
+var signID = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
 // Complete marks a screening completed; unanswered questions stay unknown.
 // Completing an already completed screening changes nothing.

@@ -2,6 +2,7 @@ package screening_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -257,6 +258,51 @@ func TestStoreOrganisationScope(t *testing.T) {
 			}
 			if denied != 2*len(calls) {
 				t.Errorf("%d refusals audited against the screening, want %d", denied, 2*len(calls))
+			}
+		})
+	}
+}
+
+// TestNoteLocalSigns: local signs are recorded with the local version, an
+// ill-formed or oversized list is refused and stores nothing, and noting
+// signs leaves a completed screening completed (they never change it).
+func TestNoteLocalSigns(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newStoreFixture(t, apptest.Start(t, engine))
+			ctx := context.Background()
+			s := f.store
+			sc, err := s.Create(ctx, f.screener.Actor, screening.Start{Setting: "farm", LocalVersion: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Complete(ctx, f.screener.Actor, sc.ID); err != nil {
+				t.Fatal(err)
+			}
+			many := make([]string, screening.MaxLocalSigns+1)
+			for i := range many {
+				many[i] = fmt.Sprintf("sign-%d", i)
+			}
+			for name, signs := range map[string][]string{"too many": many, "not an id": {"<script>"}} {
+				if _, err := s.NoteLocalSigns(ctx, f.screener.Actor, sc.ID, 4, signs); !apperr.Is(err, apperr.Invalid) {
+					t.Errorf("%s: err = %v, want invalid", name, err)
+				}
+			}
+			if _, err := s.NoteLocalSigns(ctx, f.outsider.Actor, sc.ID, 4, []string{"a"}); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("another organisation: err = %v, want not found", err)
+			}
+			got, err := s.NoteLocalSigns(ctx, f.colleague.Actor, sc.ID, 4, []string{"b", "a", "b"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := s.Get(ctx, f.screener.Actor, sc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range []screening.Screening{got, back} {
+				if !slices.Equal(g.LocalSigns, []string{"a", "b"}) || g.LocalVersion != 4 || g.Status != screening.StatusCompleted {
+					t.Errorf("screening = signs %v version %d status %s, want [a b] at 4, completed", g.LocalSigns, g.LocalVersion, g.Status)
+				}
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -12,8 +13,10 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/fieldguide"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/storage/storagetest"
 )
 
 // startScreening starts a screening as the user behind cookie through the
@@ -312,5 +315,72 @@ func TestNavigationShowsScreening(t *testing.T) {
 				t.Errorf("%s: navigation has %s = %v, want %v", role, link, got, want)
 			}
 		}
+	}
+}
+
+// TestScreeningLocalSigns: the city's local signs appear in a screening. A
+// sign mapped to a catalogue question is shown under that question and
+// counts only through its answer; a sign without a question is offered on
+// the first page, recorded with the screening and the local version, shown
+// on the result, and never changes it.
+func TestScreeningLocalSigns(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			env := f.env
+			ctx := context.Background()
+			coord := f.staff[access.Coordinator].Actor
+			note := fieldguide.Note{Citation: "Working group minutes 2026-11-12 §4", Reason: "Seen at the greenhouses."}
+			if _, err := env.App.FieldGuide.AddSign(ctx, coord, fieldguide.SignInput{Note: note, SignText: fieldguide.SignText{
+				Label: fieldguide.Localized{"en": "Workers' phones collected at the gate"}, QuestionID: "core.documents_held"}}); err != nil {
+				t.Fatal(err)
+			}
+			unmapped, err := env.App.FieldGuide.AddSign(ctx, coord, fieldguide.SignInput{Note: note, SignText: fieldguide.SignText{
+				Label: fieldguide.Localized{"en": "Minibus with foreign plates at 5 a.m."}, PlaceID: "farm"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cookie := env.Session(t, f.staff[access.Screener].ID, true)
+			get := func(path string) string {
+				t.Helper()
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: cookie})
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s: status %d", path, res.StatusCode)
+				}
+				return body
+			}
+			id := startScreening(t, env, cookie, url.Values{"setting": {"farm"}, "age.years": {"30"}})
+			page1 := get("/screenings/" + id + "/questions?page=1")
+			for _, want := range []string{"Workers&#39; phones collected at the gate", "Minibus with foreign plates at 5 a.m.", `name="local_sign" value="` + unmapped.ID + `"`} {
+				if !strings.Contains(page1, want) {
+					t.Errorf("page 1 lacks %q", want)
+				}
+			}
+			// A forged id is dropped; the real one is noted.
+			res, _ := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/screenings/" + id + "/questions", Cookie: cookie,
+				Form: url.Values{"page": {"1"}, "go": {"finish"}, "local_shown": {"1"}, "local_sign": {unmapped.ID, "forged"},
+					"answers.core.does_work": {"yes"}}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save page 1: status %d", res.StatusCode)
+			}
+			sc, err := env.App.Screenings.Get(ctx, f.staff[access.Screener].Actor, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			local, err := env.App.FieldGuide.Current(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(sc.LocalSigns, []string{unmapped.ID}) || sc.LocalVersion != local.Version {
+				t.Errorf("recorded signs %v at version %d, want [%s] at %d", sc.LocalSigns, sc.LocalVersion, unmapped.ID, local.Version)
+			}
+			result := get("/screenings/" + id)
+			if !strings.Contains(result, "Local signs noted") || !strings.Contains(result, "Minibus with foreign plates at 5 a.m.") {
+				t.Error("the result does not show the noted local sign")
+			}
+			if !strings.Contains(result, "No indication of trafficking") {
+				t.Error("a noted local sign changed the result")
+			}
+		})
 	}
 }

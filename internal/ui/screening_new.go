@@ -69,6 +69,14 @@ func (h *Handler) createScreening(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Age.Years = &n
 	}
+	// The screening records which version of the city's local field guide
+	// it is shown with.
+	local, err := h.fieldguide.Current(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in.LocalVersion = local.Version
 	sc, err := store.Create(r.Context(), actor(r), in)
 	if err != nil {
 		v.FormError(err)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"waymark.city/waymark/internal/screening"
@@ -19,6 +20,17 @@ type questionView struct {
 	Help   string
 	Answer string
 	Urgent bool
+	// LocalSigns are the city's local signs that count through this
+	// question: what to look for here, in local words.
+	LocalSigns []guideSign
+}
+
+// localCheck is a local sign without a catalogue question, offered on the
+// first page to be noted: recorded with the screening, never counted.
+type localCheck struct {
+	ID      string
+	Sign    guideSign
+	Checked bool
 }
 
 type questionGroup struct {
@@ -42,6 +54,10 @@ type questionsPage struct {
 	// GroundsReached: the answers so far already give reasonable grounds.
 	GroundsReached bool
 	Groups         []questionGroup
+	// LocalChecks and LocalVersion: the local signs to note on the first
+	// page, and the local field guide version they come from.
+	LocalChecks  []localCheck
+	LocalVersion int
 	Choices        []screening.Answer
 }
 
@@ -81,6 +97,24 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 	if res, err := c.Evaluate(sc.Input(c)); err == nil && number > 1 {
 		page.GroundsReached = res.Outcome == screening.OutcomeReasonableGrounds
 	}
+	local, err := h.fieldguide.Current(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if page.Core {
+		page.LocalVersion = local.Version
+		for _, s := range local.SignsAt(sc.Setting, nil) {
+			if s.QuestionID == "" {
+				page.LocalChecks = append(page.LocalChecks, localCheck{ID: s.ID, Sign: localSign(v, c, s), Checked: slices.Contains(sc.LocalSigns, s.ID)})
+			}
+		}
+		for _, s := range local.Signs {
+			if s.QuestionID == "" && s.PlaceID == "" {
+				page.LocalChecks = append(page.LocalChecks, localCheck{ID: s.ID, Sign: localSign(v, c, s), Checked: slices.Contains(sc.LocalSigns, s.ID)})
+			}
+		}
+	}
 	if number <= len(plan.Pages) {
 		titles := map[string]string{}
 		for _, g := range c.Groups {
@@ -96,8 +130,13 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 				answer = posted
 			}
 			g := &page.Groups[len(page.Groups)-1]
-			g.Questions = append(g.Questions, questionView{ID: q.ID, Field: field, Text: q.Text, Help: q.Help, Answer: answer,
-				Urgent: len(q.Triggers) > 0})
+			qv := questionView{ID: q.ID, Field: field, Text: q.Text, Help: q.Help, Answer: answer, Urgent: len(q.Triggers) > 0}
+			for _, s := range local.Signs {
+				if s.Counts && s.QuestionID == q.ID {
+					qv.LocalSigns = append(qv.LocalSigns, localSign(v, c, s))
+				}
+			}
+			g.Questions = append(g.Questions, qv)
 		}
 	}
 	v.Data = page
@@ -140,6 +179,26 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 		}
 	}
 	store := h.screenings
+	// The first page offers the local signs without a question; what was
+	// ticked is recorded (only signs of the current local set count as
+	// such), with the local version the page was shown from.
+	if r.PostFormValue("local_shown") != "" {
+		local, err := h.fieldguide.Current(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		var noted []string
+		for _, id := range r.PostForm["local_sign"] {
+			if s, ok := local.Sign(id); ok && s.QuestionID == "" {
+				noted = append(noted, id)
+			}
+		}
+		if sc, err = store.NoteLocalSigns(r.Context(), actor(r), sc.ID, local.Version, noted); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	if len(answers) > 0 {
 		saved, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers)
 		if err != nil {

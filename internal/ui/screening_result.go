@@ -74,11 +74,18 @@ type resultView struct {
 	// CallNow are the partners to call at once, with phone and hours, for
 	// immediate danger and for a child.
 	CallNow []callContact
+	// LocalNoted are the local signs the worker noted, by label; they are
+	// recorded and never change the result. LocalVersion is the local field
+	// guide version they were shown from.
+	LocalNoted   []guideText
+	LocalVersion int
 }
 
 // callContact is a partner to call now.
 type callContact struct {
 	Name, Kind, Phone, Hours string
+	// Dial is the number for a tel: link: "+" and digits.
+	Dial string
 }
 
 // outcomeRank orders the purposes on the result page: what needs action

@@ -37,7 +37,23 @@ func (h *Handler) renderResult(w http.ResponseWriter, r *http.Request, titleKey,
 		}
 		for _, ct := range contacts {
 			view.CallNow = append(view.CallNow, callContact{Name: ct.Name, Kind: v.P.T("orgkind." + string(ct.Kind)),
-				Phone: ct.Phone, Hours: ct.Hours})
+				Phone: ct.Phone, Hours: ct.Hours, Dial: ct.Dial()})
+		}
+	}
+	if len(sc.LocalSigns) > 0 {
+		local, err := h.fieldguide.Current(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		view.LocalVersion = sc.LocalVersion
+		for _, id := range sc.LocalSigns {
+			// A sign retired since is still named, by its id.
+			label := guideText{Text: id}
+			if s, ok := local.Sign(id); ok {
+				label = localText(s.Label, v.P.Lang())
+			}
+			view.LocalNoted = append(view.LocalNoted, label)
 		}
 	}
 	v.Data = view
