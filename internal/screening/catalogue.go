@@ -399,53 +399,10 @@ func LoadCatalogueFS(fsys fs.FS) (*Catalogue, error) {
 			fail("rules.json: languages: missing required language %q", l)
 		}
 	}
-	checkText := func(file, what string, t Localized) {
-		for _, l := range langs {
-			if strings.TrimSpace(t[l]) == "" {
-				fail("%s: %s: missing %q text", file, what, l)
-			}
-		}
-	}
-
-	listed := map[string]bool{"rules.json": true, "texts.json": true, "fieldguide.json": true}
-	for _, g := range c.Rules.Groups {
-		name := g + ".json"
-		if listed[name] {
-			fail("rules.json: groups: duplicate or reserved group %q", g)
-			continue
-		}
-		listed[name] = true
-		var gf struct {
-			Group      string      `json:"group"`
-			Title      Localized   `json:"title"`
-			Indicators []Indicator `json:"indicators"`
-		}
-		if err := decodeStrict(files, name, &gf); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if gf.Group != g {
-			fail("%s: group is %q, want %q", name, gf.Group, g)
-		}
-		checkText(name, "title", gf.Title)
-		c.Groups = append(c.Groups, GroupInfo{ID: g, Title: gf.Title})
-		for _, ind := range gf.Indicators {
-			errs = append(errs, validateIndicator(name, g, ind, langs)...)
-			if ind.ID != "" {
-				if _, dup := c.index[ind.ID]; dup {
-					fail("%s: indicator %q: duplicate id", name, ind.ID)
-					continue
-				}
-				c.index[ind.ID] = len(c.Indicators)
-			}
-			c.Indicators = append(c.Indicators, ind)
-		}
-	}
-	for name := range files {
-		if !listed[name] {
-			fail("%s: file is not listed in rules.json groups", name)
-		}
-	}
+	checkText := textChecker(langs, fail)
+	errs = append(errs, c.loadGroups(files, c.Rules.Groups, "fieldguide.json", checkText, func(name, g string, ind Indicator) []error {
+		return validateIndicator(name, g, ind, langs)
+	})...)
 	if len(c.Indicators) == 0 {
 		fail("catalogue: no indicators")
 	}
@@ -490,6 +447,68 @@ func LoadCatalogueFS(fsys fs.FS) (*Catalogue, error) {
 	c.Hash = hashFiles(files)
 	c.compiled = compile(c)
 	return c, nil
+}
+
+// textChecker reports a text missing in any of langs.
+func textChecker(langs []string, fail func(string, ...any)) func(file, what string, t Localized) {
+	return func(file, what string, t Localized) {
+		for _, l := range langs {
+			if strings.TrimSpace(t[l]) == "" {
+				fail("%s: %s: missing %q text", file, what, l)
+			}
+		}
+	}
+}
+
+// loadGroups reads the question file of each group rules.json lists, adds
+// the groups and questions to c, and returns every problem: a group file
+// missing, misnamed or listed twice, a duplicate question id, a file no
+// group lists (besides rules.json, texts.json and guide, the field-guide
+// file), and what check says of each question.
+func (c *Catalogue) loadGroups(files map[string][]byte, groups []string, guide string, checkText func(file, what string, t Localized),
+	check func(file, group string, ind Indicator) []error) []error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	listed := map[string]bool{"rules.json": true, "texts.json": true, guide: true}
+	for _, g := range groups {
+		name := g + ".json"
+		if listed[name] {
+			fail("rules.json: groups: duplicate or reserved group %q", g)
+			continue
+		}
+		listed[name] = true
+		var gf struct {
+			Group      string      `json:"group"`
+			Title      Localized   `json:"title"`
+			Indicators []Indicator `json:"indicators"`
+		}
+		if err := decodeStrict(files, name, &gf); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if gf.Group != g {
+			fail("%s: group is %q, want %q", name, gf.Group, g)
+		}
+		checkText(name, "title", gf.Title)
+		c.Groups = append(c.Groups, GroupInfo{ID: g, Title: gf.Title})
+		for _, ind := range gf.Indicators {
+			errs = append(errs, check(name, g, ind)...)
+			if ind.ID != "" {
+				if _, dup := c.index[ind.ID]; dup {
+					fail("%s: question %q: duplicate id", name, ind.ID)
+					continue
+				}
+				c.index[ind.ID] = len(c.Indicators)
+			}
+			c.Indicators = append(c.Indicators, ind)
+		}
+	}
+	for name := range files {
+		if !listed[name] {
+			fail("%s: file is not listed in rules.json groups", name)
+		}
+	}
+	return errs
 }
 
 func readFiles(fsys fs.FS) (map[string][]byte, error) {

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -312,6 +313,36 @@ func compile(c *Catalogue) compiled {
 // indicator id may be free text and is not echoed back.
 var idPattern = regexp.MustCompile(`^[a-z0-9_.]{1,64}$`)
 
+// answerErrors names each answer to a question the catalogue does not have
+// and each answer that is not one of the four.
+func (c *Catalogue) answerErrors(answers map[string]Answer) []apperr.FieldError {
+	bad := false
+	for id, a := range answers {
+		if _, ok := c.index[id]; !ok || !a.valid() {
+			bad = true
+			break
+		}
+	}
+	// Sorting and field naming only happen on the error path; the common
+	// case stays a single pass over the answers.
+	if !bad {
+		return nil
+	}
+	var fields []apperr.FieldError
+	for _, id := range slices.Sorted(maps.Keys(answers)) {
+		field := "answers"
+		if idPattern.MatchString(id) {
+			field = "answers." + id
+		}
+		if _, ok := c.index[id]; !ok {
+			fields = append(fields, apperr.FieldError{Field: field, Key: "error.screening.unknown_indicator"})
+		} else if !answers[id].valid() {
+			fields = append(fields, apperr.FieldError{Field: field, Key: "error.screening.invalid_answer"})
+		}
+	}
+	return fields
+}
+
 func (c *Catalogue) validateInput(in Input) error {
 	var fields []apperr.FieldError
 	if in.CatalogueVersion != "" && in.CatalogueVersion != c.Version {
@@ -324,35 +355,7 @@ func (c *Catalogue) validateInput(in Input) error {
 	if y := in.Age.Years; y != nil && (*y < 0 || *y > 130) {
 		fields = append(fields, apperr.FieldError{Field: "age.years", Key: "error.screening.invalid_age"})
 	}
-	bad := false
-	for id, a := range in.Answers {
-		if _, ok := c.index[id]; !ok || !a.valid() {
-			bad = true
-			break
-		}
-	}
-	// Sorting and field naming only happen on the error path; the common
-	// case stays a single pass over the answers.
-	var ids []string
-	if bad {
-		for id := range in.Answers {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-	}
-	for _, id := range ids {
-		field := "answers"
-		if idPattern.MatchString(id) {
-			field = "answers." + id
-		}
-		if _, ok := c.index[id]; !ok {
-			fields = append(fields, apperr.FieldError{Field: field, Key: "error.screening.unknown_indicator"})
-			continue
-		}
-		if !in.Answers[id].valid() {
-			fields = append(fields, apperr.FieldError{Field: field, Key: "error.screening.invalid_answer"})
-		}
-	}
+	fields = append(fields, c.answerErrors(in.Answers)...)
 	if len(fields) > 0 {
 		return apperr.Validation(fields...)
 	}

@@ -78,43 +78,11 @@ func (c *Catalogue) validateInputV2(in Input) error {
 	} else if y != nil && *y < 18 && in.Age.Adult {
 		fields = append(fields, apperr.FieldError{Field: "age.adult", Key: "error.screening.child_marked_adult"})
 	}
-	// The common case is one pass over the answers; sorting and naming
-	// fields only happen on the error path.
-	bad := false
-	for id, a := range in.Answers {
-		if _, ok := c.index[id]; !ok || !a.valid() {
-			bad = true
-			break
-		}
-	}
-	var ids []string
-	if bad {
-		ids = sortedKeys(in.Answers)
-	}
-	for _, id := range ids {
-		field := "answers"
-		if idPattern.MatchString(id) {
-			field = "answers." + id
-		}
-		if _, ok := c.index[id]; !ok {
-			fields = append(fields, apperr.FieldError{Field: field, Key: "error.screening.unknown_indicator"})
-		} else if !in.Answers[id].valid() {
-			fields = append(fields, apperr.FieldError{Field: field, Key: "error.screening.invalid_answer"})
-		}
-	}
+	fields = append(fields, c.answerErrors(in.Answers)...)
 	if len(fields) > 0 {
 		return apperr.Validation(fields...)
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]Answer) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // askedV2 marks the questions the answers open: core questions, and

@@ -201,13 +201,7 @@ func loadV2(files map[string][]byte) (*Catalogue, error) {
 			fail("rules.json: languages: missing required language %q", l)
 		}
 	}
-	checkText := func(file, what string, t Localized) {
-		for _, l := range langs {
-			if strings.TrimSpace(t[l]) == "" {
-				fail("%s: %s: missing %q text", file, what, l)
-			}
-		}
-	}
+	checkText := textChecker(langs, fail)
 	for i, f := range r.Forms {
 		if _, dup := c.v2.formIdx[f.ID]; f.ID == "" || dup {
 			fail("rules.json: forms: empty or duplicate form %q", f.ID)
@@ -215,44 +209,7 @@ func loadV2(files map[string][]byte) (*Catalogue, error) {
 		c.v2.formIdx[f.ID] = i
 		c.v2.forms = append(c.v2.forms, f.ID)
 	}
-	listed := map[string]bool{"rules.json": true, "texts.json": true, "places.json": true}
-	for _, g := range r.Groups {
-		name := g + ".json"
-		if listed[name] {
-			fail("rules.json: groups: duplicate or reserved group %q", g)
-			continue
-		}
-		listed[name] = true
-		var gf struct {
-			Group      string      `json:"group"`
-			Title      Localized   `json:"title"`
-			Indicators []Indicator `json:"indicators"`
-		}
-		if err := decodeStrict(files, name, &gf); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if gf.Group != g {
-			fail("%s: group is %q, want %q", name, gf.Group, g)
-		}
-		checkText(name, "title", gf.Title)
-		c.Groups = append(c.Groups, GroupInfo{ID: g, Title: gf.Title})
-		for _, ind := range gf.Indicators {
-			if ind.ID != "" {
-				if _, dup := c.index[ind.ID]; dup {
-					fail("%s: question %q: duplicate id", name, ind.ID)
-					continue
-				}
-				c.index[ind.ID] = len(c.Indicators)
-			}
-			c.Indicators = append(c.Indicators, ind)
-		}
-	}
-	for name := range files {
-		if !listed[name] {
-			fail("%s: file is not listed in rules.json groups", name)
-		}
-	}
+	errs = append(errs, c.loadGroups(files, r.Groups, "places.json", checkText, func(string, string, Indicator) []error { return nil })...)
 	if len(c.Indicators) == 0 {
 		fail("catalogue: no questions")
 	}
