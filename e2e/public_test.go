@@ -85,7 +85,7 @@ func TestPublicReportOnPhone(t *testing.T) {
 
 	typeInto(b, "f-details", "Trei femei locuiesc în spatele salonului și nu ies niciodată singure.", "f-area", "Cartierul Iosefin")
 	b.do(chromedp.SetValue(chromedp.ID("f-place_type"), "nail_salon"),
-		chromedp.Click(chromedp.ID("sign-gen-confined_watched"), chromedp.NodeVisible),
+		chromedp.Click(chromedp.ID("sign-core-not_free"), chromedp.NodeVisible),
 		chromedp.Click(chromedp.ID("urgency-soon"), chromedp.NodeVisible))
 	b.screenshot("report-filled")
 	res := b.click(`#report-form button[type=submit]`)
