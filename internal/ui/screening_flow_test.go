@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/app/apptest"
@@ -382,5 +383,41 @@ func TestScreeningLocalSigns(t *testing.T) {
 				t.Error("a noted local sign changed the result")
 			}
 		})
+	}
+}
+
+// TestVersion1ScreeningKeepsItsResult: a screening saved under the first
+// catalogue is asked and explained by its own rules, and says which
+// version decided it.
+func TestVersion1ScreeningKeepsItsResult(t *testing.T) {
+	f := newFixture(t, storage.SQLite)
+	env := f.env
+	screener := f.staff[access.Screener]
+	id := "01a2b3c4-0000-7000-8000-000000000001"
+	err := env.App.DB.Write(context.Background(), func(tx *storage.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `INSERT INTO screenings (id, org_id, created_by, setting, age_years,
+			age_estimated, age_child_reasons, answers, catalogue_version, status, created_at, updated_at, completed_at)
+			VALUES ($1, $2, $3, 'workplace_inspection', 30, 0, 0, $4, 'v1', 'completed', $5, $5, $5)`,
+			id, screener.OrgID, screener.ID, `{"gen.deceived_job_nature":"yes","gen.deceived_pay":"yes","lab.excessive_hours":"yes",
+			"lab.low_or_no_pay":"yes","gen.documents_held":"yes","gen.debt_bondage":"yes"}`, time.Now().UTC())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := env.Session(t, screener.ID, true)
+	res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/screenings/" + id, Cookie: cookie})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET the v1 screening: status %d", res.StatusCode)
+	}
+	for _, want := range []string{"Labour exploitation: <span class=\"outcome\">Reasonable grounds: refer now", "Indicator catalogue v1", "Deceptive recruitment"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the v1 result lacks %q", want)
+		}
+	}
+	// Its pages still ask the version 1 questions.
+	_, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/screenings/" + id + "/questions?page=1", Cookie: cookie})
+	if !strings.Contains(body, "answers.gen.immediate_danger") {
+		t.Error("the v1 screening's first page does not ask its own first question")
 	}
 }
