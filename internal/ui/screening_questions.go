@@ -58,7 +58,7 @@ type questionsPage struct {
 	// page, and the local field guide version they come from.
 	LocalChecks  []localCheck
 	LocalVersion int
-	Choices        []screening.Answer
+	Choices      []screening.Answer
 }
 
 // loadScreening fetches a screening with its catalogue, the engine's view
