@@ -120,7 +120,7 @@ func explainResult(c *screening.Catalogue, sc screening.Screening, res screening
 	if v2 {
 		v.Outcome, v.OutcomeText = res.Outcome, t("outcome."+res.Outcome)
 		if res.StatedAge != nil {
-			v.StatedAge = c.Text("population.stated_age", lang, map[string]string{"age": strconv.Itoa(*res.StatedAge)})
+			v.StatedAge = strconv.Itoa(*res.StatedAge)
 		}
 		if res.ChildProtection {
 			v.ChildSteps = t("child_protection.steps")
