@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,4 +52,40 @@ func auditSize(t *testing.T, f *fixture) int {
 		t.Fatal(err)
 	}
 	return total
+}
+
+// TestEvaluateMatchesTheEngine: for every story of the suite, the API gives
+// the result the engine gives (which the pages and the command line show),
+// and names the given answers the rules did not use.
+func TestEvaluateMatchesTheEngine(t *testing.T) {
+	f := newFixture(t, storage.SQLite)
+	screener := f.staff[access.Screener]
+	stories, err := screening.Stories()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stories {
+		want, err := f.env.App.Screening.Evaluate(s.Input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := json.Marshal(s.Input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := f.env.Do(screener, http.MethodPost, "/api/v1/screenings/evaluate", "application/json", strings.NewReader(string(body)))
+		var got screening.Evaluation
+		if err := json.NewDecoder(res.Body).Decode(&got); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d, %v", s.Name, res.StatusCode, err)
+		}
+		if got.Outcome != want.Outcome || got.Unanswered != want.Unanswered || !slices.Equal(got.Unused, want.Unused) {
+			t.Errorf("%s: API %s (%d unanswered, unused %v), engine %s (%d, %v)", s.Name, got.Outcome, got.Unanswered, got.Unused,
+				want.Outcome, want.Unanswered, want.Unused)
+		}
+		for i, p := range got.Purposes {
+			if p.Outcome != want.Purposes[i].Outcome {
+				t.Errorf("%s: %s is %s by the API, %s by the engine", s.Name, p.Purpose, p.Outcome, want.Purposes[i].Outcome)
+			}
+		}
+	}
 }
