@@ -236,7 +236,7 @@ func TestCaseWorkerOnPhoneSharesWithPolice(t *testing.T) {
 	wantStatus(t, cw.click(`nav.tabs a[href="`+caseURL+`/timeline"]`), 200)
 	cw.wantPath(caseURL + "/timeline")
 	// Not fill: chromedp's Clear fails on an empty textarea ("does not have child #text node").
-	cw.do(chromedp.WaitVisible(chromedp.ID("f-note")), chromedp.SendKeys(chromedp.ID("f-note"), note))
+	cw.do(chromedp.WaitVisible(chromedp.ID("f-note")), typeText(chromedp.ID("f-note"), note))
 	wantStatus(t, cw.click(`button#add-note`), 200)
 	cw.wantPath(caseURL + "/notes")
 	if got := cw.text("#timeline"); !strings.Contains(got, note) {

@@ -67,7 +67,7 @@ func tick(b *browser, ids ...string) {
 // an empty textarea).
 func writeIn(b *browser, id, text string) {
 	b.t.Helper()
-	b.do(chromedp.WaitVisible(byID(id)), chromedp.SendKeys(byID(id), text))
+	b.do(chromedp.WaitVisible(byID(id)), typeText(byID(id), text))
 }
 
 // setDate sets a date (or datetime-local) input.

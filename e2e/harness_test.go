@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -346,6 +348,18 @@ func (b *browser) click(sel string) *network.Response {
 	return b.navigate(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
+// typeText types text into the element sel finds, as a keyboard inserts
+// it. chromedp.SendKeys reads the node's attributes without their lock
+// (chromedp v0.23.0, query.go) and so races with the page's own attribute
+// changes; the race detector fails the test. Focusing by node and inserting
+// the text reads no attribute.
+func typeText[S chromedp.Selectable](sel S, text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(chromedp.Focus(sel), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	}))
+}
+
 // fill types text into the fields named by their id, after clearing them.
 func (b *browser) fill(fields ...string) {
 	b.t.Helper()
@@ -355,7 +369,7 @@ func (b *browser) fill(fields ...string) {
 	var steps []chromedp.Action[chromedp.Void]
 	for i := 0; i < len(fields); i += 2 {
 		id := chromedp.ID(fields[i])
-		steps = append(steps, chromedp.WaitVisible(id), chromedp.Clear(id), chromedp.SendKeys(id, fields[i+1]))
+		steps = append(steps, chromedp.WaitVisible(id), chromedp.Clear(id), typeText(id, fields[i+1]))
 	}
 	b.do(steps...)
 }

@@ -174,7 +174,7 @@ func typeInto(b *browser, fields ...string) {
 	var steps []chromedp.Action[chromedp.Void]
 	for i := 0; i+1 < len(fields); i += 2 {
 		id := chromedp.ID(fields[i])
-		steps = append(steps, chromedp.WaitVisible(id), chromedp.SendKeys(id, fields[i+1]))
+		steps = append(steps, chromedp.WaitVisible(id), typeText(id, fields[i+1]))
 	}
 	b.do(steps...)
 }

@@ -71,7 +71,7 @@ func TestReferralToIdentification(t *testing.T) {
 	if got := eval[string](insp, `(s => s.options[s.selectedIndex].text)(document.getElementById("f-to"))`); got != "Safe Harbour NGO" {
 		t.Errorf("receiving organisation = %q, want the protocol's Safe Harbour NGO", got)
 	}
-	insp.do(chromedp.SendKeys(chromedp.CSS(`#f-note`), "Speaks Romanian; call before visiting."))
+	insp.do(typeText(chromedp.CSS(`#f-note`), "Speaks Romanian; call before visiting."))
 	wantStatus(t, insp.click(`form.referral button[type=submit]`), 422)
 	if got := insp.text(".error-summary"); !strings.Contains(got, "agreement") {
 		t.Errorf("error summary = %q, want the missing consent", got)
@@ -106,7 +106,7 @@ func TestReferralToIdentification(t *testing.T) {
 	}
 	cw.do(
 		chromedp.Click(chromedp.CSS(labelFor("f-rg.outcome-positive")), chromedp.NodeVisible),
-		chromedp.SendKeys(chromedp.CSS(`[id="f-rg.grounds"]`), "Consistent account; passport held by the employer."),
+		typeText(chromedp.CSS(`[id="f-rg.grounds"]`), "Consistent account; passport held by the employer."),
 	)
 	wantStatus(t, cw.click(`form[action$="/decisions/grounds"] button[type=submit]`), 200)
 	if got := cw.text("#htcds-status"); !strings.Contains(got, "Possible victim of trafficking") || !strings.Contains(got, "non-governmental organisation") {

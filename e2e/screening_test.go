@@ -36,7 +36,7 @@ func startScreening(t *testing.T, b *browser, setting, years string, childReason
 	}
 	b.do(chromedp.SetValue(chromedp.CSS(`#f-setting`), setting))
 	if years != "" {
-		b.do(chromedp.SendKeys(chromedp.CSS(`[id="f-age.years"]`), years))
+		b.do(typeText(chromedp.CSS(`[id="f-age.years"]`), years))
 	}
 	if childReasons {
 		b.do(chromedp.Click(chromedp.CSS(labelFor("f-age.child_reasons")), chromedp.NodeVisible))
