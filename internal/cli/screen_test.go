@@ -25,7 +25,7 @@ func TestScreenAndIndicators(t *testing.T) {
 	}
 
 	bad := run(t, nil, `{"answers":{"no.such.indicator":"yes"}}`, "screen", "-")
-	if bad.code != 1 || !strings.Contains(bad.stderr, "Unknown indicator") {
+	if bad.code != 1 || !strings.Contains(bad.stderr, "Unknown question") {
 		t.Errorf("unknown indicator: %s", bad)
 	}
 
