@@ -309,3 +309,42 @@ func TestFieldGuide(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalSignInScreening: the coordinator adds a local sign for farms
+// with its source; the inspector screening on a farm sees it on the first
+// page, notes it, and finds it on the result, which it does not change.
+func TestLocalSignInScreening(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	coord := newBrowser(t, srv)
+	coord.signInNew("coordinator")
+	coord.open("/guide/local")
+	wantStatus(t, coord.click(`#new-sign`), 200)
+	coord.fill("f-label_en", "Minibus with foreign plates at 5 a.m.", "f-citation", "Working group minutes 2026-11-12 §4")
+	coord.do(typeText(chromedp.ID("f-reason"), "Seen at the greenhouses north of the river."), chromedp.SetValue(chromedp.ID("f-place"), "farm"))
+	wantStatus(t, coord.click(`main form[action="/guide/local/signs"] button[type=submit]`), 200)
+	if !strings.Contains(coord.path(), "done=saved") {
+		t.Fatalf("after saving: at %s\n%s", coord.path(), coord.text("main"))
+	}
+	coord.open("/guide/local")
+	if !strings.Contains(coord.text("main"), "Minibus with foreign plates at 5 a.m.") {
+		t.Fatalf("the local guide does not list the new sign:\n%s", coord.text("main"))
+	}
+
+	insp := coord.incognito("inspector")
+	insp.signInNew("inspector")
+	id := startScreening(t, insp, "farm", "", false)
+	box := eval[string](insp, `(() => { const l = [...document.querySelectorAll("fieldset.local-checks label")].find(l => l.textContent.includes("Minibus")); return l ? l.querySelector("input").id || l.querySelector("input").value : ""; })()`)
+	if box == "" {
+		t.Fatalf("the first page does not offer the local sign:\n%s", insp.text("main"))
+	}
+	insp.do(chromedp.Click(chromedp.CSS(`fieldset.local-checks label:has(input[value="`+box+`"])`), chromedp.NodeVisible))
+	wantStatus(t, insp.click(`button[name=go][value=finish]`), 200)
+	insp.wantPath("/screenings/" + id)
+	if got := insp.text("#local-noted"); !strings.Contains(got, "Local signs noted") || !strings.Contains(insp.text("main"), "Minibus with foreign plates at 5 a.m.") {
+		t.Errorf("the result does not show the noted local sign (%q)", got)
+	}
+	if got := insp.text("p.overall"); !strings.Contains(got, "No indication of trafficking") {
+		t.Errorf("overall = %q: a local sign changed the result", got)
+	}
+}
