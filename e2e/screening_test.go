@@ -263,6 +263,32 @@ func TestScreeningOnPhone(t *testing.T) {
 		t.Errorf("outcomes = %q, want forced criminality with reasonable grounds", h)
 	}
 
+	// In doubt: threats and extreme hours, nothing known of who holds the
+	// worker: refer for specialist assessment.
+	doubt := startScreening(t, b, "construction_site", "40", false)
+	answerYes(b, []string{"core.does_work", "core.threats_violence"})
+	b.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.core.danger-no")), chromedp.NodeVisible))
+	wantStatus(t, b.click(`button[name=go][value=next]`), 200)
+	answerYes(b, []string{"work.excessive_hours"})
+	wantStatus(t, b.click(`button[name=go][value=finish]`), 200)
+	b.wantPath("/screenings/" + doubt)
+	if got := b.text("p.overall"); !strings.Contains(got, "In doubt: refer for specialist assessment") {
+		t.Fatalf("overall = %q, want doubt", got)
+	}
+	if n := len(b.texts("#deciding + ul li, section[aria-labelledby=deciding] li")); n == 0 || n > 5 {
+		t.Errorf("%d deciding questions, want one to five", n)
+	}
+	wantStatus(t, b.click(`a.button[href="/screenings/`+doubt+`/refer"]`), 200)
+	if eval[string](b, `document.getElementById("f-to").value`) == "" {
+		b.do(chromedp.SetValue(chromedp.CSS(`#f-to`), eval[string](b, `[...document.getElementById("f-to").options].find(o => o.text === "Safe Harbour NGO").value`)))
+	}
+	b.do(chromedp.Click(chromedp.CSS(labelFor("f-consent")), chromedp.NodeVisible))
+	wantStatus(t, b.click(`form.referral button[type=submit]`), 200)
+	b.wantPath("/referrals/")
+	if !strings.Contains(b.text("main"), "Specialist assessment") {
+		t.Errorf("the referral does not say it is for a specialist assessment:\n%s", b.text("main"))
+	}
+
 	b.open("/screenings")
 	if rows := strings.Join(b.texts("table tbody tr"), "\n"); !strings.Contains(rows, "Reasonable grounds: refer now: Forced labour") {
 		t.Errorf("screening list:\n%s\nwant the screening with its outcome", rows)
