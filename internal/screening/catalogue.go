@@ -418,23 +418,7 @@ func LoadCatalogueFS(fsys fs.FS) (*Catalogue, error) {
 	}
 	seenLoc := map[string]bool{}
 	for _, loc := range c.FieldGuide {
-		what := fmt.Sprintf("location %q", loc.ID)
-		if loc.ID == "" || seenLoc[loc.ID] {
-			fail("fieldguide.json: %s: empty or duplicate id", what)
-		}
-		seenLoc[loc.ID] = true
-		checkText("fieldguide.json", what+" name", loc.Name)
-		checkText("fieldguide.json", what+" where", loc.Where)
-		for _, l := range langs {
-			if len(loc.LookFor[l]) == 0 {
-				fail("fieldguide.json: %s: missing %q look_for", what, l)
-			}
-		}
-		for _, id := range loc.Indicators {
-			if _, ok := c.index[id]; !ok {
-				fail("fieldguide.json: %s: unknown indicator %q", what, id)
-			}
-		}
+		what := c.checkPlace("fieldguide.json", seenLoc, loc, langs, checkText, fail)
 		for _, s := range loc.Settings {
 			if !slices.Contains(knownSettings, s) {
 				fail("fieldguide.json: %s: unknown setting %q", what, s)
@@ -447,6 +431,32 @@ func LoadCatalogueFS(fsys fs.FS) (*Catalogue, error) {
 	c.Hash = hashFiles(files)
 	c.compiled = compile(c)
 	return c, nil
+}
+
+// checkPlace reports what is wrong with one place of the field guide: an
+// empty or repeated id, a name, where or look-for text missing in a
+// language, a sign naming a question the catalogue does not have. It
+// returns how the errors name the place.
+func (c *Catalogue) checkPlace(file string, seen map[string]bool, p Location, langs []string,
+	checkText func(file, what string, t Localized), fail func(string, ...any)) string {
+	what := fmt.Sprintf("place %q", p.ID)
+	if p.ID == "" || seen[p.ID] {
+		fail("%s: %s: empty or duplicate id", file, what)
+	}
+	seen[p.ID] = true
+	checkText(file, what+" name", p.Name)
+	checkText(file, what+" where", p.Where)
+	for _, l := range langs {
+		if len(p.LookFor[l]) == 0 {
+			fail("%s: %s: missing %q look_for", file, what, l)
+		}
+	}
+	for _, id := range p.Indicators {
+		if _, ok := c.index[id]; !ok {
+			fail("%s: %s: unknown question %q", file, what, id)
+		}
+	}
+	return what
 }
 
 // textChecker reports a text missing in any of langs.

@@ -153,7 +153,7 @@ func TestCatalogueValidation(t *testing.T) {
 			edit(t, m, "fieldguide.json", func(d map[string]any) {
 				d["locations"].([]any)[0].(map[string]any)["indicators"] = []any{"lab.gone"}
 			})
-		}, []string{"fieldguide.json", `"construction_site"`, `unknown indicator "lab.gone"`}},
+		}, []string{"fieldguide.json", `"construction_site"`, `unknown question "lab.gone"`}},
 		{"group file missing", func(t *testing.T, m fstest.MapFS) { delete(m, "child.json") }, []string{"child.json", "file missing"}},
 		{"unlisted file", func(t *testing.T, m fstest.MapFS) {
 			m["organs.json"] = &fstest.MapFile{Data: []byte(`{}`)}

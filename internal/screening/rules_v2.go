@@ -225,26 +225,12 @@ func loadV2(files map[string][]byte) (*Catalogue, error) {
 			fail("texts.json: missing key %q", key)
 		}
 	}
+	seen := map[string]bool{}
 	for _, p := range c.FieldGuide {
-		what := fmt.Sprintf("place %q", p.ID)
-		if _, dup := c.v2.places[p.ID]; p.ID == "" || dup {
-			fail("places.json: %s: empty or duplicate id", what)
-		}
+		what := c.checkPlace("places.json", seen, p, langs, checkText, fail)
 		c.v2.places[p.ID] = p
 		if !slices.Contains(knownPlaceKinds, p.Kind) {
 			fail("places.json: %s: unknown kind %q", what, p.Kind)
-		}
-		checkText("places.json", what+" name", p.Name)
-		checkText("places.json", what+" where", p.Where)
-		for _, l := range langs {
-			if len(p.LookFor[l]) == 0 {
-				fail("places.json: %s: missing %q look_for", what, l)
-			}
-		}
-		for _, id := range p.Indicators {
-			if _, ok := c.index[id]; !ok {
-				fail("places.json: %s: unknown question %q", what, id)
-			}
 		}
 		for _, f := range p.Forms {
 			if _, ok := c.v2.formIdx[f]; !ok {
