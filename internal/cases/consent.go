@@ -243,19 +243,24 @@ func (s *Service) RecordConsent(ctx context.Context, actor access.Actor, caseID 
 		for _, c := range in.Categories {
 			out.Categories = append(out.Categories, Category(c))
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO case_consents (id, case_id, purposes, orgs, categories, language, interpreter,
-				method, given_by, child_heard, best_interest, given_on, recorded_by, recorded_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-			out.ID, caseID, jsonList(out.Purposes), jsonList(out.Orgs), jsonList(out.Categories), out.Language,
-			storage.Flag(out.Interpreter), out.Method, out.GivenBy, storage.Flag(out.ChildHeard), storage.Flag(out.BestInterest),
-			out.GivenOn, actor.UserID, out.RecordedAt)
-		if err != nil {
-			return fmt.Errorf("insert consent on case %s: %w", caseID, err)
-		}
-		return s.Log(ctx, tx, actor, a.Case, Event{Kind: "consent_recorded", Category: Consent, RefID: out.ID,
-			Detail: strings.Join(out.Purposes, ",")})
+		return s.insertConsent(ctx, tx, actor, a.Case, out)
 	})
 	return out, err
+}
+
+// insertConsent stores a validated consent record on case c and logs it.
+func (s *Service) insertConsent(ctx context.Context, tx *storage.Tx, actor access.Actor, c Case, k ConsentRecord) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_consents (id, case_id, purposes, orgs, categories, language, interpreter,
+			method, given_by, child_heard, best_interest, given_on, recorded_by, recorded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		k.ID, c.ID, jsonList(k.Purposes), jsonList(k.Orgs), jsonList(k.Categories), k.Language,
+		storage.Flag(k.Interpreter), k.Method, k.GivenBy, storage.Flag(k.ChildHeard), storage.Flag(k.BestInterest),
+		k.GivenOn, actor.UserID, k.RecordedAt)
+	if err != nil {
+		return fmt.Errorf("insert consent on case %s: %w", c.ID, err)
+	}
+	return s.Log(ctx, tx, actor, c, Event{Kind: "consent_recorded", Category: Consent, RefID: k.ID,
+		Detail: strings.Join(k.Purposes, ",")})
 }
 
 // WithdrawConsent records that the person withdrew a consent on a day.

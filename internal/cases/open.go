@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
@@ -39,7 +40,38 @@ type NewCase struct {
 	// WorkerID is the responsible case worker; the actor by default when
 	// they work on cases.
 	WorkerID string
+	// OrgID is the organisation that holds the case: the actor's by
+	// default. Only a role that cannot see cases (a hotline operator) opens
+	// one for another organisation, the one it hands the person on to.
+	OrgID string
+	// Consent is the person's consent given when the case opens (a report
+	// turned into a case); it becomes the case's first consent record.
+	Consent *OpeningConsent
+	// LegalBasis is why a case opens without the person's consent (one of
+	// LegalBases); it is recorded on the timeline and audited.
+	LegalBasis string
 }
+
+// OpeningConsent is the consent a person gave to whoever opened the case:
+// for case management by the organisation that holds it, given by the
+// person. Language and method are as far as the opener knows them.
+type OpeningConsent struct {
+	// Language is a BCP 47 tag; its primary language subtag is kept, and
+	// a tag that names no language ("other", "") is kept as unknown.
+	Language string
+	Method   string // one of ConsentMethods
+}
+
+// Legal bases of a case opened without the person's consent.
+const (
+	BasisImmediateDanger = "immediate_danger" // the person is in danger now
+	BasisChildProtection = "child_protection" // a child's protection does not wait for consent
+)
+
+var legalBases = []string{BasisImmediateDanger, BasisChildProtection}
+
+// LegalBases lists the legal bases for opening a case without consent.
+func LegalBases() []string { return slices.Clone(legalBases) }
 
 // Open opens a case in the actor's organisation.
 func (s *Service) Open(ctx context.Context, actor access.Actor, in NewCase) (Case, error) {
@@ -61,9 +93,24 @@ func (s *Service) Open(ctx context.Context, actor access.Actor, in NewCase) (Cas
 // The caller has authorised its own action; OpenIn checks the role may
 // open cases at all and refuses otherwise without auditing (the caller's
 // transaction fails as a whole).
+//
+// Whatever the way in, the case must end up where someone can work on it:
+// the organisation that holds it needs an active account that may see and
+// manage cases (see HoldsCases), or OpenIn refuses.
 func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor, in NewCase) (Case, error) {
-	scope, err := access.Authorize(actor, access.OpenCase)
-	if err != nil {
+	if _, err := access.Authorize(actor, access.OpenCase); err != nil {
+		return Case{}, err
+	}
+	owner := actor.OrgID
+	if in.OrgID != "" && in.OrgID != owner {
+		// Whoever sees cases keeps what they open; handing a case on is a
+		// transfer, which needs the person's consent.
+		if access.Can(actor, access.ViewCases) {
+			return Case{}, apperr.New(apperr.Forbidden, "error.forbidden")
+		}
+		owner = in.OrgID
+	}
+	if err := checkOpening(in); err != nil {
 		return Case{}, err
 	}
 	if in.Origin == "" {
@@ -75,9 +122,9 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 	if in.Origin == FromReferral || in.Origin == FromReport {
 		var id string
 		err := tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE origin = $1 AND origin_id = $2 AND org_id = $3`,
-			in.Origin, in.OriginID, actor.OrgID).Scan(&id)
+			in.Origin, in.OriginID, owner).Scan(&id)
 		if err == nil {
-			return getCase(ctx, tx, scope, id)
+			return getCase(ctx, tx, access.SystemScope(), id)
 		}
 		if !apperr.Is(storage.MapError(err), apperr.NotFound) {
 			return Case{}, fmt.Errorf("find case of %s %s: %w", in.Origin, in.OriginID, err)
@@ -89,21 +136,28 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 	if !in.Stage.Valid() || in.Stage == Closed {
 		return Case{}, apperr.Validation(apperr.FieldError{Field: "stage", Key: "error.case_stage_unknown"})
 	}
+	holds, err := HoldsCases(ctx, tx, owner)
+	if err != nil {
+		return Case{}, err
+	}
+	if !holds {
+		return Case{}, apperr.Validation(apperr.FieldError{Field: "case_org", Key: "error.case_org_cannot_hold"})
+	}
 	in.Person.Normalise()
 	now := s.now()
 	demo, err := in.Person.Demographics(now)
 	if err != nil {
 		return Case{}, err
 	}
-	if in.WorkerID == "" && access.ReachOf(actor.Role, access.ManageCases) != access.None {
+	if in.WorkerID == "" && owner == actor.OrgID && access.ReachOf(actor.Role, access.ManageCases) != access.None {
 		in.WorkerID = actor.UserID
 	}
 	if in.WorkerID != "" {
-		if err := checkWorker(ctx, tx, actor.OrgID, in.WorkerID); err != nil {
+		if err := checkWorker(ctx, tx, owner, in.WorkerID); err != nil {
 			return Case{}, err
 		}
 	}
-	c := Case{ID: newID(), Code: newCode("C"), OrgID: actor.OrgID, Origin: in.Origin, OriginID: in.OriginID,
+	c := Case{ID: newID(), Code: newCode("C"), OrgID: owner, Origin: in.Origin, OriginID: in.OriginID,
 		Stage: in.Stage, StageSince: now, WorkerID: in.WorkerID, Demographics: demo, CreatedBy: actor.UserID,
 		CreatedAt: now, UpdatedAt: now}
 	if in.NewGroup {
@@ -113,7 +167,7 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 			return Case{}, fmt.Errorf("create case group: %w", err)
 		}
 	} else if in.GroupID != "" {
-		err := tx.QueryRowContext(ctx, `SELECT code FROM case_groups WHERE id = $1 AND org_id = $2`, in.GroupID, actor.OrgID).Scan(&c.GroupCode)
+		err := tx.QueryRowContext(ctx, `SELECT code FROM case_groups WHERE id = $1 AND org_id = $2`, in.GroupID, owner).Scan(&c.GroupCode)
 		if err != nil {
 			return Case{}, apperr.Validation(apperr.FieldError{Field: "group", Key: "error.case_group_unknown"})
 		}
@@ -143,7 +197,99 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 	if err := s.Log(ctx, tx, actor, c, Event{Kind: "open", Category: Profile, RefID: c.OriginID, Detail: c.Origin}); err != nil {
 		return Case{}, err
 	}
-	return getCase(ctx, tx, scope, c.ID)
+	if err := s.recordOpeningConsent(ctx, tx, actor, c, in); err != nil {
+		return Case{}, err
+	}
+	// The case may belong to another organisation than the actor's: it was
+	// just inserted, so it is loaded by id alone.
+	return getCase(ctx, tx, access.SystemScope(), c.ID)
+}
+
+// checkOpening validates the consent or legal basis a case opens with.
+func checkOpening(in NewCase) error {
+	if in.LegalBasis != "" && !slices.Contains(legalBases, in.LegalBasis) {
+		return apperr.Validation(apperr.FieldError{Field: "legal_basis", Key: "error.case_legal_basis_unknown"})
+	}
+	if k := in.Consent; k != nil {
+		if !slices.Contains(consentMethods, k.Method) {
+			return apperr.Validation(apperr.FieldError{Field: "consent_method", Key: "error.consent_method"})
+		}
+	}
+	return nil
+}
+
+// recordOpeningConsent records the consent the case opened with, or the
+// legal basis it opened on without one.
+func (s *Service) recordOpeningConsent(ctx context.Context, tx *storage.Tx, actor access.Actor, c Case, in NewCase) error {
+	if k := in.Consent; k != nil {
+		// Given by the person themselves: for a child it stands as the
+		// child's own agreement, and CheckConsent still asks for the
+		// guardian's before anything is shared.
+		lang, _, _ := strings.Cut(strings.ToLower(k.Language), "-")
+		if !languageCode.MatchString(lang) {
+			lang = ""
+		}
+		return s.insertConsent(ctx, tx, actor, c, ConsentRecord{ID: newID(), CaseID: c.ID,
+			Purposes: []string{PurposeCaseManagement}, Orgs: []string{c.OrgID}, Language: lang, Method: k.Method,
+			GivenBy: "person", GivenOn: s.now().Format(time.DateOnly), RecordedBy: actor.UserID, RecordedAt: s.now()})
+	}
+	if in.LegalBasis != "" {
+		return s.Log(ctx, tx, actor, c, Event{Kind: "legal_basis_" + in.LegalBasis, Category: Consent, Detail: in.LegalBasis})
+	}
+	return nil
+}
+
+// holderRoles are the roles that may see and work on cases: an
+// organisation holds cases only when it has an active account of one.
+func holderRoles() []string {
+	var out []string
+	for _, r := range access.Roles {
+		if access.ReachOf(r, access.ViewCases) != access.None && access.ReachOf(r, access.ManageCases) != access.None {
+			out = append(out, string(r))
+		}
+	}
+	return out
+}
+
+// HoldsCases reports whether orgID is an active organisation with an active
+// account that may see and manage cases, so that a case it holds is never
+// out of everyone's sight.
+func HoldsCases(ctx context.Context, tx *storage.Tx, orgID string) (bool, error) {
+	ph, args := storage.InList(2, holderRoles())
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations o WHERE o.id = $1 AND o.disabled_at IS NULL
+		AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.disabled_at IS NULL AND u.role IN (`+ph+`))`,
+		append([]any{orgID}, args...)...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("check organisation %s holds cases: %w", orgID, err)
+	}
+	return n > 0, nil
+}
+
+// Holders lists the ids of the organisations that can hold cases (see
+// HoldsCases), for an operator who picks where a case goes. Which partners
+// work on cases is no secret within the partnership.
+func (s *Service) Holders(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		ph, args := storage.InList(1, holderRoles())
+		rows, err := tx.QueryContext(ctx, `SELECT o.id FROM organisations o WHERE o.disabled_at IS NULL
+			AND EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.disabled_at IS NULL AND u.role IN (`+ph+`))
+			ORDER BY o.id`, args...)
+		if err != nil {
+			return fmt.Errorf("list organisations holding cases: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return fmt.Errorf("list organisations holding cases: %w", err)
+			}
+			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // getCase loads a case in scope without an audit entry, for use inside a

@@ -95,6 +95,11 @@ func loadProtocol(ctx context.Context, tx *storage.Tx) (Protocol, error) {
 	return p, arows.Err()
 }
 
+// ProtocolIn reads the protocol inside the caller's transaction: a case an
+// intake desk opens goes to the receiving organisation it names, decided
+// in the same transaction as the opening.
+func ProtocolIn(ctx context.Context, tx *storage.Tx) (Protocol, error) { return loadProtocol(ctx, tx) }
+
 // Protocol returns the local protocol for the coordinator's page.
 func (s *Service) Protocol(ctx context.Context, actor access.Actor) (Protocol, error) {
 	if _, err := s.authorize(ctx, actor, access.ManageProtocol, "protocol", ""); err != nil {

@@ -93,6 +93,14 @@ const (
 	ConversionThirdParty = "third_party"        // the reporter is someone else
 )
 
+// Bases of a conversion into a case: the person's consent, or the legal
+// basis of a case opened without it (the same codes as cases.LegalBases).
+const (
+	ConversionPersonConsented = "person_consented"
+	ConversionImmediateDanger = "immediate_danger"
+	ConversionChildProtection = "child_protection"
+)
+
 // Limits of the triage's free text, in characters.
 const (
 	MaxDismissNote  = 2000
@@ -298,8 +306,12 @@ type Triage struct {
 	MissingSince   *time.Time
 	DuplicateOf    string
 	// Duplicates are the reports linked as duplicates of this one.
-	Duplicates    []string
-	CaseCode      string
+	Duplicates []string
+	CaseCode   string
+	// CaseOrg is the name of the organisation that holds the case the
+	// report became ("" for no case, or one converted before reports
+	// recorded it).
+	CaseOrg       string
 	ScreeningID   string
 	Conversion    string
 	DismissReason string
@@ -336,11 +348,12 @@ func (s *Service) GetTriage(ctx context.Context, actor access.Actor, scope acces
 		var note []byte
 		var exploitation string
 		err := tx.QueryRowContext(ctx, `SELECT r.source, r.exploitation, r.triage_place_type, r.assigned_user_id, COALESCE(u.username, ''),
-				r.missing_since, r.duplicate_of, r.case_code, r.screening_id, r.conversion, r.dismiss_reason, r.dismiss_note, r.closed_at,
+				r.missing_since, r.duplicate_of, r.case_code, COALESCE(co.name, ''), r.screening_id, r.conversion, r.dismiss_reason, r.dismiss_note, r.closed_at,
 				r.first_response_at, COALESCE(fu.username, ''), r.first_response, COALESCE((SELECT c.id FROM calls c WHERE c.report_id = r.id LIMIT 1), '')
 			FROM reports r LEFT JOIN users u ON u.id = r.assigned_user_id LEFT JOIN users fu ON fu.id = r.first_response_by
+				LEFT JOIN organisations co ON co.id = r.case_org_id
 			WHERE r.id = $1 AND ($2 = '*' OR r.org_id = $2)`, id, scope.Org()).
-			Scan(&t.Source, &exploitation, &t.PlaceType, &assigned, &t.AssignedName, &t.MissingSince, &dup, &t.CaseCode, &screeningID,
+			Scan(&t.Source, &exploitation, &t.PlaceType, &assigned, &t.AssignedName, &t.MissingSince, &dup, &t.CaseCode, &t.CaseOrg, &screeningID,
 				&t.Conversion, &t.DismissReason, &note, &t.ClosedAt, &t.FirstResponseAt, &frBy, &t.FirstResponseKind, &t.CallID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "error.not_found")
@@ -431,7 +444,10 @@ func (s *Service) Assignees(ctx context.Context, actor access.Actor, scope acces
 // reportState is what the triage actions check before they change a report.
 type reportState struct {
 	id, org, status, source, urgency, ageGroup string
-	missing                                    bool
+	// exploitation is the stored classification (see encodeExploitation);
+	// language the language the report was made in.
+	exploitation, language string
+	missing                bool
 }
 
 // loadState loads report id within scope; lock is tx.ForUpdate() for a
@@ -440,9 +456,9 @@ func (s *Service) loadState(ctx context.Context, tx *storage.Tx, scope access.Sc
 	st := reportState{id: id}
 	var org sql.NullString
 	var missing *time.Time
-	err := tx.QueryRowContext(ctx, `SELECT org_id, status, source, urgency, age_group, missing_since FROM reports
+	err := tx.QueryRowContext(ctx, `SELECT org_id, status, source, urgency, age_group, missing_since, exploitation, language FROM reports
 		WHERE id = $1 AND ($2 = '*' OR org_id = $2)`+lock, id, scope.Org()).
-		Scan(&org, &st.status, &st.source, &st.urgency, &st.ageGroup, &missing)
+		Scan(&org, &st.status, &st.source, &st.urgency, &st.ageGroup, &missing, &st.exploitation, &st.language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -757,11 +773,14 @@ func (s *Service) Dismiss(ctx context.Context, actor access.Actor, scope access.
 	})
 }
 
-// Conversion is how a report becomes a screening. When the person the
-// report is about sent it themselves, they must have agreed.
+// Conversion is how a report becomes a screening or a case. When the
+// person the report is about sent it themselves, they must have agreed
+// to a screening. A case needs the person's consent or, without it, a
+// legal basis (cases.LegalBases).
 type Conversion struct {
 	ReporterIsPerson bool
 	Consent          bool
+	LegalBasis       string
 }
 
 // ScreeningSetting is the setting of screenings made from reports.
@@ -814,39 +833,67 @@ func (s *Service) Convert(ctx context.Context, actor access.Actor, scope access.
 	return sc.ID, nil
 }
 
-// CaseOpener opens a case for the person a report is about, inside the
-// report's transaction, and returns the case code. child says whether the
-// report gives reasons to believe the person is a child.
-type CaseOpener func(ctx context.Context, tx *storage.Tx, child bool) (code string, err error)
+// CaseSubject is what a report says about the person a case opens for.
+type CaseSubject struct {
+	// Child is true when the report gives reasons to believe the person
+	// is a child.
+	Child bool
+	// Forms are the forms of exploitation triage classified the report as
+	// (Exploitations, which include "other" and "unclear").
+	Forms []string
+	// Language is the language the report was made in (a BCP 47 tag,
+	// "other" or "").
+	Language string
+}
 
-// ToCase turns report id into a case of the actor's organisation when the
-// person is already in contact and assistance starts at once (a screening
-// is the other way). The case is opened and the report closed in one
-// transaction, so neither happens without the other.
-func (s *Service) ToCase(ctx context.Context, actor access.Actor, scope access.Scope, id string, c Conversion, open CaseOpener) (string, error) {
-	if c.ReporterIsPerson && !c.Consent {
-		return "", apperr.Validation(apperr.FieldError{Field: "consent", Key: "error.report.consent_required"})
+// OpenedCase is the case a CaseOpener opened: its code and the
+// organisation that holds it.
+type OpenedCase struct {
+	Code  string
+	OrgID string
+}
+
+// CaseOpener opens a case for the person a report is about, inside the
+// report's transaction.
+type CaseOpener func(ctx context.Context, tx *storage.Tx, subject CaseSubject) (OpenedCase, error)
+
+// ToCase turns report id into a case when the person is already in contact
+// and assistance starts at once (a screening is the other way). The case is
+// opened and the report closed in one transaction, so neither happens
+// without the other; the report keeps the case's code and organisation.
+// Without the person's consent the conversion needs a legal basis, which
+// the report's conversion and the audit entry name.
+func (s *Service) ToCase(ctx context.Context, actor access.Actor, scope access.Scope, id string, c Conversion, open CaseOpener) (OpenedCase, error) {
+	basis := ConversionPersonConsented
+	switch {
+	case c.Consent:
+	case c.LegalBasis == "":
+		return OpenedCase{}, apperr.Validation(apperr.FieldError{Field: "legal_basis", Key: "error.report.consent_or_basis"})
+	case c.LegalBasis != ConversionImmediateDanger && c.LegalBasis != ConversionChildProtection:
+		return OpenedCase{}, apperr.Validation(apperr.FieldError{Field: "legal_basis", Key: "error.case_legal_basis_unknown"})
+	default:
+		basis = c.LegalBasis
 	}
-	basis := ConversionThirdParty
-	if c.ReporterIsPerson {
-		basis = ConversionConsented
-	}
-	var code string
+	var out OpenedCase
 	err := s.change(ctx, actor, scope, id, "reports.to_case", ResponseConversion, func(tx *storage.Tx, st reportState, at time.Time) (string, error) {
-		child := st.urgency == UrgencyChild || st.ageGroup == "children" || st.ageGroup == "both" || st.missing
-		var err error
-		if code, err = open(ctx, tx, child); err != nil {
+		forms, err := decodeExploitation(id, st.exploitation)
+		if err != nil {
 			return "", err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reports SET conversion = $1 WHERE id = $2 AND ($3 = '*' OR org_id = $3)`, basis, id, scope.Org()); err != nil {
+		child := st.urgency == UrgencyChild || st.ageGroup == "children" || st.ageGroup == "both" || st.missing
+		if out, err = open(ctx, tx, CaseSubject{Child: child, Forms: forms, Language: st.language}); err != nil {
+			return "", err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET conversion = $1, case_org_id = $2 WHERE id = $3 AND ($4 = '*' OR org_id = $4)`,
+			basis, out.OrgID, id, scope.Org()); err != nil {
 			return "", fmt.Errorf("convert report %s: %w", id, err)
 		}
-		if err := s.closeReport(ctx, tx, actor, scope, id, StatusCase, at, "case_code = $5", code); err != nil {
+		if err := s.closeReport(ctx, tx, actor, scope, id, StatusCase, at, "case_code = $5", out.Code); err != nil {
 			return "", err
 		}
-		return code + " " + basis, nil
+		return out.Code + " " + basis, nil
 	})
-	return code, err
+	return out, err
 }
 
 // Hand-over subjects.

@@ -9,6 +9,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/web"
@@ -74,9 +75,15 @@ type reportPage struct {
 	Exploitations []string
 	Places        []web.Option
 	Reasons       []web.Option
-	MaxMessage    int
-	MaxNote       int
-	MaxHandover   int
+	// The form that turns the report into a case: how consent was given,
+	// the legal basis without it and, for a role that cannot see cases,
+	// the organisations the case can go to (the protocol's by default).
+	ConsentMethods []web.Option
+	LegalBases     []web.Option
+	CaseOrgs       []web.Option
+	MaxMessage     int
+	MaxNote        int
+	MaxHandover    int
 }
 
 // attachmentView is an attachment in the list of a report.
@@ -198,7 +205,11 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 			v.Form["user"] = tr.AssignedUserID
 		}
 	}
-	if done := r.URL.Query().Get("done"); done != "" && p.Has("report.done."+done) {
+	switch done := r.URL.Query().Get("done"); {
+	case done == "case_opened" && tr.CaseCode != "":
+		// Whoever cannot see the case is told which organisation holds it.
+		v.Notice = p.T("report.done.case_opened", "code", tr.CaseCode, "org", tr.CaseOrg)
+	case done != "" && done != "case_opened" && p.Has("report.done."+done):
 		v.Notice = p.T("report.done." + done)
 	}
 	v.Data = page
@@ -233,6 +244,20 @@ func (h *Handler) fillTriageForms(ctx context.Context, page *reportPage, svc *in
 	page.Exploitations = intake.Exploitations
 	page.Places = h.placeOptions(p, svc, "report.not_classified")
 	page.Reasons = codeOptions("form.choose", "report.reason.", intake.DismissReasons)
+	page.ConsentMethods = codeOptions("form.choose", "consent.method.", cases.ConsentMethods())
+	page.LegalBases = codeOptions("report.legal_basis_none", "report.legal_basis.", cases.LegalBases())
+	if !access.Can(a, access.ViewCases) {
+		holders, err := h.cases.Holders(ctx)
+		if err != nil {
+			return err
+		}
+		page.CaseOrgs = []web.Option{{Value: "", LabelKey: "report.case_org_protocol"}}
+		for _, o := range orgs {
+			if slices.Contains(holders, o.ID) {
+				page.CaseOrgs = append(page.CaseOrgs, web.Option{Value: o.ID, Label: o.Name})
+			}
+		}
+	}
 	return nil
 }
 

@@ -162,7 +162,9 @@ var pageCases = map[string]pageCase{
 		return url.Values{"reason": {"test"}, "note": {"Training."}}
 	}},
 	"POST /reports/{id}/screening": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
-	"POST /reports/{id}/case":      {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	"POST /reports/{id}/case": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"legal_basis": {"child_protection"}}
+	}},
 	"POST /reports/{id}/handover": {id: targetReport, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"handover_note": {"Reporter may answer tonight."}}
 	}},
