@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"waymark.city/waymark/internal/access"
@@ -177,4 +178,59 @@ func typeInto(b *browser, fields ...string) {
 		steps = append(steps, chromedp.WaitVisible(id), typeText(id, fields[i+1]))
 	}
 	b.do(steps...)
+}
+
+// TestPublicHelpAtRoot: a person on a phone whose browser speaks Romanian
+// opens the site's root, signed out, and finds the demo hotline's number
+// and hours in Romanian, a number to tap; staff sign-in is one link away.
+func TestPublicHelpAtRoot(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := cat.For("ro")
+	b := newBrowser(t, srv)
+	b.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	b.do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "ro-RO,ro;q=0.9"}})
+		return err
+	}))
+
+	wantStatus(t, b.open("/"), 200)
+	b.wantPath("/")
+	if got := eval[string](b, `document.documentElement.lang`); got != "ro" {
+		t.Fatalf("lang = %q", got)
+	}
+	if got := b.text("h1"); got != ro.T("public.help.title") {
+		t.Errorf("heading = %q", got)
+	}
+	// The demo's hotline, Helpline 0800, as the coordinator set it.
+	if got := b.text("#hotlines .line-name"); got != "Helpline 0800" {
+		t.Errorf("hotline = %q", got)
+	}
+	if got := b.text("#hotlines a.phone"); got != "+00 800 555 0800" {
+		t.Errorf("hotline number = %q", got)
+	}
+	if got := eval[string](b, `document.querySelector("#hotlines a.phone").getAttribute("href")`); got != "tel:+008005550800" {
+		t.Errorf("hotline link = %q", got)
+	}
+	if got := b.text("#hotlines bdi"); got != "24/7" {
+		t.Errorf("hotline hours = %q", got)
+	}
+	if got := b.text("main"); !strings.Contains(got, ro.T("public.help.hotline_title")) || !strings.Contains(got, "116 000") {
+		t.Errorf("the page lacks the hotline heading or 116 000:\n%s", got)
+	}
+	l := eval[layout](b, layoutJS)
+	if l.ScrollWidth > l.InnerWidth {
+		t.Errorf("the help page scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+	}
+	b.viewportShot("help-ro")
+	if p := b.console.problems(); len(p) > 0 {
+		t.Errorf("console problems: %v", p)
+	}
+
+	wantStatus(t, b.click(`a[href="/login"]`), 200)
+	b.wantPath("/login")
 }

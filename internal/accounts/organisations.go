@@ -353,3 +353,31 @@ func (s *Service) CallNow(ctx context.Context, actor access.Actor, child bool) (
 	}
 	return out, nil
 }
+
+// PublicHotlines returns the active help lines of the partnership (kind
+// hotline) that have a phone number, by name, for the public help page a
+// signed-out visitor sees. It needs no actor and writes no audit entry:
+// a partner's name, number and hours are public information, and a
+// visitor must be able to read them without an account. A help line
+// without a number is left out, as the page is there to call it.
+func (s *Service) PublicHotlines(ctx context.Context) ([]Contact, error) {
+	var out []Contact
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, kind, phone, hours FROM organisations
+			WHERE disabled_at IS NULL AND kind = $1 AND phone <> ''
+			ORDER BY lower(name), id`, Hotline)
+		if err != nil {
+			return fmt.Errorf("list public hotlines: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Contact
+			if err := rows.Scan(&c.OrgID, &c.Name, &c.Kind, &c.Phone, &c.Hours); err != nil {
+				return fmt.Errorf("scan public hotline: %w", err)
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,5 +1,6 @@
-// Package public is Waymark's surface for the public: the anonymous report
-// form and the follow-up with a receipt code. It has its own route table
+// Package public is Waymark's surface for the public: the help page a
+// signed-out visitor sees at the root (Help), the anonymous report form and
+// the follow-up with a receipt code. It has its own route table
 // (routes.go), one file per action, its own templates and a plain layout
 // without staff navigation, cookies or third-party content.
 //
@@ -18,6 +19,7 @@ package public
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -34,6 +36,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/intake"
@@ -53,6 +56,9 @@ type Deps struct {
 	Catalog   *i18n.Catalog
 	Catalogue *screening.Catalogue
 	Log       *slog.Logger
+	// Hotlines lists the local help lines for the help page
+	// (accounts.Service.PublicHotlines); nil lists none.
+	Hotlines func(context.Context) ([]accounts.Contact, error)
 	// Zone is the time zone dates are shown in.
 	Zone *time.Location
 	// MaxUploads bounds how many report forms with attachments are read at
@@ -69,6 +75,7 @@ type Handler struct {
 	catalog   *i18n.Catalog
 	catalogue *screening.Catalogue
 	log       *slog.Logger
+	hotlines  func(context.Context) ([]accounts.Contact, error)
 	zone      *time.Location
 	pages     map[string]*template.Template
 	asset     string
@@ -79,7 +86,7 @@ type Handler struct {
 
 // New parses the templates; a template that fails to parse stops start-up.
 func New(d Deps) (*Handler, error) {
-	h := &Handler{intake: d.Intake, catalog: d.Catalog, catalogue: d.Catalogue, log: d.Log, zone: d.Zone,
+	h := &Handler{intake: d.Intake, catalog: d.Catalog, catalogue: d.Catalogue, log: d.Log, hotlines: d.Hotlines, zone: d.Zone,
 		pages: map[string]*template.Template{}, submits: make(chan struct{}, 1)}
 	if h.zone == nil {
 		h.zone = time.Local
@@ -168,6 +175,9 @@ type view struct {
 	Path   string
 	Asset  string
 	Script bool // load the proof-of-work script
+	// NoBanner leaves out the emergency line above the page, for the help
+	// page, which begins with it.
+	NoBanner bool
 	// Errors is the summary at the top; FieldErrors the message next to each field.
 	Errors      []fieldMessage
 	FieldErrors map[string]string

@@ -80,6 +80,9 @@ func newSiteWith(t *testing.T, db *storage.DB, cfg intake.Config, deps public.De
 	}
 	mux := http.NewServeMux()
 	h.Mount(mux)
+	// The app serves the help page at the root to visitors without a
+	// session (ui.Home); here the root is always signed out.
+	mux.Handle("GET /{$}", web.Named(http.HandlerFunc(h.Help)))
 	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "cross-origin", http.StatusForbidden) })
 	handler := web.Chain(mux, web.Observe(log, web.NewMetrics()), web.SecurityHeaders(false), web.CrossOrigin(deny), web.LimitBody(1<<20, public.TakesFiles))
 	return &site{env: env, catalog: cat, handler: handler, log: logBuf}

@@ -44,6 +44,8 @@ type Handler struct {
 	clientKey func(addr string, day time.Time) string
 	// publicURL names the site for passkeys; see relyingParty.
 	publicURL string
+	// signedOut is what a Home route shows a visitor without a session.
+	signedOut http.Handler
 	// screenings keeps screenings.
 	screenings *screening.Store
 	// fieldguide is the local adaptation of the field guide.
@@ -75,6 +77,9 @@ type Deps struct {
 	// PublicURL is the URL people reach Waymark at (config.PublicURL); passkeys
 	// are bound to its host. Empty: taken from each request (see relyingParty).
 	PublicURL string
+	// SignedOut is the page a visitor without a session finds at the root
+	// (public.Handler.Help); nil sends them to sign in.
+	SignedOut http.Handler
 	// Screenings keeps saved screenings and holds the indicator catalogue
 	// the screening pages and the field guide show (app.App.Screenings).
 	Screenings *screening.Store
@@ -99,7 +104,7 @@ type Deps struct {
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
+	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
 		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection}
 	return h
@@ -137,7 +142,8 @@ func actor(r *http.Request) access.Actor {
 func (h *Handler) gate(rt Route) http.Handler {
 	return web.Named(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var cur *accounts.Current
-		if tok := h.token(r); tok != "" {
+		tok := h.token(r)
+		if tok != "" {
 			c, err := h.accounts.Resolve(r.Context(), tok)
 			switch {
 			case err == nil:
@@ -157,7 +163,11 @@ func (h *Handler) gate(rt Route) http.Handler {
 				h.toLogin(w, r)
 				return
 			}
-		case SignedIn:
+		case SignedIn, Home:
+			if cur == nil && rt.Gate == Home && tok == "" && h.signedOut != nil {
+				h.signedOut.ServeHTTP(w, r)
+				return
+			}
 			if cur == nil {
 				h.toLogin(w, r)
 				return

@@ -65,6 +65,7 @@ var gateText = map[ui.Gate]string{
 	ui.Public:   "anyone",
 	ui.Partial:  "signed in, second factor may be outstanding",
 	ui.SignedIn: "signed in completely",
+	ui.Home:     "signed in completely; signed out: the public help page",
 }
 
 func renderPermissions() []byte {

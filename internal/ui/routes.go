@@ -19,13 +19,18 @@ const (
 	Public   Gate = iota // anyone, signed in or not
 	Partial              // a session that still owes its second factor
 	SignedIn             // a complete session allowed the route's Action
+	// Home is SignedIn for anyone with a session. A visitor without one
+	// gets the public help page (Deps.SignedOut) rather than the sign-in,
+	// so the root tells people where to get help; one whose session has
+	// ended still brings its cookie and is sent to sign in again.
+	Home
 )
 
 // Route is one page route.
 type Route struct {
 	Pattern string
 	Gate    Gate
-	// Action is checked for SignedIn routes.
+	// Action is checked for SignedIn and Home routes.
 	Action  access.Action
 	Handler http.HandlerFunc
 }
@@ -33,7 +38,7 @@ type Route struct {
 // Routes is the route table of the staff pages.
 func (h *Handler) Routes() []Route {
 	return []Route{
-		{"GET /{$}", SignedIn, access.ViewDashboard, h.showDashboard},
+		{"GET /{$}", Home, access.ViewDashboard, h.showDashboard},
 		{"GET /login", Public, "", h.showLogin},
 		{"POST /login", Public, "", h.submitLogin},
 		{"GET /login/code", Partial, "", h.showCode},

@@ -397,12 +397,13 @@ type refusal struct {
 // and the permission matrix.
 func expectPage(rt ui.Route, f *fixture, c caller) outcome {
 	if c.user == nil {
-		if rt.Gate == ui.Public {
+		// Signed out, the root is the public help page.
+		if rt.Gate == ui.Public || rt.Gate == ui.Home {
 			return allowed
 		}
 		return toLogin
 	}
-	if rt.Gate != ui.SignedIn {
+	if rt.Gate != ui.SignedIn && rt.Gate != ui.Home {
 		return allowed
 	}
 	switch reach := access.ReachOf(c.user.Role, rt.Action); {
@@ -447,8 +448,8 @@ func TestPageRouteAccess(t *testing.T) {
 		if _, ok := pageCases[rt.Pattern]; !ok {
 			t.Errorf("route %q has no case in pageCases: add one", rt.Pattern)
 		}
-		if rt.Gate == ui.SignedIn && rt.Action == "" {
-			t.Errorf("route %q is SignedIn but names no action", rt.Pattern)
+		if (rt.Gate == ui.SignedIn || rt.Gate == ui.Home) && rt.Action == "" {
+			t.Errorf("route %q is SignedIn or Home but names no action", rt.Pattern)
 		}
 	}
 	for p := range pageCases {
