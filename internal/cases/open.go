@@ -202,7 +202,19 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 	}
 	// The case may belong to another organisation than the actor's: it was
 	// just inserted, so it is loaded by id alone.
-	return getCase(ctx, tx, access.SystemScope(), c.ID)
+	opened, err := getCase(ctx, tx, access.SystemScope(), c.ID)
+	if err != nil {
+		return Case{}, err
+	}
+	// Opening at a stage is entering it: the hooks of a stage move run as
+	// for a move from no stage, so the protocol of collaboration's tasks for
+	// the opening stage are there from the start.
+	for _, h := range s.moveHooks {
+		if err := h(ctx, tx, actor, opened, ""); err != nil {
+			return Case{}, err
+		}
+	}
+	return opened, nil
 }
 
 // checkOpening validates the consent or legal basis a case opens with.

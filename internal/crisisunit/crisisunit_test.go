@@ -423,6 +423,36 @@ func TestProtocolPrefillsTasks(t *testing.T) {
 	}
 }
 
+// TestOpeningAtAStageCreatesItsTasks: a case opened at a stage (by a worker
+// who meets the person in crisis) gets that stage's protocol tasks, as a
+// case moved into it does.
+func TestOpeningAtAStageCreatesItsTasks(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			if err := f.svc.SetProtocol(ctx, f.coordinator.Actor, []crisisunit.Step{
+				{Stage: cases.CrisisIntervention, Kind: "social_services", Template: "safe_accommodation", DueDays: 1},
+			}); err != nil {
+				t.Fatalf("set protocol: %v", err)
+			}
+			c, err := f.env.App.Cases.Open(ctx, f.worker.Actor, cases.NewCase{Stage: cases.CrisisIntervention, Person: cases.PersonInput{
+				Person: cases.Person{GivenNames: "Ana", FamilyName: "Testa"}, Gender: "feminine", AgeBand: "25-34", ContactMethod: "through_shelter",
+			}})
+			if err != nil {
+				t.Fatalf("open case: %v", err)
+			}
+			unit, err := f.svc.Conferences(ctx, f.worker.Actor, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(unit.Tasks) != 1 || unit.Tasks[0].Template != "safe_accommodation" || unit.Tasks[0].OwnerOrg != f.s {
+				t.Errorf("tasks of a case opened in crisis: %+v, want the protocol's safe accommodation task for social services", unit.Tasks)
+			}
+		})
+	}
+}
+
 func TestRemindersByMail(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
