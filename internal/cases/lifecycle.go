@@ -89,10 +89,17 @@ func CloseReasons() []string { return slices.Clone(closeReasons) }
 // before it ends; the person may still leave, and cases merge.
 var whileReflecting = []string{"person_declined", "lost_contact", "deceased", "duplicate"}
 
+// PersonAskedReturn is the reason that lets a case enter the return stage
+// while the reflection period runs: the period protects the person from
+// removal, so a return then starts only on the person's own explicit
+// request, recorded as the move's reason.
+const PersonAskedReturn = "person_asked_return"
+
 // Move is a requested change of stage.
 type Move struct {
 	From, To Stage
-	// Reason is a close reason code; required when To is Closed.
+	// Reason is a close reason code, required when To is Closed; or
+	// PersonAskedReturn when To is Return.
 	Reason string
 	// ReflectionRunning is true when the reflection period has not ended.
 	ReflectionRunning bool
@@ -114,6 +121,12 @@ func (m Move) Check() error {
 		if m.ReflectionRunning && !slices.Contains(whileReflecting, m.Reason) {
 			return apperr.New(apperr.Conflict, "error.case_reflection_running")
 		}
+	}
+	if m.To == Return && m.Reason != "" && m.Reason != PersonAskedReturn {
+		return apperr.Validation(apperr.FieldError{Field: "reason", Key: "error.case_return_reason"})
+	}
+	if m.To == Return && m.ReflectionRunning && m.Reason != PersonAskedReturn {
+		return apperr.Validation(apperr.FieldError{Field: "reason", Key: "error.case_return_during_reflection"})
 	}
 	return nil
 }

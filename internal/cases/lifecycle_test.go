@@ -28,6 +28,10 @@ func TestMoveRules(t *testing.T) {
 		{"no return while reflecting", cases.Move{From: cases.Reflection, To: cases.Closed, Reason: "returned", ReflectionRunning: true}, apperr.Conflict},
 		{"may leave while reflecting", cases.Move{From: cases.Reflection, To: cases.Closed, Reason: "person_declined", ReflectionRunning: true}, ""},
 		{"returned after reflection", cases.Move{From: cases.Return, To: cases.Closed, Reason: "returned"}, ""},
+		{"return starts while reflecting", cases.Move{From: cases.LongTerm, To: cases.Return, ReflectionRunning: true}, apperr.Invalid},
+		{"return the person asked for while reflecting", cases.Move{From: cases.LongTerm, To: cases.Return, Reason: cases.PersonAskedReturn, ReflectionRunning: true}, ""},
+		{"return after reflection", cases.Move{From: cases.LongTerm, To: cases.Return}, ""},
+		{"return with a close reason", cases.Move{From: cases.LongTerm, To: cases.Return, Reason: "lost_contact"}, apperr.Invalid},
 		{"unknown stage", cases.Move{From: cases.Screening, To: "nowhere"}, apperr.Invalid},
 		{"closed cannot move", cases.Move{From: cases.Closed, To: cases.Screening}, apperr.Conflict},
 	}

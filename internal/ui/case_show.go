@@ -65,7 +65,7 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 	for _, st := range c.Stage.Next() {
 		page.Next = append(page.Next, web.Option{Value: string(st), LabelKey: "case.stage." + string(st)})
 	}
-	page.CloseReasons = codeOptions("case.close_reason_none", "case.close_reason.", cases.CloseReasons())
+	page.CloseReasons = codeOptions("case.close_reason_none", "case.close_reason.", append(cases.CloseReasons(), cases.PersonAskedReturn))
 	page.Workers = []web.Option{{Value: "", LabelKey: "form.choose"}}
 	page.Candidates = []web.Option{{Value: "", LabelKey: "form.choose"}}
 	for _, m := range o.Candidates {
