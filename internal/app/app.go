@@ -177,7 +177,7 @@ func (a *App) init(ctx context.Context) error {
 	a.LegalStatus = legalstatus.New(a.Cases)
 	a.CrisisUnit = crisisunit.New(a.Cases)
 	a.DataProtection = dataprotection.New(a.Cases,
-		dataprotection.Config{Retention: a.Config.CaseRetention, TraffickingStatus: traffickingStatus}, a.exportSections()...)
+		dataprotection.Config{Retention: a.Config.CaseRetention, Referral: a.caseReferral}, a.exportSections()...)
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
 	a.Accounts = accounts.New(accounts.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,

@@ -50,12 +50,66 @@ func (a *App) exportSections() []dataprotection.Section {
 	}
 }
 
-// traffickingStatus is the HTCDS trafficking status of a case that came
-// from a referral: what the decisions on that referral say.
-func traffickingStatus(ctx context.Context, tx *storage.Tx, c cases.Case) (string, string, error) {
+// caseReferral tells the HTCDS export of a case what the referral it came
+// from says: the trafficking status its decisions give, who referred and
+// when the referral was accepted, and the methods of control and
+// vulnerabilities of the screening result the referral carries. The result
+// is the one the receiving organisation was given; the screening's own
+// answers stay with the screening organisation.
+func (a *App) caseReferral(ctx context.Context, tx *storage.Tx, c cases.Case) (dataprotection.CaseReferral, error) {
 	if c.Origin != cases.FromReferral || c.OriginID == "" {
-		return "", "", nil
+		return dataprotection.CaseReferral{}, nil
 	}
-	st, err := identification.StatusIn(ctx, tx, c.OriginID)
-	return st.TraffickingStatus, st.DecisionMakingOrg, err
+	r, err := identification.ReferralIn(ctx, tx, c.OriginID)
+	if err != nil {
+		return dataprotection.CaseReferral{}, err
+	}
+	out := dataprotection.CaseReferral{TraffickingStatus: r.HTCDS.TraffickingStatus, DecisionMakingOrg: r.HTCDS.DecisionMakingOrg,
+		Referrer: r.From.Name, ProtectionNeeds: r.Result.ProtectionNeeds}
+	if r.Status == identification.StatusAccepted && r.RespondedAt != nil {
+		out.Accepted = *r.RespondedAt
+	}
+	// Indicator ids belong to the catalogue version the referral was
+	// evaluated by; without that version they cannot be read.
+	cat, ok := a.Screening.ForVersion(r.CatalogueVersion)
+	if !ok {
+		return out, nil
+	}
+	for _, id := range counted(r.Result) {
+		ind, ok := cat.Indicator(id)
+		if !ok || ind.HTCDS == nil {
+			continue
+		}
+		switch ind.HTCDS.Field {
+		case "vic_MethodsOfControl":
+			out.MethodsOfControl = append(out.MethodsOfControl, ind.HTCDS.Value)
+		case "vic_Vulnerabilities":
+			out.Vulnerabilities = append(out.Vulnerabilities, ind.HTCDS.Value)
+		}
+	}
+	return out, nil
+}
+
+// counted lists the indicators a screening result counted: the yes answers
+// behind each element (version 2), dimension and act (version 1), and
+// urgent trigger.
+func counted(res screening.Result) []string {
+	var ids []string
+	for _, p := range res.Purposes {
+		for _, e := range p.Elements {
+			for _, y := range e.Yes {
+				ids = append(ids, y.ID)
+			}
+		}
+		for _, d := range p.Dimensions {
+			for _, y := range d.Indicators {
+				ids = append(ids, y.ID)
+			}
+		}
+		ids = append(ids, p.Act.Indicators...)
+	}
+	for _, u := range res.UrgentReasons {
+		ids = append(ids, u.Indicators...)
+	}
+	return ids
 }

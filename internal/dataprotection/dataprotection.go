@@ -32,10 +32,31 @@ type Config struct {
 	// Retention is how long a closed case keeps identifying data; 0 means
 	// DefaultRetention.
 	Retention time.Duration
-	// TraffickingStatus, when set, gives the HTCDS trafficking status of a
-	// case and the kind of organisation that decided it (from the decisions
-	// on the referral the case came from); "" when unknown.
-	TraffickingStatus func(ctx context.Context, tx *storage.Tx, c cases.Case) (status, decisionOrg string, err error)
+	// Referral, when set, tells the HTCDS export what the referral a case
+	// came from says (the zero value when it came from none): dataprotection
+	// cannot read referrals itself, which are built on cases.
+	Referral func(ctx context.Context, tx *storage.Tx, c cases.Case) (CaseReferral, error)
+}
+
+// CaseReferral is what the referral a case came from tells its HTCDS
+// record. The values are as the referral and its screening catalogue name
+// them; the export keeps those the HTCDS picklists allow.
+type CaseReferral struct {
+	// TraffickingStatus and DecisionMakingOrg follow from the decisions on
+	// the referral; "" while there are none.
+	TraffickingStatus, DecisionMakingOrg string
+	// Referrer is the referring organisation's name.
+	Referrer string
+	// Accepted is when the case's organisation accepted the referral.
+	Accepted time.Time
+	// MethodsOfControl and Vulnerabilities are the catalogue's HTCDS values
+	// (vic_MethodsOfControl, vic_Vulnerabilities) of the indicators the
+	// screening counted.
+	MethodsOfControl, Vulnerabilities []string
+	// ProtectionNeeds are the screening's protection needs (smuggled,
+	// homeless…), which name vulnerabilities the catalogue maps to no
+	// HTCDS value.
+	ProtectionNeeds []string
 }
 
 // DefaultRetention is five years after closure, the default of config.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -47,7 +48,21 @@ type Document struct {
 	// Reference is the sender's case code, so both sides can talk about
 	// the same case without naming the person.
 	Reference string `json:"reference,omitempty"`
-	Record    Record `json:"record"`
+	// Age is Waymark's addition to the envelope: HTCDS 2.0 has a birth date
+	// but no age band and no presumption of childhood, so without it a
+	// pseudonymous document would turn a child into an adult and the child
+	// rules (consent through the guardian, child protection) would no longer
+	// apply. It is left out when the record has the birth date, which says more.
+	Age    *Age   `json:"age,omitempty"`
+	Record Record `json:"record"`
+}
+
+// Age is the person's age band and whether they are treated as a child:
+// under 18, or of uncertain age with reasons to believe they are a child
+// (CoE Convention art. 10(3)).
+type Age struct {
+	Band  string `json:"band"`
+	Child bool   `json:"child"`
 }
 
 // Record is the HTCDS fields Waymark keeps. The JSON names are the HTCDS
@@ -64,9 +79,14 @@ type Record struct {
 	AgreementToManagePersonalData *bool    `json:"vic_AgreementToManagePersonalData,omitempty"`
 	TraffickingStatus             string   `json:"vic_TraffickingStatus,omitempty"`
 	DecisionMakingOrg             string   `json:"vic_TraffickingStatusDecisionMakingOrg,omitempty"`
+	AgeWhenTrafficked             *int     `json:"vic_AgeWhenTrafficked,omitempty"`
+	MethodsOfControl              []string `json:"vic_MethodsOfControl,omitempty"`
 	TypeOfExploitation            []string `json:"vic_TypeOfExploitation,omitempty"`
+	Vulnerabilities               []string `json:"vic_Vulnerabilities,omitempty"`
 	Status                        string   `json:"cas_Status"`
 	ReasonForCaseClosure          string   `json:"cas_ReasonForCaseClosure,omitempty"`
+	ReferringOrganisation         string   `json:"cas_ReferringOrganisation,omitempty"`
+	IncomingReferralDate          string   `json:"cas_IncomingReferralDate,omitempty"`
 	Consent                       *bool    `json:"con_Consent,omitempty"`
 }
 
@@ -93,6 +113,26 @@ var exploitationValues = [][2]string{
 var exploitationImported = map[string]string{
 	"ChildLabour": "labour", "ForcedMilitaryByNonStateActors": "other_exploitation", "ForcedAdoption": "other_exploitation",
 	"Surrogacy": "other_exploitation",
+}
+
+// methodsOfControl is the vic_MethodsOfControl picklist, in the standard's
+// order, which is also the order of an export.
+var methodsOfControl = []string{"PhysicalThreats", "ThreatsLawEnforcement", "ThreatensChildrenFamily", "DebtBondage",
+	"FalsePromises", "PhysicalAbuse", "SexualAbuse", "TakesEarnings", "RestrictsFinancialAccess", "RestrictsMedicalCare",
+	"WithholdsNecessities", "PsychologicalAbuse", "PsychoactiveSubstance", "ExcessiveWorkingHours", "WithholdsDocuments", "Other"}
+
+// vulnerabilities is the vic_Vulnerabilities picklist, in the standard's order.
+var vulnerabilities = []string{"Addiction", "SocialGroup", "Discrimination", "Poverty", "DisabilityAndPhysicalHealth",
+	"MentalHealth", "Migration", "Homelessness", "AbuseSocialMedia", "AbusePhysical", "Education", "WorkEnvironment"}
+
+// protectionNeedValues maps the screening's protection needs to
+// vic_Vulnerabilities where the picklist has the same thing. The others
+// have no counterpart and stay out: no papers at all, public care,
+// unawareness of rights and a separated child are not migration as such,
+// and "disability or addiction" would have to claim one of the two.
+var protectionNeedValues = map[string]string{
+	"smuggled": "Migration", "irregular_status": "Migration", "no_work_permit": "Migration",
+	"homeless": "Homelessness", "trauma_signs": "MentalHealth",
 }
 
 var (
@@ -218,6 +258,19 @@ func ParseHTCDS(data []byte, today time.Time) (Parsed, error) {
 			if str(m.raw, "reference", &doc.Reference) && doc.Reference != "" && !reference.MatchString(doc.Reference) {
 				bad("reference", "error.data.htcds_reference")
 			}
+		case "age":
+			if string(m.raw) == "null" {
+				continue
+			}
+			age, ok := ageOf(m.raw)
+			switch {
+			case !ok:
+				bad("age", "error.data.htcds_age")
+			case childBand(age.Band) && !age.Child:
+				bad("age", "error.data.htcds_age_child")
+			default:
+				doc.Age = age
+			}
 		case "record":
 			members, err := object(m.raw)
 			if err != nil {
@@ -269,7 +322,7 @@ func ParseHTCDS(data []byte, today time.Time) (Parsed, error) {
 				bad(name, "error.data.htcds_date")
 			} else if d.After(today) {
 				bad(name, "error.data.htcds_birth_future")
-			} else if today.Year()-d.Year() > 120 {
+			} else if today.Year()-d.Year() > maxAge {
 				bad(name, "error.data.htcds_birth_past")
 			}
 		case "prs_Gender":
@@ -322,6 +375,32 @@ func ParseHTCDS(data []byte, today time.Time) (Parsed, error) {
 			if str(raw, name, &r.DecisionMakingOrg) && !slices.Contains(decisionOrgs, r.DecisionMakingOrg) {
 				bad(name, "error.data.htcds_picklist")
 			}
+		case "vic_AgeWhenTrafficked":
+			var n int
+			if err := json.Unmarshal(raw, &n); err != nil {
+				bad(name, "error.data.htcds_type_number")
+				continue
+			}
+			r.AgeWhenTrafficked = &n
+		case "vic_MethodsOfControl", "vic_Vulnerabilities":
+			var vs []string
+			if err := json.Unmarshal(raw, &vs); err != nil {
+				bad(name, "error.data.htcds_type_list")
+				continue
+			}
+			picklist := methodsOfControl
+			if name == "vic_Vulnerabilities" {
+				picklist = vulnerabilities
+			}
+			if !all(vs, func(v string) bool { return slices.Contains(picklist, v) }) {
+				bad(name, "error.data.htcds_picklist")
+				continue
+			}
+			if name == "vic_MethodsOfControl" {
+				r.MethodsOfControl = inOrder(picklist, vs)
+			} else {
+				r.Vulnerabilities = inOrder(picklist, vs)
+			}
 		case "vic_TypeOfExploitation":
 			if err := json.Unmarshal(raw, &r.TypeOfExploitation); err != nil {
 				bad(name, "error.data.htcds_type_list")
@@ -353,6 +432,23 @@ func ParseHTCDS(data []byte, today time.Time) (Parsed, error) {
 				p.Warnings = append(p.Warnings, Warning{Field: name, Key: "data.htcds_warning_ignored"})
 				r.ReasonForCaseClosure = ""
 			}
+		case "cas_ReferringOrganisation":
+			if !str(raw, name, &r.ReferringOrganisation) {
+				continue
+			}
+			r.ReferringOrganisation = strings.TrimSpace(r.ReferringOrganisation)
+			if utf8.RuneCountInString(r.ReferringOrganisation) > maxName {
+				bad(name, "error.data.htcds_too_long")
+			}
+		case "cas_IncomingReferralDate":
+			if !str(raw, name, &r.IncomingReferralDate) {
+				continue
+			}
+			if d, err := day(r.IncomingReferralDate); err != nil {
+				bad(name, "error.data.htcds_date")
+			} else if d.After(today) {
+				bad(name, "error.data.htcds_date_future")
+			}
 		default:
 			key := "data.htcds_warning_unknown"
 			if slices.Contains(htcdsFields, name) {
@@ -367,15 +463,83 @@ func ParseHTCDS(data []byte, today time.Time) (Parsed, error) {
 	if doc.Variant == Pseudonymous && (r.FirstName != "" || r.SecondName != "" || r.Birthdate != "") {
 		bad("variant", "error.data.htcds_pseudonymous_identity")
 	}
+	if doc.Age != nil && r.Birthdate != "" {
+		// Two ages could disagree, and with a birth date Waymark derives
+		// the band itself.
+		bad("age", "error.data.htcds_age_and_birthdate")
+	}
+	if n := r.AgeWhenTrafficked; n != nil && (*n < 0 || *n > oldestAge(*doc, today)) {
+		bad("vic_AgeWhenTrafficked", "error.data.htcds_age_trafficked")
+	}
 	if len(fe) > 0 {
 		return Parsed{}, apperr.Validation(fe...)
 	}
-	p.Person = personOf(*r)
+	p.Person = personOf(*doc)
 	return p, nil
 }
 
-// personOf turns a checked record into the form that opens a case.
-func personOf(r Record) cases.PersonInput {
+// ageOf reads the envelope's age: an object with one of Waymark's age
+// bands and the child flag, both required and nothing else.
+func ageOf(raw json.RawMessage) (*Age, bool) {
+	members, err := object(raw)
+	if err != nil {
+		return nil, false
+	}
+	var a Age
+	var band, child bool
+	for _, m := range members {
+		switch {
+		case string(m.raw) == "null":
+			return nil, false
+		case m.key == "band":
+			band = json.Unmarshal(m.raw, &a.Band) == nil && slices.Contains(cases.AgeBands(), a.Band)
+		case m.key == "child":
+			child = json.Unmarshal(m.raw, &a.Child) == nil
+		default:
+			return nil, false
+		}
+	}
+	return &a, band && child
+}
+
+// childBand reports whether an age band is under 18.
+func childBand(band string) bool { return band == "0-11" || band == "12-17" }
+
+// maxAge is the oldest age a person can have.
+const maxAge = 120
+
+// oldestAge is the oldest the person can be by the document: their age
+// today by a birth date, the top of a closed age band, else maxAge. They
+// cannot have been trafficked at an older age.
+func oldestAge(doc Document, today time.Time) int {
+	if d, err := day(doc.Record.Birthdate); err == nil {
+		return cases.AgeOn(d, today)
+	}
+	if doc.Age != nil {
+		if _, top, ok := strings.Cut(doc.Age.Band, "-"); ok {
+			if n, err := strconv.Atoi(top); err == nil {
+				return n
+			}
+		}
+	}
+	return maxAge
+}
+
+// inOrder is the values of a picklist that vs holds, each once, in the
+// picklist's order.
+func inOrder(picklist, vs []string) []string {
+	var out []string
+	for _, v := range picklist {
+		if slices.Contains(vs, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// personOf turns a checked document into the form that opens a case.
+func personOf(doc Document) cases.PersonInput {
+	r := doc.Record
 	in := cases.PersonInput{
 		Person: cases.Person{GivenNames: r.FirstName, FamilyName: r.SecondName, BirthDate: r.Birthdate},
 		Gender: "unknown", Citizenships: slices.Clone(r.Citizenship),
@@ -388,6 +552,11 @@ func personOf(r Record) cases.PersonInput {
 	}
 	if r.Birthdate == "" {
 		in.AgeBand = "unknown"
+		if doc.Age != nil {
+			// The presumption of childhood travels with the case, so the
+			// child rules keep applying while the age is uncertain.
+			in.AgeBand, in.PresumedChild = doc.Age.Band, doc.Age.Child
+		}
 	}
 	for _, l := range []string{r.PrimaryLanguage, r.SecondaryLanguage} {
 		if l != "" {
@@ -486,7 +655,9 @@ func object(data []byte) ([]member, error) {
 func recordOf(c cases.Case, identity *cases.Person, facts htcdsFacts) Record {
 	r := Record{Gender: toHTCDS(genderValues, c.Gender), Citizenship: slices.Clone(c.Citizenships),
 		TraffickingStatus: facts.status, DecisionMakingOrg: facts.org,
-		AgreementToManagePersonalData: facts.agreement, Consent: facts.consent}
+		AgreementToManagePersonalData: facts.agreement, Consent: facts.consent,
+		AgeWhenTrafficked: facts.ageWhenTrafficked, MethodsOfControl: facts.methods, Vulnerabilities: facts.vulnerabilities,
+		ReferringOrganisation: facts.referrer, IncomingReferralDate: facts.referralDate}
 	if identity != nil {
 		r.FirstName, r.SecondName, r.Birthdate = identity.GivenNames, identity.FamilyName, identity.BirthDate
 	}
@@ -520,8 +691,12 @@ func recordOf(c cases.Case, identity *cases.Person, facts htcdsFacts) Record {
 }
 
 // htcdsFacts are the HTCDS fields that come from records other than the
-// case row: the trafficking status and consent.
+// case row: the trafficking status, consent, the referral and its
+// screening, or what an imported document declared of them.
 type htcdsFacts struct {
-	status, org        string
-	agreement, consent *bool
+	status, org              string
+	agreement, consent       *bool
+	ageWhenTrafficked        *int
+	methods, vulnerabilities []string
+	referrer, referralDate   string
 }

@@ -3,9 +3,11 @@ package dataprotection
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
@@ -54,21 +56,32 @@ func (s *Service) ExportHTCDS(ctx context.Context, actor access.Actor, caseID, v
 		}
 		out = Document{Standard: Standard, Version: Version, Variant: variant, Reference: a.Case.Code,
 			Record: recordOf(a.Case, identity, facts)}
+		if out.Record.Birthdate == "" {
+			out.Age = &Age{Band: a.Case.AgeBand, Child: a.Case.Child}
+		}
 		return s.cases.Log(ctx, tx, actor, a.Case, cases.Event{Kind: "data_exported", Category: cases.Profile, Detail: "htcds_" + variant})
 	})
 	return out, err
 }
 
-// facts gathers the trafficking status and consent of a case: from
-// Waymark's own records when it has them, else as an imported document
-// declared them.
+// facts gathers the HTCDS fields kept outside the case row: from
+// Waymark's own records (the referral the case came from, its consents)
+// when it has them, else as an imported document declared them.
 func (s *Service) facts(ctx context.Context, tx *storage.Tx, c cases.Case) (htcdsFacts, error) {
 	var f htcdsFacts
-	var agreement, consent sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT trafficking_status, decision_org, agreement, consent FROM case_imports WHERE case_id = $1`,
-		c.ID).Scan(&f.status, &f.org, &agreement, &consent)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var agreement, consent, ageWhenTrafficked sql.NullInt64
+	var methods, vulns string
+	err := tx.QueryRowContext(ctx, `SELECT trafficking_status, decision_org, agreement, consent, age_when_trafficked, methods_of_control,
+		vulnerabilities, referring_org, referral_date FROM case_imports WHERE case_id = $1`, c.ID).Scan(&f.status, &f.org, &agreement, &consent,
+		&ageWhenTrafficked, &methods, &vulns, &f.referrer, &f.referralDate)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
 		return htcdsFacts{}, fmt.Errorf("load import of case %s: %w", c.ID, err)
+	default:
+		if err := errors.Join(json.Unmarshal([]byte(methods), &f.methods), json.Unmarshal([]byte(vulns), &f.vulnerabilities)); err != nil {
+			return htcdsFacts{}, fmt.Errorf("decode import of case %s: %w", c.ID, err)
+		}
 	}
 	boolPtr := func(n sql.NullInt64) *bool {
 		if !n.Valid {
@@ -78,13 +91,29 @@ func (s *Service) facts(ctx context.Context, tx *storage.Tx, c cases.Case) (htcd
 		return &b
 	}
 	f.agreement, f.consent = boolPtr(agreement), boolPtr(consent)
-	if s.cfg.TraffickingStatus != nil {
-		status, org, err := s.cfg.TraffickingStatus(ctx, tx, c)
+	if ageWhenTrafficked.Valid {
+		n := int(ageWhenTrafficked.Int64)
+		f.ageWhenTrafficked = &n
+	}
+	if s.cfg.Referral != nil {
+		ref, err := s.cfg.Referral(ctx, tx, c)
 		if err != nil {
 			return htcdsFacts{}, err
 		}
-		if status != "" {
-			f.status, f.org = status, org
+		if ref.TraffickingStatus != "" {
+			f.status, f.org = ref.TraffickingStatus, ref.DecisionMakingOrg
+		}
+		if ref.Referrer != "" {
+			f.referrer = ref.Referrer
+		}
+		if !ref.Accepted.IsZero() {
+			f.referralDate = ref.Accepted.UTC().Format(time.DateOnly)
+		}
+		if m := methodsOf(ref.MethodsOfControl); len(m) > 0 {
+			f.methods = m
+		}
+		if v := vulnerabilitiesOf(ref.Vulnerabilities, ref.ProtectionNeeds); len(v) > 0 {
+			f.vulnerabilities = v
 		}
 	}
 	list, err := cases.Consents(ctx, tx, c.ID)
@@ -125,10 +154,24 @@ func (s *Service) ImportHTCDS(ctx context.Context, actor access.Actor, data []by
 			return htcdsFieldNames(err)
 		}
 		r := p.Document.Record
+		methods, err := json.Marshal(orEmpty(r.MethodsOfControl))
+		if err != nil {
+			return err
+		}
+		vulns, err := json.Marshal(orEmpty(r.Vulnerabilities))
+		if err != nil {
+			return err
+		}
+		var ageWhenTrafficked sql.NullInt64
+		if r.AgeWhenTrafficked != nil {
+			ageWhenTrafficked = sql.NullInt64{Int64: int64(*r.AgeWhenTrafficked), Valid: true}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO case_imports (case_id, reference, trafficking_status, decision_org, agreement, consent,
-				imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				age_when_trafficked, methods_of_control, vulnerabilities, referring_org, referral_date, imported_by, imported_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			c.ID, p.Document.Reference, r.TraffickingStatus, r.DecisionMakingOrg, nullBool(r.AgreementToManagePersonalData),
-			nullBool(r.Consent), actor.UserID, s.cases.Now()); err != nil {
+			nullBool(r.Consent), ageWhenTrafficked, string(methods), string(vulns), r.ReferringOrganisation, r.IncomingReferralDate,
+			actor.UserID, s.cases.Now()); err != nil {
 			return fmt.Errorf("record import of case %s: %w", c.ID, err)
 		}
 		return s.cases.Log(ctx, tx, actor, c, cases.Event{Kind: "htcds_imported", Category: cases.Profile, Detail: p.Document.Variant})
@@ -137,6 +180,38 @@ func (s *Service) ImportHTCDS(ctx context.Context, actor access.Actor, data []by
 		return cases.Case{}, nil, err
 	}
 	return c, p.Warnings, nil
+}
+
+// orEmpty stores an absent list as an empty one, as the column's default.
+func orEmpty(vs []string) []string {
+	if vs == nil {
+		return []string{}
+	}
+	return vs
+}
+
+// methodsOf keeps the methods of control the catalogue names in the
+// picklist's order; a value the picklist lacks is a method of control all
+// the same, which HTCDS calls Other.
+func methodsOf(values []string) []string {
+	for i, v := range values {
+		if !slices.Contains(methodsOfControl, v) {
+			values[i] = "Other"
+		}
+	}
+	return inOrder(methodsOfControl, values)
+}
+
+// vulnerabilitiesOf is the vic_Vulnerabilities values of a screening: those
+// its catalogue names and those of its protection needs, in the picklist's
+// order.
+func vulnerabilitiesOf(values, needs []string) []string {
+	for _, n := range needs {
+		if v, ok := protectionNeedValues[n]; ok {
+			values = append(values, v)
+		}
+	}
+	return inOrder(vulnerabilities, values)
 }
 
 func nullBool(b *bool) sql.NullInt64 {

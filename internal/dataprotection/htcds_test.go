@@ -126,6 +126,20 @@ func TestHTCDSImportRefusals(t *testing.T) {
 			apperr.Invalid, "", []string{"prs_Birthdate"}},
 		{"closed case", `{"standard": "HTCDS", "version": "2.0", "variant": "full", "record": {"cas_Status": "Closed"}}`, apperr.Invalid, "",
 			[]string{"cas_Status"}},
+		{"age", `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "age": {"band": "teen", "child": true}, "record": {"cas_Status": "Active"}}`,
+			apperr.Invalid, "", []string{"age"}},
+		{"age with more", `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "age": {"band": "12-17", "child": true, "years": 15},
+			"record": {"cas_Status": "Active"}}`, apperr.Invalid, "", []string{"age"}},
+		{"child band not a child", `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "age": {"band": "12-17", "child": false},
+			"record": {"cas_Status": "Active"}}`, apperr.Invalid, "", []string{"age"}},
+		{"age and birth date", `{"standard": "HTCDS", "version": "2.0", "variant": "full", "age": {"band": "12-17", "child": true},
+			"record": {"prs_Birthdate": "2011-05-01", "cas_Status": "Active"}}`, apperr.Invalid, "", []string{"age"}},
+		{"trafficked older than the band", `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "age": {"band": "12-17", "child": true},
+			"record": {"vic_AgeWhenTrafficked": 19, "cas_Status": "Active"}}`, apperr.Invalid, "", []string{"vic_AgeWhenTrafficked"}},
+		{"history and referral", `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "record": {"vic_AgeWhenTrafficked": 12.5,
+			"vic_MethodsOfControl": ["RestrictsMovement"], "vic_Vulnerabilities": ["Smuggled"], "cas_IncomingReferralDate": "2999-01-01",
+			"cas_ReferringOrganisation": 3, "cas_Status": "Active"}}`, apperr.Invalid, "",
+			[]string{"vic_AgeWhenTrafficked", "vic_MethodsOfControl", "vic_Vulnerabilities", "cas_IncomingReferralDate", "cas_ReferringOrganisation"}},
 		{"names in a pseudonymous document", `{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "record": {"prs_FirstName": "Ana", "cas_Status": "Active"}}`,
 			apperr.Invalid, "", []string{"variant"}},
 	}
@@ -214,7 +228,10 @@ func FuzzImportHTCDS(f *testing.F) {
 			"prs_Gender": "Feminine", "prs_Citizenship": ["RO"], "prs_PrimaryLanguage": "ro", "vic_TypeOfExploitation": ["ForcedLabour"],
 			"cas_Status": "Active", "con_Consent": true}}`,
 		`{"standard": "HTCDS", "record": {"a": 1, "a": 2}}`,
-		`[]`, `{`, `null`, `{"record": {"prs_Citizenship": [1]}}`,
+		`{"standard": "HTCDS", "version": "2.0", "variant": "pseudonymous", "age": {"band": "18-24", "child": true}, "record": {
+			"vic_AgeWhenTrafficked": 16, "vic_MethodsOfControl": ["DebtBondage"], "vic_Vulnerabilities": ["Migration"],
+			"cas_ReferringOrganisation": "Youth Welfare Office", "cas_IncomingReferralDate": "2026-03-02", "cas_Status": "Active"}}`,
+		`[]`, `{`, `null`, `{"record": {"prs_Citizenship": [1]}}`, `{"age": {"band": "12-17", "child": false}}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -229,8 +246,13 @@ func FuzzImportHTCDS(f *testing.F) {
 		}
 		// A document that parses opens a valid case form and exports again.
 		p.Person.Normalise()
-		if _, err := p.Person.Demographics(today); err != nil {
+		d, err := p.Person.Demographics(today)
+		if err != nil {
 			t.Fatalf("parsed document gives an invalid case: %v", err)
+		}
+		// A document that says the person is a child opens a child's case.
+		if p.Document.Age != nil && p.Document.Age.Child && !d.Child {
+			t.Fatalf("a child's document opens an adult's case: %+v", d)
 		}
 		if _, err := json.Marshal(p.Document); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package identification
 import (
 	"context"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/storage"
 )
@@ -73,13 +74,9 @@ func DecisionMakingOrg(kind accounts.OrgKind) string {
 	return DecisionOrgOther
 }
 
-// StatusIn derives the HTCDS status of a referral inside the caller's
-// transaction, for a case that came from it (the case's own gate has
-// already decided the caller may see the case).
-func StatusIn(ctx context.Context, tx *storage.Tx, referralID string) (HTCDS, error) {
-	ds, err := loadDecisions(ctx, tx, referralID)
-	if err != nil {
-		return HTCDS{}, err
-	}
-	return Derive(ds), nil
+// ReferralIn loads a referral inside the caller's transaction, for the HTCDS
+// export of a case that came from it (the case's own gate has already
+// decided the caller may see the case, whichever organisation holds it now).
+func ReferralIn(ctx context.Context, tx *storage.Tx, referralID string) (Referral, error) {
+	return getReferral(ctx, tx, access.SystemScope(), referralID, "")
 }
