@@ -39,8 +39,20 @@ func New(c *cases.Service) *Service {
 	if c != nil {
 		c.OnMove(s.endOnClose)
 		c.OnWithdraw(s.withdrawOnConsent)
+		c.OnProviderCheck(activeProviders)
 	}
 	return s
+}
+
+// activeProviders counts the active providers of the directory among ids,
+// for a consent that names them.
+func activeProviders(ctx context.Context, tx *storage.Tx, ids []string) (int, error) {
+	ph, args := storage.InList(1, ids)
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_providers WHERE active = 1 AND id IN (`+ph+`)`, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("check consent providers: %w", err)
+	}
+	return n, nil
 }
 
 // needs are the key issues of a person, after the "key issues for the

@@ -3,6 +3,7 @@ package assistance_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"testing"
@@ -66,7 +67,14 @@ func (f *fixture) openCase(t *testing.T, child bool) cases.Case {
 // consent records the person's consent to referrals to orgs.
 func (f *fixture) consent(t *testing.T, c cases.Case, orgs ...string) cases.ConsentRecord {
 	t.Helper()
-	in := cases.ConsentInput{Purposes: []string{cases.PurposeReferral}, Orgs: orgs, Categories: []string{string(cases.Assistance)},
+	return f.consentTo(t, c, orgs, nil)
+}
+
+// consentTo records the person's consent to referrals to orgs and to the
+// directory's providers.
+func (f *fixture) consentTo(t *testing.T, c cases.Case, orgs, providers []string) cases.ConsentRecord {
+	t.Helper()
+	in := cases.ConsentInput{Purposes: []string{cases.PurposeReferral}, Orgs: orgs, Providers: providers, Categories: []string{string(cases.Assistance)},
 		Language: "ro", Interpreter: true, Method: "written", GivenBy: "person", GivenOn: time.Now().UTC().Format(time.DateOnly)}
 	if c.Child {
 		in.GivenBy, in.ChildHeard, in.BestInterest = "guardian", true, true
@@ -313,11 +321,11 @@ func TestReferrals(t *testing.T) {
 
 			// Without consent, nothing is referred.
 			_, err = f.svc.Refer(ctx, f.worker.Actor, c.ID, in)
-			wantCode(t, "no consent", err, apperr.Conflict, "error.case_no_consent")
+			wantCode(t, "no consent", err, apperr.Conflict, "error.case_no_consent_provider")
 			// A consent for another organisation does not cover this one.
 			f.consent(t, c, f.other)
 			_, err = f.svc.Refer(ctx, f.worker.Actor, c.ID, in)
-			wantCode(t, "consent for another org", err, apperr.Conflict, "error.case_no_consent")
+			wantCode(t, "consent for another org", err, apperr.Conflict, "error.case_no_consent_provider")
 			if n := rowCount(t, f.env, "service_referrals", c.ID); n != 0 {
 				t.Fatalf("refused referrals were stored: %d", n)
 			}
@@ -385,7 +393,17 @@ func TestReferrals(t *testing.T) {
 				t.Errorf("free places after the end = %d", p.Places.Free())
 			}
 
-			// A provider without Waymark: the worker records its answer.
+			// A provider without Waymark is covered only by a consent that
+			// names it: the shelter's does not.
+			_, err = f.svc.Refer(ctx, f.worker.Actor, c2.ID, assistance.ReferralInput{ProviderID: phoneOnly.ID, Services: []string{"medical"}})
+			wantCode(t, "consent that does not name the clinic", err, apperr.Conflict, "error.case_no_consent_provider")
+			if _, err := f.env.App.Cases.RecordConsent(ctx, f.worker.Actor, c2.ID, cases.ConsentInput{Purposes: []string{cases.PurposeReferral},
+				Providers: []string{"no-such-provider"}, Categories: []string{string(cases.Assistance)}, Language: "ro", Method: "written",
+				GivenBy: "person", GivenOn: time.Now().UTC().Format(time.DateOnly)}); !hasFieldKey(err, "providers", "error.consent_provider_unknown") {
+				t.Errorf("consent naming an unknown provider: %v", err)
+			}
+			f.consentTo(t, c2, nil, []string{phoneOnly.ID})
+			// The worker records the clinic's answer.
 			r2, err := f.svc.Refer(ctx, f.worker.Actor, c2.ID, assistance.ReferralInput{ProviderID: phoneOnly.ID, Services: []string{"medical"}})
 			if err != nil {
 				t.Fatalf("refer to clinic: %v", err)
@@ -429,7 +447,7 @@ func TestLastPlaceOnce(t *testing.T) {
 			var ids [2]string
 			for i := range refs {
 				c := f.openCase(t, false)
-				f.consent(t, c)
+				f.consentTo(t, c, nil, []string{shelter.ID})
 				r, err := f.svc.Refer(ctx, f.worker.Actor, c.ID, assistance.ReferralInput{ProviderID: shelter.ID, Services: []string{"shelter"}, Placement: true})
 				if err != nil {
 					t.Fatalf("refer %d: %v", i, err)
@@ -506,4 +524,18 @@ func TestConsentWithdrawal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasFieldKey reports whether err is a validation error naming field with key.
+func hasFieldKey(err error, field, key string) bool {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for _, f := range ae.Fields {
+		if f.Field == field && f.Key == key {
+			return true
+		}
+	}
+	return false
 }

@@ -167,7 +167,7 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, caseID string, 
 		if in.Placement && p.Places.Free() == 0 {
 			return apperr.New(apperr.Conflict, "error.shelter.full")
 		}
-		consentID, err := s.cases.CheckConsent(ctx, tx, a.Case, cases.PurposeReferral, p.OrgID, []cases.Category{cases.Assistance})
+		consentID, err := s.cases.CheckProviderConsent(ctx, tx, a.Case, p.ID, p.OrgID)
 		if err != nil {
 			return err
 		}

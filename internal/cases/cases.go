@@ -71,6 +71,9 @@ type Service struct {
 	reflectionDays int
 	moveHooks      []MoveHook
 	withdrawHooks  []WithdrawHook
+	// providersKnown counts which of the given ids are active service
+	// providers of the directory (the assistance capability owns it).
+	providersKnown ProviderCheck
 	// files cleans files attached to notes.
 	files *files.Cleaner
 }

@@ -40,10 +40,13 @@ func ConsentMethods() []string { return slices.Clone(consentMethods) }
 
 // ConsentRecord is one informed consent.
 type ConsentRecord struct {
-	ID         string
-	CaseID     string
-	Purposes   []string
-	Orgs       []string
+	ID       string
+	CaseID   string
+	Purposes []string
+	Orgs     []string
+	// Providers are service providers of the directory the person agreed
+	// to be referred to; one outside the partnership is covered only here.
+	Providers  []string
 	Categories []Category
 	// Language is the language the information was given in (ISO 639-1);
 	// Interpreter is true when it went through an interpreter.
@@ -91,6 +94,7 @@ func (c ConsentRecord) Covers(day time.Time, purpose, org string, cats []Categor
 type ConsentInput struct {
 	Purposes     []string
 	Orgs         []string
+	Providers    []string
 	Categories   []string
 	Language     string
 	Interpreter  bool
@@ -148,14 +152,14 @@ func (in ConsentInput) check(c Case, day time.Time) []apperr.FieldError {
 }
 
 const consentColumns = `id, case_id, purposes, orgs, categories, language, interpreter, method, given_by, child_heard,
-	best_interest, given_on, recorded_by, recorded_at, withdrawn_on, COALESCE(withdrawn_by, '')`
+	best_interest, given_on, recorded_by, recorded_at, withdrawn_on, COALESCE(withdrawn_by, ''), providers`
 
 func scanConsent(row scanner) (ConsentRecord, error) {
 	var c ConsentRecord
-	var purposes, orgs, cats string
+	var purposes, orgs, cats, providers string
 	var interp, heard, best int
 	err := row.Scan(&c.ID, &c.CaseID, &purposes, &orgs, &cats, &c.Language, &interp, &c.Method, &c.GivenBy, &heard,
-		&best, &c.GivenOn, &c.RecordedBy, &c.RecordedAt, &c.WithdrawnOn, &c.WithdrawnBy)
+		&best, &c.GivenOn, &c.RecordedBy, &c.RecordedAt, &c.WithdrawnOn, &c.WithdrawnBy, &providers)
 	if err != nil {
 		return ConsentRecord{}, err
 	}
@@ -163,7 +167,7 @@ func scanConsent(row scanner) (ConsentRecord, error) {
 	for _, f := range []struct {
 		src string
 		dst any
-	}{{purposes, &c.Purposes}, {orgs, &c.Orgs}, {cats, &c.Categories}} {
+	}{{purposes, &c.Purposes}, {orgs, &c.Orgs}, {cats, &c.Categories}, {providers, &c.Providers}} {
 		if err := json.Unmarshal([]byte(f.src), f.dst); err != nil {
 			return ConsentRecord{}, fmt.Errorf("decode consent %s: %w", c.ID, err)
 		}
@@ -215,10 +219,38 @@ func (s *Service) CheckConsent(ctx context.Context, tx *storage.Tx, c Case, purp
 	return "", apperr.New(apperr.Conflict, "error.case_no_consent")
 }
 
+// CheckProviderConsent finds a current consent of the case to referrals,
+// with its assistance data, that names the provider: by its organisation
+// when it is a partner, else by the provider itself. A consent that names
+// neither does not cover a provider outside the partnership.
+func (s *Service) CheckProviderConsent(ctx context.Context, tx *storage.Tx, c Case, providerID, providerOrg string) (string, error) {
+	list, err := Consents(ctx, tx, c.ID)
+	if err != nil {
+		return "", err
+	}
+	day := s.now()
+	for _, k := range list {
+		if c.Child && (k.GivenBy != "guardian" || !k.BestInterest) {
+			continue
+		}
+		if !k.Covers(day, PurposeReferral, "", []Category{Assistance}) {
+			continue
+		}
+		if slices.Contains(k.Providers, providerID) || (providerOrg != "" && slices.Contains(k.Orgs, providerOrg)) {
+			return k.ID, nil
+		}
+	}
+	if c.Child {
+		return "", apperr.New(apperr.Conflict, "error.case_no_consent_child")
+	}
+	return "", apperr.New(apperr.Conflict, "error.case_no_consent_provider")
+}
+
 // RecordConsent records an informed consent on a case.
 func (s *Service) RecordConsent(ctx context.Context, actor access.Actor, caseID string, in ConsentInput) (ConsentRecord, error) {
 	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
 	in.Orgs = cleanList(in.Orgs, strings.TrimSpace)
+	in.Providers = cleanList(in.Providers, strings.TrimSpace)
 	in.Purposes = cleanList(in.Purposes, strings.TrimSpace)
 	in.Categories = cleanList(in.Categories, strings.TrimSpace)
 	var out ConsentRecord
@@ -234,10 +266,22 @@ func (s *Service) RecordConsent(ctx context.Context, actor access.Actor, caseID 
 				fe = append(fe, apperr.FieldError{Field: "orgs", Key: "error.org_unknown"})
 			}
 		}
+		if len(in.Providers) > 0 {
+			n := 0
+			if s.providersKnown != nil {
+				var err error
+				if n, err = s.providersKnown(ctx, tx, in.Providers); err != nil {
+					return err
+				}
+			}
+			if n != len(in.Providers) {
+				fe = append(fe, apperr.FieldError{Field: "providers", Key: "error.consent_provider_unknown"})
+			}
+		}
 		if len(fe) > 0 {
 			return apperr.Validation(fe...)
 		}
-		out = ConsentRecord{ID: newID(), CaseID: caseID, Purposes: in.Purposes, Orgs: in.Orgs, Language: in.Language,
+		out = ConsentRecord{ID: newID(), CaseID: caseID, Purposes: in.Purposes, Orgs: in.Orgs, Providers: in.Providers, Language: in.Language,
 			Interpreter: in.Interpreter, Method: in.Method, GivenBy: in.GivenBy, ChildHeard: in.ChildHeard,
 			BestInterest: in.BestInterest, GivenOn: in.GivenOn, RecordedBy: actor.UserID, RecordedAt: s.now()}
 		for _, c := range in.Categories {
@@ -251,11 +295,11 @@ func (s *Service) RecordConsent(ctx context.Context, actor access.Actor, caseID 
 // insertConsent stores a validated consent record on case c and logs it.
 func (s *Service) insertConsent(ctx context.Context, tx *storage.Tx, actor access.Actor, c Case, k ConsentRecord) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO case_consents (id, case_id, purposes, orgs, categories, language, interpreter,
-			method, given_by, child_heard, best_interest, given_on, recorded_by, recorded_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			method, given_by, child_heard, best_interest, given_on, recorded_by, recorded_at, providers)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		k.ID, c.ID, jsonList(k.Purposes), jsonList(k.Orgs), jsonList(k.Categories), k.Language,
 		storage.Flag(k.Interpreter), k.Method, k.GivenBy, storage.Flag(k.ChildHeard), storage.Flag(k.BestInterest),
-		k.GivenOn, actor.UserID, k.RecordedAt)
+		k.GivenOn, actor.UserID, k.RecordedAt, jsonList(k.Providers))
 	if err != nil {
 		return fmt.Errorf("insert consent on case %s: %w", c.ID, err)
 	}

@@ -28,6 +28,15 @@ type WithdrawHook func(ctx context.Context, tx *storage.Tx, actor access.Actor, 
 // assembled.
 func (s *Service) OnWithdraw(h WithdrawHook) { s.withdrawHooks = append(s.withdrawHooks, h) }
 
+// ProviderCheck counts how many of ids are active service providers, inside
+// the transaction that records a consent naming them.
+type ProviderCheck func(ctx context.Context, tx *storage.Tx, ids []string) (int, error)
+
+// OnProviderCheck sets how a consent's providers are checked; the directory
+// of service providers belongs to assistance, which sets it while the
+// process is assembled.
+func (s *Service) OnProviderCheck(f ProviderCheck) { s.providersKnown = f }
+
 // StageChange is one entry of a case's lifecycle history.
 type StageChange struct {
 	From, To Stage

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/web"
 )
@@ -16,17 +17,21 @@ type consentPage struct {
 	Purposes   []string
 	Categories []cases.Category
 	Orgs       []web.Option
-	Methods    []web.Option
-	Givers     []web.Option
-	CanManage  bool
-	Child      bool
-	Today      string
+	// Providers are the directory's service providers a referral consent
+	// may name; one outside the partnership is covered only by its name.
+	Providers []web.Option
+	Methods   []web.Option
+	Givers    []web.Option
+	CanManage bool
+	Child     bool
+	Today     string
 }
 
 type consentRow struct {
 	cases.ConsentRecord
-	OrgNames []string
-	Current  bool
+	OrgNames      []string
+	ProviderNames []string
+	Current       bool
 }
 
 // showConsent lists the case's informed consents and the form to record one.
@@ -66,11 +71,26 @@ func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status i
 			page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
 		}
 	}
+	providers, err := h.assistance.Providers(r.Context(), actor(r), assistance.ProviderFilter{All: true})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	providerNames := map[string]string{}
+	for _, p := range providers {
+		providerNames[p.ID] = p.Name
+		if p.Active {
+			page.Providers = append(page.Providers, web.Option{Value: p.ID, Label: p.Name})
+		}
+	}
 	now := time.Now().UTC()
 	for _, k := range list {
 		row := consentRow{ConsentRecord: k, Current: k.Current(now)}
 		for _, id := range k.Orgs {
 			row.OrgNames = append(row.OrgNames, names[id])
+		}
+		for _, id := range k.Providers {
+			row.ProviderNames = append(row.ProviderNames, providerNames[id])
 		}
 		page.Consents = append(page.Consents, row)
 	}
@@ -86,13 +106,13 @@ func (h *Handler) recordConsent(w http.ResponseWriter, r *http.Request) {
 		for _, k := range []string{"language", "interpreter", "method", "given_by", "child_heard", "best_interest", "given_on"} {
 			v.Form[k] = r.PostFormValue(k)
 		}
-		for _, group := range []string{"purposes", "orgs", "categories"} {
+		for _, group := range []string{"purposes", "orgs", "providers", "categories"} {
 			for _, val := range r.PostForm[group] {
 				v.Form[group+"."+val] = "1"
 			}
 		}
 		_, err = h.cases.RecordConsent(r.Context(), actor(r), r.PathValue("id"), cases.ConsentInput{
-			Purposes: r.PostForm["purposes"], Orgs: r.PostForm["orgs"], Categories: r.PostForm["categories"],
+			Purposes: r.PostForm["purposes"], Orgs: r.PostForm["orgs"], Providers: r.PostForm["providers"], Categories: r.PostForm["categories"],
 			Language: v.Form["language"], Interpreter: v.Form["interpreter"] != "", Method: v.Form["method"],
 			GivenBy: v.Form["given_by"], ChildHeard: v.Form["child_heard"] != "", BestInterest: v.Form["best_interest"] != "",
 			GivenOn: strings.TrimSpace(v.Form["given_on"]),

@@ -48,18 +48,21 @@ func walkProviderPath(t *testing.T, f *fixture) string {
 }
 
 // referableCase opens a case of organisation A whose person consented to
-// referrals (to providers outside Waymark) with their assistance data.
+// referrals to the walk's provider, outside Waymark, with their assistance
+// data.
 func referableCase(t *testing.T, f *fixture) string {
 	t.Helper()
 	id := freshCase(t, f)
-	recordReferralConsent(t, f, id)
+	recordReferralConsent(t, f, id, nil, walkProvider(t, f))
 	return id
 }
 
-func recordReferralConsent(t *testing.T, f *fixture, caseID string, orgs ...string) {
+// recordReferralConsent records a consent to referrals to orgs and to the
+// directory's providers.
+func recordReferralConsent(t *testing.T, f *fixture, caseID string, orgs []string, providers ...string) {
 	t.Helper()
 	_, err := f.env.App.Cases.RecordConsent(context.Background(), f.staff[access.CaseWorker].Actor, caseID, cases.ConsentInput{
-		Purposes: []string{cases.PurposeReferral}, Orgs: orgs, Categories: []string{string(cases.Assistance)}, Language: "ro",
+		Purposes: []string{cases.PurposeReferral}, Orgs: orgs, Providers: providers, Categories: []string{string(cases.Assistance)}, Language: "ro",
 		Method: "written", GivenBy: "person", GivenOn: time.Now().UTC().Format(time.DateOnly)})
 	if err != nil {
 		t.Fatalf("record consent: %v", err)
@@ -171,10 +174,10 @@ func TestPlanFlow(t *testing.T) {
 	providerID := strings.TrimPrefix(providerPath, "/providers/")
 	refer := url.Values{"provider": {providerID}, "services": {"shelter"}, "placement": {"1"}}
 	res, body = post(worker, planPath+"/referrals", refer)
-	if res.StatusCode != http.StatusConflict || !has(body, "error.case_no_consent") {
+	if res.StatusCode != http.StatusConflict || !has(body, "error.case_no_consent_provider") {
 		t.Fatalf("referral without consent: status %d, want 409 with the message", res.StatusCode)
 	}
-	recordReferralConsent(t, f, c.ID, f.orgB)
+	recordReferralConsent(t, f, c.ID, []string{f.orgB})
 	if res, body = post(worker, planPath+"/referrals", refer); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("refer: status %d\n%s", res.StatusCode, body)
 	}
@@ -214,5 +217,44 @@ func TestPlanFlow(t *testing.T) {
 	}
 	if body = get(worker, planPath, http.StatusOK); !has(body, "service_referral.status.ended") {
 		t.Errorf("the plan does not show the referral as ended")
+	}
+}
+
+// TestConsentNamesProvider: the consent tab offers the directory's
+// providers; a consent naming one is recorded and shows its name, and a
+// referral to a provider outside the partnership is refused until a consent
+// names it.
+func TestConsentNamesProvider(t *testing.T) {
+	f := newFixture(t, storage.SQLite)
+	env := f.env
+	worker := env.Session(t, f.staff[access.CaseWorker].ID, true)
+	id := freshCase(t, f)
+	provider := walkProvider(t, f)
+	exchange := func(method, path string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		return env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: worker, Form: form})
+	}
+	refer := url.Values{"provider": {provider}, "services": {"shelter"}}
+	// A consent to referrals that names no provider does not cover one
+	// outside the partnership.
+	recordReferralConsent(t, f, id, nil)
+	if res, _ := exchange(http.MethodPost, "/cases/"+id+"/plan/referrals", refer); res.StatusCode != http.StatusConflict {
+		t.Fatalf("referral under a consent that does not name the provider: status %d, want 409", res.StatusCode)
+	}
+	_, body := exchange(http.MethodGet, "/cases/"+id+"/consent", nil)
+	if !strings.Contains(body, `name="providers" value="`+provider+`"`) {
+		t.Fatal("the consent form does not offer the directory's providers")
+	}
+	res, body := exchange(http.MethodPost, "/cases/"+id+"/consent", url.Values{"purposes": {cases.PurposeReferral}, "providers": {provider},
+		"categories": {string(cases.Assistance)}, "language": {"ro"}, "method": {"written"}, "given_by": {"person"},
+		"given_on": {time.Now().UTC().Format(time.DateOnly)}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record consent: status %d\n%s", res.StatusCode, body)
+	}
+	if _, body = exchange(http.MethodGet, "/cases/"+id+"/consent", nil); !strings.Contains(body, walkProviderName) {
+		t.Error("the consent does not show the provider it names")
+	}
+	if res, _ := exchange(http.MethodPost, "/cases/"+id+"/plan/referrals", refer); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("referral under a consent naming the provider: status %d, want 303", res.StatusCode)
 	}
 }
