@@ -220,6 +220,10 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 			return apperr.Validation(apperr.FieldError{Field: "reviews", Key: "error.decision.review_latest"})
 		case in.Kind != KindInitial && in.DecidedOn < prev.DecidedOn:
 			return apperr.Validation(apperr.FieldError{Field: "decided_on", Key: "error.decision.before_reviewed"})
+		case in.Kind == KindAppeal && prev.Org.ID == actor.OrgID:
+			// An appeal goes to another body than the one whose decision is
+			// appealed; the same body reconsidering is a review.
+			return apperr.Validation(apperr.FieldError{Field: "kind", Key: "error.decision.appeal_same_body"})
 		}
 		org, err := loadOrg(ctx, tx, actor.OrgID)
 		if err != nil {

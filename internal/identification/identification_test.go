@@ -455,8 +455,12 @@ func TestDecisions(t *testing.T) {
 			if got.HTCDS != (identification.HTCDS{TraffickingStatus: identification.ActualVictim, DecisionMakingOrg: identification.DecisionOrgPolice}) {
 				t.Errorf("after the formal decision HTCDS = %+v", got.HTCDS)
 			}
-			if _, err := f.svc.Decide(ctx, f.police.Actor, pr.ID, formal(identification.OutcomeNotConfirmed, identification.KindAppeal, conf.ID)); err != nil {
-				t.Fatalf("formal appeal: %v", err)
+			// The body whose decision is appealed does not decide the appeal;
+			// reconsidering its own decision is a review.
+			_, err = f.svc.Decide(ctx, f.police.Actor, pr.ID, formal(identification.OutcomeNotConfirmed, identification.KindAppeal, conf.ID))
+			apperrtest.Want(t, "appeal decided by the same body", err, apperr.Invalid, "kind")
+			if _, err := f.svc.Decide(ctx, f.police.Actor, pr.ID, formal(identification.OutcomeNotConfirmed, identification.KindReview, conf.ID)); err != nil {
+				t.Fatalf("formal review: %v", err)
 			}
 			got, _ = f.svc.Get(ctx, f.police.Actor, pr.ID)
 			if got.HTCDS.TraffickingStatus != identification.NotAVictim {
