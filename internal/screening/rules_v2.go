@@ -83,10 +83,8 @@ type FormDef struct {
 // exploitation, or reasonable grounds for some form (then no question is
 // needed).
 type TriggerV2 struct {
-	ID          string   `json:"id"`
-	Populations []string `json:"populations"`
-	Requires    string   `json:"requires,omitempty"`
-	TextKey     string   `json:"text_key"`
+	TriggerRule
+	Requires string `json:"requires,omitempty"`
 }
 
 // RulesV2 is the content of a version 2 rules.json.
@@ -558,6 +556,10 @@ func (c *Catalogue) Forms() []string {
 
 // Place returns the field-guide place or screening setting with this id.
 func (c *Catalogue) Place(id string) (Location, bool) {
+	if c.v2 != nil {
+		l, ok := c.v2.places[id]
+		return l, ok
+	}
 	i := slices.IndexFunc(c.FieldGuide, func(l Location) bool { return l.ID == id })
 	if i < 0 {
 		return Location{}, false

@@ -85,7 +85,10 @@ func pageNumber(s string, plan screening.Plan) int {
 	return min(max(n, 1), max(len(plan.Pages), 1))
 }
 
-func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status int, v *web.View, c *screening.Catalogue, sc screening.Screening, plan screening.Plan, number int) {
+// renderQuestions shows page number of the plan; res is the screening's
+// result on its saved answers, already evaluated by loadScreening.
+func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status int, v *web.View, c *screening.Catalogue, sc screening.Screening,
+	res screening.Result, plan screening.Plan, number int) {
 	lang := v.P.Lang()
 	page := questionsPage{ID: sc.ID, Setting: c.SettingName(sc.Setting, lang), Number: number, Total: len(plan.Pages),
 		Further: plan.Optional > 0 && number >= plan.Optional, Completed: sc.Status == screening.StatusCompleted,
@@ -94,7 +97,7 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 	// Which follow-ups come is known only once the first page is saved,
 	// so the first page always offers to go on as well as to finish.
 	page.Last = page.Last && !page.Core
-	if res, err := c.Evaluate(sc.Input(c)); err == nil && number > 1 {
+	if number > 1 {
 		page.GroundsReached = res.Outcome == screening.OutcomeReasonableGrounds
 	}
 	local, err := h.fieldguide.Current(r.Context())
@@ -145,12 +148,12 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 
 func (h *Handler) showScreeningQuestions(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.questions_title")
-	c, sc, _, plan, err := h.loadScreening(r, v.P.Lang())
+	c, sc, res, plan, err := h.loadScreening(r, v.P.Lang())
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.renderQuestions(w, r, http.StatusOK, v, c, sc, plan, pageNumber(r.URL.Query().Get("page"), plan))
+	h.renderQuestions(w, r, http.StatusOK, v, c, sc, res, plan, pageNumber(r.URL.Query().Get("page"), plan))
 }
 
 // saveScreeningQuestions saves the answers of one page as the draft, then
@@ -158,7 +161,7 @@ func (h *Handler) showScreeningQuestions(w http.ResponseWriter, r *http.Request)
 // not answered counts as unknown.
 func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "screening.questions_title")
-	c, sc, _, plan, err := h.loadScreening(r, v.P.Lang())
+	c, sc, res, plan, err := h.loadScreening(r, v.P.Lang())
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -203,7 +206,7 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 		saved, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers)
 		if err != nil {
 			v.FormError(err)
-			h.renderQuestions(w, r, statusOf(err), v, c, sc, plan, number)
+			h.renderQuestions(w, r, statusOf(err), v, c, sc, res, plan, number)
 			return
 		}
 		// The first page's answers open the follow-ups: the pages after
