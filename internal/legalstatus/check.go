@@ -94,13 +94,18 @@ func (c *checker) date(field, v string, rule dateRule) time.Time {
 }
 
 // text checks a short free text: valid UTF-8, not too long.
-func (c *checker) text(field, v string) string {
+func (c *checker) text(field, v string) string { return c.bounded(field, v, maxText) }
+
+// note checks a note: valid UTF-8, at most maxNote characters.
+func (c *checker) note(field, v string) string { return c.bounded(field, v, maxNote) }
+
+func (c *checker) bounded(field, v string, limit int) string {
 	v = strings.TrimSpace(v)
 	switch {
 	case !utf8.ValidString(v):
 		c.fail(field, "error.bad_encoding", nil)
-	case utf8.RuneCountInString(v) > maxText:
-		c.fail(field, "legalstatus.error.text_too_long", map[string]any{"max": maxText})
+	case utf8.RuneCountInString(v) > limit:
+		c.fail(field, "legalstatus.error.text_too_long", map[string]any{"max": limit})
 	default:
 		return v
 	}

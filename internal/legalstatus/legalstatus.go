@@ -21,6 +21,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
@@ -37,7 +38,7 @@ func New(c *cases.Service) *Service { return &Service{cases: c} }
 // "legalstatus.<list>.<code>".
 var (
 	extensionReasons = []string{"recovery_needs", "identification_pending", "safety", "health", "child_best_interest", "decision_on_cooperation", "other"}
-	permitTypes      = []string{"reflection_period_permit", "temporary_victim_permit", "humanitarian", "asylum_based", "eu_citizen_no_permit_needed", "other"}
+	permitTypes      = []string{"reflection_period_permit", "temporary_victim_permit", "humanitarian", "asylum_based", "long_term", "eu_citizen_no_permit_needed", "other"}
 	permitStatuses   = []string{"applied", "granted", "refused", "expired", "renewal_applied"}
 	asylumStatuses   = []string{"intends_to_apply", "applied", "interviewed", "granted_refugee", "granted_subsidiary", "refused", "appealed", "withdrawn"}
 	proceedingRoles  = []string{"witness", "injured_party", "none"}
@@ -45,6 +46,9 @@ var (
 	cooperation      = []string{"undecided", "cooperates", "declines"}
 	compTypes        = []string{"criminal_court", "civil", "state_fund", "labour_claim"}
 	compStatuses     = []string{"planned", "filed", "awarded", "rejected", "appealed", "paid", "withdrawn"}
+	// permitRights answer whether a temporary permit allows work or study;
+	// "" is not recorded.
+	permitRights = []string{"", "yes", "no"}
 )
 
 // ExtensionReasons lists why a reflection period may be extended.
@@ -117,6 +121,10 @@ type Permit struct {
 	Reference    string `json:"reference,omitempty"`
 	HasReference bool   `json:"-"`
 	Authority    string `json:"issuing_authority,omitempty"`
+	// AllowsWork and AllowsStudy are "yes", "no" or "" (not recorded) for a
+	// temporary permit; a long-term permit and no permit have neither.
+	AllowsWork  string `json:"allows_work,omitempty"`
+	AllowsStudy string `json:"allows_study,omitempty"`
 	// Renews is the number of the permit this one renews, RenewedBy the
 	// number of the permit that renewed this one; 0 for none.
 	Renews    int       `json:"renews,omitempty"`
@@ -174,6 +182,9 @@ type Record struct {
 	Asylum       []Asylum       `json:"asylum_applications"`
 	Proceedings  []Proceeding   `json:"criminal_proceedings"`
 	Compensation []Compensation `json:"compensation_claims"`
+	Penalties    []Penalty      `json:"penalties"`
+	Submissions  []Submission   `json:"non_punishment_submissions"`
+	Measures     []Measure      `json:"protective_measures"`
 }
 
 // HistoryEntry is one change of the legal status, from the case timeline.
@@ -197,6 +208,10 @@ type Overview struct {
 	// CanChange is true when the reader may record changes now.
 	CanChange bool
 	Today     time.Time
+	// Assessments are the case's risk assessments, newest (current) first,
+	// so the tab shows which protective measures answer the current risk;
+	// empty for a reader the risk category was not shared with.
+	Assessments []risk.Assessment
 }
 
 // Get returns the legal status of a case after an audited read of the
@@ -214,7 +229,10 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, caseID string) (O
 		}
 		out = Overview{Access: a, Record: rec, History: hist, ReferencesShown: a.Member, Today: s.cases.Now(),
 			CanChange: a.MayChange(actor, access.ManageCases, cases.Legal)}
-		return nil
+		if a.Sees(cases.Risk) {
+			out.Assessments, err = risk.Assessments(ctx, tx, a.Case.ID)
+		}
+		return err
 	})
 	return out, err
 }
@@ -231,7 +249,10 @@ func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (R
 // of a person's data. The caller has passed the case gate.
 func (s *Service) Erase(ctx context.Context, tx *storage.Tx, a cases.Access) error {
 	for _, q := range []string{
-		`DELETE FROM case_deadlines WHERE case_id = $1 AND kind IN ('permit_expiry', 'permit_renewal', 'proceeding_date')`,
+		`DELETE FROM case_deadlines WHERE case_id = $1 AND kind IN ('permit_expiry', 'permit_renewal', 'proceeding_date', 'nonpunishment_hearing')`,
+		`DELETE FROM legal_protective_measures WHERE case_id = $1`,
+		`DELETE FROM legal_nonpunishment WHERE case_id = $1`,
+		`DELETE FROM legal_penalties WHERE case_id = $1`,
 		`DELETE FROM legal_reflection_extensions WHERE case_id = $1`,
 		// A renewal names the permit it renews; unlink before deleting.
 		`UPDATE legal_permits SET renews_id = NULL WHERE case_id = $1`,
@@ -264,6 +285,15 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx, c cases.Case, reveal
 		return Record{}, err
 	}
 	if rec.Compensation, err = loadCompensation(ctx, tx, c.ID); err != nil {
+		return Record{}, err
+	}
+	if rec.Penalties, err = s.loadPenalties(ctx, tx, c.ID); err != nil {
+		return Record{}, err
+	}
+	if rec.Submissions, err = s.loadSubmissions(ctx, tx, c.ID); err != nil {
+		return Record{}, err
+	}
+	if rec.Measures, err = s.loadMeasures(ctx, tx, c.ID); err != nil {
 		return Record{}, err
 	}
 	return rec, nil

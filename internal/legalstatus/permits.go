@@ -27,6 +27,17 @@ const (
 // has no dates to keep.
 const noPermitNeeded = "eu_citizen_no_permit_needed"
 
+// longTerm is the type of a permanent or long-term permit (OSCE Alliance
+// position paper, "Residence Regimes for Victims of Trafficking", (3)): it
+// may have no expiry, and the rights to work and study are those of a
+// resident, not recorded per permit.
+const longTerm = "long_term"
+
+// Temporary reports whether a permit type is a temporary permit, which
+// records whether it allows work and study (the position paper asks that
+// it does, (2)).
+func Temporary(permitType string) bool { return permitType != longTerm && permitType != noPermitNeeded }
+
 // PermitInput is the permit form: a new permit, a change of one, or its
 // renewal.
 type PermitInput struct {
@@ -39,6 +50,9 @@ type PermitInput struct {
 	// Reference (the permit's number) and Authority (who issued it) are
 	// encrypted; on a change or renewal "" keeps the current ones.
 	Reference, Authority string
+	// AllowsWork and AllowsStudy are "yes", "no" or "" (not recorded); a
+	// permit that is not temporary keeps neither.
+	AllowsWork, AllowsStudy string
 }
 
 // checkPermit validates the form into p (dates, codes, texts).
@@ -55,12 +69,13 @@ func checkPermit(c *checker, in PermitInput, p *Permit) {
 	if !start.IsZero() && !expiry.IsZero() && expiry.Before(start) {
 		c.fail("permit_expiry", "legalstatus.error.expiry_before_start", nil)
 	}
-	// A permit in force has dates; an application or a refusal may not yet.
+	// A permit in force has dates; an application or a refusal may not yet,
+	// and a long-term permit may never expire.
 	if in.Status != "applied" && in.Status != "refused" && p.Type != noPermitNeeded {
 		if strings.TrimSpace(in.Start) == "" {
 			c.fail("permit_start", "legalstatus.error.permit_dates_required", nil)
 		}
-		if strings.TrimSpace(in.Expiry) == "" {
+		if strings.TrimSpace(in.Expiry) == "" && p.Type != longTerm {
 			c.fail("permit_expiry", "legalstatus.error.permit_dates_required", nil)
 		}
 	}
@@ -69,6 +84,14 @@ func checkPermit(c *checker, in PermitInput, p *Permit) {
 	}
 	if auth := c.text("permit_authority", in.Authority); auth != "" {
 		p.Authority = auth
+	}
+	c.code("permit_allows_work", in.AllowsWork, permitRights)
+	c.code("permit_allows_study", in.AllowsStudy, permitRights)
+	p.AllowsWork, p.AllowsStudy = in.AllowsWork, in.AllowsStudy
+	if !Temporary(p.Type) {
+		// The form offers both questions whatever the type; for a permit
+		// that is not temporary the answers do not apply and are dropped.
+		p.AllowsWork, p.AllowsStudy = "", ""
 	}
 }
 
@@ -122,8 +145,8 @@ func (s *Service) UpdatePermit(ctx context.Context, actor access.Actor, caseID s
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE legal_permits SET type = $1, status = $2, start_on = $3, expires_on = $4,
-			reference = $5, authority = $6, updated_by = $7, updated_at = $8 WHERE id = $9`,
-			p.Type, p.Status, p.Start, p.Expiry, ref, auth, actor.UserID, now, p.ID); err != nil {
+			reference = $5, authority = $6, allows_work = $7, allows_study = $8, updated_by = $9, updated_at = $10 WHERE id = $11`,
+			p.Type, p.Status, p.Start, p.Expiry, ref, auth, p.AllowsWork, p.AllowsStudy, actor.UserID, now, p.ID); err != nil {
 			return fmt.Errorf("update permit %s: %w", p.ID, err)
 		}
 		if err := s.permitDeadlines(ctx, tx, a.Case, p); err != nil {
@@ -203,9 +226,9 @@ func (s *Service) insertPermit(ctx context.Context, tx *storage.Tx, caseID strin
 		renews = p.renewsID
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO legal_permits (id, case_id, number, type, status, start_on, expires_on, reference, authority,
-			renews_id, recorded_by, created_at, updated_by, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12)`,
-		p.ID, caseID, p.Number, p.Type, p.Status, p.Start, p.Expiry, ref, auth, renews, actor.UserID, p.CreatedAt)
+			allows_work, allows_study, renews_id, recorded_by, created_at, updated_by, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14)`,
+		p.ID, caseID, p.Number, p.Type, p.Status, p.Start, p.Expiry, ref, auth, p.AllowsWork, p.AllowsStudy, renews, actor.UserID, p.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert permit of case %s: %w", caseID, err)
 	}
@@ -254,7 +277,7 @@ func (s *Service) permit(ctx context.Context, tx *storage.Tx, caseID string, num
 
 func (s *Service) loadPermits(ctx context.Context, tx *storage.Tx, caseID string, reveal bool) ([]Permit, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, number, type, status, start_on, expires_on, reference, authority,
-			COALESCE(renews_id, ''), created_at, updated_at
+			allows_work, allows_study, COALESCE(renews_id, ''), created_at, updated_at
 		FROM legal_permits WHERE case_id = $1 ORDER BY number`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("load permits of case %s: %w", caseID, err)
@@ -265,7 +288,7 @@ func (s *Service) loadPermits(ctx context.Context, tx *storage.Tx, caseID string
 	for rows.Next() {
 		var p Permit
 		var t sealed
-		if err := rows.Scan(&p.ID, &p.Number, &p.Type, &p.Status, &p.Start, &p.Expiry, &t.ref, &t.auth, &p.renewsID,
+		if err := rows.Scan(&p.ID, &p.Number, &p.Type, &p.Status, &p.Start, &p.Expiry, &t.ref, &t.auth, &p.AllowsWork, &p.AllowsStudy, &p.renewsID,
 			&p.CreatedAt, &p.UpdatedAt); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan permit of case %s: %w", caseID, err)

@@ -40,6 +40,9 @@ type Record struct {
 	Incidents []Incident
 	// NeedsReview is true when an incident came after the current assessment.
 	NeedsReview bool
+	// Vulnerabilities are the person's vulnerability factors, kept on the
+	// case under the same Risk category.
+	Vulnerabilities []cases.Vulnerability
 }
 
 func summaryField(id string) string { return "risk_summary." + id }
@@ -252,7 +255,10 @@ func (s *Service) Export(ctx context.Context, tx *storage.Tx, ac cases.Access) (
 	if err != nil {
 		return Record{}, err
 	}
-	out.NeedsReview, err = needsReview(ctx, tx, caseID)
+	if out.NeedsReview, err = needsReview(ctx, tx, caseID); err != nil {
+		return Record{}, err
+	}
+	out.Vulnerabilities, err = s.cases.VulnerabilitiesIn(ctx, tx, caseID)
 	return out, err
 }
 

@@ -181,6 +181,17 @@ func Current(ctx context.Context, tx *storage.Tx, caseID string) (Assessment, bo
 	return list[0], true, nil
 }
 
+// Assessments lists the assessments of a case, newest first, without their
+// summaries, in the caller's transaction: the legal tab links protective
+// measures to the assessment they answer.
+func Assessments(ctx context.Context, tx *storage.Tx, caseID string) ([]Assessment, error) {
+	list, err := loadAssessments(ctx, tx, caseID, 0)
+	for i := range list {
+		list[i].sealed = nil
+	}
+	return list, err
+}
+
 // NeedsReview reports whether an incident was recorded after the current
 // assessment (or there is an incident and no assessment yet): the case
 // needs a new assessment. It runs in the caller's transaction, so the case
