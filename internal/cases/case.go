@@ -32,6 +32,10 @@ type Case struct {
 	CloseReason string
 	WorkerID    string
 	Demographics
+	// Place is where the person was met, as a place code of the field
+	// guide (the screening's setting, a report's type of place); "" when
+	// not known.
+	Place     string
 	RiskLevel string
 	// ReflectionStart and ReflectionEnd are YYYY-MM-DD once the reflection
 	// and recovery period started.
@@ -68,7 +72,7 @@ func DaysUntil(end string, day time.Time) int {
 // caseColumns binds the scope as $1.
 var caseColumns = `c.id, c.code, c.org_id, o.name, COALESCE(c.group_id, ''), COALESCE(g.code, ''), c.origin, c.origin_id,
 	c.stage, c.stage_since, c.closed_from, c.close_reason, COALESCE(c.worker_id, ''), c.gender, c.age_band, c.age_estimated,
-	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation,
+	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation, c.place,
 	CASE WHEN ` + sees(Risk) + ` THEN c.risk_level ELSE '' END,
 	CASE WHEN ` + sees(Legal) + ` THEN c.reflection_start ELSE '' END, CASE WHEN ` + sees(Legal) + ` THEN c.reflection_end ELSE '' END,
 	c.identity IS NOT NULL, c.created_by, c.created_at, c.updated_at, c.closed_at, c.anonymised_at`
@@ -96,7 +100,7 @@ func scanCase(row scanner) (Case, error) {
 	var cits, langs, expl string
 	err := row.Scan(&c.ID, &c.Code, &c.OrgID, &c.OrgName, &c.GroupID, &c.GroupCode, &c.Origin, &c.OriginID,
 		&c.Stage, &c.StageSince, &c.ClosedFrom, &c.CloseReason, &c.WorkerID, &c.Gender, &c.AgeBand, &estimated,
-		&child, &c.MajorityMonth, &cits, &langs, &interpreter, &c.ContactMethod, &expl, &c.RiskLevel,
+		&child, &c.MajorityMonth, &cits, &langs, &interpreter, &c.ContactMethod, &expl, &c.Place, &c.RiskLevel,
 		&c.ReflectionStart, &c.ReflectionEnd, &c.HasIdentity, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt, &c.AnonymisedAt)
 	if err != nil {
 		return Case{}, err
@@ -128,6 +132,9 @@ type Access struct {
 	Owner bool
 	// Member is true when the actor is the case's worker or on its team.
 	Member bool
+	// Held is true when the actor's organisation reaches the case only
+	// through work given to it (ChangeHeld): it sees the profile only.
+	Held bool
 	// shared are the categories given to the actor's organisation by
 	// accepted shares; the owner sees every category.
 	shared []Category
@@ -158,13 +165,9 @@ func CaseQuery(scope access.Scope, id string) Query {
 // loadAccess loads the case in scope and what the actor may do with it.
 // lock takes the case row for update (write transactions that change it).
 func loadAccess(ctx context.Context, tx *storage.Tx, actor access.Actor, scope access.Scope, id string, lock bool) (Access, error) {
-	q := `SELECT ` + caseColumns + caseFrom + ` WHERE c.id = $2 AND ` + inScope
-	if lock && tx.Engine == storage.Postgres {
-		q += " FOR UPDATE OF c"
-	}
-	c, err := scanCase(tx.QueryRowContext(ctx, q, scope.Org(), id))
+	c, err := loadCase(ctx, tx, scope.Org(), id, inScope, lock)
 	if err != nil {
-		return Access{}, fmt.Errorf("load case %s: %w", id, storage.MapError(err))
+		return Access{}, err
 	}
 	a := Access{Case: c, Owner: scope.Includes(c.OrgID)}
 	if !a.Owner {
@@ -200,6 +203,21 @@ func loadAccess(ctx context.Context, tx *storage.Tx, actor access.Actor, scope a
 		a.Member = n > 0
 	}
 	return a, nil
+}
+
+// loadCase loads case id under condition cond (inScope, or "TRUE" for a
+// partner that holds work on it), with scope org bound as $1 so that the
+// risk and legal columns show only what org sees.
+func loadCase(ctx context.Context, tx *storage.Tx, org, id, cond string, lock bool) (Case, error) {
+	q := `SELECT ` + caseColumns + caseFrom + ` WHERE c.id = $2 AND ` + cond
+	if lock && tx.Engine == storage.Postgres {
+		q += " FOR UPDATE OF c"
+	}
+	c, err := scanCase(tx.QueryRowContext(ctx, q, org, id))
+	if err != nil {
+		return Case{}, fmt.Errorf("load case %s: %w", id, storage.MapError(err))
+	}
+	return c, nil
 }
 
 // View runs fn in a transaction once the actor may see category cat of the
@@ -271,6 +289,59 @@ func (s *Service) change(ctx context.Context, actor access.Actor, action access.
 	return err
 }
 
+// Holding reports whether the actor's organisation holds a piece of work
+// on case c that is its own to change (a task given to it), inside the
+// transaction of ChangeHeld.
+type Holding func(tx *storage.Tx, c Case) (bool, error)
+
+// ChangeHeld is Change for work given to a partner: a conference or the
+// protocol of collaboration gives a task to an organisation that the case
+// was not shared with (or not with category cat), and that organisation
+// must still be able to close it. When Change's rule refuses the actor and
+// holds confirms that the actor's organisation holds the work, fn runs with
+// an Access that sees the profile only (Held set); everyone else gets
+// exactly Change's answer.
+func (s *Service) ChangeHeld(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, holds Holding, fn func(tx *storage.Tx, a Access) error) error {
+	scope, err := s.authorize(ctx, actor, action, "case", caseID)
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		a, err := loadAccess(ctx, tx, actor, scope, caseID, true)
+		if err == nil {
+			err = a.refusal(action, cat, false)
+		}
+		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+			c, lerr := loadCase(ctx, tx, scope.Org(), caseID, "TRUE", true)
+			if lerr != nil {
+				return lerr
+			}
+			held, herr := holds(tx, c)
+			if herr != nil {
+				return herr
+			}
+			if held {
+				a = Access{Case: c, Held: true}
+				err = a.refusal(action, cat, false)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, a); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = $1 WHERE id = $2`, s.now(), caseID); err != nil {
+			return fmt.Errorf("touch case %s: %w", caseID, err)
+		}
+		return nil
+	})
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		return s.denied(ctx, actor, string(action), "case", caseID, err)
+	}
+	return err
+}
+
 // MayChange reports whether actor may change category cat of the case with
 // action: the rule Change applies, so that pages offer a form only where
 // it would be taken.
@@ -285,9 +356,11 @@ func (a Access) MayChange(actor access.Actor, action access.Action, cat Category
 // re-opening itself), an anonymised one none at all.
 func (a Access) refusal(action access.Action, cat Category, reopening bool) error {
 	switch {
-	case !a.Sees(cat):
+	case a.Held && (cat != CrisisUnit || action != access.ManageCrisisUnit):
 		return apperr.New(apperr.Forbidden, "error.case_category_not_shared")
-	case !a.Owner && !(action == access.ManageCrisisUnit && cat == CrisisUnit):
+	case !a.Held && !a.Sees(cat):
+		return apperr.New(apperr.Forbidden, "error.case_category_not_shared")
+	case !a.Held && !a.Owner && !(action == access.ManageCrisisUnit && cat == CrisisUnit):
 		return apperr.New(apperr.Forbidden, "error.case_not_owner")
 	case a.Case.AnonymisedAt != nil:
 		return apperr.New(apperr.Conflict, "error.case_anonymised")

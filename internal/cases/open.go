@@ -50,6 +50,9 @@ type NewCase struct {
 	// LegalBasis is why a case opens without the person's consent (one of
 	// LegalBases); it is recorded on the timeline and audited.
 	LegalBasis string
+	// Place is where the person was met, as a place code of the field
+	// guide; "" when not known.
+	Place string
 }
 
 // OpeningConsent is the consent a person gave to whoever opened the case:
@@ -158,7 +161,7 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 		}
 	}
 	c := Case{ID: newID(), Code: newCode("C"), OrgID: owner, Origin: in.Origin, OriginID: in.OriginID,
-		Stage: in.Stage, StageSince: now, WorkerID: in.WorkerID, Demographics: demo, CreatedBy: actor.UserID,
+		Stage: in.Stage, StageSince: now, WorkerID: in.WorkerID, Demographics: demo, Place: in.Place, CreatedBy: actor.UserID,
 		CreatedAt: now, UpdatedAt: now}
 	if in.NewGroup {
 		c.GroupID, c.GroupCode = newID(), newCode("G")
@@ -175,12 +178,12 @@ func (s *Service) OpenIn(ctx context.Context, tx *storage.Tx, actor access.Actor
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO cases (id, code, org_id, group_id, origin, origin_id, stage, stage_since, worker_id,
 			gender, age_band, age_estimated, child, majority_month, citizenships, languages, interpreter, contact_method,
-			exploitation, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)`,
+			exploitation, place, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)`,
 		c.ID, c.Code, c.OrgID, storage.NullString(c.GroupID), c.Origin, c.OriginID, string(c.Stage), now, storage.NullString(c.WorkerID),
 		demo.Gender, demo.AgeBand, storage.Flag(demo.AgeEstimated), storage.Flag(demo.Child), demo.MajorityMonth,
 		jsonList(demo.Citizenships), jsonList(demo.Languages), storage.Flag(demo.Interpreter), demo.ContactMethod,
-		jsonList(demo.Exploitation), actor.UserID, now)
+		jsonList(demo.Exploitation), c.Place, actor.UserID, now)
 	if err != nil {
 		return Case{}, fmt.Errorf("insert case: %w", storage.MapError(err))
 	}

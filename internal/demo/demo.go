@@ -120,10 +120,16 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 // seedProtocol sets Riverton's local referral protocol: adults go to the
 // NGO, children to social services (child protection), and the police
 // contact point and social services are the competent authorities for the
-// formal decision.
+// formal decision: the police for adults, whatever the form of
+// exploitation (the NGO forwards the referral to them), social services
+// for children.
 func seedProtocol(ctx context.Context, ident *identification.Service, coordinator access.Actor, orgIDs []string) error {
 	const socialServices, ngo, police = 1, 2, 3
-	p := identification.Protocol{Routes: map[identification.RouteKey]string{}, Authorities: []string{orgIDs[police], orgIDs[socialServices]}}
+	p := identification.Protocol{Routes: map[identification.RouteKey]string{}, Authorities: []string{orgIDs[police], orgIDs[socialServices]},
+		Deciders: map[identification.RouteKey]string{
+			{Purpose: identification.AnyForm, Population: screening.Adult}: orgIDs[police],
+			{Purpose: identification.AnyForm, Population: screening.Child}: orgIDs[socialServices],
+		}}
 	for _, purpose := range identification.Purposes() {
 		p.Routes[identification.RouteKey{Purpose: purpose, Population: screening.Adult}] = orgIDs[ngo]
 		p.Routes[identification.RouteKey{Purpose: purpose, Population: screening.Child}] = orgIDs[socialServices]

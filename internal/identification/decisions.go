@@ -31,7 +31,14 @@ const (
 	OutcomeNegative     = "negative"
 	OutcomeConfirmed    = "confirmed"
 	OutcomeNotConfirmed = "not_confirmed"
+	// OutcomePending is the outcome of a review or appeal lodged with a
+	// body outside Waymark until the body's outcome is recorded.
+	OutcomePending = "pending"
 )
+
+// MaxBody is the longest name of a body a review or appeal is lodged with,
+// in characters.
+const MaxBody = 200
 
 // Kinds of decision: the first one of a stage, or a review or appeal of the
 // latest one.
@@ -77,7 +84,19 @@ type Decision struct {
 	DecidedByName string
 	Org           Org
 	CreatedAt     time.Time
+	// Lodged is true for a review or appeal lodged with a body that has no
+	// account in Waymark (its name is sealed, see RevealNotes): DecidedBy
+	// and Org recorded it, and its outcome is pending until the next
+	// decision records the body's outcome.
+	Lodged bool
+	// Outside is true for the outcome of a lodged review or appeal: the
+	// body it was lodged with decided, DecidedBy and Org recorded it.
+	Outside bool
 }
+
+// Pending reports whether the decision is a lodged review or appeal that
+// awaits its outcome.
+func (d Decision) Pending() bool { return d.Outcome == OutcomePending }
 
 // NewDecision is the decision form.
 type NewDecision struct {
@@ -87,13 +106,18 @@ type NewDecision struct {
 	Reviews   string
 	Grounds   string
 	DecidedOn string // YYYY-MM-DD
+	// LodgedWith names the body outside Waymark a review or appeal was
+	// lodged with; the decision then has no outcome yet.
+	LodgedWith string
 }
 
 func groundsField(decisionID string) string { return "grounds." + decisionID }
 
+func bodyField(decisionID string) string { return "body." + decisionID }
+
 func loadDecisions(ctx context.Context, tx *storage.Tx, referralID string) ([]Decision, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.referral_id, d.stage, d.outcome, d.kind, COALESCE(d.reviews_id, ''), d.decided_on,
-			d.decided_by, u.username, d.decided_org, o.name, o.kind, d.created_at
+			d.decided_by, u.username, d.decided_org, o.name, o.kind, d.created_at, d.lodged_with IS NOT NULL
 		FROM referral_decisions d JOIN users u ON u.id = d.decided_by JOIN organisations o ON o.id = d.decided_org
 		WHERE d.referral_id = $1 ORDER BY d.created_at, d.id`, referralID)
 	if err != nil {
@@ -104,21 +128,40 @@ func loadDecisions(ctx context.Context, tx *storage.Tx, referralID string) ([]De
 	for rows.Next() {
 		var d Decision
 		if err := rows.Scan(&d.ID, &d.ReferralID, &d.Stage, &d.Outcome, &d.Kind, &d.Reviews, &d.DecidedOn,
-			&d.DecidedBy, &d.DecidedByName, &d.Org.ID, &d.Org.Name, &d.Org.Kind, &d.CreatedAt); err != nil {
+			&d.DecidedBy, &d.DecidedByName, &d.Org.ID, &d.Org.Name, &d.Org.Kind, &d.CreatedAt, &d.Lodged); err != nil {
 			return nil, fmt.Errorf("scan decision: %w", err)
 		}
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load decisions of referral %s: %w", referralID, err)
+	}
+	lodged := map[string]bool{}
+	for i := range out {
+		lodged[out[i].ID] = out[i].Lodged
+		out[i].Outside = lodged[out[i].Reviews]
+	}
+	return out, nil
 }
 
 // latest returns the latest decision of a stage, or nil: the one decided on
-// the latest day, and of those the one recorded last.
+// the latest day, and of those the one recorded last. A pending review or
+// appeal counts: the next decision must record its outcome.
 func latest(ds []Decision, stage string) *Decision {
+	return latestOf(ds, stage, true)
+}
+
+// latestDecided is latest without pending reviews and appeals: the
+// decision that stands while one awaits its outcome.
+func latestDecided(ds []Decision, stage string) *Decision {
+	return latestOf(ds, stage, false)
+}
+
+func latestOf(ds []Decision, stage string, pending bool) *Decision {
 	var best *Decision
 	for i := range ds {
 		d := &ds[i]
-		if d.Stage != stage {
+		if d.Stage != stage || (d.Pending() && !pending) {
 			continue
 		}
 		if best == nil || d.DecidedOn > best.DecidedOn || (d.DecidedOn == best.DecidedOn && !d.CreatedAt.Before(best.CreatedAt)) {
@@ -134,8 +177,21 @@ func (in *NewDecision) validate(now time.Time) error {
 	in.Grounds = strings.TrimSpace(in.Grounds)
 	in.DecidedOn = strings.TrimSpace(in.DecidedOn)
 	in.Reviews = strings.TrimSpace(in.Reviews)
-	if !slices.Contains(Outcomes(in.Stage), in.Outcome) {
+	in.LodgedWith = strings.TrimSpace(in.LodgedWith)
+	switch {
+	case in.LodgedWith != "":
+		// A body outside Waymark has not decided yet.
+		in.Outcome = OutcomePending
+	case !slices.Contains(Outcomes(in.Stage), in.Outcome):
 		fields = append(fields, apperr.FieldError{Field: "outcome", Key: "error.decision.outcome_required"})
+	}
+	switch {
+	case !utf8.ValidString(in.LodgedWith):
+		fields = append(fields, apperr.FieldError{Field: "lodged_with", Key: "error.bad_encoding"})
+	case utf8.RuneCountInString(in.LodgedWith) > MaxBody:
+		fields = append(fields, apperr.FieldError{Field: "lodged_with", Key: "error.decision.body_too_long", Args: map[string]any{"max": MaxBody}})
+	case in.LodgedWith != "" && in.Kind == KindInitial:
+		fields = append(fields, apperr.FieldError{Field: "lodged_with", Key: "error.decision.lodged_initial"})
 	}
 	switch {
 	case !slices.Contains(Kinds(), in.Kind):
@@ -166,12 +222,16 @@ func (in *NewDecision) validate(now time.Time) error {
 	return nil
 }
 
-// Decide records a decision on a referral the actor's organisation sent or
-// received. The reasonable-grounds decision is for case workers and
-// coordinators of either organisation; the formal decision on victim status
-// only for users of a competent authority named in the local protocol, and
-// only after a positive reasonable-grounds decision. The first decision of
-// a stage is initial; every later one reviews or appeals the latest one.
+// Decide records a decision on a referral the actor's organisation sent,
+// received or was forwarded. The reasonable-grounds decision is for case
+// workers and coordinators of either organisation; the formal decision on
+// victim status only for users of a competent authority the local protocol
+// names for the referral's forms and population, and only after a
+// positive reasonable-grounds decision. The first decision of a stage is
+// initial; every later one reviews or appeals the latest one. An appeal is
+// decided by another body than the decision it appeals; when that body has
+// no account in Waymark the appeal (or review) is recorded as lodged with
+// it, and the next decision of the stage records its outcome.
 func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID string, in NewDecision) (Decision, error) {
 	var action access.Action
 	switch in.Stage {
@@ -191,7 +251,7 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 		return Decision{}, err
 	}
 	d := Decision{ID: newID(), ReferralID: referralID, Stage: in.Stage, Outcome: in.Outcome, Kind: in.Kind, Reviews: in.Reviews,
-		DecidedOn: in.DecidedOn, DecidedBy: actor.UserID, CreatedAt: now}
+		DecidedOn: in.DecidedOn, DecidedBy: actor.UserID, CreatedAt: now, Lodged: in.LodgedWith != ""}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		r, err := getReferral(ctx, tx, scope, referralID, tx.ForUpdate())
 		if err != nil {
@@ -200,19 +260,23 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 		if !r.Open() {
 			return apperr.New(apperr.Conflict, "error.decision.referral_declined")
 		}
+		prev := latest(r.Decisions, in.Stage)
+		// Recording a lodged review or appeal, or the outcome a body outside
+		// Waymark gave, is no decision of the recording organisation.
+		d.Outside = prev != nil && prev.Pending()
+		recordsOnly := d.Lodged || d.Outside
 		if in.Stage == StageVictimStatus {
 			p, err := loadProtocol(ctx, tx)
 			if err != nil {
 				return err
 			}
-			if !p.Competent(actor.OrgID) {
+			if !recordsOnly && !slices.Contains(p.DecidersFor(r.Population, r.Purposes), actor.OrgID) {
 				return apperr.New(apperr.Forbidden, "error.decision.not_competent")
 			}
-			if rg := latest(r.Decisions, StageReasonableGrounds); rg == nil || rg.Outcome != OutcomePositive {
+			if !r.GroundsFound() {
 				return apperr.New(apperr.Conflict, "error.decision.needs_grounds")
 			}
 		}
-		prev := latest(r.Decisions, in.Stage)
 		switch {
 		case in.Kind == KindInitial && prev != nil:
 			return apperr.New(apperr.Conflict, "error.decision.initial_exists")
@@ -220,7 +284,11 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 			return apperr.Validation(apperr.FieldError{Field: "reviews", Key: "error.decision.review_latest"})
 		case in.Kind != KindInitial && in.DecidedOn < prev.DecidedOn:
 			return apperr.Validation(apperr.FieldError{Field: "decided_on", Key: "error.decision.before_reviewed"})
-		case in.Kind == KindAppeal && prev.Org.ID == actor.OrgID:
+		case d.Outside && d.Lodged:
+			return apperr.Validation(apperr.FieldError{Field: "lodged_with", Key: "error.decision.lodged_pending"})
+		case d.Outside && in.Kind != prev.Kind:
+			return apperr.Validation(apperr.FieldError{Field: "kind", Key: "error.decision.lodged_kind"})
+		case in.Kind == KindAppeal && !recordsOnly && prev.Org.ID == actor.OrgID:
 			// An appeal goes to another body than the one whose decision is
 			// appealed; the same body reconsidering is a review.
 			return apperr.Validation(apperr.FieldError{Field: "kind", Key: "error.decision.appeal_same_body"})
@@ -234,20 +302,33 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 		if err != nil {
 			return err
 		}
-		var reviews any
+		var reviews, body any
 		if d.Reviews != "" {
 			reviews = d.Reviews
 		}
+		if d.Lodged {
+			if body, err = s.vault.Seal(ctx, tx, referralRecord(referralID), bodyField(d.ID), []byte(in.LodgedWith)); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_decisions (id, referral_id, stage, outcome, kind, reviews_id, grounds,
-			decided_on, decided_by, decided_org, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			d.ID, referralID, d.Stage, d.Outcome, d.Kind, reviews, grounds, d.DecidedOn, d.DecidedBy, d.Org.ID, now); err != nil {
+			decided_on, decided_by, decided_org, created_at, lodged_with) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			d.ID, referralID, d.Stage, d.Outcome, d.Kind, reviews, grounds, d.DecidedOn, d.DecidedBy, d.Org.ID, now, body); err != nil {
 			return fmt.Errorf("insert decision: %w", storage.MapError(err))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET updated_at = $1 WHERE id = $2`, now, referralID); err != nil {
 			return fmt.Errorf("touch referral %s: %w", referralID, err)
 		}
-		return s.record(ctx, tx, actor, "referral.decision", audit.Done, "referral", referralID, r.From.ID,
-			d.Stage+":"+d.Outcome+":"+d.Kind+":"+d.ID)
+		if err := s.record(ctx, tx, actor, "referral.decision", audit.Done, "referral", referralID, r.From.ID,
+			d.Stage+":"+d.Outcome+":"+d.Kind+":"+d.ID); err != nil {
+			return err
+		}
+		if s.onDecision == nil {
+			return nil
+		}
+		r.Decisions = append(r.Decisions, d)
+		r.HTCDS = Derive(r.Decisions)
+		return s.onDecision(ctx, tx, actor, r, d)
 	})
 	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
 		return Decision{}, s.denied(ctx, actor, string(action), "referral", referralID, err)
@@ -258,13 +339,13 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 	return d, nil
 }
 
-// IsCompetent reports whether the local protocol names orgID a competent
-// authority for the formal decision on victim status.
-func (s *Service) IsCompetent(ctx context.Context, orgID string) (bool, error) {
+// MayDecideStatus reports whether the local protocol names orgID among the
+// competent authorities that take the formal decision on the referral.
+func (s *Service) MayDecideStatus(ctx context.Context, orgID string, r Referral) (bool, error) {
 	var ok bool
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		p, err := loadProtocol(ctx, tx)
-		ok = p.Competent(orgID)
+		ok = slices.Contains(p.DecidersFor(r.Population, r.Purposes), orgID)
 		return err
 	})
 	return ok, err

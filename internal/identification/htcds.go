@@ -38,21 +38,29 @@ type HTCDS struct {
 // formal decision makes the person an actual victim (confirmed) or not a
 // victim (not confirmed); without one, the latest reasonable-grounds
 // decision makes them a possible victim (positive) or not a victim
-// (negative). The deciding organisation is that decision's.
+// (negative). A review or appeal still pending changes nothing. The
+// deciding organisation is that decision's, or Other for the outcome a
+// body outside Waymark gave.
 func Derive(ds []Decision) HTCDS {
-	if d := latest(ds, StageVictimStatus); d != nil {
+	org := func(d *Decision) string {
+		if d.Outside {
+			return DecisionOrgOther
+		}
+		return DecisionMakingOrg(d.Org.Kind)
+	}
+	if d := latestDecided(ds, StageVictimStatus); d != nil {
 		status := NotAVictim
 		if d.Outcome == OutcomeConfirmed {
 			status = ActualVictim
 		}
-		return HTCDS{TraffickingStatus: status, DecisionMakingOrg: DecisionMakingOrg(d.Org.Kind)}
+		return HTCDS{TraffickingStatus: status, DecisionMakingOrg: org(d)}
 	}
-	if d := latest(ds, StageReasonableGrounds); d != nil {
+	if d := latestDecided(ds, StageReasonableGrounds); d != nil {
 		status := NotAVictim
 		if d.Outcome == OutcomePositive {
 			status = PossibleVictim
 		}
-		return HTCDS{TraffickingStatus: status, DecisionMakingOrg: DecisionMakingOrg(d.Org.Kind)}
+		return HTCDS{TraffickingStatus: status, DecisionMakingOrg: org(d)}
 	}
 	return HTCDS{}
 }

@@ -8,11 +8,18 @@
 // grounds and any review or appeal. The HTCDS trafficking status and
 // deciding organisation follow from those records.
 //
+// The receiving organisation forwards a referral with reasonable grounds to
+// the competent authority the protocol names for its forms and population,
+// which from then on sees it (without the note and others' grounds unless
+// the person's consent covers sharing with it) and takes the formal
+// decision. A review or appeal by a body outside Waymark is recorded as
+// lodged with it and stays pending until its outcome is recorded.
+//
 // A referral names nobody. The person is known by a random pseudonymous
 // code; free text (the referral note, the grounds of a decision) is sealed
 // with the vault under the record "referrals/<id>". A referral is visible
-// to its sending and its receiving organisation only: every query puts both
-// into its WHERE clause. Creating a referral, reading its note, accepting,
+// to its sending and its receiving organisation and the authorities it was
+// forwarded to only: every query puts them into its WHERE clause. Creating a referral, reading its note, accepting,
 // declining and every decision are audited in the same transaction.
 package identification
 
@@ -78,6 +85,8 @@ type Service struct {
 	screenings *screening.Store
 	now        func() time.Time
 	onAccept   func(ctx context.Context, tx *storage.Tx, actor access.Actor, r Referral) error
+	onDecision func(ctx context.Context, tx *storage.Tx, actor access.Actor, r Referral, d Decision) error
+	consented  func(ctx context.Context, tx *storage.Tx, r Referral, orgID string) (bool, error)
 }
 
 // Deps are what the service needs.
@@ -94,11 +103,20 @@ type Deps struct {
 	// opens the person's case there, so a referral is never accepted
 	// without its case. nil does nothing.
 	OnAccept func(ctx context.Context, tx *storage.Tx, actor access.Actor, r Referral) error
+	// OnDecision runs inside the transaction that records a decision, with
+	// the referral as it stands after it; the app moves the person's case
+	// along the lifecycle there. nil does nothing.
+	OnDecision func(ctx context.Context, tx *storage.Tx, actor access.Actor, r Referral, d Decision) error
+	// Consented reports, inside the caller's transaction, whether the
+	// person's consent on the case the referral opened covers sharing with
+	// organisation orgID; the app asks the case. nil answers no.
+	Consented func(ctx context.Context, tx *storage.Tx, r Referral, orgID string) (bool, error)
 }
 
 // New returns the identification service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, screenings: d.Screenings, now: d.Now, onAccept: d.OnAccept}
+	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, screenings: d.Screenings, now: d.Now, onAccept: d.OnAccept,
+		onDecision: d.OnDecision, consented: d.Consented}
 	if s.now == nil {
 		s.now = storage.Now
 	}

@@ -20,16 +20,25 @@ type RouteKey struct {
 	Population string
 }
 
+// AnyForm is the purpose of a Deciders key that holds a population's
+// fallback: the competent authority for every form the protocol names none for.
+const AnyForm = ""
+
 // Protocol is the local referral protocol of the partnership: which
 // organisation receives a referral per form of exploitation and population,
-// and which organisations are competent authorities for the formal decision
-// on victim status. One protocol serves the whole installation.
+// which organisations are competent authorities for the formal decision
+// on victim status, and which of them decides per form and population.
+// One protocol serves the whole installation.
 type Protocol struct {
 	// Routes maps a form of exploitation and population to the receiving
 	// organisation's id; a missing key has no receiving organisation yet.
 	Routes map[RouteKey]string
 	// Authorities are the ids of the competent authorities.
 	Authorities []string
+	// Deciders maps a form of exploitation and population to the competent
+	// authority that takes the formal decision; the key with purpose
+	// AnyForm is the population's fallback. Each is one of Authorities.
+	Deciders map[RouteKey]string
 	// UpdatedAt is when the protocol last changed; nil if it never was set.
 	UpdatedAt *time.Time
 }
@@ -50,10 +59,36 @@ func (p Protocol) Receiver(population string, purposes []string) string {
 // Competent reports whether orgID is a competent authority.
 func (p Protocol) Competent(orgID string) bool { return slices.Contains(p.Authorities, orgID) }
 
+// Decider returns the competent authority the protocol names for a form of
+// exploitation and population, else the population's fallback, or "".
+func (p Protocol) Decider(purpose, population string) string {
+	if org := p.Deciders[RouteKey{purpose, population}]; org != "" {
+		return org
+	}
+	return p.Deciders[RouteKey{AnyForm, population}]
+}
+
+// DecidersFor returns the competent authorities that take the formal
+// decision for a person of population referred for forms: the one named
+// for each form, in display order. When the protocol names none for any of
+// the forms, every competent authority is.
+func (p Protocol) DecidersFor(population string, forms []string) []string {
+	var out []string
+	for _, f := range CurrentForms(forms) {
+		if org := p.Decider(f, population); org != "" && !slices.Contains(out, org) {
+			out = append(out, org)
+		}
+	}
+	if len(out) == 0 {
+		return slices.Clone(p.Authorities)
+	}
+	return out
+}
+
 // loadProtocol reads the protocol inside tx. Reading it needs no permission
 // of its own: whoever refers or decides needs to know it.
 func loadProtocol(ctx context.Context, tx *storage.Tx) (Protocol, error) {
-	p := Protocol{Routes: map[RouteKey]string{}}
+	p := Protocol{Routes: map[RouteKey]string{}, Deciders: map[RouteKey]string{}}
 	rows, err := tx.QueryContext(ctx, `SELECT purpose, population, org_id, updated_at FROM protocol_routes`)
 	if err != nil {
 		return Protocol{}, fmt.Errorf("load protocol routes: %w", err)
@@ -92,7 +127,26 @@ func loadProtocol(ctx context.Context, tx *storage.Tx) (Protocol, error) {
 		p.Authorities = append(p.Authorities, org)
 		latest(at)
 	}
-	return p, arows.Err()
+	if err := arows.Err(); err != nil {
+		return Protocol{}, fmt.Errorf("load competent authorities: %w", err)
+	}
+	arows.Close()
+	drows, err := tx.QueryContext(ctx, `SELECT purpose, population, org_id, updated_at FROM protocol_deciders`)
+	if err != nil {
+		return Protocol{}, fmt.Errorf("load deciding authorities: %w", err)
+	}
+	defer drows.Close()
+	for drows.Next() {
+		var k RouteKey
+		var org string
+		var at time.Time
+		if err := drows.Scan(&k.Purpose, &k.Population, &org, &at); err != nil {
+			return Protocol{}, fmt.Errorf("scan deciding authority: %w", err)
+		}
+		p.Deciders[k] = org
+		latest(at)
+	}
+	return p, drows.Err()
 }
 
 // ProtocolIn reads the protocol inside the caller's transaction: a case an
@@ -124,6 +178,16 @@ func (s *Service) SetProtocol(ctx context.Context, actor access.Actor, p Protoco
 	for k := range p.Routes {
 		if !slices.Contains(purposes, k.Purpose) || !slices.Contains(populations, k.Population) {
 			fields = append(fields, apperr.FieldError{Field: "route." + k.Purpose + "." + k.Population, Key: "error.protocol.unknown_route"})
+		}
+	}
+	for k, org := range p.Deciders {
+		switch {
+		case (k.Purpose != AnyForm && !slices.Contains(purposes, k.Purpose)) || !slices.Contains(populations, k.Population):
+			fields = append(fields, apperr.FieldError{Field: DeciderField(k), Key: "error.protocol.unknown_route"})
+		case org != "" && !slices.Contains(p.Authorities, org):
+			// The table picks among the competent authorities; one not
+			// ticked as such could not take the decision it is named for.
+			fields = append(fields, apperr.FieldError{Field: DeciderField(k), Key: "error.protocol.decider_not_authority"})
 		}
 	}
 	if len(fields) > 0 {
@@ -163,6 +227,9 @@ func (s *Service) SetProtocol(ctx context.Context, actor access.Actor, p Protoco
 		if _, err := tx.ExecContext(ctx, `DELETE FROM protocol_authorities`); err != nil {
 			return fmt.Errorf("clear competent authorities: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM protocol_deciders`); err != nil {
+			return fmt.Errorf("clear deciding authorities: %w", err)
+		}
 		for _, pu := range purposes {
 			for _, po := range populations {
 				org := p.Routes[RouteKey{pu, po}]
@@ -181,8 +248,30 @@ func (s *Service) SetProtocol(ctx context.Context, actor access.Actor, p Protoco
 				return fmt.Errorf("insert competent authority: %w", storage.MapError(err))
 			}
 		}
+		for _, po := range populations {
+			for _, pu := range append([]string{AnyForm}, purposes...) {
+				org := p.Deciders[RouteKey{pu, po}]
+				if org == "" {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO protocol_deciders (purpose, population, org_id, updated_by, updated_at)
+					VALUES ($1, $2, $3, $4, $5)`, pu, po, org, actor.UserID, now); err != nil {
+					return fmt.Errorf("insert deciding authority: %w", storage.MapError(err))
+				}
+			}
+		}
 		return s.record(ctx, tx, actor, "protocol.update", audit.Done, "protocol", "", "", "")
 	})
+}
+
+// DeciderField is the form field of a Deciders key:
+// decider.<purpose>.<population>, with "any" for the fallback.
+func DeciderField(k RouteKey) string {
+	pu := k.Purpose
+	if pu == AnyForm {
+		pu = "any"
+	}
+	return "decider." + pu + "." + k.Population
 }
 
 // orgInfo is what a referral needs to know of an organisation.

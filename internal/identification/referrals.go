@@ -84,6 +84,9 @@ type Referral struct {
 	// Decisions are the decisions recorded on the referral, oldest first,
 	// without their grounds (see RevealNotes).
 	Decisions []Decision
+	// Forwards are the competent authorities the referral was forwarded
+	// to for the formal decision, oldest first.
+	Forwards []Forward
 	// HTCDS is the trafficking status that follows from the decisions.
 	HTCDS HTCDS
 }
@@ -133,8 +136,12 @@ const referralColumns = `r.id, r.code, r.screening_id, r.from_org, fo.name, fo.k
 const referralFrom = ` FROM referrals r JOIN organisations fo ON fo.id = r.from_org JOIN organisations tor ON tor.id = r.to_org`
 
 // inScope is the organisation filter of every referral query: the
-// referral's sending or receiving organisation. $1 is the scope.
-const inScope = `($1 = '*' OR r.from_org = $1 OR r.to_org = $1)`
+// referral's sending or receiving organisation, or a competent authority
+// it was forwarded to. $1 is the scope.
+const inScope = `($1 = '*' OR r.from_org = $1 OR r.to_org = $1 OR ` + forwardedTo + `)`
+
+// forwardedTo is the condition that the referral was forwarded to $1.
+const forwardedTo = `EXISTS (SELECT 1 FROM referral_forwards rf WHERE rf.referral_id = r.id AND rf.to_org = $1)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -171,11 +178,24 @@ func getReferral(ctx context.Context, tx *storage.Tx, scope access.Scope, id, lo
 	if err != nil {
 		return Referral{}, fmt.Errorf("load referral %s: %w", id, storage.MapError(err))
 	}
-	if r.Decisions, err = loadDecisions(ctx, tx, id); err != nil {
+	if err := loadDetails(ctx, tx, &r); err != nil {
 		return Referral{}, err
 	}
-	r.HTCDS = Derive(r.Decisions)
 	return r, nil
+}
+
+// loadDetails loads a referral's decisions and forwards and derives its
+// HTCDS status.
+func loadDetails(ctx context.Context, tx *storage.Tx, r *Referral) error {
+	var err error
+	if r.Decisions, err = loadDecisions(ctx, tx, r.ID); err != nil {
+		return err
+	}
+	if r.Forwards, err = loadForwards(ctx, tx, r.ID); err != nil {
+		return err
+	}
+	r.HTCDS = Derive(r.Decisions)
+	return nil
 }
 
 // Prepare reads a screening of the actor's organisation for the referral
@@ -439,10 +459,12 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Refer
 const MaxList = 200
 
 // Lists are the referrals of an organisation: those it received (its
-// inbox) and those it sent, newest first.
+// inbox), those forwarded to it for the formal decision and those it
+// sent, newest first.
 type Lists struct {
-	Received []Referral
-	Sent     []Referral
+	Received  []Referral
+	Forwarded []Referral
+	Sent      []Referral
 }
 
 // List returns the referrals the actor's organisation received and sent.
@@ -454,11 +476,11 @@ func (s *Service) List(ctx context.Context, actor access.Actor) (Lists, error) {
 	var l Lists
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		for _, dir := range []struct {
-			col string
-			out *[]Referral
-		}{{"r.to_org", &l.Received}, {"r.from_org", &l.Sent}} {
+			cond string
+			out  *[]Referral
+		}{{"r.to_org = $1", &l.Received}, {forwardedTo, &l.Forwarded}, {"r.from_org = $1", &l.Sent}} {
 			rows, err := tx.QueryContext(ctx, `SELECT `+referralColumns+referralFrom+`
-				WHERE `+inScope+` AND ($1 = '*' OR `+dir.col+` = $1) ORDER BY r.created_at DESC, r.id DESC LIMIT $2`, scope.Org(), MaxList)
+				WHERE `+inScope+` AND ($1 = '*' OR `+dir.cond+`) ORDER BY r.created_at DESC, r.id DESC LIMIT $2`, scope.Org(), MaxList)
 			if err != nil {
 				return fmt.Errorf("list referrals: %w", err)
 			}
@@ -475,13 +497,11 @@ func (s *Service) List(ctx context.Context, actor access.Actor) (Lists, error) {
 				return fmt.Errorf("list referrals: %w", err)
 			}
 		}
-		for _, list := range [][]Referral{l.Received, l.Sent} {
+		for _, list := range [][]Referral{l.Received, l.Forwarded, l.Sent} {
 			for i := range list {
-				ds, err := loadDecisions(ctx, tx, list[i].ID)
-				if err != nil {
+				if err := loadDetails(ctx, tx, &list[i]); err != nil {
 					return err
 				}
-				list[i].Decisions, list[i].HTCDS = ds, Derive(ds)
 			}
 		}
 		return nil
@@ -545,15 +565,22 @@ func (s *Service) respond(ctx context.Context, actor access.Actor, id, status, r
 	return s.Get(ctx, actor, id)
 }
 
-// Notes are a referral's free text: the note and the grounds of each
-// decision by decision id.
+// Notes are a referral's free text: the note, the grounds of each decision
+// and the body a review or appeal was lodged with, by decision id.
 type Notes struct {
 	Note    string
 	Grounds map[string]string
+	Bodies  map[string]string
+	// Withheld is true for a competent authority the referral was
+	// forwarded to when the person's consent does not cover sharing with
+	// it: the note and the grounds of other organisations' decisions may
+	// name the person, so it sees only the grounds of its own decisions.
+	Withheld bool
 }
 
-// RevealNotes decrypts a referral's note and the grounds of its decisions.
-// It needs a recent step-up and is audited in the same transaction.
+// RevealNotes decrypts a referral's note, the grounds of its decisions and
+// the bodies reviews or appeals were lodged with. It needs a recent step-up
+// and is audited in the same transaction.
 func (s *Service) RevealNotes(ctx context.Context, actor access.Actor, id string) (Notes, error) {
 	scope, err := s.authorize(ctx, actor, access.ViewReferrals, "referral", id)
 	if err != nil {
@@ -562,45 +589,72 @@ func (s *Service) RevealNotes(ctx context.Context, actor access.Actor, id string
 	if !actor.SteppedUp {
 		return Notes{}, apperr.New(apperr.StepUp, "error.step_up")
 	}
-	n := Notes{Grounds: map[string]string{}}
+	n := Notes{Grounds: map[string]string{}, Bodies: map[string]string{}}
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		var note []byte
-		var from string
-		err := tx.QueryRowContext(ctx, `SELECT r.note, r.from_org FROM referrals r WHERE r.id = $2 AND `+inScope, scope.Org(), id).Scan(&note, &from)
-		if err != nil {
-			return fmt.Errorf("load referral note %s: %w", id, storage.MapError(err))
-		}
-		plain, err := s.vault.Open(ctx, tx, referralRecord(id), "note", note)
+		r, err := getReferral(ctx, tx, scope, id, "")
 		if err != nil {
 			return err
 		}
-		n.Note = string(plain)
-		rows, err := tx.QueryContext(ctx, `SELECT id, grounds FROM referral_decisions WHERE referral_id = $1`, id)
+		if scope.Org() != "*" && actor.OrgID != r.From.ID && actor.OrgID != r.To.ID {
+			shared := false
+			if s.consented != nil {
+				if shared, err = s.consented(ctx, tx, r, actor.OrgID); err != nil {
+					return err
+				}
+			}
+			n.Withheld = !shared
+		}
+		var note []byte
+		if err := tx.QueryRowContext(ctx, `SELECT note FROM referrals WHERE id = $1`, id).Scan(&note); err != nil {
+			return fmt.Errorf("load referral note %s: %w", id, storage.MapError(err))
+		}
+		if !n.Withheld {
+			plain, err := s.vault.Open(ctx, tx, referralRecord(id), "note", note)
+			if err != nil {
+				return err
+			}
+			n.Note = string(plain)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, decided_org, grounds, lodged_with FROM referral_decisions WHERE referral_id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("load grounds of referral %s: %w", id, err)
 		}
-		sealed := map[string][]byte{}
+		type sealedText struct{ grounds, body []byte }
+		sealed := map[string]sealedText{}
 		for rows.Next() {
-			var did string
-			var g []byte
-			if err := rows.Scan(&did, &g); err != nil {
+			var did, org string
+			var t sealedText
+			if err := rows.Scan(&did, &org, &t.grounds, &t.body); err != nil {
 				rows.Close()
 				return fmt.Errorf("scan grounds: %w", err)
 			}
-			sealed[did] = g
+			if !n.Withheld || org == actor.OrgID {
+				sealed[did] = t
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("load grounds of referral %s: %w", id, err)
 		}
-		for did, g := range sealed {
-			plain, err := s.vault.Open(ctx, tx, referralRecord(id), groundsField(did), g)
+		for did, t := range sealed {
+			plain, err := s.vault.Open(ctx, tx, referralRecord(id), groundsField(did), t.grounds)
 			if err != nil {
 				return err
 			}
 			n.Grounds[did] = string(plain)
+			if t.body != nil {
+				plain, err := s.vault.Open(ctx, tx, referralRecord(id), bodyField(did), t.body)
+				if err != nil {
+					return err
+				}
+				n.Bodies[did] = string(plain)
+			}
 		}
-		return s.record(ctx, tx, actor, "referral.note_view", audit.Allowed, "referral", id, from, "")
+		detail := ""
+		if n.Withheld {
+			detail = "withheld"
+		}
+		return s.record(ctx, tx, actor, "referral.note_view", audit.Allowed, "referral", id, r.From.ID, detail)
 	})
 	if apperr.Is(err, apperr.NotFound) {
 		return Notes{}, s.denied(ctx, actor, string(access.ViewReferrals), "referral", id, err)

@@ -445,9 +445,10 @@ func (s *Service) Assignees(ctx context.Context, actor access.Actor, scope acces
 type reportState struct {
 	id, org, status, source, urgency, ageGroup string
 	// exploitation is the stored classification (see encodeExploitation);
-	// language the language the report was made in.
-	exploitation, language string
-	missing                bool
+	// language the language the report was made in; place the type of
+	// place, as triage classified it or else as the reporter gave it.
+	exploitation, language, place string
+	missing                       bool
 }
 
 // loadState loads report id within scope; lock is tx.ForUpdate() for a
@@ -456,9 +457,10 @@ func (s *Service) loadState(ctx context.Context, tx *storage.Tx, scope access.Sc
 	st := reportState{id: id}
 	var org sql.NullString
 	var missing *time.Time
-	err := tx.QueryRowContext(ctx, `SELECT org_id, status, source, urgency, age_group, missing_since, exploitation, language FROM reports
-		WHERE id = $1 AND ($2 = '*' OR org_id = $2)`+lock, id, scope.Org()).
-		Scan(&org, &st.status, &st.source, &st.urgency, &st.ageGroup, &missing, &st.exploitation, &st.language)
+	err := tx.QueryRowContext(ctx, `SELECT org_id, status, source, urgency, age_group, missing_since, exploitation, language,
+			CASE WHEN triage_place_type <> '' THEN triage_place_type ELSE place_type END
+		FROM reports WHERE id = $1 AND ($2 = '*' OR org_id = $2)`+lock, id, scope.Org()).
+		Scan(&org, &st.status, &st.source, &st.urgency, &st.ageGroup, &missing, &st.exploitation, &st.language, &st.place)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, apperr.New(apperr.NotFound, "error.not_found")
 	}
@@ -844,6 +846,9 @@ type CaseSubject struct {
 	// Language is the language the report was made in (a BCP 47 tag,
 	// "other" or "").
 	Language string
+	// Place is the type of place the report names (a field-guide location,
+	// "online" or "other"); "" when not known.
+	Place string
 }
 
 // OpenedCase is the case a CaseOpener opened: its code and the
@@ -881,7 +886,11 @@ func (s *Service) ToCase(ctx context.Context, actor access.Actor, scope access.S
 			return "", err
 		}
 		child := st.urgency == UrgencyChild || st.ageGroup == "children" || st.ageGroup == "both" || st.missing
-		if out, err = open(ctx, tx, CaseSubject{Child: child, Forms: forms, Language: st.language}); err != nil {
+		place := st.place
+		if place == Unknown {
+			place = ""
+		}
+		if out, err = open(ctx, tx, CaseSubject{Child: child, Forms: forms, Language: st.language, Place: place}); err != nil {
 			return "", err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reports SET conversion = $1, case_org_id = $2 WHERE id = $3 AND ($4 = '*' OR org_id = $4)`,

@@ -22,7 +22,12 @@ type casePage struct {
 	CanReveal    bool
 	// ReflectionLeft is the number of days the reflection period still runs; -1 when none runs.
 	ReflectionLeft int
-	Today          string
+	// Place names where the person was met; "" when not known.
+	Place string
+	// MoveTo is the stage the identification of the person proposes the
+	// case moves to next; "" when none.
+	MoveTo string
+	Today  string
 }
 
 type historyRow struct {
@@ -49,6 +54,19 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		CanManage: o.MayChange(a, access.ManageCases, cases.Profile),
 		CanReveal: o.Member && o.Sees(cases.Identity) && access.Can(a, access.RevealIdentity) && c.AnonymisedAt == nil,
 		Today:     now.UTC().Format(time.DateOnly)}
+	if c.Place != "" {
+		page.Place = h.placeLabel(v.P, c.Place)
+	}
+	if c.Origin == cases.FromReferral && page.CanManage {
+		grounds, confirmed, err := h.referrals.Progress(r.Context(), c.OriginID)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if next, ok := cases.Toward(c.Stage, cases.AfterIdentification(grounds, confirmed)); ok {
+			page.MoveTo = string(next)
+		}
+	}
 	if c.ReflectionRunning(now.UTC()) {
 		page.ReflectionLeft = cases.DaysUntil(c.ReflectionEnd, now.UTC())
 	}

@@ -31,6 +31,9 @@ type protocolAuthority struct {
 type protocolPage struct {
 	Populations []string
 	Rows        []protocolRow
+	// DeciderRows name the competent authority that takes the formal
+	// decision per form and population, the last row the fallback.
+	DeciderRows []protocolRow
 	Orgs        []web.Option
 	Authorities []protocolAuthority
 	UpdatedAt   *time.Time
@@ -48,7 +51,7 @@ func (h *Handler) renderProtocol(w http.ResponseWriter, r *http.Request, status 
 		return
 	}
 	if posted != nil {
-		p.Routes, p.Authorities = posted.Routes, posted.Authorities
+		p.Routes, p.Authorities, p.Deciders = posted.Routes, posted.Authorities, posted.Deciders
 	}
 	orgs, err := h.accounts.ListOrganisations(r.Context(), actor(r))
 	if err != nil {
@@ -78,6 +81,19 @@ func (h *Handler) renderProtocol(w http.ResponseWriter, r *http.Request, status 
 		}
 		page.Rows = append(page.Rows, row)
 	}
+	for _, pu := range append(identification.Purposes(), identification.AnyForm) {
+		row := protocolRow{Label: v.P.T("protocol.decider_fallback")}
+		if pu != identification.AnyForm {
+			row.Label = v.P.T("referral.purpose." + pu)
+		}
+		for _, po := range identification.Populations() {
+			k := identification.RouteKey{Purpose: pu, Population: po}
+			f := identification.DeciderField(k)
+			row.Cells = append(row.Cells, protocolCell{Field: f, Population: c.Text("population."+po, lang, nil)})
+			v.Form[f] = p.Deciders[k]
+		}
+		page.DeciderRows = append(page.DeciderRows, row)
+	}
 	if r.URL.Query().Get("saved") == "1" {
 		v.Notice = v.P.T("protocol.saved")
 	}
@@ -99,11 +115,20 @@ func (h *Handler) saveProtocol(w http.ResponseWriter, r *http.Request) {
 		h.renderProtocol(w, r, statusOf(err), v, nil)
 		return
 	}
-	p := identification.Protocol{Routes: map[identification.RouteKey]string{}, Authorities: r.PostForm["authorities"]}
+	p := identification.Protocol{Routes: map[identification.RouteKey]string{}, Authorities: r.PostForm["authorities"],
+		Deciders: map[identification.RouteKey]string{}}
 	for _, pu := range identification.Purposes() {
 		for _, po := range identification.Populations() {
 			if org := r.PostFormValue(routeField(pu, po)); org != "" {
 				p.Routes[identification.RouteKey{Purpose: pu, Population: po}] = org
+			}
+		}
+	}
+	for _, pu := range append(identification.Purposes(), identification.AnyForm) {
+		for _, po := range identification.Populations() {
+			k := identification.RouteKey{Purpose: pu, Population: po}
+			if org := r.PostFormValue(identification.DeciderField(k)); org != "" {
+				p.Deciders[k] = org
 			}
 		}
 	}

@@ -28,8 +28,10 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request, stage, prefix s
 		return
 	}
 	in := identification.NewDecision{Stage: stage, Outcome: r.PostFormValue("outcome"), Kind: r.PostFormValue("kind"),
-		Reviews: r.PostFormValue("reviews"), Grounds: r.PostFormValue("grounds"), DecidedOn: r.PostFormValue("decided_on")}
-	for k, val := range map[string]string{"outcome": in.Outcome, "kind": in.Kind, "grounds": in.Grounds, "decided_on": in.DecidedOn} {
+		Reviews: r.PostFormValue("reviews"), Grounds: r.PostFormValue("grounds"), DecidedOn: r.PostFormValue("decided_on"),
+		LodgedWith: r.PostFormValue("lodged_with")}
+	for k, val := range map[string]string{"outcome": in.Outcome, "kind": in.Kind, "grounds": in.Grounds, "decided_on": in.DecidedOn,
+		"lodged_with": in.LodgedWith} {
 		v.Form[prefix+"."+k] = val
 	}
 	id := r.PathValue("id")

@@ -22,7 +22,8 @@ type referralRow struct {
 	HTCDS     string
 }
 
-// referralTable is one list of the page: received (the inbox) or sent.
+// referralTable is one list of the page: received (the inbox), forwarded
+// for the formal decision, or sent.
 type referralTable struct {
 	ID       string
 	TitleKey string
@@ -45,7 +46,8 @@ func purposeList(p *i18n.Printer, purposes []string) string {
 	return strings.Join(names, ", ")
 }
 
-// listReferrals is the inbox of referrals received and the referrals sent.
+// listReferrals is the inbox of referrals received, those forwarded for
+// the formal decision and the referrals sent.
 func (h *Handler) listReferrals(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "referral.list_title")
 	svc := h.referrals
@@ -70,6 +72,16 @@ func (h *Handler) listReferrals(w http.ResponseWriter, r *http.Request) {
 	for _, ref := range l.Sent {
 		sent.Rows = append(sent.Rows, row(ref, ref.To.Name))
 	}
-	v.Data = referralsPage{Tables: []referralTable{received, sent}}
+	tables := []referralTable{received, sent}
+	// Only a competent authority is forwarded referrals; other
+	// organisations would see an empty list that means nothing to them.
+	if len(l.Forwarded) > 0 {
+		forwarded := referralTable{ID: "forwarded", TitleKey: "forward.list_title", OtherKey: "referral.to"}
+		for _, ref := range l.Forwarded {
+			forwarded.Rows = append(forwarded.Rows, row(ref, ref.To.Name))
+		}
+		tables = []referralTable{received, forwarded, sent}
+	}
+	v.Data = referralsPage{Tables: tables}
 	h.shell.Render(w, r, http.StatusOK, "referrals", v)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -25,6 +26,18 @@ type decisionView struct {
 	// Grounds is shown only on the audited notes page.
 	Grounds  string
 	Revealed bool
+	// Lodged: a review or appeal lodged with a body outside Waymark, whose
+	// name Body is shown only on the audited notes page. Outside: the
+	// outcome that body gave, recorded by DecidedBy.
+	Lodged  bool
+	Outside bool
+	Body    string
+}
+
+// forwardView is a forward of the referral to a competent authority.
+type forwardView struct {
+	To, By, From string
+	At           time.Time
 }
 
 // decisionForm is the form for the next decision of one stage.
@@ -38,6 +51,9 @@ type decisionForm struct {
 	// a review or appeal of it instead of an initial decision.
 	Reviews       string
 	ReviewsNumber int
+	// PendingKind is set when the latest decision is a review or appeal
+	// lodged outside Waymark: the form records its outcome, of that kind.
+	PendingKind string
 }
 
 type referralPage struct {
@@ -61,7 +77,18 @@ type referralPage struct {
 	FormalNote string
 	// CaseID is the case the referral opened in the reader's organisation.
 	CaseID string
-	Today  string
+	// MoveTo is the stage the reader's case should move to now that the
+	// identification has come this far; "" when none.
+	MoveTo string
+	// Forwards are the forwards to competent authorities; Forward offers
+	// the authorities the receiving organisation may still forward to,
+	// the protocol's first choice first.
+	Forwards []forwardView
+	Forward  []web.Option
+	// ForwardedHere is true for a competent authority the referral was
+	// forwarded to.
+	ForwardedHere bool
+	Today         string
 }
 
 // renderReferral shows a referral; notes holds the revealed free text on
@@ -95,14 +122,19 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 		page.HTCDS = v.P.T("htcds.status.none")
 	}
 	number := map[string]int{}
+	kinds := map[string]string{}
 	latest := map[string]decisionView{}
 	for i, d := range ref.Decisions {
 		number[d.ID] = i + 1
+		if d.Pending() {
+			kinds[d.ID] = d.Kind
+		}
 		dv := decisionView{ID: d.ID, Number: i + 1, Stage: v.P.T("decision.stage_" + d.Stage), Outcome: v.P.T("decision.outcome_" + d.Outcome),
 			Positive: d.Outcome == identification.OutcomePositive || d.Outcome == identification.OutcomeConfirmed,
-			Kind:     v.P.T("decision.kind_" + d.Kind), Reviews: number[d.Reviews], DecidedOn: d.DecidedOn, DecidedBy: d.DecidedByName, Org: d.Org.Name}
+			Kind:     v.P.T("decision.kind_" + d.Kind), Reviews: number[d.Reviews], DecidedOn: d.DecidedOn, DecidedBy: d.DecidedByName, Org: d.Org.Name,
+			Lodged: d.Lodged, Outside: d.Outside}
 		if notes != nil {
-			dv.Grounds, dv.Revealed = notes.Grounds[d.ID], true
+			dv.Grounds, dv.Body, dv.Revealed = notes.Grounds[d.ID], notes.Bodies[d.ID], true
 		}
 		page.Decisions = append(page.Decisions, dv)
 		if prev, ok := latest[d.Stage]; !ok || d.DecidedOn >= prev.DecidedOn {
@@ -110,11 +142,31 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 		}
 	}
 	page.CanRespond = ref.Status == identification.StatusPending && ref.To.ID == a.OrgID && access.Can(a, access.RespondReferral)
+	page.ForwardedHere = a.OrgID != ref.From.ID && a.OrgID != ref.To.ID
+	for _, f := range ref.Forwards {
+		page.Forwards = append(page.Forwards, forwardView{To: f.To.Name, By: f.ByName, From: f.From.Name, At: f.At})
+	}
 	if c, ok, err := h.cases.ByOrigin(r.Context(), a, cases.FromReferral, ref.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	} else if ok {
 		page.CaseID = c.ID
+		if next, ok := cases.Toward(c.Stage, cases.AfterIdentification(ref.Identified())); ok && c.OrgID == a.OrgID && access.Can(a, access.ManageCases) {
+			page.MoveTo = string(next)
+		}
+	}
+	if ref.To.ID == a.OrgID && ref.Open() && ref.GroundsFound() && access.Can(a, access.RespondReferral) {
+		deciders, err := svc.Deciders(r.Context(), ref)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, o := range deciders {
+			sees := o.ID == ref.From.ID || o.ID == ref.To.ID || slices.ContainsFunc(ref.Forwards, func(f identification.Forward) bool { return f.To.ID == o.ID })
+			if !sees {
+				page.Forward = append(page.Forward, web.Option{Value: o.ID, Label: o.Name})
+			}
+		}
 	}
 	if page.CanRespond {
 		page.Reasons = []web.Option{{Value: "", LabelKey: "form.choose"}}
@@ -129,6 +181,9 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 		}
 		if l, ok := latest[stage]; ok {
 			f.Reviews, f.ReviewsNumber = l.ID, l.Number
+			if l.Lodged {
+				f.PendingKind = kinds[l.ID]
+			}
 		}
 		return f
 	}
@@ -136,16 +191,18 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 		page.Grounds = form("rg", identification.StageReasonableGrounds, "grounds")
 	}
 	if ref.Open() && access.Can(a, access.DecideStatus) {
-		competent, err := svc.IsCompetent(r.Context(), a.OrgID)
+		competent, err := svc.MayDecideStatus(r.Context(), a.OrgID, ref)
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
-		rg, ok := latest[identification.StageReasonableGrounds]
+		// Another organisation may still record a review or appeal of the
+		// formal decision lodged outside Waymark, and its outcome.
+		_, decided := latest[identification.StageVictimStatus]
 		switch {
-		case !competent:
+		case !competent && !decided:
 			page.FormalNote = v.P.T("decision.formal_not_competent")
-		case !ok || !rg.Positive:
+		case !ref.GroundsFound():
 			page.FormalNote = v.P.T("decision.formal_needs_grounds")
 		default:
 			page.Formal = form("vs", identification.StageVictimStatus, "status")
@@ -153,6 +210,9 @@ func (h *Handler) renderReferral(w http.ResponseWriter, r *http.Request, status 
 	}
 	if r.URL.Query().Get("created") == "1" {
 		v.Notice = v.P.T("referral.created", "code", ref.Code)
+	}
+	if v.Form["authority"] == "" && len(page.Forward) > 0 {
+		v.Form["authority"] = page.Forward[0].Value
 	}
 	for _, k := range []string{"rg.decided_on", "vs.decided_on"} {
 		if v.Form[k] == "" {

@@ -32,7 +32,8 @@ func (h *Handler) reportToCase(w http.ResponseWriter, r *http.Request) {
 				if err != nil {
 					return intake.OpenedCase{}, err
 				}
-				in := cases.NewCase{Origin: cases.FromReport, OriginID: id, OrgID: owner, Person: cases.UnknownPerson(sub.Child, forms)}
+				in := cases.NewCase{Origin: cases.FromReport, OriginID: id, OrgID: owner, Person: cases.UnknownPerson(sub.Child, forms),
+					Place: sub.Place}
 				if consent {
 					in.Consent = &cases.OpeningConsent{Language: sub.Language, Method: form["consent_method"]}
 				} else {
