@@ -64,12 +64,16 @@ const (
 	ManageCrisisUnit   Action = "crisis_unit.manage"            // case conferences, decisions and tasks of the Evaluation and Crisis Unit
 	ManageProviders    Action = "providers.manage"              // the directory of service providers and shelter places
 	ManageLocalGuide   Action = "guide.local.manage"            // local places, signs and relevance marks added to the field guide, with their history
+	ViewInterpreters   Action = "interpreters.view"             // the register of interpreters and cultural mediators; names and contacts only for organisations that hold cases
+	ManageInterpreters Action = "interpreters.manage"           // add and change entries of the interpreter register
+	ManageCountryNotes Action = "countries.manage"              // the partnership's notes on countries of origin (risks on return, services); read with cases.view
 )
 
 // Actions lists every action in display order (the permission matrix rows).
 var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
 	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls,
-	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders, ManageLocalGuide}
+	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders, ManageLocalGuide,
+	ViewInterpreters, ManageInterpreters, ManageCountryNotes}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -96,13 +100,14 @@ var matrix = map[Role]map[Action]Reach{
 		ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
 		ManageCrisisUnit: OwnOrg, ManageProviders: AllOrgs, ManageLocalGuide: AllOrgs,
+		ViewInterpreters: AllOrgs, ManageInterpreters: AllOrgs, ManageCountryNotes: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
 		EvaluateScreening: OwnOrg, CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg,
 		DecideGrounds: OwnOrg, DecideStatus: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
-		ManageCrisisUnit: OwnOrg,
+		ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs, ManageCountryNotes: AllOrgs,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
@@ -111,12 +116,12 @@ var matrix = map[Role]map[Action]Reach{
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
-		OpenCase: OwnOrg,
+		OpenCase: OwnOrg, ViewInterpreters: AllOrgs,
 	},
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
-		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg,
+		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,

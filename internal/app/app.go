@@ -31,10 +31,12 @@ import (
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/jobs"
 	"waymark.city/waymark/internal/legalstatus"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/public"
+	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -72,6 +74,12 @@ type App struct {
 	LegalStatus    *legalstatus.Service
 	CrisisUnit     *crisisunit.Service
 	DataProtection *dataprotection.Service
+	// Returns is the safe voluntary return of a case's person and the
+	// notes on countries of origin.
+	Returns *returns.Service
+	// Interpreters is the register of interpreters and cultural mediators
+	// and their bookings for cases.
+	Interpreters *interpreters.Service
 	// Notifier mails on-call staff about urgent reports; nil when no SMTP
 	// server or on-call address is configured.
 	Notifier *notify.Notifier
@@ -170,12 +178,14 @@ func (a *App) init(ctx context.Context) error {
 	a.FieldGuide = fieldguide.New(fieldguide.Deps{DB: a.DB, Audit: a.Audit, Catalogue: a.Screening})
 	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
-		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral})
+		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral, OnDecision: a.caseFollowsDecision, Consented: a.referralConsented})
 	a.Risk = risk.New(a.Cases)
 	a.Children = children.New(a.Cases)
+	a.Returns = returns.New(a.Cases)
 	a.Assistance = assistance.New(a.Cases)
 	a.LegalStatus = legalstatus.New(a.Cases)
 	a.CrisisUnit = crisisunit.New(a.Cases)
+	a.Interpreters = interpreters.New(a.Cases)
 	a.DataProtection = dataprotection.New(a.Cases,
 		dataprotection.Config{Retention: a.Config.CaseRetention, Referral: a.caseReferral}, a.exportSections()...)
 	a.throttle = auth.NewThrottle(a.Vault.BlindIndex("login-throttle", nil))
@@ -256,7 +266,7 @@ func (a *App) Handler() (http.Handler, error) {
 	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
 		PublicURL: a.Config.PublicURL, SignedOut: http.HandlerFunc(pub.Help), Screenings: a.Screenings, FieldGuide: a.FieldGuide, Identification: a.Identification, Intake: a.Intake,
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
-		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection}).Mount(mux)
+		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns}).Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, FieldGuide: a.FieldGuide,
 		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)
 	pub.Mount(mux)

@@ -65,6 +65,15 @@ type Plan struct {
 	AssessedAt *time.Time
 	Activities []Activity
 	Referrals  []Referral
+	// Feedback on ended referrals, by referral id.
+	Feedback map[string]*Feedback
+	// Goals are the person's own, GoalsAt when last recorded.
+	Goals   string
+	GoalsAt *time.Time
+	// Agreement is the person's latest answer to the plan, nil before any;
+	// ChangedSinceAgreement is true when an activity changed after it.
+	Agreement             *Agreement
+	ChangedSinceAgreement bool
 }
 
 // Need returns the priority of a need, or "" when it does not apply.
@@ -115,8 +124,16 @@ func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (P
 	if p.Activities, err = s.loadActivities(ctx, tx, caseID, ""); err != nil {
 		return Plan{}, err
 	}
-	p.Referrals, err = loadReferrals(ctx, tx, `r.case_id = $1`, caseID)
-	return p, err
+	if p.Referrals, err = loadReferrals(ctx, tx, `r.case_id = $1`, caseID); err != nil {
+		return Plan{}, err
+	}
+	if p.Feedback, err = s.loadFeedback(ctx, tx, caseID); err != nil {
+		return Plan{}, err
+	}
+	if err := s.loadAgreement(ctx, tx, caseID, &p); err != nil {
+		return Plan{}, err
+	}
+	return p, nil
 }
 
 func loadNeeds(ctx context.Context, tx *storage.Tx, caseID string) ([]Need, error) {

@@ -14,8 +14,10 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 )
@@ -65,6 +67,10 @@ type Deps struct {
 	Identification *identification.Service
 	Cases          *cases.Service
 	Risk           *risk.Service
+	// Legal seeds legal-status records; nil seeds none.
+	Legal        LegalRecords
+	Assistance   *assistance.Service
+	Interpreters *interpreters.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -109,6 +115,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedCases(ctx, d, actors, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedServices(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/web"
 )
 
@@ -24,8 +25,10 @@ var caseTabs = []struct {
 	{"/consent", "case.tab_consent", cases.Consent},
 	{"/risk", "case.tab_risk", cases.Risk},
 	{"/plan", "case.tab_assistance", cases.Assistance},
+	{"/interpreters", "case.tab_interpreters", cases.Assistance},
 	{"/legal", "case.tab_legal", cases.Legal},
 	{"/child", "case.tab_child", cases.Children},
+	{"/return", "case.tab_return", cases.Assistance},
 	{"/conferences", "case.tab_crisis_unit", cases.CrisisUnit},
 	{"/timeline", "case.tab_timeline", cases.Profile},
 	{"/sharing", "case.tab_sharing", cases.Profile},
@@ -37,7 +40,8 @@ var caseTabs = []struct {
 func caseNavFor(v *web.View, a cases.Access, current string) caseNav {
 	n := caseNav{V: v, Case: a.Case, Owner: a.Owner}
 	for _, t := range caseTabs {
-		if !a.Sees(t.category) || (t.path == "/child" && !a.Case.Child) || ((t.path == "/sharing" || t.path == "/data") && !a.Owner) {
+		if !a.Sees(t.category) || (t.path == "/child" && !a.Case.Child) || ((t.path == "/sharing" || t.path == "/data") && !a.Owner) ||
+			(t.path == "/return" && !returns.Reachable(a.Case)) {
 			continue
 		}
 		n.Tabs = append(n.Tabs, web.NavItem{Href: "/cases/" + a.Case.ID + t.path, Key: t.key, Current: t.path == current})

@@ -22,7 +22,9 @@ import (
 	"waymark.city/waymark/internal/fieldguide"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/legalstatus"
+	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -63,6 +65,8 @@ type Handler struct {
 	legalstatus    *legalstatus.Service
 	crisisunit     *crisisunit.Service
 	dataprotection *dataprotection.Service
+	interpreters   *interpreters.Service
+	returns        *returns.Service
 }
 
 // Deps are what the pages need.
@@ -100,13 +104,18 @@ type Deps struct {
 	LegalStatus    *legalstatus.Service
 	CrisisUnit     *crisisunit.Service
 	DataProtection *dataprotection.Service
+	// Interpreters is the interpreter register and bookings (app.App.Interpreters).
+	Interpreters *interpreters.Service
+	// Returns is the return of a case's person and the country notes
+	// (app.App.Returns).
+	Returns *returns.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
 	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
-		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection}
+		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns}
 	return h
 }
 

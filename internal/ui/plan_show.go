@@ -55,6 +55,10 @@ type planReferralView struct {
 	// provider outside Waymark.
 	AnswerByPhone bool
 	CanEnd        bool
+	// Feedback is the referring worker's record once the referral ended;
+	// CanFeedback offers the form until then.
+	Feedback    *assistance.Feedback
+	CanFeedback bool
 }
 
 type planPage struct {
@@ -74,6 +78,15 @@ type planPage struct {
 	Declines   []web.Option
 	Ends       []web.Option
 	Referrals  []planReferralView
+	// Agreement and feedback choices.
+	Agreements     []web.Option
+	FeedbackFields []planFeedbackField
+}
+
+// planFeedbackField is one select of the feedback form on a referral.
+type planFeedbackField struct {
+	Name    string
+	Options []web.Option
 }
 
 // renderPlan shows the assistance tab of a case: needs, the plan by the
@@ -107,6 +120,9 @@ func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int,
 	if !posted {
 		v.Form["needs_note"] = plan.NeedsNote
 	}
+	if r.Method != http.MethodPost {
+		v.Form["goals"] = plan.Goals
+	}
 	for _, st := range assistance.Scheme() {
 		sv := planStepView{Code: st.Code}
 		for _, act := range plan.Activities {
@@ -124,9 +140,13 @@ func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int,
 		page.TypeGroups = append(page.TypeGroups, planTypeGroup{Step: st.Code, Types: st.Types})
 	}
 	for _, ref := range plan.Referrals {
+		fb := plan.Feedback[ref.ID]
 		page.Referrals = append(page.Referrals, planReferralView{Referral: ref,
 			AnswerByPhone: page.CanEdit && ref.Status == assistance.Pending && ref.ProviderOrg == "",
-			CanEnd:        page.CanEdit && ref.Open()})
+			CanEnd:        page.CanEdit && ref.Open(),
+			Feedback:      fb,
+			CanFeedback: page.CanEdit && fb == nil && ref.OrgID == a.OrgID &&
+				(ref.Status == assistance.Ended || ref.Status == assistance.Declined)})
 	}
 	if page.CanEdit {
 		if err := h.planChoices(r, v, &page); err != nil {
@@ -159,6 +179,12 @@ func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int,
 		v.Notice = v.P.T("plan.answered")
 	case "ended":
 		v.Notice = v.P.T("plan.ended")
+	case "goals":
+		v.Notice = v.P.T("plan.goals_saved")
+	case "agreement":
+		v.Notice = v.P.T("plan.agreement_saved")
+	case "feedback":
+		v.Notice = v.P.T("plan.feedback_saved")
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "plan_show", v)
@@ -211,6 +237,25 @@ func (h *Handler) planChoices(r *http.Request, v *web.View, page *planPage) erro
 	page.Ends = []web.Option{choose}
 	for _, reason := range assistance.EndReasons() {
 		page.Ends = append(page.Ends, web.Option{Value: reason, LabelKey: "service_referral.reason." + reason})
+	}
+	page.Agreements = []web.Option{choose}
+	for _, c := range assistance.Agreements() {
+		page.Agreements = append(page.Agreements, web.Option{Value: c, LabelKey: "plan.agreement." + c})
+	}
+	page.FeedbackFields = nil
+	for _, set := range []struct {
+		name  string
+		codes []string
+	}{
+		{"delivered", assistance.FeedbackDelivered()},
+		{"timeliness", assistance.FeedbackTimeliness()},
+		{"satisfaction", assistance.FeedbackSatisfaction()},
+	} {
+		f := planFeedbackField{Name: set.name, Options: []web.Option{choose}}
+		for _, c := range set.codes {
+			f.Options = append(f.Options, web.Option{Value: c, LabelKey: "referral_feedback." + set.name + "." + c})
+		}
+		page.FeedbackFields = append(page.FeedbackFields, f)
 	}
 	return nil
 }

@@ -13,6 +13,9 @@ type providerListPage struct {
 	Types     []web.Option
 	All       bool
 	CanManage bool
+	// Interpreters links the register of interpreters, which is kept
+	// beside the directory rather than in the short navigation.
+	Interpreters bool
 }
 
 // listProviders is the directory of service providers, filtered by type
@@ -23,7 +26,7 @@ func (h *Handler) listProviders(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := assistance.ProviderFilter{Type: q.Get("type"), Language: q.Get("language"), All: q.Get("all") == "1"}
 	v.Form["type"], v.Form["language"] = f.Type, f.Language
-	page := providerListPage{All: f.All, CanManage: access.Can(a, access.ManageProviders)}
+	page := providerListPage{All: f.All, CanManage: access.Can(a, access.ManageProviders), Interpreters: access.Can(a, access.ViewInterpreters)}
 	page.Types = []web.Option{{Value: "", LabelKey: "provider.any_type"}}
 	for _, t := range assistance.ProviderTypes() {
 		page.Types = append(page.Types, web.Option{Value: t, LabelKey: "provider.type." + t})

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/assistance"
@@ -27,6 +28,10 @@ type providerFormPage struct {
 	Action    string
 	Active    bool
 	CanManage bool
+	// Quality is the provider's standards and feedback counted; Today
+	// tells which standards expire soon.
+	Quality *assistance.Quality
+	Today   time.Time
 }
 
 // providerForm fills the provider form's choices; checked are the types ticked.

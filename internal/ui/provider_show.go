@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
@@ -19,6 +20,8 @@ func (h *Handler) showProvider(w http.ResponseWriter, r *http.Request) {
 		v.Notice = v.P.T("provider.created")
 	case "saved":
 		v.Notice = v.P.T("provider.saved")
+	case "standard":
+		v.Notice = v.P.T("provider.standard_saved")
 	}
 	h.renderProvider(w, r, http.StatusOK, v, nil)
 }
@@ -31,7 +34,12 @@ func (h *Handler) renderProvider(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
-	page := &providerFormPage{Provider: &p, Action: "/providers/" + p.ID, Active: p.Active, Checked: p.Types}
+	q, err := h.assistance.ProviderQuality(r.Context(), actor(r), p.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page := &providerFormPage{Provider: &p, Action: "/providers/" + p.ID, Active: p.Active, Checked: p.Types, Quality: &q, Today: time.Now()}
 	if checked != nil {
 		page.Checked = checked
 	}

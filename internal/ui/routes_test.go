@@ -238,6 +238,9 @@ var pageCases = map[string]pageCase{
 	"POST /cases/{id}/risk/incidents": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"kind": {"threat_received"}, "occurred_on": {dayToday()}, "note": {"Call at night."}}
 	}},
+	"POST /cases/{id}/risk/vulnerability": {id: coordinatorTeamCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"vulnerabilities": {"homelessness", "other"}, "vulnerability_note": {"Lost the flat."}}
+	}},
 	// Cases: children.
 	"GET /cases/{id}/child": {id: childCase},
 	"POST /cases/{id}/child/guardian": {id: childCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
@@ -270,6 +273,15 @@ var pageCases = map[string]pageCase{
 	"POST /cases/{id}/plan/referrals/{ref}/end": {id: pendingReferralCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"end_reason": {"no_longer_needed"}}
 	}},
+	"POST /cases/{id}/plan/referrals/{ref}/feedback": {id: endedReferralCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"delivered": {"full"}, "timeliness": {"on_time"}, "satisfaction": {"not_asked"}}
+	}},
+	"POST /cases/{id}/plan/goals": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"goals": {"Work as a cook."}}
+	}},
+	"POST /cases/{id}/plan/agreement": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"agreement": {"agreed"}, "agreed_on": {dayToday()}, "agreement_language": {"ro"}, "agreement_interpreter": {"1"}}
+	}},
 	"GET /service-referrals": {},
 	"GET /providers":         {},
 	"GET /providers/new":     {},
@@ -277,6 +289,27 @@ var pageCases = map[string]pageCase{
 		return url.Values{"name": {f.unique("Legal aid")}, "types": {"legal_aid"}, "languages": {"en, ro"}, "active": {"1"}}
 	}},
 	"GET /providers/{provider}": {id: walkProviderPath},
+	"POST /providers/{provider}/standards": {id: walkProviderPath, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"standard_name": {"Shelter standard"}, "standard_issuer": {"Ministry"}}
+	}},
+	"POST /providers/{provider}/standards/{standard}/remove": {id: walkStandard, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{}
+	}},
+	"GET /interpreters":     {},
+	"GET /interpreters/new": {},
+	"POST /interpreters": {form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"name": {"Ion Rusu"}, "contact": {"+40 700"}, "languages": {"ro"}, "kind": {"mediator"}, "active": {"1"}}
+	}},
+	"GET /interpreters/{interpreter}": {id: walkInterpreter},
+	"POST /interpreters/{interpreter}": {id: walkInterpreter, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"name": {"Ion Rusu"}, "languages": {"ro", "uk"}, "kind": {"both"}, "active": {"1"}}
+	}},
+	"GET /interpreters/{interpreter}/contact": {id: walkInterpreter},
+	"GET /cases/{id}/interpreters":            {id: targetCase},
+	"POST /cases/{id}/interpreters":           {id: freshCase, form: bookingForm},
+	"POST /cases/{id}/interpreters/{booking}/cancel": {id: bookedCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{}
+	}},
 	"POST /providers/{provider}": {id: walkProviderPath, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"name": {walkProviderName}, "types": {"shelter"}, "languages": {"ro"}, "active": {"1"},
 			"places_total": {"1000"}, "places_external": {"0"}, "place_gender": {"any"}, "place_age": {"any"}}
@@ -301,6 +334,16 @@ var pageCases = map[string]pageCase{
 	}},
 	"POST /cases/{id}/legal/compensation": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"compensation_type": {"civil"}, "compensation_status": {"planned"}}
+	}},
+	"POST /cases/{id}/legal/penalties": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"penalty_kind": {"administrative_fine"}, "penalty_linked": {"yes"}}
+	}},
+	"POST /cases/{id}/legal/nonpunishment": {id: legalPenaltyCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"submission_penalty": {"1"}, "submission_on": {legalDay(0)}, "submission_by": {"lawyer"}, "submission_outcome": {"pending"}}
+	}},
+	"POST /cases/{id}/legal/measures": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"measure_kind": {"video_testimony"}, "measure_requested_on": {legalDay(0)}, "measure_requested_by": {"lawyer"},
+			"measure_status": {"pending"}}
 	}},
 	// Cases: crisis unit.
 	"GET /cases/{id}/conferences": {id: targetCase},
