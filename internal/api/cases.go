@@ -35,6 +35,9 @@ type caseJSON struct {
 	ClosedAt        *time.Time `json:"closed_at,omitempty"`
 	// Categories are the categories of data the caller's organisation sees.
 	Categories []cases.Category `json:"categories,omitempty"`
+	// Vulnerabilities are the codes of the person's vulnerability factors,
+	// for a caller that sees the risk category (one case only).
+	Vulnerabilities []string `json:"vulnerabilities,omitempty"`
 }
 
 func toCaseJSON(c cases.Case) caseJSON {
@@ -75,6 +78,17 @@ func (h *Handler) getCase(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := toCaseJSON(a.Case)
 	out.Categories = a.Categories()
+	if a.Sees(cases.Risk) {
+		// A read of the risk category of its own, audited as such.
+		_, vs, err := h.cases.Vulnerabilities(r.Context(), actor(r), a.Case.ID)
+		if err != nil {
+			return err
+		}
+		out.Vulnerabilities = []string{}
+		for _, v := range vs {
+			out.Vulnerabilities = append(out.Vulnerabilities, v.Factor)
+		}
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -36,7 +36,7 @@ type Deadline struct {
 // deadlineKinds maps each kind to the category of data it belongs to, so a
 // dashboard shows only deadlines of categories the reader sees.
 var deadlineKinds = map[string]Category{
-	"reflection_end": Legal, "permit_expiry": Legal, "permit_renewal": Legal, "proceeding_date": Legal,
+	"reflection_end": Legal, "permit_expiry": Legal, "permit_renewal": Legal, "proceeding_date": Legal, "nonpunishment_hearing": Legal,
 	"risk_review": Risk, "task": CrisisUnit, "conference": CrisisUnit,
 	"plan_activity": Assistance, "provider_referral": Assistance,
 	"turning_18": Children, "best_interest_review": Children,

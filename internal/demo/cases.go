@@ -82,6 +82,9 @@ func seedCases(ctx context.Context, d Deps, actors map[string]access.Actor, orgI
 				return fmt.Errorf("seed risk of case %d: %w", i, err)
 			}
 		}
+		if err := seedProtection(ctx, d, w, c, dc); err != nil {
+			return err
+		}
 		if _, err := d.Cases.AddNote(ctx, w, c.ID, "Demo note: first meeting went well; the person asked for a doctor who speaks their language.", nil); err != nil {
 			return fmt.Errorf("seed note %d: %w", i, err)
 		}

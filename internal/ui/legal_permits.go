@@ -8,12 +8,13 @@ import (
 	"waymark.city/waymark/internal/web"
 )
 
-var permitFields = []string{"permit_type", "permit_status", "permit_start", "permit_expiry", "permit_reference", "permit_authority"}
+var permitFields = []string{"permit_type", "permit_status", "permit_start", "permit_expiry", "permit_reference", "permit_authority",
+	"permit_allows_work", "permit_allows_study"}
 
 func permitInput(v *web.View, r *http.Request) legalstatus.PermitInput {
 	f := legalForm(v, r, permitFields...)
 	return legalstatus.PermitInput{Type: f["permit_type"], Status: f["permit_status"], Start: f["permit_start"], Expiry: f["permit_expiry"],
-		Reference: f["permit_reference"], Authority: f["permit_authority"]}
+		Reference: f["permit_reference"], Authority: f["permit_authority"], AllowsWork: f["permit_allows_work"], AllowsStudy: f["permit_allows_study"]}
 }
 
 // createLegalPermit records a residence permit.

@@ -17,7 +17,7 @@ type legalDay struct {
 
 // legalEdit names the record a form of the legal tab changes instead of
 // recording a new one: ?permit=2&do=renew, ?asylum=1, ?proceeding=1,
-// ?compensation=1. Only one form of each kind is on the page, so field
+// ?compensation=1, ?penalty=1, ?submission=1, ?measure=1. Only one form of each kind is on the page, so field
 // names stay unique and errors land next to their field.
 type legalEdit struct {
 	Permit       int
@@ -25,6 +25,9 @@ type legalEdit struct {
 	Asylum       int
 	Proceeding   int
 	Compensation int
+	Penalty      int
+	Submission   int
+	Measure      int
 }
 
 func legalEditOf(r *http.Request) legalEdit {
@@ -33,7 +36,8 @@ func legalEditOf(r *http.Request) legalEdit {
 		v, _ := strconv.Atoi(q.Get(k))
 		return max(v, 0)
 	}
-	e := legalEdit{Permit: n("permit"), Asylum: n("asylum"), Proceeding: n("proceeding"), Compensation: n("compensation"), PermitDo: q.Get("do")}
+	e := legalEdit{Permit: n("permit"), Asylum: n("asylum"), Proceeding: n("proceeding"), Compensation: n("compensation"),
+		Penalty: n("penalty"), Submission: n("submission"), Measure: n("measure"), PermitDo: q.Get("do")}
 	if e.PermitDo != "renew" {
 		e.PermitDo = "update"
 	}
@@ -60,8 +64,14 @@ type legalPage struct {
 	Asylum     []legalAsylumRow
 	Proceed    []legalProceedingRow
 	Comp       []legalCompensationRow
-	History    []legalHistoryRow
-	Edit       legalEdit
+	Penalties  []legalPenaltyRow
+	Submit     []legalSubmissionRow
+	Measures   []legalMeasureRow
+	// CurrentRisk is the current risk assessment, nil when there is none or
+	// the reader does not see the risk category.
+	CurrentRisk *legalRiskRef
+	History     []legalHistoryRow
+	Edit        legalEdit
 	// The record each form changes, 0 for a new one; PermitRenew when the
 	// permit form renews Edit.Permit.
 	PermitRenew bool
@@ -79,6 +89,8 @@ type legalPermitRow struct {
 	StartDay, ExpiryDay *legalDay
 	Expired             bool
 	Renewable           bool
+	// Temporary permits show whether they allow work and study.
+	Temporary bool
 }
 
 type legalAsylumRow struct {
@@ -89,6 +101,30 @@ type legalAsylumRow struct {
 type legalProceedingRow struct {
 	legalstatus.Proceeding
 	Hearing *legalDay
+}
+
+type legalPenaltyRow struct {
+	legalstatus.Penalty
+	On *legalDay
+}
+
+type legalSubmissionRow struct {
+	legalstatus.Submission
+	Submitted, Decided, Hearing *legalDay
+}
+
+type legalMeasureRow struct {
+	legalstatus.Measure
+	Requested, Decided, Hearing *legalDay
+	// AnswersCurrentRisk is true when the measure answers the current risk
+	// assessment, AnswersEarlierRisk when it answers an older one.
+	AnswersCurrentRisk, AnswersEarlierRisk bool
+}
+
+// legalRiskRef names a risk assessment in the measures' form and table.
+type legalRiskRef struct {
+	ID, Level string
+	At        time.Time
 }
 
 type legalCompensationRow struct {
@@ -104,11 +140,16 @@ func legalOptions() map[string][]web.Option {
 		"reason": legalstatus.ExtensionReasons(), "permit_type": legalstatus.PermitTypes(), "permit_status": legalstatus.PermitStatuses(),
 		"asylum_status": legalstatus.AsylumStatuses(), "role": legalstatus.ProceedingRoles(), "stage": legalstatus.ProceedingStages(),
 		"cooperation": legalstatus.CooperationChoices(), "comp_type": legalstatus.CompensationTypes(), "comp_status": legalstatus.CompensationStatuses(),
+		"penalty_kind": legalstatus.PenaltyKinds(), "linked": legalstatus.LinkedAnswers(), "submitter": legalstatus.Submitters(),
+		"outcome": legalstatus.SubmissionOutcomes(), "measure_kind": legalstatus.MeasureKinds(), "requester": legalstatus.Requesters(),
+		"measure_status": legalstatus.MeasureStatuses(),
 	}
 	out := map[string][]web.Option{}
 	for list, codes := range lists {
 		out[list] = codeOptions("form.choose", "legalstatus."+list+".", codes)
 	}
+	// Whether a temporary permit allows work or study may not be known yet.
+	out["rights"] = codeOptions("legalstatus.rights.not_recorded", "legalstatus.rights.", []string{"yes", "no"})
 	return out
 }
 
@@ -147,7 +188,7 @@ func (h *Handler) renderLegal(w http.ResponseWriter, r *http.Request, status int
 	for _, p := range o.Permits {
 		ref[p.ID] = p.Number
 		page.Permits = append(page.Permits, legalPermitRow{Permit: p, StartDay: fmtDay(p.Start), ExpiryDay: fmtDay(p.Expiry),
-			Expired:   p.Expiry != "" && p.Expiry < today,
+			Expired: p.Expiry != "" && p.Expiry < today, Temporary: legalstatus.Temporary(p.Type),
 			Renewable: p.RenewedBy == 0 && (p.Status == "granted" || p.Status == "renewal_applied" || p.Status == "expired")})
 	}
 	for _, a := range o.Asylum {
@@ -162,6 +203,47 @@ func (h *Handler) renderLegal(w http.ResponseWriter, r *http.Request, status int
 		ref[c.ID] = c.Number
 		page.Comp = append(page.Comp, legalCompensationRow{Compensation: c, Filed: fmtDay(c.FiledOn),
 			Claimed: legalstatus.FormatAmount(c.Claimed), Awarded: legalstatus.FormatAmount(c.Awarded)})
+	}
+	for _, p := range o.Penalties {
+		ref[p.ID] = p.Number
+		page.Penalties = append(page.Penalties, legalPenaltyRow{Penalty: p, On: fmtDay(p.OccurredOn)})
+	}
+	for _, sub := range o.Submissions {
+		ref[sub.ID] = sub.Number
+		page.Submit = append(page.Submit, legalSubmissionRow{Submission: sub, Submitted: fmtDay(sub.SubmittedOn),
+			Decided: fmtDay(sub.DecidedOn), Hearing: fmtDay(sub.HearingOn)})
+	}
+	if len(o.Assessments) > 0 {
+		cur := o.Assessments[0]
+		page.CurrentRisk = &legalRiskRef{ID: cur.ID, Level: cur.Level, At: cur.AssessedAt}
+	}
+	for _, m := range o.Measures {
+		ref[m.ID] = m.Number
+		row := legalMeasureRow{Measure: m, Requested: fmtDay(m.RequestedOn), Decided: fmtDay(m.DecidedOn), Hearing: fmtDay(m.HearingOn)}
+		if m.RiskAssessmentID != "" && page.CurrentRisk != nil {
+			row.AnswersCurrentRisk = m.RiskAssessmentID == page.CurrentRisk.ID
+			row.AnswersEarlierRisk = !row.AnswersCurrentRisk
+		}
+		page.Measures = append(page.Measures, row)
+	}
+	page.Options["measure_proceeding"] = []web.Option{{Value: "", LabelKey: "legalstatus.measure_no_proceeding"}}
+	for _, p := range o.Proceedings {
+		page.Options["measure_proceeding"] = append(page.Options["measure_proceeding"],
+			web.Option{Value: p.ID, Label: v.P.T("legalstatus.proceeding_option", "number", p.Number, "stage", v.P.T("legalstatus.stage."+p.Stage))})
+	}
+	page.Options["measure_risk"] = []web.Option{{Value: "", LabelKey: "legalstatus.measure_no_risk"}}
+	for i, as := range o.Assessments {
+		key := "legalstatus.risk_option_earlier"
+		if i == 0 {
+			key = "legalstatus.risk_option_current"
+		}
+		page.Options["measure_risk"] = append(page.Options["measure_risk"], web.Option{Value: as.ID,
+			Label: v.P.T(key, "level", v.P.T("risk.level."+as.Level), "date", v.P.Date(as.AssessedAt, time.UTC))})
+	}
+	page.Options["submission_penalty"] = []web.Option{{Value: "", LabelKey: "form.choose"}}
+	for _, p := range o.Penalties {
+		page.Options["submission_penalty"] = append(page.Options["submission_penalty"], web.Option{Value: strconv.Itoa(p.Number),
+			Label: v.P.T("legalstatus.penalty_option", "number", p.Number, "kind", v.P.T("legalstatus.penalty_kind."+p.Kind))})
 	}
 	for _, e := range o.History {
 		row := legalHistoryRow{At: e.At, Actor: e.Actor, What: v.P.T("legalstatus.event."+e.Kind, "number", ref[e.RefID])}
@@ -182,6 +264,9 @@ func legalDetailKey(kind, detail string) string {
 		"legal_permit_renewed": "permit_status", "legal_asylum_recorded": "asylum_status", "legal_asylum_updated": "asylum_status",
 		"legal_proceeding_recorded": "stage", "legal_proceeding_updated": "stage",
 		"legal_compensation_recorded": "comp_status", "legal_compensation_updated": "comp_status",
+		"legal_penalty_recorded": "penalty_kind", "legal_penalty_updated": "penalty_kind",
+		"legal_submission_recorded": "outcome", "legal_submission_updated": "outcome",
+		"legal_measure_recorded": "measure_status", "legal_measure_updated": "measure_status",
 	}[kind]
 	if list == "" || detail == "" {
 		return ""
@@ -209,10 +294,12 @@ func (h *Handler) prefillLegal(v *web.View, page *legalPage) {
 			found = true
 			if e.PermitDo == "renew" && p.Renewable {
 				page.PermitRenew = true
-				set(map[string]string{"permit_type": p.Type, "permit_status": "granted", "permit_start": p.Expiry})
+				set(map[string]string{"permit_type": p.Type, "permit_status": "granted", "permit_start": p.Expiry,
+					"permit_allows_work": p.AllowsWork, "permit_allows_study": p.AllowsStudy})
 			} else {
 				e.PermitDo = "update"
-				set(map[string]string{"permit_type": p.Type, "permit_status": p.Status, "permit_start": p.Start, "permit_expiry": p.Expiry})
+				set(map[string]string{"permit_type": p.Type, "permit_status": p.Status, "permit_start": p.Start, "permit_expiry": p.Expiry,
+					"permit_allows_work": p.AllowsWork, "permit_allows_study": p.AllowsStudy})
 			}
 		}
 		if !found {
@@ -235,6 +322,38 @@ func (h *Handler) prefillLegal(v *web.View, page *legalPage) {
 			set(map[string]string{"compensation_type": c.Type, "compensation_status": c.Status, "compensation_filed_on": c.FiledOn,
 				"compensation_currency": c.Currency, "compensation_claimed": c.Claimed, "compensation_awarded": c.Awarded})
 		}
+	}
+	for _, p := range page.Penalties {
+		if p.Number == e.Penalty {
+			set(map[string]string{"penalty_kind": p.Kind, "penalty_on": p.OccurredOn, "penalty_linked": p.Linked})
+		}
+	}
+	for _, sub := range page.Submit {
+		if sub.Number == e.Submission {
+			set(map[string]string{"submission_penalty": strconv.Itoa(sub.Penalty), "submission_on": sub.SubmittedOn,
+				"submission_by": sub.SubmittedBy, "submission_outcome": sub.Outcome, "submission_decided_on": sub.DecidedOn,
+				"submission_hearing_on": sub.HearingOn})
+		}
+	}
+	for _, m := range page.Measures {
+		if m.Number == e.Measure {
+			set(map[string]string{"measure_kind": m.Kind, "measure_requested_on": m.RequestedOn, "measure_requested_by": m.RequestedBy,
+				"measure_status": m.Status, "measure_decided_on": m.DecidedOn, "measure_proceeding": m.ProceedingID,
+				"measure_hearing_on": m.HearingOn, "measure_risk": m.RiskAssessmentID})
+		}
+	}
+	if e.Penalty > len(page.Penalties) {
+		e.Penalty = 0
+	}
+	if e.Submission > len(page.Submit) {
+		e.Submission = 0
+	}
+	if e.Measure > len(page.Measures) {
+		e.Measure = 0
+	}
+	if e.Measure == 0 && page.CurrentRisk != nil {
+		// A new measure most often answers the risk assessed now.
+		set(map[string]string{"measure_risk": page.CurrentRisk.ID})
 	}
 	if e.Asylum > len(page.Asylum) {
 		e.Asylum = 0

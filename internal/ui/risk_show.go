@@ -37,13 +37,24 @@ type riskIncidentView struct {
 	Occurred time.Time
 }
 
+// vulnerabilityView is one checkbox of the vulnerability form.
+type vulnerabilityView struct {
+	Code    string
+	Checked bool
+}
+
 type riskPage struct {
-	Nav         caseNav
-	CanEdit     bool
-	NeedsReview bool
-	Current     *riskAssessmentView
-	History     []riskAssessmentView
-	Incidents   []riskIncidentView
+	Nav     caseNav
+	CanEdit bool
+	// Vulnerabilities are the person's recorded factors; the case team
+	// (CanRecordVulnerability) gets the form with every factor.
+	Vulnerabilities        []cases.Vulnerability
+	CanRecordVulnerability bool
+	VulnerabilityFactors   []vulnerabilityView
+	NeedsReview            bool
+	Current                *riskAssessmentView
+	History                []riskAssessmentView
+	Incidents              []riskIncidentView
 	// The forms: the checklist, the levels and the incident kinds.
 	Groups []riskGroupView
 	Levels []web.Option
@@ -67,7 +78,22 @@ func (h *Handler) renderRisk(w http.ResponseWriter, r *http.Request, status int,
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
 	page := riskPage{Nav: caseNavFor(v, rec.Access, "/risk"), NeedsReview: rec.NeedsReview, Today: today,
-		CanEdit: rec.Access.MayChange(a, access.ManageCases, cases.Risk)}
+		CanEdit: rec.Access.MayChange(a, access.ManageCases, cases.Risk), Vulnerabilities: rec.Vulnerabilities}
+	page.CanRecordVulnerability = page.CanEdit && rec.Access.Member
+	if page.CanRecordVulnerability {
+		checked := strings.Fields(v.Form["vulnerabilities"])
+		if _, posted := v.Form["vulnerabilities"]; !posted {
+			for _, vu := range rec.Vulnerabilities {
+				checked = append(checked, vu.Factor)
+				if vu.Factor == cases.VulnerabilityOther {
+					v.Form["vulnerability_note"] = vu.Note
+				}
+			}
+		}
+		for _, f := range cases.VulnerabilityFactors() {
+			page.VulnerabilityFactors = append(page.VulnerabilityFactors, vulnerabilityView{Code: f, Checked: slices.Contains(checked, f)})
+		}
+	}
 	view := func(as risk.Assessment) riskAssessmentView {
 		return riskAssessmentView{Assessment: as, Review: riskDay(as.ReviewOn), Overdue: as.ReviewOn < today}
 	}
@@ -113,6 +139,8 @@ func (h *Handler) renderRisk(w http.ResponseWriter, r *http.Request, status int,
 		v.Notice = v.P.T("risk.assessed")
 	case "incident":
 		v.Notice = v.P.T("risk.incident_recorded")
+	case "vulnerability":
+		v.Notice = v.P.T("vulnerability.saved")
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "risk_show", v)
