@@ -44,6 +44,12 @@ func (a *App) exportSections() []dataprotection.Section {
 		{Name: "child_protection", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
 			return a.Children.Export(ctx, tx, c)
 		}},
+		{Name: "return", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.Returns.Export(ctx, tx, c)
+		}},
+		{Name: "informed", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
+			return a.Cases.InformedOf(ctx, tx, c.Case.ID)
+		}},
 		{Name: "crisis_unit", Export: func(ctx context.Context, tx *storage.Tx, c cases.Access) (any, error) {
 			return a.CrisisUnit.Export(ctx, tx, c)
 		}},

@@ -38,7 +38,7 @@ type Deadline struct {
 var deadlineKinds = map[string]Category{
 	"reflection_end": Legal, "permit_expiry": Legal, "permit_renewal": Legal, "proceeding_date": Legal, "nonpunishment_hearing": Legal,
 	"risk_review": Risk, "task": CrisisUnit, "conference": CrisisUnit,
-	"plan_activity": Assistance, "provider_referral": Assistance,
+	"plan_activity": Assistance, "provider_referral": Assistance, "return_followup": Assistance,
 	"turning_18": Children, "best_interest_review": Children,
 	"erasure_request": Profile,
 }

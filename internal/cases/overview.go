@@ -89,15 +89,20 @@ func (s *Service) SharesOf(ctx context.Context, actor access.Actor, caseID strin
 	return acc, shares, consents, err
 }
 
-// ConsentsOf reads the consent records of a case for its consent tab.
-func (s *Service) ConsentsOf(ctx context.Context, actor access.Actor, caseID string) (Access, []ConsentRecord, error) {
+// ConsentsOf reads the consent records of a case and what the person was
+// informed of, for its consent tab, in one audited read.
+func (s *Service) ConsentsOf(ctx context.Context, actor access.Actor, caseID string) (Access, []ConsentRecord, []Informed, error) {
 	var acc Access
 	var list []ConsentRecord
+	var informed []Informed
 	err := s.View(ctx, actor, caseID, Consent, func(tx *storage.Tx, a Access) error {
 		acc = a
 		var err error
-		list, err = Consents(ctx, tx, caseID)
+		if list, err = Consents(ctx, tx, caseID); err != nil {
+			return err
+		}
+		informed, err = s.InformedOf(ctx, tx, caseID)
 		return err
 	})
-	return acc, list, err
+	return acc, list, informed, err
 }

@@ -54,6 +54,8 @@ type Record struct {
 	Assessments []BestInterest
 	// Transition is the plan for the transition at 18, nil until made.
 	Transition *Transition
+	// Missing are the times the child went missing, newest first.
+	Missing []Missing
 	// MajorityMonth is the first day of the month the child turns 18
 	// (YYYY-MM-DD), "" when the date of birth is unknown.
 	MajorityMonth string
@@ -476,6 +478,9 @@ func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (R
 	if out.Assessments, err = s.loadAssessments(ctx, tx, caseID); err != nil {
 		return Record{}, err
 	}
-	out.Transition, err = s.loadTransition(ctx, tx, caseID)
+	if out.Transition, err = s.loadTransition(ctx, tx, caseID); err != nil {
+		return Record{}, err
+	}
+	out.Missing, err = s.loadMissing(ctx, tx, caseID, true)
 	return out, err
 }

@@ -120,6 +120,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 	if err := seedServices(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
+	if err := seedReturns(ctx, d, actors); err != nil {
+		return nil, err
+	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {
 		return nil, err
 	}

@@ -50,6 +50,13 @@ type childPage struct {
 	Participants []childCheck
 	Options      []childCheck
 	Heard        bool
+	// Missing are the times the child went missing, newest first, each
+	// with the form for the steps not yet recorded; MissingReport is the
+	// form to report the child missing, nil while a report is open.
+	Missing           []childMissingView
+	MissingReport     []missingGroup
+	MissingReportHint string
+	HotlineLabel      string
 }
 
 func childDay(s string) time.Time {
@@ -108,7 +115,10 @@ func (h *Handler) renderChild(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 	}
+	fillMissing(&page, v, rec.Missing, c.Child)
 	switch r.URL.Query().Get("done") {
+	case "missing":
+		v.Notice = v.P.T("child.missing_saved")
 	case "guardian":
 		v.Notice = v.P.T("child.guardian_recorded")
 	case "ended":

@@ -25,6 +25,10 @@ type consentPage struct {
 	CanManage bool
 	Child     bool
 	Today     string
+	// Informed is what the person was informed of, newest first, and
+	// Topics the choices of its form.
+	Informed []cases.Informed
+	Topics   []web.Option
 }
 
 type consentRow struct {
@@ -37,12 +41,11 @@ type consentRow struct {
 // showConsent lists the case's informed consents and the form to record one.
 func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "consent.title")
-	v.Form["given_on"] = time.Now().UTC().Format(time.DateOnly)
 	h.renderConsent(w, r, http.StatusOK, v)
 }
 
 func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
-	a, list, err := h.cases.ConsentsOf(r.Context(), actor(r), r.PathValue("id"))
+	a, list, informed, err := h.cases.ConsentsOf(r.Context(), actor(r), r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -59,12 +62,22 @@ func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status i
 			v.Form["language"] = a.Case.Languages[0]
 		}
 	}
+	// The tab has two forms; the one not posted starts afresh.
+	if _, set := v.Form["informed_language"]; !set {
+		v.Form["informed_language"] = v.Form["language"]
+	}
+	for _, k := range []string{"given_on", "informed_on"} {
+		if _, set := v.Form[k]; !set {
+			v.Form[k] = time.Now().UTC().Format(time.DateOnly)
+		}
+	}
 	names := map[string]string{}
 	page := consentPage{Nav: caseNavFor(v, a, "/consent"), Purposes: cases.ConsentPurposes(), Categories: cases.Shareable(),
 		Methods:   codeOptions("form.choose", "consent.method.", cases.ConsentMethods()),
 		Givers:    codeOptions("form.choose", "consent.given_by.", []string{"person", "guardian"}),
 		CanManage: a.MayChange(actor(r), access.ManageCases, cases.Consent), Child: a.Case.Child,
-		Today: time.Now().UTC().Format(time.DateOnly)}
+		Today: time.Now().UTC().Format(time.DateOnly), Informed: informed,
+		Topics: codeOptions("form.choose", "informed.topic.", cases.InformedTopics())}
 	for _, o := range orgs {
 		names[o.ID] = o.Name
 		if o.DisabledAt == nil {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/app/apptest"
@@ -208,6 +209,9 @@ var pageCases = map[string]pageCase{
 	"POST /cases/{id}/consent": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return consentForm()
 	}},
+	"POST /cases/{id}/informed": {id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"topic": {"rights"}, "informed_on": {dayToday()}, "informed_language": {"ro"}, "informed_by": {"Case worker"}}
+	}},
 	"POST /cases/{id}/consent/withdraw": {id: consentedCase, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"consent": {f.lastConsent}, "withdrawn_on": {today()}}
 	}},
@@ -252,6 +256,29 @@ var pageCases = map[string]pageCase{
 	}},
 	"POST /cases/{id}/child/transition": {id: childCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"options": {"supported_housing"}, "status": {"drafted"}}
+	}},
+	"POST /cases/{id}/child/missing": {id: childCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"since": {localTime(time.Now().Add(-time.Hour))}, "hotline_at": {localTime(time.Now())}, "hotline_by": {"Worker"}}
+	}},
+	"POST /cases/{id}/child/missing/{missing}": {id: missingChildCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"police_at": {localTime(time.Now())}, "police_to": {"Missing persons unit"}}
+	}},
+	// Cases: return, and the notes on countries of origin.
+	"GET /cases/{id}/return":  {id: longTermCase},
+	"POST /cases/{id}/return": {id: longTermCase, form: func(*testing.T, *fixture, *apptest.User) url.Values { return returnForm() }},
+	"POST /cases/{id}/return/reception": {id: plannedReturnCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"received_at": {localTime(time.Now())}, "received_by": {"Open Door"}}
+	}},
+	"POST /cases/{id}/return/followups": {id: plannedReturnCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"due_on": {dayToday()}}
+	}},
+	"POST /cases/{id}/return/followups/{followup}": {id: followUpCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"done_on": {dayToday()}, "outcome": {"settled"}}
+	}},
+	"GET /countries":        {},
+	"GET /countries/{code}": {params: map[string]string{"code": "RO"}},
+	"POST /countries/{code}": {params: map[string]string{"code": "MD"}, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"risks": {"Retaliation by the network."}, "sources": {"Partner report"}}
 	}},
 	// Cases: assistance plan, service providers, shelters.
 	"GET /cases/{id}/plan": {id: targetCase},
