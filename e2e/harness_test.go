@@ -26,6 +26,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"waymark.city/waymark/internal/cli"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/storage/storagetest"
 )
 
 // actionTimeout bounds one browser step (a navigation, a wait, a script), so
@@ -72,9 +74,25 @@ func startServer(t *testing.T) *server {
 	return startServerAt(t, "127.0.0.1:0")
 }
 
+// startServerOn is startServer on a database of engine: SQLite in the data
+// directory, or a fresh database of the PostgreSQL test server.
+func startServerOn(t *testing.T, engine storage.Engine) *server {
+	t.Helper()
+	if engine == storage.Postgres {
+		return startServerWith(t, "127.0.0.1:0", "--database", storagetest.NewPostgresDatabase(t))
+	}
+	return startServer(t)
+}
+
 // startServerAt is startServer listening on addr; passkeys need a host
 // name such as localhost, since WebAuthn refuses IP addresses.
 func startServerAt(t *testing.T, addr string) *server {
+	t.Helper()
+	return startServerWith(t, addr)
+}
+
+// startServerWith is startServerAt with more arguments for "waymark serve".
+func startServerWith(t *testing.T, addr string, args ...string) *server {
 	t.Helper()
 	dir := t.TempDir() // before the cleanup below, so it is removed after the server stopped
 	ctx, cancel := context.WithCancel(context.Background())
@@ -82,7 +100,7 @@ func startServerAt(t *testing.T, addr string) *server {
 	stderr := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		code := cli.Main(ctx, []string{"serve", "--demo", "--data", dir, "--addr", addr}, cli.IO{
+		code := cli.Main(ctx, append([]string{"serve", "--demo", "--data", dir, "--addr", addr}, args...), cli.IO{
 			Stdin: strings.NewReader(""), Stdout: stdoutW, Stderr: stderr,
 			Getenv: func(string) string { return "" },
 		})

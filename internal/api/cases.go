@@ -99,6 +99,9 @@ type deadlineJSON struct {
 	CaseID   string `json:"case_id"`
 	CaseCode string `json:"case_code"`
 	UserID   string `json:"user_id,omitempty"`
+	// Held: a task given to the caller's organisation on a case it does
+	// not own; the case itself may be out of its reach.
+	Held bool `json:"held,omitempty"`
 }
 
 // listDeadlines answers the deadlines dashboard: ?days=14&mine=1.
@@ -112,7 +115,7 @@ func (h *Handler) listDeadlines(w http.ResponseWriter, r *http.Request) error {
 		Deadlines []deadlineJSON `json:"deadlines"`
 	}{Deadlines: []deadlineJSON{}}
 	for _, d := range list {
-		out.Deadlines = append(out.Deadlines, deadlineJSON{Kind: d.Kind, Due: d.Due.Format(time.DateOnly), CaseID: d.CaseID, CaseCode: d.CaseCode, UserID: d.UserID})
+		out.Deadlines = append(out.Deadlines, deadlineJSON{Kind: d.Kind, Due: d.Due.Format(time.DateOnly), CaseID: d.CaseID, CaseCode: d.CaseCode, UserID: d.UserID, Held: d.Held})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -71,6 +71,7 @@ type Service struct {
 	reflectionDays int
 	moveHooks      []MoveHook
 	withdrawHooks  []WithdrawHook
+	transferHooks  []TransferHook
 	// providersKnown counts which of the given ids are active service
 	// providers of the directory (the assistance capability owns it).
 	providersKnown ProviderCheck

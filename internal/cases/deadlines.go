@@ -23,14 +23,20 @@ type Deadline struct {
 	RefID string
 	// UserID is the person responsible; "" means the case's worker.
 	UserID string
+	// OrgID is the organisation responsible; "" means the case's owner. A
+	// task given to a partner is that partner's deadline: it is on their
+	// dashboards and reminders even without a share of the case.
+	OrgID string
 	// Due is the day it is due; RemindOn the day reminders start (Due if zero).
 	Due      time.Time
 	RemindOn time.Time
 	// Filled in by Deadlines.
 	CaseID   string
 	CaseCode string
-	OrgID    string
 	Category Category
+	// Held is true when the organisation responsible does not own the case:
+	// its pages link to the task list rather than to the case.
+	Held bool
 }
 
 // deadlineKinds maps each kind to the category of data it belongs to, so a
@@ -61,6 +67,10 @@ func (s *Service) SetDeadline(ctx context.Context, tx *storage.Tx, c Case, d Dea
 	if _, ok := deadlineKinds[d.Kind]; !ok || d.RefID == "" || d.Due.IsZero() {
 		return fmt.Errorf("set deadline on case %s: unknown kind %q or missing ref or date", c.ID, d.Kind)
 	}
+	org := c.OrgID
+	if d.OrgID != "" {
+		org = d.OrgID
+	}
 	remind := d.RemindOn
 	if remind.IsZero() || remind.After(d.Due) {
 		remind = d.Due
@@ -70,7 +80,7 @@ func (s *Service) SetDeadline(ctx context.Context, tx *storage.Tx, c Case, d Dea
 		ON CONFLICT (kind, ref_id) DO UPDATE SET user_id = excluded.user_id, due_on = excluded.due_on,
 			remind_on = excluded.remind_on, org_id = excluded.org_id,
 			reminded_at = CASE WHEN case_deadlines.remind_on = excluded.remind_on THEN case_deadlines.reminded_at END`,
-		d.Kind, d.RefID, c.ID, c.OrgID, storage.NullString(d.UserID), d.Due.Format(time.DateOnly), remind.Format(time.DateOnly))
+		d.Kind, d.RefID, c.ID, org, storage.NullString(d.UserID), d.Due.Format(time.DateOnly), remind.Format(time.DateOnly))
 	if err != nil {
 		return fmt.Errorf("set %s deadline on case %s: %w", d.Kind, c.ID, err)
 	}
@@ -87,7 +97,7 @@ func (s *Service) ClearDeadline(ctx context.Context, tx *storage.Tx, kind, refID
 
 // deadlineColumns are the columns scanDeadlines reads, over case_deadlines d
 // joined with cases c.
-const deadlineColumns = `d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, c.org_id`
+const deadlineColumns = `d.kind, d.ref_id, COALESCE(d.user_id, ''), d.due_on, d.remind_on, c.id, c.code, d.org_id, d.org_id <> c.org_id`
 
 // scanDeadlines reads rows of deadlineColumns and closes them.
 func scanDeadlines(rows *sql.Rows) ([]Deadline, error) {
@@ -96,7 +106,7 @@ func scanDeadlines(rows *sql.Rows) ([]Deadline, error) {
 	for rows.Next() {
 		var d Deadline
 		var due, remind string
-		if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind, &d.CaseID, &d.CaseCode, &d.OrgID); err != nil {
+		if err := rows.Scan(&d.Kind, &d.RefID, &d.UserID, &due, &remind, &d.CaseID, &d.CaseCode, &d.OrgID, &d.Held); err != nil {
 			return nil, fmt.Errorf("scan deadline: %w", err)
 		}
 		var err error
@@ -114,7 +124,8 @@ func scanDeadlines(rows *sql.Rows) ([]Deadline, error) {
 
 // DeadlineFilter narrows the deadlines dashboard.
 type DeadlineFilter struct {
-	// Mine keeps the actor's own deadlines (named, or on cases they work).
+	// Mine keeps the actor's own deadlines: named, on cases they work, or
+	// held by their organisation on a partner's case with nobody named.
 	Mine bool
 	// Days is how far ahead to look; overdue deadlines always show.
 	Days  int
@@ -180,6 +191,6 @@ func (s *Service) deadlinesQuery(scope access.Scope, actor access.Actor, f Deadl
 	return Query{SQL: `SELECT ` + deadlineColumns + `
 		FROM case_deadlines d JOIN cases c ON c.id = d.case_id
 		WHERE ` + orgCond + ` AND d.due_on <= $2 AND c.anonymised_at IS NULL
-		  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND c.worker_id = $4))
+		  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND (c.worker_id = $4 OR d.org_id <> c.org_id)))
 		ORDER BY d.due_on LIMIT $3`, Args: []any{scope.Org(), until, f.Limit, mine}}
 }

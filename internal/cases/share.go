@@ -255,7 +255,8 @@ func (s *Service) transfer(ctx context.Context, tx *storage.Tx, actor access.Act
 		args []any
 	}{
 		{`UPDATE cases SET org_id = $1, worker_id = $2, updated_at = $3 WHERE id = $4`, []any{sh.To, storage.NullString(workerOrNone(actor)), now, c.ID}},
-		{`UPDATE case_deadlines SET org_id = $1, user_id = NULL WHERE case_id = $2`, []any{sh.To, c.ID}},
+		// Deadlines the old owner held move; those of partners stay theirs.
+		{`UPDATE case_deadlines SET org_id = $1, user_id = NULL WHERE case_id = $2 AND org_id = $3`, []any{sh.To, c.ID, c.OrgID}},
 		{`UPDATE case_search SET org_id = $1 WHERE case_id = $2`, []any{sh.To, c.ID}},
 		{`DELETE FROM case_members WHERE case_id = $1`, []any{c.ID}},
 		// Earlier shares were the old owner's to give; they end with the transfer.
@@ -263,6 +264,11 @@ func (s *Service) transfer(ctx context.Context, tx *storage.Tx, actor access.Act
 	} {
 		if _, err := tx.ExecContext(ctx, q.sql, q.args...); err != nil {
 			return fmt.Errorf("transfer case %s: %w", c.ID, err)
+		}
+	}
+	for _, h := range s.transferHooks {
+		if err := h(ctx, tx, actor, c, sh.To); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -28,6 +28,15 @@ type WithdrawHook func(ctx context.Context, tx *storage.Tx, actor access.Actor, 
 // assembled.
 func (s *Service) OnWithdraw(h WithdrawHook) { s.withdrawHooks = append(s.withdrawHooks, h) }
 
+// TransferHook runs inside the transaction that makes organisation to the
+// owner of case c (c still names the old owner); an error undoes the
+// transfer. The crisis unit hands the old owner's open tasks to the new one.
+type TransferHook func(ctx context.Context, tx *storage.Tx, actor access.Actor, c Case, to string) error
+
+// OnTransfer adds a hook to every accepted transfer, while the process is
+// assembled.
+func (s *Service) OnTransfer(h TransferHook) { s.transferHooks = append(s.transferHooks, h) }
+
 // ProviderCheck counts how many of ids are active service providers, inside
 // the transaction that records a consent naming them.
 type ProviderCheck func(ctx context.Context, tx *storage.Tx, ids []string) (int, error)

@@ -68,6 +68,9 @@ type NewTask struct {
 	OwnerUser string
 	// Due is the day the task is due; it may not be in the past.
 	Due time.Time
+	// Needs are the categories of case data the task needs (shareable
+	// ones); the owner is offered the share the task's organisation lacks.
+	Needs []cases.Category
 }
 
 // NewConference is a case conference to record or schedule. Without
@@ -203,6 +206,12 @@ func (s *Service) checkOutcome(ctx context.Context, tx *storage.Tx, o *Outcome, 
 			fields = append(fields, apperr.FieldError{Field: "task." + n + ".org", Key: "crisisunit.error.owner_not_participant"})
 		} else if t.OwnerUser != "" && users[t.OwnerUser] != t.OwnerOrg {
 			fields = append(fields, apperr.FieldError{Field: "task." + n + ".user", Key: "crisisunit.error.owner_user"})
+		}
+		for _, c := range t.Needs {
+			if !slices.Contains(cases.Shareable(), c) {
+				fields = append(fields, apperr.FieldError{Field: "task." + n + ".needs", Key: "crisisunit.error.task_needs"})
+				break
+			}
 		}
 		switch {
 		case t.Due.IsZero():
@@ -367,7 +376,7 @@ func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor
 	}
 	for _, t := range o.Tasks {
 		if _, err := s.addTask(ctx, tx, actor, c, taskRow{conferenceID: confID, title: t.Title, ownerOrg: t.OwnerOrg,
-			ownerUser: t.OwnerUser, due: day(t.Due)}); err != nil {
+			ownerUser: t.OwnerUser, due: day(t.Due), needs: t.Needs}); err != nil {
 			return err
 		}
 	}
@@ -466,7 +475,7 @@ func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (C
 			return CaseUnit{}, err
 		}
 	}
-	out.Tasks, err = s.caseTasks(ctx, tx, caseID, "")
+	out.Tasks, err = s.caseTasks(ctx, tx, a.Case, "")
 	return out, err
 }
 
@@ -533,7 +542,7 @@ func (s *Service) Conference(ctx context.Context, actor access.Actor, caseID str
 			d.d.Text = string(plain)
 			c.Decisions = append(c.Decisions, d.d)
 		}
-		if c.Tasks, err = s.caseTasks(ctx, tx, caseID, c.ID); err != nil {
+		if c.Tasks, err = s.caseTasks(ctx, tx, a.Case, c.ID); err != nil {
 			return err
 		}
 		out.Conference = c

@@ -40,6 +40,7 @@ func New(c *cases.Service) *Service {
 	c.OnMove(func(ctx context.Context, tx *storage.Tx, actor access.Actor, cs cases.Case, from cases.Stage) error {
 		return s.onMove(ctx, tx, actor, cs, from)
 	})
+	c.OnTransfer(s.onTransfer)
 	return s
 }
 
@@ -83,6 +84,23 @@ var taskTemplates = []string{
 
 // TaskTemplates lists the task templates of the protocol of collaboration.
 func TaskTemplates() []string { return slices.Clone(taskTemplates) }
+
+// templateNeeds are the categories of case data a partner needs to do a
+// protocol task: the case's owner is offered the share when the partner
+// lacks it. Tasks done with the person present (informing them of their
+// rights, interpreting) need nothing from the file.
+var templateNeeds = map[string][]cases.Category{
+	"needs_assessment": {cases.Assistance}, "safe_accommodation": {cases.Assistance, cases.Risk},
+	"risk_assessment": {cases.Risk}, "medical_check": {cases.Assistance}, "legal_counselling": {cases.Legal},
+	"psychological_support": {cases.Assistance}, "documents": {cases.Identity, cases.Legal},
+	"residence_permit": {cases.Identity, cases.Legal}, "guardian": {cases.Identity, cases.Children},
+	"long_term_plan": {cases.Assistance}, "compensation_claim": {cases.Legal}, "vocational_training": {cases.Assistance},
+	"return_risk_assessment": {cases.Risk}, "travel_documents": {cases.Identity},
+	"resettlement_application": {cases.Identity, cases.Legal},
+}
+
+// TemplateNeeds lists the categories of case data a protocol task needs.
+func TemplateNeeds(template string) []cases.Category { return slices.Clone(templateNeeds[template]) }
 
 // Limits of the free text, in characters.
 const (

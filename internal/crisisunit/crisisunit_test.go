@@ -189,9 +189,10 @@ func TestConferenceTasksAndDeadlines(t *testing.T) {
 			assertNoClearText(t, f.env, "Ana Testa", "former employer")
 
 			// A police contact of a participating organisation the case
-			// was not shared with does not see it.
-			if _, err := f.svc.SetTaskStatus(ctx, f.police.Actor, c.ID, 1, crisisunit.TaskDone); !apperr.Is(err, apperr.NotFound) {
-				t.Fatalf("unshared police closes a task: %v, want not found", err)
+			// was not shared with cannot close another's task: the case
+			// stays out of its sight.
+			if _, err := f.svc.SetTaskStatus(ctx, f.police.Actor, c.ID, 2, crisisunit.TaskDone); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("unshared police closes A's task: %v, want not found", err)
 			}
 			f.shareWithPolice(t, c.ID)
 			// Shared: the police closes its own task, not another's.
@@ -240,6 +241,144 @@ func TestConferenceTasksAndDeadlines(t *testing.T) {
 	}
 }
 
+// TestTasksReachTheirOrganisation: a task given to a partner the case was
+// never shared with reaches that partner — its task list (title, case
+// code, due date, where it came from), its dashboards and calendar, its
+// reminder mails — and the partner marks it done on the case's timeline;
+// the case's owner is offered the share the task needs; a transfer hands
+// the old owner's tasks to the new one and leaves the partner's alone.
+func TestTasksReachTheirOrganisation(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			c := f.openCase(t)
+			in := f.conference()
+			in.Tasks[0].Due = today().AddDate(0, 0, 1) // reminded from today
+			in.Tasks[0].Needs = []cases.Category{cases.Risk}
+			in.Tasks = append(in.Tasks, crisisunit.NewTask{Title: "Find a shelter place", OwnerOrg: f.s, Due: today().AddDate(0, 0, 3)})
+			if _, err := f.svc.CreateConference(ctx, f.worker.Actor, c.ID, in); err != nil {
+				t.Fatalf("create conference: %v", err)
+			}
+			// The police's list has its task, with title and source, and no
+			// way into the case.
+			my, err := f.svc.MyTasks(ctx, f.police.Actor)
+			if err != nil || len(my) != 1 {
+				t.Fatalf("police's tasks: %+v, %v", my, err)
+			}
+			if p := my[0]; p.Title != "Risk assessment with Ana Testa" || p.CaseCode != c.Code || p.ConferenceNumber != 1 ||
+				p.Visible || p.CaseOrgName != "NGO Alpha" || len(p.Needs) != 1 || p.Needs[0] != cases.Risk {
+				t.Errorf("police's task: %+v", p)
+			}
+			if _, err := f.env.App.Cases.Get(ctx, f.police.Actor, c.ID); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("police opens the unshared case: %v, want not found", err)
+			}
+			social, err := f.svc.MyTasks(ctx, f.social.Actor)
+			if err != nil || len(social) != 1 || social[0].Title != "Find a shelter place" {
+				t.Errorf("social services' tasks: %+v, %v", social, err)
+			}
+			if out, err := f.svc.MyTasks(ctx, f.outsider.Actor); err != nil || len(out) != 0 {
+				t.Errorf("an uninvolved NGO's tasks: %+v, %v", out, err)
+			}
+			// On the police's dashboard and calendar, linking to the task list.
+			dl, err := f.svc.MyDeadlines(ctx, f.police.Actor)
+			if err != nil || len(dl) != 1 || dl[0].Kind != "task" || !dl[0].Held || dl[0].Path() != "/tasks" {
+				t.Errorf("police's deadlines: %+v, %v", dl, err)
+			}
+			// The owner is offered the share the police task needs.
+			unit, err := f.svc.Conferences(ctx, f.worker.Actor, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, task := range unit.Tasks {
+				want := 0
+				if task.OwnerOrg == f.p {
+					want = 1
+				}
+				if len(task.Missing) != want {
+					t.Errorf("task %d of %s misses %v", task.Number, task.OwnerOrgName, task.Missing)
+				}
+			}
+
+			// The reminder reaches the police, linking to its task list.
+			srv, err := smtptest.Start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { srv.Close() })
+			r := crisisunit.Reminders{
+				Mailer:    notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"},
+				PublicURL: "https://waymark.city.example", Catalog: f.env.App.Catalog,
+				Address: func(ctx context.Context, userID string) (string, error) {
+					p, err := f.env.App.Accounts.RevealProfile(ctx, accounts.System, userID)
+					return p.Email, err
+				},
+			}
+			if _, err := f.svc.SendReminders(ctx, r); err != nil {
+				t.Fatalf("send reminders: %v", err)
+			}
+			var toPolice string
+			for _, m := range srv.Wait(2, 5*time.Second) {
+				if m.To[0] == "worker-a@example.org" {
+					t.Errorf("the police task was mailed to the case worker:\n%s", m.Data)
+				}
+				if m.To[0] == "police-p@example.org" {
+					toPolice = m.Data
+				}
+			}
+			if !strings.Contains(toPolice, c.Code) || !strings.Contains(toPolice, "https://waymark.city.example/tasks") {
+				t.Errorf("police reminder: %q", toPolice)
+			}
+
+			// The police marks it done; the owner's timeline shows it.
+			done, err := f.svc.SetTaskStatus(ctx, f.police.Actor, c.ID, 1, crisisunit.TaskDone)
+			if err != nil || done.Status != crisisunit.TaskDone || done.ClosedBy != f.police.ID {
+				t.Fatalf("police marks its task done: %+v, %v", done, err)
+			}
+			_, events, err := f.env.App.Cases.Timeline(ctx, f.worker.Actor, c.ID, false, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, e := range events {
+				found = found || (e.Kind == "task_done" && e.ActorID == f.police.ID)
+			}
+			if !found {
+				t.Errorf("timeline lacks the police's task_done: %+v", events)
+			}
+			if dl, _ := f.svc.MyDeadlines(ctx, f.police.Actor); len(dl) != 0 {
+				t.Errorf("done task still a police deadline: %+v", dl)
+			}
+
+			// Transferred to social services, the NGO's own task goes with
+			// the case; social services' own task stays theirs.
+			var all []string
+			for _, c := range cases.Shareable() {
+				all = append(all, string(c))
+			}
+			if _, err := f.env.App.Cases.RecordConsent(ctx, f.worker.Actor, c.ID, cases.ConsentInput{Purposes: []string{cases.PurposeSharing},
+				Orgs: []string{f.s}, Categories: all, Language: "ro", Method: "written", GivenBy: "person",
+				GivenOn: today().Format(time.DateOnly)}); err != nil {
+				t.Fatalf("record consent: %v", err)
+			}
+			sh, err := f.env.App.Cases.ShareCase(ctx, f.worker.Actor, c.ID, cases.ShareInput{To: f.s, Kind: cases.KindTransfer})
+			if err != nil {
+				t.Fatalf("offer transfer: %v", err)
+			}
+			if _, err := f.env.App.Cases.RespondShare(ctx, f.social.Actor, sh.ID, true, ""); err != nil {
+				t.Fatalf("accept transfer: %v", err)
+			}
+			social, err = f.svc.MyTasks(ctx, f.social.Actor)
+			if err != nil || len(social) != 2 || !social[0].Visible {
+				t.Errorf("social services' tasks after the transfer: %+v, %v", social, err)
+			}
+			if a, _ := f.svc.MyTasks(ctx, f.worker.Actor); len(a) != 0 {
+				t.Errorf("the old owner keeps tasks: %+v", a)
+			}
+		})
+	}
+}
+
 func TestRefusalsChangeNothing(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
@@ -263,6 +402,9 @@ func TestRefusalsChangeNothing(t *testing.T) {
 				{"user of no participating org", f.worker.Actor, func(n *crisisunit.NewConference) { n.Users = []string{f.outsider.ID} }, apperr.Invalid, "users"},
 				{"owner user not in owner org", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[0].OwnerUser = f.worker.ID }, apperr.Invalid, "task.1.user"},
 				{"owner org not participating", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[1].OwnerOrg = f.b }, apperr.Invalid, "task.2.org"},
+				{"task for an organisation that does not exist", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[1].OwnerOrg = "0190c0de-0000-7000-8000-000000000000" }, apperr.Invalid, "task.2.org"},
+				{"task needs unknown data", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[0].Needs = []cases.Category{"everything"} }, apperr.Invalid, "task.1.needs"},
+				{"task needs the profile, which always travels", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[0].Needs = []cases.Category{cases.Profile} }, apperr.Invalid, "task.1.needs"},
 				{"due date in the past", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[0].Due = today().AddDate(0, 0, -1) }, apperr.Invalid, "task.1.due"},
 				{"task without title", f.worker.Actor, func(n *crisisunit.NewConference) { n.Tasks[1].Title = " " }, apperr.Invalid, "task.2.title"},
 				{"unknown decision code", f.worker.Actor, func(n *crisisunit.NewConference) { n.Decisions[0].Code = "arrest" }, apperr.Invalid, "decision.1.code"},
@@ -532,8 +674,9 @@ func TestCalendarFeed(t *testing.T) {
 			if _, _, err := f.svc.FeedDeadlines(ctx, old); !apperr.Is(err, apperr.NotFound) {
 				t.Errorf("old token still works: %v", err)
 			}
+			// The worker's own task; the police task is the police's.
 			owner, dl, err := f.svc.FeedDeadlines(ctx, token)
-			if err != nil || owner.UserID != f.worker.ID || len(dl) != 2 {
+			if err != nil || owner.UserID != f.worker.ID || len(dl) != 1 {
 				t.Fatalf("feed: %+v %+v %v", owner, dl, err)
 			}
 			// Only the hash is stored.

@@ -18,7 +18,8 @@ import (
 )
 
 // UserDeadline is a deadline of a case that falls to one user: named on
-// it, or the case's worker when none is named. Codes and dates only.
+// it, the case's worker when none is named, or anyone of a partner given a
+// task on it. Codes and dates only.
 type UserDeadline struct {
 	Kind     string
 	RefID    string
@@ -27,6 +28,18 @@ type UserDeadline struct {
 	Due      time.Time
 	RemindOn time.Time
 	Category cases.Category
+	// Held is set when the user's organisation does not own the case.
+	Held bool
+}
+
+// Path is where the deadline is dealt with, relative to the site: the
+// case's tab for it, or the task list for a partner that may not open the
+// case.
+func (d UserDeadline) Path() string {
+	if d.Held {
+		return "/tasks"
+	}
+	return "/cases/" + d.CaseID + d.Tab()
 }
 
 // Tab is the path of the case page a deadline of this kind is about,
@@ -50,7 +63,7 @@ func (s *Service) myDeadlines(ctx context.Context, actor access.Actor) ([]UserDe
 	}
 	out := make([]UserDeadline, len(list))
 	for i, d := range list {
-		out[i] = UserDeadline{Kind: d.Kind, RefID: d.RefID, CaseID: d.CaseID, CaseCode: d.CaseCode, Due: d.Due, RemindOn: d.RemindOn, Category: d.Category}
+		out[i] = UserDeadline{Kind: d.Kind, RefID: d.RefID, CaseID: d.CaseID, CaseCode: d.CaseCode, Due: d.Due, RemindOn: d.RemindOn, Category: d.Category, Held: d.Held}
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/notify"
@@ -48,14 +49,20 @@ func (s *Service) SendReminders(ctx context.Context, r Reminders) (int, error) {
 	}
 	today := s.today().Format(time.DateOnly)
 	var rows []due
+	roles, roleArgs := storage.InList(2, taskRoles())
 	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
-		q, err := tx.QueryContext(ctx, `SELECT u.id, u.language, d.kind, d.ref_id, c.id, c.code, d.due_on, d.remind_on
+		// A deadline goes to the person named; else, if the case's owner
+		// holds it, to the case's worker; else (a task given to a partner
+		// with nobody named) to each of that partner's users who work on
+		// tasks.
+		q, err := tx.QueryContext(ctx, `SELECT u.id, u.language, d.kind, d.ref_id, c.id, c.code, d.due_on, d.remind_on, d.org_id <> c.org_id
 			FROM case_deadlines d JOIN cases c ON c.id = d.case_id
-			JOIN users u ON u.id = COALESCE(d.user_id, c.worker_id)
+			JOIN users u ON u.id = d.user_id OR (d.user_id IS NULL AND (
+				(d.org_id = c.org_id AND u.id = c.worker_id) OR (d.org_id <> c.org_id AND u.org_id = d.org_id AND u.role IN (`+roles+`))))
 			JOIN organisations o ON o.id = u.org_id
 			WHERE d.remind_on <= $1 AND d.reminded_at IS NULL AND c.anonymised_at IS NULL
 			  AND u.disabled_at IS NULL AND o.disabled_at IS NULL
-			ORDER BY u.id, d.due_on, c.code, d.kind LIMIT 5000`, today)
+			ORDER BY u.id, d.due_on, c.code, d.kind LIMIT 5000`, append([]any{today}, roleArgs...)...)
 		if err != nil {
 			return fmt.Errorf("list due reminders: %w", err)
 		}
@@ -63,7 +70,7 @@ func (s *Service) SendReminders(ctx context.Context, r Reminders) (int, error) {
 		for q.Next() {
 			var x due
 			var dueOn, remind string
-			if err := q.Scan(&x.userID, &x.language, &x.d.Kind, &x.d.RefID, &x.d.CaseID, &x.d.CaseCode, &dueOn, &remind); err != nil {
+			if err := q.Scan(&x.userID, &x.language, &x.d.Kind, &x.d.RefID, &x.d.CaseID, &x.d.CaseCode, &dueOn, &remind, &x.d.Held); err != nil {
 				return fmt.Errorf("scan due reminder: %w", err)
 			}
 			x.d.Due, _ = time.Parse(time.DateOnly, dueOn)
@@ -105,6 +112,17 @@ func (s *Service) SendReminders(ctx context.Context, r Reminders) (int, error) {
 	return sent, errors.Join(errs...)
 }
 
+// taskRoles are the roles that work on crisis-unit tasks.
+func taskRoles() []string {
+	var out []string
+	for _, r := range access.Roles {
+		if access.Can(access.Actor{Role: r}, access.ManageCrisisUnit) {
+			out = append(out, string(r))
+		}
+	}
+	return out
+}
+
 // markReminded records that the batch's deadlines were mailed.
 func (s *Service) markReminded(ctx context.Context, batch []due) error {
 	now := s.cases.Now()
@@ -135,8 +153,7 @@ func (s *Service) reminderMail(r Reminders, addr string, batch []due) notify.Mai
 		if x.d.Due.Before(today) {
 			when = p.T("crisisunit.mail.overdue", "date", when)
 		}
-		fmt.Fprintf(&b, "- %s · %s · %s\n  %s/cases/%s%s\n", x.d.CaseCode, p.T("crisisunit.kind."+x.d.Kind), when,
-			base, x.d.CaseID, x.d.Tab())
+		fmt.Fprintf(&b, "- %s · %s · %s\n  %s%s\n", x.d.CaseCode, p.T("crisisunit.kind."+x.d.Kind), when, base, x.d.Path())
 	}
 	b.WriteString("\n" + p.T("crisisunit.mail.tasks", "url", base+"/tasks") + "\n\n" + p.T("crisisunit.mail.footer") + "\n")
 	return notify.Mail{To: []string{addr}, Subject: p.N("crisisunit.mail.subject", len(batch)), Body: b.String()}

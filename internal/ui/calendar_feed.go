@@ -33,7 +33,7 @@ func (h *Handler) showCalendarFeed(w http.ResponseWriter, r *http.Request) {
 			UID: d.Kind + "-" + d.RefID + "@" + host, Day: d.Due,
 			Summary:     d.CaseCode + ": " + kind,
 			Description: p.T("crisisunit.feed_description", "code", d.CaseCode, "kind", kind),
-			URL:         base + "/cases/" + d.CaseID + d.Tab(),
+			URL:         base + d.Path(),
 		})
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")

@@ -17,6 +17,9 @@ type sharingPage struct {
 	Categories []cases.Category
 	HasConsent bool
 	CanShare   bool
+	// Unconsented names the organisation a task asked the share for
+	// (?to=) when no current consent names it: the consent comes first.
+	Unconsented string
 }
 
 // showSharing lists who the case is shared with or was offered to, and
@@ -24,6 +27,14 @@ type sharingPage struct {
 func (h *Handler) showSharing(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "sharing.title")
 	v.Form["kind"] = cases.KindShare
+	// A task's "offer the share" link names the partner and the categories
+	// the task needs; the form is filled with them, and still checked
+	// against the consent when sent.
+	q := r.URL.Query()
+	v.Form["to"] = q.Get("to")
+	for _, c := range q["categories"] {
+		v.Form["categories."+c] = "1"
+	}
 	h.renderSharing(w, r, http.StatusOK, v)
 }
 
@@ -56,6 +67,9 @@ func (h *Handler) renderSharing(w http.ResponseWriter, r *http.Request, status i
 	for _, o := range orgs {
 		if o.DisabledAt == nil && named[o.ID] && o.ID != a.Case.OrgID {
 			page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
+		}
+		if o.ID == v.Form["to"] && !named[o.ID] {
+			page.Unconsented = o.Name
 		}
 	}
 	v.Data = page

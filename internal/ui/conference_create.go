@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/crisisunit"
 )
 
@@ -44,10 +45,14 @@ func parseOutcome(r *http.Request, v formValues) outcomeForm {
 	for i := 1; i <= taskRows; i++ {
 		n := "task." + strconv.Itoa(i)
 		title, org, user, due := v.keep(r, n+".title"), v.keep(r, n+".org"), v.keep(r, n+".user"), v.keep(r, n+".due")
+		needs := v.keep(r, n+".needs")
 		if strings.TrimSpace(title) == "" && org == "" && user == "" && due == "" {
 			continue
 		}
 		t := crisisunit.NewTask{Title: title, OwnerOrg: org, OwnerUser: user}
+		if needs != "" {
+			t.Needs = []cases.Category{cases.Category(needs)}
+		}
 		if due != "" {
 			d, err := time.Parse(time.DateOnly, due)
 			if err != nil {

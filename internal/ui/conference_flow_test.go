@@ -107,15 +107,22 @@ func TestConferenceFlow(t *testing.T) {
 			if !strings.Contains(conf, "Ana is afraid to go back.") || !strings.Contains(conf, "Ana stays in the shelter.") {
 				t.Error("conference page lacks minutes or decision")
 			}
-			// The tasks page lists the org's open tasks by case code only.
+			// The tasks page lists the org's open tasks with their titles.
 			mine := send(http.MethodGet, "/tasks", worker, nil, http.StatusOK)
-			if !strings.Contains(mine, `id="my-task-table"`) || strings.Contains(mine, "Find a bed") {
-				t.Error("/tasks should list the task without its title")
+			if !strings.Contains(mine, `id="my-task-table"`) || !strings.Contains(mine, "Find a bed") {
+				t.Error("/tasks should list the task with its title")
 			}
 			send(http.MethodPost, "/cases/"+id+"/tasks/1", worker, url.Values{"status": {"done"}, "back": {"/tasks"}}, http.StatusSeeOther)
 			send(http.MethodPost, "/cases/"+id+"/tasks/1", worker, url.Values{"status": {"done"}}, http.StatusConflict)
-			// B's worker does not see A's case.
-			send(http.MethodPost, "/cases/"+id+"/tasks/2", env.Session(t, f.outsider.ID, true), url.Values{"status": {"done"}}, http.StatusNotFound)
+			// B's worker, who was never shared the case, closes the task
+			// given to B and no other.
+			outsider := env.Session(t, f.outsider.ID, true)
+			theirs := send(http.MethodGet, "/tasks", outsider, nil, http.StatusOK)
+			if !strings.Contains(theirs, "Check the papers") || strings.Contains(theirs, `href="/cases/`+id) {
+				t.Error("B's /tasks should list B's task without a link into the case")
+			}
+			send(http.MethodPost, "/cases/"+id+"/tasks/1", outsider, url.Values{"status": {"done"}}, http.StatusNotFound)
+			send(http.MethodGet, "/cases/"+id, outsider, nil, http.StatusNotFound)
 
 			// The protocol of collaboration, for the coordinator.
 			coord := env.Session(t, f.staff[access.Coordinator].ID, true)
@@ -131,7 +138,8 @@ func TestConferenceFlow(t *testing.T) {
 			send(http.MethodPost, "/collaboration", coord, bad, http.StatusSeeOther)
 
 			// The calendar feed: shown once, then served without a session.
-			cal := send(http.MethodPost, "/calendar", worker, url.Values{}, http.StatusOK)
+			// B's holds B's task, linking to B's task list.
+			cal := send(http.MethodPost, "/calendar", outsider, url.Values{}, http.StatusOK)
 			i := strings.Index(cal, "/calendar/")
 			j := strings.Index(cal[i:], ".ics")
 			if i < 0 || j < 0 {
@@ -140,9 +148,11 @@ func TestConferenceFlow(t *testing.T) {
 			feedPath := cal[i : i+j+len(".ics")]
 			res, feed := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: feedPath})
 			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/calendar") ||
-				!strings.HasPrefix(feed, "BEGIN:VCALENDAR\r\n") || !strings.Contains(feed, "BEGIN:VEVENT\r\n") || strings.Contains(feed, "Ana") {
+				!strings.HasPrefix(feed, "BEGIN:VCALENDAR\r\n") || !strings.Contains(feed, "BEGIN:VEVENT\r\n") || strings.Contains(feed, "Ana") ||
+				!strings.Contains(feed, "/tasks\r\n") {
 				t.Errorf("feed: status %d, %q", res.StatusCode, feed)
 			}
+			send(http.MethodPost, "/cases/"+id+"/tasks/2", outsider, url.Values{"status": {"done"}, "back": {"/tasks"}}, http.StatusSeeOther)
 			if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/calendar/not-a-token.ics"}); res.StatusCode != http.StatusNotFound {
 				t.Errorf("unknown token: status %d, want 404", res.StatusCode)
 			}

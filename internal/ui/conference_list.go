@@ -39,6 +39,7 @@ type outcomeRows struct {
 	Codes     []web.Option
 	Orgs      []web.Option
 	Users     []web.Option
+	Needs     []web.Option
 	Today     string
 }
 
@@ -92,6 +93,10 @@ func (h *Handler) outcomeRowsFor(ctx context.Context, v *web.View, a access.Acto
 		o.Codes = append(o.Codes, web.Option{Value: c, LabelKey: "crisisunit.decision." + c})
 	}
 	o.Orgs = append([]web.Option{{Value: "", LabelKey: "crisisunit.choose"}}, orgs...)
+	o.Needs = []web.Option{{Value: "", LabelKey: "crisisunit.needs_nothing"}}
+	for _, c := range cases.Shareable() {
+		o.Needs = append(o.Needs, web.Option{Value: string(c), LabelKey: "category." + string(c)})
+	}
 	o.Users = []web.Option{{Value: "", LabelKey: "crisisunit.nobody"}}
 	for _, u := range h.ownUsers(ctx, a) {
 		o.Users = append(o.Users, web.Option{Value: u.Value, Label: u.Label})
