@@ -13,19 +13,46 @@ import (
 
 // openCaseFromReferral opens the person's case when the receiving
 // organisation accepts a referral. The referral names nobody, so the case
-// starts pseudonymous at the screening stage; the worker adds the identity
-// and consent when they meet the person. Roles that do not manage cases
-// (a police contact point accepting a referral) open none.
+// starts pseudonymous at the screening stage with what the screening
+// result says: the age band of the stated age, a child (also one presumed
+// so), the forms of exploitation referred for and the place of the
+// screening; the worker adds the identity and consent when they meet the
+// person. Roles that do not manage cases (a police contact point accepting
+// a referral) open none.
 func (a *App) openCaseFromReferral(ctx context.Context, tx *storage.Tx, actor access.Actor, r identification.Referral) error {
 	if access.ReachOf(actor.Role, access.OpenCase) == access.None {
 		return nil
 	}
+	// A referral made under catalogue version 1 still names its forms.
+	person := cases.UnknownPerson(r.Population == screening.Child, identification.CurrentForms(r.Purposes))
+	if age := r.Result.StatedAge; age != nil {
+		person.AgeBand = cases.AgeBandOf(*age)
+	}
 	_, err := a.Cases.OpenIn(ctx, tx, actor, cases.NewCase{
-		Origin: cases.FromReferral, OriginID: r.ID, Stage: cases.Screening,
-		// A referral made under catalogue version 1 still names its forms.
-		Person: cases.UnknownPerson(r.Population == screening.Child, identification.CurrentForms(r.Purposes)),
+		Origin: cases.FromReferral, OriginID: r.ID, Stage: cases.Screening, Person: person, Place: r.Result.Setting,
 	})
 	return err
+}
+
+// caseFollowsDecision moves the case the decider's organisation opened from
+// the referral to the stage the identification has reached (reasonable
+// grounds, formal identification) when that is the case's next step. Any
+// other way there, or a case held elsewhere, is proposed on the case's
+// page instead.
+func (a *App) caseFollowsDecision(ctx context.Context, tx *storage.Tx, actor access.Actor, r identification.Referral, _ identification.Decision) error {
+	target := cases.AfterIdentification(r.Identified())
+	if target == "" {
+		return nil
+	}
+	_, err := a.Cases.FollowIn(ctx, tx, actor, cases.FromReferral, r.ID, target)
+	return err
+}
+
+// referralConsented tells identification whether the person's consent on
+// the case opened from the referral covers sharing with a competent
+// authority the referral was forwarded to.
+func (a *App) referralConsented(ctx context.Context, tx *storage.Tx, r identification.Referral, orgID string) (bool, error) {
+	return a.Cases.SharingConsentIn(ctx, tx, cases.FromReferral, r.ID, orgID)
 }
 
 // exportSections are the parts of a person's data export that capabilities

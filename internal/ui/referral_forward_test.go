@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,8 +13,24 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
+
+// forwardableReferral is a grounded referral of A to itself whose protocol
+// also names B a competent authority, so A may forward it to B.
+func forwardableReferral(t *testing.T, f *fixture) string {
+	t.Helper()
+	id := groundedReferral(t, f)
+	err := f.env.App.Identification.SetProtocol(context.Background(), f.staff[access.Coordinator].Actor, identification.Protocol{
+		Routes:      map[identification.RouteKey]string{{Purpose: "labour", Population: screening.Adult}: f.orgA},
+		Authorities: []string{f.orgA, f.orgB},
+	})
+	if err != nil {
+		t.Fatalf("set protocol: %v", err)
+	}
+	return id
+}
 
 // TestForwardToCompetentAuthority: the coordinator names the police as the
 // authority deciding for adults on the protocol page (a decider that is
@@ -140,6 +157,23 @@ func TestForwardToCompetentAuthority(t *testing.T) {
 			}
 			if notes := get(cw, ref+"/notes", http.StatusOK); !strings.Contains(notes, "Lodged with Administrative Court") {
 				t.Error("the notes page does not name the body the appeal was lodged with")
+			}
+			// The API gives the police the forward and the pending appeal, without the body's name.
+			api := get(pc, "/api/v1/referrals/"+r.ID, http.StatusOK)
+			var out struct {
+				Decisions []struct {
+					Outcome string `json:"outcome"`
+					Lodged  bool   `json:"lodged"`
+				} `json:"decisions"`
+				Forwards []struct {
+					To struct {
+						ID string `json:"id"`
+					} `json:"to"`
+				} `json:"forwards"`
+			}
+			if err := json.Unmarshal([]byte(api), &out); err != nil || len(out.Forwards) != 1 || out.Forwards[0].To.ID != police ||
+				len(out.Decisions) != 3 || out.Decisions[2].Outcome != "pending" || !out.Decisions[2].Lodged || strings.Contains(api, "Administrative Court") {
+				t.Errorf("API referral for the police: %s (%v)", api, err)
 			}
 		})
 	}

@@ -136,6 +136,9 @@ var pageCases = map[string]pageCase{
 	"POST /referrals/{id}/decisions/status": {id: groundedReferral, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return decisionForm("confirmed")
 	}},
+	"POST /referrals/{id}/forward": {id: forwardableReferral, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"authority": {f.orgB}}
+	}},
 	"GET /protocol": {},
 	"POST /protocol": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"route.labour.adult": {f.orgA}, "authorities": {f.orgA}}
