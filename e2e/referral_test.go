@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,7 +40,10 @@ func TestReferralToIdentification(t *testing.T) {
 	if police == "" {
 		t.Fatal("the protocol page offers no police contact point as competent authority")
 	}
-	coord.do(chromedp.Click(chromedp.CSS(labelFor(police)), chromedp.NodeVisible))
+	// The demo protocol names the police already; a click would untick it.
+	if !eval[bool](coord, `document.getElementById(`+strconv.Quote(police)+`).checked`) {
+		coord.do(chromedp.Click(chromedp.CSS(labelFor(police)), chromedp.NodeVisible))
+	}
 	wantStatus(t, coord.click(`form[action="/protocol"] button[type=submit]`), 200)
 	if got := coord.text(".notice"); got != "The local protocol was saved." {
 		t.Fatalf("protocol notice = %q", got)
@@ -118,6 +122,16 @@ func TestReferralToIdentification(t *testing.T) {
 	// The NGO is no competent authority: no formal decision form for it.
 	if n := eval[int](cw, `document.querySelectorAll('form[action$="/decisions/status"]').length`); n != 0 {
 		t.Error("the NGO is offered the formal decision")
+	}
+
+	// It forwards the referral to the police for the formal decision,
+	// the protocol's competent authority preselected.
+	if got := eval[string](cw, `(s => s.options[s.selectedIndex].text)(document.getElementById("f-authority"))`); got != "Riverton Police Contact Point" {
+		t.Errorf("forward to = %q, want the police", got)
+	}
+	wantStatus(t, cw.click(`button#forward`), 200)
+	if got := cw.text("#forwards-list"); !strings.Contains(got, "To Riverton Police Contact Point, by caseworker") {
+		t.Errorf("forwards = %q", got)
 	}
 
 	cw.screenshot("referral-decided")
