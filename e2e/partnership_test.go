@@ -166,6 +166,44 @@ func walkPartnership(t *testing.T, srv *server) {
 		t.Error("the share form is not filled with the category the task needs")
 	}
 
+	// The person agrees, in Romanian, to a referral to the shelter and to
+	// social services seeing her assistance plan; she is informed of her
+	// rights. The share social services' task needs can now be given.
+	wantStatus(t, cw.open(casePath+"/consent"), 200)
+	tick(cw, "f-purposes-referral", "f-purposes-sharing", "f-categories-assistance")
+	tickByText(cw, "f-orgs", "Riverton Social Services")
+	tickByText(cw, "f-providers", "Safe Harbour Shelter")
+	cw.do(chromedp.SetValue(chromedp.ID("f-language"), "ro"))
+	cw.do(chromedp.SetValue(chromedp.ID("f-method"), "written"), chromedp.SetValue(chromedp.ID("f-given_by"), "person"))
+	setDate(cw, "f-given_on", time.Now().Format(time.DateOnly))
+	if res := cw.click(`form[action$="/consent"] button[type=submit]`); res.Status != 200 {
+		t.Fatalf("recording the consent: status %d: %s", res.Status, strings.Join(cw.texts(".field-error"), " / "))
+	}
+	cw.do(chromedp.SetValue(chromedp.ID("f-topic"), "rights"))
+	setDate(cw, "f-informed_on", time.Now().Format(time.DateOnly))
+	cw.do(chromedp.SetValue(chromedp.ID("f-informed_language"), "ro"))
+	writeIn(cw, "f-informed_by", "Kim Caseworker with the interpreter")
+	wantStatus(t, cw.click(`#informed-form button[type=submit]`), 200)
+	if got := cw.text("main"); !strings.Contains(got, "Kim Caseworker with the interpreter") {
+		t.Errorf("the consent tab does not list the person informed of her rights")
+	}
+	wantStatus(t, cw.open(casePath+"/conferences"), 200)
+	wantStatus(t, cw.click(`#task-`+socialTask+`-missing a`), 200)
+	if n := eval[int](cw, `document.querySelectorAll("#share-needs-consent").length`); n != 0 {
+		t.Error("the share page still asks for consent")
+	}
+	if got := eval[string](cw, `(s => s.options[s.selectedIndex].text)(document.getElementById("f-to"))`); got != "Riverton Social Services" {
+		t.Errorf("share form offers %q, want the task's organisation", got)
+	}
+	wantStatus(t, cw.click(`form[action$="/sharing"] button[type=submit]`), 200)
+	if got := cw.text("#shares"); !strings.Contains(got, "Riverton Social Services") || !strings.Contains(got, "Needs and assistance plan") {
+		t.Errorf("shares after offering = %q", got)
+	}
+	wantStatus(t, cw.open(casePath+"/conferences"), 200)
+	if n := eval[int](cw, `document.querySelectorAll("#task-`+socialTask+`-missing").length`); n != 0 {
+		t.Error("the task still asks for the share that was offered")
+	}
+
 	// The police's task list and dashboard carry its task: title, case
 	// code, where it came from, the due date; the case is not a link.
 	wantStatus(t, pol.open("/"), 200)
@@ -209,6 +247,53 @@ func walkPartnership(t *testing.T, srv *server) {
 			t.Errorf("task %s on the case = %q, want done", n, got)
 		}
 	}
+	// A place in the NGO's shelter, through the assistance plan.
+	wantStatus(t, cw.open(casePath+"/plan"), 200)
+	chooseStarting(cw, "f-provider", "Safe Harbour Shelter")
+	tick(cw, "f-services-shelter", "f-placement")
+	wantStatus(t, cw.click(`#refer`), 200)
+	wantStatus(t, cw.open("/service-referrals"), 200)
+	wantStatus(t, cw.click(`button[id^="accept-"]`), 200)
+	wantStatus(t, cw.open(casePath+"/plan"), 200)
+	if got := cw.text("main"); !strings.Contains(got, "Safe Harbour Shelter") || !strings.Contains(got, "Accepted") {
+		t.Errorf("the plan does not show the accepted shelter place:\n%s", got)
+	}
+
+	// The case moves on to long-term assistance, the person asks to go
+	// home: the return is planned with her written consent, beside the
+	// partnership's notes on Romania, and its reception confirmed.
+	for range 3 {
+		wantStatus(t, cw.open(casePath), 200)
+		if eval[int](cw, `document.querySelectorAll("#move-case").length`) == 0 {
+			break
+		}
+		wantStatus(t, cw.click(`#move-case`), 200)
+	}
+	cw.do(chooseAction("f-stage", "Long-term assistance"))
+	wantStatus(t, cw.click(`#move`), 200)
+	wantStatus(t, cw.open(casePath+"/return"), 200)
+	today := time.Now().Format(time.DateOnly)
+	writeIn(cw, "f-country", "RO")
+	writeIn(cw, "f-place", "Bacău")
+	writeIn(cw, "f-receiver", "Fundația Speranța, Bacău")
+	writeIn(cw, "f-receiver_contact", "+40 555 0100")
+	cw.do(chromedp.SetValue(chromedp.ID("f-risk_level"), "low"))
+	setDate(cw, "f-risk_assessed_on", today)
+	tick(cw, "f-consent_written", "f-consent_on_file")
+	cw.do(chromedp.SetValue(chromedp.ID("f-consent_given_by"), "person"))
+	setDate(cw, "f-consent_on", today)
+	cw.do(chromedp.SetValue(chromedp.ID("f-consent_language"), "ro"))
+	setDate(cw, "f-travel_on", today)
+	wantStatus(t, cw.click(`#return-save-submit`), 200)
+	setDate(cw, "f-received_at", time.Now().Add(-time.Hour).Format("2006-01-02T15:04"))
+	writeIn(cw, "f-received_by", "Fundația Speranța")
+	wantStatus(t, cw.click(`#return-reception-submit`), 200)
+	wantStatus(t, cw.click(`#return-propose-submit`), 200)
+	wantStatus(t, cw.open(casePath), 200)
+	if got := cw.text("#stage-title + p"); !strings.Contains(got, "return") {
+		t.Errorf("stage after the return = %q", got)
+	}
+
 	for _, b := range []*browser{visitor, op, cw, pol, sw} {
 		for _, p := range b.console.problems() {
 			if !strings.Contains(p.Text, "status of 404") {
@@ -216,6 +301,20 @@ func walkPartnership(t *testing.T, srv *server) {
 			}
 		}
 	}
+}
+
+// chooseStarting picks the option of a select whose label starts with
+// prefix (a shelter's label goes on with its free places).
+func chooseStarting(b *browser, selectID, prefix string) {
+	b.t.Helper()
+	label := eval[string](b, `(() => {
+  const o = [...document.getElementById(`+jsString(selectID)+`).options].find(o => o.textContent.trim().startsWith(`+jsString(prefix)+`));
+  return o ? o.textContent.trim() : "";
+})()`)
+	if label == "" {
+		b.t.Fatalf("%s: no option %q… in #%s", b.name, prefix, selectID)
+	}
+	b.do(chooseAction(selectID, label))
 }
 
 // taskNumber is the number of the task on a case's crisis-unit tab whose
