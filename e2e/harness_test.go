@@ -293,7 +293,9 @@ func (b *browser) saveShot(label string, shot chromedp.Action[[]byte]) string {
 		b.t.Logf("screenshot %s: %v", label, err)
 		return ""
 	}
-	path := filepath.Join(b.shots, fmt.Sprintf("%s-%s-%s.png", b.t.Name(), b.name, label))
+	// A subtest's name holds a slash; the file stays in the directory.
+	name := strings.ReplaceAll(b.t.Name(), "/", "-")
+	path := filepath.Join(b.shots, fmt.Sprintf("%s-%s-%s.png", name, b.name, label))
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.t.Logf("write screenshot: %v", err)
 		return ""

@@ -157,6 +157,7 @@ func walkPartnership(t *testing.T, srv *server) {
 	if got := cw.text("#task-" + socialTask + "-missing"); !strings.Contains(got, "Riverton Social Services") || !strings.Contains(got, "Needs and assistance plan") {
 		t.Errorf("missing share of task 2 = %q", got)
 	}
+	cw.screenshot("conference-tasks")
 	wantStatus(t, cw.click(`#task-`+socialTask+`-missing a`), 200)
 	cw.wantPath(casePath + "/sharing")
 	if got := cw.text("#share-needs-consent"); !strings.Contains(got, "Riverton Social Services") {
@@ -217,6 +218,9 @@ func walkPartnership(t *testing.T, srv *server) {
 			t.Errorf("police task row %q lacks %q", row, want)
 		}
 	}
+	pol.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	pol.screenshot("tasks")
+	phoneCheck(pol, "police task list")
 	if n := eval[int](pol, `document.querySelectorAll('#my-task-table a[href^="/cases/"]').length`); n != 0 {
 		t.Error("the police task list links to a case the police cannot open")
 	}
