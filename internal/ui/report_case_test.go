@@ -11,6 +11,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
@@ -36,10 +37,15 @@ func TestReportToCase(t *testing.T) {
 					t.Fatalf("%s: status %d to %q", tc.role, res.StatusCode, target)
 				}
 				if tc.role == access.CaseWorker {
-					// The report is about children: the case is a presumed child's, at first contact.
+					// The report is about children in the street: the case is a
+					// presumed child's, at first contact, met in the street.
 					_, page := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: target, Cookie: cookie})
 					if !strings.Contains(page, `class="badge child"`) || !strings.Contains(page, `id="case-stage">First contact<`) {
 						t.Errorf("the case from the report is not a child's at first contact")
+					}
+					if c, ok, err := f.env.App.Cases.ByOrigin(context.Background(), f.staff[tc.role].Actor, cases.FromReport, id); err != nil || !ok ||
+						c.Place != "street" || !strings.Contains(page, `id="case-place"`) {
+						t.Errorf("the case from the report lost its place: %q %v %v", c.Place, ok, err)
 					}
 				}
 				_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/reports/" + id, Cookie: cookie})
