@@ -259,34 +259,7 @@ func (s *Service) View(ctx context.Context, actor access.Actor, caseID string, c
 // A closed case takes no changes except data-protection requests, and an
 // anonymised one none at all. After fn the case's updated_at moves on.
 func (s *Service) Change(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, fn func(tx *storage.Tx, a Access) error) error {
-	return s.change(ctx, actor, action, caseID, cat, false, fn)
-}
-
-func (s *Service) change(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, reopening bool, fn func(tx *storage.Tx, a Access) error) error {
-	scope, err := s.authorize(ctx, actor, action, "case", caseID)
-	if err != nil {
-		return err
-	}
-	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		a, err := loadAccess(ctx, tx, actor, scope, caseID, true)
-		if err != nil {
-			return err
-		}
-		if err := a.refusal(action, cat, reopening); err != nil {
-			return err
-		}
-		if err := fn(tx, a); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cases SET updated_at = $1 WHERE id = $2`, s.now(), caseID); err != nil {
-			return fmt.Errorf("touch case %s: %w", caseID, err)
-		}
-		return nil
-	})
-	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-		return s.denied(ctx, actor, string(action), "case", caseID, err)
-	}
-	return err
+	return s.change(ctx, actor, action, caseID, cat, false, nil, fn)
 }
 
 // Holding reports whether the actor's organisation holds a piece of work
@@ -302,6 +275,11 @@ type Holding func(tx *storage.Tx, c Case) (bool, error)
 // an Access that sees the profile only (Held set); everyone else gets
 // exactly Change's answer.
 func (s *Service) ChangeHeld(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, holds Holding, fn func(tx *storage.Tx, a Access) error) error {
+	return s.change(ctx, actor, action, caseID, cat, false, holds, fn)
+}
+
+func (s *Service) change(ctx context.Context, actor access.Actor, action access.Action, caseID string, cat Category, reopening bool,
+	holds Holding, fn func(tx *storage.Tx, a Access) error) error {
 	scope, err := s.authorize(ctx, actor, action, "case", caseID)
 	if err != nil {
 		return err
@@ -309,9 +287,9 @@ func (s *Service) ChangeHeld(ctx context.Context, actor access.Actor, action acc
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		a, err := loadAccess(ctx, tx, actor, scope, caseID, true)
 		if err == nil {
-			err = a.refusal(action, cat, false)
+			err = a.refusal(action, cat, reopening)
 		}
-		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		if holds != nil && (apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden)) {
 			c, lerr := loadCase(ctx, tx, scope.Org(), caseID, "TRUE", true)
 			if lerr != nil {
 				return lerr
@@ -322,7 +300,7 @@ func (s *Service) ChangeHeld(ctx context.Context, actor access.Actor, action acc
 			}
 			if held {
 				a = Access{Case: c, Held: true}
-				err = a.refusal(action, cat, false)
+				err = a.refusal(action, cat, reopening)
 			}
 		}
 		if err != nil {

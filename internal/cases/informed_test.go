@@ -68,17 +68,46 @@ func TestInformed(t *testing.T) {
 				t.Fatalf("record: %v", err)
 			}
 			// The consent tab reads it back, decrypted, for the case's organisation only.
-			_, _, list, err := env.App.Cases.ConsentsOf(ctx, w.Actor, c.ID)
+			tab, err := env.App.Cases.ConsentsOf(ctx, w.Actor, c.ID)
+			list := tab.Informed
 			if err != nil || len(list) != 1 || list[0].Topic != "reflection_period" || list[0].Language != "hr" || !list[0].Interpreter || list[0].By != "Kim, case worker" {
 				t.Errorf("informed records = %+v, %v", list, err)
 			}
-			_, _, _, err = env.App.Cases.ConsentsOf(ctx, outside.Actor, c.ID)
+			_, err = env.App.Cases.ConsentsOf(ctx, outside.Actor, c.ID)
 			apperrtest.Want(t, "another organisation reads them", err, apperr.NotFound, "")
 			var sealed []byte
 			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
 				return tx.QueryRowContext(ctx, `SELECT informed_by FROM case_informed WHERE case_id = $1`, c.ID).Scan(&sealed)
 			}); err != nil || strings.Contains(string(sealed), "Kim") {
 				t.Errorf("informed by stored in the clear (%v)", err)
+			}
+		})
+	}
+}
+
+// TestConsentTabNamesTheLegalBasis: a case opened without the person's
+// consent on a legal basis says so on its consent tab; one opened with
+// consent does not.
+func TestConsentTabNamesTheLegalBasis(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			ctx := context.Background()
+			w := env.User("worker", access.CaseWorker, env.Org("NGO", accounts.NGO))
+			c, err := env.App.Cases.Open(ctx, w.Actor, cases.NewCase{Person: adult(), LegalBasis: "immediate_danger"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tab, err := env.App.Cases.ConsentsOf(ctx, w.Actor, c.ID)
+			if err != nil || tab.Basis == nil || tab.Basis.Detail != "immediate_danger" || tab.Basis.ActorID != w.ID {
+				t.Fatalf("consent tab of a case opened on a legal basis: %+v, %v", tab.Basis, err)
+			}
+			other, err := env.App.Cases.Open(ctx, w.Actor, cases.NewCase{Person: adult()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tab, err := env.App.Cases.ConsentsOf(ctx, w.Actor, other.ID); err != nil || tab.Basis != nil {
+				t.Errorf("a case opened directly shows a legal basis: %+v, %v", tab.Basis, err)
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package cases
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"waymark.city/waymark/internal/access"
@@ -89,20 +91,44 @@ func (s *Service) SharesOf(ctx context.Context, actor access.Actor, caseID strin
 	return acc, shares, consents, err
 }
 
-// ConsentsOf reads the consent records of a case and what the person was
-// informed of, for its consent tab, in one audited read.
-func (s *Service) ConsentsOf(ctx context.Context, actor access.Actor, caseID string) (Access, []ConsentRecord, []Informed, error) {
-	var acc Access
-	var list []ConsentRecord
-	var informed []Informed
+// ConsentTab is what the consent tab of a case shows.
+type ConsentTab struct {
+	Access   Access
+	Consents []ConsentRecord
+	Informed []Informed
+	// Basis is the timeline entry of a case opened without the person's
+	// consent on a legal basis (immediate danger, child protection); nil
+	// when it opened otherwise.
+	Basis *Event
+}
+
+// ConsentsOf reads the consent tab of a case: its consent records, the
+// records of the person being informed, and the legal basis it opened on
+// without consent, if any (an audited read of the consent category).
+func (s *Service) ConsentsOf(ctx context.Context, actor access.Actor, caseID string) (ConsentTab, error) {
+	var out ConsentTab
 	err := s.View(ctx, actor, caseID, Consent, func(tx *storage.Tx, a Access) error {
-		acc = a
+		out.Access = a
 		var err error
-		if list, err = Consents(ctx, tx, caseID); err != nil {
+		if out.Consents, err = Consents(ctx, tx, caseID); err != nil {
 			return err
 		}
-		informed, err = s.InformedOf(ctx, tx, caseID)
-		return err
+		if out.Informed, err = s.InformedOf(ctx, tx, caseID); err != nil {
+			return err
+		}
+		var e Event
+		err = tx.QueryRowContext(ctx, `SELECT kind, detail, COALESCE(actor_id, ''), at FROM case_events
+			WHERE case_id = $1 AND category = 'consent' AND kind LIKE 'legal_basis_%' ORDER BY at LIMIT 1`, caseID).
+			Scan(&e.Kind, &e.Detail, &e.ActorID, &e.At)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil
+		case err != nil:
+			return fmt.Errorf("load legal basis of case %s: %w", caseID, err)
+		}
+		e.CaseID, e.Category = caseID, Consent
+		out.Basis = &e
+		return nil
 	})
-	return acc, list, informed, err
+	return out, err
 }

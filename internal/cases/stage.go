@@ -78,7 +78,7 @@ func (s *Service) MoveStage(ctx context.Context, actor access.Actor, caseID stri
 // Reopen re-opens a closed case at the stage it was closed from.
 func (s *Service) Reopen(ctx context.Context, actor access.Actor, caseID string) (Case, error) {
 	var out Case
-	err := s.change(ctx, actor, access.ManageCases, caseID, Profile, true, func(tx *storage.Tx, a Access) error {
+	err := s.change(ctx, actor, access.ManageCases, caseID, Profile, true, nil, func(tx *storage.Tx, a Access) error {
 		c := a.Case
 		if c.Stage != Closed {
 			return apperr.New(apperr.Conflict, "error.case_not_closed")

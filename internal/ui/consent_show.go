@@ -25,6 +25,8 @@ type consentPage struct {
 	CanManage bool
 	Child     bool
 	Today     string
+	// Basis is the legal basis the case opened on without consent.
+	Basis *cases.Event
 	// Informed is what the person was informed of, newest first, and
 	// Topics the choices of its form.
 	Informed []cases.Informed
@@ -45,7 +47,8 @@ func (h *Handler) showConsent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
-	a, list, informed, err := h.cases.ConsentsOf(r.Context(), actor(r), r.PathValue("id"))
+	tab, err := h.cases.ConsentsOf(r.Context(), actor(r), r.PathValue("id"))
+	a, list, informed := tab.Access, tab.Consents, tab.Informed
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -76,7 +79,7 @@ func (h *Handler) renderConsent(w http.ResponseWriter, r *http.Request, status i
 		Methods:   codeOptions("form.choose", "consent.method.", cases.ConsentMethods()),
 		Givers:    codeOptions("form.choose", "consent.given_by.", []string{"person", "guardian"}),
 		CanManage: a.MayChange(actor(r), access.ManageCases, cases.Consent), Child: a.Case.Child,
-		Today: time.Now().UTC().Format(time.DateOnly), Informed: informed,
+		Today: time.Now().UTC().Format(time.DateOnly), Informed: informed, Basis: tab.Basis,
 		Topics: codeOptions("form.choose", "informed.topic.", cases.InformedTopics())}
 	for _, o := range orgs {
 		names[o.ID] = o.Name

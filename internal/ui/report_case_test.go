@@ -43,6 +43,11 @@ func TestReportToCase(t *testing.T) {
 					if !strings.Contains(page, `class="badge child"`) || !strings.Contains(page, `id="case-stage">First contact<`) {
 						t.Errorf("the case from the report is not a child's at first contact")
 					}
+					// Its consent tab says it opened without consent, and why.
+					_, consent := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: target + "/consent", Cookie: cookie})
+					if !strings.Contains(consent, `id="consent-basis"`) || !strings.Contains(consent, "Child protection") {
+						t.Errorf("the consent tab does not name the legal basis the case opened on")
+					}
 					if c, ok, err := f.env.App.Cases.ByOrigin(context.Background(), f.staff[tc.role].Actor, cases.FromReport, id); err != nil || !ok ||
 						c.Place != "street" || !strings.Contains(page, `id="case-place"`) {
 						t.Errorf("the case from the report lost its place: %q %v %v", c.Place, ok, err)
