@@ -53,6 +53,28 @@ func (c *checker) code(field, v string, codes []string) {
 	}
 }
 
+// required checks that a required field is filled in.
+func (c *checker) required(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		c.fail(field, "legalstatus.error.required", nil)
+	}
+}
+
+// decision checks the decision date of a request (decided, typed as
+// decidedOn) against its status, one of statuses: a "pending" request has
+// none yet, a decided one needs it, and it cannot come before the request
+// was made; beforeKey is the message for that last error.
+func (c *checker) decision(field, status string, statuses []string, requested, decided time.Time, decidedOn, beforeKey string) {
+	switch {
+	case status == "pending" && !decided.IsZero():
+		c.fail(field, "legalstatus.error.no_decision_yet", nil)
+	case status != "pending" && slices.Contains(statuses, status) && strings.TrimSpace(decidedOn) == "":
+		c.fail(field, "legalstatus.error.decided_on_required", nil)
+	case !requested.IsZero() && !decided.IsZero() && decided.Before(requested):
+		c.fail(field, beforeKey, nil)
+	}
+}
+
 // dateRule says how far a date may reach.
 type dateRule int
 

@@ -13,6 +13,7 @@ package legalstatus
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -362,6 +363,44 @@ func (s *Service) seal(ctx context.Context, tx *storage.Tx, caseID, field, text 
 		return nil, fmt.Errorf("seal %s: %w", field, err)
 	}
 	return b, nil
+}
+
+// loadSealed runs query, whose one argument is the case, and scans each
+// row into a record and the record's sealed columns, which it returns
+// apart: they can only be opened once the rows are closed, as the vault
+// queries the same transaction. what names the records in errors.
+func loadSealed[T, S any](ctx context.Context, tx *storage.Tx, what, caseID, query string,
+	scan func(rows *sql.Rows, r *T, sealed *S) error) ([]T, []S, error) {
+	rows, err := tx.QueryContext(ctx, query, caseID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s of case %s: %w", what, caseID, err)
+	}
+	out := []T{}
+	var sealed []S
+	for rows.Next() {
+		var r T
+		var t S
+		if err := scan(rows, &r, &t); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("scan %s of case %s: %w", what, caseID, err)
+		}
+		out, sealed = append(out, r), append(sealed, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("load %s of case %s: %w", what, caseID, err)
+	}
+	return out, sealed, nil
+}
+
+// byNumber finds the record numbered number in a case's list of records.
+func byNumber[T any](list []T, number int, numberOf func(T) int) (T, error) {
+	i := slices.IndexFunc(list, func(r T) bool { return numberOf(r) == number })
+	if i < 0 {
+		var none T
+		return none, apperr.New(apperr.NotFound, "legalstatus.error.record_not_found")
+	}
+	return list[i], nil
 }
 
 // open decrypts a text of the case; once the case's key was forgotten

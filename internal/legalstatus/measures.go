@@ -2,13 +2,13 @@ package legalstatus
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/storage"
@@ -82,17 +82,9 @@ func checkMeasure(c *checker, in MeasureInput, m *Measure) {
 	decided := c.date("measure_decided_on", in.DecidedOn, past)
 	m.RequestedOn, m.DecidedOn = day(requested), day(decided)
 	m.HearingOn = day(c.date("measure_hearing_on", in.HearingOn, planned))
-	if strings.TrimSpace(in.RequestedOn) == "" {
-		c.fail("measure_requested_on", "legalstatus.error.required", nil)
-	}
-	switch {
-	case in.Status == "pending" && !decided.IsZero():
-		c.fail("measure_decided_on", "legalstatus.error.no_decision_yet", nil)
-	case in.Status != "pending" && slices.Contains(measureStatuses, in.Status) && strings.TrimSpace(in.DecidedOn) == "":
-		c.fail("measure_decided_on", "legalstatus.error.decided_on_required", nil)
-	case !requested.IsZero() && !decided.IsZero() && decided.Before(requested):
-		c.fail("measure_decided_on", "legalstatus.error.decided_before_requested", nil)
-	}
+	c.required("measure_requested_on", in.RequestedOn)
+	c.decision("measure_decided_on", in.Status, measureStatuses, requested, decided, in.DecidedOn,
+		"legalstatus.error.decided_before_requested")
 	if n := c.note("measure_note", in.Note); n != "" {
 		m.Note = n
 	}
@@ -192,40 +184,22 @@ func (s *Service) measure(ctx context.Context, tx *storage.Tx, caseID string, nu
 	if err != nil {
 		return Measure{}, err
 	}
-	for _, m := range list {
-		if m.Number == number {
-			return m, nil
-		}
-	}
-	return Measure{}, apperr.New(apperr.NotFound, "legalstatus.error.record_not_found")
+	return byNumber(list, number, func(m Measure) int { return m.Number })
 }
 
 func (s *Service) loadMeasures(ctx context.Context, tx *storage.Tx, caseID string) ([]Measure, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.number, m.measure, m.requested_on, m.requested_by, m.status, m.decided_on,
-			COALESCE(m.proceeding_id, ''), COALESCE(p.number, 0), m.hearing_on, COALESCE(m.risk_assessment_id, ''), m.note,
-			m.created_at, m.updated_at
+	out, notes, err := loadSealed(ctx, tx, "protective measures", caseID, `SELECT m.id, m.number, m.measure, m.requested_on,
+			m.requested_by, m.status, m.decided_on, COALESCE(m.proceeding_id, ''), COALESCE(p.number, 0), m.hearing_on,
+			COALESCE(m.risk_assessment_id, ''), m.note, m.created_at, m.updated_at
 		FROM legal_protective_measures m LEFT JOIN legal_proceedings p ON p.id = m.proceeding_id
-		WHERE m.case_id = $1 ORDER BY m.number`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("load protective measures of case %s: %w", caseID, err)
-	}
-	out := []Measure{}
-	var notes [][]byte
-	for rows.Next() {
-		var m Measure
-		var note []byte
-		if err := rows.Scan(&m.ID, &m.Number, &m.Kind, &m.RequestedOn, &m.RequestedBy, &m.Status, &m.DecidedOn, &m.ProceedingID,
-			&m.Proceeding, &m.HearingOn, &m.RiskAssessmentID, &note, &m.CreatedAt, &m.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan protective measure of case %s: %w", caseID, err)
-		}
+		WHERE m.case_id = $1 ORDER BY m.number`, func(rows *sql.Rows, m *Measure, note *[]byte) error {
+		err := rows.Scan(&m.ID, &m.Number, &m.Kind, &m.RequestedOn, &m.RequestedBy, &m.Status, &m.DecidedOn, &m.ProceedingID,
+			&m.Proceeding, &m.HearingOn, &m.RiskAssessmentID, note, &m.CreatedAt, &m.UpdatedAt)
 		m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
-		out = append(out, m)
-		notes = append(notes, note)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load protective measures of case %s: %w", caseID, err)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	for i := range out {
 		if out[i].Note, err = s.open(ctx, tx, caseID, "measure."+out[i].ID+".note", notes[i]); err != nil {

@@ -2,9 +2,9 @@ package legalstatus
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -172,17 +172,9 @@ func checkSubmission(c *checker, in SubmissionInput, r *Submission) {
 	decided := c.date("submission_decided_on", in.DecidedOn, past)
 	hearing := c.date("submission_hearing_on", in.HearingOn, planned)
 	r.SubmittedOn, r.DecidedOn, r.HearingOn = day(submitted), day(decided), day(hearing)
-	if strings.TrimSpace(in.SubmittedOn) == "" {
-		c.fail("submission_on", "legalstatus.error.required", nil)
-	}
-	switch {
-	case in.Outcome == "pending" && !decided.IsZero():
-		c.fail("submission_decided_on", "legalstatus.error.no_decision_yet", nil)
-	case in.Outcome != "pending" && slices.Contains(submissionOutcomes, in.Outcome) && strings.TrimSpace(in.DecidedOn) == "":
-		c.fail("submission_decided_on", "legalstatus.error.decided_on_required", nil)
-	case !submitted.IsZero() && !decided.IsZero() && decided.Before(submitted):
-		c.fail("submission_decided_on", "legalstatus.error.outcome_before_submission", nil)
-	}
+	c.required("submission_on", in.SubmittedOn)
+	c.decision("submission_decided_on", in.Outcome, submissionOutcomes, submitted, decided, in.DecidedOn,
+		"legalstatus.error.outcome_before_submission")
 	// The hearing is a deadline only while the outcome is awaited.
 	switch {
 	case hearing.IsZero():
@@ -247,13 +239,7 @@ func (s *Service) SaveSubmission(ctx context.Context, actor access.Actor, caseID
 		if err != nil {
 			return fmt.Errorf("save non-punishment submission of case %s: %w", a.Case.ID, err)
 		}
-		if r.HearingOn != "" {
-			due, _ := time.Parse(time.DateOnly, r.HearingOn)
-			if err := s.cases.SetDeadline(ctx, tx, a.Case, cases.Deadline{Kind: "nonpunishment_hearing", RefID: r.ID, Due: due,
-				RemindOn: due.AddDate(0, 0, -hearingRemindDays)}); err != nil {
-				return err
-			}
-		} else if err := s.cases.ClearDeadline(ctx, tx, "nonpunishment_hearing", r.ID); err != nil {
+		if err := s.hearingDeadline(ctx, tx, a.Case, "nonpunishment_hearing", r.ID, r.HearingOn); err != nil {
 			return err
 		}
 		out = r
@@ -276,12 +262,7 @@ func (s *Service) penalty(ctx context.Context, tx *storage.Tx, caseID string, nu
 	if err != nil {
 		return Penalty{}, err
 	}
-	for _, p := range list {
-		if p.Number == number {
-			return p, nil
-		}
-	}
-	return Penalty{}, apperr.New(apperr.NotFound, "legalstatus.error.record_not_found")
+	return byNumber(list, number, func(p Penalty) int { return p.Number })
 }
 
 func (s *Service) submission(ctx context.Context, tx *storage.Tx, caseID string, number int) (Submission, error) {
@@ -289,38 +270,20 @@ func (s *Service) submission(ctx context.Context, tx *storage.Tx, caseID string,
 	if err != nil {
 		return Submission{}, err
 	}
-	for _, r := range list {
-		if r.Number == number {
-			return r, nil
-		}
-	}
-	return Submission{}, apperr.New(apperr.NotFound, "legalstatus.error.record_not_found")
+	return byNumber(list, number, func(r Submission) int { return r.Number })
 }
 
 func (s *Service) loadPenalties(ctx context.Context, tx *storage.Tx, caseID string) ([]Penalty, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, number, kind, occurred_on, linked, authority, note, created_at, updated_at
-		FROM legal_penalties WHERE case_id = $1 ORDER BY number`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("load penalties of case %s: %w", caseID, err)
-	}
-	out := []Penalty{}
-	var texts [][2][]byte
-	for rows.Next() {
-		var p Penalty
-		var t [2][]byte
-		if err := rows.Scan(&p.ID, &p.Number, &p.Kind, &p.OccurredOn, &p.Linked, &t[0], &t[1], &p.CreatedAt, &p.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan penalty of case %s: %w", caseID, err)
-		}
+	out, texts, err := loadSealed(ctx, tx, "penalties", caseID, `SELECT id, number, kind, occurred_on, linked, authority, note,
+			created_at, updated_at
+		FROM legal_penalties WHERE case_id = $1 ORDER BY number`, func(rows *sql.Rows, p *Penalty, t *[2][]byte) error {
+		err := rows.Scan(&p.ID, &p.Number, &p.Kind, &p.OccurredOn, &p.Linked, &t[0], &t[1], &p.CreatedAt, &p.UpdatedAt)
 		p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
-		out = append(out, p)
-		texts = append(texts, t)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load penalties of case %s: %w", caseID, err)
-	}
-	// Decrypt after the rows are closed: the vault queries the same tx.
 	for i := range out {
 		p := &out[i]
 		if p.Authority, err = s.open(ctx, tx, caseID, "penalty."+p.ID+".authority", texts[i][0]); err != nil {
@@ -334,30 +297,17 @@ func (s *Service) loadPenalties(ctx context.Context, tx *storage.Tx, caseID stri
 }
 
 func (s *Service) loadSubmissions(ctx context.Context, tx *storage.Tx, caseID string) ([]Submission, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT n.id, n.number, n.penalty_id, p.number, n.submitted_on, n.submitted_by, n.submitted_to,
-			n.outcome, n.decided_on, n.hearing_on, n.created_at, n.updated_at
+	out, texts, err := loadSealed(ctx, tx, "non-punishment submissions", caseID, `SELECT n.id, n.number, n.penalty_id, p.number,
+			n.submitted_on, n.submitted_by, n.submitted_to, n.outcome, n.decided_on, n.hearing_on, n.created_at, n.updated_at
 		FROM legal_nonpunishment n JOIN legal_penalties p ON p.id = n.penalty_id
-		WHERE n.case_id = $1 ORDER BY n.number`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("load non-punishment submissions of case %s: %w", caseID, err)
-	}
-	out := []Submission{}
-	var texts [][]byte
-	for rows.Next() {
-		var r Submission
-		var to []byte
-		if err := rows.Scan(&r.ID, &r.Number, &r.penaltyID, &r.Penalty, &r.SubmittedOn, &r.SubmittedBy, &to, &r.Outcome,
-			&r.DecidedOn, &r.HearingOn, &r.CreatedAt, &r.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan non-punishment submission of case %s: %w", caseID, err)
-		}
+		WHERE n.case_id = $1 ORDER BY n.number`, func(rows *sql.Rows, r *Submission, to *[]byte) error {
+		err := rows.Scan(&r.ID, &r.Number, &r.penaltyID, &r.Penalty, &r.SubmittedOn, &r.SubmittedBy, to, &r.Outcome,
+			&r.DecidedOn, &r.HearingOn, &r.CreatedAt, &r.UpdatedAt)
 		r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-		out = append(out, r)
-		texts = append(texts, to)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load non-punishment submissions of case %s: %w", caseID, err)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	for i := range out {
 		if out[i].SubmittedTo, err = s.open(ctx, tx, caseID, "submission."+out[i].ID+".to", texts[i]); err != nil {

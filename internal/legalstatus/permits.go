@@ -2,6 +2,7 @@ package legalstatus
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -267,41 +268,22 @@ func (s *Service) permit(ctx context.Context, tx *storage.Tx, caseID string, num
 	if err != nil {
 		return Permit{}, err
 	}
-	for _, p := range ps {
-		if p.Number == number {
-			return p, nil
-		}
-	}
-	return Permit{}, apperr.New(apperr.NotFound, "legalstatus.error.record_not_found")
+	return byNumber(ps, number, func(p Permit) int { return p.Number })
 }
 
 func (s *Service) loadPermits(ctx context.Context, tx *storage.Tx, caseID string, reveal bool) ([]Permit, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, number, type, status, start_on, expires_on, reference, authority,
-			allows_work, allows_study, COALESCE(renews_id, ''), created_at, updated_at
-		FROM legal_permits WHERE case_id = $1 ORDER BY number`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("load permits of case %s: %w", caseID, err)
-	}
 	type sealed struct{ ref, auth []byte }
-	out := []Permit{}
-	var texts []sealed
-	for rows.Next() {
-		var p Permit
-		var t sealed
-		if err := rows.Scan(&p.ID, &p.Number, &p.Type, &p.Status, &p.Start, &p.Expiry, &t.ref, &t.auth, &p.AllowsWork, &p.AllowsStudy, &p.renewsID,
-			&p.CreatedAt, &p.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan permit of case %s: %w", caseID, err)
-		}
+	out, texts, err := loadSealed(ctx, tx, "permits", caseID, `SELECT id, number, type, status, start_on, expires_on, reference, authority,
+			allows_work, allows_study, COALESCE(renews_id, ''), created_at, updated_at
+		FROM legal_permits WHERE case_id = $1 ORDER BY number`, func(rows *sql.Rows, p *Permit, t *sealed) error {
+		err := rows.Scan(&p.ID, &p.Number, &p.Type, &p.Status, &p.Start, &p.Expiry, &t.ref, &t.auth, &p.AllowsWork, &p.AllowsStudy,
+			&p.renewsID, &p.CreatedAt, &p.UpdatedAt)
 		p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()
-		out = append(out, p)
-		texts = append(texts, t)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load permits of case %s: %w", caseID, err)
-	}
-	// Decrypt after the rows are closed: the vault queries the same tx.
 	index := map[string]int{}
 	for i, p := range out {
 		index[p.ID] = i

@@ -2,6 +2,7 @@ package legalstatus
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,6 +16,17 @@ import (
 // hearingRemindDays is how long before a hearing its deadline starts
 // reminding: time to prepare the person and arrange an interpreter.
 const hearingRemindDays = 14
+
+// hearingDeadline keeps the deadline of kind for record refID on the
+// hearing day on (YYYY-MM-DD), or clears it when on is "".
+func (s *Service) hearingDeadline(ctx context.Context, tx *storage.Tx, c cases.Case, kind, refID, on string) error {
+	if on == "" {
+		return s.cases.ClearDeadline(ctx, tx, kind, refID)
+	}
+	due, _ := time.Parse(time.DateOnly, on)
+	return s.cases.SetDeadline(ctx, tx, c, cases.Deadline{Kind: kind, RefID: refID, Due: due,
+		RemindOn: due.AddDate(0, 0, -hearingRemindDays)})
+}
 
 // AsylumInput is the asylum form: Number 0 records a new application,
 // otherwise application Number of the case is changed.
@@ -188,13 +200,7 @@ func (s *Service) SaveProceeding(ctx context.Context, actor access.Actor, caseID
 		if err != nil {
 			return fmt.Errorf("save proceedings of case %s: %w", a.Case.ID, err)
 		}
-		if r.NextHearing != "" {
-			due, _ := time.Parse(time.DateOnly, r.NextHearing)
-			if err := s.cases.SetDeadline(ctx, tx, a.Case, cases.Deadline{Kind: "proceeding_date", RefID: r.ID, Due: due,
-				RemindOn: due.AddDate(0, 0, -hearingRemindDays)}); err != nil {
-				return err
-			}
-		} else if err := s.cases.ClearDeadline(ctx, tx, "proceeding_date", r.ID); err != nil {
+		if err := s.hearingDeadline(ctx, tx, a.Case, "proceeding_date", r.ID, r.NextHearing); err != nil {
 			return err
 		}
 		out = r
@@ -206,34 +212,20 @@ func (s *Service) SaveProceeding(ctx context.Context, actor access.Actor, caseID
 }
 
 func (s *Service) loadProceedings(ctx context.Context, tx *storage.Tx, caseID string, reveal bool) ([]Proceeding, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, number, role, stage, cooperation, next_hearing, reference, created_at, updated_at
-		FROM legal_proceedings WHERE case_id = $1 ORDER BY number`, caseID)
-	if err != nil {
-		return nil, fmt.Errorf("load proceedings of case %s: %w", caseID, err)
-	}
-	out := []Proceeding{}
-	var refs [][]byte
-	for rows.Next() {
-		var r Proceeding
-		var ref []byte
-		if err := rows.Scan(&r.ID, &r.Number, &r.Role, &r.Stage, &r.Cooperation, &r.NextHearing, &ref, &r.CreatedAt, &r.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan proceedings of case %s: %w", caseID, err)
-		}
+	out, refs, err := loadSealed(ctx, tx, "proceedings", caseID, `SELECT id, number, role, stage, cooperation, next_hearing, reference,
+			created_at, updated_at
+		FROM legal_proceedings WHERE case_id = $1 ORDER BY number`, func(rows *sql.Rows, r *Proceeding, ref *[]byte) error {
+		err := rows.Scan(&r.ID, &r.Number, &r.Role, &r.Stage, &r.Cooperation, &r.NextHearing, ref, &r.CreatedAt, &r.UpdatedAt)
 		r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-		r.HasReference = len(ref) > 0
-		out = append(out, r)
-		refs = append(refs, ref)
+		r.HasReference = len(*ref) > 0
+		return err
+	})
+	if err != nil || !reveal {
+		return out, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load proceedings of case %s: %w", caseID, err)
-	}
-	if reveal {
-		for i := range out {
-			if out[i].Reference, err = s.open(ctx, tx, caseID, "proceeding."+out[i].ID+".reference", refs[i]); err != nil {
-				return nil, err
-			}
+	for i := range out {
+		if out[i].Reference, err = s.open(ctx, tx, caseID, "proceeding."+out[i].ID+".reference", refs[i]); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil

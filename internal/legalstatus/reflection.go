@@ -3,7 +3,6 @@ package legalstatus
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
@@ -37,9 +36,7 @@ func (s *Service) ExtendReflection(ctx context.Context, actor access.Actor, case
 	err := s.change(ctx, actor, caseID, func(tx *storage.Tx, a cases.Access) error {
 		now := s.cases.Now()
 		c := newChecker(now)
-		if strings.TrimSpace(in.End) == "" {
-			c.fail("reflection_end", "legalstatus.error.required", nil)
-		}
+		c.required("reflection_end", in.End)
 		end := c.date("reflection_end", in.End, planned)
 		c.code("reflection_reason", in.Reason, extensionReasons)
 		if err := c.err(); err != nil {
