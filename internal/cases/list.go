@@ -232,6 +232,12 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 			if part == sharedWith || scope.Org() == "*" {
 				tokenOrg = ""
 			}
+			if part == sharedWith {
+				// A name is identity: it matches a shared case only where
+				// identity was shared, else a hit would tell the partner
+				// who the pseudonymous case is.
+				where = append(where, `sh.categories LIKE '%"`+string(Identity)+`"%'`)
+			}
 			for _, tok := range tokens {
 				where = append(where, "c.id IN (SELECT cs.case_id FROM case_search cs WHERE "+tokenOrg+"cs.token = "+arg(tok)+")")
 			}
