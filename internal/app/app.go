@@ -290,6 +290,7 @@ func (a *App) Handler() (http.Handler, error) {
 		http.Error(w, msg, http.StatusForbidden)
 	})
 	return web.Chain(mux,
+		web.ClientAddress(web.NewProxies(a.Config.TrustedProxies, a.Config.ForwardedHeader)),
 		web.Observe(a.Log, a.Metrics),
 		web.SecurityHeaders(secure),
 		web.CrossOrigin(crossOrigin),

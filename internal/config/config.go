@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,6 +67,11 @@ type Config struct {
 	// CaseRetention is how long a closed case keeps identifying data before
 	// it is anonymised (default five years).
 	CaseRetention time.Duration
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose ForwardedHeader is believed when they connect; none by default.
+	TrustedProxies  []netip.Prefix
+	trustedProxies  string // as given, parsed by Finish
+	ForwardedHeader string // "X-Forwarded-For" (default) or "Forwarded"
 }
 
 // Secret is a configuration value that must not appear in output: it
@@ -136,6 +142,10 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		return nil
 	})
 	c.CaseRetention = time.Duration(caseDays) * 24 * time.Hour
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("WAYMARK_TRUSTED_PROXIES"),
+		"comma-separated addresses or CIDR ranges of reverse proxies whose forwarded header names the client; none by default (WAYMARK_TRUSTED_PROXIES)")
+	fs.StringVar(&c.ForwardedHeader, "forwarded-header", or(env("WAYMARK_FORWARDED_HEADER"), "X-Forwarded-For"),
+		"header the trusted proxies name the client in: X-Forwarded-For or Forwarded (WAYMARK_FORWARDED_HEADER)")
 	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
 		"first-response deadlines of the triage queue, e.g. immediate_danger=1h,child=4h,soon=24h,no_rush=72h (WAYMARK_RESPONSE_DEADLINES)")
 }
@@ -157,6 +167,23 @@ func parseDeadlines(v string) (map[string]time.Duration, error) {
 	return out, nil
 }
 
+// parseProxies reads "address or CIDR,…"; an address is a range of one.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range splitList(v) {
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR range", part)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 func splitList(v string) []string {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
@@ -174,6 +201,17 @@ func (c *Config) Finish() error {
 		return err
 	}
 	c.ResponseDeadlines = deadlines
+	if c.TrustedProxies, err = parseProxies(c.trustedProxies); err != nil {
+		return err
+	}
+	switch {
+	case c.ForwardedHeader == "" || strings.EqualFold(c.ForwardedHeader, "X-Forwarded-For"):
+		c.ForwardedHeader = "X-Forwarded-For"
+	case strings.EqualFold(c.ForwardedHeader, "Forwarded"):
+		c.ForwardedHeader = "Forwarded"
+	default:
+		return errors.New("--forwarded-header must be X-Forwarded-For or Forwarded")
+	}
 	if c.KeysFile == "" {
 		c.KeysFile = filepath.Join(c.DataDir, "waymark.keys")
 	}

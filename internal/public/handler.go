@@ -28,7 +28,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -297,13 +296,10 @@ func codeKey(c apperr.Code) string {
 }
 
 // clientKey is the rate-limit key of the client: a daily keyed hash of its
-// address (see intake.Service.ClientKey). The address goes nowhere else.
+// address as web.ClientAddress decided it (see intake.Service.ClientKey).
+// The address goes nowhere else.
 func (h *Handler) clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return h.intake.ClientKey(host, time.Now())
+	return h.intake.ClientKey(web.ClientAddr(r).String(), time.Now())
 }
 
 // option is one choice of a select or a group of checkboxes. Lang is set

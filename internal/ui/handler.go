@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,12 +124,10 @@ func (h *Handler) clearSession(w http.ResponseWriter) { h.cookie.Clear(w) }
 
 func (h *Handler) token(r *http.Request) string { return h.cookie.Token(r) }
 
+// client is the throttling key of the request's client address (decided
+// once for the whole app by web.ClientAddress).
 func (h *Handler) client(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return h.clientKey(host, time.Now().UTC())
+	return h.clientKey(web.ClientAddr(r).String(), time.Now().UTC())
 }
 
 // current is the signed-in state of a request, nil when signed out.
