@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -62,6 +63,9 @@ func OpenDataDir(ctx context.Context, dir string) (*DB, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if err := private(path); err != nil {
+		return nil, err
+	}
 	// busy_timeout comes first so the WAL switch itself waits instead of failing.
 	// synchronous=FULL: an acknowledged write survives power loss.
 	// secure_delete=ON: deleted rows (retention, erasure) are zeroed, not
@@ -93,6 +97,42 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// private makes the database file the owner's alone before SQLite opens it:
+// it creates a missing file 0600 whatever the umask, and tightens one an
+// earlier release left readable by others. SQLite gives the WAL and
+// shared-memory files the database file's mode, so they follow; existing
+// ones are tightened too.
+func private(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return fmt.Errorf("create sqlite %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("create sqlite %s: %w", path, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("create sqlite %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check sqlite file %s: %w", p, err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("make sqlite file %s private: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
