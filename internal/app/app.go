@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -88,6 +89,8 @@ type App struct {
 
 	passwordParams auth.Params
 	throttle       *auth.Throttle
+	// existing refuses to create an installation (see Existing).
+	existing bool
 }
 
 // MaxBody is the largest request body accepted by default.
@@ -100,17 +103,24 @@ type Option func(*App)
 // that creating many accounts stays fast.
 func WithPasswordParams(p auth.Params) Option { return func(a *App) { a.passwordParams = p } }
 
+// Existing makes Open refuse a data directory, database or key file that
+// holds no installation yet, instead of creating one: commands that work on
+// an installation (audit verify, backup, keys rotate, user add) must not
+// report success on a new empty one a typo in --data pointed them at.
+func Existing() Option { return func(a *App) { a.existing = true } }
+
 // Open connects to the database, migrates it, loads (or, for a new
 // installation, creates) the key file and builds the services.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*App, error) {
-	db, err := openDB(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	a := &App{Config: cfg, DB: db, Log: log, Metrics: web.NewMetrics(), passwordParams: auth.DefaultParams}
+	a := &App{Config: cfg, Log: log, Metrics: web.NewMetrics(), passwordParams: auth.DefaultParams}
 	for _, o := range opts {
 		o(a)
 	}
+	db, err := openDB(ctx, cfg, a.existing)
+	if err != nil {
+		return nil, err
+	}
+	a.DB = db
 	if err := a.init(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -118,22 +128,49 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	return a, nil
 }
 
-func openDB(ctx context.Context, cfg config.Config) (*storage.DB, error) {
+func openDB(ctx context.Context, cfg config.Config, existing bool) (*storage.DB, error) {
 	var db *storage.DB
 	var err error
 	if cfg.DatabaseURL != "" {
 		db, err = storage.Open(ctx, cfg.DatabaseURL)
 	} else {
+		if existing {
+			if _, err := os.Stat(filepath.Join(cfg.DataDir, storage.SQLiteFile)); err != nil {
+				return nil, fmt.Errorf("no Waymark installation in %s (no %s): check --data (WAYMARK_DATA), or create one with 'waymark org add' or 'waymark serve'", cfg.DataDir, storage.SQLiteFile)
+			}
+		}
 		db, err = storage.OpenDataDir(ctx, cfg.DataDir)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if existing {
+		if err := installed(ctx, db, cfg); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
+}
+
+// installed refuses a database that was never migrated. The message names
+// the setting, never the URL, which may hold a password.
+func installed(ctx context.Context, db *storage.DB, cfg config.Config) error {
+	ok, err := db.Installed(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return nil
+	}
+	if db.Engine == storage.Postgres {
+		return errors.New("no Waymark installation in the database: check --database (WAYMARK_DATABASE), or create one with 'waymark org add' or 'waymark serve'")
+	}
+	return fmt.Errorf("no Waymark installation in %s: check --data (WAYMARK_DATA), or create one with 'waymark org add' or 'waymark serve'", cfg.DataDir)
 }
 
 func (a *App) init(ctx context.Context) error {
@@ -229,7 +266,7 @@ func (a *App) loadKeys(ctx context.Context) (*vault.Keyring, error) {
 	if a.Config.Keys != "" {
 		return vault.ParseKeyring([]byte(a.Config.Keys))
 	}
-	if _, err := os.Stat(a.Config.KeysFile); err == nil {
+	if _, err := os.Stat(a.Config.KeysFile); err == nil || a.existing {
 		return vault.LoadKeyring(a.Config.KeysFile)
 	}
 	var n int

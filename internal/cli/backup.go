@@ -25,7 +25,7 @@ func backupCmd(ctx context.Context, io IO, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	a, err := open(ctx, io, cfg)
+	a, err := openExisting(ctx, io, cfg)
 	if err != nil {
 		return err
 	}

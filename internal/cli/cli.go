@@ -156,9 +156,16 @@ func logger(io IO, cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Stderr, nil))
 }
 
-// open assembles the app for commands that work on the database.
+// open assembles the app for commands that work on the database, creating
+// the installation if there is none (serve, org add, restore).
 func open(ctx context.Context, io IO, cfg config.Config) (*app.App, error) {
 	return app.Open(ctx, cfg, logger(io, cfg))
+}
+
+// openExisting assembles the app for commands that only make sense on an
+// installation: a data directory or database without one is refused.
+func openExisting(ctx context.Context, io IO, cfg config.Config) (*app.App, error) {
+	return app.Open(ctx, cfg, logger(io, cfg), app.Existing())
 }
 
 // Version is set at build time with -ldflags "-X waymark.city/waymark/internal/cli.Version=…".

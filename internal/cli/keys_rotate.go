@@ -20,7 +20,7 @@ func keysRotate(ctx context.Context, io IO, args []string) error {
 	if cfg.Keys != "" {
 		return fmt.Errorf("keys given in WAYMARK_KEYS cannot be rotated in place; rotate a key file and redeploy it")
 	}
-	a, err := open(ctx, io, cfg)
+	a, err := openExisting(ctx, io, cfg)
 	if err != nil {
 		return err
 	}

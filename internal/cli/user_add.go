@@ -31,7 +31,7 @@ func userAdd(ctx context.Context, io IO, args []string) error {
 		return fmt.Errorf("read password from standard input: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	a, err := open(ctx, io, cfg)
+	a, err := openExisting(ctx, io, cfg)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func userAdd(ctx context.Context, io IO, args []string) error {
 	if err != nil {
 		return err
 	}
-	u, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{
+	u, err := a.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{
 		OrgID: orgID, Username: *username, Role: access.Role(*role), Password: password, Language: *lang,
 		Profile: accounts.Profile{DisplayName: *name, Email: *email, Phone: *phone},
 	})
