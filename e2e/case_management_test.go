@@ -499,7 +499,7 @@ func TestCasePagesGermanAndKeyboard(t *testing.T) {
 	german := caseTabTexts(b)
 	wantGerman := map[string]string{"Overview": "Überblick", "Consent": "Einwilligung", "Risk": "Risiko", "Assistance plan": "Hilfeplan",
 		"Legal status": "Rechtsstatus", "Child protection": "Kinderschutz", "Crisis unit": "Krisenteam", "Timeline": "Verlauf",
-		"Sharing": "Teilen", "Data protection": "Datenschutz"}
+		"Sharing": "Teilen", "Data protection": "Datenschutz", "Interpreters": "Dolmetschung", "Return": "Rückkehr"}
 	if len(german) != len(englishTabs) {
 		t.Fatalf("German tabs %q, English tabs %q", german, englishTabs)
 	}
