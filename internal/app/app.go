@@ -231,8 +231,10 @@ func (a *App) init(ctx context.Context) error {
 		Hasher:   auth.NewHasher(a.passwordParams, 4),
 		Throttle: a.throttle,
 		Log:      a.Log,
+		// An account's owner, never its creator, receives the activation link.
+		SendActivation: a.activationMailer(),
 	})
-	a.Metrics.Gauge("waymark_database_up", func() float64 {
+	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		if a.DB.Ping(ctx) != nil {
@@ -312,7 +314,9 @@ func (a *App) Handler() (http.Handler, error) {
 		_, _ = w.Write([]byte("ok\n"))
 	})))
 	mux.Handle("GET /readyz", web.Named(http.HandlerFunc(a.ready)))
-	mux.Handle("GET /metrics", web.Named(a.Metrics))
+	if a.Config.MetricsToken != "" {
+		mux.Handle("GET /metrics", web.Named(a.Metrics.Handler(string(a.Config.MetricsToken))))
+	}
 	// A refused cross-origin write is answered before any route runs, in the
 	// browser's language: JSON under /api/, plain text elsewhere.
 	crossOrigin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -355,12 +359,31 @@ func (a *App) clientKey(addr string, day time.Time) string {
 	return fmt.Sprintf("%x", a.Vault.BlindIndex("client", []byte(day.Format("2006-01-02")+"|"+addr)))
 }
 
+// MetricsHandler is what the metrics listener (--metrics-addr) serves:
+// /metrics alone, asking for the token when one is configured.
+func (a *App) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler(string(a.Config.MetricsToken)))
+	return mux
+}
+
+// ServeMetrics answers the metrics listener ln until ctx ends.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	return a.serve(ctx, ln, a.MetricsHandler())
+}
+
 // Serve answers HTTP on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	h, err := a.Handler()
 	if err != nil {
 		return err
 	}
+	go a.Jobs().Loop(ctx, time.Minute)
+	return a.serve(ctx, ln, h)
+}
+
+// serve answers h on ln until ctx ends, then shuts down gracefully.
+func (a *App) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -372,7 +395,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go a.Jobs().Loop(ctx, time.Minute)
 	select {
 	case err := <-errc:
 		return err

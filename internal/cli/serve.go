@@ -47,6 +47,21 @@ func serve(ctx context.Context, io IO, args []string) error {
 	}
 	fmt.Fprintf(io.Stdout, "Waymark is running at %s (database: %s)\n", url, a.DB.Engine)
 	printLogins(io, logins)
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
+		}
+		defer mln.Close()
+		fmt.Fprintf(io.Stdout, "Metrics at http://%s/metrics\n", mln.Addr())
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			if err := a.ServeMetrics(ctx, mln); err != nil {
+				a.Log.Error("metrics listener stopped", "err", err)
+			}
+		}()
+	}
 	return a.Serve(ctx, ln)
 }
 

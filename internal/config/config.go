@@ -64,6 +64,13 @@ type Config struct {
 	// ReflectionDays is the jurisdiction's reflection and recovery period
 	// for presumed victims, in days (at least 30; default 90).
 	ReflectionDays int
+	// MetricsAddr is a listen address (HOST:PORT) of its own for /metrics,
+	// e.g. on an internal interface; empty serves no such listener.
+	MetricsAddr string
+	// MetricsToken is the bearer token /metrics asks for. Without it the
+	// public listener serves no /metrics at all. Only from
+	// WAYMARK_METRICS_TOKEN, never a flag (flags show in the process list).
+	MetricsToken Secret
 	// CaseRetention is how long a closed case keeps identifying data before
 	// it is anonymised (default five years).
 	CaseRetention time.Duration
@@ -73,6 +80,10 @@ type Config struct {
 	trustedProxies  string // as given, parsed by Finish
 	ForwardedHeader string // "X-Forwarded-For" (default) or "Forwarded"
 }
+
+// minMetricsToken is the shortest metrics token accepted: long enough not
+// to be guessed over the network.
+const minMetricsToken = 32
 
 // Secret is a configuration value that must not appear in output: it
 // prints as "[hidden]", also inside %v of the whole Config.
@@ -146,6 +157,8 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		"comma-separated addresses or CIDR ranges of reverse proxies whose forwarded header names the client; none by default (WAYMARK_TRUSTED_PROXIES)")
 	fs.StringVar(&c.ForwardedHeader, "forwarded-header", or(env("WAYMARK_FORWARDED_HEADER"), "X-Forwarded-For"),
 		"header the trusted proxies name the client in: X-Forwarded-For or Forwarded (WAYMARK_FORWARDED_HEADER)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("WAYMARK_METRICS_ADDR"), "listen address HOST:PORT of its own for /metrics; empty serves none (WAYMARK_METRICS_ADDR)")
+	c.MetricsToken = Secret(env("WAYMARK_METRICS_TOKEN"))
 	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
 		"first-response deadlines of the triage queue, e.g. immediate_danger=1h,child=4h,soon=24h,no_rush=72h (WAYMARK_RESPONSE_DEADLINES)")
 }
@@ -222,6 +235,14 @@ func (c *Config) Finish() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return errors.New("--log must be text or json")
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return errors.New("--metrics-addr must be HOST:PORT")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		return fmt.Errorf("WAYMARK_METRICS_TOKEN must be at least %d characters", minMetricsToken)
 	}
 	return c.finishMail()
 }

@@ -17,7 +17,7 @@ const (
 // Mount registers the public routes on mux. This is the only route table
 // of the public pages.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	route := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, web.Named(fn)) }
+	route := func(pattern string, fn http.HandlerFunc) { mux.Handle(pattern, web.Anonymous(fn)) }
 	route("GET "+PathReport, h.reportForm)
 	route("POST "+PathReport, h.reportSubmit)
 	route("GET "+PathFollowUp, h.followUpForm)

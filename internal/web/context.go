@@ -36,7 +36,11 @@ func Session(r *http.Request) any { return r.Context().Value(sessionKey) }
 
 // routeLabel carries the matched route pattern to the request log and metrics,
 // which must never see raw paths (they can contain ids).
-type routeLabel struct{ pattern string }
+// anonymous marks a route of the public report forms (see Anonymous).
+type routeLabel struct {
+	pattern   string
+	anonymous bool
+}
 
 // Route returns the mux pattern that served r, or "unmatched".
 func Route(r *http.Request) string {

@@ -1,105 +1,76 @@
 package web
 
 import (
-	"fmt"
-	"io"
-	"maps"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
-	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics counts requests by route and status and their durations, and
-// writes them in the Prometheus text format. Per-process counters are what
-// Prometheus expects; it sums across processes itself.
+// Metrics is the process's Prometheus registry: the Go runtime and process
+// series, requests by route and status with their durations, and the gauges
+// the app registers. Per-process series are what Prometheus expects; it
+// sums across processes itself.
 type Metrics struct {
-	mu       sync.Mutex
-	requests map[requestKey]uint64
-	buckets  map[string]*histogram
-	gauges   map[string]func() float64
-	started  time.Time
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	durations *prometheus.HistogramVec
 }
 
-type requestKey struct {
-	route  string
-	status int
-}
-
-var bounds = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
-
-type histogram struct {
-	counts []uint64
-	sum    float64
-	count  uint64
-}
-
-// NewMetrics returns an empty registry.
+// NewMetrics returns a registry with the runtime and process collectors.
 func NewMetrics() *Metrics {
-	return &Metrics{requests: map[requestKey]uint64{}, buckets: map[string]*histogram{}, gauges: map[string]func() float64{}, started: time.Now()}
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "waymark_http_requests_total", Help: "HTTP requests by route and status (staff and API routes only).",
+		}, []string{"route", "status"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "waymark_http_request_duration_seconds", Help: "HTTP request durations by route (staff and API routes only).",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.durations,
+	)
+	return m
 }
 
 // Gauge registers a value read at scrape time, e.g. "waymark_database_up".
-func (m *Metrics) Gauge(name string, f func() float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.gauges[name] = f
+func (m *Metrics) Gauge(name, help string, f func() float64) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
 }
 
 // ObserveRequest records one finished request.
 func (m *Metrics) ObserveRequest(route string, status int, d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[requestKey{route, status}]++
-	h := m.buckets[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(bounds))}
-		m.buckets[route] = h
-	}
-	s := d.Seconds()
-	for i, b := range bounds {
-		if s <= b {
-			h.counts[i]++
-		}
-	}
-	h.sum += s
-	h.count++
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.durations.WithLabelValues(route).Observe(d.Seconds())
 }
 
-// ServeHTTP writes the metrics.
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	m.Write(w)
-}
-
-// Write writes the metrics in the Prometheus text format.
-func (m *Metrics) Write(w io.Writer) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fmt.Fprintf(w, "# HELP waymark_uptime_seconds Seconds since the process started.\n# TYPE waymark_uptime_seconds gauge\nwaymark_uptime_seconds %.0f\n", time.Since(m.started).Seconds())
-	names := slices.Sorted(maps.Keys(m.gauges))
-	for _, name := range names {
-		fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", name, name, m.gauges[name]())
+// Handler serves the metrics in the Prometheus exposition format. With a
+// token, only to a request bearing it (Authorization: Bearer TOKEN); the
+// comparison takes the same time whatever the guess.
+func (m *Metrics) Handler(token string) http.Handler {
+	serve := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	if token == "" {
+		return serve
 	}
-	fmt.Fprint(w, "# HELP waymark_http_requests_total HTTP requests by route and status.\n# TYPE waymark_http_requests_total counter\n")
-	keys := slices.SortedFunc(maps.Keys(m.requests), func(a, b requestKey) int {
-		if c := strings.Compare(a.route, b.route); c != 0 {
-			return c
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got := sha256.Sum256([]byte(given))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
 		}
-		return a.status - b.status
+		serve.ServeHTTP(w, r)
 	})
-	for _, k := range keys {
-		fmt.Fprintf(w, "waymark_http_requests_total{route=%q,status=\"%d\"} %d\n", k.route, k.status, m.requests[k])
-	}
-	fmt.Fprint(w, "# HELP waymark_http_request_duration_seconds HTTP request durations by route.\n# TYPE waymark_http_request_duration_seconds histogram\n")
-	for _, route := range slices.Sorted(maps.Keys(m.buckets)) {
-		h := m.buckets[route]
-		for i, b := range bounds {
-			fmt.Fprintf(w, "waymark_http_request_duration_seconds_bucket{route=%q,le=\"%g\"} %d\n", route, b, h.counts[i])
-		}
-		fmt.Fprintf(w, "waymark_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", route, h.count)
-		fmt.Fprintf(w, "waymark_http_request_duration_seconds_sum{route=%q} %g\n", route, h.sum)
-		fmt.Fprintf(w, "waymark_http_request_duration_seconds_count{route=%q} %d\n", route, h.count)
-	}
 }

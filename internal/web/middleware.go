@@ -127,7 +127,9 @@ func Observe(log *slog.Logger, m *Metrics) Middleware {
 					pattern = "unmatched"
 				}
 				elapsed := time.Since(start)
-				m.ObserveRequest(pattern, status, elapsed)
+				if !label.anonymous {
+					m.ObserveRequest(pattern, status, elapsed)
+				}
 				if !strings.HasPrefix(pattern, "GET /static/") {
 					log.Info("request", "route", pattern, "status", status, "ms", elapsed.Milliseconds())
 				}
@@ -143,6 +145,19 @@ func Named(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if l, ok := r.Context().Value(routeKey).(*routeLabel); ok {
 			l.pattern = r.Pattern
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Anonymous is Named for the routes anonymous visitors send and follow up
+// reports on. They are logged like any route but left out of the metrics:
+// a counter of them would tell whoever reads the metrics when a report
+// arrived.
+func Anonymous(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l, ok := r.Context().Value(routeKey).(*routeLabel); ok {
+			l.pattern, l.anonymous = r.Pattern, true
 		}
 		h.ServeHTTP(w, r)
 	})

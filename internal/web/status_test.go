@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -33,13 +34,13 @@ func TestStatusOf(t *testing.T) {
 
 func TestMetricsPrometheusText(t *testing.T) {
 	m := web.NewMetrics()
-	m.Gauge("waymark_database_up", func() float64 { return 1 })
+	m.Gauge("waymark_database_up", "1 when the database answers.", func() float64 { return 1 })
 	m.ObserveRequest("GET /users/{id}", 200, 3*time.Millisecond)
 	m.ObserveRequest("GET /users/{id}", 200, 2*time.Second)
 	m.ObserveRequest("GET /users/{id}", 404, time.Millisecond)
-	var sb strings.Builder
-	m.Write(&sb)
-	out := sb.String()
+	rec := httptest.NewRecorder()
+	m.Handler("").ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	out := rec.Body.String()
 	for _, want := range []string{
 		"waymark_database_up 1\n",
 		`waymark_http_requests_total{route="GET /users/{id}",status="200"} 2` + "\n",
@@ -48,6 +49,7 @@ func TestMetricsPrometheusText(t *testing.T) {
 		`waymark_http_request_duration_seconds_bucket{route="GET /users/{id}",le="+Inf"} 3` + "\n",
 		`waymark_http_request_duration_seconds_count{route="GET /users/{id}"} 3` + "\n",
 		"# TYPE waymark_http_request_duration_seconds histogram\n",
+		"go_goroutines ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics lack %q in:\n%s", want, out)
