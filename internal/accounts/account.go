@@ -141,7 +141,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, token 
 	throttleKey := "password:" + actor.UserID
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
-		if wait, err = s.throttle.Check(ctx, tx, throttleKey, client, now); err != nil {
+		if wait, err = s.throttle.Check(ctx, tx, throttleKey, auth.Client{Key: client}, now); err != nil {
 			return err
 		}
 		if c, err = loadCredentials(ctx, tx, "id = $1", actor.UserID, false); err != nil {
@@ -178,7 +178,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, token 
 	}
 	if in.Current != "" && !currentOK {
 		err := s.db.Write(ctx, func(tx *storage.Tx) error {
-			if err := s.throttle.Failure(ctx, tx, throttleKey, client, now); err != nil {
+			if err := s.throttle.Failure(ctx, tx, throttleKey, auth.Client{Key: client}, now); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, actor, "account.password_change", audit.Failed, "user", actor.UserID, actor.OrgID, "wrong_password")
@@ -199,7 +199,7 @@ func (s *Service) ChangePassword(ctx context.Context, actor access.Actor, token 
 		if err != nil {
 			return err
 		}
-		if err := s.throttle.Success(ctx, tx, throttleKey, client, now); err != nil {
+		if err := s.throttle.Success(ctx, tx, throttleKey, auth.Client{Key: client}, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3`,

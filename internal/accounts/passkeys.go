@@ -431,7 +431,7 @@ func (s *Service) RemovePasskey(ctx context.Context, actor access.Actor, id stri
 // session behind token and returns the request options for
 // navigator.credentials.get as JSON. Only a session that owes a code (the
 // user has TOTP) may answer with a key instead; enrolment cannot be skipped.
-func (s *Service) BeginPasskeySignIn(ctx context.Context, token string, rp RelyingParty, client string) (json.RawMessage, error) {
+func (s *Service) BeginPasskeySignIn(ctx context.Context, token string, rp RelyingParty, client string, devices ...string) (json.RawMessage, error) {
 	wa, err := s.webAuthn(rp)
 	if err != nil {
 		return nil, err
@@ -446,7 +446,7 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, token string, rp Relyi
 		if sess.MFAAt != nil || !c.totpEnabled {
 			return apperr.New(apperr.Conflict, "passkey.not_now")
 		}
-		if wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+		if wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, s.throttleClient(client, devices, c.id, now), now); err != nil {
 			return err
 		} else if wait > 0 {
 			return tooMany(wait)
@@ -477,7 +477,7 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, token string, rp Relyi
 // audited as auth.second_factor with detail "passkey", and answered with a
 // new session token (the old one stops working). A key whose signature
 // counter did not advance is refused as a possible clone or replay.
-func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingParty, response []byte, client string) (string, error) {
+func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingParty, response []byte, client string, devices ...string) (string, error) {
 	wa, err := s.webAuthn(rp)
 	if err != nil {
 		return "", err
@@ -493,7 +493,8 @@ func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingPar
 		if sess.MFAAt != nil || !c.totpEnabled {
 			return apperr.New(apperr.Conflict, "passkey.not_now")
 		}
-		if failure, err = s.secondFactorThrottled(ctx, tx, c, client, now); failure != nil || err != nil {
+		who := s.throttleClient(client, devices, c.id, now)
+		if failure, err = s.secondFactorThrottled(ctx, tx, c, who, now); failure != nil || err != nil {
 			return err
 		}
 		fail := func(cause error, detail string) error {
@@ -501,7 +502,7 @@ func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingPar
 			if errors.Is(cause, ErrNoCeremony) {
 				failure = cause
 			}
-			return s.secondFactorFailed(ctx, tx, c, client, detail, now)
+			return s.secondFactorFailed(ctx, tx, c, who, detail, now)
 		}
 		sd, err := s.takeCeremony(ctx, tx, sess.TokenHash, ceremonyLogin, c.id)
 		if errors.Is(err, ErrNoCeremony) {
@@ -534,7 +535,7 @@ func (s *Service) VerifyPasskey(ctx context.Context, token string, rp RelyingPar
 			int64(cred.Authenticator.SignCount), int(cred.Flags.ProtocolValue()), now, keyID); err != nil {
 			return fmt.Errorf("update passkey %s: %w", keyID, err)
 		}
-		newToken, err = s.secondFactorPassed(ctx, tx, sess, c, client, "passkey", now)
+		newToken, err = s.secondFactorPassed(ctx, tx, sess, c, who, "passkey", now)
 		return err
 	})
 	if err != nil {

@@ -73,25 +73,32 @@ func tooMany(wait time.Duration) error {
 
 // SignIn checks a username and password. client is an opaque key for the
 // caller's network origin (a keyed hash, never an address) used only to
-// throttle guessing. A wrong username and a wrong password get the same
-// answer in about the same time. The slow password hash runs outside any
-// transaction so it never holds the database writer.
-func (s *Service) SignIn(ctx context.Context, username, password, client string) (SignInResult, error) {
+// throttle guessing; devices are the device tokens the browser showed
+// (DeviceToken): one valid for the account means the browser completed a
+// sign-in to it before, and only its own failures slow it. A wrong
+// username and a wrong password get the same answer in about the same
+// time. The slow password hash runs outside any transaction so it never
+// holds the database writer.
+func (s *Service) SignIn(ctx context.Context, username, password, client string, devices ...string) (SignInResult, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	now := s.now()
 	var c credentials
+	var who auth.Client
 	var wait time.Duration
 	var known bool
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
-		if wait, err = s.throttle.Check(ctx, tx, username, client, now); err != nil || wait > 0 {
-			return err
-		}
 		c, err = loadCredentials(ctx, tx, "lower(username) = $1", username, false)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			c = credentials{}
+		case err != nil:
+			return err
+		default:
+			known = true
 		}
-		known = err == nil
+		who = s.throttleClient(client, devices, c.id, now)
+		wait, err = s.throttle.Check(ctx, tx, username, who, now)
 		return err
 	})
 	if err != nil {
@@ -99,13 +106,18 @@ func (s *Service) SignIn(ctx context.Context, username, password, client string)
 	}
 	if wait > 0 {
 		err := s.db.Write(ctx, func(tx *storage.Tx) error {
-			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
+			return s.recordThrottled(ctx, tx, c)
 		})
 		if err != nil {
 			return SignInResult{}, err
 		}
 		return SignInResult{}, tooMany(wait)
 	}
+	release, err := s.admitHash(ctx, who)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	defer release()
 	ok, rehash := false, false
 	if known {
 		if ok, rehash, err = s.hasher.Check(c.passwordHash, password); err != nil {
@@ -135,15 +147,15 @@ func (s *Service) SignIn(ctx context.Context, username, password, client string)
 			}
 			c.disabled = c.disabled || locked.disabled
 		}
-		if wait, err := s.throttle.Check(ctx, tx, username, client, now); err != nil {
+		if wait, err := s.throttle.Check(ctx, tx, username, who, now); err != nil {
 			return err
 		} else if wait > 0 {
 			failure = tooMany(wait)
-			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
+			return s.recordThrottled(ctx, tx, c)
 		}
 		if !ok || c.disabled {
 			failure = badCredentials()
-			if err := s.throttle.Failure(ctx, tx, username, client, now); err != nil {
+			if err := s.throttle.Failure(ctx, tx, username, who, now); err != nil {
 				return err
 			}
 			switch {
@@ -154,7 +166,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, client string)
 			}
 			return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Failed, "user", c.id, c.orgID, "wrong_password")
 		}
-		if err := s.throttle.Success(ctx, tx, username, client, now); err != nil {
+		if err := s.throttle.Success(ctx, tx, username, who, now); err != nil {
 			return err
 		}
 		if newHash != "" {
@@ -237,7 +249,7 @@ func (s *Service) checkCode(ctx context.Context, tx *storage.Tx, c credentials, 
 
 // VerifySecondFactor completes sign-in with a TOTP or recovery code and
 // returns a new session token (the old one stops working).
-func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client string) (string, error) {
+func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client string, devices ...string) (string, error) {
 	var newToken string
 	var failure error
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
@@ -246,7 +258,8 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client st
 		if err != nil {
 			return err
 		}
-		if failure, err = s.secondFactorThrottled(ctx, tx, c, client, now); failure != nil || err != nil {
+		who := s.throttleClient(client, devices, c.id, now)
+		if failure, err = s.secondFactorThrottled(ctx, tx, c, who, now); failure != nil || err != nil {
 			return err
 		}
 		method, ok, err := s.checkCode(ctx, tx, c, code, now)
@@ -255,9 +268,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client st
 		}
 		if !ok {
 			failure = apperr.Validation(apperr.FieldError{Field: "code", Key: "login.code_wrong"})
-			return s.secondFactorFailed(ctx, tx, c, client, method, now)
+			return s.secondFactorFailed(ctx, tx, c, who, method, now)
 		}
-		newToken, err = s.secondFactorPassed(ctx, tx, sess, c, client, method, now)
+		newToken, err = s.secondFactorPassed(ctx, tx, sess, c, who, method, now)
 		return err
 	})
 	if err != nil {
@@ -272,8 +285,8 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, client st
 
 // secondFactorThrottled returns a TooMany failure (already audited) while
 // the user must wait.
-func (s *Service) secondFactorThrottled(ctx context.Context, tx *storage.Tx, c credentials, client string, now time.Time) (failure, err error) {
-	wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, client, now)
+func (s *Service) secondFactorThrottled(ctx context.Context, tx *storage.Tx, c credentials, who auth.Client, now time.Time) (failure, err error) {
+	wait, err := s.throttle.Check(ctx, tx, "mfa:"+c.id, who, now)
 	if err != nil || wait == 0 {
 		return nil, err
 	}
@@ -281,8 +294,8 @@ func (s *Service) secondFactorThrottled(ctx context.Context, tx *storage.Tx, c c
 }
 
 // secondFactorFailed counts and audits a wrong answer.
-func (s *Service) secondFactorFailed(ctx context.Context, tx *storage.Tx, c credentials, client, method string, now time.Time) error {
-	if err := s.throttle.Failure(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+func (s *Service) secondFactorFailed(ctx context.Context, tx *storage.Tx, c credentials, who auth.Client, method string, now time.Time) error {
+	if err := s.throttle.Failure(ctx, tx, "mfa:"+c.id, who, now); err != nil {
 		return err
 	}
 	return s.record(ctx, tx, c.actor(), "auth.second_factor", audit.Failed, "user", c.id, c.orgID, method)
@@ -290,8 +303,8 @@ func (s *Service) secondFactorFailed(ctx context.Context, tx *storage.Tx, c cred
 
 // secondFactorPassed completes the session and returns its new token (the
 // old one stops working, against session fixation).
-func (s *Service) secondFactorPassed(ctx context.Context, tx *storage.Tx, sess auth.Session, c credentials, client, method string, now time.Time) (string, error) {
-	if err := s.throttle.Success(ctx, tx, "mfa:"+c.id, client, now); err != nil {
+func (s *Service) secondFactorPassed(ctx context.Context, tx *storage.Tx, sess auth.Session, c credentials, who auth.Client, method string, now time.Time) (string, error) {
+	if err := s.throttle.Success(ctx, tx, "mfa:"+c.id, who, now); err != nil {
 		return "", err
 	}
 	if err := auth.MarkMFA(ctx, tx, sess.TokenHash, now); err != nil {
@@ -404,7 +417,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, token, code string) (rec
 // StepUp re-checks password and code before identities are revealed. The
 // slow password hash runs between a read and a short write transaction, so
 // it never holds the database writer.
-func (s *Service) StepUp(ctx context.Context, token, password, code, client string) error {
+func (s *Service) StepUp(ctx context.Context, token, password, code, client string, devices ...string) error {
 	now := s.now()
 	var c credentials
 	var wait time.Duration
@@ -417,7 +430,7 @@ func (s *Service) StepUp(ctx context.Context, token, password, code, client stri
 			return apperr.New(apperr.Unauthorized, "error.unauthorized")
 		}
 		c = cred
-		wait, err = s.throttle.Check(ctx, tx, "stepup:"+c.id, client, now)
+		wait, err = s.throttle.Check(ctx, tx, "stepup:"+c.id, s.throttleClient(client, devices, c.id, now), now)
 		return err
 	})
 	if err != nil {
@@ -436,9 +449,10 @@ func (s *Service) StepUp(ctx context.Context, token, password, code, client stri
 			return err
 		}
 		actor := access.Actor{UserID: c.id, OrgID: c.orgID, Role: c.role}
+		who := s.throttleClient(client, devices, c.id, now)
 		// Checked again under the account lock: a burst of attempts all
 		// passed the first check before any recorded its failure.
-		if wait, err := s.throttle.Check(ctx, tx, "stepup:"+c.id, client, now); err != nil {
+		if wait, err := s.throttle.Check(ctx, tx, "stepup:"+c.id, who, now); err != nil {
 			return err
 		} else if wait > 0 {
 			failure = tooMany(wait)
@@ -452,12 +466,12 @@ func (s *Service) StepUp(ctx context.Context, token, password, code, client stri
 		}
 		if !passwordOK || !codeOK {
 			failure = apperr.Validation(apperr.FieldError{Field: "password", Key: "login.failed"})
-			if err := s.throttle.Failure(ctx, tx, "stepup:"+c.id, client, now); err != nil {
+			if err := s.throttle.Failure(ctx, tx, "stepup:"+c.id, who, now); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, actor, "auth.step_up", audit.Failed, "user", c.id, c.orgID, "")
 		}
-		if err := s.throttle.Success(ctx, tx, "stepup:"+c.id, client, now); err != nil {
+		if err := s.throttle.Success(ctx, tx, "stepup:"+c.id, who, now); err != nil {
 			return err
 		}
 		if err := auth.MarkStepUp(ctx, tx, sess.TokenHash, now); err != nil {

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/text/unicode/norm"
@@ -55,6 +57,9 @@ type Hasher struct {
 	params    Params
 	sem       chan struct{}
 	dummySalt []byte
+	// unknown are the turns open to sign-ins from browsers not known to
+	// the account: all but one of sem's (see Admit).
+	unknown chan struct{}
 }
 
 // NewHasher returns a Hasher using params that runs at most maxConcurrent
@@ -66,7 +71,36 @@ func NewHasher(params Params, maxConcurrent int) *Hasher {
 	}
 	salt := make([]byte, params.SaltLen)
 	_, _ = rand.Read(salt) // crypto/rand.Read never fails; it crashes the program instead.
-	return &Hasher{params: params, sem: make(chan struct{}, maxConcurrent), dummySalt: salt}
+	return &Hasher{params: params, sem: make(chan struct{}, maxConcurrent), dummySalt: salt,
+		unknown: make(chan struct{}, max(1, maxConcurrent-1))}
+}
+
+// UnknownWait is how long a password check from an unknown browser waits
+// for a turn before it is shed (Admit).
+const UnknownWait = 2 * time.Second
+
+// ErrBusy is Admit's answer to an unknown browser that found no turn.
+var ErrBusy = errors.New("password hasher busy")
+
+// Admit gives a sign-in's password check its turn. A browser known to the
+// account (a device token) goes straight to the hasher; unknown ones share
+// all but one of its slots and are shed with ErrBusy after UnknownWait, so
+// a flood of guesses neither keeps the owner from signing in nor exhausts
+// memory. release must be called after the check.
+func (h *Hasher) Admit(ctx context.Context, known bool) (release func(), err error) {
+	if known {
+		return func() {}, nil
+	}
+	t := time.NewTimer(UnknownWait)
+	defer t.Stop()
+	select {
+	case h.unknown <- struct{}{}:
+		return func() { <-h.unknown }, nil
+	case <-t.C:
+		return nil, ErrBusy
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Params returns the parameters new hashes are made with.

@@ -13,11 +13,15 @@ import (
 	"waymark.city/waymark/internal/storage"
 )
 
-// Throttling counts failed sign-ins under two keys. The pair key (username
-// and client) slows one attacker hard; the user key (username alone, every
-// client) slows a distributed attack only gently, so an attacker can never
-// lock the real user out for more than userMaxDelay (ASVS 6.3.1: prevent
-// brute force without enabling account lockout as a denial of service).
+// Throttling counts failed sign-ins under three keys. A browser that
+// signed in to the account before shows a device token (OWASP's "device
+// cookie"): its failures count only under its own device key, and nothing
+// that happens elsewhere slows it, so guessing from other clients can
+// never lock the owner out (ASVS 6.3.1: prevent brute force without
+// enabling account lockout as a denial of service). Unknown clients count
+// under the pair key (account and client), which slows one attacker hard,
+// and the user key (account, every unknown client), which slows a
+// distributed attack.
 const (
 	pairFreeFailures = 5
 	pairBaseDelay    = time.Second
@@ -26,21 +30,39 @@ const (
 
 	userFreeFailures = 10
 	userBaseDelay    = time.Second
-	userMaxDelay     = 30 * time.Second
+	userMaxDelay     = 5 * time.Minute
 	userForgetAfter  = time.Hour
+
+	// A stolen device token gets no more than one client would.
+	deviceFreeFailures = pairFreeFailures
+	deviceBaseDelay    = pairBaseDelay
+	deviceMaxDelay     = pairMaxDelay
+	deviceForgetAfter  = pairForgetAfter
 )
 
-// throttleKind distinguishes the two counters inside the keyed hash.
+// throttleKind distinguishes the counters inside the keyed hash.
 type throttleKind string
 
 const (
-	kindPair throttleKind = "pair"
-	kindUser throttleKind = "user"
+	kindPair   throttleKind = "pair"
+	kindUser   throttleKind = "user"
+	kindDevice throttleKind = "device"
 )
+
+// Client is who makes a sign-in attempt, as the throttle sees it.
+type Client struct {
+	// Key is an opaque value for the network origin: a keyed hash of the
+	// address, never the address itself.
+	Key string
+	// Device is the id of a device token the browser showed that is valid
+	// for the account (Throttle.Device); empty for an unknown browser.
+	Device string
+}
 
 // Throttle slows password guessing, keeping its counters in the
 // login_throttle table so every server process shares them. Neither
-// usernames nor client identifiers are stored: rows are keyed by an HMAC.
+// usernames, client identifiers nor device ids are stored: rows are keyed
+// by an HMAC. Device tokens are signed, not stored.
 type Throttle struct {
 	secret []byte
 }
@@ -77,16 +99,41 @@ func delay(failures, free int, base, limit time.Duration) time.Duration {
 	return min(d, limit)
 }
 
-// Check returns how long the caller must wait before trying username from
-// client; zero means go ahead. client is an opaque identifier of the
-// requester, e.g. a keyed hash of the IP address (never the raw address).
-// While the wait is positive, refuse the attempt without checking the
-// password and without calling Failure. Check only reads, so it may run in
-// a read transaction.
-func (t *Throttle) Check(ctx context.Context, tx *storage.Tx, username, client string, now time.Time) (wait time.Duration, err error) {
-	for _, k := range [][]byte{t.key(kindPair, username, client), t.key(kindUser, username, "")} {
+// counters are the keys an attempt of c on counter (a username, or
+// "mfa:"+id for a second factor) is counted under.
+func (t *Throttle) counters(counter string, c Client) []counted {
+	if c.Device != "" {
+		return []counted{{t.key(kindDevice, counter, c.Device), deviceForgetAfter, func(n int) time.Duration {
+			return delay(n, deviceFreeFailures, deviceBaseDelay, deviceMaxDelay)
+		}}}
+	}
+	return []counted{
+		{t.key(kindPair, counter, c.Key), pairForgetAfter, func(n int) time.Duration {
+			return delay(n, pairFreeFailures, pairBaseDelay, pairMaxDelay)
+		}},
+		{t.key(kindUser, counter, ""), userForgetAfter, func(n int) time.Duration {
+			return delay(n, userFreeFailures, userBaseDelay, userMaxDelay)
+		}},
+	}
+}
+
+// counted is one counter: its row key, when a quiet one starts afresh, and
+// the block after n failures.
+type counted struct {
+	key      []byte
+	forget   time.Duration
+	delayFor func(n int) time.Duration
+}
+
+// Check returns how long c must wait before trying counter (a username,
+// or "mfa:"+id for a second factor); zero means go ahead. While the wait
+// is positive, refuse the attempt without checking the password and
+// without calling Failure. Check only reads, so it may run in a read
+// transaction.
+func (t *Throttle) Check(ctx context.Context, tx *storage.Tx, counter string, c Client, now time.Time) (wait time.Duration, err error) {
+	for _, k := range t.counters(counter, c) {
 		var until time.Time
-		err := tx.QueryRowContext(ctx, `SELECT blocked_until FROM login_throttle WHERE key_hash = $1`, k).Scan(&until)
+		err := tx.QueryRowContext(ctx, `SELECT blocked_until FROM login_throttle WHERE key_hash = $1`, k.key).Scan(&until)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -99,16 +146,14 @@ func (t *Throttle) Check(ctx context.Context, tx *storage.Tx, username, client s
 }
 
 // Failure records a failed attempt (wrong password, second factor or
-// recovery code) for username from client.
-func (t *Throttle) Failure(ctx context.Context, tx *storage.Tx, username, client string, now time.Time) error {
-	if err := t.fail(ctx, tx, t.key(kindPair, username, client), now, pairForgetAfter, func(n int) time.Duration {
-		return delay(n, pairFreeFailures, pairBaseDelay, pairMaxDelay)
-	}); err != nil {
-		return err
+// recovery code) of c on counter.
+func (t *Throttle) Failure(ctx context.Context, tx *storage.Tx, counter string, c Client, now time.Time) error {
+	for _, k := range t.counters(counter, c) {
+		if err := t.fail(ctx, tx, k.key, now, k.forget, k.delayFor); err != nil {
+			return err
+		}
 	}
-	return t.fail(ctx, tx, t.key(kindUser, username, ""), now, userForgetAfter, func(n int) time.Duration {
-		return delay(n, userFreeFailures, userBaseDelay, userMaxDelay)
-	})
+	return nil
 }
 
 func (t *Throttle) fail(ctx context.Context, tx *storage.Tx, key []byte, now time.Time, forget time.Duration, delayFor func(int) time.Duration) error {
@@ -137,11 +182,12 @@ func (t *Throttle) fail(ctx context.Context, tx *storage.Tx, key []byte, now tim
 	return nil
 }
 
-// Success clears the pair counter after a complete sign-in. The per-user
-// counter is left to expire on its own, so a distributed attack is not
-// given a fresh allowance each time the real user signs in.
-func (t *Throttle) Success(ctx context.Context, tx *storage.Tx, username, client string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key_hash = $1`, t.key(kindPair, username, client)); err != nil {
+// Success clears the counter of c itself (its device, or the pair) after
+// a complete sign-in. The per-user counter of unknown clients is left to
+// expire on its own, so a distributed attack is not given a fresh
+// allowance each time the real user signs in.
+func (t *Throttle) Success(ctx context.Context, tx *storage.Tx, counter string, c Client, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key_hash = $1`, t.counters(counter, c)[0].key); err != nil {
 		return fmt.Errorf("clear login throttle: %w", err)
 	}
 	return nil

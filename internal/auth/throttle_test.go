@@ -23,7 +23,7 @@ func (r *throttleRig) check(user, client string, now time.Time) time.Duration {
 	r.t.Helper()
 	var wait time.Duration
 	write(r.t, r.db, func(ctx context.Context, tx *storage.Tx) (err error) {
-		wait, err = r.th.Check(ctx, tx, user, client, now)
+		wait, err = r.th.Check(ctx, tx, user, Client{Key: client}, now)
 		return err
 	})
 	return wait
@@ -31,12 +31,16 @@ func (r *throttleRig) check(user, client string, now time.Time) time.Duration {
 
 func (r *throttleRig) fail(user, client string, now time.Time) {
 	r.t.Helper()
-	write(r.t, r.db, func(ctx context.Context, tx *storage.Tx) error { return r.th.Failure(ctx, tx, user, client, now) })
+	write(r.t, r.db, func(ctx context.Context, tx *storage.Tx) error {
+		return r.th.Failure(ctx, tx, user, Client{Key: client}, now)
+	})
 }
 
 func (r *throttleRig) succeed(user, client string, now time.Time) {
 	r.t.Helper()
-	write(r.t, r.db, func(ctx context.Context, tx *storage.Tx) error { return r.th.Success(ctx, tx, user, client, now) })
+	write(r.t, r.db, func(ctx context.Context, tx *storage.Tx) error {
+		return r.th.Success(ctx, tx, user, Client{Key: client}, now)
+	})
 }
 
 func TestDelay(t *testing.T) {
@@ -52,8 +56,8 @@ func TestDelay(t *testing.T) {
 			t.Errorf("pair delay(%d) = %v, want %v", tt.failures, got, tt.want)
 		}
 	}
-	if got := delay(1000, userFreeFailures, userBaseDelay, userMaxDelay); got != 30*time.Second {
-		t.Errorf("user delay capped at %v, want 30s", got)
+	if got := delay(1000, userFreeFailures, userBaseDelay, userMaxDelay); got != 5*time.Minute {
+		t.Errorf("user delay capped at %v, want 5m", got)
 	}
 }
 

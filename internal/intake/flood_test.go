@@ -47,13 +47,6 @@ func TestFloodStaysWithinLimits(t *testing.T) {
 		flood := func(n, clients int, withWork bool) (stored, refused int) {
 			for i := range n {
 				client := s.ClientKey(fmt.Sprintf("198.51.100.%d", i%clients), env.Clock.Now())
-				if err := s.AdmitSubmission(ctx, client); err != nil {
-					if apperr.As(err).Code != apperr.TooMany {
-						t.Fatalf("admit: %v", err)
-					}
-					refused++
-					continue
-				}
 				w := intake.Work{}
 				if withWork {
 					w = intaketest.Work(s)
@@ -61,6 +54,13 @@ func TestFloodStaysWithinLimits(t *testing.T) {
 				in := big
 				if i%10 == 0 {
 					in = withFile
+				}
+				if err := s.AdmitSubmission(ctx, client, in, w); err != nil {
+					if apperr.As(err).Code != apperr.TooMany {
+						t.Fatalf("admit: %v", err)
+					}
+					refused++
+					continue
 				}
 				_, err := s.Submit(ctx, in, w)
 				switch e := apperr.As(err); {

@@ -449,18 +449,18 @@ func TestRateLimitShared(t *testing.T) {
 			t.Error("the client key shows the address or does not change daily")
 		}
 		for i, s := range []*intake.Service{a, b, a} {
-			if err := s.AdmitSubmission(ctx, client); err != nil {
+			if err := s.AdmitSubmission(ctx, client, report(), intake.Work{}); err != nil {
 				t.Fatalf("submission %d: %v", i+1, err)
 			}
 		}
-		if err := b.AdmitSubmission(ctx, client); !apperr.Is(err, apperr.TooMany) {
+		if err := b.AdmitSubmission(ctx, client, report(), intake.Work{}); !apperr.Is(err, apperr.TooMany) {
 			t.Errorf("fourth submission over two services = %v, want TooMany", err)
 		}
-		if err := b.AdmitSubmission(ctx, "another-client"); err != nil {
+		if err := b.AdmitSubmission(ctx, "another-client", report(), intake.Work{}); err != nil {
 			t.Errorf("another client: %v", err)
 		}
 		env.Clock.Advance(time.Hour)
-		if err := b.AdmitSubmission(ctx, client); err != nil {
+		if err := b.AdmitSubmission(ctx, client, report(), intake.Work{}); err != nil {
 			t.Errorf("next hour: %v", err)
 		}
 
@@ -587,15 +587,15 @@ func TestSubmissionsPerMinuteAcrossClients(t *testing.T) {
 	env := intaketest.New(t, storagetest.Open(t, storage.SQLite), intake.Config{SubmitsPerMinuteAll: 3})
 	ctx := context.Background()
 	for i := range 3 {
-		if err := env.Service.AdmitSubmission(ctx, fmt.Sprint("client-", i)); err != nil {
+		if err := env.Service.AdmitSubmission(ctx, fmt.Sprint("client-", i), report(), intake.Work{}); err != nil {
 			t.Fatalf("submission %d: %v", i, err)
 		}
 	}
-	if err := env.Service.AdmitSubmission(ctx, "client-9"); !apperr.Is(err, apperr.TooMany) {
+	if err := env.Service.AdmitSubmission(ctx, "client-9", report(), intake.Work{}); !apperr.Is(err, apperr.TooMany) {
 		t.Fatalf("fourth submission within the minute from a new client: %v; want too_many", err)
 	}
 	env.Clock.Advance(time.Minute)
-	if err := env.Service.AdmitSubmission(ctx, "client-9"); err != nil {
+	if err := env.Service.AdmitSubmission(ctx, "client-9", report(), intake.Work{}); err != nil {
 		t.Fatalf("next minute: %v", err)
 	}
 }

@@ -53,34 +53,45 @@ func LeadingZeroBits(challenge, nonce string) int {
 	return n
 }
 
+// verifyWork reports whether w is a valid, unexpired proof of work of
+// enough difficulty, and returns its challenge's random id and expiry. It
+// touches no storage: whether it was spent is checkWork's question.
+func (s *Service) verifyWork(w Work, now time.Time) (id []byte, expires time.Time, ok bool) {
+	if w.Challenge == "" || w.Nonce == "" || len(w.Nonce) > maxNonceLen || len(w.Challenge) > 2*powTokenLen {
+		return nil, time.Time{}, false
+	}
+	token, err := base64.RawURLEncoding.DecodeString(w.Challenge)
+	if err != nil || len(token) != powTokenLen || token[0] != powVersion {
+		return nil, time.Time{}, false
+	}
+	body, mac := token[:powBodyLen], token[powBodyLen:]
+	if !hmac.Equal(mac, s.vault.BlindIndex(powPurpose, body)[:powMACLen]) {
+		return nil, time.Time{}, false
+	}
+	issued := time.Unix(int64(binary.BigEndian.Uint64(body[1:9])), 0)
+	difficulty := int(body[9])
+	expires = issued.Add(s.cfg.ChallengeTTL)
+	// The difficulty signed into the challenge counts, so raising it later
+	// does not void forms already open; it never counts below the minimum.
+	if now.Before(issued.Add(-time.Minute)) || !now.Before(expires) || difficulty > maxDifficulty || difficulty < s.cfg.MinDifficulty {
+		return nil, time.Time{}, false
+	}
+	if LeadingZeroBits(w.Challenge, w.Nonce) < difficulty {
+		return nil, time.Time{}, false
+	}
+	return body[10:], expires, true
+}
+
 // checkWork reports whether w is a valid, unexpired, unspent proof of work
 // and, if so, records its challenge as spent inside tx, so it counts once
 // and only when the report it came with is stored.
 func (s *Service) checkWork(ctx context.Context, tx *storage.Tx, w Work, now time.Time) (bool, error) {
-	if w.Challenge == "" || w.Nonce == "" || len(w.Nonce) > maxNonceLen || len(w.Challenge) > 2*powTokenLen {
-		return false, nil
-	}
-	token, err := base64.RawURLEncoding.DecodeString(w.Challenge)
-	if err != nil || len(token) != powTokenLen || token[0] != powVersion {
-		return false, nil
-	}
-	body, mac := token[:powBodyLen], token[powBodyLen:]
-	if !hmac.Equal(mac, s.vault.BlindIndex(powPurpose, body)[:powMACLen]) {
-		return false, nil
-	}
-	issued := time.Unix(int64(binary.BigEndian.Uint64(body[1:9])), 0)
-	difficulty := int(body[9])
-	expires := issued.Add(s.cfg.ChallengeTTL)
-	// The difficulty signed into the challenge counts, so raising it later
-	// does not void forms already open; it never counts below the minimum.
-	if now.Before(issued.Add(-time.Minute)) || !now.Before(expires) || difficulty > maxDifficulty || difficulty < s.cfg.MinDifficulty {
-		return false, nil
-	}
-	if LeadingZeroBits(w.Challenge, w.Nonce) < difficulty {
+	id, expires, ok := s.verifyWork(w, now)
+	if !ok {
 		return false, nil
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO pow_spent (challenge, expires_at) VALUES ($1, $2) ON CONFLICT (challenge) DO NOTHING`,
-		body[10:], expires.UTC())
+		id, expires.UTC())
 	if err != nil {
 		return false, fmt.Errorf("spend challenge: %w", err)
 	}

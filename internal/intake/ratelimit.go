@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,19 +13,27 @@ import (
 )
 
 // Rate-limit buckets in the shared rate_limits table; every one starts
-// with bucketPrefix so Sweep only removes its own.
+// with bucketPrefix so Sweep only removes its own. A visitor's own budget
+// is a solved proof of work when the request carries one (workVisitor +
+// the challenge's id), else the client's address key; the totals of the
+// two kinds are kept apart, so a flood without proofs of work (cheap to
+// send) cannot close the form for visitors whose browser solved one.
 const (
 	bucketPrefix       = "intake."
-	bucketSubmit       = "intake.submit:"       // + client key
-	bucketCode         = "intake.code:"         // + client key
-	bucketCodeAll      = "intake.code:*"        // every code attempt
-	bucketSubmitAll    = "intake.submit:*"      // every submission
-	bucketSubmitMinute = "intake.submit:minute" // every submission, per minute
-	clientKeyPurpose   = "intake.client|"       // + the day
-	clientKeyHexLength = 32                     // 128 bits of the keyed hash
-	limitWindow        = time.Hour              // fixed windows of one hour
-	sweepAfter         = 48 * time.Hour         // windows older than this are deleted
-	dayLayout          = time.DateOnly          // the day a client key belongs to
+	bucketSubmit       = "intake.submit:"        // + visitor
+	bucketCode         = "intake.code:"          // + visitor
+	bucketCodeAll      = "intake.code:*"         // every code attempt with a proof of work
+	bucketCodeBare     = "intake.code:bare"      // every code attempt without one
+	bucketSubmitAll    = "intake.submit:*"       // every submission with a proof of work
+	bucketSubmitMinute = "intake.submit:minute"  // the same, per minute
+	bucketBareAll      = "intake.submit:bare"    // every submission without a proof of work
+	bucketBareMinute   = "intake.submit:bare-1m" // the same, per minute
+	workVisitor        = "work:"                 // + hex of a challenge's id
+	clientKeyPurpose   = "intake.client|"        // + the day
+	clientKeyHexLength = 32                      // 128 bits of the keyed hash
+	limitWindow        = time.Hour               // fixed windows of one hour
+	sweepAfter         = 48 * time.Hour          // windows older than this are deleted
+	dayLayout          = time.DateOnly           // the day a client key belongs to
 )
 
 // ClientKey is the keyed hash of a client address used for rate limits:
@@ -125,21 +134,51 @@ func (f *fullWindows) block(bucket string, until time.Time) {
 // many addresses.
 const maxFullWindows = 10000
 
-// AdmitSubmission counts one report submission by client (a ClientKey)
-// and refuses with TooMany when the client, or everyone together, sent
-// too many this hour. The page layer calls it before reading the body.
-func (s *Service) AdmitSubmission(ctx context.Context, client string) error {
-	return s.limit(ctx, s.now(), map[string]rule{
-		bucketSubmit + client: {s.cfg.SubmitsPerHour, limitWindow},
-		bucketSubmitAll:       {s.cfg.SubmitsPerHourAll, limitWindow},
-		bucketSubmitMinute:    {s.cfg.SubmitsPerMinuteAll, time.Minute},
+// Visitor is whose budget a public request spends: the solved proof of
+// work w when it is valid (signed here, unexpired, hard enough), else
+// client, the ClientKey of the address. Checking w costs one hash and
+// touches no storage; it is not spent here, so a visitor may retry with it
+// until the report it came with is stored.
+func (s *Service) Visitor(client string, w Work) string {
+	if id, _, ok := s.verifyWork(w, s.now()); ok {
+		return workVisitor + hex.EncodeToString(id)
+	}
+	return client
+}
+
+func solved(visitor string) bool { return strings.HasPrefix(visitor, workVisitor) }
+
+// AdmitSubmission decides whether the report in, sent with w by client (a
+// ClientKey), may be taken, before any costly work and before it counts
+// against anything: field errors come back as they would from Submit and
+// spend no budget. Then the submission counts against the visitor's own
+// budget (Visitor: the solved proof of work, else the address) and the
+// total of its kind, and is refused with TooMany when either is spent.
+func (s *Service) AdmitSubmission(ctx context.Context, client string, in Submission, w Work) error {
+	now := s.now()
+	if err := s.validate(&in, now); err != nil {
+		return err
+	}
+	visitor := s.Visitor(client, w)
+	all, minute := bucketSubmitAll, bucketSubmitMinute
+	if !solved(visitor) {
+		all, minute = bucketBareAll, bucketBareMinute
+	}
+	return s.limit(ctx, now, map[string]rule{
+		bucketSubmit + visitor: {s.cfg.SubmitsPerHour, limitWindow},
+		all:                    {s.cfg.SubmitsPerHourAll, limitWindow},
+		minute:                 {s.cfg.SubmitsPerMinuteAll, time.Minute},
 	})
 }
 
-// admitCode counts one receipt-code attempt.
-func (s *Service) admitCode(ctx context.Context, client string) error {
+// admitCode counts one receipt-code attempt of visitor (see Visitor).
+func (s *Service) admitCode(ctx context.Context, visitor string) error {
+	all := bucketCodeAll
+	if !solved(visitor) {
+		all = bucketCodeBare
+	}
 	return s.limit(ctx, s.now(), map[string]rule{
-		bucketCode + client: {s.cfg.CodeTriesPerHour, limitWindow},
-		bucketCodeAll:       {s.cfg.CodeTriesPerHourAll, limitWindow},
+		bucketCode + visitor: {s.cfg.CodeTriesPerHour, limitWindow},
+		all:                  {s.cfg.CodeTriesPerHourAll, limitWindow},
 	})
 }

@@ -43,11 +43,12 @@ type Thread struct {
 }
 
 // OpenThread finds the report of a receipt code and returns its thread.
-// client is the caller's ClientKey; attempts are throttled per client and
-// for everyone. A wrong or malformed code is NotFound with a message that
-// does not say which.
-func (s *Service) OpenThread(ctx context.Context, client, code string) (*Thread, error) {
-	id, err := s.checkCode(ctx, client, code)
+// visitor is whose budget the attempt spends (Visitor: a solved proof of
+// work, else the caller's ClientKey); attempts are throttled per visitor
+// and for everyone. A wrong or malformed code is NotFound with a message
+// that does not say which.
+func (s *Service) OpenThread(ctx context.Context, visitor, code string) (*Thread, error) {
+	id, err := s.checkCode(ctx, visitor, code)
 	if err != nil {
 		return nil, err
 	}
@@ -60,8 +61,9 @@ func (s *Service) OpenThread(ctx context.Context, client, code string) (*Thread,
 }
 
 // Reply adds the reporter's answer to the thread of a receipt code and
-// returns the thread with it.
-func (s *Service) Reply(ctx context.Context, client, code, text string) (*Thread, error) {
+// returns the thread with it; visitor as for OpenThread. An empty or too
+// long answer is refused before the code is tried.
+func (s *Service) Reply(ctx context.Context, visitor, code, text string) (*Thread, error) {
 	text = normaliseText(text)
 	switch n := utf8.RuneCountInString(text); {
 	case n == 0:
@@ -69,7 +71,7 @@ func (s *Service) Reply(ctx context.Context, client, code, text string) (*Thread
 	case n > MaxMessage:
 		return nil, apperr.Validation(apperr.FieldError{Field: "message", Key: "public.error.too_long", Args: map[string]any{"n": MaxMessage}})
 	}
-	id, err := s.checkCode(ctx, client, code)
+	id, err := s.checkCode(ctx, visitor, code)
 	if err != nil {
 		return nil, err
 	}
@@ -115,17 +117,19 @@ func (s *Service) AskReporter(ctx context.Context, actor access.Actor, scope acc
 	})
 }
 
-// checkCode counts an attempt and returns the id of the report whose
-// receipt code is code. Exactly one argon2id check runs per attempt.
-func (s *Service) checkCode(ctx context.Context, client, code string) (string, error) {
-	if err := s.admitCode(ctx, client); err != nil {
-		return "", err
-	}
+// checkCode returns the id of the report whose receipt code is code. A
+// code that is no receipt code at all (wrong length, letters) is refused
+// at once and spends nothing: the sender already knows it is malformed. A
+// well-formed one counts against visitor's budget and gets exactly one
+// argon2id check.
+func (s *Service) checkCode(ctx context.Context, visitor, code string) (string, error) {
 	notFound := apperr.New(apperr.NotFound, "public.error.code_unknown")
 	code = NormaliseCode(code)
 	if code == "" {
-		s.hasher.DummyCheck("")
 		return "", notFound
+	}
+	if err := s.admitCode(ctx, visitor); err != nil {
+		return "", err
 	}
 	type candidate struct{ id, hash string }
 	var cands []candidate

@@ -17,29 +17,54 @@ type threadPage struct {
 	// put into a URL.
 	Code    string
 	Message string
+	// Work is the proof of work the code came with; the answer form sends
+	// it again, so the answer spends the same budget.
+	Work intake.Work
+}
+
+// followUpPage is what followup.html receives: a fresh proof-of-work
+// challenge for the script.
+type followUpPage struct {
+	Challenge  string
+	Difficulty int
 }
 
 // followUpForm asks for the receipt code.
 func (h *Handler) followUpForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "followup", h.newView(r, "public.followup.title"))
+	h.renderFollowUp(w, r, http.StatusOK, h.newView(r, "public.followup.title"))
+}
+
+func (h *Handler) renderFollowUp(w http.ResponseWriter, r *http.Request, status int, v *view) {
+	page := followUpPage{}
+	page.Challenge, page.Difficulty = h.intake.Challenge()
+	v.Data, v.Script, v.TitleKey = page, true, "public.followup.title"
+	h.render(w, r, status, "followup", v)
+}
+
+// visitor is whose budget a follow-up request spends: its solved proof of
+// work, else the client's address (intake.Service.Visitor).
+func (h *Handler) visitor(r *http.Request) (string, intake.Work) {
+	work := intake.Work{Challenge: r.PostFormValue("challenge"), Nonce: r.PostFormValue("nonce")}
+	return h.intake.Visitor(h.clientKey(r), work), work
 }
 
 // followUpOpen shows the thread of a receipt code.
 func (h *Handler) followUpOpen(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "public.followup.title")
 	code := r.PostFormValue("code")
-	th, err := h.intake.OpenThread(r.Context(), h.clientKey(r), code)
+	visitor, work := h.visitor(r)
+	th, err := h.intake.OpenThread(r.Context(), visitor, code)
 	if err != nil {
 		status := h.fail(v, r, err)
 		if apperr.Is(err, apperr.NotFound) {
 			v.FieldErrors["code"] = v.Errors[0].Message
 			v.Errors[0].Field = "code"
 		}
-		h.render(w, r, status, "followup", v)
+		h.renderFollowUp(w, r, status, v)
 		return
 	}
 	v.TitleKey = "public.thread.title"
-	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code))}
+	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code)), Work: work}
 	h.render(w, r, http.StatusOK, "thread", v)
 }
 
@@ -47,10 +72,11 @@ func (h *Handler) followUpOpen(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) followUpReply(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "public.thread.title")
 	code, text := r.PostFormValue("code"), r.PostFormValue("message")
-	th, err := h.intake.Reply(r.Context(), h.clientKey(r), code, text)
+	visitor, work := h.visitor(r)
+	th, err := h.intake.Reply(r.Context(), visitor, code, text)
 	if err == nil {
 		v.Notice = v.P.T("public.thread.sent")
-		v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code))}
+		v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code)), Work: work}
 		h.render(w, r, http.StatusOK, "thread", v)
 		return
 	}
@@ -58,19 +84,18 @@ func (h *Handler) followUpReply(w http.ResponseWriter, r *http.Request) {
 	if !apperr.Is(err, apperr.Invalid) {
 		// The code no longer opens anything (or too many tries): back to
 		// the code form.
-		v.TitleKey = "public.followup.title"
-		h.render(w, r, status, "followup", v)
+		h.renderFollowUp(w, r, status, v)
 		return
 	}
 	// An empty or too long answer: show the thread again with the text.
-	th, err = h.intake.OpenThread(r.Context(), h.clientKey(r), code)
+	th, err = h.intake.OpenThread(r.Context(), visitor, code)
 	if err != nil {
 		v = h.newView(r, "public.followup.title")
 		status = h.fail(v, r, err)
-		h.render(w, r, status, "followup", v)
+		h.renderFollowUp(w, r, status, v)
 		return
 	}
-	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code)), Message: text}
+	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code)), Message: text, Work: work}
 	h.render(w, r, status, "thread", v)
 }
 

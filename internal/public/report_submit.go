@@ -193,8 +193,9 @@ type receiptPage struct {
 
 // reportSubmit takes a report. The order matters: the body is read first
 // (bounded), so that whatever goes wrong the form comes back with the text
-// the person typed; then the honeypot, the rate limit, and only then the
-// costly part (image re-encoding, argon2id, encryption).
+// the person typed; then the honeypot, the fields and the proof of work,
+// the rate limit, and only then the costly part (image re-encoding,
+// argon2id, encryption).
 func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "public.report.title")
 	cfg := h.intake.Config()
@@ -241,19 +242,23 @@ func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		h.renderReport(w, r, status, v, values, in.Signs)
 		return
 	}
-	if err := h.intake.AdmitSubmission(r.Context(), h.clientKey(r)); err != nil {
-		status := h.fail(v, r, err)
-		h.renderReport(w, r, status, v, values, in.Signs)
-		return
-	}
-	rec, err := h.intake.Submit(r.Context(), sub, work)
-	if err != nil {
+	// Fields and proof of work are checked before anything is counted;
+	// the budget spent is the solved proof of work's, else the address's.
+	again := func(err error) {
 		status := h.fail(v, r, err)
 		if len(in.Files) > 0 {
 			// A browser cannot fill a file input again.
 			v.Notice = v.P.T("public.report.files_again")
 		}
 		h.renderReport(w, r, status, v, values, in.Signs)
+	}
+	if err := h.intake.AdmitSubmission(r.Context(), h.clientKey(r), sub, work); err != nil {
+		again(err)
+		return
+	}
+	rec, err := h.intake.Submit(r.Context(), sub, work)
+	if err != nil {
+		again(err)
 		return
 	}
 	v.TitleKey = "public.receipt.title"

@@ -41,7 +41,7 @@ func (h *Handler) beginPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login/code", http.StatusSeeOther)
 		return
 	}
-	opts, err := h.accounts.BeginPasskeySignIn(r.Context(), h.token(r), rp, h.client(r))
+	opts, err := h.accounts.BeginPasskeySignIn(r.Context(), h.token(r), rp, h.client(r), h.devices(r)...)
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthorized) {
 			h.clearSession(w)
@@ -71,7 +71,7 @@ func (h *Handler) finishPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 		h.shell.Render(w, r, statusOf(err), "login_code", v)
 		return
 	}
-	token, err := h.accounts.VerifyPasskey(r.Context(), h.token(r), rp, []byte(r.PostFormValue("credential")), h.client(r))
+	token, err := h.accounts.VerifyPasskey(r.Context(), h.token(r), rp, []byte(r.PostFormValue("credential")), h.client(r), h.devices(r)...)
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthorized) {
 			h.clearSession(w)
@@ -87,5 +87,6 @@ func (h *Handler) finishPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setSession(w, token)
+	h.rememberDevice(w, r, token)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

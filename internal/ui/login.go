@@ -26,7 +26,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Form["username"] = r.PostFormValue("username")
 	v.Form["next"] = safeNext(r.PostFormValue("next"))
-	res, err := h.accounts.SignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), h.client(r))
+	res, err := h.accounts.SignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), h.client(r), h.devices(r)...)
 	if err != nil {
 		if !apperr.Is(err, apperr.Unauthorized) && !apperr.Is(err, apperr.TooMany) {
 			h.fail(w, r, err)
@@ -39,6 +39,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	h.setSession(w, res.Token)
 	switch res.Next {
 	case accounts.StepDone:
+		h.rememberDevice(w, r, res.Token)
 		http.Redirect(w, r, v.Form["next"], http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, nextStepPath(res.Next), http.StatusSeeOther)

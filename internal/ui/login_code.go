@@ -31,7 +31,7 @@ func (h *Handler) submitCode(w http.ResponseWriter, r *http.Request) {
 		h.shell.Render(w, r, statusOf(err), "login_code", v)
 		return
 	}
-	token, err := h.accounts.VerifySecondFactor(r.Context(), h.token(r), r.PostFormValue("code"), h.client(r))
+	token, err := h.accounts.VerifySecondFactor(r.Context(), h.token(r), r.PostFormValue("code"), h.client(r), h.devices(r)...)
 	if err != nil {
 		if apperr.Is(err, apperr.Unauthorized) {
 			h.clearSession(w)
@@ -43,5 +43,6 @@ func (h *Handler) submitCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setSession(w, token)
+	h.rememberDevice(w, r, token)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

@@ -57,6 +57,7 @@ func (h *Handler) submitEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.setSession(w, token)
+	h.rememberDevice(w, r, token)
 	// Recovery codes are shown once, on this response, and never stored in plain text.
 	v := h.view(r, "enrol.codes_title")
 	v.Nav = nil

@@ -18,7 +18,7 @@ func (h *Handler) submitStepUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Form["next"] = safeNext(r.PostFormValue("next"))
-	if err := h.accounts.StepUp(r.Context(), h.token(r), r.PostFormValue("password"), r.PostFormValue("code"), h.client(r)); err != nil {
+	if err := h.accounts.StepUp(r.Context(), h.token(r), r.PostFormValue("password"), r.PostFormValue("code"), h.client(r), h.devices(r)...); err != nil {
 		v.FormError(err)
 		h.shell.Render(w, r, statusOf(err), "stepup", v)
 		return

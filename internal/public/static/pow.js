@@ -1,4 +1,6 @@
-// Proof of work for the public report form: find a nonce such that
+// Proof of work for the public forms (the report, and the receipt code of
+// the follow-up: a solved challenge is the visitor's budget, so a flood
+// from a shared address does not close the form): find a nonce such that
 // SHA-256(challenge + nonce) starts with the number of zero bits the form
 // asks for (data-difficulty), and put it into the hidden "nonce" field.
 // It runs in small slices so the page stays responsive on a phone. If the
@@ -6,7 +8,7 @@
 // this script the form still works: the report is then held for review.
 (function () {
   "use strict";
-  var form = document.getElementById("report-form");
+  var form = document.querySelector("form[data-difficulty]");
   if (!form) return;
   var challenge = form.elements.challenge && form.elements.challenge.value;
   var nonceField = form.elements.nonce;
