@@ -41,8 +41,10 @@ const (
 	ViewOrganisations  Action = "organisations.view"
 	ManageOrganisation Action = "organisations.manage"
 	ViewUsers          Action = "users.view"
+	CreateUsers        Action = "users.create" // create an account, which its owner activates, or send it a new activation link
 	ManageUsers        Action = "users.manage"
-	RevealContact      Action = "users.reveal_contact" // a user's name and contact details
+	ManageAdmins       Action = "users.manage_administrators" // change an administrator's role or state, make someone an administrator
+	RevealContact      Action = "users.reveal_contact"        // a user's name and contact details
 	ViewAudit          Action = "audit.view"
 	ManageOwnAccount   Action = "account.manage"
 	EvaluateScreening  Action = "screening.evaluate"            // run the indicator screening (no personal data is stored)
@@ -70,7 +72,7 @@ const (
 )
 
 // Actions lists every action in display order (the permission matrix rows).
-var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, ManageUsers, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
+var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, CreateUsers, ManageUsers, ManageAdmins, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
 	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls,
 	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders, ManageLocalGuide,
 	ViewInterpreters, ManageInterpreters, ManageCountryNotes}
@@ -89,12 +91,14 @@ const (
 var matrix = map[Role]map[Action]Reach{
 	Administrator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
-		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
-		ManageLocalGuide: AllOrgs,
+		ViewUsers: AllOrgs, CreateUsers: AllOrgs, ManageUsers: AllOrgs, ManageAdmins: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs,
+		ManageOwnAccount: OwnOrg, ManageLocalGuide: AllOrgs,
 	},
+	// A coordinator creates accounts in their own organisation only: an
+	// account elsewhere would open that organisation's cases to them.
 	Coordinator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOrganisation: AllOrgs,
-		ViewUsers: AllOrgs, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
+		ViewUsers: AllOrgs, CreateUsers: OwnOrg, ManageUsers: AllOrgs, RevealContact: AllOrgs, ViewAudit: AllOrgs, ManageOwnAccount: OwnOrg,
 		EvaluateScreening: OwnOrg, ManageProtocol: AllOrgs, CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
 		RespondReferral: OwnOrg, DecideGrounds: OwnOrg, DecideStatus: OwnOrg,
 		ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,

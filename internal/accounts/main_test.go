@@ -78,7 +78,7 @@ const password = "amber lantern over quiet harbour"
 // createUser adds an account through the system actor and returns it.
 func (f fixture) createUser(t *testing.T, orgID, username string, role access.Role) accounts.User {
 	t.Helper()
-	u, err := f.svc.CreateUser(context.Background(), accounts.System, accounts.NewUser{
+	u, err := f.svc.CreateUserWithPassword(context.Background(), accounts.NewUser{
 		OrgID: orgID, Username: username, Role: role, Password: password, Language: "en",
 		Profile: accounts.Profile{DisplayName: "Person " + username, Email: username + "@example.org"},
 	})

@@ -151,7 +151,7 @@ func TestOrganisations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = f.svc.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: other, Username: "late", Role: access.CaseWorker,
+			_, err = f.svc.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: other, Username: "late", Role: access.CaseWorker,
 				Password: password, Profile: accounts.Profile{DisplayName: "Late Comer"}})
 			if got := fieldKey(t, err, "org"); got != "user.org_required" {
 				t.Errorf("org key = %q", got)

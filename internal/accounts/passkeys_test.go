@@ -236,7 +236,7 @@ func enrolledUser(t *testing.T, s site, username, org string) (accounts.User, st
 	t.Helper()
 	ctx := context.Background()
 	svc := s.env.App.Accounts
-	u, err := svc.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: org, Username: username, Role: access.CaseWorker,
+	u, err := svc.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: org, Username: username, Role: access.CaseWorker,
 		Password: apptest.Password, Profile: accounts.Profile{DisplayName: "Person " + username}})
 	if err != nil {
 		t.Fatal(err)

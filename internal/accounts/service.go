@@ -31,6 +31,8 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	issuer   string
+	// sendActivation mails an activation link; nil shows it to the creator.
+	sendActivation func(context.Context, ActivationMail) error
 }
 
 // Deps are what the service needs.
@@ -45,11 +47,15 @@ type Deps struct {
 	Now func() time.Time
 	// Issuer names the installation in authenticator apps.
 	Issuer string
+	// SendActivation mails a new account's activation link to its owner;
+	// nil (no mail configured) returns the link to its creator instead.
+	SendActivation func(context.Context, ActivationMail) error
 }
 
 // New returns the accounts service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, throttle: d.Throttle, log: d.Log, now: d.Now, issuer: d.Issuer}
+	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, throttle: d.Throttle, log: d.Log, now: d.Now, issuer: d.Issuer,
+		sendActivation: d.SendActivation}
 	if s.now == nil {
 		s.now = storage.Now
 	}

@@ -2,7 +2,9 @@ package accounts
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -32,6 +34,8 @@ type User struct {
 	DisabledAt  *time.Time
 	// OrgDisabled is true while the user's organisation is disabled.
 	OrgDisabled bool
+	// Pending is true until the owner activates the account (sets a password).
+	Pending bool
 }
 
 // Active reports whether the user may sign in.
@@ -49,6 +53,9 @@ type NewUser struct {
 	OrgID    string
 	Username string
 	Role     access.Role
+	// Password is for the operator's bootstrap only (CreateUserWithPassword:
+	// the command line, demo data); CreateUser refuses it, because the
+	// owner sets their password through the activation link.
 	Password string
 	Language string
 	Profile  Profile
@@ -89,38 +96,81 @@ func (in *NewUser) Validate() error {
 			fields = append(fields, apperr.FieldError{Field: "email", Key: "user.email_invalid"})
 		}
 	}
-	if err := auth.ValidatePassword(in.Password, in.Username); err != nil {
-		if ae := apperr.As(err); ae.Code == apperr.Invalid {
-			fields = append(fields, ae.Fields...)
-		} else {
-			return err
-		}
-	}
 	if len(fields) > 0 {
 		return apperr.Validation(fields...)
 	}
 	return nil
 }
 
-// CreateUser adds an account to an organisation the actor may manage.
-func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in NewUser) (User, error) {
-	if _, err := s.authorize(ctx, actor, access.ManageUsers, "user", "", in.OrgID); err != nil {
-		return User{}, err
+// CreateUser adds an account to an organisation the actor may create
+// accounts in and returns its activation link: the account has no password
+// until its owner opens the link. With mail configured the link goes to the
+// address in the profile and the creator never sees it; without, it is
+// returned once for the creator to hand over.
+func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in NewUser) (User, Activation, error) {
+	if _, err := s.authorize(ctx, actor, access.CreateUsers, "user", "", in.OrgID); err != nil {
+		if access.Can(actor, access.CreateUsers) {
+			// Allowed in their own organisation only: say so.
+			return User{}, Activation{}, apperr.New(apperr.Forbidden, "user.other_org_admin_only")
+		}
+		return User{}, Activation{}, err
+	}
+	if in.Password != "" {
+		return User{}, Activation{}, apperr.Validation(apperr.FieldError{Field: "password", Key: "user.password_by_owner"})
 	}
 	if err := in.Validate(); err != nil {
-		return User{}, err
+		return User{}, Activation{}, err
+	}
+	if s.sendActivation != nil && in.Profile.Email == "" {
+		return User{}, Activation{}, apperr.Validation(apperr.FieldError{Field: "email", Key: "user.email_required"})
 	}
 	if err := mayGrant(actor, in.Role); err != nil {
 		s.recordDenied(ctx, actor, "user.create", "user", "", in.OrgID)
+		return User{}, Activation{}, err
+	}
+	// Until the owner sets theirs, the account's password is one nobody
+	// ever knew: sign-in takes its ordinary path and fails.
+	unknown := make([]byte, 32)
+	_, _ = rand.Read(unknown) // crypto/rand.Read never fails; it crashes the program instead.
+	hash, err := s.hasher.Hash(base64.RawURLEncoding.EncodeToString(unknown))
+	if err != nil {
+		return User{}, Activation{}, fmt.Errorf("hash password: %w", err)
+	}
+	var link Activation
+	u, err := s.insertUser(ctx, actor, in, hash, func(tx *storage.Tx, u User) error {
+		var err error
+		link, err = s.issueActivation(ctx, tx, actor, u.ID)
+		return err
+	})
+	if err != nil {
+		return User{}, Activation{}, err
+	}
+	return u, s.deliver(ctx, u, in.Language, in.Profile.Email, link), nil
+}
+
+// CreateUserWithPassword adds an account with a password the operator
+// chose: the command line's "user add" (bootstrapping the first
+// administrator) and the demo data, whose logins are written to a file.
+func (s *Service) CreateUserWithPassword(ctx context.Context, in NewUser) (User, error) {
+	if err := in.Validate(); err != nil {
+		return User{}, err
+	}
+	if err := auth.ValidatePassword(in.Password, in.Username); err != nil {
 		return User{}, err
 	}
 	hash, err := s.hasher.Hash(in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
+	return s.insertUser(ctx, System, in, hash, nil)
+}
+
+// insertUser stores a new account in one transaction with its audit entry;
+// then, if not nil, runs in the same transaction.
+func (s *Service) insertUser(ctx context.Context, actor access.Actor, in NewUser, hash string, then func(*storage.Tx, User) error) (User, error) {
 	now := s.now()
-	u := User{ID: NewID(), OrgID: in.OrgID, Username: in.Username, Role: in.Role, Language: in.Language, CreatedAt: now}
-	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+	u := User{ID: NewID(), OrgID: in.OrgID, Username: in.Username, Role: in.Role, Language: in.Language, CreatedAt: now, Pending: then != nil}
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1 AND disabled_at IS NULL`, in.OrgID).Scan(&u.OrgName); err != nil {
 			if err == sql.ErrNoRows {
 				return apperr.Validation(apperr.FieldError{Field: "org", Key: "user.org_required"})
@@ -132,10 +182,15 @@ func (s *Service) CreateUser(ctx context.Context, actor access.Actor, in NewUser
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO users (id, org_id, username, role, language, profile, password_hash, password_changed_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-			u.ID, u.OrgID, u.Username, u.Role, u.Language, profile, hash, now, now); err != nil {
+			INSERT INTO users (id, org_id, username, role, language, profile, password_hash, password_changed_at, created_at, updated_at, created_by, created_by_org)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10)`,
+			u.ID, u.OrgID, u.Username, u.Role, u.Language, profile, hash, now, actor.UserID, actor.OrgID); err != nil {
 			return fmt.Errorf("insert user: %w", storage.MapError(err))
+		}
+		if then != nil {
+			if err := then(tx, u); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, actor, "user.create", audit.Done, "user", u.ID, u.OrgID, string(u.Role))
 	})
@@ -177,11 +232,11 @@ func (f UserFilter) page() (int, int) {
 const userWhere = `($1 = '*' OR u.org_id = $1) AND ($2 = '' OR u.org_id = $2) AND ($3 OR u.disabled_at IS NULL)`
 
 const userColumns = `u.id, u.org_id, o.name, u.username, u.role, u.language, u.totp_enabled_at IS NOT NULL, u.created_at, u.disabled_at,
-	o.disabled_at IS NOT NULL`
+	o.disabled_at IS NOT NULL, EXISTS (SELECT 1 FROM user_activations a WHERE a.user_id = u.id AND a.used_at IS NULL)`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.Username, &u.Role, &u.Language, &u.TOTPEnabled, &u.CreatedAt, &u.DisabledAt, &u.OrgDisabled)
+	err := row.Scan(&u.ID, &u.OrgID, &u.OrgName, &u.Username, &u.Role, &u.Language, &u.TOTPEnabled, &u.CreatedAt, &u.DisabledAt, &u.OrgDisabled, &u.Pending)
 	return u, err
 }
 
@@ -304,6 +359,9 @@ func (s *Service) SetDisabled(ctx context.Context, actor access.Actor, id string
 		if err != nil {
 			return err
 		}
+		if err := mayManage(actor, u); err != nil {
+			return err
+		}
 		var at *time.Time
 		action := "user.enable"
 		if disabled {
@@ -322,7 +380,7 @@ func (s *Service) SetDisabled(ctx context.Context, actor access.Actor, id string
 		}
 		return s.record(ctx, tx, actor, action, audit.Done, "user", id, u.OrgID, "")
 	})
-	s.auditNotFound(ctx, actor, "user.disable", "user", id, err)
+	s.auditRefusal(ctx, actor, "user.disable", "user", id, err)
 	return err
 }
 
@@ -356,6 +414,9 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 		if err != nil {
 			return err
 		}
+		if err := mayManage(actor, u); err != nil {
+			return err
+		}
 		if u.Role == role {
 			return nil
 		}
@@ -370,15 +431,24 @@ func (s *Service) SetRole(ctx context.Context, actor access.Actor, id string, ro
 		}
 		return s.record(ctx, tx, actor, "user.role_change", audit.Done, "user", id, u.OrgID, string(u.Role)+"->"+string(role))
 	})
-	s.auditNotFound(ctx, actor, "user.role_change", "user", id, err)
+	s.auditRefusal(ctx, actor, "user.role_change", "user", id, err)
 	return err
 }
 
 // mayGrant keeps the administrator role in administrators' hands: a
 // coordinator manages accounts but cannot make anyone an administrator.
 func mayGrant(actor access.Actor, role access.Role) error {
-	if role == access.Administrator && actor.Role != access.Administrator && actor != System {
+	if role == access.Administrator && !access.Can(actor, access.ManageAdmins) && actor != System {
 		return apperr.Validation(apperr.FieldError{Field: "role", Key: "user.role_not_grantable"})
+	}
+	return nil
+}
+
+// mayManage keeps administrators' accounts in administrators' hands: a
+// coordinator who could disable or demote them could lock the operator out.
+func mayManage(actor access.Actor, u User) error {
+	if u.Role == access.Administrator && !access.Can(actor, access.ManageAdmins) && actor != System {
+		return apperr.New(apperr.Forbidden, "user.admin_only")
 	}
 	return nil
 }
@@ -412,4 +482,12 @@ func (s *Service) Usernames(ctx context.Context, actor access.Actor, ids []strin
 		return rows.Err()
 	})
 	return names, err
+}
+
+// auditRefusal audits a change refused inside its transaction: a record
+// out of scope (as auditNotFound) or one the actor may not change.
+func (s *Service) auditRefusal(ctx context.Context, actor access.Actor, action, subjectType, id string, err error) {
+	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+		s.recordDenied(ctx, actor, action, subjectType, id, "")
+	}
 }

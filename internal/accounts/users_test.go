@@ -60,7 +60,7 @@ func TestCreateUserValidation(t *testing.T) {
 				in := valid()
 				in.Username = "u" + string(rune('a'+i)) + "-" + in.Username
 				tt.edit(&in)
-				u, err := f.svc.CreateUser(ctx, accounts.System, in)
+				u, err := f.svc.CreateUserWithPassword(ctx, in)
 				if tt.key == "" {
 					if err != nil {
 						t.Fatalf("create: %v", err)
@@ -79,11 +79,11 @@ func TestCreateUserValidation(t *testing.T) {
 		t.Run("duplicate username, any case", func(t *testing.T) {
 			in := valid()
 			in.Username = "dupe"
-			if _, err := f.svc.CreateUser(ctx, accounts.System, in); err != nil {
+			if _, err := f.svc.CreateUserWithPassword(ctx, in); err != nil {
 				t.Fatal(err)
 			}
 			in.Username = "DUPE"
-			_, err := f.svc.CreateUser(ctx, accounts.System, in)
+			_, err := f.svc.CreateUserWithPassword(ctx, in)
 			if got := fieldKey(t, err, "username"); got != "user.username_taken" {
 				t.Errorf("username key = %q, want user.username_taken", got)
 			}
@@ -137,11 +137,11 @@ func TestUserScope(t *testing.T) {
 		})
 		t.Run("case worker cannot create users", func(t *testing.T) {
 			for _, org := range []string{orgA, orgB} {
-				_, err := f.svc.CreateUser(ctx, worker, accounts.NewUser{OrgID: org, Username: "sneaky", Role: access.Administrator,
-					Password: password, Profile: accounts.Profile{DisplayName: "Sneaky"}})
+				_, _, err := f.svc.CreateUser(ctx, worker, accounts.NewUser{OrgID: org, Username: "sneaky", Role: access.Administrator,
+					Profile: accounts.Profile{DisplayName: "Sneaky"}})
 				wantCode(t, err, apperr.Forbidden, "")
 			}
-			if !hasAudit(f.auditEntries(t, audit.Filter{ActorUserID: b1.ID}), string(access.ManageUsers), audit.Denied) {
+			if !hasAudit(f.auditEntries(t, audit.Filter{ActorUserID: b1.ID}), string(access.CreateUsers), audit.Denied) {
 				t.Error("refusal not audited")
 			}
 		})
@@ -162,7 +162,7 @@ func TestRevealProfile(t *testing.T) {
 		ctx := context.Background()
 		org := f.env.Org("Safe Harbour", accounts.NGO)
 		coord := f.env.User("coord", access.Coordinator, org)
-		target, err := f.svc.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: org, Username: "kim", Role: access.CaseWorker,
+		target, err := f.svc.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: org, Username: "kim", Role: access.CaseWorker,
 			Password: password, Profile: accounts.Profile{DisplayName: "Kim Ålander", Email: "kim@example.org", Phone: "+43 1 234"}})
 		if err != nil {
 			t.Fatal(err)
@@ -260,7 +260,7 @@ func TestNoPlaintextInDatabase(t *testing.T) {
 	ctx := context.Background()
 	org := f.env.Org("Plaintext Organisation Marker", accounts.NGO)
 	secretName, secretEmail, secretPhone := "Zebediah Quartermaine", "zebediah.q@hidden.example", "+43 664 9876543"
-	_, err := f.svc.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: org, Username: "zq", Role: access.CaseWorker,
+	_, err := f.svc.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: org, Username: "zq", Role: access.CaseWorker,
 		Password: password, Profile: accounts.Profile{DisplayName: secretName, Email: secretEmail, Phone: secretPhone}})
 	if err != nil {
 		t.Fatal(err)
@@ -316,8 +316,8 @@ func TestSetRole(t *testing.T) {
 		if got := fieldKey(t, f.svc.SetRole(ctx, coord.Actor, ari.ID, access.Administrator), "role"); got != "user.role_not_grantable" {
 			t.Errorf("coordinator promoting to administrator: key %q", got)
 		}
-		_, err = f.svc.CreateUser(ctx, coord.Actor, accounts.NewUser{OrgID: org, Username: "newadmin", Role: access.Administrator,
-			Password: password, Profile: accounts.Profile{DisplayName: "New Admin"}})
+		_, _, err = f.svc.CreateUser(ctx, coord.Actor, accounts.NewUser{OrgID: org, Username: "newadmin", Role: access.Administrator,
+			Profile: accounts.Profile{DisplayName: "New Admin"}})
 		if got := fieldKey(t, err, "role"); got != "user.role_not_grantable" {
 			t.Errorf("coordinator creating an administrator: key %q", got)
 		}

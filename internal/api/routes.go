@@ -27,7 +27,7 @@ func (h *Handler) Routes() []Route {
 		{"POST /api/v1/organisations", access.ManageOrganisation, h.createOrganisation},
 		{"POST /api/v1/organisations/{id}/reach", access.ManageOrganisation, h.setOrganisationReach},
 		{"GET /api/v1/users", access.ViewUsers, h.listUsers},
-		{"POST /api/v1/users", access.ManageUsers, h.createUser},
+		{"POST /api/v1/users", access.CreateUsers, h.createUser},
 		{"GET /api/v1/users/{id}", access.ViewUsers, h.getUser},
 		{"GET /api/v1/audit", access.ViewAudit, h.listAudit},
 		{"GET /api/v1/indicators", access.EvaluateScreening, h.getIndicators},

@@ -21,11 +21,22 @@ type userJSON struct {
 	TOTPEnabled bool       `json:"totp_enabled"`
 	CreatedAt   time.Time  `json:"created_at"`
 	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
+	// Pending is true until the owner activates the account.
+	Pending bool `json:"pending_activation"`
+}
+
+// activationJSON says where a new account's activation link went: to the
+// owner by mail, or (no mail configured) here, once, to hand over.
+type activationJSON struct {
+	Path       string    `json:"path,omitempty"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Mailed     bool      `json:"mailed"`
+	MailFailed bool      `json:"mail_failed,omitempty"`
 }
 
 func toUserJSON(u accounts.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, Role: string(u.Role), OrgID: u.OrgID, OrgName: u.OrgName,
-		Language: u.Language, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt}
+		Language: u.Language, TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt, Pending: u.Pending}
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) error {
@@ -63,6 +74,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 		OrgID    string `json:"organisation_id"`
 		Username string `json:"username"`
 		Role     string `json:"role"`
+		// Password is refused with a field error: the owner sets it.
 		Password string `json:"password"`
 		Language string `json:"language"`
 		Name     string `json:"name"`
@@ -72,13 +84,20 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, err := h.accounts.CreateUser(r.Context(), actor(r), accounts.NewUser{
+	u, link, err := h.accounts.CreateUser(r.Context(), actor(r), accounts.NewUser{
 		OrgID: in.OrgID, Username: in.Username, Role: access.Role(in.Role), Password: in.Password, Language: in.Language,
 		Profile: accounts.Profile{DisplayName: in.Name, Email: in.Email, Phone: in.Phone},
 	})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, toUserJSON(u))
+	a := activationJSON{ExpiresAt: link.ExpiresAt, Mailed: link.Mailed, MailFailed: link.MailFailed}
+	if link.Token != "" {
+		a.Path = "/activate/" + link.Token
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		userJSON
+		Activation activationJSON `json:"activation"`
+	}{toUserJSON(u), a})
 	return nil
 }

@@ -163,7 +163,7 @@ func seed(ctx context.Context, a *app.App, o Options) (string, string, error) {
 			firstOrg = org.ID
 		}
 		for j := range o.UsersPerOrg {
-			_, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{
+			_, err := a.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{
 				OrgID: org.ID, Username: fmt.Sprintf("u%04d-%03d", i, j), Role: access.Roles[j%len(access.Roles)],
 				Password: password, Profile: accounts.Profile{DisplayName: fmt.Sprintf("Person %d-%d", i, j)}})
 			if err != nil {
@@ -172,7 +172,7 @@ func seed(ctx context.Context, a *app.App, o Options) (string, string, error) {
 		}
 	}
 	const user = "bench-coordinator"
-	if _, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: firstOrg, Username: user,
+	if _, err := a.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: firstOrg, Username: user,
 		Role: access.Coordinator, Password: password, Profile: accounts.Profile{DisplayName: "Bench Coordinator"}}); err != nil {
 		return "", "", err
 	}

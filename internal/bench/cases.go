@@ -116,7 +116,7 @@ func seedCaseBench(ctx context.Context, a *app.App, n int, out io.Writer) (caseB
 	// The bench worker, and cases opened through the service: the case
 	// page decrypts their identities.
 	b.username = "cb" + tag + "-bench-worker"
-	u, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: orgs[0].id, Username: b.username,
+	u, err := a.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: orgs[0].id, Username: b.username,
 		Role: access.CaseWorker, Password: b.password, Profile: accounts.Profile{DisplayName: "Bench case worker"}})
 	if err != nil {
 		return b, fmt.Errorf("create bench worker: %w", err)
@@ -184,7 +184,7 @@ func reuseCaseBench(ctx context.Context, a *app.App, out io.Writer) (caseBench, 
 	}
 	tag, _ := newRunTag()
 	b.username = "cb" + tag + "-bench-worker"
-	u, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{OrgID: b.actor.OrgID, Username: b.username,
+	u, err := a.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{OrgID: b.actor.OrgID, Username: b.username,
 		Role: access.CaseWorker, Password: b.password, Profile: accounts.Profile{DisplayName: "Bench case worker"}})
 	if err != nil {
 		return b, fmt.Errorf("create bench worker: %w", err)

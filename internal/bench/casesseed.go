@@ -168,7 +168,7 @@ func seedCaseOrgs(ctx context.Context, a *app.App, n int, tag, password string) 
 		}
 		orgs[i].id = org.ID
 		for j := range 1 + int(share*float64(staff)) {
-			u, err := a.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{
+			u, err := a.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{
 				OrgID: org.ID, Username: fmt.Sprintf("cb%s-%02d-%03d", tag, i, j), Role: access.CaseWorker,
 				Password: password, Profile: accounts.Profile{DisplayName: fmt.Sprintf("Case worker %d-%d", i, j)}})
 			if err != nil {

@@ -98,7 +98,7 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 	actors := map[string]access.Actor{}
 	for _, p := range people {
 		pw := password()
-		u, err := svc.CreateUser(ctx, accounts.System, accounts.NewUser{
+		u, err := svc.CreateUserWithPassword(ctx, accounts.NewUser{
 			OrgID: orgIDs[p.org], Username: p.username, Role: p.role, Password: pw, Language: "en",
 			Profile: accounts.Profile{DisplayName: p.name, Email: p.username + "@riverton.example"},
 		})

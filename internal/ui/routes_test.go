@@ -75,8 +75,14 @@ var pageCases = map[string]pageCase{
 	"GET /users":                        {},
 	"GET /users/new":                    {},
 	"POST /users": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
-		return url.Values{"org": {f.orgA}, "username": {f.unique("new")}, "role": {"analyst"}, "password": {apptest.Password},
+		return url.Values{"org": {f.orgA}, "username": {f.unique("new")}, "role": {"analyst"},
 			"language": {"en"}, "name": {"New Colleague"}, "email": {"new@example.org"}}
+	}},
+	"POST /users/{id}/activation": {id: pendingUser, form: func(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }},
+	// A fresh link each time: anyone holding it may use it.
+	"GET /activate/{token}": {id: activationLink},
+	"POST /activate/{token}": {id: activationLink, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"password": {apptest.Password}, "confirm": {apptest.Password}}
 	}},
 	"GET /users/{id}":          {},
 	"GET /users/{id}/contact":  {},

@@ -5,6 +5,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/web"
 )
 
@@ -20,9 +21,11 @@ func (h *Handler) renderNewUser(w http.ResponseWriter, r *http.Request, status i
 		h.fail(w, r, err)
 		return
 	}
+	a := actor(r)
 	page := newUserPage{Orgs: []web.Option{{Value: "", LabelKey: "form.choose"}}, Roles: []web.Option{{Value: "", LabelKey: "form.choose"}}}
+	ownOnly := access.ReachOf(a.Role, access.CreateUsers) == access.OwnOrg
 	for _, o := range orgs {
-		if o.DisabledAt == nil {
+		if o.DisabledAt == nil && (!ownOnly || o.ID == a.OrgID) {
 			page.Orgs = append(page.Orgs, web.Option{Value: o.ID, Label: o.Name})
 		}
 	}
@@ -37,6 +40,9 @@ func (h *Handler) renderNewUser(w http.ResponseWriter, r *http.Request, status i
 func (h *Handler) showNewUser(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "users.new_title")
 	v.Form["org"] = r.URL.Query().Get("org")
+	if v.Form["org"] == "" {
+		v.Form["org"] = actor(r).OrgID
+	}
 	v.Form["language"] = v.P.Lang()
 	h.renderNewUser(w, r, http.StatusOK, v)
 }
@@ -51,17 +57,22 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"org", "username", "role", "language", "name", "email", "phone"} {
 		v.Form[k] = r.PostFormValue(k)
 	}
-	u, err := h.accounts.CreateUser(r.Context(), actor(r), accounts.NewUser{
+	u, link, err := h.accounts.CreateUser(r.Context(), actor(r), accounts.NewUser{
 		OrgID: v.Form["org"], Username: v.Form["username"], Role: access.Role(v.Form["role"]),
+		// A password posted anyway is refused: the owner sets it.
 		Password: r.PostFormValue("password"), Language: v.Form["language"],
-		Profile: accounts.Profile{DisplayName: v.Form["name"], Email: v.Form["email"], Phone: v.Form["phone"]},
+		Profile:  accounts.Profile{DisplayName: v.Form["name"], Email: v.Form["email"], Phone: v.Form["phone"]},
 	})
+	if apperr.Is(err, apperr.Forbidden) {
+		h.fail(w, r, err)
+		return
+	}
 	if err != nil {
 		v.FormError(err)
 		h.renderNewUser(w, r, statusOf(err), v)
 		return
 	}
-	http.Redirect(w, r, "/users/"+u.ID+"?created=1", http.StatusSeeOther)
+	h.showActivationLink(w, r, u, link, "users.created")
 }
 
 func roleOptions() []web.Option {

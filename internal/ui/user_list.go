@@ -12,9 +12,12 @@ type usersPage struct {
 	Users         []accounts.User
 	Organisations []accounts.Organisation
 	OrgID         string
-	CanManage     bool
+	CanCreate     bool
 	Total         int
-	Prev, Next    string
+	// CreatedElsewhere are accounts created in the viewer's organisation
+	// by someone of another organisation.
+	CreatedElsewhere []accounts.CreatedElsewhere
+	Prev, Next       string
 }
 
 const usersPageSize = 100
@@ -41,7 +44,13 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	data := usersPage{Users: users, Organisations: orgs, OrgID: f.OrgID, CanManage: access.Can(a, access.ManageUsers), Total: total}
+	elsewhere, err := h.accounts.CreatedElsewhere(r.Context(), a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data := usersPage{Users: users, Organisations: orgs, OrgID: f.OrgID, CanCreate: access.Can(a, access.CreateUsers), Total: total,
+		CreatedElsewhere: elsewhere}
 	if page > 1 {
 		data.Prev = pageLink("/users", q, page-1)
 	}

@@ -9,12 +9,14 @@ import (
 )
 
 type userPage struct {
-	User       accounts.User
-	Contact    *accounts.Profile
-	CanManage  bool
-	CanReveal  bool
-	IsYourself bool
-	Roles      []web.Option
+	User      accounts.User
+	Contact   *accounts.Profile
+	CanManage bool
+	CanReveal bool
+	// CanActivate offers a new activation link for an account not yet activated.
+	CanActivate bool
+	IsYourself  bool
+	Roles       []web.Option
 }
 
 func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, contact *accounts.Profile) {
@@ -25,11 +27,15 @@ func (h *Handler) renderUser(w http.ResponseWriter, r *http.Request, contact *ac
 		h.fail(w, r, err)
 		return
 	}
-	if r.URL.Query().Get("created") == "1" {
-		v.Notice = v.P.T("users.created", "name", u.Username)
+	if key, ok := activationNotice(r.URL.Query().Get("activation")); ok {
+		v.Notice = v.P.T(key, "name", u.Username)
 	}
-	v.Data = userPage{User: u, Contact: contact, CanManage: access.Can(a, access.ManageUsers),
-		CanReveal: access.Can(a, access.RevealContact), IsYourself: u.ID == a.UserID, Roles: roleOptions()}
+	// Only an administrator changes an administrator's account.
+	mayChange := u.Role != access.Administrator || access.Can(a, access.ManageAdmins)
+	createScope, err := access.Authorize(a, access.CreateUsers)
+	v.Data = userPage{User: u, Contact: contact, CanManage: access.Can(a, access.ManageUsers) && mayChange,
+		CanReveal: access.Can(a, access.RevealContact), IsYourself: u.ID == a.UserID, Roles: roleOptions(),
+		CanActivate: u.Pending && err == nil && createScope.Includes(u.OrgID) && mayChange}
 	v.Form["role"] = string(u.Role)
 	h.shell.Render(w, r, http.StatusOK, "user", v)
 }

@@ -110,7 +110,7 @@ type User struct {
 func (e *Env) User(username string, role access.Role, orgID string) User {
 	e.t.Helper()
 	ctx := context.Background()
-	u, err := e.App.Accounts.CreateUser(ctx, accounts.System, accounts.NewUser{
+	u, err := e.App.Accounts.CreateUserWithPassword(ctx, accounts.NewUser{
 		OrgID: orgID, Username: username, Role: role, Password: Password,
 		Profile: accounts.Profile{DisplayName: "Test " + username, Email: username + "@example.org"},
 	})
