@@ -96,23 +96,30 @@ func (f *fixture) deadline(t *testing.T, kind, ref string) (due, remind string) 
 // state summarises everything a refused or invalid change must leave alone.
 func (f *fixture) state(t *testing.T, caseID string) string {
 	t.Helper()
+	var end string
+	err := f.env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT reflection_end FROM cases WHERE id = $1`, caseID).Scan(&end)
+	})
+	if err != nil {
+		t.Fatalf("state: %v", err)
+	}
+	return end + f.counts(t, caseID,
+		`SELECT count(*) FROM legal_reflection_extensions WHERE case_id = $1`,
+		`SELECT count(*) FROM legal_permits WHERE case_id = $1`,
+		`SELECT count(*) FROM legal_permits WHERE case_id = $1 AND status = 'granted'`,
+		`SELECT count(*) FROM legal_asylum WHERE case_id = $1`,
+		`SELECT count(*) FROM legal_proceedings WHERE case_id = $1`,
+		`SELECT count(*) FROM legal_compensation WHERE case_id = $1`,
+		`SELECT count(*) FROM case_deadlines WHERE case_id = $1`,
+		`SELECT count(*) FROM case_events WHERE case_id = $1`)
+}
+
+// counts runs each count query for the case and lists the numbers.
+func (f *fixture) counts(t *testing.T, caseID string, queries ...string) string {
+	t.Helper()
 	var b strings.Builder
 	err := f.env.App.DB.Read(ctx, func(tx *storage.Tx) error {
-		var end string
-		if err := tx.QueryRowContext(ctx, `SELECT reflection_end FROM cases WHERE id = $1`, caseID).Scan(&end); err != nil {
-			return err
-		}
-		b.WriteString(end)
-		for _, q := range []string{
-			`SELECT count(*) FROM legal_reflection_extensions WHERE case_id = $1`,
-			`SELECT count(*) FROM legal_permits WHERE case_id = $1`,
-			`SELECT count(*) FROM legal_permits WHERE case_id = $1 AND status = 'granted'`,
-			`SELECT count(*) FROM legal_asylum WHERE case_id = $1`,
-			`SELECT count(*) FROM legal_proceedings WHERE case_id = $1`,
-			`SELECT count(*) FROM legal_compensation WHERE case_id = $1`,
-			`SELECT count(*) FROM case_deadlines WHERE case_id = $1`,
-			`SELECT count(*) FROM case_events WHERE case_id = $1`,
-		} {
+		for _, q := range queries {
 			var n int
 			if err := tx.QueryRowContext(ctx, q, caseID).Scan(&n); err != nil {
 				return err
@@ -139,6 +146,27 @@ func wantField(t *testing.T, err error, field, key string) {
 		}
 	}
 	t.Errorf("fields = %+v, want %s: %s", apperr.As(err).Fields, field, key)
+}
+
+// refusal is a change the service must refuse, naming field with key.
+type refusal struct {
+	name, field, key string
+	call             func() error
+}
+
+// refuseAll makes each change of bad and checks it is refused as expected
+// and leaves the case's state, as summarised by state, unchanged.
+func refuseAll(t *testing.T, caseID string, state func(*testing.T, string) string, bad []refusal) {
+	t.Helper()
+	before := state(t, caseID)
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			wantField(t, tt.call(), tt.field, tt.key)
+			if after := state(t, caseID); after != before {
+				t.Errorf("refused change changed %q to %q", before, after)
+			}
+		})
+	}
 }
 
 func TestReflectionPeriod(t *testing.T) {
@@ -331,13 +359,15 @@ func TestPermits(t *testing.T) {
 	}
 }
 
-// notInClear checks that no table keeps the texts readable.
+// notInClear checks that no column holding a sealed text, nor the
+// timeline or the audit log, keeps the texts readable.
 func (f *fixture) notInClear(t *testing.T, texts ...string) {
 	t.Helper()
 	err := f.env.App.DB.Read(ctx, func(tx *storage.Tx) error {
 		for _, q := range []string{
 			`SELECT reference FROM legal_permits`, `SELECT authority FROM legal_permits`, `SELECT reference FROM legal_proceedings`,
-			`SELECT detail FROM case_events`, `SELECT detail FROM audit_log`,
+			`SELECT authority FROM legal_penalties`, `SELECT note FROM legal_penalties`, `SELECT submitted_to FROM legal_nonpunishment`,
+			`SELECT note FROM legal_protective_measures`, `SELECT detail FROM case_events`, `SELECT detail FROM audit_log`,
 		} {
 			rows, err := tx.QueryContext(ctx, q)
 			if err != nil {
@@ -370,11 +400,7 @@ func TestAsylumProceedingsCompensation(t *testing.T) {
 			f := newFixture(t, engine)
 			c := f.open(t, false)
 			who := f.worker.Actor
-			before := f.state(t, c.ID)
-			bad := []struct {
-				name, field, key string
-				call             func() error
-			}{
+			bad := []refusal{
 				{"asylum decided before applying", "asylum_decided_on", "legalstatus.error.decided_before_applied", func() error {
 					_, err := f.svc.SaveAsylum(ctx, who, c.ID, legalstatus.AsylumInput{AppliedOn: day(-10), Status: "refused", DecidedOn: day(-20)})
 					return err
@@ -420,14 +446,7 @@ func TestAsylumProceedingsCompensation(t *testing.T) {
 					return err
 				}},
 			}
-			for _, tt := range bad {
-				t.Run(tt.name, func(t *testing.T) {
-					wantField(t, tt.call(), tt.field, tt.key)
-					if after := f.state(t, c.ID); after != before {
-						t.Errorf("refused change changed %q to %q", before, after)
-					}
-				})
-			}
+			refuseAll(t, c.ID, f.state, bad)
 
 			as, err := f.svc.SaveAsylum(ctx, who, c.ID, legalstatus.AsylumInput{AppliedOn: day(-30), Status: "applied"})
 			if err != nil {
