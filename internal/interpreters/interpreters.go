@@ -235,6 +235,19 @@ func get(ctx context.Context, tx *storage.Tx, id string, lock bool) (row, error)
 	return r, nil
 }
 
+// entry loads entry id, its name decrypted when named.
+func (s *Service) entry(ctx context.Context, tx *storage.Tx, id string, named bool) (Interpreter, error) {
+	r, err := get(ctx, tx, id, false)
+	if err != nil {
+		return Interpreter{}, err
+	}
+	list, err := s.reveal(ctx, tx, []row{r}, named)
+	if err != nil {
+		return Interpreter{}, err
+	}
+	return list[0], nil
+}
+
 // List returns the register, active entries unless f.All, filtered by a
 // language. Names are shown only to organisations that hold cases.
 func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) ([]Interpreter, error) {
@@ -298,15 +311,9 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Entry
 		if err != nil {
 			return err
 		}
-		r, err := get(ctx, tx, id, false)
-		if err != nil {
+		if e.Interpreter, err = s.entry(ctx, tx, id, named); err != nil {
 			return err
 		}
-		list, err := s.reveal(ctx, tx, []row{r}, named)
-		if err != nil {
-			return err
-		}
-		e.Interpreter = list[0]
 		e.Bookings, err = loadBookings(ctx, tx, `b.interpreter_id = $1 AND b.status = 'booked' AND b.ends_at >= $2`, id, s.cases.Now())
 		for i := range e.Bookings {
 			if e.Bookings[i].OrgID != actor.OrgID {
@@ -337,19 +344,13 @@ func (s *Service) Contact(ctx context.Context, actor access.Actor, id string) (I
 		if !holds {
 			return apperr.New(apperr.Forbidden, "interpreters.error.not_case_holder")
 		}
-		r, err := get(ctx, tx, id, false)
-		if err != nil {
+		if out, err = s.entry(ctx, tx, id, true); err != nil {
 			return err
 		}
 		var contact []byte
 		if err := tx.QueryRowContext(ctx, `SELECT contact FROM interpreters WHERE id = $1`, id).Scan(&contact); err != nil {
 			return fmt.Errorf("load contact of interpreter %s: %w", id, err)
 		}
-		list, err := s.reveal(ctx, tx, []row{r}, true)
-		if err != nil {
-			return err
-		}
-		out = list[0]
 		b, err := s.cases.Vault().Open(ctx, tx, record(id), "contact", contact)
 		if err != nil && !errors.Is(err, vault.ErrErased) {
 			return fmt.Errorf("open contact of interpreter %s: %w", id, err)
@@ -390,12 +391,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Int
 		if err := s.cases.Audit(ctx, tx, actor, "interpreter.create", "interpreter", id, in.OrgID, strings.Join(in.Languages, ",")); err != nil {
 			return err
 		}
-		r, err := get(ctx, tx, id, false)
-		if err != nil {
-			return err
-		}
-		list, err := s.reveal(ctx, tx, []row{r}, true)
-		out = list[0]
+		out, err = s.entry(ctx, tx, id, true)
 		return err
 	})
 	return out, err
@@ -434,12 +430,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id string, in 
 		if err := s.cases.Audit(ctx, tx, actor, "interpreter.update", "interpreter", id, in.OrgID, strings.Join(in.Languages, ",")); err != nil {
 			return err
 		}
-		r, err := get(ctx, tx, id, false)
-		if err != nil {
-			return err
-		}
-		list, err := s.reveal(ctx, tx, []row{r}, true)
-		out = list[0]
+		out, err = s.entry(ctx, tx, id, true)
 		return err
 	})
 	return out, err
