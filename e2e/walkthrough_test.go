@@ -10,9 +10,11 @@ import (
 
 // TestNewcomerWalkthrough is the "done" criterion of the platform: a
 // newcomer starts the demo, signs in as the coordinator, sets up the
-// authenticator, adds a partner organisation and an account in it, finds
-// both in the audit log, and sees the account's contact details only after
-// confirming it is them, which the audit log records too.
+// authenticator, adds a partner organisation and an account in their own
+// organisation, whose owner activates it in another browser (password and
+// authenticator, which the coordinator never learns), finds both in the
+// audit log, and sees the account's contact details only after confirming
+// it is them, which the audit log records too.
 func TestNewcomerWalkthrough(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
@@ -53,7 +55,9 @@ func TestNewcomerWalkthrough(t *testing.T) {
 		t.Fatalf("organisation row = %q, want %q of type Shelter", row, orgName)
 	}
 
-	// A new account in it, through Accounts → New account.
+	// A new account in the coordinator's own organisation (only an
+	// administrator creates accounts in another), through Accounts → New
+	// account. The form asks for no password.
 	b.click(`nav a[href="/users"]`)
 	b.wantPath("/users")
 	b.click(`a.button[href^="/users/new"]`)
@@ -62,25 +66,31 @@ func TestNewcomerWalkthrough(t *testing.T) {
 		username = "n.okafor"
 		fullName = "Nkechi Okafor"
 		password = "lantern quietly crosses the harbour"
+		ownOrg   = "Riverton Human Rights Office"
 	)
-	b.choose("f-org", orgName)
+	if n := eval[int](b, `document.querySelectorAll('input[type=password]').length`); n != 0 {
+		t.Errorf("the new account form has %d password fields", n)
+	}
 	b.fill("f-username", username)
 	b.choose("f-role", "Case worker")
 	b.fill("f-name", fullName, "f-email", "n.okafor@northside.example")
 	b.choose("f-language", "English")
-	b.fill("f-password", password)
 	res = b.click(`form[action="/users"] button[type=submit]`)
-	wantStatus(t, res, 200)
-	b.wantPath("/users/")
-	userPath := strings.TrimSuffix(b.path(), "?created=1")
+	wantStatus(t, res, 201)
 	if got := b.text(".notice"); !strings.HasPrefix(got, "Account “"+username+"” created.") {
 		t.Errorf("notice = %q", got)
 	}
+	// Without mail the link is shown this once, to hand over.
+	link := eval[string](b, `document.getElementById("activation-link").value`)
+	linkPath := link[strings.Index(link, "/activate/"):]
+	b.click(`main a[href^="/users/"]`)
+	b.wantPath("/users/")
+	userPath := b.path()
 	if got := b.text("h1"); got != username {
 		t.Errorf("user page heading = %q, want %q", got, username)
 	}
 	facts := b.text("dl.facts")
-	for _, want := range []string{"Case worker", orgName, "Active", "Not set up yet"} {
+	for _, want := range []string{"Case worker", ownOrg, "Waiting for activation", "Not set up yet"} {
 		if !strings.Contains(facts, want) {
 			t.Errorf("user facts %q lack %q", facts, want)
 		}
@@ -89,11 +99,36 @@ func TestNewcomerWalkthrough(t *testing.T) {
 		t.Error("the user page shows the person's name before step-up")
 	}
 
+	// The owner opens the link in a browser of their own, chooses the
+	// password and sets up the authenticator.
+	owner := b.incognito("owner")
+	wantStatus(t, owner.open(linkPath), 200)
+	if got := owner.text("h1"); got != "Activate your account" {
+		t.Errorf("activation heading = %q", got)
+	}
+	owner.fill("f-password", password, "f-confirm", password)
+	res = owner.click(`form[action^="/activate/"] button[type=submit]`)
+	wantStatus(t, res, 200)
+	owner.wantPath("/login/enrol")
+	owner.enrol()
+	if got := owner.text("h1"); got != "Overview" {
+		t.Errorf("the owner after enrolment sees %q, want Overview", got)
+	}
+	// The link worked once.
+	wantStatus(t, owner.open(linkPath), 409)
+	if got := owner.text("main"); !strings.Contains(got, "already been used") {
+		t.Errorf("a used link shows %q", got)
+	}
+	b.open(userPath)
+	if facts := b.text("dl.facts"); !strings.Contains(facts, "Active") || !strings.Contains(facts, "Authenticator app") {
+		t.Errorf("after activation the account shows %q", facts)
+	}
+
 	// The audit log lists both changes and can be filtered by action.
 	b.click(`nav a[href="/audit"]`)
 	b.wantPath("/audit")
 	actions := b.texts("#audit-table tbody td:nth-child(3)")
-	for _, want := range []string{"organisation.create", "user.create", "auth.totp_enrol"} {
+	for _, want := range []string{"organisation.create", "user.create", "user.activate", "auth.totp_enrol"} {
 		if !slices.Contains(actions, want) {
 			t.Errorf("audit log actions %q lack %s", actions, want)
 		}
