@@ -61,7 +61,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		OrgID: v.Form["org"], Username: v.Form["username"], Role: access.Role(v.Form["role"]),
 		// A password posted anyway is refused: the owner sets it.
 		Password: r.PostFormValue("password"), Language: v.Form["language"],
-		Profile:  accounts.Profile{DisplayName: v.Form["name"], Email: v.Form["email"], Phone: v.Form["phone"]},
+		Profile: accounts.Profile{DisplayName: v.Form["name"], Email: v.Form["email"], Phone: v.Form["phone"]},
 	})
 	if apperr.Is(err, apperr.Forbidden) {
 		h.fail(w, r, err)
