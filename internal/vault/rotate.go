@@ -113,6 +113,9 @@ func lockKeyFile(keysPath string) (unlock func(), err error) {
 // two rotations never hand rows back and forth.
 func rewrap(ctx context.Context, db *storage.DB, keys *Keyring, log *slog.Logger, batch, maxBatches int) (int, error) {
 	target := keys.active
+	if err := markActive(ctx, db, target.id); err != nil {
+		return 0, err
+	}
 	var retired []any
 	var marks []string
 	for _, m := range keys.masters {
@@ -185,6 +188,60 @@ func rewrap(ctx context.Context, db *storage.DB, keys *Keyring, log *slog.Logger
 		log.Info("vault: rewrapped data keys", "key_id", target.id, "batch", moved, "total", total)
 	}
 	return total, nil
+}
+
+// lockRotation takes the rotation table in ROW SHARE mode for the rest of
+// tx: request transactions do not block each other, but a rotation's
+// EXCLUSIVE lock waits for all of them, and — unlike a row lock — later ones
+// queue behind it, so a busy server cannot starve the rotation. SQLite has
+// one writer, which orders the rotation's update anyway.
+func lockRotation(ctx context.Context, tx *storage.Tx) error {
+	if tx.Engine != storage.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE vault_rotation IN ROW SHARE MODE`); err != nil {
+		return fmt.Errorf("lock vault rotation: %w", err)
+	}
+	return nil
+}
+
+// rotationLockWait bounds how long one attempt of markActive waits for the
+// rotation table on PostgreSQL. Below the server's deadlock_timeout (1 s by
+// default), so when a request transaction holding it also waits for one
+// queued behind the rotation, the rotation gives way and tries again instead
+// of the deadlock detector failing the request.
+const rotationLockWait = "200ms"
+
+// markActive records activeID as the master key the installation now wraps
+// new data keys with. The update waits for every transaction that locked
+// the table to choose a master key (see Vault.dataKey), so once it returns
+// every data key wrapped by a key retired before the call is committed and
+// visible to the rewrap.
+func markActive(ctx context.Context, db *storage.DB, activeID string) error {
+	for {
+		err := db.Write(ctx, func(tx *storage.Tx) error {
+			if tx.Engine == storage.Postgres {
+				if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '`+rotationLockWait+`'`); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `LOCK TABLE vault_rotation IN EXCLUSIVE MODE`); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO vault_rotation (id, active_key_id, rotated_at) VALUES (1, $1, $2)
+				ON CONFLICT (id) DO UPDATE SET active_key_id = excluded.active_key_id, rotated_at = excluded.rotated_at`,
+				activeID, storage.Now())
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		// 55P03: lock_not_available, the lock_timeout above.
+		if !strings.Contains(err.Error(), "SQLSTATE 55P03") || ctx.Err() != nil {
+			return fmt.Errorf("mark master key %s active: %w", activeID, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func orDiscard(log *slog.Logger) *slog.Logger {

@@ -229,7 +229,13 @@ func (v *Vault) dataKey(ctx context.Context, tx *storage.Tx, record string, crea
 	}
 
 	// Pick up a rotation done by another process, so new data keys are
-	// not wrapped by a key that has just been retired.
+	// not wrapped by a key that has just been retired. The rotation table
+	// is locked first: a rotation saves the key file, then updates that
+	// table, which waits for this transaction, so a key chosen before the file
+	// changed is committed before the rewrap looks for it.
+	if err := lockRotation(ctx, tx); err != nil {
+		return nil, fmt.Errorf("create data key of %s: %w", record, err)
+	}
 	keys, err := v.refresh()
 	if err != nil {
 		return nil, internal(fmt.Errorf("create data key of %s: %w", record, err))
