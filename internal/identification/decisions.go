@@ -265,17 +265,26 @@ func (s *Service) Decide(ctx context.Context, actor access.Actor, referralID str
 		// Waymark gave, is no decision of the recording organisation.
 		d.Outside = prev != nil && prev.Pending()
 		recordsOnly := d.Lodged || d.Outside
+		competent := false
 		if in.Stage == StageVictimStatus {
 			p, err := loadProtocol(ctx, tx)
 			if err != nil {
 				return err
 			}
-			if !recordsOnly && !slices.Contains(p.DecidersFor(r.Population, r.Purposes), actor.OrgID) {
+			competent = slices.Contains(p.DecidersFor(r.Population, r.Purposes), actor.OrgID)
+			if !recordsOnly && !competent {
 				return apperr.New(apperr.Forbidden, "error.decision.not_competent")
 			}
 			if !r.GroundsFound() {
 				return apperr.New(apperr.Conflict, "error.decision.needs_grounds")
 			}
+		}
+		// The outside body's outcome is recorded by the organisation that
+		// lodged the review or appeal with it, or by a deciding authority:
+		// anyone else could otherwise decide victim status by "recording"
+		// an outcome nobody gave.
+		if d.Outside && prev.Org.ID != actor.OrgID && !competent {
+			return apperr.New(apperr.Forbidden, "error.decision.outside_recorder")
 		}
 		switch {
 		case in.Kind == KindInitial && prev != nil:

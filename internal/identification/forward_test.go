@@ -156,6 +156,14 @@ func TestFormalDecisionReachesCompetentAuthority(t *testing.T) {
 			apperrtest.Want(t, "the outcome of an appeal recorded as a review", err, apperr.Invalid, "kind")
 			_, err = f.svc.Decide(ctx, f.caseworker.Actor, r.ID, vsDecision("", identification.KindAppeal, lodged.ID, "Supreme Court"))
 			apperrtest.Want(t, "lodge again while pending", err, apperr.Invalid, "lodged_with")
+			// Only the organisation that lodged it (or a deciding authority)
+			// records the court's outcome: the sender may not.
+			before, _ := f.svc.Get(ctx, f.caseworker.Actor, r.ID)
+			_, err = f.svc.Decide(ctx, f.coordinator.Actor, r.ID, vsDecision(identification.OutcomeConfirmed, identification.KindAppeal, lodged.ID, ""))
+			apperrtest.Want(t, "the sender records an outcome of an appeal it did not lodge", err, apperr.Forbidden, "")
+			if after, _ := f.svc.Get(ctx, f.caseworker.Actor, r.ID); len(after.Decisions) != len(before.Decisions) {
+				t.Errorf("the refused outcome was recorded: %+v", after.Decisions)
+			}
 			outcome, err := f.svc.Decide(ctx, f.caseworker.Actor, r.ID, vsDecision(identification.OutcomeNotConfirmed, identification.KindAppeal, lodged.ID, ""))
 			if err != nil {
 				t.Fatalf("record the court's outcome: %v", err)
