@@ -49,6 +49,9 @@ func (h *Handler) importCaseHTCDS(w http.ResponseWriter, r *http.Request) error 
 		}
 		return apperr.Wrap(apperr.Invalid, "error.bad_json", err)
 	}
+	if err := web.CheckJSONText(body); err != nil {
+		return err
+	}
 	c, warnings, err := h.dataprot.ImportHTCDS(r.Context(), actor(r), body)
 	if err != nil {
 		return err

@@ -88,6 +88,13 @@ func (h *Handler) gate(rt Route) http.Handler {
 			h.writeError(w, r, apperr.New(apperr.Forbidden, "error.forbidden"))
 			return
 		}
+		if web.OverlongPathValue(r) {
+			// No record has such an id: refused and audited as a probe
+			// before the id reaches a query.
+			h.accounts.RecordDenied(r.Context(), cur.Actor, string(rt.Action))
+			h.writeError(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+			return
+		}
 		if err := rt.Handler(w, r); err != nil {
 			h.writeError(w, r, err)
 		}
@@ -163,6 +170,9 @@ func decode(r *http.Request, dst any) error {
 	// encoding/json would quietly replace invalid UTF-8; refuse it instead.
 	if !utf8.Valid(body) {
 		return apperr.New(apperr.Invalid, "error.bad_encoding")
+	}
+	if err := web.CheckJSONText(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -317,27 +317,31 @@ func (a *App) Handler() (http.Handler, error) {
 	if a.Config.MetricsToken != "" {
 		mux.Handle("GET /metrics", web.Named(a.Metrics.Handler(string(a.Config.MetricsToken))))
 	}
-	// A refused cross-origin write is answered before any route runs, in the
-	// browser's language: JSON under /api/, plain text elsewhere.
-	crossOrigin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := a.Catalog.For(a.Catalog.Match("", r.Header.Get("Accept-Language")))
-		msg := p.T("error.cross_origin")
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(http.StatusForbidden)
-			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": apperr.Forbidden, "message": msg}})
-			return
-		}
-		http.Error(w, msg, http.StatusForbidden)
-	})
 	return web.Chain(mux,
 		web.ClientAddress(web.NewProxies(a.Config.TrustedProxies, a.Config.ForwardedHeader)),
 		web.Observe(a.Log, a.Metrics),
 		web.SecurityHeaders(secure),
-		web.CrossOrigin(crossOrigin),
+		web.CrossOrigin(a.refuse(apperr.New(apperr.Forbidden, "error.cross_origin"))),
+		web.QueryText(a.refuse(web.ErrControl)),
 		// Uploads (the public report form, case notes) set their own limits.
 		web.LimitBody(MaxBody, public.TakesFiles, ui.TakesFiles),
 	), nil
+}
+
+// refuse answers a request refused before any route runs, in the browser's
+// language: JSON under /api/, plain text elsewhere.
+func (a *App) refuse(e *apperr.Error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := a.Catalog.For(a.Catalog.Match("", r.Header.Get("Accept-Language")))
+		msg, status := p.Error(e), web.StatusOf(e.Code)
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(status)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": e.Code, "message": msg}})
+			return
+		}
+		http.Error(w, msg, status)
+	})
 }
 
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
@@ -348,6 +352,12 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		a.Log.Warn("not ready", "err", err)
 		w.WriteHeader(web.StatusOf(apperr.Unavailable))
 		_, _ = w.Write([]byte("database unavailable\n"))
+		return
+	}
+	if err := a.DB.Heartbeat(ctx); err != nil {
+		a.Log.Warn("not ready: the database takes no writes", "err", err)
+		w.WriteHeader(web.StatusOf(apperr.Unavailable))
+		_, _ = w.Write([]byte("database takes no writes\n"))
 		return
 	}
 	_, _ = w.Write([]byte("ready\n"))

@@ -8,6 +8,7 @@ import (
 
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/web"
 )
 
 // threadPage is what thread.html receives.
@@ -51,6 +52,10 @@ func (h *Handler) visitor(r *http.Request) (string, intake.Work) {
 // followUpOpen shows the thread of a receipt code.
 func (h *Handler) followUpOpen(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "public.followup.title")
+	if err := parseForm(r); err != nil {
+		h.renderFollowUp(w, r, h.fail(v, r, err), v)
+		return
+	}
 	code := r.PostFormValue("code")
 	visitor, work := h.visitor(r)
 	th, err := h.intake.OpenThread(r.Context(), visitor, code)
@@ -71,6 +76,10 @@ func (h *Handler) followUpOpen(w http.ResponseWriter, r *http.Request) {
 // followUpReply adds the reporter's answer and shows the thread again.
 func (h *Handler) followUpReply(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "public.thread.title")
+	if err := parseForm(r); err != nil {
+		h.renderFollowUp(w, r, h.fail(v, r, err), v)
+		return
+	}
 	code, text := r.PostFormValue("code"), r.PostFormValue("message")
 	visitor, work := h.visitor(r)
 	th, err := h.intake.Reply(r.Context(), visitor, code, text)
@@ -97,6 +106,15 @@ func (h *Handler) followUpReply(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = threadPage{Thread: th, Code: intake.FormatCode(intake.NormaliseCode(code)), Message: text, Work: work}
 	h.render(w, r, status, "thread", v)
+}
+
+// parseForm reads a posted follow-up form and refuses text holding a
+// control character (see web.ControlFree) before any budget is spent.
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return bodyError(err)
+	}
+	return web.CheckText(r.PostForm)
 }
 
 // fakeCode is a receipt code that opens nothing, for the honeypot's answer.

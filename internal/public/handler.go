@@ -249,7 +249,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 // for its code.
 func (h *Handler) fail(v *view, r *http.Request, err error) int {
 	e := apperr.As(err)
-	if e.Code == apperr.Internal {
+	if web.StatusOf(e.Code) >= 500 {
 		h.log.Error("public request failed", "route", web.Route(r), "err", err)
 	}
 	v.FieldErrors = map[string]string{}

@@ -13,6 +13,7 @@ import (
 
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/web"
 )
 
 // Form parsing limits: the text fields are small; files have their own
@@ -159,6 +160,16 @@ func bodyError(err error) error {
 	return apperr.Wrap(apperr.Invalid, "public.error.form", err)
 }
 
+// checkText refuses a report whose text holds a control character (see
+// web.ControlFree) before anything is counted or stored.
+func (in *reportInput) checkText() error {
+	fields := map[string][]string{"signs": in.Signs}
+	for k, v := range in.Values {
+		fields[k] = []string{v}
+	}
+	return web.CheckText(fields)
+}
+
 func isTextField(name string) bool {
 	for _, f := range textFields {
 		if f == name {
@@ -205,6 +216,9 @@ func (h *Handler) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		func() bool { turn = h.acquireUpload(r.Context()); return turn })
 	if turn {
 		defer func() { <-h.uploads }()
+	}
+	if err == nil {
+		err = in.checkText()
 	}
 	if err != nil {
 		status := h.fail(v, r, err)

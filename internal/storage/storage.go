@@ -280,3 +280,13 @@ func Flag(b bool) int {
 
 // NullString binds "" as SQL NULL (an optional reference, say).
 func NullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// Heartbeat commits a one-row update, proving the database takes writes: a
+// read-only database (or a PostgreSQL standby) or a full disk fails it,
+// while Ping would still pass.
+func (db *DB) Heartbeat(ctx context.Context) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE storage_heartbeat SET beats = beats + 1 WHERE id = 1`)
+		return err
+	})
+}

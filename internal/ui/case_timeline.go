@@ -100,6 +100,9 @@ func readNote(w http.ResponseWriter, r *http.Request) (string, *cases.File, erro
 	if !utf8.ValidString(note) {
 		return "", nil, apperr.New(apperr.Invalid, "error.bad_encoding")
 	}
+	if err := web.CheckText(r.MultipartForm.Value); err != nil {
+		return "", nil, err
+	}
 	fh := r.MultipartForm.File["file"]
 	if len(fh) == 0 || fh[0].Size == 0 {
 		return note, nil, nil

@@ -10,6 +10,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/dataprotection"
+	"waymark.city/waymark/internal/web"
 )
 
 type dataImportPage struct {
@@ -36,6 +37,9 @@ func importDocument(r *http.Request) ([]byte, error) {
 			}
 			return nil, apperr.Wrap(apperr.Invalid, "error.bad_form", err)
 		}
+		if err := web.CheckText(r.MultipartForm.Value); err != nil {
+			return nil, err
+		}
 		if file, _, err := r.FormFile("file"); err == nil {
 			defer file.Close()
 			data, err := io.ReadAll(io.LimitReader(file, dataprotection.MaxDocument+1))
@@ -60,6 +64,9 @@ func (h *Handler) importCase(w http.ResponseWriter, r *http.Request) {
 	data, err := importDocument(r)
 	if err == nil && strings.TrimSpace(string(data)) == "" {
 		err = apperr.Validation(apperr.FieldError{Field: "document", Key: "error.data.htcds_empty"})
+	}
+	if err == nil {
+		err = web.CheckJSONText(data)
 	}
 	var c cases.Case
 	var warnings []dataprotection.Warning

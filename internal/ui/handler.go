@@ -188,6 +188,15 @@ func (h *Handler) gate(rt Route) http.Handler {
 				return
 			}
 		}
+		if web.OverlongPathValue(r) {
+			// No record has such an id: refused (and audited for a signed-in
+			// caller, as a probe) before the id reaches a query.
+			if cur != nil {
+				h.accounts.RecordDenied(r.Context(), cur.Actor, string(rt.Action))
+			}
+			h.fail(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+			return
+		}
 		rt.Handler(w, r)
 	}))
 }
@@ -306,7 +315,7 @@ func parseForm(r *http.Request) error {
 			}
 		}
 	}
-	return nil
+	return web.CheckText(r.PostForm)
 }
 
 // safeNext keeps a redirect target on this site: a path, never "//host".
@@ -330,6 +339,9 @@ func (h *Handler) formFailed(w http.ResponseWriter, r *http.Request, v *web.View
 	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
 		h.fail(w, r, err)
 		return
+	}
+	if statusOf(err) >= 500 {
+		h.log.Error("request failed", "route", web.Route(r), "err", err)
 	}
 	v.FormError(err)
 	render(statusOf(err))

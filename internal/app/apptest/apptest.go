@@ -62,6 +62,13 @@ func StartWith(t testing.TB, cfg config.Config) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
+	return StartLogging(t, cfg, log)
+}
+
+// StartLogging is StartWith logging to log, for tests that check what
+// the log says.
+func StartLogging(t testing.TB, cfg config.Config, log *slog.Logger) *Env {
+	t.Helper()
 	a, err := app.Open(context.Background(), cfg, log, app.WithPasswordParams(auth.TestParams))
 	if err != nil {
 		t.Fatalf("open app: %v", err)
