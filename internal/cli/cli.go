@@ -44,6 +44,7 @@ func commands() []command {
 		{"backup", "write an encrypted, consistent backup to FILE", backupCmd},
 		{"restore", "restore a backup FILE into an empty database and verify it", restoreCmd},
 		{"keys rotate", "rotate the master key, rewrapping every data key", keysRotate},
+		{"keys rewrap", "move data keys still under a retired master key to the active one", keysRewrap},
 		{"screen", "evaluate screening answers (JSON file or -) and print the explained result", screen},
 		{"indicators", "print the indicator catalogue, rules and field guide as JSON", indicators},
 		{"bench", "seed synthetic data and measure throughput and latency", benchCmd},

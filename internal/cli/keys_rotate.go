@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/vault"
 )
@@ -26,7 +27,8 @@ func keysRotate(ctx context.Context, io IO, args []string) error {
 	}
 	defer a.Close()
 	res, err := vault.Rotate(ctx, a.DB, cfg.KeysFile, a.Log)
-	if err != nil {
+	if err := recordCommand(ctx, a, audit.Entry{Action: "keys.rotate", SubjectType: "master_key", SubjectID: res.NewKeyID,
+		Detail: fmt.Sprintf("rewrapped=%d", res.Rewrapped)}, err); err != nil {
 		return err
 	}
 	fmt.Fprintf(io.Stdout, "master key rotated: new key %s, %d data keys rewrapped\n", res.NewKeyID, res.Rewrapped)

@@ -8,14 +8,17 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
+	"waymark.city/waymark/internal/vault"
 )
 
 // TestKeysRotateWhileServing rotates the master key with the command line
@@ -183,4 +186,92 @@ func TestKeysRotateRefusesEnvironmentKeys(t *testing.T) {
 	if r.code != 1 || !regexp.MustCompile(`WAYMARK_KEYS cannot be rotated`).MatchString(r.stderr) {
 		t.Errorf("%s", r)
 	}
+}
+
+// TestKeysRewrap: a data key left under a retired master key (a server with
+// keys that never reload wrote it) is moved by `keys rewrap`, and rotation
+// and rewrap each leave an audit entry.
+func TestKeysRewrap(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			in := newInstallation(t, engine)
+			in.seedDemo(t)
+			stale := in.open(t)
+			oldKey := stale.Keys.ActiveKeyID()
+			r := mustRun(t, nil, "", append([]string{"keys", "rotate"}, in.flags()...)...)
+			newKey := regexp.MustCompile(`new key (\S+),`).FindStringSubmatch(r.stdout)[1]
+
+			// A vault that never rereads the key file still wraps with the old key.
+			old := vault.New(stale.Keys, "")
+			err := stale.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := old.Seal(ctx, tx, "people/0190abcd-0000-7000-8000-000000000001", "name", []byte("late"))
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := keysUnder(t, stale.DB, oldKey); n != 1 {
+				t.Fatalf("%d data keys under the retired key before rewrap, want 1", n)
+			}
+
+			r = mustRun(t, nil, "", append([]string{"keys", "rewrap"}, in.flags()...)...)
+			if !strings.Contains(r.stdout, "1 data keys rewrapped to "+newKey) {
+				t.Errorf("keys rewrap output: %s", r)
+			}
+			if n := keysUnder(t, stale.DB, oldKey); n != 0 {
+				t.Errorf("%d data keys under the retired key after rewrap", n)
+			}
+			r = mustRun(t, nil, "", append([]string{"keys", "rewrap"}, in.flags()...)...)
+			if !strings.Contains(r.stdout, "0 data keys rewrapped") {
+				t.Errorf("second keys rewrap: %s", r)
+			}
+
+			entries := auditEntries(t, stale, "keys.")
+			want := []string{"keys.rotate master_key " + newKey, "keys.rewrap master_key " + newKey, "keys.rewrap master_key " + newKey}
+			if !slices.Equal(entries, want) {
+				t.Errorf("audit entries %q, want %q", entries, want)
+			}
+			mustRun(t, nil, "", append([]string{"audit", "verify"}, in.flags()...)...)
+		})
+	}
+}
+
+// keysUnder counts the data keys wrapped by master key id.
+func keysUnder(t *testing.T, db *storage.DB, id string) int {
+	t.Helper()
+	var n int
+	err := db.Read(context.Background(), func(tx *storage.Tx) error {
+		return tx.QueryRowContext(context.Background(), `SELECT count(*) FROM data_keys WHERE master_key_id = $1`, id).Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// auditEntries lists "action subject_type subject_id" of the audit entries
+// whose action starts with prefix, in order.
+func auditEntries(t *testing.T, a *app.App, prefix string) []string {
+	t.Helper()
+	var out []string
+	err := a.DB.Read(context.Background(), func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(context.Background(), `SELECT action, subject_type, subject_id FROM audit_log WHERE action LIKE $1 ORDER BY seq`, prefix+"%")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var action, typ, id string
+			if err := rows.Scan(&action, &typ, &id); err != nil {
+				return err
+			}
+			out = append(out, action+" "+typ+" "+id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -47,13 +47,10 @@ func rotate(ctx context.Context, db *storage.DB, keysPath string, log *slog.Logg
 	return res, err
 }
 
-// Rewrap moves every data key still wrapped by a retired master key to the
-// active one, without adding a key; it finishes an interrupted Rotate.
-func Rewrap(ctx context.Context, db *storage.DB, keysPath string, log *slog.Logger) (int, error) {
-	keys, err := LoadKeyring(keysPath)
-	if err != nil {
-		return 0, err
-	}
+// Rewrap moves every data key still wrapped by a retired master key of keys
+// to its active one, without adding a key, repeating until none is left; it
+// finishes an interrupted Rotate.
+func Rewrap(ctx context.Context, db *storage.DB, keys *Keyring, log *slog.Logger) (int, error) {
 	return rewrap(ctx, db, keys, orDiscard(log), rewrapBatch, 0)
 }
 

@@ -194,7 +194,11 @@ func TestInterruptedRotation(t *testing.T) {
 	}
 
 	// Rewrap with nothing left to do is a no-op.
-	if n, err := Rewrap(context.Background(), db, keysPath, nil); err != nil || n != 0 {
+	latest, err := LoadKeyring(keysPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Rewrap(context.Background(), db, latest, nil); err != nil || n != 0 {
 		t.Errorf("Rewrap = %d, %v; want 0", n, err)
 	}
 }
