@@ -81,6 +81,9 @@ type App struct {
 	// Interpreters is the register of interpreters and cultural mediators
 	// and their bookings for cases.
 	Interpreters *interpreters.Service
+	// Checkpoints publishes the audit log's signed checkpoints outside the
+	// database (Config.AuditCheckpoints, Config.AuditWitness).
+	Checkpoints *audit.Publisher
 	// Notifier mails on-call staff about urgent reports; nil when no SMTP
 	// server or on-call address is configured.
 	Notifier *notify.Notifier
@@ -194,6 +197,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.Audit = audit.New(signer, verifier)
+	a.Checkpoints = audit.NewPublisher(a.Audit, a.DB, a.Config.AuditCheckpoints, a.Config.AuditWitness, a.Log)
 	a.Catalog, err = i18n.Load()
 	if err != nil {
 		return fmt.Errorf("load translations: %w", err)
@@ -389,8 +393,24 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	go a.Jobs().Loop(ctx, time.Minute)
-	return a.serve(ctx, ln, h)
+	serving, stop := context.WithCancel(ctx)
+	defer stop()
+	published := make(chan struct{})
+	go func() {
+		a.Checkpoints.Run(serving, checkpointEvery)
+		close(published)
+	}()
+	err = a.serve(serving, ln, h)
+	// The last checkpoint is published before the database closes.
+	stop()
+	<-published
+	return err
 }
+
+// checkpointEvery is how often a server publishes the audit log's latest
+// checkpoint: what a rollback could hide undetected is at most this much
+// activity.
+const checkpointEvery = 10 * time.Second
 
 // serve answers h on ln until ctx ends, then shuts down gracefully.
 func (a *App) serve(ctx context.Context, ln net.Listener, h http.Handler) error {

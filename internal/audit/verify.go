@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -46,6 +47,18 @@ func (l *Log) Verify(ctx context.Context, db *storage.DB) (Report, error) {
 	return verify(ctx, db, l.verifier, nil)
 }
 
+// VerifyAgainst is Verify with the checkpoints published outside the
+// database (ReadPublished has checked their signatures): the log must hold
+// every one of them, so a log cut back or restored from an older backup
+// fails even where its own checkpoints agree with it.
+func VerifyAgainst(ctx context.Context, db *storage.DB, verifier note.Verifier, published []Checkpoint) (Report, error) {
+	external := make([]checkpointRow, len(published))
+	for i, c := range published {
+		external[i] = checkpointRow{size: c.Size, root: c.Root[:], signed: c.Signed, external: true}
+	}
+	return verify(ctx, db, verifier, external)
+}
+
 // VerifyExternal is Verify with one more checkpoint, a signed note exported
 // earlier (Log.Latest) and kept outside the database. It catches what Verify
 // alone cannot: a log cut back together with its checkpoints. A note that is
@@ -59,7 +72,7 @@ func VerifyExternal(ctx context.Context, db *storage.DB, verifier note.Verifier,
 	if err != nil {
 		return Report{}, apperr.Wrap(apperr.Invalid, "error.audit.checkpoint", fmt.Errorf("parse exported checkpoint: %w", err))
 	}
-	return verify(ctx, db, verifier, &checkpointRow{size: tree.N, root: tree.Hash[:], signed: string(signed), external: true})
+	return verify(ctx, db, verifier, []checkpointRow{{size: tree.N, root: tree.Hash[:], signed: string(signed), external: true}})
 }
 
 // checkpointRow is a checkpoint as stored, or an exported one under test.
@@ -86,7 +99,7 @@ type verifyRun struct {
 	tree     frontier
 }
 
-func verify(ctx context.Context, db *storage.DB, verifier note.Verifier, external *checkpointRow) (Report, error) {
+func verify(ctx context.Context, db *storage.DB, verifier note.Verifier, external []checkpointRow) (Report, error) {
 	if verifier == nil {
 		return Report{}, fmt.Errorf("verify audit log: no verifier")
 	}
@@ -121,7 +134,7 @@ func (v *verifyRun) fail(firstBad int64, format string, args ...any) error {
 	return errStop
 }
 
-func (v *verifyRun) run(external *checkpointRow) error {
+func (v *verifyRun) run(external []checkpointRow) error {
 	ctx, tx := v.ctx, v.tx
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_log`).Scan(&v.report.Entries); err != nil {
 		return fmt.Errorf("count entries: %w", err)
@@ -147,6 +160,9 @@ func (v *verifyRun) run(external *checkpointRow) error {
 	for _, c := range v.cps[v.next:] {
 		if err := v.open(c); err != nil {
 			return err
+		}
+		if c.external {
+			return v.fail(v.n, "a published checkpoint covers %d entries but only %d exist: entries from %d on were removed, or the database was rolled back or restored from an older backup", c.size, v.n, v.n)
 		}
 		return v.fail(v.n, "a signed checkpoint covers %d entries but only %d exist: entries from %d on were removed", c.size, v.n, v.n)
 	}
@@ -175,8 +191,9 @@ func (v *verifyRun) run(external *checkpointRow) error {
 }
 
 // loadCheckpoints reads every stored checkpoint; there are about n/256 of
-// them, small enough to hold.
-func (v *verifyRun) loadCheckpoints(external *checkpointRow) error {
+// them, small enough to hold (and so are published ones: one per few
+// seconds of activity).
+func (v *verifyRun) loadCheckpoints(external []checkpointRow) error {
 	rows, err := v.tx.QueryContext(v.ctx, `SELECT tree_size, root_hash, signed FROM audit_checkpoints ORDER BY tree_size`)
 	if err != nil {
 		return fmt.Errorf("read checkpoints: %w", err)
@@ -192,13 +209,8 @@ func (v *verifyRun) loadCheckpoints(external *checkpointRow) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read checkpoints: %w", err)
 	}
-	if external != nil {
-		i := slices.IndexFunc(v.cps, func(c checkpointRow) bool { return c.size > external.size })
-		if i < 0 {
-			i = len(v.cps)
-		}
-		v.cps = slices.Insert(v.cps, i, *external)
-	}
+	v.cps = append(v.cps, external...)
+	slices.SortStableFunc(v.cps, func(a, b checkpointRow) int { return cmp.Compare(a.size, b.size) })
 	return nil
 }
 
@@ -302,6 +314,9 @@ func (v *verifyRun) reach() error {
 			return err
 		}
 		if root := v.tree.root(); tree.Hash != root {
+			if c.external {
+				return v.fail(v.lastGood, "entries %d to %d differ from the published checkpoint for %d entries: the log was rewritten, or rolled back and written again", v.lastGood, c.size-1, c.size)
+			}
 			return v.fail(v.lastGood, "entries %d to %d differ from the signed checkpoint for %d entries: entries and stored hashes were rewritten", v.lastGood, c.size-1, c.size)
 		}
 		if !c.external && !bytes.Equal(c.root, tree.Hash[:]) {

@@ -12,8 +12,9 @@ import (
 
 func auditVerify(ctx context.Context, io IO, args []string) error {
 	var cfg config.Config
-	fs := flags(io, "audit verify", "audit verify [--data DIR | --database URL]")
+	fs := flags(io, "audit verify", "audit verify [--data DIR | --database URL] [--against FILE]")
 	cfg.Register(fs, io.Getenv)
+	against := fs.String("against", "", "a file of published checkpoints (the server's audit-checkpoints.log); the log must hold every one of them")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -22,7 +23,36 @@ func auditVerify(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if *against != "" {
+		return verifyAuditAgainst(ctx, io, a, *against)
+	}
 	return verifyAudit(ctx, io, a)
+}
+
+// verifyAuditAgainst checks the audit log and that it holds every
+// checkpoint published to file: a log rolled back to an earlier signed
+// checkpoint fails here though its own checkpoints agree with it.
+func verifyAuditAgainst(ctx context.Context, io IO, a *app.App, file string) error {
+	verifier, err := a.Keys.AuditVerifier()
+	if err != nil {
+		return err
+	}
+	published, err := audit.ReadPublished(file, verifier)
+	if err != nil {
+		return err
+	}
+	if len(published) == 0 {
+		return fmt.Errorf("%s holds no published checkpoint to verify against", file)
+	}
+	rep, err := audit.VerifyAgainst(ctx, a.DB, verifier, published)
+	if err != nil {
+		return err
+	}
+	if err := report(io, rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Stdout, "the log holds all %d checkpoints published to %s\n", len(published), file)
+	return nil
 }
 
 // verifyAudit checks the audit chain with the installation's verifier key

@@ -38,6 +38,10 @@ func serve(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer a.Close()
+	// Refuse a log older than the checkpoints this server published.
+	if err := a.Checkpoints.Check(ctx); err != nil {
+		return err
+	}
 	var logins []demo.Login
 	if cfg.Demo {
 		if logins, err = demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,

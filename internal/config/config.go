@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,6 +80,12 @@ type Config struct {
 	TrustedProxies  []netip.Prefix
 	trustedProxies  string // as given, parsed by Finish
 	ForwardedHeader string // "X-Forwarded-For" (default) or "Forwarded"
+	// AuditCheckpoints is the append-only file the server publishes the
+	// audit log's signed checkpoints to (default DATA/audit-checkpoints.log);
+	// ship it elsewhere, it is what shows a rolled-back log.
+	AuditCheckpoints string
+	// AuditWitness, when set, is a URL each new checkpoint is POSTed to.
+	AuditWitness string
 }
 
 // minMetricsToken is the shortest metrics token accepted: long enough not
@@ -157,6 +164,10 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		"comma-separated addresses or CIDR ranges of reverse proxies whose forwarded header names the client; none by default (WAYMARK_TRUSTED_PROXIES)")
 	fs.StringVar(&c.ForwardedHeader, "forwarded-header", or(env("WAYMARK_FORWARDED_HEADER"), "X-Forwarded-For"),
 		"header the trusted proxies name the client in: X-Forwarded-For or Forwarded (WAYMARK_FORWARDED_HEADER)")
+	fs.StringVar(&c.AuditCheckpoints, "audit-checkpoints", env("WAYMARK_AUDIT_CHECKPOINTS"),
+		"append-only file the audit log's signed checkpoints are published to; default DATA/audit-checkpoints.log (WAYMARK_AUDIT_CHECKPOINTS)")
+	fs.StringVar(&c.AuditWitness, "audit-witness", env("WAYMARK_AUDIT_WITNESS"),
+		"http(s) URL each new signed audit checkpoint is POSTed to; empty sends none (WAYMARK_AUDIT_WITNESS)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("WAYMARK_METRICS_ADDR"), "listen address HOST:PORT of its own for /metrics; empty serves none (WAYMARK_METRICS_ADDR)")
 	c.MetricsToken = Secret(env("WAYMARK_METRICS_TOKEN"))
 	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
@@ -227,6 +238,14 @@ func (c *Config) Finish() error {
 	}
 	if c.KeysFile == "" {
 		c.KeysFile = filepath.Join(c.DataDir, "waymark.keys")
+	}
+	if c.AuditCheckpoints == "" {
+		c.AuditCheckpoints = filepath.Join(c.DataDir, "audit-checkpoints.log")
+	}
+	if c.AuditWitness != "" {
+		if u, err := url.Parse(c.AuditWitness); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return errors.New("--audit-witness must be an http:// or https:// URL")
+		}
 	}
 	if c.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
