@@ -277,7 +277,8 @@ func (s *Service) RecordFeedback(ctx context.Context, actor access.Actor, caseID
 		if r.Status != Ended && r.Status != Declined {
 			return apperr.New(apperr.Conflict, "error.referral_feedback.not_ended")
 		}
-		comment, err := s.seal(ctx, tx, caseID, "referral_feedback", in.Comment)
+		// Bound to its referral, so a comment cannot be moved to another row.
+		comment, err := s.seal(ctx, tx, caseID, "referral_feedback."+refID, in.Comment)
 		if err != nil {
 			return err
 		}
@@ -322,7 +323,7 @@ func (s *Service) loadFeedback(ctx context.Context, tx *storage.Tx, caseID strin
 	}
 	// Decrypt after the rows are closed: the vault queries the same transaction.
 	for id, c := range sealed {
-		if out[id].Comment, err = s.open(ctx, tx, caseID, "referral_feedback", c); err != nil {
+		if out[id].Comment, err = s.open(ctx, tx, caseID, "referral_feedback."+id, c); err != nil {
 			return nil, err
 		}
 	}

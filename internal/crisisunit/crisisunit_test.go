@@ -330,7 +330,11 @@ func TestTasksReachTheirOrganisation(t *testing.T) {
 				t.Errorf("police reminder: %q", toPolice)
 			}
 
-			// The police marks it done; the owner's timeline shows it.
+			// The police may not drop the task; it marks it done, and the
+			// owner's timeline shows it.
+			if _, err := f.svc.SetTaskStatus(ctx, f.police.Actor, c.ID, 1, crisisunit.TaskCancelled); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("the police cancels its task: %v, want forbidden", err)
+			}
 			done, err := f.svc.SetTaskStatus(ctx, f.police.Actor, c.ID, 1, crisisunit.TaskDone)
 			if err != nil || done.Status != crisisunit.TaskDone || done.ClosedBy != f.police.ID {
 				t.Fatalf("police marks its task done: %+v, %v", done, err)

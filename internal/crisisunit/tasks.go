@@ -228,8 +228,8 @@ func markMissing(ctx context.Context, tx *storage.Tx, c cases.Case, tasks []Task
 
 // SetTaskStatus marks task number of a case done or cancelled, clears its
 // deadline and writes it to the case's timeline. The case's own
-// organisation may close any task; a partner only the tasks given to it,
-// whether or not the case was shared with it.
+// organisation may close any task; a partner may mark done the tasks given
+// to it, whether or not the case was shared with it.
 func (s *Service) SetTaskStatus(ctx context.Context, actor access.Actor, caseID string, number int, status string) (Task, error) {
 	if status != TaskDone && status != TaskCancelled {
 		return Task{}, apperr.Validation(apperr.FieldError{Field: "status", Key: "crisisunit.error.task_status"})
@@ -254,6 +254,11 @@ func (s *Service) SetTaskStatus(ctx context.Context, actor access.Actor, caseID 
 		}
 		if t.Status != TaskOpen {
 			return apperr.New(apperr.Conflict, "crisisunit.error.task_closed")
+		}
+		// Whether a task is still needed is the case holder's call: a
+		// partner marks its task done, it does not drop it.
+		if !a.Owner && status == TaskCancelled {
+			return apperr.New(apperr.Forbidden, "crisisunit.error.cancel_owner_only")
 		}
 		now := s.cases.Now()
 		if _, err := tx.ExecContext(ctx, `UPDATE case_tasks SET status = $1, closed_at = $2, closed_by = $3 WHERE id = $4`,

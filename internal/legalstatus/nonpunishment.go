@@ -146,7 +146,9 @@ func (s *Service) SavePenalty(ctx context.Context, actor access.Actor, caseID st
 			return fmt.Errorf("save penalty of case %s: %w", a.Case.ID, err)
 		}
 		out = p
-		return s.log(ctx, tx, actor, a.Case, kind, p.ID, p.Kind)
+		// A charge, fine or detention is criminal-offence data: the
+		// timeline and audit log name the record, not its kind.
+		return s.log(ctx, tx, actor, a.Case, kind, p.ID, "")
 	})
 	return out, err
 }

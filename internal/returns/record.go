@@ -267,7 +267,7 @@ func (s *Service) Save(ctx context.Context, actor access.Actor, caseID string, i
 		if err != nil {
 			return fmt.Errorf("save return of case %s: %w", caseID, err)
 		}
-		return s.cases.Log(ctx, tx, actor, a.Case, cases.Event{Kind: kind, Category: cases.Assistance, RefID: out.ID, Detail: out.Country})
+		return s.cases.Log(ctx, tx, actor, a.Case, cases.Event{Kind: kind, Category: cases.Assistance, RefID: out.ID})
 	})
 	if err != nil {
 		return Return{}, err
@@ -319,7 +319,7 @@ func (s *Service) ConfirmReception(ctx context.Context, actor access.Actor, case
 			WHERE id = $5`, in.At.UTC(), sealed, actor.UserID, now, r.ID); err != nil {
 			return fmt.Errorf("confirm reception of case %s: %w", caseID, err)
 		}
-		return s.cases.Log(ctx, tx, actor, a.Case, cases.Event{Kind: "return_received", Category: cases.Assistance, RefID: r.ID, Detail: r.Country})
+		return s.cases.Log(ctx, tx, actor, a.Case, cases.Event{Kind: "return_received", Category: cases.Assistance, RefID: r.ID})
 	})
 }
 
@@ -468,6 +468,11 @@ func (s *Service) Export(ctx context.Context, tx *storage.Tx, a cases.Access) (R
 	r, found, err := s.load(ctx, tx, a.Case.ID, true)
 	if err != nil || !found {
 		return out, err
+	}
+	// The pre-return risk belongs to the risk category: a partner given
+	// the assistance plan but not the risk record does not see it.
+	if !a.Sees(cases.Risk) {
+		r.RiskLevel, r.RiskAssessedOn, r.RiskNote = "", "", ""
 	}
 	out.Return = &r
 	return out, nil

@@ -428,3 +428,43 @@ func TestMessagesTranslated(t *testing.T) {
 		}
 	}
 }
+
+// TestReturnRiskNeedsRiskShare: the pre-return risk is risk data; a partner
+// given the assistance plan but not the risk record reads the return
+// without it (found in review).
+func TestReturnRiskNeedsRiskShare(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			c := f.openCase(t, false, toLongTerm...)
+			if _, err := f.svc.Save(ctx, f.worker.Actor, c.ID, adultPlan()); err != nil {
+				t.Fatalf("save the return: %v", err)
+			}
+			if _, err := f.env.App.Cases.RecordConsent(ctx, f.worker.Actor, c.ID, cases.ConsentInput{Purposes: []string{cases.PurposeSharing},
+				Orgs: []string{f.orgB}, Categories: []string{string(cases.Assistance)}, Language: "ro", Method: "written", GivenBy: "person",
+				GivenOn: day(0)}); err != nil {
+				t.Fatalf("consent: %v", err)
+			}
+			sh, err := f.env.App.Cases.ShareCase(ctx, f.worker.Actor, c.ID, cases.ShareInput{To: f.orgB, Kind: cases.KindShare,
+				Categories: []string{string(cases.Assistance)}})
+			if err != nil {
+				t.Fatalf("share: %v", err)
+			}
+			if _, err := f.env.App.Cases.RespondShare(ctx, f.outside.Actor, sh.ID, true, ""); err != nil {
+				t.Fatalf("accept share: %v", err)
+			}
+			own, err := f.svc.Get(ctx, f.worker.Actor, c.ID)
+			if err != nil || own.Return.RiskLevel == "" {
+				t.Fatalf("the owner's return lacks its risk: %+v, %v", own.Return, err)
+			}
+			theirs, err := f.svc.Get(ctx, f.outside.Actor, c.ID)
+			if err != nil || theirs.Return == nil || theirs.Return.Country != own.Return.Country {
+				t.Fatalf("the partner's return: %+v, %v", theirs.Return, err)
+			}
+			if r := theirs.Return; r.RiskLevel != "" || r.RiskAssessedOn != "" || r.RiskNote != "" {
+				t.Errorf("a partner without the risk share reads the pre-return risk: %q %q %q", r.RiskLevel, r.RiskAssessedOn, r.RiskNote)
+			}
+		})
+	}
+}
