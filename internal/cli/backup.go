@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
+	"waymark.city/waymark/internal/app"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/backup"
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/vault"
@@ -30,17 +33,31 @@ func backupCmd(ctx context.Context, io IO, args []string) error {
 		return err
 	}
 	defer a.Close()
+	path := fs.Arg(0)
+	m, err := writeBackup(ctx, a, path)
+	var rows int64
+	for _, n := range m.Rows {
+		rows += n
+	}
+	if err := recordCommand(ctx, a, audit.Entry{Action: "backup.create",
+		Detail: fmt.Sprintf("tables=%d rows=%d key=%s", len(m.Rows), rows, m.KeyID)}, err); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Stdout, "backup written to %s: %d tables, %d rows, sealed with key %s (keep the key file: the backup needs it)\n", path, len(m.Rows), rows, m.KeyID)
+	return nil
+}
+
+// writeBackup writes the backup to a temporary file and renames it to path,
+// so a failed backup never leaves a file that looks complete.
+func writeBackup(ctx context.Context, a *app.App, path string) (backup.Manifest, error) {
 	keys := a.Vault.Keyring()
 	key, err := keys.DerivedKey(keys.ActiveKeyID(), backupPurpose)
 	if err != nil {
-		return err
+		return backup.Manifest{}, err
 	}
-	path := fs.Arg(0)
-	// Write to a temporary file and rename, so a failed backup never leaves a
-	// file that looks complete.
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".waymark-backup-*")
 	if err != nil {
-		return fmt.Errorf("create backup file: %w", err)
+		return backup.Manifest{}, fmt.Errorf("create backup file: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	m, err := backup.Backup(ctx, a.DB, backup.BackupKey{ID: keys.ActiveKeyID(), Key: key}, tmp)
@@ -51,17 +68,12 @@ func backupCmd(ctx context.Context, io IO, args []string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("write backup: %w", err)
+		return backup.Manifest{}, fmt.Errorf("write backup: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("finish backup file: %w", err)
+		return backup.Manifest{}, fmt.Errorf("finish backup file: %w", err)
 	}
-	var rows int64
-	for _, n := range m.Rows {
-		rows += n
-	}
-	fmt.Fprintf(io.Stdout, "backup written to %s: %d tables, %d rows, sealed with key %s (keep the key file: the backup needs it)\n", path, len(m.Rows), rows, m.KeyID)
-	return nil
+	return m, nil
 }
 
 func restoreCmd(ctx context.Context, io IO, args []string) error {
@@ -92,6 +104,12 @@ func restoreCmd(ctx context.Context, io IO, args []string) error {
 	m, err := backup.Restore(ctx, f, func(id string) ([]byte, error) { return keys.DerivedKey(id, backupPurpose) }, a.DB)
 	if err != nil {
 		return explain(a.Catalog, err)
+	}
+	// Only a restore that succeeded is audited: an entry in a target left
+	// empty would make the next attempt refuse it as not empty.
+	if err := recordCommand(ctx, a, audit.Entry{Action: "backup.restore",
+		Detail: fmt.Sprintf("engine=%s created=%s key=%s", m.Engine, m.Created.UTC().Format(time.RFC3339), m.KeyID)}, nil); err != nil {
+		return err
 	}
 	fmt.Fprintf(io.Stdout, "restored backup of %s made %s\n", m.Engine, m.Created.Local().Format("2006-01-02 15:04"))
 	if err := keepKeysWithData(io, cfg, keys); err != nil {
