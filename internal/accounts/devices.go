@@ -7,7 +7,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/storage"
 )
@@ -33,10 +32,7 @@ func (s *Service) admitHash(ctx context.Context, who auth.Client) (release func(
 // recordThrottled audits a sign-in refused because its client must wait,
 // naming the targeted account when the username is one.
 func (s *Service) recordThrottled(ctx context.Context, tx *storage.Tx, c credentials) error {
-	if c.id == "" {
-		return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "", "", "", "throttled")
-	}
-	return s.record(ctx, tx, access.Actor{}, "auth.login", audit.Denied, "user", c.id, c.orgID, "throttled")
+	return s.auditThrottled(ctx, tx, access.Actor{}, "auth.login", c)
 }
 
 // maxDeviceTokens is how many accounts' device tokens one browser keeps

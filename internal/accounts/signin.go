@@ -290,7 +290,7 @@ func (s *Service) secondFactorThrottled(ctx context.Context, tx *storage.Tx, c c
 	if err != nil || wait == 0 {
 		return nil, err
 	}
-	return tooMany(wait), s.record(ctx, tx, c.actor(), "auth.second_factor", audit.Denied, "user", c.id, c.orgID, "throttled")
+	return tooMany(wait), s.auditThrottled(ctx, tx, c.actor(), "auth.second_factor", c)
 }
 
 // secondFactorFailed counts and audits a wrong answer.
@@ -456,7 +456,7 @@ func (s *Service) StepUp(ctx context.Context, token, password, code, client stri
 			return err
 		} else if wait > 0 {
 			failure = tooMany(wait)
-			return s.record(ctx, tx, actor, "auth.step_up", audit.Denied, "user", c.id, c.orgID, "throttled")
+			return s.auditThrottled(ctx, tx, actor, "auth.step_up", c)
 		}
 		codeOK := true
 		if passwordOK && (c.totpEnabled || c.role.SeesPersonalData()) {

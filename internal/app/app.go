@@ -454,6 +454,11 @@ func (a *App) Jobs() *jobs.Runner {
 			_, err := auth.DeleteExpiredSessions(ctx, tx, now)
 			return err
 		})},
+		// Counted audit events (throttled sign-ins) become one entry each
+		// once their window has passed.
+		jobs.Periodic{Kind: "audit.flush_counts", Every: time.Minute, Run: func(ctx context.Context, db *storage.DB) error {
+			return a.Audit.FlushCounts(ctx, db, storage.Now())
+		}},
 		jobs.Periodic{Kind: "throttle.sweep", Every: time.Hour, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
 			_, err := a.throttle.Sweep(ctx, tx, now.Add(-24*time.Hour))
 			return err

@@ -10,9 +10,11 @@ CREATE TABLE vault_rotation (
 INSERT INTO vault_rotation (id, active_key_id) VALUES (1, '');
 
 -- Repeated audit events (throttled sign-in attempts) counted per subject
--- and time window; one audit entry with the count is written when the
--- window has passed, instead of one entry per attempt.
+-- and time window: the first of a window is an audit entry at once, the
+-- rest one entry with the count when the window has passed.
 CREATE TABLE audit_counts (
+    actor_user_id  TEXT NOT NULL,
+    actor_org_id   TEXT NOT NULL,
     action         TEXT NOT NULL,
     outcome        TEXT NOT NULL,
     subject_type   TEXT NOT NULL,
@@ -21,5 +23,5 @@ CREATE TABLE audit_counts (
     detail         TEXT NOT NULL,
     window_start   TIMESTAMPTZ NOT NULL,
     attempts       INTEGER NOT NULL,
-    PRIMARY KEY (action, outcome, subject_type, subject_id, detail, window_start)
+    PRIMARY KEY (action, outcome, actor_user_id, subject_type, subject_id, detail, window_start)
 );
