@@ -45,10 +45,16 @@
 // with every checkpoint that mentions it, leaving a consistent shorter log
 // whose latest checkpoint is an old, genuinely signed one. Nor can it see a
 // rewrite by someone holding the signing key. Both need a copy of a
-// checkpoint kept outside the database: export the latest signed checkpoint
-// (Log.Latest) regularly to partner organisations or to write-once storage,
-// and check those copies with VerifyExternal. Keep the signing key away from
-// the database (and its backups) for the same reason.
+// checkpoint kept outside the database: a server's Publisher appends the
+// latest one to a file (and posts it to a witness) every few seconds, the
+// server refuses to start on a log older than that file's newest checkpoint
+// (Publisher.Check), and VerifyAgainst checks a log against all of them;
+// ship the file to partner organisations or to write-once storage. Keep the
+// signing key away from the database (and its backups) for the same reason.
+//
+// Events that come in bursts (throttled sign-ins) go through Count, which
+// appends the first per subject and window and one entry with the count
+// later, so an attacker cannot make the log grow by one entry per request.
 //
 // # Personal data
 //

@@ -20,7 +20,7 @@ func keysRewrap(ctx context.Context, io IO, args []string) error {
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
 	}
-	a, err := open(ctx, io, cfg)
+	a, err := openExisting(ctx, io, cfg)
 	if err != nil {
 		return err
 	}
