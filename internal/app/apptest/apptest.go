@@ -59,7 +59,9 @@ func Start(t testing.TB, engine storage.Engine) *Env {
 func StartWith(t testing.TB, cfg config.Config) *Env {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	// A fuzz test's F may not log once its targets run, and the server
+	// logs every request: only a T or B gets the log.
+	if _, fuzz := t.(*testing.F); testing.Verbose() && !fuzz {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
 	return StartLogging(t, cfg, log)
