@@ -69,13 +69,31 @@ const (
 	ViewInterpreters   Action = "interpreters.view"             // the register of interpreters and cultural mediators; names and contacts only for organisations that hold cases
 	ManageInterpreters Action = "interpreters.manage"           // add and change entries of the interpreter register
 	ManageCountryNotes Action = "countries.manage"              // the partnership's notes on countries of origin (risks on return, services); read with cases.view
+	ManageAreas        Action = "areas.manage"                  // upload and replace the city's areas (GeoJSON polygons) that maps are drawn on
+
+	// The municipality's own work (issue 12): mapping, plan, working group,
+	// training, partners and agreements.
+	ViewMunicipal         Action = "municipal.view"          // the municipality's overview: mapping rounds, the action plan, the working group, training, agreements
+	ManageMapping         Action = "mapping.manage"          // import questionnaires, open and close mapping rounds, invite respondents, review free text, record findings
+	RespondMapping        Action = "mapping.respond"         // answer a mapping questionnaire one's organisation or role was invited to
+	ViewMappingReport     Action = "mapping.view"            // aggregated mapping results, the locations register, comparison of rounds (no personal data)
+	ViewMappingRestricted Action = "mapping.view_restricted" // results of restricted questionnaires (perpetrators, enablers and users)
+	ManagePlan            Action = "plan.manage"             // findings, measures of the action plan, their owners, indicators and reviews
+	ReportPlanProgress    Action = "plan.report_progress"    // record progress on a measure the organisation owns or is a partner in
+	ManageWorkingGroup    Action = "workgroup.manage"        // members, meetings, minutes, decisions and action items of the working group, the good-practice library
+	ViewWorkingGroup      Action = "workgroup.view"          // meetings and minutes of the working group one's organisation is a member of
+	ManageTraining        Action = "training.manage"         // training needs, sessions, attendance and trained contact points
+	ManageAgreements      Action = "agreements.manage"       // memoranda of cooperation and partners' named contact persons
+	ViewAgreements        Action = "agreements.view"         // agreements and contact persons (phone, hours) of the partnership
 )
 
 // Actions lists every action in display order (the permission matrix rows).
 var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, ViewUsers, CreateUsers, ManageUsers, ManageAdmins, RevealContact, ViewAudit, ManageOwnAccount, EvaluateScreening,
 	ManageProtocol, CreateReferral, ViewReferrals, RespondReferral, DecideGrounds, DecideStatus, ViewReports, TriageReports, LogCalls,
 	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders, ManageLocalGuide,
-	ViewInterpreters, ManageInterpreters, ManageCountryNotes}
+	ViewInterpreters, ManageInterpreters, ManageCountryNotes, ManageAreas,
+	ViewMunicipal, ManageMapping, RespondMapping, ViewMappingReport, ViewMappingRestricted, ManagePlan, ReportPlanProgress,
+	ManageWorkingGroup, ViewWorkingGroup, ManageTraining, ManageAgreements, ViewAgreements}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -105,6 +123,9 @@ var matrix = map[Role]map[Action]Reach{
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
 		ManageCrisisUnit: OwnOrg, ManageProviders: AllOrgs, ManageLocalGuide: AllOrgs,
 		ViewInterpreters: AllOrgs, ManageInterpreters: AllOrgs, ManageCountryNotes: AllOrgs,
+		ManageAreas: AllOrgs, ViewMunicipal: AllOrgs, ManageMapping: AllOrgs, RespondMapping: OwnOrg, ViewMappingReport: AllOrgs,
+		ViewMappingRestricted: AllOrgs, ManagePlan: AllOrgs, ReportPlanProgress: AllOrgs, ManageWorkingGroup: AllOrgs,
+		ViewWorkingGroup: AllOrgs, ManageTraining: AllOrgs, ManageAgreements: AllOrgs, ViewAgreements: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
@@ -112,23 +133,25 @@ var matrix = map[Role]map[Action]Reach{
 		DecideGrounds: OwnOrg, DecideStatus: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
 		ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs, ManageCountryNotes: AllOrgs,
+		RespondMapping: OwnOrg, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
-		CreateReferral: OwnOrg, ViewReferrals: OwnOrg,
+		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
 	},
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
-		OpenCase: OwnOrg, ViewInterpreters: AllOrgs,
+		OpenCase: OwnOrg, ViewInterpreters: AllOrgs, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
 	},
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
 		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs,
+		RespondMapping: OwnOrg, ViewMappingRestricted: AllOrgs, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs,
 	},
 	Analyst: {
-		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg,
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs, ViewMappingReport: AllOrgs,
 	},
 }
 
