@@ -1,0 +1,152 @@
+// Package workgroup is the partnership's standing working group: its
+// members (organisations and named people), its meetings with agenda,
+// minutes, decisions and action items, and the library of good practices
+// it keeps.
+//
+// A standing multi-disciplinary group is how Vienna's human rights office
+// coordinates administration, civil society and research (Danube
+// round-table summary); the round-table synopsis on coordination
+// structures asks for such groups to learn from other places' practice
+// (/work/shared/seeds/). A named member's name is sealed under
+// "workgroup/members/<id>", minutes under "workgroup/meetings/<id>": they
+// may name people. The coordinator runs the group; a case worker or police
+// contact reads the meetings held while their organisation was a member,
+// a condition written into the SQL. Reading minutes is audited.
+package workgroup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/vault"
+)
+
+// Service is the working group and its library of good practices.
+type Service struct {
+	cases *cases.Service
+	// zone is where meetings happen: dates entered and held_on are local.
+	zone *time.Location
+}
+
+// New returns the working-group service; times are entered and shown in
+// the installation's local time.
+func New(c *cases.Service) *Service { return &Service{cases: c, zone: time.Local} }
+
+// Limits.
+const (
+	maxName      = 200
+	maxPlace     = 200
+	maxAgenda    = 40
+	maxItem      = 500
+	maxMinutes   = 50000
+	maxDecisions = 20000
+	maxText      = 5000
+	maxSource    = 1000
+	maxTags      = 10
+	maxTag       = 40
+)
+
+// LocalMinute is how a meeting's start is entered: local date and time to
+// the minute, as a datetime-local input sends it.
+const LocalMinute = "2006-01-02T15:04"
+
+var statuses = []string{"open", "done", "dropped"}
+
+// Statuses lists the states of an action item.
+func Statuses() []string { return slices.Clone(statuses) }
+
+var transfers = []string{"yes", "partly", "no", "unknown"}
+
+// Transfers lists the answers to whether a practice would work here.
+func Transfers() []string { return slices.Clone(transfers) }
+
+func memberRecord(id string) string  { return "workgroup/members/" + id }
+func meetingRecord(id string) string { return "workgroup/meetings/" + id }
+
+type fields []apperr.FieldError
+
+func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
+
+func (f fields) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return apperr.Validation(f...)
+}
+
+func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
+
+// day checks a YYYY-MM-DD date within the years anyone plans for.
+func day(s string) bool {
+	t, err := time.Parse(time.DateOnly, s)
+	return err == nil && t.Year() >= 2000 && t.Year() <= 2100
+}
+
+func (s *Service) today() string { return s.cases.Now().In(s.zone).Format(time.DateOnly) }
+
+func jsonList(v []string) string {
+	if v == nil {
+		v = []string{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// lines trims items, drops empty ones and splits multi-line items.
+func lines(in []string) []string {
+	out := []string{}
+	for _, v := range in {
+		for l := range strings.SplitSeq(v, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+	}
+	return out
+}
+
+// checkOrg adds a field error unless orgID is an active organisation.
+func checkOrg(ctx context.Context, tx *storage.Tx, fe *fields, field, orgID string) error {
+	if orgID == "" {
+		fe.bad(field, "workgroup.error.org_required")
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = $1 AND disabled_at IS NULL`, orgID).Scan(&n); err != nil {
+		return fmt.Errorf("check organisation %s: %w", orgID, err)
+	}
+	if n == 0 {
+		fe.bad(field, "workgroup.error.org_unknown")
+	}
+	return nil
+}
+
+// visible is the condition on a meeting mt that the scope bound as $1 may
+// read it: every meeting for "*", otherwise one held while the
+// organisation had a member row.
+const visible = `($1 = '*' OR EXISTS (SELECT 1 FROM workgroup_members vm WHERE vm.org_id = $1
+	AND vm.joined_on <= mt.held_on AND (vm.left_on = '' OR vm.left_on >= mt.held_on)))`
+
+// readScope authorizes a read of the working group.
+func (s *Service) readScope(ctx context.Context, actor access.Actor, subject, id string) (access.Scope, error) {
+	return s.cases.Authorize(ctx, actor, access.ViewWorkingGroup, subject, id)
+}
+
+// open decrypts a sealed field; a forgotten key reads as "".
+func (s *Service) open(ctx context.Context, tx *storage.Tx, record, field string, sealed []byte) (string, error) {
+	b, err := s.cases.Vault().Open(ctx, tx, record, field, sealed)
+	if err != nil && !errors.Is(err, vault.ErrErased) {
+		return "", fmt.Errorf("open %s of %s: %w", field, record, err)
+	}
+	return string(b), nil
+}
