@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/api"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/assistance"
@@ -81,6 +82,9 @@ type App struct {
 	// Interpreters is the register of interpreters and cultural mediators
 	// and their bookings for cases.
 	Interpreters *interpreters.Service
+	// Agreements is the partnership's memoranda of cooperation and the
+	// named contact persons of its organisations.
+	Agreements *agreements.Service
 	// Checkpoints publishes the audit log's signed checkpoints outside the
 	// database (Config.AuditCheckpoints, Config.AuditWitness).
 	Checkpoints *audit.Publisher
@@ -238,6 +242,7 @@ func (a *App) init(ctx context.Context) error {
 		// An account's owner, never its creator, receives the activation link.
 		SendActivation: a.activationMailer(),
 	})
+	a.Agreements = agreements.New(a.Cases, a.Accounts)
 	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -449,6 +454,17 @@ func (a *App) Jobs() *jobs.Runner {
 			return db.Write(ctx, func(tx *storage.Tx) error { return f(ctx, tx, storage.Now()) })
 		}
 	}
+	// Reminders by e-mail (crisis-unit deadlines, agreement renewals); the
+	// address is opened by accounts as the system (an audited read),
+	// nothing without SMTP settings.
+	reminders := crisisunit.Reminders{
+		Mailer:    notify.Mailer{Addr: a.Config.SMTPAddr, From: a.Config.SMTPFrom, Username: a.Config.SMTPUsername, Password: string(a.Config.SMTPPassword)},
+		PublicURL: a.Config.PublicURL, Catalog: a.Catalog,
+		Address: func(ctx context.Context, userID string) (string, error) {
+			p, err := a.Accounts.RevealProfile(ctx, accounts.System, userID)
+			return p.Email, err
+		},
+	}
 	periodic := []jobs.Periodic{
 		jobs.Periodic{Kind: "sessions.expire", Every: 10 * time.Minute, Run: inTx(func(ctx context.Context, tx *storage.Tx, now time.Time) error {
 			_, err := auth.DeleteExpiredSessions(ctx, tx, now)
@@ -491,17 +507,12 @@ func (a *App) Jobs() *jobs.Runner {
 			_, err := a.DataProtection.Retain(ctx)
 			return err
 		}},
-		// Deadline reminders by e-mail; the address is opened by accounts
-		// as the system (an audited read), nothing without SMTP settings.
 		jobs.Periodic{Kind: "crisisunit.remind", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
-			_, err := a.CrisisUnit.SendReminders(ctx, crisisunit.Reminders{
-				Mailer:    notify.Mailer{Addr: a.Config.SMTPAddr, From: a.Config.SMTPFrom, Username: a.Config.SMTPUsername, Password: string(a.Config.SMTPPassword)},
-				PublicURL: a.Config.PublicURL, Catalog: a.Catalog,
-				Address: func(ctx context.Context, userID string) (string, error) {
-					p, err := a.Accounts.RevealProfile(ctx, accounts.System, userID)
-					return p.Email, err
-				},
-			})
+			_, err := a.CrisisUnit.SendReminders(ctx, reminders)
+			return err
+		}},
+		jobs.Periodic{Kind: "agreements.remind", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.Agreements.SendReminders(ctx, reminders)
 			return err
 		}},
 	}
