@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,6 +44,7 @@ import (
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/ui"
+	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/vault"
 	"waymark.city/waymark/internal/web"
 )
@@ -301,20 +303,22 @@ func (a *App) Close() error { return a.DB.Close() }
 // the common middleware.
 func (a *App) Handler() (http.Handler, error) {
 	secure := strings.HasPrefix(a.Config.PublicURL, "https://")
-	shell, err := web.NewShell(a.Catalog, ui.Pages(), time.Local, a.Log)
+	shell, err := web.NewShell(a.Catalog, time.Local, a.Log, append([]fs.FS{ui.Pages()}, areaPages()...)...)
 	if err != nil {
 		return nil, err
 	}
+	kit := page.NewKit(shell, a.Log)
 	mux := http.NewServeMux()
 	pub, err := public.New(public.Deps{Intake: a.Intake, Catalog: a.Catalog, Catalogue: a.Screening, Log: a.Log,
 		Hotlines: a.Accounts.PublicHotlines, Zone: time.Local})
 	if err != nil {
 		return nil, err
 	}
-	ui.New(ui.Deps{Shell: shell, Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
+	pages := ui.New(ui.Deps{Kit: kit, Areas: a.areas(kit), Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
 		PublicURL: a.Config.PublicURL, SignedOut: http.HandlerFunc(pub.Help), Screenings: a.Screenings, FieldGuide: a.FieldGuide, Identification: a.Identification, Intake: a.Intake,
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
-		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns}).Mount(mux)
+		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns})
+	pages.Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, FieldGuide: a.FieldGuide,
 		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)
 	pub.Mount(mux)
@@ -332,8 +336,8 @@ func (a *App) Handler() (http.Handler, error) {
 		web.SecurityHeaders(secure),
 		web.CrossOrigin(a.refuse(apperr.New(apperr.Forbidden, "error.cross_origin"))),
 		web.QueryText(a.refuse(web.ErrControl)),
-		// Uploads (the public report form, case notes) set their own limits.
-		web.LimitBody(MaxBody, public.TakesFiles, ui.TakesFiles),
+		// Uploads (the public report form, case notes, areas' uploads) set their own limits.
+		web.LimitBody(MaxBody, public.TakesFiles, pages.TakesFiles),
 	), nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
 
@@ -73,10 +74,18 @@ func (h *Handler) addNote(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/notes", http.StatusSeeOther)
 }
 
-// TakesFiles reports whether r posts a case note, which may carry a file and
-// sets its own limit; see web.LimitBody.
-func TakesFiles(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/cases/") && strings.HasSuffix(r.URL.Path, "/notes")
+// TakesFiles reports whether r posts a file to a route that sets its own
+// limit (a case note, an area's upload); see web.LimitBody.
+func (h *Handler) TakesFiles(r *http.Request) bool {
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/cases/") && strings.HasSuffix(r.URL.Path, "/notes") {
+		return true
+	}
+	for _, a := range h.areas {
+		if u, ok := a.(page.Uploader); ok && u.TakesFiles(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // readNote reads the note form: url-encoded, or multipart with a file.

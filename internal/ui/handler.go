@@ -1,13 +1,11 @@
 package ui
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -27,12 +25,17 @@ import (
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
 
 // Handler serves the staff pages.
 type Handler struct {
-	shell    *web.Shell
+	kit   *page.Kit
+	shell *web.Shell
+	// areas are the pages that live in packages of their own (ui/partners,
+	// ui/plan, …), mounted behind the same gate.
+	areas    []page.Area
 	accounts *accounts.Service
 	audit    *audit.Log
 	db       *storage.DB
@@ -70,7 +73,9 @@ type Handler struct {
 
 // Deps are what the pages need.
 type Deps struct {
-	Shell     *web.Shell
+	// Kit renders pages; areas built on it are mounted with Areas.
+	Kit       *page.Kit
+	Areas     []page.Area
 	Accounts  *accounts.Service
 	Audit     *audit.Log
 	DB        *storage.DB
@@ -112,9 +117,12 @@ type Deps struct {
 
 // New returns the page handler.
 func New(d Deps) *Handler {
-	h := &Handler{shell: d.Shell, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
+	h := &Handler{kit: d.Kit, areas: d.Areas, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
 		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns}
+	if d.Kit != nil {
+		h.shell = d.Kit.Shell()
+	}
 	return h
 }
 
@@ -130,18 +138,13 @@ func (h *Handler) client(r *http.Request) string {
 	return h.clientKey(web.ClientAddr(r).String(), time.Now().UTC())
 }
 
-// current is the signed-in state of a request, nil when signed out.
-func current(r *http.Request) *accounts.Current {
-	c, _ := web.Session(r).(*accounts.Current)
-	return c
-}
+// The kit serves every area; ui's own pages call it through these short
+// names.
 
-func actor(r *http.Request) access.Actor {
-	if c := current(r); c != nil {
-		return c.Actor
-	}
-	return access.Actor{}
-}
+// current is the signed-in state of a request, nil when signed out.
+func current(r *http.Request) *accounts.Current { return page.Current(r) }
+
+func actor(r *http.Request) access.Actor { return page.Actor(r) }
 
 // gate resolves the session and language, then lets the request through
 // only if the route's gate allows it.
@@ -216,107 +219,13 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// language picks the page language: the signed-in user's preference, then the
-// language cookie, then the browser's Accept-Language.
-func (h *Handler) language(r *http.Request) *http.Request {
-	preferred := ""
-	if c, err := r.Cookie("lang"); err == nil {
-		preferred = c.Value
-	}
-	if cur := current(r); cur != nil && cur.User.Language != "" {
-		preferred = cur.User.Language
-	}
-	cat := h.shell.Catalog()
-	lang := cat.Match(preferred, r.Header.Get("Accept-Language"))
-	return r.WithContext(web.WithPrinter(r.Context(), cat.For(lang)))
-}
+func (h *Handler) language(r *http.Request) *http.Request { return h.kit.Language(r) }
 
-// view starts the view of a page with the shell's common parts filled in.
-func (h *Handler) view(r *http.Request, titleKey string) *web.View {
-	v := &web.View{P: web.Printer(r), TitleKey: titleKey, Form: map[string]string{}}
-	cur := current(r)
-	if cur == nil {
-		return v
-	}
-	v.Signed = &web.SignedIn{Username: cur.User.Username, RoleKey: "role." + string(cur.User.Role), OrgName: cur.User.OrgName, Complete: cur.Next == accounts.StepDone}
-	if cur.Next != accounts.StepDone {
-		return v
-	}
-	for _, item := range []struct {
-		href   string
-		key    string
-		action access.Action
-	}{
-		{"/", "nav.home", access.ViewDashboard},
-		{"/reports", "nav.reports", access.ViewReports},
-		{"/calls", "nav.calls", access.LogCalls},
-		{"/organisations", "nav.organisations", access.ViewOrganisations},
-		{"/users", "nav.users", access.ViewUsers},
-		{"/audit", "nav.audit", access.ViewAudit},
-		{"/screenings", "nav.screening", access.EvaluateScreening},
-		{"/guide", "nav.guide", access.EvaluateScreening},
-		{"/referrals", "nav.referrals", access.ViewReferrals},
-		// Offered cases, service referrals and deadlines are linked from
-		// the case list, the protocol of collaboration from the local
-		// protocol: a phone keeps the navigation short.
-		{"/cases", "nav.cases", access.ViewCases},
-		{"/tasks", "nav.tasks", access.ViewCases},
-		{"/providers", "nav.providers", access.ViewCases},
-		{"/protocol", "nav.protocol", access.ManageProtocol},
-		{"/account", "nav.account", access.ManageOwnAccount},
-	} {
-		if access.Can(cur.Actor, item.action) {
-			here := r.URL.Path == item.href || (item.href != "/" && strings.HasPrefix(r.URL.Path, item.href+"/"))
-			v.Nav = append(v.Nav, web.NavItem{Href: item.href, Key: item.key, Current: here})
-		}
-	}
-	return v
-}
+func (h *Handler) view(r *http.Request, titleKey string) *web.View { return h.kit.View(r, titleKey) }
 
-// fail renders an error page with the status of the error's code. Internal
-// errors are logged with their detail; the user sees only the safe message.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e := apperr.As(err)
-	status := web.StatusOf(e.Code)
-	if status >= 500 {
-		h.log.Error("request failed", "route", web.Route(r), "err", err)
-	}
-	if e.Code == apperr.StepUp {
-		http.Redirect(w, r, "/stepup?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return
-	}
-	if web.Printer(r) == nil {
-		r = h.language(r)
-	}
-	v := h.view(r, "error.title")
-	v.Data = v.P.Error(err)
-	h.shell.Render(w, r, status, "error", v)
-}
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) { h.kit.Fail(w, r, err) }
 
-// parseForm reads a posted form; an oversized or malformed body is a clear error.
-func parseForm(r *http.Request) error {
-	ct := r.Header.Get("Content-Type")
-	if !strings.HasPrefix(ct, "application/x-www-form-urlencoded") && !strings.HasPrefix(ct, "multipart/form-data") {
-		return apperr.New(apperr.Unsupported, "error.unsupported")
-	}
-	if err := r.ParseForm(); err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return apperr.Wrap(apperr.TooLarge, "error.too_large", err)
-		}
-		return apperr.Wrap(apperr.Invalid, "error.bad_form", err)
-	}
-	for k, vals := range r.PostForm {
-		if !utf8.ValidString(k) {
-			return apperr.New(apperr.Invalid, "error.bad_encoding")
-		}
-		for _, v := range vals {
-			if !utf8.ValidString(v) {
-				return apperr.New(apperr.Invalid, "error.bad_encoding")
-			}
-		}
-	}
-	return web.CheckText(r.PostForm)
-}
+func parseForm(r *http.Request) error { return page.ParseForm(r) }
 
 // safeNext keeps a redirect target on this site: a path, never "//host".
 // Browsers drop tabs and newlines from a URL and read a backslash as a
@@ -332,19 +241,8 @@ func safeNext(next string) string {
 	return next
 }
 
-// formFailed answers a posted form that failed: a record out of reach (or
-// not the actor's to change) is the error page; anything else shows the
-// form again with its errors, through render at the error's status.
 func (h *Handler) formFailed(w http.ResponseWriter, r *http.Request, v *web.View, err error, render func(status int)) {
-	if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
-		h.fail(w, r, err)
-		return
-	}
-	if statusOf(err) >= 500 {
-		h.log.Error("request failed", "route", web.Route(r), "err", err)
-	}
-	v.FormError(err)
-	render(statusOf(err))
+	h.kit.FormFailed(w, r, v, err, render)
 }
 
-func statusOf(err error) int { return web.StatusOf(apperr.CodeOf(err)) }
+func statusOf(err error) int { return page.StatusOf(err) }

@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/app"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/storage"
@@ -273,7 +274,7 @@ func TestEveryPageTranslated(t *testing.T) {
 				return body
 			}
 			// Every GET page of the route table, as a user allowed it.
-			for _, rt := range ui.New(ui.Deps{}).Routes() {
+			for _, rt := range app.PageRoutes() {
 				pc := pageCases[rt.Pattern]
 				id := f.target.ID
 				if pc.id != nil {

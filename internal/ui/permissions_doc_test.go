@@ -12,6 +12,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/api"
+	"waymark.city/waymark/internal/app"
 	"waymark.city/waymark/internal/auth"
 	"waymark.city/waymark/internal/ui"
 )
@@ -130,7 +131,7 @@ step-up: the password and a code entered again.
 	b.WriteString("\n## Pages\n\n")
 	row("route", "who may call it", "action")
 	rule(3)
-	for _, rt := range ui.New(ui.Deps{}).Routes() {
+	for _, rt := range app.PageRoutes() {
 		action := "—"
 		if rt.Action != "" {
 			action = "`" + string(rt.Action) + "`"

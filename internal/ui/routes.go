@@ -7,36 +7,37 @@ import (
 	"net/http"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
 
-// Gate says who may reach a route before the handler runs. Finer decisions
-// (which organisation, which record) are made by the services through the
-// access policy.
-type Gate int
+// Gate is the kit's; ui's table uses the short names.
+type Gate = page.Gate
+
+// Route is the kit's route, as a type of ui's own so that the long table
+// below may stay positional.
+type Route page.Route
 
 const (
-	Public   Gate = iota // anyone, signed in or not
-	Partial              // a session that still owes its second factor
-	SignedIn             // a complete session allowed the route's Action
-	// Home is SignedIn for anyone with a session. A visitor without one
-	// gets the public help page (Deps.SignedOut) rather than the sign-in,
-	// so the root tells people where to get help; one whose session has
-	// ended still brings its cookie and is sent to sign in again.
-	Home
+	Public   = page.Public
+	Partial  = page.Partial
+	SignedIn = page.SignedIn
+	Home     = page.Home
 )
 
-// Route is one page route.
-type Route struct {
-	Pattern string
-	Gate    Gate
-	// Action is checked for SignedIn and Home routes.
-	Action  access.Action
-	Handler http.HandlerFunc
+// Routes is the route table of the staff pages, the areas' tables after
+// ui's own.
+func (h *Handler) Routes() []Route {
+	var areas []Route
+	for _, a := range h.areas {
+		for _, rt := range a.Routes() {
+			areas = append(areas, Route(rt))
+		}
+	}
+	return append(h.routes(), areas...)
 }
 
-// Routes is the route table of the staff pages.
-func (h *Handler) Routes() []Route {
+func (h *Handler) routes() []Route {
 	return []Route{
 		{"GET /{$}", Home, access.ViewDashboard, h.showDashboard},
 		{"GET /login", Public, "", h.showLogin},

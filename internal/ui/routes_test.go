@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/app"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/intake"
@@ -43,8 +44,9 @@ type pageCase struct {
 // pageCases has an entry for every route of ui.Routes; a route without one
 // fails TestPageRouteAccess, so a new route cannot go untested.
 var pageCases = map[string]pageCase{
-	"GET /{$}":   {},
-	"GET /login": {},
+	"GET /{$}":          {},
+	"GET /municipality": {},
+	"GET /login":        {},
 	"POST /login": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"username": {f.login.Username}, "password": {apptest.Password}, "next": {"/"}}
 	}},
@@ -452,7 +454,7 @@ func currentRole(t *testing.T, f *fixture, userID string) access.Role {
 
 // pageRoutes is the route table; Routes only returns method values, so a
 // handler without dependencies is enough to read it.
-func pageRoutes() []ui.Route { return ui.New(ui.Deps{}).Routes() }
+func pageRoutes() []ui.Route { return app.PageRoutes() }
 
 // caller is who sends the requests of a walk.
 type caller struct {

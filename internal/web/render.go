@@ -75,9 +75,13 @@ type FieldMessage struct {
 	Message string
 }
 
-// NewShell parses the layout with every page template of pages (files named
-// *.html). A template that fails to parse stops start-up, not a request.
-func NewShell(catalog *i18n.Catalog, pages fs.FS, zone *time.Location, log *slog.Logger) (*Shell, error) {
+// NewShell parses the layout with every page template of each of pages
+// (files named *.html): ui's own and each area's. Files named _*.html are
+// partials shared by every page (the header of a case page, the
+// questionnaire); the others are pages, named after their file, and two
+// pages of one name are an error. A template that fails to parse stops
+// start-up, not a request.
+func NewShell(catalog *i18n.Catalog, zone *time.Location, log *slog.Logger, pages ...fs.FS) (*Shell, error) {
 	s := &Shell{pages: map[string]*template.Template{}, catalog: catalog, log: log, zone: zone}
 	css, err := assets.ReadFile("static/app.css")
 	if err != nil {
@@ -89,33 +93,39 @@ func NewShell(catalog *i18n.Catalog, pages fs.FS, zone *time.Location, log *slog
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
-	// Files named _*.html are partials shared by every page of the surface
-	// (the header of a case page, say); the others are pages.
-	partials, err := fs.Glob(pages, "_*.html")
-	if err != nil {
-		return nil, err
-	}
-	if len(partials) > 0 {
-		if _, err := base.ParseFS(pages, partials...); err != nil {
-			return nil, fmt.Errorf("parse partials: %w", err)
-		}
-	}
-	names, err := fs.Glob(pages, "*.html")
-	if err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		if strings.HasPrefix(name, "_") {
-			continue
-		}
-		t, err := base.Clone()
+	for _, set := range pages {
+		partials, err := fs.Glob(set, "_*.html")
 		if err != nil {
 			return nil, err
 		}
-		if _, err := t.ParseFS(pages, name); err != nil {
-			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		if len(partials) > 0 {
+			if _, err := base.ParseFS(set, partials...); err != nil {
+				return nil, fmt.Errorf("parse partials: %w", err)
+			}
 		}
-		s.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	for _, set := range pages {
+		names, err := fs.Glob(set, "*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			page := strings.TrimSuffix(name, ".html")
+			if _, dup := s.pages[page]; dup {
+				return nil, fmt.Errorf("page %s is defined twice", name)
+			}
+			t, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := t.ParseFS(set, name); err != nil {
+				return nil, fmt.Errorf("parse page %s: %w", name, err)
+			}
+			s.pages[page] = t
+		}
 	}
 	return s, nil
 }

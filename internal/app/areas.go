@@ -1,0 +1,32 @@
+package app
+
+import (
+	"io/fs"
+
+	"waymark.city/waymark/internal/ui"
+	"waymark.city/waymark/internal/ui/municipality"
+	"waymark.city/waymark/internal/ui/page"
+)
+
+// areas are the staff pages that live in packages of their own under
+// ui/, one line each; ui mounts them behind its session gate.
+func (a *App) areas(kit *page.Kit) []page.Area {
+	return []page.Area{
+		municipality.New(kit),
+	}
+}
+
+// areaPages are the templates of the areas (and of what their pages
+// share, such as the questionnaire), one line each.
+func areaPages() []fs.FS {
+	return []fs.FS{
+		municipality.Pages(),
+	}
+}
+
+// PageRoutes is every staff page route, the areas' included, for tests
+// that walk them all and for docs/permissions.md. Routes only returns
+// method values, so handlers without dependencies are enough to read it.
+func PageRoutes() []ui.Route {
+	return ui.New(ui.Deps{Areas: (&App{}).areas(nil)}).Routes()
+}
