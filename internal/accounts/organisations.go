@@ -31,10 +31,25 @@ const (
 	Hotline            OrgKind = "hotline"
 	Municipality       OrgKind = "municipality"
 	OtherKind          OrgKind = "other"
+	// The identifying actors and partners the seed guidelines name beyond
+	// the referral mechanism's core (Danube guidelines' mapping tables,
+	// Baltic guidelines): inspectorates that enter workplaces, public
+	// services that meet people at risk, and civil society.
+	FireInspectorate    OrgKind = "fire_inspectorate"
+	TaxInspectorate     OrgKind = "tax_inspectorate"
+	HealthInspectorate  OrgKind = "health_inspectorate"
+	EmploymentService   OrgKind = "employment_service"
+	School              OrgKind = "school"
+	TradeUnion          OrgKind = "trade_union"
+	FaithBased          OrgKind = "faith_based"
+	MigrantCommunity    OrgKind = "migrant_community"
+	BusinessAssociation OrgKind = "business_association"
 )
 
 // OrgKinds lists every organisation type in display order.
-var OrgKinds = []OrgKind{SocialServices, NGO, Police, LabourInspectorate, HealthService, Shelter, Prosecution, MigrationAuthority, ChildProtection, Hotline, Municipality, OtherKind}
+var OrgKinds = []OrgKind{SocialServices, NGO, Police, LabourInspectorate, HealthService, Shelter, Prosecution, MigrationAuthority, ChildProtection, Hotline,
+	FireInspectorate, TaxInspectorate, HealthInspectorate, EmploymentService, School, TradeUnion, FaithBased, MigrantCommunity, BusinessAssociation,
+	Municipality, OtherKind}
 
 // Valid reports whether k is a known organisation type.
 func (k OrgKind) Valid() bool {

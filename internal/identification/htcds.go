@@ -73,10 +73,11 @@ func DecisionMakingOrg(kind accounts.OrgKind) string {
 		return DecisionOrgPolice
 	case accounts.Prosecution:
 		return DecisionOrgCourtOrProsecution
-	case accounts.NGO, accounts.Shelter, accounts.Hotline:
+	case accounts.NGO, accounts.Shelter, accounts.Hotline, accounts.TradeUnion, accounts.FaithBased, accounts.MigrantCommunity:
 		return DecisionOrgNGO
 	case accounts.SocialServices, accounts.LabourInspectorate, accounts.HealthService, accounts.MigrationAuthority,
-		accounts.ChildProtection, accounts.Municipality:
+		accounts.ChildProtection, accounts.Municipality, accounts.FireInspectorate, accounts.TaxInspectorate,
+		accounts.HealthInspectorate, accounts.EmploymentService, accounts.School:
 		return DecisionOrgNonPoliceGov
 	}
 	return DecisionOrgOther

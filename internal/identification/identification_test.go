@@ -530,7 +530,10 @@ func TestDeriveHTCDS(t *testing.T) {
 		accounts.SocialServices: "NonPoliceGovernmentalOrganization", accounts.LabourInspectorate: "NonPoliceGovernmentalOrganization",
 		accounts.HealthService: "NonPoliceGovernmentalOrganization", accounts.MigrationAuthority: "NonPoliceGovernmentalOrganization",
 		accounts.ChildProtection: "NonPoliceGovernmentalOrganization", accounts.Municipality: "NonPoliceGovernmentalOrganization",
-		accounts.OtherKind: "Other",
+		accounts.OtherKind: "Other", accounts.FireInspectorate: "NonPoliceGovernmentalOrganization",
+		accounts.TaxInspectorate: "NonPoliceGovernmentalOrganization", accounts.HealthInspectorate: "NonPoliceGovernmentalOrganization",
+		accounts.EmploymentService: "NonPoliceGovernmentalOrganization", accounts.School: "NonPoliceGovernmentalOrganization",
+		accounts.TradeUnion: "NGO", accounts.FaithBased: "NGO", accounts.MigrantCommunity: "NGO", accounts.BusinessAssociation: "Other",
 	}
 	for _, k := range accounts.OrgKinds {
 		if got := identification.DecisionMakingOrg(k); got != want[k] {

@@ -156,7 +156,9 @@ func (h *Handler) showGuideRights(w http.ResponseWriter, r *http.Request) {
 var contactKinds = []accounts.OrgKind{
 	accounts.Hotline, accounts.NGO, accounts.Shelter, accounts.Police, accounts.ChildProtection,
 	accounts.SocialServices, accounts.LabourInspectorate, accounts.HealthService, accounts.Municipality,
-	accounts.Prosecution, accounts.MigrationAuthority, accounts.OtherKind,
+	accounts.Prosecution, accounts.MigrationAuthority, accounts.FireInspectorate, accounts.TaxInspectorate,
+	accounts.HealthInspectorate, accounts.EmploymentService, accounts.School, accounts.TradeUnion,
+	accounts.FaithBased, accounts.MigrantCommunity, accounts.BusinessAssociation, accounts.OtherKind,
 }
 
 type contactGroup struct {
