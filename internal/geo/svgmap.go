@@ -1,0 +1,453 @@
+package geo
+
+import (
+	"html"
+	"html/template"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/paulmach/orb/project"
+	"github.com/paulmach/orb/simplify"
+
+	"waymark.city/waymark/internal/i18n"
+)
+
+// Values are numbers per area code, shown as a choropleth: each area is
+// shaded by the class its number falls in.
+type Values struct {
+	// Label says what the number is, already translated ("Answers naming
+	// the area").
+	Label  string
+	ByArea map[string]float64
+}
+
+// Counts are how many things of one kind each area holds (locations of a
+// type from the locations register, for example), drawn as a circle with
+// the number inside the area. A count is all a map ever gets of a thing:
+// where in the area it is stays off the map.
+type Counts struct {
+	// Label says what is counted, already translated ("Locations").
+	Label  string
+	ByArea map[string]int
+}
+
+// Spec is what a map shows.
+type Spec struct {
+	// ID is unique in the page; the SVG's title and description ids derive
+	// from it.
+	ID string
+	// Title names the map for screen readers (the SVG's <title>).
+	Title string
+	// Areas are drawn in this order, from Service.Current.
+	Areas []Area
+	// Values, if set, shade the areas; otherwise they are drawn plain.
+	Values *Values
+	// Counts, if set, are drawn as circles in their areas.
+	Counts *Counts
+}
+
+// Class is one class of the legend: values from Min to Max (inclusive)
+// are shaded Fill.
+type Class struct {
+	Min, Max float64
+	Fill     string
+	// Label is the class's range as text ("5–9").
+	Label string
+	// Swatch is a small SVG square of the class's colour for the legend
+	// (an SVG presentation attribute, which the style-src policy allows
+	// where an inline style would be refused).
+	Swatch template.HTML
+}
+
+// Row is one area in the table alternative of a map.
+type Row struct {
+	Code, Name string
+	// HasValue is false when Values has no number for the area.
+	HasValue bool
+	Value    float64
+	// ValueText is the value formatted for the page's language, or "no
+	// data".
+	ValueText string
+	// Class is the index of the value's class in Map.Classes, -1 without.
+	Class int
+	Count int
+}
+
+// Map is a rendered map and the same data as a table.
+type Map struct {
+	SVG template.HTML
+	// Classes is the legend of Values (empty without Values); NoData says
+	// whether some area has no value, so the legend shows that swatch too.
+	Classes      []Class
+	NoData       bool
+	NoDataSwatch template.HTML
+	Rows         []Row
+	ValueLabel   string
+	CountLabel   string
+	// Unplaced is the sum of counts whose code is no current area (an
+	// area retired since the things were recorded); a page says so rather
+	// than show a total that does not add up.
+	Unplaced int
+}
+
+// The drawing's coordinate system: the SVG scales to its container, so only
+// the proportions and the text size relative to the width matter. 400 units
+// wide keeps 13-unit text readable when a phone shows the map 343 px wide.
+const (
+	mapWidth  = 400.0
+	margin    = 4.0
+	minHeight = mapWidth / 3
+	maxHeight = mapWidth * 1.5
+	// tolerance is the Douglas-Peucker tolerance in drawing units: detail
+	// below a third of a unit is invisible at any size a page shows.
+	tolerance = 0.3
+)
+
+// Colours. The classes are ColorBrewer's YlGnBu without its darkest step,
+// sequential and safe for the common colour-vision deficiencies; without
+// the darkest step every class keeps a contrast of at least 3:1 against
+// the dark boundary line (WCAG 1.4.11, a test checks). Colour is never the
+// only means: each area's title, the legend and the table give the value.
+var palette = []string{"#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8"}
+
+const (
+	boundary   = "#222222"
+	plainFill  = "#e3e8ee"
+	noDataFill = "#bdbdbd"
+	markerFill = "#222222"
+	markerText = "#ffffff"
+)
+
+// Render draws a map. It is a pure function of its input and the
+// language: the same data gives the same bytes (golden tests hold it).
+func Render(p *i18n.Printer, s Spec) Map {
+	m := Map{NoDataSwatch: swatch(noDataFill)}
+	if s.Values != nil {
+		m.ValueLabel = s.Values.Label
+	}
+	if s.Counts != nil {
+		m.CountLabel = s.Counts.Label
+		known := map[string]bool{}
+		for _, a := range s.Areas {
+			known[a.Code] = true
+		}
+		for code, n := range s.Counts.ByArea {
+			if !known[code] {
+				m.Unplaced += n
+			}
+		}
+	}
+	if s.Values != nil {
+		m.Classes = classes(p, s.Values.ByArea, s.Areas)
+	}
+	for _, a := range s.Areas {
+		row := Row{Code: a.Code, Name: a.Name, Class: -1, ValueText: p.T("geo.map.no_data")}
+		if s.Values != nil {
+			if v, ok := s.Values.ByArea[a.Code]; ok {
+				row.HasValue, row.Value, row.ValueText = true, v, p.T("geo.map.number", "value", roundLabel(v))
+				row.Class = classOf(m.Classes, v)
+			} else {
+				m.NoData = true
+			}
+		}
+		if s.Counts != nil {
+			row.Count = s.Counts.ByArea[a.Code]
+		}
+		m.Rows = append(m.Rows, row)
+	}
+	if len(s.Areas) > 0 {
+		m.SVG = template.HTML(draw(p, s, m))
+	}
+	return m
+}
+
+// classes divides the values of the drawn areas into at most five classes
+// of equal width; whole numbers (counts) get whole-number bounds.
+func classes(p *i18n.Printer, values map[string]float64, areas []Area) []Class {
+	var vs []float64
+	for _, a := range areas {
+		if v, ok := values[a.Code]; ok {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	lo, hi := slices.Min(vs), slices.Max(vs)
+	whole := !slices.ContainsFunc(vs, func(v float64) bool { return v != math.Trunc(v) })
+	k := len(palette)
+	var bounds [][2]float64
+	switch {
+	case lo == hi:
+		bounds = [][2]float64{{lo, hi}}
+	case whole:
+		span := hi - lo + 1
+		k = int(math.Min(float64(k), span))
+		step := math.Ceil(span / float64(k))
+		for from := lo; from <= hi; from += step {
+			bounds = append(bounds, [2]float64{from, math.Min(from+step-1, hi)})
+		}
+	default:
+		step := (hi - lo) / float64(k)
+		for i := range k {
+			bounds = append(bounds, [2]float64{lo + float64(i)*step, lo + float64(i+1)*step})
+		}
+		bounds[k-1][1] = hi
+	}
+	out := make([]Class, len(bounds))
+	for i, b := range bounds {
+		fill := palette[spread(i, len(bounds))]
+		label := p.T("geo.map.range", "min", roundLabel(b[0]), "max", roundLabel(b[1]))
+		if b[0] == b[1] {
+			label = p.T("geo.map.number", "value", roundLabel(b[0]))
+		}
+		out[i] = Class{Min: b[0], Max: b[1], Fill: fill, Label: label, Swatch: swatch(fill)}
+	}
+	return out
+}
+
+// spread picks the palette colour of class i of n, using the whole range
+// of the palette when there are fewer classes than colours.
+func spread(i, n int) int {
+	if n == 1 {
+		return len(palette) / 2
+	}
+	return int(math.Round(float64(i) * float64(len(palette)-1) / float64(n-1)))
+}
+
+// classOf is the index of the class v falls in; the first whose upper
+// bound is not below v, as bounds of fractional classes touch.
+func classOf(cs []Class, v float64) int {
+	for i, c := range cs {
+		if v <= c.Max {
+			return i
+		}
+	}
+	return len(cs) - 1
+}
+
+// roundLabel keeps two decimals at most: a legend of rates needs no more.
+func roundLabel(v float64) float64 { return math.Round(v*100) / 100 }
+
+func swatch(fill string) template.HTML {
+	return template.HTML(`<svg class="swatch" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">` +
+		`<rect x="0.5" y="0.5" width="15" height="15" fill="` + fill + `" stroke="` + boundary + `"/></svg>`)
+}
+
+// frame maps projected (Web Mercator) coordinates into the drawing.
+type frame struct {
+	minX, maxY, scale, offX, offY float64
+	height                        float64
+}
+
+func newFrame(b orb.Bound) frame {
+	dx, dy := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	inner := mapWidth - 2*margin
+	height := maxHeight
+	if dx > 0 {
+		height = math.Max(minHeight, math.Min(maxHeight, inner*dy/dx+2*margin))
+	}
+	scale := math.Inf(1)
+	if dx > 0 {
+		scale = inner / dx
+	}
+	if dy > 0 {
+		scale = math.Min(scale, (height-2*margin)/dy)
+	}
+	if math.IsInf(scale, 1) {
+		scale = 1
+	}
+	return frame{minX: b.Min[0], maxY: b.Max[1], scale: scale, height: math.Round(height),
+		offX: margin + (inner-dx*scale)/2, offY: margin + (height-2*margin-dy*scale)/2}
+}
+
+func (f frame) point(p orb.Point) orb.Point {
+	return orb.Point{f.offX + (p[0]-f.minX)*f.scale, f.offY + (f.maxY-p[1])*f.scale}
+}
+
+// draw writes the SVG.
+func draw(p *i18n.Printer, s Spec, m Map) string {
+	shapes := make([]orb.MultiPolygon, len(s.Areas))
+	var bound orb.Bound
+	for i, a := range s.Areas {
+		shapes[i] = project.MultiPolygon(a.shape.Clone(), project.WGS84.ToMercator)
+		if i == 0 {
+			bound = shapes[i].Bound()
+		} else {
+			bound = bound.Union(shapes[i].Bound())
+		}
+	}
+	f := newFrame(bound)
+	id := s.ID
+	if id == "" {
+		id = "map"
+	}
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 ` + num(mapWidth) + ` ` + num(f.height) +
+		`" role="img" aria-labelledby="` + attr(id) + `-title ` + attr(id) + `-desc" font-family="system-ui, sans-serif">`)
+	b.WriteString(`<title id="` + attr(id) + `-title">` + html.EscapeString(s.Title) + `</title>`)
+	b.WriteString(`<desc id="` + attr(id) + `-desc">` + html.EscapeString(description(p, s, m)) + `</desc>`)
+	b.WriteString(`<g stroke="` + boundary + `" stroke-width="1" stroke-linejoin="round" fill-rule="evenodd">`)
+	for i, a := range s.Areas {
+		row := m.Rows[i]
+		fill, title := plainFill, a.Name
+		if s.Values != nil {
+			fill = noDataFill
+			if row.Class >= 0 {
+				fill = m.Classes[row.Class].Fill
+			}
+			title = p.T("geo.map.area_value", "area", a.Name, "label", s.Values.Label, "value", row.ValueText)
+		}
+		pixels := make(orb.MultiPolygon, len(shapes[i]))
+		for j, poly := range shapes[i] {
+			pixels[j] = make(orb.Polygon, len(poly))
+			for k, ring := range poly {
+				pixels[j][k] = make(orb.Ring, len(ring))
+				for n, pt := range ring {
+					pixels[j][k][n] = f.point(pt)
+				}
+			}
+		}
+		pixels = simplify.DouglasPeucker(tolerance).MultiPolygon(pixels)
+		b.WriteString(`<path fill="` + fill + `" d="` + pathData(pixels) + `"><title>` + html.EscapeString(title) + `</title></path>`)
+		shapes[i] = pixels
+	}
+	b.WriteString(`</g>`)
+	if s.Counts != nil {
+		drawCounts(&b, p, s, shapes)
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// drawCounts writes a circle with the count inside each area that has
+// any, sized by the count's square root so the circle's area follows it.
+func drawCounts(b *strings.Builder, p *i18n.Printer, s Spec, shapes []orb.MultiPolygon) {
+	most := 0
+	for _, a := range s.Areas {
+		most = max(most, s.Counts.ByArea[a.Code])
+	}
+	if most == 0 {
+		return
+	}
+	b.WriteString(`<g font-size="13" font-weight="bold" text-anchor="middle">`)
+	for i, a := range s.Areas {
+		n := s.Counts.ByArea[a.Code]
+		if n <= 0 || len(shapes[i]) == 0 {
+			continue
+		}
+		c := inside(shapes[i])
+		r := 10 + 8*math.Sqrt(float64(n)/float64(most))
+		title := p.T("geo.map.area_count", "area", a.Name, "label", s.Counts.Label, "n", n)
+		b.WriteString(`<g><title>` + html.EscapeString(title) + `</title>`)
+		b.WriteString(`<circle cx="` + num(c[0]) + `" cy="` + num(c[1]) + `" r="` + num(r) + `" fill="` + markerFill +
+			`" stroke="` + markerText + `" stroke-width="1.5"/>`)
+		b.WriteString(`<text x="` + num(c[0]) + `" y="` + num(c[1]) + `" dy="0.35em" fill="` + markerText + `">` +
+			html.EscapeString(p.T("geo.map.number", "value", n)) + `</text></g>`)
+	}
+	b.WriteString(`</g>`)
+}
+
+// description is the SVG's <desc>: what the map shows, in words, for
+// screen readers; the table beside it has every value.
+func description(p *i18n.Printer, s Spec, m Map) string {
+	parts := []string{p.N("geo.map.desc_areas", len(s.Areas))}
+	if s.Values != nil && len(m.Classes) > 0 {
+		parts = append(parts, p.T("geo.map.desc_values", "label", s.Values.Label,
+			"min", roundLabel(m.Classes[0].Min), "max", roundLabel(m.Classes[len(m.Classes)-1].Max)))
+	}
+	if m.NoData {
+		parts = append(parts, p.T("geo.map.desc_no_data"))
+	}
+	if s.Counts != nil {
+		parts = append(parts, p.T("geo.map.desc_counts", "label", s.Counts.Label))
+	}
+	if s.Values == nil && s.Counts == nil {
+		parts = append(parts, p.T("geo.map.desc_list"))
+	} else {
+		parts = append(parts, p.T("geo.map.desc_table"))
+	}
+	return strings.Join(parts, " ")
+}
+
+// inside returns a point inside the largest polygon of mp for a marker:
+// its centroid when that lies inside (most districts), else the middle of
+// the widest stretch of the polygon on the centroid's horizontal line (a
+// crescent or L-shaped district).
+func inside(mp orb.MultiPolygon) orb.Point {
+	var largest orb.Polygon
+	most := -1.0
+	for _, poly := range mp {
+		if a := math.Abs(planar.Area(poly)); a > most {
+			largest, most = poly, a
+		}
+	}
+	c, _ := planar.CentroidArea(largest)
+	if planar.PolygonContains(largest, c) {
+		return c
+	}
+	var xs []float64
+	for _, ring := range largest {
+		for i := 1; i < len(ring); i++ {
+			a, b := ring[i-1], ring[i]
+			if (a[1] <= c[1]) != (b[1] <= c[1]) {
+				xs = append(xs, a[0]+(c[1]-a[1])*(b[0]-a[0])/(b[1]-a[1]))
+			}
+		}
+	}
+	slices.Sort(xs)
+	best, widest := c, -1.0
+	for i := 0; i+1 < len(xs); i += 2 {
+		if w := xs[i+1] - xs[i]; w > widest {
+			best, widest = orb.Point{(xs[i] + xs[i+1]) / 2, c[1]}, w
+		}
+	}
+	return best
+}
+
+// pathData is the SVG path of a multipolygon in drawing units, rounded to
+// a tenth: absolute moves, implicit line-tos, each ring closed.
+func pathData(mp orb.MultiPolygon) string {
+	var b strings.Builder
+	for _, poly := range mp {
+		for _, ring := range poly {
+			var last string
+			first := true
+			for i, pt := range ring {
+				if i == len(ring)-1 && len(ring) > 1 && ring.Closed() {
+					break
+				}
+				xy := num(pt[0]) + " " + num(pt[1])
+				if xy == last {
+					continue
+				}
+				if first {
+					b.WriteString("M" + xy)
+					first = false
+				} else {
+					b.WriteString(" " + xy)
+				}
+				last = xy
+			}
+			if !first {
+				b.WriteString("Z")
+			}
+		}
+	}
+	return b.String()
+}
+
+// num formats a drawing coordinate with one decimal at most.
+func num(v float64) string {
+	v = math.Round(v*10) / 10
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+func attr(s string) string { return html.EscapeString(s) }
