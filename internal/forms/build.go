@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -155,7 +156,7 @@ func build(sheets []sheet) (*Form, error) {
 		return nil, b.p.err()
 	}
 	b.resolve()
-	for col := range b.extra {
+	for _, col := range slices.Sorted(maps.Keys(b.extra)) {
 		if !b.usedCols[col] {
 			b.p.add(sheetChoices, 1, col, "forms.error.unknown_column")
 		}
@@ -168,20 +169,28 @@ func build(sheets []sheet) (*Form, error) {
 	}
 	b.form.lists = b.choices
 	for _, loc := range b.exprs {
-		b.form.dynamic = b.form.dynamic || !loc.constraint && loc.column != "required"
+		b.form.dynamic = b.form.dynamic || loc.column == "relevant" || loc.column == "choice_filter" || len(loc.n.labelRefs) > 0
 	}
 	return b.form, nil
 }
 
 // headers parses a sheet's header row against the columns it accepts;
 // extra is true where unknown columns are kept (the choices sheet).
-func (b *builder) headers(s *sheet, known []string, extra bool) []header {
+func (b *builder) headers(s *sheet, known []string, extra bool) (out []header) {
 	if len(s.header) > MaxColumns {
 		b.p.add(s.name, 1, "", "forms.error.too_many_columns")
 		return nil
 	}
-	out := make([]header, len(s.header))
+	out = make([]header, len(s.header))
 	seen := map[header]bool{}
+	before := len(b.p.list)
+	// A refused heading would make every cell below it a refusal too: the
+	// sheet's rows are read only once its headings are all accepted.
+	defer func() {
+		if len(b.p.list) > before {
+			out = nil
+		}
+	}()
 	for i, raw := range s.header {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
@@ -252,6 +261,18 @@ func (b *builder) cellsOf(s *sheet, hs []header, r sheetRow) map[header]string {
 	return out
 }
 
+// inOrder lists the headers of a row's cells in column order, so refusals
+// come out in the same order every time.
+func inOrder(hs []header, cells map[header]string) []header {
+	var out []header
+	for _, h := range hs {
+		if _, ok := cells[h]; ok && h.base != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 func columnName(h header) string {
 	if h.lang == "" {
 		return h.base
@@ -261,6 +282,9 @@ func columnName(h header) string {
 
 func (b *builder) settings(s *sheet) {
 	hs := b.headers(s, settingsColumns, false)
+	if hs == nil {
+		return
+	}
 	if len(s.rows) > 1 {
 		b.p.add(s.name, s.rows[1].num, "", "forms.error.settings_rows")
 		return
@@ -269,7 +293,9 @@ func (b *builder) settings(s *sheet) {
 		return
 	}
 	r := s.rows[0]
-	for h, v := range b.cellsOf(s, hs, r) {
+	cells := b.cellsOf(s, hs, r)
+	for _, h := range inOrder(hs, cells) {
+		v := cells[h]
 		switch h.base {
 		case "form_title":
 			b.form.Title = v
@@ -325,7 +351,8 @@ func (b *builder) choiceSheet(s *sheet) {
 		}
 		seen[listName][name] = true
 		c := &choice{name: name, label: texts{}}
-		for h, v := range cells {
+		for _, h := range inOrder(hs, cells) {
+			v := cells[h]
 			switch {
 			case h.base == "label":
 				c.label[h.lang] = v
@@ -393,7 +420,8 @@ func (b *builder) surveySheet(s *sheet) {
 				b.p.add(s.name, r.num, "type", "forms.error.unexpected_end")
 				continue
 			}
-			for h, v := range cells {
+			for _, h := range inOrder(hs, cells) {
+				v := cells[h]
 				if h.base == "type" || h.base == "appearance" || h.base == "name" && v == top.name {
 					continue
 				}
@@ -438,15 +466,16 @@ func (b *builder) surveySheet(s *sheet) {
 			}
 			n.typ = t
 		}
-		if b.row(s, r, cells, n) {
+		if b.row(s, r, inOrder(hs, cells), cells, n) {
 			top.children = append(top.children, n)
-			if n.typ == TypeGroup || n.typ == TypeRepeat {
-				if len(open) > MaxDepth {
-					b.p.add(s.name, r.num, "type", "forms.error.too_deep")
-					return
-				}
-				open = append(open, n)
+		}
+		// A refused group is still opened, so its end row is no refusal too.
+		if n.typ == TypeGroup || n.typ == TypeRepeat {
+			if len(open) > MaxDepth {
+				b.p.add(s.name, r.num, "type", "forms.error.too_deep")
+				return
 			}
+			open = append(open, n)
 		}
 	}
 	if len(open) > 1 {
@@ -455,7 +484,7 @@ func (b *builder) surveySheet(s *sheet) {
 }
 
 // row fills n from its cells; false if the row is refused.
-func (b *builder) row(s *sheet, r sheetRow, cells map[header]string, n *node) bool {
+func (b *builder) row(s *sheet, r sheetRow, order []header, cells map[header]string, n *node) bool {
 	ok := true
 	fail := func(column, key string) {
 		b.p.add(s.name, r.num, column, key)
@@ -473,7 +502,8 @@ func (b *builder) row(s *sheet, r sheetRow, cells map[header]string, n *node) bo
 		b.form.fields[n.name] = n
 	}
 	answered := n.answered()
-	for h, v := range cells {
+	for _, h := range order {
+		v := cells[h]
 		col := columnName(h)
 		allowed := true
 		switch h.base {
@@ -548,7 +578,7 @@ func (b *builder) row(s *sheet, r sheetRow, cells map[header]string, n *node) bo
 	switch {
 	case n.typ == TypeCalculate && n.calculation == nil && cells[header{base: "calculation"}] == "":
 		fail("calculation", "forms.error.calculation_missing")
-	case (answered || n.typ == TypeNote) && len(n.label) == 0:
+	case (answered || n.typ == TypeNote || n.typ == TypeRepeat) && len(n.label) == 0:
 		fail("label", "forms.error.label_missing")
 	}
 	if n.requiredMsg != nil && n.required == nil {
@@ -557,12 +587,10 @@ func (b *builder) row(s *sheet, r sheetRow, cells map[header]string, n *node) bo
 	if n.constraintMsg != nil && n.constraint == nil {
 		fail("constraint_message", "forms.error.column_not_allowed")
 	}
-	for _, t := range []texts{n.label, n.hint} {
-		for _, s := range t {
-			for _, name := range labelRefs(s) {
-				if !validName(name) {
-					fail("label", "forms.error.expression_syntax")
-				}
+	for i, t := range []texts{n.label, n.hint} {
+		for _, lang := range slices.Sorted(maps.Keys(t)) {
+			if slices.ContainsFunc(labelRefs(t[lang]), func(s string) bool { return !validName(s) }) {
+				fail([]string{"label", "hint"}[i], "forms.error.expression_syntax")
 			}
 		}
 	}
@@ -666,12 +694,12 @@ func (b *builder) resolve() {
 	}
 	var visit func(n *node)
 	visit = func(n *node) {
-		for _, t := range []texts{n.label, n.hint} {
-			for _, s := range t {
-				for _, name := range labelRefs(s) {
+		for i, t := range []texts{n.label, n.hint} {
+			for _, lang := range slices.Sorted(maps.Keys(t)) {
+				for _, name := range labelRefs(t[lang]) {
 					target := b.form.fields[name]
 					if target == nil || !(target.answered() || target.typ == TypeCalculate) {
-						b.p.add(sheetSurvey, n.row, "label", "forms.error.unknown_reference")
+						b.p.add(sheetSurvey, n.row, []string{"label", "hint"}[i], "forms.error.unknown_reference")
 						continue
 					}
 					if !slices.Contains(n.labelRefs, target) {

@@ -38,15 +38,12 @@ func (f *Form) Decode(values url.Values, lang string) (Answers, error) {
 }
 
 func (f *Form) decode(values url.Values, lang string, now time.Time) (Answers, error) {
-	var typeErrs []apperr.FieldError
-	ans := f.read(values, f.root, "", &typeErrs)
-	bad := map[string]bool{}
-	for _, fe := range typeErrs {
-		bad[fe.Field] = true
-	}
-	errs := typeErrs
+	typeErrs := map[string]apperr.FieldError{}
+	budget := maxTotalInstances
+	ans := f.read(values, f.root, "", typeErrs, &budget)
+	var errs []apperr.FieldError
 	root := newScope(f, nil, &ans, nil, 0, now)
-	f.check(root, f.root, "", lang, bad, &errs)
+	f.check(root, f.root, "", lang, typeErrs, &errs)
 	if len(errs) > 0 {
 		return ans, apperr.Validation(errs...)
 	}
@@ -55,7 +52,7 @@ func (f *Form) decode(values url.Values, lang string, now time.Time) (Answers, e
 
 // read collects the answers to the rows inside n from values, normalising
 // them; answers that do not fit their type are kept as typed and reported.
-func (f *Form) read(values url.Values, n *node, prefix string, errs *[]apperr.FieldError) Answers {
+func (f *Form) read(values url.Values, n *node, prefix string, errs map[string]apperr.FieldError, budget *int) Answers {
 	ans := Answers{Values: map[string]string{}}
 	var visit func(n *node)
 	visit = func(n *node) {
@@ -68,20 +65,21 @@ func (f *Form) read(values url.Values, n *node, prefix string, errs *[]apperr.Fi
 				if err != nil || count < 0 {
 					continue
 				}
-				count = min(count, MaxInstances)
+				count = min(count, MaxInstances, *budget)
+				*budget -= count
 				if ans.Repeats == nil {
 					ans.Repeats = map[string][]Answers{}
 				}
 				list := make([]Answers, count)
 				for i := range list {
-					list[i] = f.read(values, c, prefix+c.name+"["+strconv.Itoa(i+1)+"]/", errs)
+					list[i] = f.read(values, c, prefix+c.name+"["+strconv.Itoa(i+1)+"]/", errs, budget)
 				}
 				ans.Repeats[c.name] = list
 			case c.answered():
 				input := prefix + c.name
 				v, key := normalise(c, values[input])
 				if key != "" {
-					*errs = append(*errs, apperr.FieldError{Field: input, Key: key})
+					errs[input] = apperr.FieldError{Field: input, Key: key}
 				}
 				ans.Values[c.name] = v
 			}
@@ -174,8 +172,9 @@ func parseDecimal(s string) (float64, error) {
 
 // check clears the answers to rows that are not relevant and checks the
 // relevant ones' choices (after choice_filter), required and constraint.
-// bad holds the inputs whose type is already wrong.
-func (f *Form) check(s *scope, n *node, prefix, lang string, bad map[string]bool, errs *[]apperr.FieldError) {
+// typeErrs holds the inputs whose answer does not fit the type; they are
+// reported only where the question is relevant.
+func (f *Form) check(s *scope, n *node, prefix, lang string, typeErrs map[string]apperr.FieldError, errs *[]apperr.FieldError) {
 	for _, c := range n.children {
 		input := prefix + c.name
 		if !s.isRelevant(c) {
@@ -184,12 +183,16 @@ func (f *Form) check(s *scope, n *node, prefix, lang string, bad map[string]bool
 		}
 		switch {
 		case c.typ == TypeGroup:
-			f.check(s, c, prefix, lang, bad, errs)
+			f.check(s, c, prefix, lang, typeErrs, errs)
 		case c.typ == TypeRepeat:
 			for i, sc := range s.instanceScopes(c) {
-				f.check(sc, c, prefix+c.name+"["+strconv.Itoa(i+1)+"]/", lang, bad, errs)
+				f.check(sc, c, prefix+c.name+"["+strconv.Itoa(i+1)+"]/", lang, typeErrs, errs)
 			}
-		case c.answered() && !bad[input]:
+		case c.answered():
+			if fe, bad := typeErrs[input]; bad {
+				*errs = append(*errs, fe)
+				continue
+			}
 			v := s.value(c)
 			switch {
 			case v.empty():

@@ -17,8 +17,13 @@ type Answers struct {
 	Repeats map[string][]Answers `json:"repeats,omitempty"`
 }
 
-// MaxInstances is the most instances one repeat may have.
-const MaxInstances = 50
+// MaxInstances is the most instances one repeat may have; the instances
+// of all repeats together, nested ones included, are at most
+// maxTotalInstances, so nested repeats cannot multiply the work.
+const (
+	MaxInstances      = 50
+	maxTotalInstances = 500
+)
 
 // instances returns a repeat's instances; a repeat never touched has one.
 func (a *Answers) instances(name string) []Answers {
@@ -46,11 +51,19 @@ type scope struct {
 	relevant map[*node]bool
 	busy     map[*node]bool
 	children map[*node][]*scope
+	budget   *int // instances left to make, shared by all scopes of one evaluation
 }
 
 func newScope(f *Form, repeat *node, a *Answers, parent *scope, index int, now time.Time) *scope {
-	return &scope{form: f, repeat: repeat, answers: a, parent: parent, index: index, now: now,
+	s := &scope{form: f, repeat: repeat, answers: a, parent: parent, index: index, now: now,
 		values: map[*node]value{}, relevant: map[*node]bool{}, busy: map[*node]bool{}, children: map[*node][]*scope{}}
+	if parent == nil {
+		budget := maxTotalInstances
+		s.budget = &budget
+	} else {
+		s.budget = parent.budget
+	}
+	return s
 }
 
 // instanceScopes returns the scopes of a repeat directly inside s.
@@ -59,6 +72,8 @@ func (s *scope) instanceScopes(r *node) []*scope {
 		return list
 	}
 	inst := s.answers.instances(r.name)
+	inst = inst[:min(len(inst), *s.budget)]
+	*s.budget -= len(inst)
 	list := make([]*scope, len(inst))
 	for i := range inst {
 		list[i] = newScope(s.form, r, &inst[i], s, i+1, s.now)

@@ -118,6 +118,9 @@ func (f *Form) items(st *State, s *scope, n *node, prefix, lang string) []Item {
 		switch c.typ {
 		case TypeGroup:
 			it.Items = f.items(st, s, c, prefix, lang)
+			if len(it.Items) == 0 {
+				continue // a group with nothing to show is not shown
+			}
 		case TypeRepeat:
 			for i, sc := range s.instanceScopes(c) {
 				in := prefix + c.name + "[" + strconv.Itoa(i+1) + "]"
