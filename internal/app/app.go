@@ -37,6 +37,7 @@ import (
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/jobs"
 	"waymark.city/waymark/internal/legalstatus"
+	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/public"
 	"waymark.city/waymark/internal/returns"
@@ -87,6 +88,9 @@ type App struct {
 	// Agreements is the partnership's memoranda of cooperation and the
 	// named contact persons of its organisations.
 	Agreements *agreements.Service
+	// Mapping is the local mapping: questionnaires, rounds, responses and
+	// their aggregated results.
+	Mapping *mapping.Service
 	// Checkpoints publishes the audit log's signed checkpoints outside the
 	// database (Config.AuditCheckpoints, Config.AuditWitness).
 	Checkpoints *audit.Publisher
@@ -245,6 +249,7 @@ func (a *App) init(ctx context.Context) error {
 		SendActivation: a.activationMailer(),
 	})
 	a.Agreements = agreements.New(a.Cases, a.Accounts)
+	a.Mapping = mapping.New(mapping.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, MinAnswers: a.Config.MappingMinAnswers})
 	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

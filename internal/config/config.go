@@ -86,6 +86,10 @@ type Config struct {
 	AuditCheckpoints string
 	// AuditWitness, when set, is a URL each new checkpoint is POSTed to.
 	AuditWitness string
+	// MappingMinAnswers is k of the mapping's round comparison: a change
+	// between two rounds is shown only where both have at least k answers
+	// (default 5).
+	MappingMinAnswers int
 }
 
 // minMetricsToken is the shortest metrics token accepted: long enough not
@@ -168,6 +172,11 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		"append-only file the audit log's signed checkpoints are published to; default DATA/audit-checkpoints.log (WAYMARK_AUDIT_CHECKPOINTS)")
 	fs.StringVar(&c.AuditWitness, "audit-witness", env("WAYMARK_AUDIT_WITNESS"),
 		"http(s) URL each new signed audit checkpoint is POSTed to; empty sends none (WAYMARK_AUDIT_WITNESS)")
+	c.MappingMinAnswers = envDays(env, "WAYMARK_MAPPING_MIN_ANSWERS", 5)
+	fs.Func("mapping-min-answers", "fewest answers both mapping rounds need before a change between them is shown; default 5 (WAYMARK_MAPPING_MIN_ANSWERS)", func(v string) error {
+		c.MappingMinAnswers = atoiOr(v, -1)
+		return nil
+	})
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("WAYMARK_METRICS_ADDR"), "listen address HOST:PORT of its own for /metrics; empty serves none (WAYMARK_METRICS_ADDR)")
 	c.MetricsToken = Secret(env("WAYMARK_METRICS_TOKEN"))
 	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
@@ -290,6 +299,12 @@ func (c *Config) finishMail() error {
 	}
 	if c.ReflectionDays < 30 {
 		return errors.New("WAYMARK_REFLECTION_DAYS must be a whole number of days, at least 30")
+	}
+	if c.MappingMinAnswers == 0 {
+		c.MappingMinAnswers = 5
+	}
+	if c.MappingMinAnswers < 1 {
+		return errors.New("WAYMARK_MAPPING_MIN_ANSWERS must be a whole number, at least 1")
 	}
 	if c.CaseRetention == 0 {
 		c.CaseRetention = 5 * 365 * 24 * time.Hour

@@ -1,0 +1,269 @@
+package mapping
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/forms"
+	"waymark.city/waymark/internal/storage"
+)
+
+// In picks a text in lang, else in English, else the column without a
+// language, else any.
+func In(texts map[string]string, lang string) string {
+	for _, l := range []string{lang, "en", ""} {
+		if t := texts[l]; t != "" {
+			return t
+		}
+	}
+	for _, t := range texts {
+		return t
+	}
+	return ""
+}
+
+// LabelIn is the question's label in lang.
+func (q QuestionResult) LabelIn(lang string) string { return In(q.Field.Label, lang) }
+
+// LabelIn is the question's label in lang.
+func (c QuestionChange) LabelIn(lang string) string { return In(c.Field.Label, lang) }
+
+// AcceptedText is a reviewed free-text answer as it enters the report.
+type AcceptedText struct {
+	Question string // the question's label in the report's language
+	Text     string
+	// Respondent is the type of who answered; an anonymous respondent's
+	// type is not shown.
+	Respondent RespondentType
+}
+
+// Section is one questionnaire's results in a report.
+type Section struct {
+	Aggregate
+	Texts []AcceptedText
+}
+
+// Location is one entry of the locations register: a kind of place, where,
+// what was seen and when; never anyone's personal data.
+type Location struct {
+	Type, TypeLabel string
+	Area, AreaLabel string
+	Seen            []string // labels of what was seen
+	Times           []string // labels of the times of day
+	Period          string   // label of when it was last seen
+	// Observation is the reviewed, de-identified description, "" when none
+	// was accepted.
+	Observation string
+	SubmittedAt time.Time
+}
+
+// Names of the questions the locations register reads: a repeat holding
+// location_type (the shipped locations questionnaire; an imported one
+// that uses the same names joins the register).
+const (
+	fieldLocationType = "location_type"
+	fieldPlaceArea    = "place_area"
+	fieldPlaceSigns   = "place_signs"
+	fieldTimeOfDay    = "time_of_day"
+	fieldSeenPeriod   = "seen_period"
+	fieldObservation  = "observation"
+	fieldArea         = "area"
+)
+
+// Report is a round's mapping report.
+type Report struct {
+	Round    Round
+	Sections []Section
+	// Withheld counts the questionnaires whose results the reader may not see.
+	Withheld  int
+	Locations []Location
+	// PlacesByArea counts the register's places per area code, for a map.
+	PlacesByArea map[string]int
+	Lang         string
+}
+
+// Report is the report of round id in lang: each questionnaire the actor
+// may see the results of, added up, with its accepted free text, and the
+// locations register.
+func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang string) (Report, error) {
+	if !seesRounds(actor) {
+		if err := s.authorize(ctx, actor, access.ViewMappingReport, "mapping_round", id); err != nil {
+			return Report{}, err
+		}
+	}
+	rep := Report{Lang: lang, PlacesByArea: map[string]int{}}
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		r, err := getRound(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		rep.Round = r
+		accepted, err := s.accepted(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, q := range r.Questionnaires {
+			if !seesResults(actor, q) {
+				rep.Withheld++
+				continue
+			}
+			agg, err := s.aggregate(ctx, tx, r, q)
+			if err != nil {
+				return err
+			}
+			form, err := s.formFor(ctx, tx, q.ID, r.Areas)
+			if err != nil {
+				return err
+			}
+			sec := Section{Aggregate: agg}
+			for _, t := range accepted {
+				if t.questionnaire == q.ID {
+					sec.Texts = append(sec.Texts, AcceptedText{Question: questionLabel(form, t.field, lang), Text: t.text, Respondent: t.respondent})
+				}
+			}
+			rep.Sections = append(rep.Sections, sec)
+			if err := s.register(ctx, tx, &rep, q, form, accepted); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.SortStableFunc(rep.Locations, func(a, b Location) int { return strings.Compare(a.TypeLabel, b.TypeLabel) })
+	return rep, err
+}
+
+// acceptedText is an accepted free-text answer, decrypted.
+type acceptedText struct {
+	responseID, questionnaire, field, text string
+	respondent                             RespondentType
+}
+
+func (s *Service) accepted(ctx context.Context, tx *storage.Tx, roundID string) ([]acceptedText, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.response_id, t.questionnaire_id, t.field, t.edited, p.respondent_kind, p.respondent_role, p.anonymous
+		FROM mapping_free_texts t JOIN mapping_responses p ON p.id = t.response_id
+		WHERE t.round_id = $1 AND t.status = 'accepted' ORDER BY t.field, p.submitted_at, t.id`, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("list accepted text: %w", err)
+	}
+	type sealedRow struct {
+		acceptedText
+		id     string
+		sealed []byte
+	}
+	var list []sealedRow
+	for rows.Next() {
+		var r sealedRow
+		var anonymous int
+		if err := rows.Scan(&r.id, &r.responseID, &r.questionnaire, &r.field, &r.sealed, &r.respondent.Kind, &r.respondent.Role, &anonymous); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan accepted text: %w", err)
+		}
+		if anonymous != 0 && r.respondent.Role != "" {
+			r.respondent = RespondentType{Anonymous: true}
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]acceptedText, 0, len(list))
+	for _, r := range list {
+		b, err := s.vault.Open(ctx, tx, record(r.responseID), "edited:"+r.id, r.sealed)
+		if err != nil {
+			return nil, err
+		}
+		r.text = string(b)
+		out = append(out, r.acceptedText)
+	}
+	return out, nil
+}
+
+// questionLabel is the label of the question at an input path.
+func questionLabel(form *forms.Form, path, lang string) string {
+	name := path[strings.LastIndex(path, "/")+1:]
+	for _, f := range form.Fields() {
+		if f.Name == name {
+			return In(f.Label, lang)
+		}
+	}
+	return name
+}
+
+// register adds the places of q's responses to the locations register.
+func (s *Service) register(ctx context.Context, tx *storage.Tx, rep *Report, q Questionnaire, form *forms.Form, accepted []acceptedText) error {
+	fields := map[string]forms.FieldInfo{}
+	for _, f := range form.Fields() {
+		fields[f.Name] = f
+	}
+	typ, ok := fields[fieldLocationType]
+	if !ok || typ.Repeat == "" {
+		return nil
+	}
+	observations := map[string]string{}
+	for _, t := range accepted {
+		if t.questionnaire == q.ID {
+			observations[t.responseID+"|"+t.field] = t.text
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, answers, submitted_at FROM mapping_responses WHERE round_id = $1 AND questionnaire_id = $2
+		ORDER BY submitted_at, id`, rep.Round.ID, q.ID)
+	if err != nil {
+		return fmt.Errorf("read places: %w", err)
+	}
+	defer rows.Close()
+	lang := rep.Lang
+	for rows.Next() {
+		var id string
+		var raw []byte
+		var at time.Time
+		if err := rows.Scan(&id, &raw, &at); err != nil {
+			return fmt.Errorf("scan places: %w", err)
+		}
+		var ans forms.Answers
+		if err := json.Unmarshal(raw, &ans); err != nil {
+			return fmt.Errorf("decode answers of %s: %w", id, err)
+		}
+		for i, inst := range ans.Repeats[typ.Repeat] {
+			v := inst.Values
+			if v[fieldLocationType] == "" {
+				continue
+			}
+			loc := Location{Type: v[fieldLocationType], TypeLabel: choiceLabel(fields[fieldLocationType], v[fieldLocationType], lang),
+				Area: v[fieldPlaceArea], AreaLabel: choiceLabel(fields[fieldPlaceArea], v[fieldPlaceArea], lang),
+				Seen: choiceLabels(fields[fieldPlaceSigns], v[fieldPlaceSigns], lang), Times: choiceLabels(fields[fieldTimeOfDay], v[fieldTimeOfDay], lang),
+				Period: choiceLabel(fields[fieldSeenPeriod], v[fieldSeenPeriod], lang), SubmittedAt: at,
+				Observation: observations[fmt.Sprintf("%s|%s[%d]/%s", id, typ.Repeat, i+1, fieldObservation)]}
+			rep.Locations = append(rep.Locations, loc)
+			if loc.Area != "" && loc.Area != WholeCity {
+				rep.PlacesByArea[loc.Area]++
+			}
+		}
+	}
+	return rows.Err()
+}
+
+func choiceLabel(f forms.FieldInfo, name, lang string) string {
+	for _, c := range f.Choices {
+		if c.Name == name {
+			return In(c.Label, lang)
+		}
+	}
+	return name
+}
+
+func choiceLabels(f forms.FieldInfo, names, lang string) []string {
+	var out []string
+	for _, n := range strings.Fields(names) {
+		out = append(out, choiceLabel(f, n, lang))
+	}
+	return out
+}
+
+// ChoiceLabel is the label of choice name of the question, in lang.
+func (q QuestionResult) ChoiceLabel(name, lang string) string { return choiceLabel(q.Field, name, lang) }
