@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -177,6 +178,9 @@ func (s *Service) Finding(ctx context.Context, actor access.Actor, id string) (F
 		f.Measures, err = measuresOf(ctx, tx, sc, id)
 		return err
 	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Finding{}, s.refuse(ctx, actor, access.ReportPlanProgress, "plan_finding", id, err)
+	}
 	return f, err
 }
 

@@ -459,6 +459,9 @@ func (s *Service) Measure(ctx context.Context, actor access.Actor, id string) (M
 		out.Progress, err = progressOf(ctx, tx, id)
 		return err
 	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Measure{}, s.refuse(ctx, actor, access.ReportPlanProgress, "plan_measure", id, err)
+	}
 	return out, err
 }
 
