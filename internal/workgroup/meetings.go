@@ -11,6 +11,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -229,7 +230,7 @@ func (s *Service) Meeting(ctx context.Context, actor access.Actor, id string) (M
 		}
 		return s.cases.Audit(ctx, tx, actor, "workgroup.minutes.read", "workgroup_meeting", id, "", "")
 	})
-	return out, err
+	return out, s.outOfScope(ctx, actor, "workgroup_meeting", id, err)
 }
 
 // RecordMeeting records agenda, minutes, decisions, attendance and action
@@ -339,26 +340,52 @@ func checkAction(ctx context.Context, tx *storage.Tx, fe *fields, a *ActionInput
 	return checkOrg(ctx, tx, fe, "action_owner", a.OwnerOrgID)
 }
 
-// LinkMeasure records the action plan's measure an action item became.
-func (s *Service) LinkMeasure(ctx context.Context, actor access.Actor, actionID, measureID string) error {
+// MakeMeasure turns an open action item into a measure of the action plan:
+// the item's text is the objective, its owner the owner, from the meeting's
+// date to the item's due date; the item keeps the measure's id. The plan
+// keeps its measures in its own transaction, so a measure whose link
+// failed to save stays in the plan, where the coordinator finds it.
+func (s *Service) MakeMeasure(ctx context.Context, actor access.Actor, actionID string) (plan.Measure, error) {
 	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_action", actionID); err != nil {
-		return err
+		return plan.Measure{}, err
 	}
-	measureID = strings.TrimSpace(measureID)
-	if measureID == "" || tooLong(measureID, 64) {
-		return apperr.Validation(apperr.FieldError{Field: "measure", Key: "workgroup.error.measure"})
+	var a Action
+	var heldOn string
+	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+		list, err := actions(ctx, tx, `a.id = $1`, actionID)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		a = list[0]
+		return tx.QueryRowContext(ctx, `SELECT held_on FROM workgroup_meetings WHERE id = $1`, a.MeetingID).Scan(&heldOn)
+	})
+	switch {
+	case err != nil:
+		return plan.Measure{}, err
+	case a.MeasureID != "":
+		return plan.Measure{}, apperr.New(apperr.Conflict, "workgroup.error.already_measure")
+	case a.Status != "open":
+		return plan.Measure{}, apperr.New(apperr.Conflict, "workgroup.error.action_closed")
 	}
-	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE workgroup_actions SET measure_id = $1, updated_by = $2, updated_at = $3 WHERE id = $4`,
-			measureID, actor.UserID, s.cases.Now(), actionID)
+	m, err := s.plan.CreateMeasure(ctx, actor, plan.MeasureInput{Objective: a.What, OwnerOrg: a.OwnerOrgID, StartOn: heldOn, DueOn: a.DueOn})
+	if err != nil {
+		return plan.Measure{}, err
+	}
+	err = s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE workgroup_actions SET measure_id = $1, updated_by = $2, updated_at = $3 WHERE id = $4 AND measure_id = ''`,
+			m.ID, actor.UserID, s.cases.Now(), actionID)
 		if err != nil {
 			return fmt.Errorf("link action item %s: %w", actionID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.New(apperr.NotFound, "error.not_found")
+			return apperr.New(apperr.Conflict, "workgroup.error.already_measure")
 		}
-		return s.cases.Audit(ctx, tx, actor, "workgroup.action.measure", "workgroup_action", actionID, "", measureID)
+		return s.cases.Audit(ctx, tx, actor, "workgroup.action.measure", "workgroup_action", actionID, a.OwnerOrgID, m.ID)
 	})
+	return m, err
 }
 
 // Overview is the working group as the reader's organisation sees it.
@@ -383,11 +410,8 @@ func (s *Service) Overview(ctx context.Context, actor access.Actor) (Overview, e
 	}
 	out := Overview{Today: s.today()}
 	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
-		if scope.Org() == "*" {
-			out.Member = true
-		} else if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) > 0 FROM workgroup_members WHERE org_id = $1 AND left_on = ''`,
-			scope.Org()).Scan(&out.Member); err != nil {
-			return fmt.Errorf("check membership: %w", err)
+		if out.Member, err = isMember(ctx, tx, scope.Org()); err != nil {
+			return err
 		}
 		if out.Member {
 			if out.Members, err = s.members(ctx, tx, `1 = 1`); err != nil {
@@ -441,5 +465,5 @@ func (s *Service) Action(ctx context.Context, actor access.Actor, id string) (Ac
 		out = list[0]
 		return nil
 	})
-	return out, err
+	return out, s.outOfScope(ctx, actor, "workgroup_action", id, err)
 }

@@ -142,14 +142,18 @@ func (s *Service) CreatePractice(ctx context.Context, actor access.Actor, in Pra
 }
 
 // Practices lists the library, newest first, with a tag when tag is not "".
+// The library is the group's: an organisation that is not a member sees
+// none of it.
 func (s *Service) Practices(ctx context.Context, actor access.Actor, tag string) ([]Practice, error) {
-	if _, err := s.readScope(ctx, actor, "workgroup_practice", ""); err != nil {
+	scope, err := s.readScope(ctx, actor, "workgroup_practice", "")
+	if err != nil {
 		return nil, err
 	}
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	var out []Practice
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+practiceColumns+` FROM workgroup_practices ORDER BY created_at DESC, id LIMIT 1000`)
+	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+practiceColumns+` FROM workgroup_practices WHERE `+member+`
+			ORDER BY created_at DESC, id LIMIT 1000`, scope.Org())
 		if err != nil {
 			return fmt.Errorf("list practices: %w", err)
 		}
@@ -168,16 +172,17 @@ func (s *Service) Practices(ctx context.Context, actor access.Actor, tag string)
 	return out, err
 }
 
-// Practice returns one good practice of the library.
+// Practice returns one good practice of the library, to the members.
 func (s *Service) Practice(ctx context.Context, actor access.Actor, id string) (Practice, error) {
-	if _, err := s.readScope(ctx, actor, "workgroup_practice", id); err != nil {
+	scope, err := s.readScope(ctx, actor, "workgroup_practice", id)
+	if err != nil {
 		return Practice{}, err
 	}
 	var out Practice
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
 		var err error
-		out, err = scanPractice(tx.QueryRowContext(ctx, `SELECT `+practiceColumns+` FROM workgroup_practices WHERE id = $1`, id))
+		out, err = scanPractice(tx.QueryRowContext(ctx, `SELECT `+practiceColumns+` FROM workgroup_practices WHERE `+member+` AND id = $2`, scope.Org(), id))
 		return storage.MapError(err)
 	})
-	return out, err
+	return out, s.outOfScope(ctx, actor, "workgroup_practice", id, err)
 }

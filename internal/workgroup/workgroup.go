@@ -26,7 +26,9 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
@@ -34,13 +36,19 @@ import (
 // Service is the working group and its library of good practices.
 type Service struct {
 	cases *cases.Service
+	audit *audit.Log
+	// plan takes the action items that become measures of the action plan.
+	plan *plan.Service
 	// zone is where meetings happen: dates entered and held_on are local.
 	zone *time.Location
 }
 
 // New returns the working-group service; times are entered and shown in
-// the installation's local time.
-func New(c *cases.Service) *Service { return &Service{cases: c, zone: time.Local} }
+// the installation's local time. log records reads refused as out of
+// scope; action items become measures of plans.
+func New(c *cases.Service, log *audit.Log, plans *plan.Service) *Service {
+	return &Service{cases: c, audit: log, plan: plans, zone: time.Local}
+}
 
 // Limits.
 const (
@@ -136,6 +144,30 @@ func checkOrg(ctx context.Context, tx *storage.Tx, fe *fields, field, orgID stri
 // organisation had a member row.
 const visible = `($1 = '*' OR EXISTS (SELECT 1 FROM workgroup_members vm WHERE vm.org_id = $1
 	AND vm.joined_on <= mt.held_on AND (vm.left_on = '' OR vm.left_on >= mt.held_on)))`
+
+// member is the condition that the scope bound as $1 is every
+// organisation or one that is a member of the group now.
+const member = `($1 = '*' OR EXISTS (SELECT 1 FROM workgroup_members vm WHERE vm.org_id = $1 AND vm.left_on = ''))`
+
+// isMember reports whether the scope's organisation is a member now (every
+// organisation is, for "*").
+func isMember(ctx context.Context, tx *storage.Tx, scope string) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT CASE WHEN `+member+` THEN 1 ELSE 0 END`, scope).Scan(&n); err != nil {
+		return false, fmt.Errorf("check membership: %w", err)
+	}
+	return n == 1, nil
+}
+
+// outOfScope records a read of a record missing or out of the actor's
+// scope, which look the same to the actor, as denied and returns err.
+func (s *Service) outOfScope(ctx context.Context, actor access.Actor, subject, id string, err error) error {
+	if !apperr.Is(err, apperr.NotFound) {
+		return err
+	}
+	return s.audit.Refused(ctx, s.cases.DB(), audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
+		Action: string(access.ViewWorkingGroup), SubjectType: subject, SubjectID: id}, err)
+}
 
 // readScope authorizes a read of the working group.
 func (s *Service) readScope(ctx context.Context, actor access.Actor, subject, id string) (access.Scope, error) {

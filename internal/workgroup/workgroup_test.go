@@ -11,6 +11,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 	"waymark.city/waymark/internal/workgroup"
@@ -33,7 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T, engine storage.Engine) *fixture {
 	t.Helper()
 	env := apptest.Start(t, engine)
-	f := &fixture{env: env, svc: workgroup.New(env.App.Cases)}
+	f := &fixture{env: env, svc: workgroup.New(env.App.Cases, env.App.Audit, plan.New(plan.Deps{DB: env.App.DB, Audit: env.App.Audit}))}
 	f.city = env.Org("Human Rights Office", accounts.Municipality)
 	f.ngo = env.Org("Safe Harbour", accounts.NGO)
 	f.police = env.Org("Police", accounts.Police)
@@ -215,9 +216,13 @@ func TestMembersAndMeetings(t *testing.T) {
 			if n := count(t, f.env, `SELECT COUNT(*) FROM audit_log WHERE action = 'workgroup.minutes.read'`); n != reads+1 {
 				t.Fatalf("minutes read audited %d times, want %d", n, reads+1)
 			}
+			denied := count(t, f.env, `SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied' AND subject_id = $1`, m.ID)
 			for _, u := range []apptest.User{f.officer, f.outsider} {
 				_, err := f.svc.Meeting(ctx, u.Actor, m.ID)
 				wantCode(t, u.Username+" reads meeting", err, apperr.NotFound, "")
+			}
+			if n := count(t, f.env, `SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied' AND subject_id = $1`, m.ID); n != denied+2 {
+				t.Fatalf("refused reads audited %d times, want %d", n, denied+2)
 			}
 			_, err = f.svc.Meeting(ctx, f.analyst.Actor, m.ID)
 			wantCode(t, "analyst reads meeting", err, apperr.Forbidden, "")
@@ -240,20 +245,27 @@ func TestMembersAndMeetings(t *testing.T) {
 				t.Fatalf("coordinator overview: %+v %v", ov, err)
 			}
 
-			// Statuses change; an unknown status changes nothing.
+			// The open item becomes a measure of the plan, once.
 			aid := m.Actions[0].ID
+			_, err = f.svc.MakeMeasure(ctx, f.worker.Actor, aid)
+			wantCode(t, "case worker makes a measure", err, apperr.Forbidden, "")
+			measure, err := f.svc.MakeMeasure(ctx, coord, aid)
+			if err != nil || measure.Objective != "Train hotel staff" || measure.OwnerOrg != f.ngo || measure.DueOn != due {
+				t.Fatalf("measure: %+v %v", measure, err)
+			}
+			_, err = f.svc.MakeMeasure(ctx, coord, aid)
+			wantCode(t, "measure twice", err, apperr.Conflict, "workgroup.error.already_measure")
+			if a, err := f.svc.Action(ctx, f.worker.Actor, aid); err != nil || a.MeasureID != measure.ID {
+				t.Fatalf("action: %+v %v", a, err)
+			}
+
+			// Statuses change; an unknown status changes nothing.
 			_, err = f.svc.RecordMeeting(ctx, coord, m.ID, workgroup.Record{Minutes: "x", Statuses: map[string]string{aid: "finished"}})
 			wantCode(t, "bad status", err, apperr.Invalid, "workgroup.error.status")
 			m, err = f.svc.RecordMeeting(ctx, coord, m.ID, workgroup.Record{Minutes: "Mira Novak reported two cases.", Present: []string{person.ID},
 				Statuses: map[string]string{aid: "done"}})
 			if err != nil || m.Actions[0].Status != "done" {
 				t.Fatalf("status: %+v %v", m.Actions, err)
-			}
-			if err := f.svc.LinkMeasure(ctx, coord, aid, "measure-1"); err != nil {
-				t.Fatal(err)
-			}
-			if a, err := f.svc.Action(ctx, f.worker.Actor, aid); err != nil || a.MeasureID != "measure-1" {
-				t.Fatalf("action: %+v %v", a, err)
 			}
 
 			// Leaving.
@@ -311,6 +323,10 @@ func TestPractices(t *testing.T) {
 			if n := count(t, f.env, `SELECT COUNT(*) FROM workgroup_practices`); n != 1 {
 				t.Fatalf("%d practices, want 1", n)
 			}
+			// The library is the members': the NGO joins, the police do not.
+			if _, err := f.svc.AddMember(ctx, f.coordinator.Actor, workgroup.MemberInput{OrgID: f.ngo, JoinedOn: time.Now().Format(time.DateOnly)}); err != nil {
+				t.Fatal(err)
+			}
 			list, err := f.svc.Practices(ctx, f.worker.Actor, "working group")
 			if err != nil || len(list) != 1 {
 				t.Fatalf("by tag: %v %v", list, err)
@@ -318,8 +334,16 @@ func TestPractices(t *testing.T) {
 			if list, _ := f.svc.Practices(ctx, f.worker.Actor, "campaigns"); len(list) != 0 {
 				t.Fatalf("other tag: %v", list)
 			}
-			if got, err := f.svc.Practice(ctx, f.officer.Actor, p.ID); err != nil || got.Source != in.Source {
+			if got, err := f.svc.Practice(ctx, f.worker.Actor, p.ID); err != nil || got.Source != in.Source {
 				t.Fatalf("get: %+v %v", got, err)
+			}
+			if list, err := f.svc.Practices(ctx, f.officer.Actor, ""); err != nil || len(list) != 0 {
+				t.Fatalf("a non-member lists %v %v", list, err)
+			}
+			_, err = f.svc.Practice(ctx, f.officer.Actor, p.ID)
+			wantCode(t, "non-member reads", err, apperr.NotFound, "")
+			if n := count(t, f.env, `SELECT COUNT(*) FROM audit_log WHERE outcome = 'denied' AND subject_id = $1`, p.ID); n != 1 {
+				t.Fatalf("refused read audited %d times, want 1", n)
 			}
 			_, err = f.svc.Practices(ctx, f.analyst.Actor, "")
 			wantCode(t, "analyst lists", err, apperr.Forbidden, "")
