@@ -113,6 +113,9 @@ type Agreement struct {
 // HasDocument reports whether the signed document is on file.
 func (a Agreement) HasDocument() bool { return a.DocumentSize > 0 }
 
+// DocumentKB is the signed document's size in kilobytes, rounded up.
+func (a Agreement) DocumentKB() int { return (a.DocumentSize + 1023) / 1024 }
+
 // RemindFrom is the day the renewal reminder is due, "" without one. Only
 // a signed agreement is renewed.
 func (a Agreement) RemindFrom() string {
@@ -340,7 +343,7 @@ func getAgreement(ctx context.Context, tx *storage.Tx, id string, lock bool) (Ag
 
 // rank orders the list: signed agreements whose renewal comes first, then
 // drafts, then ended ones.
-func rank(a Agreement) int { return slices.Index(statuses, a.Status) }
+func rank(a Agreement) int { return slices.Index([]string{Signed, Draft, Ended}, a.Status) }
 
 // List returns every agreement: signed ones by renewal date (the nearest
 // first, those without one last), then drafts, then ended ones.

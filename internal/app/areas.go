@@ -6,6 +6,7 @@ import (
 	"waymark.city/waymark/internal/ui"
 	"waymark.city/waymark/internal/ui/municipality"
 	"waymark.city/waymark/internal/ui/page"
+	partnersui "waymark.city/waymark/internal/ui/partners"
 )
 
 // areas are the staff pages that live in packages of their own under
@@ -13,6 +14,7 @@ import (
 func (a *App) areas(kit *page.Kit) []page.Area {
 	return []page.Area{
 		municipality.New(kit),
+		partnersui.New(kit, a.Agreements),
 	}
 }
 
@@ -21,6 +23,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 func areaPages() []fs.FS {
 	return []fs.FS{
 		municipality.Pages(),
+		partnersui.Pages(),
 	}
 }
 

@@ -45,7 +45,7 @@ func serve(ctx context.Context, io IO, args []string) error {
 	var logins []demo.Login
 	if cfg.Demo {
 		if logins, err = demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
-			Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal}, cfg.DataDir); err != nil {
+			Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Agreements: a.Agreements}, cfg.DataDir); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}

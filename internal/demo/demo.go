@@ -14,6 +14,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/identification"
@@ -71,6 +72,8 @@ type Deps struct {
 	Legal        LegalRecords
 	Assistance   *assistance.Service
 	Interpreters *interpreters.Service
+	// Agreements keeps the memoranda of cooperation and contact persons.
+	Agreements *agreements.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -121,6 +124,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedReturns(ctx, d, actors); err != nil {
+		return nil, err
+	}
+	if err := seedAgreements(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {

@@ -6,6 +6,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/screening"
 )
@@ -164,6 +165,8 @@ var contactKinds = []accounts.OrgKind{
 type contactGroup struct {
 	KindKey  string
 	Partners []accounts.Organisation
+	// Persons are the partners' named contact persons, by organisation.
+	Persons map[string][]agreements.Contact
 }
 
 // showGuideContacts lists the active partner organisations by type, with
@@ -175,9 +178,20 @@ func (h *Handler) showGuideContacts(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	var orgIDs []string
+	for _, o := range orgs {
+		if o.DisabledAt == nil {
+			orgIDs = append(orgIDs, o.ID)
+		}
+	}
+	persons, err := h.contactPersons(r, orgIDs)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var groups []contactGroup
 	for _, kind := range contactKinds {
-		g := contactGroup{KindKey: "orgkind." + string(kind)}
+		g := contactGroup{KindKey: "orgkind." + string(kind), Persons: persons}
 		for _, o := range orgs {
 			if o.Kind == kind && o.DisabledAt == nil {
 				g.Partners = append(g.Partners, o)

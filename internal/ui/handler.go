@@ -9,6 +9,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/audit"
@@ -69,6 +70,9 @@ type Handler struct {
 	dataprotection *dataprotection.Service
 	interpreters   *interpreters.Service
 	returns        *returns.Service
+	// agreements gives the named contact persons the lists of whom to
+	// call show.
+	agreements *agreements.Service
 }
 
 // Deps are what the pages need.
@@ -113,13 +117,16 @@ type Deps struct {
 	// Returns is the return of a case's person and the country notes
 	// (app.App.Returns).
 	Returns *returns.Service
+	// Agreements is the partners' agreements and named contact persons
+	// (app.App.Agreements).
+	Agreements *agreements.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
 	h := &Handler{kit: d.Kit, areas: d.Areas, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
-		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns}
+		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements}
 	if d.Kit != nil {
 		h.shell = d.Kit.Shell()
 	}

@@ -39,6 +39,9 @@ type pageCase struct {
 	id func(t *testing.T, f *fixture) string
 	// params fills the route's other path parameters, such as {location}.
 	params map[string]string
+	// file names the form field sent as an uploaded file: the form then
+	// goes as multipart/form-data.
+	file string
 }
 
 // pageCases has an entry for every route of ui.Routes; a route without one
@@ -437,6 +440,22 @@ var pageCases = map[string]pageCase{
 	"POST /guide/local/{kind}/{item}/retire": {id: walkLocalSign, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"retire_citation": {"Minutes §6"}, "retire_reason": {"No longer seen."}}
 	}},
+
+	// Agreements and contact persons (ui/partners).
+	"GET /agreements":       {},
+	"GET /agreements/new":   {},
+	"POST /agreements/new":  {form: agreementForm},
+	"GET /agreements/{id}":  {id: walkAgreement},
+	"POST /agreements/{id}": {id: walkAgreement, form: agreementForm},
+	"POST /agreements/{id}/document": {id: walkAgreement, file: "document", form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"document": {agreementPDF}}
+	}},
+	"GET /agreements/{id}/document": {id: walkAgreement},
+	"GET /partners/contacts":        {},
+	"GET /partners/contacts/new":    {},
+	"POST /partners/contacts/new":   {form: contactForm},
+	"GET /partners/contacts/{id}":   {id: walkContact},
+	"POST /partners/contacts/{id}":  {id: walkContact, form: contactForm},
 }
 
 func currentRole(t *testing.T, f *fixture, userID string) access.Role {
@@ -583,6 +602,10 @@ func walkPages(t *testing.T, f *fixture, routes []ui.Route) []refusal {
 			}
 			if pc.form != nil {
 				req.Form = pc.form(t, f, c.user)
+			}
+			if pc.file != "" {
+				req.Body, req.CType = multipartBody(t, req.Form, pc.file)
+				req.Form = nil
 			}
 			want := expectPage(rt, f, c)
 			before := ""

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/screening"
 )
 
@@ -86,6 +87,8 @@ type callContact struct {
 	Name, Kind, Phone, Hours string
 	// Dial is the number for a tel: link: "+" and digits.
 	Dial string
+	// Persons are the partner's named contact persons.
+	Persons []agreements.Contact
 }
 
 // outcomeRank orders the purposes on the result page: what needs action

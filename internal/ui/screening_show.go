@@ -35,9 +35,18 @@ func (h *Handler) renderResult(w http.ResponseWriter, r *http.Request, titleKey,
 			h.fail(w, r, err)
 			return
 		}
+		var orgIDs []string
+		for _, ct := range contacts {
+			orgIDs = append(orgIDs, ct.OrgID)
+		}
+		persons, err := h.contactPersons(r, orgIDs)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		for _, ct := range contacts {
 			view.CallNow = append(view.CallNow, callContact{Name: ct.Name, Kind: v.P.T("orgkind." + string(ct.Kind)),
-				Phone: ct.Phone, Hours: ct.Hours, Dial: ct.Dial()})
+				Phone: ct.Phone, Hours: ct.Hours, Dial: ct.Dial(), Persons: persons[ct.OrgID]})
 		}
 	}
 	if len(sc.LocalSigns) > 0 {
