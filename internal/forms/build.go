@@ -168,9 +168,6 @@ func build(sheets []sheet) (*Form, error) {
 		return nil, err
 	}
 	b.form.lists = b.choices
-	for _, loc := range b.exprs {
-		b.form.dynamic = b.form.dynamic || loc.column == "relevant" || loc.column == "choice_filter" || len(loc.n.labelRefs) > 0
-	}
 	return b.form, nil
 }
 
@@ -395,6 +392,7 @@ func (b *builder) surveySheet(s *sheet) {
 	}
 	root := &node{typ: TypeGroup}
 	b.form.root = root
+	b.form.size = 1
 	open := []*node{root}
 	for _, r := range s.rows {
 		if b.p.full() {
@@ -430,7 +428,8 @@ func (b *builder) surveySheet(s *sheet) {
 			open = open[:len(open)-1]
 			continue
 		}
-		n := &node{row: r.num, parent: top}
+		n := &node{row: r.num, parent: top, idx: b.form.size}
+		b.form.size++
 		switch {
 		case typ == "begin group" || typ == "begin_group":
 			n.typ = TypeGroup
@@ -708,6 +707,7 @@ func (b *builder) resolve() {
 				}
 			}
 		}
+		b.form.dynamic = b.form.dynamic || len(n.labelRefs) > 0 || n.relevant != nil || n.choiceFilter != nil
 		for _, c := range n.children {
 			visit(c)
 		}

@@ -41,22 +41,23 @@ func (a *Answers) instances(name string) []Answers {
 // repeat. Values are computed on demand and kept, so evaluation order
 // follows the references whatever the order of the rows.
 type scope struct {
-	form     *Form
-	repeat   *node // nil for the whole form
-	answers  *Answers
-	parent   *scope
-	index    int // 1-based position in the repeat
-	now      time.Time
-	values   map[*node]value
-	relevant map[*node]bool
-	busy     map[*node]bool
-	children map[*node][]*scope
-	budget   *int // instances left to make, shared by all scopes of one evaluation
+	form    *Form
+	repeat  *node // nil for the whole form
+	answers *Answers
+	parent  *scope
+	index   int // 1-based position in the repeat
+	now     time.Time
+	// values, valueState and relevance are indexed by node.idx.
+	values     []value
+	valueState []uint8
+	relevance  []uint8
+	children   map[*node][]*scope
+	budget     *int // instances left to make, shared by all scopes of one evaluation
 }
 
 func newScope(f *Form, repeat *node, a *Answers, parent *scope, index int, now time.Time) *scope {
 	s := &scope{form: f, repeat: repeat, answers: a, parent: parent, index: index, now: now,
-		values: map[*node]value{}, relevant: map[*node]bool{}, busy: map[*node]bool{}, children: map[*node][]*scope{}}
+		values: make([]value, f.size), valueState: make([]uint8, f.size), relevance: make([]uint8, f.size)}
 	if parent == nil {
 		budget := maxTotalInstances
 		s.budget = &budget
@@ -66,10 +67,22 @@ func newScope(f *Form, repeat *node, a *Answers, parent *scope, index int, now t
 	return s
 }
 
+// States of a memoised value or relevance.
+const (
+	unknown uint8 = iota
+	computing
+	known
+	knownFalse
+	knownTrue
+)
+
 // instanceScopes returns the scopes of a repeat directly inside s.
 func (s *scope) instanceScopes(r *node) []*scope {
 	if list, ok := s.children[r]; ok {
 		return list
+	}
+	if s.children == nil {
+		s.children = map[*node][]*scope{}
 	}
 	inst := s.answers.instances(r.name)
 	inst = inst[:min(len(inst), *s.budget)]
@@ -107,34 +120,36 @@ func (s *scope) isRelevant(n *node) bool {
 		}
 		return s.parent.isRelevant(n)
 	}
-	if r, ok := s.relevant[n]; ok {
-		return r
-	}
-	if s.busy[n] {
+	switch s.relevance[n.idx] {
+	case knownTrue:
+		return true
+	case knownFalse, computing:
 		return false
 	}
-	s.busy[n] = true
+	s.relevance[n.idx] = computing
 	ok := s.isRelevant(n.parent)
 	if ok && n.relevant != nil {
 		ok = s.eval(n.relevant, n, nil).truth()
 	}
-	delete(s.busy, n)
-	s.relevant[n] = ok
+	s.relevance[n.idx] = knownFalse
+	if ok {
+		s.relevance[n.idx] = knownTrue
+	}
 	return ok
 }
 
 // value returns n's value in s (the scope that holds it): nothing if it is
 // not relevant, else its calculation or its answer.
 func (s *scope) value(n *node) value {
-	if v, ok := s.values[n]; ok {
-		return v
-	}
-	if s.busy[n] {
+	switch s.valueState[n.idx] {
+	case known:
+		return s.values[n.idx]
+	case computing:
 		return noValue()
 	}
 	v := noValue()
 	if s.isRelevant(n) {
-		s.busy[n] = true
+		s.valueState[n.idx] = computing
 		if n.typ == TypeCalculate {
 			v = s.eval(n.calculation, n, nil)
 			if v.kind == kNodes {
@@ -143,9 +158,9 @@ func (s *scope) value(n *node) value {
 		} else {
 			v = typed(n, s.raw(n))
 		}
-		delete(s.busy, n)
 	}
-	s.values[n] = v
+	s.values[n.idx] = v
+	s.valueState[n.idx] = known
 	return v
 }
 

@@ -17,6 +17,7 @@ type Form struct {
 	// dynamic is true when answers change what is shown.
 	dynamic bool
 	root    *node
+	size    int // number of rows; each has an idx below it
 	fields  map[string]*node
 	lists   map[string]*list
 }
@@ -44,6 +45,7 @@ type node struct {
 	typ      string
 	name     string
 	row      int
+	idx      int // position in the survey, for evaluation's tables
 	label    texts
 	hint     texts
 	required expr // nil: not required
