@@ -1,11 +1,9 @@
 package forms
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -548,15 +546,4 @@ func labelRefs(s string) []string {
 		names = append(names, m[1])
 	}
 	return names
-}
-
-// isSpace reports whether r is white space, for trimming cells.
-func isSpace(r rune) bool { return unicode.IsSpace(r) }
-
-// describe is used in test failure messages.
-func describe(e expr) string {
-	if e == nil {
-		return "<none>"
-	}
-	return fmt.Sprint(e)
 }

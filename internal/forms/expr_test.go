@@ -233,3 +233,27 @@ func FuzzParseText(f *testing.F) {
 		}
 	})
 }
+
+// TestExpressionPrecedence shows how expressions group: or below and below
+// equality below relations below + - below * div mod below unary minus.
+func TestExpressionPrecedence(t *testing.T) {
+	cases := map[string]string{
+		"1 + 2 * 3":                  "(1 + (2 * 3))",
+		"1 - 2 - 3":                  "((1 - 2) - 3)",
+		"${a} = 1 or ${b} < 2 and 3": "((${a} = 1) or ((${b} < 2) and 3))",
+		"-${a} div 2 mod 3":          "((-${a} div 2) mod 3)",
+		"1 != 2 = 3 <= 4":            "((1 != 2) = (3 <= 4))",
+		"if(. > 1, concat('a', \"b\"), position(..))": "if((. > 1), concat('a', 'b'), position(..))",
+		"name = ${x}": "(name = ${x})",
+	}
+	for src, want := range cases {
+		e, err := parseExpr(src, true)
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		if got := e.String(); got != want {
+			t.Errorf("%s parsed as %s, want %s", src, got, want)
+		}
+	}
+}

@@ -17,7 +17,8 @@ func ParseText(name string, src []byte) (*Form, error) {
 	if !utf8.Valid(src) {
 		return nil, textError(name, 0, "forms.error.text_encoding")
 	}
-	sheets, err := readTables(name, string(src))
+	// Editors on Windows may start a UTF-8 file with a byte order mark.
+	sheets, err := readTables(name, strings.TrimPrefix(string(src), "\ufeff"))
 	if err != nil {
 		return nil, err
 	}

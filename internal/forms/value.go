@@ -29,14 +29,13 @@ type value struct {
 	nodes []value
 }
 
-func str(s string) value          { return value{kind: kString, s: s} }
-func num(n float64) value         { return value{kind: kNumber, n: n} }
-func boolean(b bool) value        { return value{kind: kBool, b: b} }
-func day(t time.Time) value       { return value{kind: kDate, t: t} }
-func nodes(vs []value) value      { return value{kind: kNodes, nodes: vs} }
-func noValue() value              { return str("") }
-func (v value) empty() bool       { return v.text() == "" }
-func (v value) isNumberish() bool { return v.kind == kNumber }
+func str(s string) value     { return value{kind: kString, s: s} }
+func num(n float64) value    { return value{kind: kNumber, n: n} }
+func boolean(b bool) value   { return value{kind: kBool, b: b} }
+func day(t time.Time) value  { return value{kind: kDate, t: t} }
+func nodes(vs []value) value { return value{kind: kNodes, nodes: vs} }
+func noValue() value         { return str("") }
+func (v value) empty() bool  { return v.text() == "" }
 
 // first is the value a node-set stands for where one value is wanted.
 func (v value) first() value {
