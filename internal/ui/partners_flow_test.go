@@ -165,6 +165,9 @@ func TestAgreementPages(t *testing.T) {
 					t.Errorf("%s %s as %s: %d, want 403", rc.method, rc.path, rc.role, res.StatusCode)
 				}
 			}
+			if m := f.env.App.Catalog.Missing(); len(m) != 0 {
+				t.Errorf("missing message keys: %v", m)
+			}
 		})
 	}
 }
@@ -180,7 +183,7 @@ func TestCallListsNameContactPersons(t *testing.T) {
 			screener := f.env.Session(t, f.staff[access.Screener].ID, true)
 			person := `<li>Petra Novak: <a href="tel:&#43;38615550100">&#43;386 1 555 0100</a> · Mon–Fri 8–16</li>`
 			_, guide := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/guide/contacts", Cookie: screener})
-			if !strings.Contains(guide, person) {
+			if !strings.Contains(guide, person) || !strings.Contains(guide, `href="/partners/contacts"`) {
 				t.Errorf("whom to call lacks the contact person:\n%s", guide)
 			}
 			// A child: social services (organisation B) stand in for child
