@@ -31,6 +31,7 @@ import (
 	"waymark.city/waymark/internal/crisisunit"
 	"waymark.city/waymark/internal/dataprotection"
 	"waymark.city/waymark/internal/fieldguide"
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/intake"
@@ -39,15 +40,18 @@ import (
 	"waymark.city/waymark/internal/legalstatus"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/notify"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/public"
 	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/ui"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/vault"
 	"waymark.city/waymark/internal/web"
+	"waymark.city/waymark/internal/workgroup"
 )
 
 // App is an assembled Waymark.
@@ -85,12 +89,25 @@ type App struct {
 	// Interpreters is the register of interpreters and cultural mediators
 	// and their bookings for cases.
 	Interpreters *interpreters.Service
+	// Workgroup is the working group: members, meetings, minutes, action
+	// items and the library of good practices.
+	Workgroup *workgroup.Service
+	// Training is training needs, sessions, attendance, trained contact
+	// points and the coverage of the identifying actors.
+	Training *training.Service
 	// Agreements is the partnership's memoranda of cooperation and the
 	// named contact persons of its organisations.
 	Agreements *agreements.Service
 	// Mapping is the local mapping: questionnaires, rounds, responses and
 	// their aggregated results.
 	Mapping *mapping.Service
+	// Plan is the action plan: findings, measures, progress and re-checks.
+	Plan *plan.Service
+	// Geo is the city's areas that maps are drawn on.
+	Geo *geo.Service
+	// Basemap is the operator's PMTiles file (Config.Basemap), checked at
+	// start; nil when none is configured.
+	Basemap *geo.Basemap
 	// Checkpoints publishes the audit log's signed checkpoints outside the
 	// database (Config.AuditCheckpoints, Config.AuditWitness).
 	Checkpoints *audit.Publisher
@@ -249,7 +266,16 @@ func (a *App) init(ctx context.Context) error {
 		SendActivation: a.activationMailer(),
 	})
 	a.Agreements = agreements.New(a.Cases, a.Accounts)
+	a.Geo = geo.New(geo.Deps{DB: a.DB, Audit: a.Audit})
+	if a.Config.Basemap != "" {
+		if a.Basemap, err = geo.OpenBasemap(a.Config.Basemap); err != nil {
+			return err
+		}
+	}
 	a.Mapping = mapping.New(mapping.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, MinAnswers: a.Config.MappingMinAnswers})
+	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
+	a.Workgroup = workgroup.New(a.Cases, a.Audit, a.Plan)
+	a.Training = training.New(a.Cases)
 	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -302,7 +328,12 @@ func (a *App) loadKeys(ctx context.Context) (*vault.Keyring, error) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	if a.Basemap != nil {
+		a.Basemap.Close()
+	}
+	return a.DB.Close()
+}
 
 // Handler is the whole HTTP surface: pages, API, health and metrics, behind
 // the common middleware.
@@ -322,7 +353,7 @@ func (a *App) Handler() (http.Handler, error) {
 	pages := ui.New(ui.Deps{Kit: kit, Areas: a.areas(kit), Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
 		PublicURL: a.Config.PublicURL, SignedOut: http.HandlerFunc(pub.Help), Screenings: a.Screenings, FieldGuide: a.FieldGuide, Identification: a.Identification, Intake: a.Intake,
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
-		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns, Agreements: a.Agreements})
+		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns, Plan: a.Plan, Agreements: a.Agreements})
 	pages.Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, FieldGuide: a.FieldGuide,
 		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)

@@ -7,6 +7,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/plan"
 )
 
 type dashboardPage struct {
@@ -18,6 +19,10 @@ type dashboardPage struct {
 	Cases     bool
 	Deadlines []cases.Deadline
 	Today     string
+	// Plan is shown to those who report on the action plan: its measures
+	// in their reach that are overdue or due for review.
+	Plan     bool
+	Measures []plan.Measure
 }
 
 func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
@@ -43,6 +48,14 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Cases, page.Deadlines, page.Today = true, list, time.Now().UTC().Format(time.DateOnly)
+	}
+	if access.Can(a, access.ReportPlanProgress) {
+		list, err := h.plan.Overdue(r.Context(), a)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		page.Plan, page.Measures = true, list[:min(len(list), 10)]
 	}
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "dashboard", v)

@@ -22,6 +22,7 @@ import (
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/legalstatus"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
@@ -73,6 +74,8 @@ type Handler struct {
 	// agreements gives the named contact persons the lists of whom to
 	// call show.
 	agreements *agreements.Service
+	// plan is the action plan, whose overdue measures the dashboard shows.
+	plan *plan.Service
 }
 
 // Deps are what the pages need.
@@ -120,13 +123,16 @@ type Deps struct {
 	// Agreements is the partners' agreements and named contact persons
 	// (app.App.Agreements).
 	Agreements *agreements.Service
+	// Plan is the action plan (app.App.Plan): the dashboard lists its
+	// overdue measures and those due for review.
+	Plan *plan.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
 	h := &Handler{kit: d.Kit, areas: d.Areas, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
-		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements}
+		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements, plan: d.Plan}
 	if d.Kit != nil {
 		h.shell = d.Kit.Shell()
 	}

@@ -49,7 +49,27 @@ type pageCase struct {
 var pageCases = map[string]pageCase{
 	"GET /{$}":          {},
 	"GET /municipality": {},
-	"GET /login":        {},
+	// The city's areas (ui/areas).
+	"GET /areas":        {},
+	"GET /areas/upload": {},
+	"POST /areas/upload": {file: "file", form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"file": {`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Old Town"},` +
+			`"geometry":{"type":"Polygon","coordinates":[[[0.1,0.2],[0.11,0.2],[0.11,0.21],[0.1,0.2]]]}}]}`}}
+	}},
+	// The action plan (ui/plan).
+	"GET /plan":                         {},
+	"GET /plan/report":                  {},
+	"GET /plan/findings/new":            {},
+	"POST /plan/findings/new":           {form: planFindingForm},
+	"GET /plan/findings/{id}":           {id: planFinding},
+	"POST /plan/findings/{id}/recheck":  {id: planFinding, form: planRecheckForm},
+	"GET /plan/measures/new":            {},
+	"POST /plan/measures/new":           {form: planMeasureForm},
+	"GET /plan/measures/{id}":           {id: planMeasure},
+	"POST /plan/measures/{id}":          {id: planMeasure, form: planMeasureForm},
+	"POST /plan/measures/{id}/progress": {id: planMeasure, form: planProgressForm},
+
+	"GET /login": {},
 	"POST /login": {form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"username": {f.login.Username}, "password": {apptest.Password}, "next": {"/"}}
 	}},
