@@ -347,7 +347,7 @@ func (b *builder) choiceSheet(s *sheet) {
 			continue
 		}
 		seen[listName][name] = true
-		c := &choice{name: name, label: texts{}}
+		c := &choice{name: name, row: r.num, label: texts{}}
 		for _, h := range inOrder(hs, cells) {
 			v := cells[h]
 			switch {
@@ -713,6 +713,21 @@ func (b *builder) resolve() {
 		}
 	}
 	visit(b.form.root)
+	// A choice's label may show a value too.
+	for _, name := range slices.Sorted(maps.Keys(b.choices)) {
+		for _, c := range b.choices[name].choices {
+			for _, lang := range slices.Sorted(maps.Keys(c.label)) {
+				for _, ref := range labelRefs(c.label[lang]) {
+					target := b.form.fields[ref]
+					if target == nil || !(target.answered() || target.typ == TypeCalculate) {
+						b.p.add(sheetChoices, c.row, "label", "forms.error.unknown_reference")
+						continue
+					}
+					b.form.dynamic = true
+				}
+			}
+		}
+	}
 }
 
 // repeatMisused reports a reference to a repeat itself anywhere but as the

@@ -67,7 +67,8 @@
 // (of a repeat's instances or a field's values) and sum (of a field across
 // a repeat's instances). A choice_filter may read the choice's columns by
 // bare name (name, or a column of the choices sheet). required may also be
-// yes or no. Labels and hints show ${name} as the current value.
+// yes or no. Labels, hints and choice labels show ${name} as the current
+// value.
 //
 // Values are strings, numbers, booleans and dates, coerced as in XPath; a
 // date compares and subtracts as a number of days. An empty answer, a

@@ -60,7 +60,7 @@ type node struct {
 	list          *list
 	children      []*node
 	parent        *node
-	// refs are the names a label or hint shows the value of.
+	// labelRefs are the rows a label or hint shows the value of.
 	labelRefs []*node
 }
 
@@ -74,6 +74,7 @@ type list struct {
 // choice_filter reads.
 type choice struct {
 	name  string
+	row   int
 	label texts
 	extra map[string]string
 }

@@ -114,7 +114,7 @@ func (f *Form) items(st *State, s *scope, n *node, prefix, lang string) []Item {
 			continue
 		}
 		it := Item{Type: c.typ, Name: c.name, Input: prefix + c.name, st: st,
-			Label: f.interpolate(s, f.text(c.label, lang), c), Hint: f.interpolate(s, f.text(c.hint, lang), c)}
+			Label: f.interpolate(s, f.text(c.label, lang)), Hint: f.interpolate(s, f.text(c.hint, lang))}
 		switch c.typ {
 		case TypeGroup:
 			it.Items = f.items(st, s, c, prefix, lang)
@@ -142,7 +142,7 @@ func (f *Form) items(st *State, s *scope, n *node, prefix, lang string) []Item {
 					for _, v := range chosen {
 						sel = sel || v == ch.name
 					}
-					it.Choices = append(it.Choices, Choice{Name: ch.name, Label: f.text(ch.label, lang), Selected: sel})
+					it.Choices = append(it.Choices, Choice{Name: ch.name, Label: f.interpolate(s, f.text(ch.label, lang)), Selected: sel})
 				}
 			}
 		}
@@ -165,9 +165,10 @@ func (f *Form) choicesFor(s *scope, n *node) []*choice {
 	return out
 }
 
-// interpolate replaces ${name} in a label or hint with the current value.
-func (f *Form) interpolate(s *scope, text string, n *node) string {
-	if len(n.labelRefs) == 0 || !strings.Contains(text, "${") {
+// interpolate replaces ${name} in a label or hint with the current value;
+// the names were checked when the form was read.
+func (f *Form) interpolate(s *scope, text string) string {
+	if !strings.Contains(text, "${") {
 		return text
 	}
 	return interpolation.ReplaceAllStringFunc(text, func(m string) string {
