@@ -17,9 +17,10 @@ type sessionPage struct {
 	CanManage bool
 	// Held is true once the session has started: attendance can be
 	// recorded.
-	Held   bool
-	Orgs   []web.Option
-	Groups []web.Option
+	Held bool
+	Orgs []web.Option
+	// GroupOptions are the actor groups of the attendance form.
+	GroupOptions []web.Option
 	// ContactOrgs are the organisations a contact point can be of.
 	ContactOrgs []web.Option
 	// Rows are the attendance form's rows, filled from the record or the
@@ -43,7 +44,7 @@ func (h *Handler) renderSession(w http.ResponseWriter, r *http.Request, status i
 			h.kit.Fail(w, r, err)
 			return
 		}
-		p.Orgs, p.Groups = orgs, groupOptions("training.group_from_org")
+		p.Orgs, p.GroupOptions = orgs, groupOptions("training.group_from_org")
 		p.ContactOrgs = append([]web.Option{{Value: "", LabelKey: "training.choose"}}, orgs[1:]...)
 	}
 	v.Data = p

@@ -98,7 +98,7 @@ func TestTrainingPages(t *testing.T) {
 
 			res, body = get(coord, path)
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Lena Horvat") || !strings.Contains(body, "15 people attended") ||
-				!strings.Contains(body, `href="https://example.org/card.pdf"`) {
+				!strings.Contains(body, `href="https://example.org/card.pdf"`) || !strings.Contains(body, "Taxi drivers") {
 				t.Fatalf("coordinator's session: %d %s", res.StatusCode, body)
 			}
 			res, body = get(analyst, path)
