@@ -258,3 +258,18 @@ func TestSessionsAttendanceCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupOfKind: organisation kinds, the partners' added ones included,
+// map onto the actor groups by their codes.
+func TestGroupOfKind(t *testing.T) {
+	for kind, want := range map[accounts.OrgKind]string{
+		accounts.Police: "police", accounts.LabourInspectorate: "inspectors", accounts.FireInspectorate: "inspectors",
+		accounts.TaxInspectorate: "inspectors", accounts.HealthInspectorate: "inspectors", accounts.HealthService: "health",
+		accounts.SocialServices: "social_services", accounts.ChildProtection: "social_services", accounts.School: "schools",
+		accounts.EmploymentService: "employment_services", accounts.NGO: "other", accounts.TradeUnion: "other",
+	} {
+		if got := training.GroupOfKind(string(kind)); got != want {
+			t.Errorf("GroupOfKind(%s) = %s, want %s", kind, got, want)
+		}
+	}
+}
