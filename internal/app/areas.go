@@ -4,9 +4,12 @@ import (
 	"io/fs"
 
 	"waymark.city/waymark/internal/ui"
+	areasui "waymark.city/waymark/internal/ui/areas"
 	"waymark.city/waymark/internal/ui/municipality"
 	"waymark.city/waymark/internal/ui/page"
 	partnersui "waymark.city/waymark/internal/ui/partners"
+	trainingui "waymark.city/waymark/internal/ui/training"
+	workgroupui "waymark.city/waymark/internal/ui/workgroup"
 )
 
 // areas are the staff pages that live in packages of their own under
@@ -14,6 +17,9 @@ import (
 func (a *App) areas(kit *page.Kit) []page.Area {
 	return []page.Area{
 		municipality.New(kit),
+		areasui.New(kit, a.Geo, a.Basemap),
+		workgroupui.New(kit, a.Workgroup, a.Accounts),
+		trainingui.New(kit, a.Training, a.Accounts),
 		partnersui.New(kit, a.Agreements),
 	}
 }
@@ -23,6 +29,9 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 func areaPages() []fs.FS {
 	return []fs.FS{
 		municipality.Pages(),
+		areasui.Pages(),
+		workgroupui.Pages(),
+		trainingui.Pages(),
 		partnersui.Pages(),
 	}
 }

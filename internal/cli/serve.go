@@ -8,6 +8,7 @@ import (
 
 	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/demo"
+	"waymark.city/waymark/internal/geo"
 )
 
 func serve(ctx context.Context, io IO, args []string) error {
@@ -45,11 +46,17 @@ func serve(ctx context.Context, io IO, args []string) error {
 	var logins []demo.Login
 	if cfg.Demo {
 		if logins, err = demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
-			Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Agreements: a.Agreements}, cfg.DataDir); err != nil {
+			Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Agreements: a.Agreements, Geo: a.Geo,
+			Workgroup: a.Workgroup, Training: a.Training}, cfg.DataDir); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
 	fmt.Fprintf(io.Stdout, "Waymark is running at %s (database: %s)\n", url, a.DB.Engine)
+	if a.Basemap != nil {
+		b := a.Basemap.Info()
+		fmt.Fprintf(io.Stdout, "Basemap %s: %s tiles, zoom %d to %d, longitude %g to %g, latitude %g to %g, served to signed-in users at %s\n",
+			cfg.Basemap, b.TileType, b.MinZoom, b.MaxZoom, b.Bound.Min[0], b.Bound.Max[0], b.Bound.Min[1], b.Bound.Max[1], geo.BasemapPath)
+	}
 	printLogins(io, logins)
 	if cfg.MetricsAddr != "" {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)

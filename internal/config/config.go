@@ -90,6 +90,9 @@ type Config struct {
 	// between two rounds is shown only where both have at least k answers
 	// (default 5).
 	MappingMinAnswers int
+	// Basemap is a PMTiles file Waymark serves to signed-in users for maps,
+	// from its own origin; empty serves none.
+	Basemap string
 }
 
 // minMetricsToken is the shortest metrics token accepted: long enough not
@@ -172,6 +175,8 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		"append-only file the audit log's signed checkpoints are published to; default DATA/audit-checkpoints.log (WAYMARK_AUDIT_CHECKPOINTS)")
 	fs.StringVar(&c.AuditWitness, "audit-witness", env("WAYMARK_AUDIT_WITNESS"),
 		"http(s) URL each new signed audit checkpoint is POSTed to; empty sends none (WAYMARK_AUDIT_WITNESS)")
+	fs.StringVar(&c.Basemap, "basemap", env("WAYMARK_BASEMAP"),
+		"PMTiles file served to signed-in users as the maps' basemap; empty serves none (WAYMARK_BASEMAP)")
 	c.MappingMinAnswers = envDays(env, "WAYMARK_MAPPING_MIN_ANSWERS", 5)
 	fs.Func("mapping-min-answers", "fewest answers both mapping rounds need before a change between them is shown; default 5 (WAYMARK_MAPPING_MIN_ANSWERS)", func(v string) error {
 		c.MappingMinAnswers = atoiOr(v, -1)

@@ -17,10 +17,13 @@ import (
 	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/training"
+	"waymark.city/waymark/internal/workgroup"
 )
 
 // Login is one demo account.
@@ -74,6 +77,12 @@ type Deps struct {
 	Interpreters *interpreters.Service
 	// Agreements keeps the memoranda of cooperation and contact persons.
 	Agreements *agreements.Service
+	// Geo keeps the city's areas.
+	Geo *geo.Service
+	// Workgroup is the working group; Training the training records. nil
+	// seeds none.
+	Workgroup *workgroup.Service
+	Training  *training.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -124,6 +133,15 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedReturns(ctx, d, actors); err != nil {
+		return nil, err
+	}
+	if err := seedAreas(ctx, d, coordinator); err != nil {
+		return nil, err
+	}
+	if err := seedWorkgroup(ctx, d, coordinator, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedTraining(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := seedAgreements(ctx, d, coordinator, orgIDs); err != nil {

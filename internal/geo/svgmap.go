@@ -73,13 +73,27 @@ type Row struct {
 	// data".
 	ValueText string
 	// Class is the index of the value's class in Map.Classes, -1 without.
-	Class int
-	Count int
+	Class     int
+	Count     int
+	CountText string
 }
 
-// Map is a rendered map and the same data as a table.
+// MapText are the translated words a page heads the legend and table with.
+type MapText struct {
+	Area, Legend, NoData string
+	// Unplaced says how many counted things are in no current area; ""
+	// when none are.
+	Unplaced string
+}
+
+// Map is a rendered map and the same data as a table. The "geo_map"
+// partial (ui/areas) shows all of it: the SVG, the legend and the table.
 type Map struct {
-	SVG template.HTML
+	// ID and Title are the Spec's.
+	ID, Title string
+	SVG       template.HTML
+	// HasValues and HasCounts say which columns the table has.
+	HasValues, HasCounts bool
 	// Classes is the legend of Values (empty without Values); NoData says
 	// whether some area has no value, so the legend shows that swatch too.
 	Classes      []Class
@@ -92,6 +106,7 @@ type Map struct {
 	// area retired since the things were recorded); a page says so rather
 	// than show a total that does not add up.
 	Unplaced int
+	Text     MapText
 }
 
 // The drawing's coordinate system: the SVG scales to its container, so only
@@ -125,7 +140,11 @@ const (
 // Render draws a map. It is a pure function of its input and the
 // language: the same data gives the same bytes (golden tests hold it).
 func Render(p *i18n.Printer, s Spec) Map {
-	m := Map{NoDataSwatch: swatch(noDataFill)}
+	if s.ID == "" {
+		s.ID = "map"
+	}
+	m := Map{ID: s.ID, Title: s.Title, NoDataSwatch: swatch(noDataFill), HasValues: s.Values != nil, HasCounts: s.Counts != nil,
+		Text: MapText{Area: p.T("geo.map.area"), Legend: p.T("geo.map.legend"), NoData: p.T("geo.map.no_data")}}
 	if s.Values != nil {
 		m.ValueLabel = s.Values.Label
 	}
@@ -139,6 +158,9 @@ func Render(p *i18n.Printer, s Spec) Map {
 			if !known[code] {
 				m.Unplaced += n
 			}
+		}
+		if m.Unplaced > 0 {
+			m.Text.Unplaced = p.N("geo.map.unplaced", m.Unplaced, "label", s.Counts.Label)
 		}
 	}
 	if s.Values != nil {
@@ -156,6 +178,7 @@ func Render(p *i18n.Printer, s Spec) Map {
 		}
 		if s.Counts != nil {
 			row.Count = s.Counts.ByArea[a.Code]
+			row.CountText = p.T("geo.map.number", "value", row.Count)
 		}
 		m.Rows = append(m.Rows, row)
 	}
@@ -283,9 +306,6 @@ func draw(p *i18n.Printer, s Spec, m Map) string {
 	}
 	f := newFrame(bound)
 	id := s.ID
-	if id == "" {
-		id = "map"
-	}
 	var b strings.Builder
 	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 ` + num(mapWidth) + ` ` + num(f.height) +
 		`" role="img" aria-labelledby="` + attr(id) + `-title ` + attr(id) + `-desc" font-family="system-ui, sans-serif">`)

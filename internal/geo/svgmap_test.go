@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,4 +193,38 @@ func checkWellFormed(t *testing.T, svg []byte) {
 	if !strings.Contains(s, `role="img"`) || !strings.Contains(s, `aria-labelledby="`) || !strings.Contains(s, "<desc id=") || paths == 0 || paths != pathTitles {
 		t.Errorf("the SVG lacks role, labelled title and description, or a title per area (%d paths, %d titles)", paths, pathTitles)
 	}
+}
+
+// TestMapsTakeNoCoordinates holds the design that keeps addresses off
+// maps: nothing a caller can fill in for Render carries a position. Shapes
+// come only from Areas, whose shape is unexported and set from uploads.
+func TestMapsTakeNoCoordinates(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(path string, typ reflect.Type)
+	walk = func(path string, typ reflect.Type) {
+		if seen[typ] {
+			return
+		}
+		seen[typ] = true
+		if strings.HasPrefix(typ.PkgPath(), "github.com/paulmach/orb") {
+			t.Errorf("%s is a %s: a caller could place a position on a map", path, typ)
+			return
+		}
+		switch typ.Kind() {
+		case reflect.Struct:
+			for i := range typ.NumField() {
+				if f := typ.Field(i); f.IsExported() {
+					walk(path+"."+f.Name, f.Type)
+				}
+			}
+		case reflect.Pointer, reflect.Slice:
+			walk(path, typ.Elem())
+		case reflect.Array:
+			t.Errorf("%s is an array (%s), the shape of a coordinate pair", path, typ)
+		case reflect.Map:
+			walk(path+"[key]", typ.Key())
+			walk(path+"[value]", typ.Elem())
+		}
+	}
+	walk("Spec", reflect.TypeFor[Spec]())
 }
