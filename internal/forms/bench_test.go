@@ -88,3 +88,25 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentUse: one parsed form serves many requests at once.
+func TestConcurrentUse(t *testing.T) {
+	f, values := benchForm(t)
+	want, err := f.Decode(values, "en")
+	if err != nil {
+		t.Fatal(dumpError(err))
+	}
+	label := f.Evaluate(want, "en").Items[10].Label
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			ans, _ := f.Decode(values, "en")
+			done <- f.Evaluate(ans, "en").Items[10].Label
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != label {
+			t.Errorf("got %q, want %q", got, label)
+		}
+	}
+}
