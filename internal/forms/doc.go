@@ -24,6 +24,13 @@
 // <list>, note, calculate, begin group / end group, begin repeat / end
 // repeat (also written begin_group and so on).
 //
+// Which row takes which column: label every row but calculate (questions,
+// notes and repeats need one); hint questions and notes; required,
+// required_message, constraint, constraint_message and default questions
+// (the messages only beside their expression); calculation calculate rows,
+// which need one; choice_filter selects; relevant every row but an end
+// row, which takes only its type, appearance and its group's name.
+//
 // Anything else is refused, never dropped: an unknown sheet, column,
 // type or function, or_other, a list the choices sheet lacks, a reference
 // to a name the form does not have, an expression that cannot be parsed,
