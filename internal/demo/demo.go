@@ -20,6 +20,7 @@ import (
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/interpreters"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/training"
@@ -79,6 +80,8 @@ type Deps struct {
 	Agreements *agreements.Service
 	// Geo keeps the city's areas.
 	Geo *geo.Service
+	// Plan is the action plan.
+	Plan *plan.Service
 	// Workgroup is the working group; Training the training records. nil
 	// seeds none.
 	Workgroup *workgroup.Service
@@ -138,13 +141,16 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 	if err := seedAreas(ctx, d, coordinator); err != nil {
 		return nil, err
 	}
+	if err := seedPlan(ctx, d, actors, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedAgreements(ctx, d, coordinator, orgIDs); err != nil {
+		return nil, err
+	}
 	if err := seedWorkgroup(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := seedTraining(ctx, d, coordinator, orgIDs); err != nil {
-		return nil, err
-	}
-	if err := seedAgreements(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {
