@@ -6,11 +6,14 @@ import (
 	"compress/flate"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"waymark.city/waymark/internal/apperr"
 )
 
 func TestXLSXCells(t *testing.T) {
@@ -156,6 +159,63 @@ func TestXLSXZipBomb(t *testing.T) {
 		}
 		if grown := after.TotalAlloc - before.TotalAlloc; grown > 48<<20 {
 			t.Errorf("lie=%v: reading the bomb allocated %d MiB", lie, grown>>20)
+		}
+	}
+}
+
+// FuzzParseXLSX: no file makes the .xlsx reader panic; it is read from
+// uploads.
+func FuzzParseXLSX(f *testing.F) {
+	f.Add(workbook(f, "seed", []byte(exprForm)))
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		form, err := ParseXLSX(bytes.NewReader(data))
+		if err == nil {
+			form.Evaluate(Answers{}, "en")
+		}
+	})
+}
+
+// TestXLSXMalformedParts replaces each part of a good workbook with broken
+// XML: the reader refuses it with a validation error or reads a form, and
+// never panics.
+func TestXLSXMalformedParts(t *testing.T) {
+	good := workbook(t, "seed", []byte(exprForm))
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	junks := []string{"", "<", "garbage",
+		`<?xml version="1.0"?><worksheet><sheetData><row r="-5"><c r="ZZZZZZ1" t="s"><v>99999</v></c></row></sheetData></worksheet>`,
+		`<x><row r="1048577"></row></x>`,
+		`<workbook><sheets><sheet name="survey" sheetId="1" r:id="rId9"/></sheets></workbook>`}
+	for _, target := range zr.File {
+		for _, junk := range junks {
+			var buf bytes.Buffer
+			zw := zip.NewWriter(&buf)
+			for _, f := range zr.File {
+				w, err := zw.Create(f.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.Name == target.Name {
+					_, _ = w.Write([]byte(junk))
+					continue
+				}
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.Copy(w, rc)
+				_ = rc.Close()
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ParseXLSX(bytes.NewReader(buf.Bytes()))
+			if err != nil && apperr.CodeOf(err) != apperr.Invalid {
+				t.Errorf("%s replaced by %.20q: %v", target.Name, junk, err)
+			}
 		}
 	}
 }
