@@ -187,42 +187,30 @@ func (s *Service) Finding(ctx context.Context, actor access.Actor, id string) (F
 // rechecks lists the re-checks of findings, newest first.
 func rechecks(ctx context.Context, tx *storage.Tx, ids []string) ([]Recheck, error) {
 	in, args := storage.InList(1, ids)
-	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.finding_id, r.result, r.checked_on, r.source_kind, r.source_id, r.note, u.username, r.recorded_at
-		FROM plan_rechecks r JOIN users u ON u.id = r.recorded_by
-		WHERE r.finding_id IN (`+in+`) ORDER BY r.checked_on DESC, r.recorded_at DESC`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []Recheck
-	for rows.Next() {
+	err := eachRow(ctx, tx, `SELECT r.id, r.finding_id, r.result, r.checked_on, r.source_kind, r.source_id, r.note, u.username, r.recorded_at
+		FROM plan_rechecks r JOIN users u ON u.id = r.recorded_by
+		WHERE r.finding_id IN (`+in+`) ORDER BY r.checked_on DESC, r.recorded_at DESC`, args, func(rows *sql.Rows) error {
 		var r Recheck
-		if err := rows.Scan(&r.ID, &r.FindingID, &r.Result, &r.CheckedOn, &r.SourceKind, &r.SourceID, &r.Note, &r.Username, &r.RecordedAt); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&r.ID, &r.FindingID, &r.Result, &r.CheckedOn, &r.SourceKind, &r.SourceID, &r.Note, &r.Username, &r.RecordedAt)
 		out = append(out, r)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // measuresOf names the measures in scope taken on a finding.
 func measuresOf(ctx context.Context, tx *storage.Tx, sc access.Scope, findingID string) ([]MeasureRef, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.objective, o.name, m.status, m.due_on
-		FROM plan_measures m JOIN plan_measure_findings mf ON mf.measure_id = m.id JOIN organisations o ON o.id = m.owner_org
-		WHERE mf.finding_id = $2 AND `+inScope+` ORDER BY m.due_on, m.id`, sc.Org(), findingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []MeasureRef
-	for rows.Next() {
+	err := eachRow(ctx, tx, `SELECT m.id, m.objective, o.name, m.status, m.due_on
+		FROM plan_measures m JOIN plan_measure_findings mf ON mf.measure_id = m.id JOIN organisations o ON o.id = m.owner_org
+		WHERE mf.finding_id = $2 AND `+inScope+` ORDER BY m.due_on, m.id`, []any{sc.Org(), findingID}, func(rows *sql.Rows) error {
 		var m MeasureRef
-		if err := rows.Scan(&m.ID, &m.Objective, &m.OwnerName, &m.Status, &m.DueOn); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&m.ID, &m.Objective, &m.OwnerName, &m.Status, &m.DueOn)
 		out = append(out, m)
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // FindingFilter narrows the list of findings.
