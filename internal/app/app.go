@@ -272,7 +272,7 @@ func (a *App) init(ctx context.Context) error {
 			return err
 		}
 	}
-	a.Mapping = mapping.New(mapping.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, MinAnswers: a.Config.MappingMinAnswers})
+	a.Mapping = mapping.New(mapping.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, MinAnswers: a.Config.MappingMinAnswers, Areas: a.mappingAreas})
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
 	a.Workgroup = workgroup.New(a.Cases, a.Audit, a.Plan)
 	a.Training = training.New(a.Cases)

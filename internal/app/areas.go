@@ -3,8 +3,10 @@ package app
 import (
 	"io/fs"
 
+	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/ui"
 	areasui "waymark.city/waymark/internal/ui/areas"
+	mappingui "waymark.city/waymark/internal/ui/mapping"
 	"waymark.city/waymark/internal/ui/municipality"
 	"waymark.city/waymark/internal/ui/page"
 	partnersui "waymark.city/waymark/internal/ui/partners"
@@ -21,6 +23,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		workgroupui.New(kit, a.Workgroup, a.Accounts),
 		trainingui.New(kit, a.Training, a.Accounts),
 		partnersui.New(kit, a.Agreements),
+		mappingui.New(kit, a.Mapping, a.Accounts, a.Geo.Current, a.Config.PublicURL),
 	}
 }
 
@@ -33,6 +36,8 @@ func areaPages() []fs.FS {
 		workgroupui.Pages(),
 		trainingui.Pages(),
 		partnersui.Pages(),
+		mappingui.Pages(),
+		forms.Templates(),
 	}
 }
 

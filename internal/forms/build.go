@@ -75,13 +75,13 @@ func (p *problems) err() error {
 	return apperr.Validation(p.list...)
 }
 
-// column is one parsed header cell: its base name and language.
+// header is one parsed header cell: its base name and language.
 type header struct {
 	base string
 	lang string
 }
 
-// codeInParens finds the code in "English (en)".
+// A language column names a code, alone ("de") or after a name ("English (en)").
 var (
 	codeInParens = regexp.MustCompile(`^[^()]*\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\)$`)
 	bareCode     = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$`)
@@ -122,7 +122,7 @@ type located struct {
 // so every form gets the same checks.
 func build(sheets []sheet) (*Form, error) {
 	b := &builder{
-		form:     &Form{fields: map[string]*node{}, lists: map[string]*list{}},
+		form:     &Form{fields: map[string]*node{}},
 		choices:  map[string]*list{},
 		extra:    map[string]bool{},
 		usedCols: map[string]bool{},
@@ -152,7 +152,7 @@ func build(sheets []sheet) (*Form, error) {
 		b.choiceSheet(choices)
 	}
 	b.surveySheet(survey)
-	if b.p.full() || len(b.p.list) > 0 {
+	if len(b.p.list) > 0 {
 		return nil, b.p.err()
 	}
 	b.resolve()
@@ -167,7 +167,6 @@ func build(sheets []sheet) (*Form, error) {
 	if err := b.p.err(); err != nil {
 		return nil, err
 	}
-	b.form.lists = b.choices
 	return b.form, nil
 }
 

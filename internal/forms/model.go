@@ -19,7 +19,6 @@ type Form struct {
 	root    *node
 	size    int // number of rows; each has an idx below it
 	fields  map[string]*node
-	lists   map[string]*list
 }
 
 // Type names the kinds of survey rows.

@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,20 +130,19 @@ func (f *Form) items(st *State, s *scope, n *node, prefix, lang string) []Item {
 			}
 			it.CanAdd = len(it.Instances) < MaxInstances
 		default:
-			v := s.value(c)
-			it.Value = v.text()
 			if c.answered() {
+				// The answer as given, even one that does not fit its type,
+				// so the reader can correct it.
 				it.Value = strings.TrimSpace(s.raw(c))
 				it.Required = c.required != nil && s.eval(c.required, c, nil).truth()
+			} else {
+				it.Value = s.value(c).text()
 			}
 			if c.list != nil {
 				chosen := strings.Fields(it.Value)
 				for _, ch := range f.choicesFor(s, c) {
-					sel := false
-					for _, v := range chosen {
-						sel = sel || v == ch.name
-					}
-					it.Choices = append(it.Choices, Choice{Name: ch.name, Label: f.interpolate(s, f.text(ch.label, lang)), Selected: sel})
+					it.Choices = append(it.Choices, Choice{Name: ch.name, Label: f.interpolate(s, f.text(ch.label, lang)),
+						Selected: slices.Contains(chosen, ch.name)})
 				}
 			}
 		}

@@ -82,3 +82,6 @@ func withAreas(src []byte, areas []Area) []byte {
 	out = append(out, rows.Bytes()...)
 	return append(out, src[end:]...)
 }
+
+// Areas lists the city's current areas a round can cover.
+func (s *Service) Areas(ctx context.Context) ([]Area, error) { return s.areasIn(ctx, nil) }

@@ -78,7 +78,9 @@ func newToken() string {
 }
 
 // mayRespond reports whether role can be asked to answer at all.
-func mayRespond(role access.Role) bool { return access.ReachOf(role, access.RespondMapping) != access.None }
+func mayRespond(role access.Role) bool {
+	return access.ReachOf(role, access.RespondMapping) != access.None
+}
 
 func (in *InviteInput) check() fields {
 	var fe fields

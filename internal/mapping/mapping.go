@@ -160,4 +160,3 @@ func cleanCodes(in []string) []string {
 	}
 	return out
 }
-

@@ -160,8 +160,8 @@ func TestImportXLSForm(t *testing.T) {
 			if fe.Args["sheet"] != "survey" || fe.Args["row"] != 3 || fe.Args["column"] != "type" {
 				t.Fatalf("refusal at %v, want survey row 3 column type", fe.Args)
 			}
-			_, err = f.svc.ImportXLSForm(ctx, f.coordinator.Actor, "walk.txt", bytes.NewReader(bad), false)
-			wantCode(t, "not xlsx", err, apperr.Invalid, "mapping.error.not_xlsx")
+			_, err = f.svc.ImportXLSForm(ctx, f.coordinator.Actor, "walk.xlsx", strings.NewReader("PK not really a zip"), false)
+			wantCode(t, "not a workbook", err, apperr.Invalid, "")
 			good := workbook(t, [][]string{{"type", "name", "label"}, {"integer", "lamps", "Broken lamps"}})
 			_, err = f.svc.ImportXLSForm(ctx, f.worker.Actor, "walk.xlsx", bytes.NewReader(good), false)
 			wantCode(t, "case worker", err, apperr.Forbidden, "")

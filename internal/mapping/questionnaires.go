@@ -62,9 +62,11 @@ func (s *Service) ImportXLSForm(ctx context.Context, actor access.Actor, name st
 	if len(src) > forms.MaxFileSize {
 		return Questionnaire{}, apperr.New(apperr.TooLarge, "mapping.error.file_too_large")
 	}
+	// The name is kept only to show where the form came from; the content
+	// decides whether it is a workbook.
 	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
-	if !strings.HasSuffix(strings.ToLower(name), ".xlsx") || tooLong(name, maxFileName) {
-		return Questionnaire{}, apperr.Validation(apperr.FieldError{Field: "file", Key: "mapping.error.not_xlsx"})
+	if tooLong(name, maxFileName) {
+		name = string([]rune(name)[:maxFileName])
 	}
 	form, err := forms.ParseXLSX(bytes.NewReader(src))
 	if err != nil {

@@ -264,6 +264,3 @@ func choiceLabels(f forms.FieldInfo, names, lang string) []string {
 	}
 	return out
 }
-
-// ChoiceLabel is the label of choice name of the question, in lang.
-func (q QuestionResult) ChoiceLabel(name, lang string) string { return choiceLabel(q.Field, name, lang) }

@@ -231,20 +231,26 @@ func getRound(ctx context.Context, tx *storage.Tx, id string) (Round, error) {
 	if err != nil {
 		return Round{}, fmt.Errorf("load round %s: %w", id, err)
 	}
+	r.Questionnaires, err = roundQuestionnaires(ctx, tx, id)
+	return r, err
+}
+
+func roundQuestionnaires(ctx context.Context, tx *storage.Tx, id string) ([]Questionnaire, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT `+questionnaireColumns+questionnaireFrom+`
 		JOIN mapping_round_questionnaires rq ON rq.questionnaire_id = q.id WHERE rq.round_id = $1 ORDER BY q.title, q.id`, id)
 	if err != nil {
-		return Round{}, fmt.Errorf("load questionnaires of round %s: %w", id, err)
+		return nil, fmt.Errorf("load questionnaires of round %s: %w", id, err)
 	}
 	defer rows.Close()
+	var out []Questionnaire
 	for rows.Next() {
 		q, err := scanQuestionnaire(rows)
 		if err != nil {
-			return Round{}, fmt.Errorf("scan questionnaire: %w", err)
+			return nil, fmt.Errorf("scan questionnaire: %w", err)
 		}
-		r.Questionnaires = append(r.Questionnaires, q)
+		out = append(out, q)
 	}
-	return r, rows.Err()
+	return out, rows.Err()
 }
 
 // Rounds lists the rounds, newest first.
@@ -266,7 +272,16 @@ func (s *Service) Rounds(ctx context.Context, actor access.Actor) ([]Round, erro
 			}
 			out = append(out, r)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for i := range out {
+			if out[i].Questionnaires, err = roundQuestionnaires(ctx, tx, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -66,4 +66,3 @@ func TestShippedQuestionnaires(t *testing.T) {
 		}
 	}
 }
-

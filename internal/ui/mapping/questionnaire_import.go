@@ -1,0 +1,53 @@
+package mappingui
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/forms"
+	"waymark.city/waymark/internal/ui/page"
+)
+
+// importForm asks for an XLSForm workbook.
+func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) {
+	v := h.kit.View(r, "mapping.import_title")
+	h.kit.Render(w, r, http.StatusOK, "mapping_import", v)
+}
+
+// importFile stores an uploaded XLSForm; a refused one is shown with every
+// refusal at its sheet, row and column.
+func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) {
+	v := h.kit.View(r, "mapping.import_title")
+	failed := func(err error) {
+		h.kit.FormFailed(w, r, v, err, func(status int) {
+			v.FormErrorAt(err, "file")
+			h.kit.Render(w, r, status, "mapping_import", v)
+		})
+	}
+	// The workbook and the form's few fields.
+	r.Body = http.MaxBytesReader(w, r.Body, forms.MaxFileSize+64<<10)
+	if err := r.ParseMultipartForm(forms.MaxFileSize + 64<<10); err != nil {
+		failed(apperr.Wrap(apperr.TooLarge, "mapping.error.file_too_large", err))
+		return
+	}
+	if err := page.ParseForm(r); err != nil {
+		failed(err)
+		return
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		failed(apperr.Validation(apperr.FieldError{Field: "file", Key: "mapping.error.not_xlsx"}))
+		return
+	}
+	defer file.Close()
+	restricted := r.PostFormValue("restricted") == "on"
+	if restricted {
+		v.Form["restricted"] = "on"
+	}
+	q, err := h.mapping.ImportXLSForm(r.Context(), page.Actor(r), header.Filename, file, restricted)
+	if err != nil {
+		failed(err)
+		return
+	}
+	http.Redirect(w, r, "/mapping/questionnaires/"+q.ID+"?done=imported", http.StatusSeeOther)
+}

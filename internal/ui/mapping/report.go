@@ -1,0 +1,155 @@
+package mappingui
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+
+	"waymark.city/waymark/internal/geo"
+	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/ui/page"
+	"waymark.city/waymark/internal/web"
+)
+
+// cell is one figure of a results table, formatted.
+type cell struct{ Text string }
+
+// resultRow is one line of a question's table: a choice, or a statistic
+// of a number; Cells are the whole round first, then each respondent type.
+type resultRow struct {
+	Label string
+	Cells []cell
+}
+
+type questionView struct {
+	Label string
+	Rows  []resultRow
+}
+
+type sectionView struct {
+	Questionnaire mapping.Questionnaire
+	Responses     int
+	// Types head the columns after "all".
+	Types     []string
+	Questions []questionView
+	Texts     []mapping.AcceptedText
+}
+
+type reportPage struct {
+	Round      mapping.Round
+	Sections   []sectionView
+	Withheld   int
+	Locations  []mapping.Location
+	Map        *geo.Map
+	Restricted bool
+}
+
+func number(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+func share(count, n int) string {
+	if n == 0 {
+		return "0"
+	}
+	return strconv.Itoa(count) + " (" + strconv.Itoa(int(math.Round(100*float64(count)/float64(n)))) + " %)"
+}
+
+// sectionOf lays a questionnaire's results out as tables.
+func sectionOf(p *i18n.Printer, s mapping.Section) sectionView {
+	lang := p.Lang()
+	sv := sectionView{Questionnaire: s.Questionnaire, Responses: s.Responses, Texts: s.Texts}
+	var keys []string
+	for _, t := range s.Types {
+		keys = append(keys, t.Type.Key())
+		sv.Types = append(sv.Types, respondent(p, t.Type)+" ("+strconv.Itoa(t.N)+")")
+	}
+	for _, q := range s.Questions {
+		qv := questionView{Label: q.LabelIn(lang)}
+		tallies := []*mapping.Tally{q.All}
+		for _, k := range keys {
+			tallies = append(tallies, q.ByType[k])
+		}
+		row := func(label string, f func(t *mapping.Tally) string) {
+			r := resultRow{Label: label}
+			for _, t := range tallies {
+				if t == nil || t.N == 0 {
+					r.Cells = append(r.Cells, cell{Text: "–"})
+					continue
+				}
+				r.Cells = append(r.Cells, cell{Text: f(t)})
+			}
+			qv.Rows = append(qv.Rows, r)
+		}
+		row(p.T("mapping.answered"), func(t *mapping.Tally) string { return strconv.Itoa(t.N) })
+		switch {
+		case q.Select():
+			for _, c := range q.Field.Choices {
+				row(mapping.In(c.Label, lang), func(t *mapping.Tally) string { return share(t.Counts[c.Name], t.N) })
+			}
+		case q.Numeric():
+			row(p.T("mapping.sum"), func(t *mapping.Tally) string { return number(t.Sum) })
+			row(p.T("mapping.mean"), func(t *mapping.Tally) string { return number(t.Mean) })
+			row(p.T("mapping.median"), func(t *mapping.Tally) string { return number(t.Median) })
+			row(p.T("mapping.range"), func(t *mapping.Tally) string { return number(t.Min) + " – " + number(t.Max) })
+		}
+		sv.Questions = append(sv.Questions, qv)
+	}
+	return sv
+}
+
+// report is the printable mapping report of a round.
+func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
+	h.renderReport(w, r, false)
+}
+
+// restrictedReport shows only the restricted questionnaire's results, for
+// police contact points (and the coordinator).
+func (h *Handler) restrictedReport(w http.ResponseWriter, r *http.Request) {
+	h.renderReport(w, r, true)
+}
+
+func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, restricted bool) {
+	v := h.kit.View(r, "mapping.report")
+	rep, err := h.mapping.Report(r.Context(), page.Actor(r), r.PathValue("id"), v.P.Lang())
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	d := reportPage{Round: rep.Round, Withheld: rep.Withheld, Restricted: restricted}
+	for _, s := range rep.Sections {
+		if restricted && !s.Questionnaire.Restricted {
+			continue
+		}
+		d.Sections = append(d.Sections, sectionOf(v.P, s))
+	}
+	if !restricted {
+		d.Locations = rep.Locations
+		d.Map = h.placesMap(r, v, rep.PlacesByArea)
+	}
+	v.Data = d
+	h.kit.Render(w, r, http.StatusOK, "mapping_report", v)
+}
+
+// placesMap draws the register's places per area on the city's areas;
+// nil when the city has no areas.
+func (h *Handler) placesMap(r *http.Request, v *web.View, byArea map[string]int) *geo.Map {
+	if h.areas == nil {
+		return nil
+	}
+	areas, err := h.areas(r.Context())
+	if err != nil {
+		h.kit.Log().Error("load areas for the mapping report", "err", err)
+		return nil
+	}
+	if len(areas) == 0 {
+		return nil
+	}
+	m := geo.Render(v.P, geo.Spec{ID: "places-map", Title: v.P.T("mapping.map_title"), Areas: areas,
+		Counts: &geo.Counts{Label: v.P.T("mapping.map_label"), ByArea: byArea}})
+	return &m
+}
