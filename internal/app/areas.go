@@ -10,6 +10,7 @@ import (
 	"waymark.city/waymark/internal/ui/municipality"
 	"waymark.city/waymark/internal/ui/page"
 	partnersui "waymark.city/waymark/internal/ui/partners"
+	planui "waymark.city/waymark/internal/ui/plan"
 	trainingui "waymark.city/waymark/internal/ui/training"
 	workgroupui "waymark.city/waymark/internal/ui/workgroup"
 )
@@ -23,6 +24,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		workgroupui.New(kit, a.Workgroup, a.Accounts),
 		trainingui.New(kit, a.Training, a.Accounts),
 		partnersui.New(kit, a.Agreements),
+		planui.New(kit, a.Plan),
 		mappingui.New(kit, a.Mapping, a.Accounts, a.Geo.Current, a.Config.PublicURL),
 	}
 }
@@ -36,6 +38,7 @@ func areaPages() []fs.FS {
 		workgroupui.Pages(),
 		trainingui.Pages(),
 		partnersui.Pages(),
+		planui.Pages(),
 		mappingui.Pages(),
 		forms.Templates(),
 	}
