@@ -6,6 +6,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/plan"
 )
@@ -23,6 +24,10 @@ type dashboardPage struct {
 	// in their reach that are overdue or due for review.
 	Plan     bool
 	Measures []plan.Measure
+	// Renewals is shown to those who keep the agreements: the signed ones
+	// whose renewal reminder has come.
+	Renewals   bool
+	Agreements []agreements.Agreement
 }
 
 func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +61,14 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Plan, page.Measures = true, list[:min(len(list), 10)]
+	}
+	if access.Can(a, access.ManageAgreements) {
+		list, err := h.agreements.Due(r.Context(), a)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		page.Renewals, page.Agreements, page.Today = true, list[:min(len(list), 10)], h.agreements.Today()
 	}
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "dashboard", v)

@@ -104,7 +104,12 @@ func TestAgreementPages(t *testing.T) {
 					t.Errorf("%s list: %d\n%s", lang, res.StatusCode, body)
 				}
 			}
-			res, body := f.env.Exchange(t, apptest.Request{Method: "GET", Path: "/agreements/" + id + "/document", Cookie: f.staff[access.CaseWorker].Cookie})
+			// The coordinator's overview lists it among the renewals due.
+			res, body := f.env.Exchange(t, apptest.Request{Method: "GET", Path: "/", Cookie: coord.Cookie})
+			if due, _, _ := strings.Cut(body[strings.Index(body, `id="agreements-due"`)+1:], "</li></ul>"); res.StatusCode != http.StatusOK || !strings.Contains(due, `href="/agreements/`+id+`"`) {
+				t.Errorf("dashboard lacks the renewal due: %d\n%s", res.StatusCode, body)
+			}
+			res, body = f.env.Exchange(t, apptest.Request{Method: "GET", Path: "/agreements/" + id + "/document", Cookie: f.staff[access.CaseWorker].Cookie})
 			if res.StatusCode != http.StatusOK || body != agreementPDF || res.Header.Get("Content-Type") != "application/pdf" ||
 				!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment;") {
 				t.Errorf("download: %d %v", res.StatusCode, res.Header)
