@@ -20,6 +20,7 @@ import (
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/interpreters"
+	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
@@ -86,6 +87,8 @@ type Deps struct {
 	// seeds none.
 	Workgroup *workgroup.Service
 	Training  *training.Service
+	// Mapping is the local mapping; nil seeds no rounds.
+	Mapping *mapping.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -139,6 +142,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedAreas(ctx, d, coordinator); err != nil {
+		return nil, err
+	}
+	if err := seedMapping(ctx, d, actors, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := seedPlan(ctx, d, actors, orgIDs); err != nil {
