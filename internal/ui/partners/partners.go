@@ -47,10 +47,13 @@ func (h *Handler) Routes() []page.Route {
 	}
 }
 
-// TakesFiles reports the signed-document upload, which sets its own limit
-// (agreements.MaxDocument) above the site-wide one.
+// TakesFiles reports the signed-document upload, POST
+// /agreements/{id}/document, which sets its own limit
+// (agreements.MaxDocument) above the site-wide one. Only that exact shape:
+// another route must not escape the site-wide limit.
 func (h *Handler) TakesFiles(r *http.Request) bool {
-	return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/agreements/") && strings.HasSuffix(r.URL.Path, "/document")
+	parts := strings.Split(r.URL.Path, "/")
+	return r.Method == http.MethodPost && len(parts) == 4 && parts[0] == "" && parts[1] == "agreements" && parts[2] != "" && parts[3] == "document"
 }
 
 //go:embed templates/*.html
