@@ -130,6 +130,12 @@ func build(sheets []sheet) (*Form, error) {
 	var survey, choices, settings *sheet
 	for i := range sheets {
 		s := &sheets[i]
+		if blank(s.header) {
+			if r := firstFilled(s.rows); r > 0 {
+				b.p.add(s.name, r, "", "forms.error.header_not_first")
+				continue
+			}
+		}
 		switch s.name {
 		case sheetSurvey:
 			survey = s
@@ -140,6 +146,9 @@ func build(sheets []sheet) (*Form, error) {
 		default:
 			b.p.add(s.name, 1, "", "forms.error.unknown_sheet")
 		}
+	}
+	if len(b.p.list) > 0 {
+		return nil, b.p.err()
 	}
 	if survey == nil {
 		b.p.add(sheetSurvey, 1, "", "forms.error.no_survey")
@@ -168,6 +177,16 @@ func build(sheets []sheet) (*Form, error) {
 		return nil, err
 	}
 	return b.form, nil
+}
+
+// firstFilled is the number of the first row with a value, or 0.
+func firstFilled(rows []sheetRow) int {
+	for _, r := range rows {
+		if !blank(r.cells) {
+			return r.num
+		}
+	}
+	return 0
 }
 
 // headers parses a sheet's header row against the columns it accepts;

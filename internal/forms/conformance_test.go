@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -273,4 +274,39 @@ func writeWorkbook(t testing.TB, sheets []sheet) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// FuzzParsersAgree: whatever the tables hold, the text and the .xlsx
+// written from the same rows give the same form or the same refusals.
+func FuzzParsersAgree(f *testing.F) {
+	for _, name := range []string{"04_relevant", "11_repeat", "10_choice_filter", "23_refuse_cycle_calculate", "38_refuse_choices"} {
+		src, err := os.ReadFile("testdata/conformance/" + name + ".md")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(src))
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 4000 || strings.ContainsFunc(src, func(r rune) bool { return r < ' ' && r != '\n' || r == 0x7f || r == utf8.RuneError }) {
+			return
+		}
+		sheets, err := readTables("fuzz.md", src)
+		if err != nil || len(sheets) == 0 {
+			return
+		}
+		for _, s := range sheets {
+			// Excel's own rules for sheet names.
+			if s.name == "" || len(s.name) > 31 || strings.ContainsAny(s.name, `[]:*?/\'`) {
+				return
+			}
+		}
+		fromText, textErr := ParseText("fuzz.md", []byte(src))
+		fromXLSX, xlsxErr := ParseXLSX(bytes.NewReader(writeWorkbook(t, sheets)))
+		if !sameErrors(textErr, xlsxErr) {
+			t.Fatalf("the parsers disagree:\ntext: %s\nxlsx: %s", dumpError(textErr), dumpError(xlsxErr))
+		}
+		if textErr == nil && !reflect.DeepEqual(fromText, fromXLSX) {
+			t.Fatalf("the parsers build different forms:\ntext: %s\nxlsx: %s", dumpForm(fromText), dumpForm(fromXLSX))
+		}
+	})
 }

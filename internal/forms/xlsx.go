@@ -77,15 +77,11 @@ func readSheet(wb *excelize.File, name string) (sheet, error) {
 		if err != nil {
 			return s, notXLSX(err)
 		}
-		if s.header == nil {
-			if blank(cells) {
-				continue
-			}
-			if num != 1 {
-				return s, apperr.Validation(apperr.FieldError{Field: "form", Key: "forms.error.header_not_first",
-					Args: map[string]any{"sheet": s.name, "row": num, "column": ""}})
-			}
+		if num == 1 {
 			s.header = cells
+			if s.header == nil {
+				s.header = []string{}
+			}
 			continue
 		}
 		if blank(cells) {
