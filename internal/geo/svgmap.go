@@ -337,11 +337,34 @@ func draw(p *i18n.Printer, s Spec, m Map) string {
 		shapes[i] = pixels
 	}
 	b.WriteString(`</g>`)
-	if s.Counts != nil {
+	switch {
+	case s.Counts != nil:
 		drawCounts(&b, p, s, shapes)
+	case len(s.Areas) <= maxLabels:
+		drawNames(&b, s, shapes)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// maxLabels is the most areas whose names are written on the map; more
+// would cover each other, and the table names them all anyway.
+const maxLabels = 30
+
+// drawNames writes each area's name inside it, dark on a white halo so it
+// reads on every class colour. A map with counts has its circles there
+// instead. The names are hidden from screen readers, which have the
+// titles, the description and the table.
+func drawNames(b *strings.Builder, s Spec, shapes []orb.MultiPolygon) {
+	b.WriteString(`<g font-size="11" text-anchor="middle" fill="` + boundary + `" stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round" aria-hidden="true">`)
+	for i, a := range s.Areas {
+		if len(shapes[i]) == 0 {
+			continue
+		}
+		c := inside(shapes[i])
+		b.WriteString(`<text x="` + num(c[0]) + `" y="` + num(c[1]) + `" dy="0.35em">` + html.EscapeString(a.Name) + `</text>`)
+	}
+	b.WriteString(`</g>`)
 }
 
 // drawCounts writes a circle with the count inside each area that has
@@ -394,10 +417,12 @@ func description(p *i18n.Printer, s Spec, m Map) string {
 	return strings.Join(parts, " ")
 }
 
-// inside returns a point inside the largest polygon of mp for a marker:
-// its centroid when that lies inside (most districts), else the middle of
-// the widest stretch of the polygon on the centroid's horizontal line (a
-// crescent or L-shaped district).
+// inside returns a point well inside the largest polygon of mp for a
+// marker: a coarse pole of inaccessibility. Of the centroid and the points
+// of a grid over the polygon, it takes the one inside farthest from the
+// boundary, then searches a finer grid around it, twice; so a marker sits
+// in the middle of an L-shaped district's wider arm, not on an edge. The
+// polygon is in drawing units and simplified, so it has few vertices.
 func inside(mp orb.MultiPolygon) orb.Point {
 	var largest orb.Polygon
 	most := -1.0
@@ -407,26 +432,50 @@ func inside(mp orb.MultiPolygon) orb.Point {
 		}
 	}
 	c, _ := planar.CentroidArea(largest)
-	if planar.PolygonContains(largest, c) {
-		return c
+	best, farthest := c, -1.0
+	try := func(p orb.Point) {
+		if d := boundaryDistance(largest, p); d > farthest && evenOdd(largest, p) {
+			best, farthest = p, d
+		}
 	}
-	var xs []float64
-	for _, ring := range largest {
-		for i := 1; i < len(ring); i++ {
-			a, b := ring[i-1], ring[i]
-			if (a[1] <= c[1]) != (b[1] <= c[1]) {
-				xs = append(xs, a[0]+(c[1]-a[1])*(b[0]-a[0])/(b[1]-a[1]))
+	try(c)
+	b := largest.Bound()
+	center, w, h := b.Center(), b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+	for _, cells := range []int{12, 8, 8} {
+		for i := range cells {
+			for j := range cells {
+				try(orb.Point{center[0] - w/2 + w*(float64(i)+0.5)/float64(cells), center[1] - h/2 + h*(float64(j)+0.5)/float64(cells)})
+			}
+		}
+		center, w, h = best, 2*w/float64(cells), 2*h/float64(cells)
+	}
+	return best
+}
+
+// evenOdd reports whether p is inside poly by the even-odd rule, the rule
+// the map's paths are filled by (a hole is outside).
+func evenOdd(poly orb.Polygon, p orb.Point) bool {
+	in := false
+	for _, ring := range poly {
+		for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
+			a, b := ring[i], ring[j]
+			if (a[1] > p[1]) != (b[1] > p[1]) && p[0] < (b[0]-a[0])*(p[1]-a[1])/(b[1]-a[1])+a[0] {
+				in = !in
 			}
 		}
 	}
-	slices.Sort(xs)
-	best, widest := c, -1.0
-	for i := 0; i+1 < len(xs); i += 2 {
-		if w := xs[i+1] - xs[i]; w > widest {
-			best, widest = orb.Point{(xs[i] + xs[i+1]) / 2, c[1]}, w
+	return in
+}
+
+// boundaryDistance is the squared distance from p to poly's nearest edge.
+func boundaryDistance(poly orb.Polygon, p orb.Point) float64 {
+	d := math.Inf(1)
+	for _, ring := range poly {
+		for i := 1; i < len(ring); i++ {
+			d = math.Min(d, planar.DistanceFromSegmentSquared(ring[i-1], ring[i], p))
 		}
 	}
-	return best
+	return d
 }
 
 // pathData is the SVG path of a multipolygon in drawing units, rounded to

@@ -228,3 +228,35 @@ func TestMapsTakeNoCoordinates(t *testing.T) {
 	}
 	walk("Spec", reflect.TypeFor[Spec]())
 }
+
+// BenchmarkRender draws 100 districts of 400 vertices each with values and
+// counts: a large city's map on the mapping report, which has a latency
+// budget (issue 12: p99 under 300 ms).
+func BenchmarkRender(b *testing.B) {
+	var areas []Area
+	for i := range 100 {
+		lon, lat := 0.1+0.01*float64(i%10), 0.2+0.01*float64(i/10)
+		var ring orb.Ring
+		for k := range 400 {
+			a := 2 * math.Pi * float64(k) / 400
+			r := 0.004 + 0.0005*math.Sin(7*a)
+			ring = append(ring, orb.Point{lon + r*math.Cos(a), lat + r*math.Sin(a)})
+		}
+		ring = append(ring, ring[0])
+		areas = append(areas, Area{Code: strconv.Itoa(i), Name: "District " + strconv.Itoa(i), shape: orb.MultiPolygon{{ring}}})
+	}
+	values, counts := map[string]float64{}, map[string]int{}
+	for i := range 100 {
+		values[strconv.Itoa(i)], counts[strconv.Itoa(i)] = float64(i%17), i%5
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := cat.For("en")
+	spec := Spec{Title: "bench", Areas: areas, Values: &Values{Label: "v", ByArea: values}, Counts: &Counts{Label: "c", ByArea: counts}}
+	b.ReportAllocs()
+	for b.Loop() {
+		Render(p, spec)
+	}
+}
