@@ -28,7 +28,7 @@ var (
 	idAttr       = regexp.MustCompile(`\bid="([^"]+)"`)
 	labelFor     = regexp.MustCompile(`<label for="([^"]+)"`)
 	describedBy  = regexp.MustCompile(`aria-describedby="([^"]+)"`)
-	inputTag     = regexp.MustCompile(`<input [^>]*>`)
+	inputTag     = regexp.MustCompile(`<(?:input|textarea) [^>]*>`)
 	inChoice     = regexp.MustCompile(`<label class="choice"><input [^>]*>`)
 	hiddenOrName = regexp.MustCompile(`type="hidden"`)
 )
