@@ -3,6 +3,8 @@ package mapping
 import (
 	"embed"
 	"slices"
+
+	"waymark.city/waymark/internal/i18n"
 )
 
 // The shipped questionnaires, in the forms engine's text format.
@@ -74,4 +76,13 @@ func Actors() []string {
 		}
 	}
 	return out
+}
+
+// TitleIn is the questionnaire's title in p's language: a shipped
+// questionnaire's from the catalogue, an imported one's as its form has it.
+func (q Questionnaire) TitleIn(p *i18n.Printer) string {
+	if slug := q.Slug(); slug != "" && p.Has("mapping.shipped."+slug) {
+		return p.T("mapping.shipped." + slug)
+	}
+	return q.Title
 }

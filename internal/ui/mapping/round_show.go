@@ -84,8 +84,8 @@ func (h *Handler) renderRound(w http.ResponseWriter, r *http.Request, status int
 	title := map[string]string{}
 	d := roundPage{Round: rd, Link: link}
 	for _, q := range rd.Questionnaires {
-		title[q.ID] = q.Title
-		d.Questionnaires = append(d.Questionnaires, web.Option{Value: q.ID, Label: q.Title})
+		title[q.ID] = q.TitleIn(p)
+		d.Questionnaires = append(d.Questionnaires, web.Option{Value: q.ID, Label: q.TitleIn(p)})
 	}
 	for _, inv := range invs {
 		row := invitationRow{Invitation: inv, Questionnaire: title[inv.QuestionnaireID]}
