@@ -73,7 +73,7 @@ const (
 
 	// The municipality's own work (issue 12): mapping, plan, working group,
 	// training, partners and agreements.
-	ViewMunicipal         Action = "municipal.view"          // the municipality's overview: mapping rounds, the action plan, the working group, training, agreements
+	ViewMunicipal         Action = "municipal.view"          // the municipality's overview and what it publishes to the partnership: the plan's report, training coverage, the city's areas (no personal data)
 	ManageMapping         Action = "mapping.manage"          // import questionnaires, open and close mapping rounds, invite respondents, review free text, record findings
 	RespondMapping        Action = "mapping.respond"         // answer a mapping questionnaire one's organisation or role was invited to
 	ViewMappingReport     Action = "mapping.view"            // aggregated mapping results, the locations register, comparison of rounds (no personal data)
@@ -133,7 +133,7 @@ var matrix = map[Role]map[Action]Reach{
 		DecideGrounds: OwnOrg, DecideStatus: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
 		ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs, ManageCountryNotes: AllOrgs,
-		RespondMapping: OwnOrg, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs,
+		RespondMapping: OwnOrg, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs, ViewMunicipal: AllOrgs,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
@@ -149,6 +149,7 @@ var matrix = map[Role]map[Action]Reach{
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
 		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs,
 		RespondMapping: OwnOrg, ViewMappingRestricted: AllOrgs, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs,
+		ViewMunicipal: AllOrgs,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs, ViewMappingReport: AllOrgs,

@@ -8,21 +8,25 @@ import (
 )
 
 // part is one area of the municipality's work, linked for those whose role
-// allows its action.
+// allows its action; a role allowed only to read what the area publishes
+// (readAction) is linked to readHref instead.
 type part struct {
-	Href, Key string
-	action    access.Action
+	Href, Key  string
+	action     access.Action
+	readHref   string
+	readAction access.Action
 }
 
 // parts follow the seeds' order of work: map the situation, plan, act
 // together, train, formalise the partnership (003 §3; 001).
 var parts = []part{
-	{"/mapping", "municipality.mapping", access.ViewMappingReport},
-	{"/plan", "municipality.plan", access.ViewMunicipal},
-	{"/workgroup", "municipality.workgroup", access.ViewWorkingGroup},
-	{"/training", "municipality.training", access.ViewMunicipal},
-	{"/agreements", "municipality.agreements", access.ViewAgreements},
-	{"/areas", "municipality.areas", access.ViewMunicipal},
+	{"/mapping", "municipality.mapping", access.ViewMappingReport, "", ""},
+	// The analyst reads the plan's report, not the working list.
+	{"/plan", "municipality.plan", access.ReportPlanProgress, "/plan/report", access.ViewMunicipal},
+	{"/workgroup", "municipality.workgroup", access.ViewWorkingGroup, "", ""},
+	{"/training", "municipality.training", access.ViewMunicipal, "", ""},
+	{"/agreements", "municipality.agreements", access.ViewAgreements, "", ""},
+	{"/areas", "municipality.areas", access.ViewMunicipal, "", ""},
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +34,11 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	actor := page.Actor(r)
 	var shown []part
 	for _, p := range parts {
-		if access.Can(actor, p.action) {
+		switch {
+		case access.Can(actor, p.action):
+			shown = append(shown, p)
+		case p.readHref != "" && access.Can(actor, p.readAction):
+			p.Href = p.readHref
 			shown = append(shown, p)
 		}
 	}
