@@ -498,6 +498,9 @@ func (b *builder) surveySheet(s *sheet) {
 	if len(open) > 1 {
 		b.p.add(s.name, open[len(open)-1].row, "type", "forms.error.unclosed_group")
 	}
+	if len(root.children) == 0 && len(b.p.list) == 0 {
+		b.p.add(s.name, 1, "", "forms.error.empty_survey")
+	}
 }
 
 // row fills n from its cells; false if the row is refused.
