@@ -20,7 +20,9 @@ type part struct {
 // parts follow the seeds' order of work: map the situation, plan, act
 // together, train, formalise the partnership (003 §3; 001).
 var parts = []part{
-	{"/mapping", "municipality.mapping", access.ViewMappingReport, "", ""},
+	// Police contact points read the restricted questionnaires' results only.
+	{"/mapping", "municipality.mapping", access.ViewMappingReport, "/mapping/restricted", access.ViewMappingRestricted},
+	{"/mapping/respond", "municipality.respond", access.RespondMapping, "", ""},
 	// The analyst reads the plan's report, not the working list.
 	{"/plan", "municipality.plan", access.ReportPlanProgress, "/plan/report", access.ViewMunicipal},
 	{"/workgroup", "municipality.workgroup", access.ViewWorkingGroup, "", ""},
