@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+
 	"waymark.city/waymark/internal/apperr"
 )
 
@@ -87,16 +89,21 @@ var (
 	bareCode     = regexp.MustCompile(`^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$`)
 )
 
-// languageCode returns the code of "English (en)" or "en".
+// languageCode returns the code of "English (en)" or "en" as a canonical
+// BCP 47 tag ("pt-BR" for "pt-br"), as Waymark's languages are named.
 func languageCode(s string) (string, bool) {
 	s = strings.TrimSpace(s)
+	code := s
 	if m := codeInParens.FindStringSubmatch(s); m != nil {
-		return m[1], true
+		code = m[1]
+	} else if !bareCode.MatchString(s) {
+		return "", false
 	}
-	if bareCode.MatchString(s) {
-		return s, true
+	tag, err := language.Parse(code)
+	if err != nil {
+		return "", false
 	}
-	return "", false
+	return tag.String(), true
 }
 
 // builder turns sheets into a Form.

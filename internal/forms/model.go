@@ -1,5 +1,7 @@
 package forms
 
+import "strings"
+
 // Form is a parsed, validated questionnaire. It is immutable and safe for
 // concurrent use.
 type Form struct {
@@ -155,14 +157,18 @@ func copyTexts(t texts) map[string]string {
 	return out
 }
 
-// text picks the text in lang, else the default language, else the
-// column without a language, else the first language of the form.
+// text picks the text in lang (or its base language: de for de-AT), else
+// the default language, else the column without a language, else the first
+// language of the form.
 func (f *Form) text(t texts, lang string) string {
 	if len(t) == 0 {
 		return ""
 	}
 	if s, ok := t[lang]; ok && s != "" {
 		return s
+	}
+	if base, _, ok := strings.Cut(lang, "-"); ok && t[base] != "" {
+		return t[base]
 	}
 	if s, ok := t[f.DefaultLang]; ok && s != "" {
 		return s
