@@ -206,6 +206,10 @@ type accumulator struct {
 	results   []QuestionResult
 	types     map[string]*TypeCount
 	responses int
+	// ans is reused from response to response: decoding into the same
+	// maps keeps a round of thousands of responses from allocating
+	// thousands of maps.
+	ans forms.Answers
 }
 
 // newAccumulator counts the questions of fields that have answers worth
@@ -224,10 +228,12 @@ func newAccumulator(fields []forms.FieldInfo) *accumulator {
 }
 
 func (acc *accumulator) add(t RespondentType, raw []byte) error {
-	var ans forms.Answers
-	if err := json.Unmarshal(raw, &ans); err != nil {
+	clear(acc.ans.Values)
+	clear(acc.ans.Repeats)
+	if err := json.Unmarshal(raw, &acc.ans); err != nil {
 		return fmt.Errorf("decode stored answers: %w", err)
 	}
+	ans := acc.ans
 	acc.responses++
 	key := t.Key()
 	tc := acc.types[key]
