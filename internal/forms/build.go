@@ -390,10 +390,11 @@ func (b *builder) choiceSheet(s *sheet) {
 		}
 		l := b.choices[listName]
 		if l == nil {
-			l = &list{name: listName}
+			l = &list{name: listName, names: map[string]bool{}}
 			b.choices[listName] = l
 		}
 		l.choices = append(l.choices, c)
+		l.names[name] = true
 	}
 }
 
@@ -671,9 +672,7 @@ func (b *builder) validDefault(n *node) bool {
 	return true
 }
 
-func (l *list) has(name string) bool {
-	return slices.ContainsFunc(l.choices, func(c *choice) bool { return c.name == name })
-}
+func (l *list) has(name string) bool { return l.names[name] }
 
 // resolve binds every ${name} to its row and checks what each expression
 // may refer to.

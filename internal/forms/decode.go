@@ -93,23 +93,21 @@ func (f *Form) read(values url.Values, n *node, prefix string, errs map[string]a
 // key is the message key when they do not fit the type.
 func normalise(n *node, posted []string) (string, string) {
 	if n.typ == TypeSelectMultiple {
-		var chosen []string
+		// Checked against the list as they come, so a post with many
+		// values costs no more than one pass.
+		chosen := map[string]bool{}
 		for _, p := range posted {
 			for _, v := range strings.Fields(p) {
-				if !slices.Contains(chosen, v) {
-					chosen = append(chosen, v)
+				if !n.list.has(v) {
+					return strings.Join(strings.Fields(strings.Join(posted, " ")), " "), "forms.answer.choice"
 				}
-			}
-		}
-		for _, v := range chosen {
-			if !n.list.has(v) {
-				return strings.Join(chosen, " "), "forms.answer.choice"
+				chosen[v] = true
 			}
 		}
 		// Stored in the list's order, so equal answers are equal texts.
 		var ordered []string
 		for _, c := range n.list.choices {
-			if slices.Contains(chosen, c.name) {
+			if chosen[c.name] {
 				ordered = append(ordered, c.name)
 			}
 		}

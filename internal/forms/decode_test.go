@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark.city/waymark/internal/apperr"
 )
@@ -266,4 +267,26 @@ func normal(a Answers) Answers {
 		}
 	}
 	return out
+}
+
+// TestDecodeLargePost: a select_multiple posted with a great many values
+// is decided in one pass.
+func TestDecodeLargePost(t *testing.T) {
+	f := conformanceForm(t, "02_selects")
+	many := make([]string, 200000)
+	for i := range many {
+		many[i] = "debt"
+	}
+	start := time.Now()
+	ans, err := f.Decode(url.Values{"sector": {"farm"}, "signs": many}, "en")
+	if err != nil || ans.Values["signs"] != "debt" {
+		t.Fatalf("%v %q", err, ans.Values["signs"])
+	}
+	many[len(many)-1] = "unknown"
+	if _, err := f.Decode(url.Values{"sector": {"farm"}, "signs": many}, "en"); fieldKeys(err)["signs"] != "forms.answer.choice" {
+		t.Fatalf("an unknown choice among many: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("decoding took %v", d)
+	}
 }

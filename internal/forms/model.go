@@ -69,6 +69,7 @@ type node struct {
 type list struct {
 	name    string
 	choices []*choice
+	names   map[string]bool // the choices' names, for checking answers
 }
 
 // choice is one row of the choices sheet. extra holds the columns a

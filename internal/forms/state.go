@@ -1,7 +1,6 @@
 package forms
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -139,10 +138,13 @@ func (f *Form) items(st *State, s *scope, n *node, prefix, lang string) []Item {
 				it.Value = s.value(c).text()
 			}
 			if c.list != nil {
-				chosen := strings.Fields(it.Value)
+				chosen := map[string]bool{}
+				for _, v := range strings.Fields(it.Value) {
+					chosen[v] = true
+				}
 				for _, ch := range f.choicesFor(s, c) {
 					it.Choices = append(it.Choices, Choice{Name: ch.name, Label: f.interpolate(s, f.text(ch.label, lang)),
-						Selected: slices.Contains(chosen, ch.name)})
+						Selected: chosen[ch.name]})
 				}
 			}
 		}
