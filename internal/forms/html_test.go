@@ -91,7 +91,7 @@ func TestQuestionnaireHTML(t *testing.T) {
 				}
 			}
 			for input := range c.errs {
-				if !ids["f-"+input] || !strings.Contains(html, `id="f-`+input+`-error"`) {
+				if !ids["f-"+input] || !strings.Contains(html, `id="f-`+input+`:error"`) {
 					t.Errorf("%s %s: the error of %s is not next to it (the summary links to #f-%s)", c.form, lang, input, input)
 				}
 			}
@@ -139,5 +139,38 @@ func TestQuestionnaireButtons(t *testing.T) {
 		if _, err := f.Apply(Answers{}, act); err != nil {
 			t.Errorf("%s: %v", value, err)
 		}
+	}
+}
+
+// TestQuestionnaireIDs: a question named like another's hint, error or
+// choice gets ids of its own.
+func TestQuestionnaireIDs(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParseText("ids.md", []byte(`
+| survey |
+| | type | name | label | hint |
+| | select_one l | q | Q | Hint |
+| | text | q-hint | Q hint | Hint |
+| | text | q-b | Q b | |
+| | text | q-error | Q error | |
+| choices |
+| | list_name | name | label |
+| | l | a | A |
+| | l | b | B |
+| | l | hint | Hint |
+`))
+	if err != nil {
+		t.Fatal(dumpError(err))
+	}
+	html := render(t, cat, f.Evaluate(Answers{}, "en"), "en", map[string]string{"q": "x", "q-hint": "y"})
+	seen := map[string]bool{}
+	for _, m := range idAttr.FindAllStringSubmatch(html, -1) {
+		if seen[m[1]] {
+			t.Errorf("id %s twice", m[1])
+		}
+		seen[m[1]] = true
 	}
 }

@@ -81,10 +81,10 @@ func (it Item) Error() string { return it.st.Errors[it.Input] }
 func (it Item) Described() string {
 	var ids []string
 	if it.Hint != "" {
-		ids = append(ids, "f-"+it.Input+"-hint")
+		ids = append(ids, "f-"+it.Input+":hint")
 	}
 	if it.Error() != "" {
-		ids = append(ids, "f-"+it.Input+"-error")
+		ids = append(ids, "f-"+it.Input+":error")
 	}
 	return strings.Join(ids, " ")
 }
