@@ -78,15 +78,19 @@ func (b *builder) cycles() {
 		}
 		stack = stack[:0]
 		if c := dfs(n); c != nil {
-			rows := make([]string, len(c))
+			nums := make([]int, len(c))
 			first := c[0]
 			for i, m := range c {
-				rows[i] = strconv.Itoa(m.row)
+				nums[i] = m.row
 				if m.row < first.row {
 					first = m
 				}
 			}
-			slices.SortFunc(rows, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y })
+			slices.Sort(nums)
+			rows := make([]string, len(nums))
+			for i, r := range nums {
+				rows[i] = strconv.Itoa(r)
+			}
 			column := "relevant"
 			if first.calculation != nil {
 				column = "calculation"
