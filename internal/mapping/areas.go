@@ -3,6 +3,8 @@ package mapping
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -75,7 +77,7 @@ func withAreas(src []byte, areas []Area) []byte {
 	var rows bytes.Buffer
 	for _, a := range areas {
 		name := strings.ReplaceAll(strings.ReplaceAll(a.Name, "|", `\|`), "\n", " ")
-		fmt.Fprintf(&rows, "| | %s | %s | %s | %s |\n", areaList, a.Code, name, name)
+		fmt.Fprintf(&rows, "| | %s | %s | %s | %s |\n", areaList, areaChoice(a.Code), name, name)
 	}
 	out := make([]byte, 0, len(src)+rows.Len())
 	out = append(out, src[:end]...)
@@ -85,3 +87,27 @@ func withAreas(src []byte, areas []Area) []byte {
 
 // Areas lists the city's current areas a round can cover.
 func (s *Service) Areas(ctx context.Context) ([]Area, error) { return s.areasIn(ctx, nil) }
+
+// areaChoice is the name of an area's choice in the "area" list: its code,
+// unless the code cannot be a choice name (an area uploaded without a code
+// is known by its name, spaces and all, or the code is long); then a name
+// derived from the code, the same in every round, so rounds compare.
+func areaChoice(code string) string {
+	plain := len(code) <= 64 && code != WholeCity && !strings.ContainsFunc(code, func(r rune) bool {
+		return r <= ' ' || r == 0x7f || r == '|' || r == '\\'
+	})
+	if plain {
+		return code
+	}
+	sum := sha256.Sum256([]byte(code))
+	return "area-" + hex.EncodeToString(sum[:6])
+}
+
+// areaCodes maps the choice names of areas back to their codes.
+func areaCodes(areas []Area) map[string]string {
+	out := make(map[string]string, len(areas))
+	for _, a := range areas {
+		out[areaChoice(a.Code)] = a.Code
+	}
+	return out
+}

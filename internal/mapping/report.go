@@ -211,6 +211,11 @@ func (s *Service) register(ctx context.Context, tx *storage.Tx, rep *Report, q Q
 			observations[t.responseID+"|"+t.field] = t.text
 		}
 	}
+	areas, err := s.areasIn(ctx, rep.Round.Areas)
+	if err != nil {
+		return err
+	}
+	codes := areaCodes(areas)
 	rows, err := tx.QueryContext(ctx, `SELECT id, answers, submitted_at FROM mapping_responses WHERE round_id = $1 AND questionnaire_id = $2
 		ORDER BY submitted_at, id`, rep.Round.ID, q.ID)
 	if err != nil {
@@ -240,8 +245,8 @@ func (s *Service) register(ctx context.Context, tx *storage.Tx, rep *Report, q Q
 				Period: choiceLabel(fields[fieldSeenPeriod], v[fieldSeenPeriod], lang), SubmittedAt: at,
 				Observation: observations[fmt.Sprintf("%s|%s[%d]/%s", id, typ.Repeat, i+1, fieldObservation)]}
 			rep.Locations = append(rep.Locations, loc)
-			if loc.Area != "" && loc.Area != WholeCity {
-				rep.PlacesByArea[loc.Area]++
+			if code, ok := codes[loc.Area]; ok {
+				rep.PlacesByArea[code]++
 			}
 		}
 	}

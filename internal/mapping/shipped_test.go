@@ -66,3 +66,27 @@ func TestShippedQuestionnaires(t *testing.T) {
 		}
 	}
 }
+
+// An area known by a name with spaces, or by a long code, still becomes a
+// choice, under a name that is the same in every round.
+func TestAreaChoices(t *testing.T) {
+	areas := []Area{{Code: "3", Name: "Riverside"}, {Code: "Old Town", Name: "Old Town"}, {Code: strings.Repeat("x", 70), Name: "Long"}}
+	src, _ := ShippedSource("locations")
+	form, err := forms.ParseText("locations", withAreas(src, areas))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := areaCodes(areas)
+	for _, f := range form.Fields() {
+		if f.Name != fieldArea {
+			continue
+		}
+		var got []string
+		for _, c := range f.Choices[1:] {
+			got = append(got, codes[c.Name])
+		}
+		if strings.Join(got, ",") != "3,Old Town,"+strings.Repeat("x", 70) || f.Choices[2].Name != areaChoice("Old Town") || areaChoice("3") != "3" {
+			t.Fatalf("area choices %+v map to %v", f.Choices, got)
+		}
+	}
+}

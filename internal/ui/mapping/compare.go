@@ -30,6 +30,9 @@ type comparePage struct {
 	K           int
 	Comparisons []comparisonView
 	Options     []web.Option
+	// Earlier are the findings of the earlier round with how far each
+	// was followed up: what the later round can show as acted on.
+	Earlier *findings
 }
 
 func signed(v float64) string {
@@ -69,6 +72,9 @@ func (h *Handler) compare(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.A, d.B = a, b
+	if f := h.roundFindings(r, a.ID, nil); f != nil {
+		d.Earlier = &findings{List: f.List}
+	}
 	lang := v.P.Lang()
 	for _, c := range cmp {
 		cv := comparisonView{Questionnaire: c.Questionnaire}

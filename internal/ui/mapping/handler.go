@@ -17,6 +17,7 @@ import (
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
@@ -26,7 +27,9 @@ type Handler struct {
 	kit      *page.Kit
 	mapping  *mapping.Service
 	accounts *accounts.Service
-	areas    func(context.Context) ([]geo.Area, error)
+	// plan keeps the findings a round leads to; nil shows none.
+	plan  *plan.Service
+	areas func(context.Context) ([]geo.Area, error)
 	// publicURL is where people reach Waymark, for invitation links; ""
 	// uses the address the coordinator's request came to.
 	publicURL string
@@ -34,8 +37,8 @@ type Handler struct {
 
 // New returns the mapping's pages. areas lists the city's current areas
 // the report's map is drawn on (geo.Service.Current); nil draws no map.
-func New(kit *page.Kit, s *mapping.Service, acc *accounts.Service, areas func(context.Context) ([]geo.Area, error), publicURL string) *Handler {
-	return &Handler{kit: kit, mapping: s, accounts: acc, areas: areas, publicURL: strings.TrimSuffix(publicURL, "/")}
+func New(kit *page.Kit, s *mapping.Service, acc *accounts.Service, p *plan.Service, areas func(context.Context) ([]geo.Area, error), publicURL string) *Handler {
+	return &Handler{kit: kit, mapping: s, accounts: acc, plan: p, areas: areas, publicURL: strings.TrimSuffix(publicURL, "/")}
 }
 
 // base is the scheme and host invitation links start with.
@@ -77,6 +80,7 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "POST /mapping/rounds/{id}/invite", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.invite},
 		{Pattern: "POST /mapping/review/{answer}", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.review},
 		{Pattern: "GET /mapping/rounds/{id}/report", Gate: page.SignedIn, Action: access.ViewMappingReport, Handler: h.report},
+		{Pattern: "POST /mapping/rounds/{id}/findings", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.recordFinding},
 		{Pattern: "GET /mapping/compare", Gate: page.SignedIn, Action: access.ViewMappingReport, Handler: h.compare},
 		{Pattern: "GET /mapping/restricted", Gate: page.SignedIn, Action: access.ViewMappingRestricted, Handler: h.restrictedRounds},
 		{Pattern: "GET /mapping/rounds/{id}/restricted", Gate: page.SignedIn, Action: access.ViewMappingRestricted, Handler: h.restrictedReport},

@@ -199,6 +199,18 @@ func TestMappingPages(t *testing.T) {
 					t.Errorf("analyst's report shows %q", never)
 				}
 			}
+			// A finding recorded from the report goes to the action plan and is listed there and here.
+			send(t, env, &coord, http.MethodPost, "/mapping/rounds/"+round+"/findings", url.Values{"title": {""}, "topic": {"labour_exploitation"}}, http.StatusUnprocessableEntity)
+			res, _ = send(t, env, &coord, http.MethodPost, "/mapping/rounds/"+round+"/findings", url.Values{"title": {"Vans bring farm workers before dawn"},
+				"description": {"Respondents saw vans at the harbour farms before dawn."}, "topic": {"labour_exploitation"}, "area_code": {"harbour"}, "priority": {"high"}}, http.StatusSeeOther)
+			if !strings.HasPrefix(location(t, res), "/plan/findings/") {
+				t.Fatalf("a recorded finding goes to %s", location(t, res))
+			}
+			send(t, env, &analyst, http.MethodPost, "/mapping/rounds/"+round+"/findings", url.Values{"title": {"x"}, "topic": {"labour_exploitation"}}, http.StatusForbidden)
+			_, body = send(t, env, &analyst, http.MethodGet, "/mapping/rounds/"+round+"/report", nil, http.StatusOK)
+			if !strings.Contains(body, "Vans bring farm workers before dawn") || strings.Contains(body, `action="/mapping/rounds/`+round+`/findings"`) {
+				t.Fatalf("the analyst's report lists the finding without the form to record one:\n%s", body)
+			}
 			send(t, env, &analyst, http.MethodGet, "/mapping/rounds/"+round, nil, http.StatusForbidden)
 			send(t, env, &analyst, http.MethodGet, "/mapping/rounds/"+round+"/restricted", nil, http.StatusForbidden)
 			send(t, env, &worker, http.MethodGet, "/mapping/rounds/"+round+"/report", nil, http.StatusForbidden)
@@ -217,7 +229,7 @@ func TestMappingPages(t *testing.T) {
 				"period_start": {"2027-03-01"}, "period_end": {"2027-04-30"}}, http.StatusSeeOther)
 			second := match(t, roundLink, location(t, res))
 			_, body = send(t, env, &analyst, http.MethodGet, "/mapping/compare?a="+round+"&b="+second, nil, http.StatusOK)
-			if !strings.Contains(body, `class="hint below-k"`) || strings.Contains(body, `<table class="results">`) {
+			if !strings.Contains(body, `class="hint below-k"`) || strings.Contains(body, `<table class="results">`) || !strings.Contains(body, `id="earlier-findings"`) {
 				t.Fatalf("comparison below k:\n%s", body)
 			}
 			send(t, env, &analyst, http.MethodGet, "/mapping/compare?a="+round+"&b="+round, nil, http.StatusUnprocessableEntity)

@@ -8,6 +8,7 @@ import (
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
@@ -43,6 +44,7 @@ type reportPage struct {
 	Locations  []mapping.Location
 	Map        *geo.Map
 	Restricted bool
+	Findings   *findings
 }
 
 func number(v float64) string {
@@ -115,7 +117,12 @@ func (h *Handler) restrictedReport(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, restricted bool) {
 	v := h.kit.View(r, "mapping.report")
-	rep, err := h.mapping.Report(r.Context(), page.Actor(r), r.PathValue("id"), v.P.Lang())
+	v.Form["priority"] = string(plan.Medium)
+	h.renderReportView(w, r, http.StatusOK, v, r.PathValue("id"), restricted)
+}
+
+func (h *Handler) renderReportView(w http.ResponseWriter, r *http.Request, status int, v *web.View, id string, restricted bool) {
+	rep, err := h.mapping.Report(r.Context(), page.Actor(r), id, v.P.Lang())
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
@@ -130,9 +137,10 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, restricte
 	if !restricted {
 		d.Locations = rep.Locations
 		d.Map = h.placesMap(r, v, rep.PlacesByArea)
+		d.Findings = h.roundFindings(r, rep.Round.ID, rep.Round.Areas)
 	}
 	v.Data = d
-	h.kit.Render(w, r, http.StatusOK, "mapping_report", v)
+	h.kit.Render(w, r, status, "mapping_report", v)
 }
 
 // placesMap draws the register's places per area on the city's areas;
