@@ -8,6 +8,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
 )
 
@@ -28,6 +29,9 @@ type dashboardPage struct {
 	// whose renewal reminder has come.
 	Renewals   bool
 	Agreements []agreements.Agreement
+	// Questionnaires are the mapping questionnaires of open rounds the
+	// user's organisation or role is invited to answer.
+	Questionnaires []mapping.Assignment
 }
 
 func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
@@ -69,6 +73,14 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Renewals, page.Agreements, page.Today = true, list[:min(len(list), 10)], h.agreements.Today()
+	}
+	if access.Can(a, access.RespondMapping) && h.mapping != nil {
+		list, err := h.mapping.Assigned(r.Context(), a)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		page.Questionnaires = list[:min(len(list), 10)]
 	}
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "dashboard", v)

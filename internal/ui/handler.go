@@ -22,6 +22,7 @@ import (
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/legalstatus"
+	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
@@ -76,6 +77,9 @@ type Handler struct {
 	agreements *agreements.Service
 	// plan is the action plan, whose overdue measures the dashboard shows.
 	plan *plan.Service
+	// mapping lists on the dashboard the questionnaires a respondent is
+	// invited to answer.
+	mapping *mapping.Service
 }
 
 // Deps are what the pages need.
@@ -126,13 +130,16 @@ type Deps struct {
 	// Plan is the action plan (app.App.Plan): the dashboard lists its
 	// overdue measures and those due for review.
 	Plan *plan.Service
+	// Mapping is the local mapping (app.App.Mapping): the dashboard lists
+	// the questionnaires a respondent is invited to answer.
+	Mapping *mapping.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
 	h := &Handler{kit: d.Kit, areas: d.Areas, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
-		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements, plan: d.Plan}
+		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements, plan: d.Plan, mapping: d.Mapping}
 	if d.Kit != nil {
 		h.shell = d.Kit.Shell()
 	}

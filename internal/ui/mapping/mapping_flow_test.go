@@ -132,6 +132,13 @@ func TestMappingPages(t *testing.T) {
 			if !strings.Contains(body, path) || strings.Contains(body, perp) {
 				t.Fatalf("respondent's list:\n%s", body)
 			}
+			_, body = send(t, env, &worker, http.MethodGet, "/", nil, http.StatusOK)
+			if !strings.Contains(body, `id="mapping-assigned"`) || !strings.Contains(body, path) {
+				t.Fatalf("the respondent's dashboard does not offer the questionnaire:\n%s", body)
+			}
+			if _, body = send(t, env, &outsider, http.MethodGet, "/", nil, http.StatusOK); strings.Contains(body, `id="mapping-assigned"`) {
+				t.Fatal("another organisation's dashboard offers the questionnaire")
+			}
 			send(t, env, &outsider, http.MethodGet, path, nil, http.StatusNotFound)
 			send(t, env, &worker, http.MethodGet, "/mapping/respond/"+round+"/"+perp, nil, http.StatusNotFound)
 			send(t, env, &analyst, http.MethodGet, path, nil, http.StatusForbidden)
