@@ -435,6 +435,8 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		t.Errorf("the map's table alternative lists %q, want the six districts", rows)
 	}
 	coord.screenshot("report")
+	coord.do(chromedp.ScrollIntoView(chromedp.CSS("figure.geo-map"), chromedp.NodeVisible))
+	coord.viewportShot("report-map")
 	wantStatus(t, coord.open("/areas"), 200)
 	coord.do(chromedp.WaitVisible(chromedp.CSS("svg.map")))
 	if strings.Contains(eval[string](coord, `document.documentElement.outerHTML`), shelterAddress) {
@@ -477,7 +479,25 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	second, _ := newRound(coord, "Street work autumn check", "Street work check")
 	link2 := inviteLink(coord, street, "2")
 	answerByLink(coord, "link-2a", link2, streetAnswer{area: "2", people: "1", reported: "yes"})
-	answerByLink(coord, "link-2b", link2, streetAnswer{area: "3", people: "0", reported: "yes"})
+	// The second switches to German and first sends a count the
+	// constraint refuses.
+	de := coord.incognito("link-2b-de")
+	wantStatus(t, de.open(link2), 200)
+	de.do(chromedp.SetValue(chromedp.ID("lang-select"), "de"))
+	wantStatus(t, de.click(`form[action="/language"] button[type=submit]`), 200)
+	de.wantPath(link2)
+	if got := de.text("main"); !strings.Contains(got, "Welcher Teil der Stadt?") || !strings.Contains(got, "Bahnhofsviertel") {
+		t.Errorf("the German link page:\n%s", got)
+	}
+	answerStreetCheck(de, streetAnswer{area: "3", people: "999", reported: "yes"})
+	wantStatus(t, de.click(sendAnswers), 422)
+	if got := de.text("main"); !strings.Contains(got, "Eine Zahl von 0 bis 200 eingeben.") {
+		t.Errorf("the German constraint message is missing:\n%s", got)
+	}
+	de.viewportShot("constraint-de")
+	de.fill("f-people_seen", "0")
+	wantStatus(t, de.click(sendAnswers), 200)
+	de.do(chromedp.WaitVisible(chromedp.ID("link-done")))
 	wantStatus(t, coord.open("/mapping/compare?a="+round+"&b="+second), 200)
 	compared := eval[[]string](coord, `[...document.querySelectorAll(".compared")].filter(c => c.querySelector("table.results")).map(c => c.querySelector("h3").textContent.trim())`)
 	if !strings.Contains(strings.Join(compared, "|"), areaQuestion) {
@@ -520,6 +540,13 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		analyst.enrol()
 	}
 	wantStatus(t, analyst.open("/mapping/rounds/"+round+"/report"), 200)
+	analyst.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	wantStatus(t, analyst.open("/mapping/rounds/"+round+"/report"), 200)
+	fitsPhone(analyst, "report")
+	analyst.do(chromedp.ScrollIntoView(chromedp.CSS(`h3[id^="q-"]`), chromedp.NodeVisible))
+	analyst.viewportShot("report-question")
+	analyst.do(chromedp.ScrollIntoView(chromedp.CSS("figure.geo-map"), chromedp.NodeVisible))
+	analyst.viewportShot("report-map")
 	got := analyst.text("main")
 	if !strings.Contains(got, areaQuestion) || !strings.Contains(got, acceptedText) {
 		t.Errorf("the analyst's report lacks the aggregates or the accepted text")
