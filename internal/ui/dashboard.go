@@ -32,6 +32,9 @@ type dashboardPage struct {
 	// Questionnaires are the mapping questionnaires of open rounds the
 	// user's organisation or role is invited to answer.
 	Questionnaires []mapping.Assignment
+	// Restricted links the restricted mapping results for those who read
+	// them but not the municipality's overview (police contact points).
+	Restricted bool
 }
 
 func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
@@ -82,6 +85,7 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Questionnaires = list[:min(len(list), 10)]
 	}
+	page.Restricted = access.Can(a, access.ViewMappingRestricted) && !access.Can(a, access.ViewMunicipal)
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "dashboard", v)
 }

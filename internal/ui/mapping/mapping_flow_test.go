@@ -221,6 +221,9 @@ func TestMappingPages(t *testing.T) {
 			send(t, env, &analyst, http.MethodGet, "/mapping/rounds/"+round, nil, http.StatusForbidden)
 			send(t, env, &analyst, http.MethodGet, "/mapping/rounds/"+round+"/restricted", nil, http.StatusForbidden)
 			send(t, env, &worker, http.MethodGet, "/mapping/rounds/"+round+"/report", nil, http.StatusForbidden)
+			if _, body = send(t, env, &officer, http.MethodGet, "/", nil, http.StatusOK); !strings.Contains(body, `href="/mapping/restricted"`) {
+				t.Fatalf("the police contact's dashboard does not link the restricted results:\n%s", body)
+			}
 			_, body = send(t, env, &officer, http.MethodGet, "/mapping/restricted", nil, http.StatusOK)
 			if !strings.Contains(body, "/mapping/rounds/"+round+"/restricted") {
 				t.Fatalf("police's list:\n%s", body)
