@@ -61,6 +61,11 @@ type Options struct {
 	CasesOnly    bool
 	CasesReuse   bool
 	CasesExplain bool
+	// Mapping is how many responses the local-mapping section seeds into
+	// one round (0 skips it; the size is 2,000); MappingOnly skips
+	// every other section.
+	Mapping     int
+	MappingOnly bool
 }
 
 // Result is one measured target.
@@ -87,14 +92,18 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 		return ir, err
 	}
 	defer a.Close()
-	if o.CasesOnly {
+	general := !o.CasesOnly && !o.MappingOnly
+	switch {
+	case o.CasesOnly:
 		fmt.Fprintf(o.Out, "Waymark benchmark — %s, case management only, %d clients, %s per target\n", a.DB.Engine, o.Clients, o.Duration)
-	} else {
+	case o.MappingOnly:
+		fmt.Fprintf(o.Out, "Waymark benchmark — %s, local mapping only, %d clients, %s per target\n", a.DB.Engine, o.Clients, o.Duration)
+	default:
 		fmt.Fprintf(o.Out, "Waymark benchmark — %s, %d organisations × %d users, %d audit records, %d clients, %s per target\n",
 			a.DB.Engine, o.Organisations, o.UsersPerOrg, o.AuditRecords, o.Clients, o.Duration)
 	}
 	var user, password string
-	if !o.CasesOnly {
+	if general {
 		start := time.Now()
 		if user, password, err = seed(ctx, a, o); err != nil {
 			return ir, fmt.Errorf("seed: %w", err)
@@ -120,7 +129,7 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 	}
 	defer stopSite()
 	bare := load(ctx, "bare net/http handler", base+"/", "", o)
-	if !o.CasesOnly {
+	if general {
 		cookie, err := signIn(site, user, password)
 		if err != nil {
 			return ir, fmt.Errorf("sign in: %w", err)
@@ -140,9 +149,14 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 			return ir, err
 		}
 	}
-	if o.Cases > 0 || o.CasesReuse {
+	if (o.Cases > 0 || o.CasesReuse) && !o.MappingOnly {
 		if _, err := measureCases(ctx, a, o, site, bare); err != nil {
 			return ir, fmt.Errorf("case management: %w", err)
+		}
+	}
+	if o.Mapping > 0 && !o.CasesOnly {
+		if _, err := measureMapping(ctx, a, o, site, bare); err != nil {
+			return ir, fmt.Errorf("local mapping: %w", err)
 		}
 	}
 	return ir, nil

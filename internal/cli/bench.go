@@ -12,7 +12,7 @@ import (
 
 func benchCmd(ctx context.Context, io IO, args []string) error {
 	var cfg config.Config
-	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--database URL]")
+	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--mapping N] [--mapping-only] [--database URL]")
 	cfg.Register(fs, io.Getenv)
 	orgs := fs.Int("orgs", 20, "organisations to seed")
 	users := fs.Int("users", 10, "users per organisation to seed")
@@ -26,8 +26,13 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	casesOnly := fs.Bool("cases-only", false, "run only the case-management section")
 	casesReuse := fs.Bool("cases-reuse", false, "measure the cases an earlier --cases run seeded into the same --data or --database")
 	casesExplain := fs.Bool("cases-explain", false, "print the query plans of the case queries")
+	mappingN := fs.Int("mapping", 0, "responses to seed into one mapping round of 60 questions (0 skips it; the issue's size is 2000)")
+	mappingOnly := fs.Bool("mapping-only", false, "run only the local-mapping section (with --mapping 2000 unless --mapping is given)")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
+	}
+	if *mappingOnly && *mappingN == 0 {
+		*mappingN = 2000
 	}
 	if cfg.DatabaseURL == "" && cfg.DataDir == "data" {
 		// Never seed synthetic data into the real data directory by default.
@@ -41,5 +46,6 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	}
 	return bench.Run(ctx, bench.Options{Config: cfg, Organisations: *orgs, UsersPerOrg: *users, AuditRecords: *auditN,
 		Clients: *clients, Duration: *duration, Submissions: *submissions, Flood: *flood, FloodSources: *floodSources,
-		Cases: *casesN, CasesOnly: *casesOnly, CasesReuse: *casesReuse, CasesExplain: *casesExplain, Out: io.Stdout})
+		Cases: *casesN, CasesOnly: *casesOnly, CasesReuse: *casesReuse, CasesExplain: *casesExplain,
+		Mapping: *mappingN, MappingOnly: *mappingOnly, Out: io.Stdout})
 }

@@ -33,7 +33,8 @@ type dashboardPage struct {
 	// user's organisation or role is invited to answer.
 	Questionnaires []mapping.Assignment
 	// Restricted links the restricted mapping results for those who read
-	// them but not the municipality's overview (police contact points).
+	// them but not the mapping's other results (police contact points),
+	// whom no other page leads there.
 	Restricted bool
 }
 
@@ -85,7 +86,7 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Questionnaires = list[:min(len(list), 10)]
 	}
-	page.Restricted = access.Can(a, access.ViewMappingRestricted) && !access.Can(a, access.ViewMunicipal)
+	page.Restricted = access.Can(a, access.ViewMappingRestricted) && !access.Can(a, access.ViewMappingReport)
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "dashboard", v)
 }
