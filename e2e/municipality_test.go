@@ -32,9 +32,12 @@ import (
 // coordinator accepts one free text and rejects another; the report shows
 // the answers added up and a server-drawn SVG map with a table, and neither
 // it nor the areas' map asks another origin for anything or shows the
-// shelter's address. Two findings of the round get measures owned by two
-// partners; a second round with the same questionnaire is compared with the
-// first (k is 2 here) and one finding is re-checked against it. The police
+// shelter's address. Two findings of the round (one recorded from the
+// report, one on the plan's form) get measures owned by two partners; a
+// second round with the same questionnaire, answered through a link (once
+// in German), is compared with the first (k is 2 here), the comparison
+// lists the first round's findings and shows the one re-checked against
+// the second round as acted on. The police
 // contact reads only the restricted results, the analyst only aggregates
 // and accepted text, the case worker only her questionnaire.
 func TestMunicipalityMapping(t *testing.T) {
@@ -444,19 +447,29 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	}
 	requests.onlyOwn(t, srv, "report and map pages")
 
-	// Two findings of the round become measures owned by two partners.
+	// Two findings of the round become measures owned by two partners: the
+	// first recorded from the report, the second on the plan's own form.
 	today := time.Now()
 	var findings []string
-	for _, f := range []struct{ title, topic, area, owner string }{
+	for i, f := range []struct{ title, topic, area, owner string }{
 		{"Workers at car washes in the Station Quarter without papers or pay", "labour_exploitation", "5", "Regional Labour Inspectorate"},
 		{"Exploitation is seen but rarely reported", "services", "", "Safe Harbour NGO"},
 	} {
-		wantStatus(t, coord.open("/plan/findings/new"), 200)
-		coord.fill("f-title", f.title, "f-area_code", f.area, "f-source_id", round)
-		writeIn(coord, "f-description", "From the street work check of the spring round.")
-		coord.do(chromedp.SetValue(chromedp.ID("f-topic"), f.topic), chromedp.SetValue(chromedp.ID("f-priority"), "high"),
-			chromedp.SetValue(chromedp.ID("f-source_kind"), "mapping_round"))
-		wantStatus(t, coord.click(`#finding-submit`), 200)
+		if i == 0 {
+			wantStatus(t, coord.open("/mapping/rounds/"+round+"/report"), 200)
+			coord.fill("f-title", f.title)
+			writeIn(coord, "f-description", "From the street work check of the spring round.")
+			coord.do(chromedp.SetValue(chromedp.ID("f-topic"), f.topic), chromedp.SetValue(chromedp.ID("f-area_code"), f.area),
+				chromedp.SetValue(chromedp.ID("f-priority"), "high"))
+			wantStatus(t, coord.click(`form[action="/mapping/rounds/`+round+`/findings"] button[type=submit]`), 200)
+		} else {
+			wantStatus(t, coord.open("/plan/findings/new"), 200)
+			coord.fill("f-title", f.title, "f-area_code", f.area, "f-source_id", round)
+			writeIn(coord, "f-description", "From the street work check of the spring round.")
+			coord.do(chromedp.SetValue(chromedp.ID("f-topic"), f.topic), chromedp.SetValue(chromedp.ID("f-priority"), "high"),
+				chromedp.SetValue(chromedp.ID("f-source_kind"), "mapping_round"))
+			wantStatus(t, coord.click(`#finding-submit`), 200)
+		}
 		finding := idIn(t, findingPath, coord.path())
 		findings = append(findings, finding)
 		wantStatus(t, coord.click(`#finding-add-measure`), 200)
@@ -507,6 +520,9 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		t.Errorf("the district question's change = %q, want Station Quarter down 75 points", got)
 	}
 	coord.screenshot("compare")
+	if got := coord.texts("#earlier-findings li"); len(got) != 2 || !strings.Contains(strings.Join(got, "|"), "measure planned") {
+		t.Errorf("the comparison lists the earlier round's findings as %q, want both with their planned measures", got)
+	}
 
 	// The second round re-checks the first finding: it was acted on.
 	wantStatus(t, coord.open("/plan/findings/"+findings[0]), 200)
@@ -521,6 +537,14 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	}
 	if got := coord.text("#finding-" + findings[1]); strings.Contains(got, "re-checked") {
 		t.Errorf("the finding not re-checked reads %q", got)
+	}
+	wantStatus(t, coord.open("/mapping/compare?a="+round+"&b="+second), 200)
+	if got := coord.text("#earlier-findings"); !strings.Contains(got, "re-checked (improved)") {
+		t.Errorf("after the re-check the comparison's findings read %q", got)
+	}
+	wantStatus(t, coord.open("/mapping/rounds/"+round+"/report"), 200)
+	if got := coord.text("#findings"); !strings.Contains(got, "Workers at car washes") || !strings.Contains(got, "rarely reported") {
+		t.Errorf("the report's findings read %q", got)
 	}
 	coord.screenshot("plan")
 
