@@ -438,6 +438,8 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		t.Errorf("the map's table alternative lists %q, want the six districts", rows)
 	}
 	coord.screenshot("report")
+	coord.do(chromedp.ScrollIntoView(chromedp.CSS(`h3[id^="q-1-"]`), chromedp.NodeVisible))
+	coord.viewportShot("report-street-check")
 	coord.do(chromedp.ScrollIntoView(chromedp.CSS("figure.geo-map"), chromedp.NodeVisible))
 	coord.viewportShot("report-map")
 	wantStatus(t, coord.open("/areas"), 200)
@@ -538,6 +540,7 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	if got := coord.text("#finding-" + findings[1]); strings.Contains(got, "re-checked") {
 		t.Errorf("the finding not re-checked reads %q", got)
 	}
+	coord.screenshot("plan")
 	wantStatus(t, coord.open("/mapping/compare?a="+round+"&b="+second), 200)
 	if got := coord.text("#earlier-findings"); !strings.Contains(got, "re-checked (improved)") {
 		t.Errorf("after the re-check the comparison's findings read %q", got)
@@ -546,7 +549,6 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	if got := coord.text("#findings"); !strings.Contains(got, "Workers at car washes") || !strings.Contains(got, "rarely reported") {
 		t.Errorf("the report's findings read %q", got)
 	}
-	coord.screenshot("plan")
 
 	// Each partner sees what it should.
 	police := coord.incognito("police")
