@@ -334,3 +334,31 @@ func (s *Service) loadLink(ctx context.Context, tx *storage.Tx, token string, lo
 	}
 	return l, nil
 }
+
+// Revoke ends an invitation: the organisation no longer sees the
+// questionnaire and a link stops working. Answers given stay. It returns
+// the invitation's round.
+func (s *Service) Revoke(ctx context.Context, actor access.Actor, id string) (string, error) {
+	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_invitation", id); err != nil {
+		return "", err
+	}
+	var round string
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		var revoked *time.Time
+		err := tx.QueryRowContext(ctx, `SELECT round_id, revoked_at FROM mapping_invitations WHERE id = $1`+tx.ForUpdate(), id).Scan(&round, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.New(apperr.NotFound, "mapping.error.no_invitation")
+		}
+		if err != nil {
+			return fmt.Errorf("load invitation %s: %w", id, err)
+		}
+		if revoked != nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE mapping_invitations SET revoked_at = $1 WHERE id = $2`, s.now(), id); err != nil {
+			return fmt.Errorf("revoke invitation %s: %w", id, err)
+		}
+		return s.log(ctx, tx, actor, "revoke", "mapping_invitation", id, "round="+round)
+	})
+	return round, err
+}

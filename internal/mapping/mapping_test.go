@@ -362,6 +362,27 @@ func TestLinkInvitation(t *testing.T) {
 			if strings.Join(seen, "|") != "Vans collect people at the station early.|" {
 				t.Fatalf("observations in the register: %q", seen)
 			}
+			// An ended invitation: its link stops working, its organisation no longer sees the questionnaire.
+			other, err := f.svc.Invite(ctx, f.coordinator.Actor, r.ID, mapping.InviteInput{QuestionnaireID: loc, Link: true, RespondentKind: "libraries", MaxUses: 5, Days: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			org, err := f.svc.Invite(ctx, f.coordinator.Actor, r.ID, mapping.InviteInput{QuestionnaireID: loc, OrgID: f.ngo})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.svc.Revoke(ctx, f.worker.Actor, other.ID)
+			wantCode(t, "case worker revokes", err, apperr.Forbidden, "")
+			for _, id := range []string{other.ID, org.ID} {
+				if _, err := f.svc.Revoke(ctx, f.coordinator.Actor, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = f.svc.LinkAnswering(ctx, other.Token)
+			wantCode(t, "revoked link", err, apperr.NotFound, "mapping.error.link_unknown")
+			if list, _ := f.svc.Assigned(ctx, f.worker.Actor); len(list) != 0 {
+				t.Fatalf("a revoked invitation is still assigned: %+v", list)
+			}
 			if err := f.svc.CloseRound(ctx, f.coordinator.Actor, r.ID); err != nil {
 				t.Fatal(err)
 			}

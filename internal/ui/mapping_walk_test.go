@@ -41,6 +41,16 @@ func init() {
 		form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 			return url.Values{"questionnaire": {walkRounds[f].questionnaire}, "kind": {"link"}, "respondent_kind": {"hotel_staff"}, "max_uses": {"5"}, "days": {"7"}}
 		}}
+	pageCases["POST /mapping/invitations/{id}/revoke"] = pageCase{id: func(t *testing.T, f *fixture) string {
+		walkRound(t, f)
+		w := walkRounds[f]
+		inv, err := f.env.App.Mapping.Invite(context.Background(), f.staff[access.Coordinator].Actor, w.round, mapping.InviteInput{QuestionnaireID: w.questionnaire,
+			Link: true, RespondentKind: "libraries", MaxUses: 1, Days: 1})
+		if err != nil {
+			t.Fatalf("invite: %v", err)
+		}
+		return inv.ID
+	}}
 	pageCases["POST /mapping/review/{answer}"] = pageCase{id: walkFreeText, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"round": {walkRounds[f].round}, "decision": {"accept"}, "text": {"Vans at the station early."}}
 	}}

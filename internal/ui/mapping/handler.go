@@ -78,6 +78,7 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "POST /mapping/rounds/{id}/open", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.openRound},
 		{Pattern: "POST /mapping/rounds/{id}/close", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.closeRound},
 		{Pattern: "POST /mapping/rounds/{id}/invite", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.invite},
+		{Pattern: "POST /mapping/invitations/{id}/revoke", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.revoke},
 		{Pattern: "POST /mapping/review/{answer}", Gate: page.SignedIn, Action: access.ManageMapping, Handler: h.review},
 		{Pattern: "GET /mapping/rounds/{id}/report", Gate: page.SignedIn, Action: access.ViewMappingReport, Handler: h.report},
 		{Pattern: "POST /mapping/rounds/{id}/findings", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.recordFinding},

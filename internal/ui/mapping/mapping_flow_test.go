@@ -243,6 +243,13 @@ func TestMappingPages(t *testing.T) {
 				t.Fatalf("comparison below k:\n%s", body)
 			}
 			send(t, env, &analyst, http.MethodGet, "/mapping/compare?a="+round+"&b="+round, nil, http.StatusUnprocessableEntity)
+
+			// Ending the organisation's invitation takes the questionnaire off its respondents' list.
+			_, body = send(t, env, &coord, http.MethodGet, "/mapping/rounds/"+round, nil, http.StatusOK)
+			revoke := match(t, regexp.MustCompile(`action="(/mapping/invitations/[0-9a-f-]{36}/revoke)"`), body)
+			send(t, env, &analyst, http.MethodPost, revoke, url.Values{}, http.StatusForbidden)
+			send(t, env, &coord, http.MethodPost, revoke, url.Values{}, http.StatusSeeOther)
+			send(t, env, &worker, http.MethodGet, path, nil, http.StatusNotFound)
 		})
 	}
 }

@@ -170,6 +170,16 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request) {
 	h.renderRound(w, r, http.StatusOK, v, id, h.base(r)+PathLink+inv.Token)
 }
 
+// revoke ends an invitation and goes back to its round.
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request) {
+	round, err := h.mapping.Revoke(r.Context(), page.Actor(r), r.PathValue("id"))
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/mapping/rounds/"+round+"?done=revoked", http.StatusSeeOther)
+}
+
 // openRound opens a draft round for answers.
 func (h *Handler) openRound(w http.ResponseWriter, r *http.Request) {
 	if err := h.mapping.OpenRound(r.Context(), page.Actor(r), r.PathValue("id")); err != nil {
