@@ -284,14 +284,15 @@ func inviteLink(b *browser, q string, uses string) string {
 }
 
 // answerByLink answers the street check through a link in a tab of its own
-// without an account.
-func answerByLink(parent *browser, name, link string, a streetAnswer) {
+// without an account, and returns the tab.
+func answerByLink(parent *browser, name, link string, a streetAnswer) *browser {
 	parent.t.Helper()
 	v := parent.incognito(name)
 	wantStatus(v.t, v.open(link), 200)
 	answerStreetCheck(v, a)
 	wantStatus(v.t, v.click(sendAnswers), 200)
 	v.do(chromedp.WaitVisible(chromedp.ID("link-done")))
+	return v
 }
 
 func walkMunicipality(t *testing.T, srv *server, formPath string) {
@@ -333,6 +334,7 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 
 	// The NGO's case worker, on a phone with JavaScript off.
 	cw := coord.incognito("caseworker-phone")
+	tabs := []*browser{coord, cw}
 	cw.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait),
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
@@ -377,6 +379,7 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		{"inspector", streetAnswer{area: "2", people: "12", signs: []string{"long_hours", "no_pay"}, reported: "yes"}},
 	} {
 		b := coord.incognito(r.user)
+		tabs = append(tabs, b)
 		b.signInNew(r.user)
 		wantStatus(t, b.open("/mapping/respond"), 200)
 		wantStatus(t, b.click(`#assigned a[href="/mapping/respond/`+round+`/`+street+`"]`), 200)
@@ -385,7 +388,7 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		b.wantPath("/mapping/respond")
 	}
 	// Someone without an account, through the link.
-	answerByLink(coord, "link", link, streetAnswer{area: "5", people: "0", signs: []string{"locked_in"}, reported: "no", whyNot: pendingText})
+	tabs = append(tabs, answerByLink(coord, "link", link, streetAnswer{area: "5", people: "0", signs: []string{"locked_in"}, reported: "no", whyNot: pendingText}))
 
 	// The coordinator reviews the free text: one accepted as edited, one rejected.
 	wantStatus(t, coord.open("/mapping/rounds/"+round), 200)
@@ -493,10 +496,11 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	// A second round with the same questionnaire, answered through a link twice.
 	second, _ := newRound(coord, "Street work autumn check", "Street work check")
 	link2 := inviteLink(coord, street, "2")
-	answerByLink(coord, "link-2a", link2, streetAnswer{area: "2", people: "1", reported: "yes"})
+	tabs = append(tabs, answerByLink(coord, "link-2a", link2, streetAnswer{area: "2", people: "1", reported: "yes"}))
 	// The second switches to German and first sends a count the
 	// constraint refuses.
 	de := coord.incognito("link-2b-de")
+	tabs = append(tabs, de)
 	wantStatus(t, de.open(link2), 200)
 	de.do(chromedp.SetValue(chromedp.ID("lang-select"), "de"))
 	wantStatus(t, de.click(`form[action="/language"] button[type=submit]`), 200)
@@ -552,6 +556,7 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 
 	// Each partner sees what it should.
 	police := coord.incognito("police")
+	tabs = append(tabs, police)
 	police.signInNew("police")
 	wantStatus(t, police.open("/mapping/restricted"), 200)
 	wantStatus(t, police.click(`a[href="/mapping/rounds/`+round+`/restricted"]`), 200)
@@ -561,6 +566,7 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	wantStatus(t, police.open("/mapping/rounds/"+round+"/report"), 403)
 
 	analyst := coord.incognito("analyst")
+	tabs = append(tabs, analyst)
 	wantStatus(t, analyst.signIn("analyst", srv.login(t, "analyst").Password), 200)
 	if strings.HasPrefix(analyst.path(), "/login/enrol") {
 		analyst.enrol()
@@ -594,6 +600,12 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	wantStatus(t, cw.open("/mapping/respond/"+round+"/"+perpetrators), 404)
 	wantStatus(t, cw.open("/mapping/rounds/"+round+"/report"), 403)
 	wantStatus(t, cw.open("/mapping/rounds/"+second), 403)
+
+	// No script error or CSP violation anywhere; the refused forms and
+	// pages are the only failed loads.
+	for _, b := range tabs {
+		wantCleanConsole(b, 403, 404, 422)
+	}
 }
 
 // areaCounts are the "all" column of the district question's table in the
