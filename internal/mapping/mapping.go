@@ -49,8 +49,6 @@ package mapping
 import (
 	"context"
 	"regexp"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -145,18 +143,4 @@ func (s *Service) log(ctx context.Context, tx *storage.Tx, actor access.Actor, a
 	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: "mapping." + action,
 		Outcome: audit.Done, SubjectType: subject, SubjectID: id, SubjectOrgID: actor.OrgID, Detail: detail})
 	return err
-}
-
-// cleanCodes trims, lower-cases and de-duplicates codes given one per
-// value or comma-separated.
-func cleanCodes(in []string) []string {
-	out := []string{}
-	for _, v := range in {
-		for p := range strings.SplitSeq(v, ",") {
-			if p = strings.ToLower(strings.TrimSpace(p)); p != "" && !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }

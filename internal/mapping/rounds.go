@@ -63,7 +63,8 @@ func (s *Service) checkRound(ctx context.Context, in *RoundInput) (fields, error
 	in.Title = strings.TrimSpace(in.Title)
 	in.PeriodStart, in.PeriodEnd = strings.TrimSpace(in.PeriodStart), strings.TrimSpace(in.PeriodEnd)
 	in.QuestionnaireIDs = cleanIDs(in.QuestionnaireIDs)
-	in.Areas = cleanCodes(in.Areas)
+	// Area codes are the city's own, case and spaces included.
+	in.Areas = cleanIDs(in.Areas)
 	if in.Title == "" || tooLong(in.Title, maxTitle) {
 		fe.bad("title", "mapping.error.title")
 	}

@@ -111,7 +111,7 @@ func Pages() fs.FS {
 // respondent is who answered, as a page shows it.
 func respondent(p *i18n.Printer, t mapping.RespondentType) string {
 	switch {
-	case t.Anonymous && t.Role != "" || t.Kind == "" && t.Anonymous:
+	case t.Anonymous && t.Role != "":
 		return p.T("mapping.anonymous")
 	case t.Role == "":
 		return p.T("mapping.actor." + t.Kind)
