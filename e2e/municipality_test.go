@@ -326,9 +326,13 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 		chooseStarting(coord, "f-org", org)
 		wantStatus(t, coord.click(`form[action$="/invite"] button[type=submit]`), 200)
 	}
+	// The police contact point answers the restricted questionnaire.
+	coord.do(chromedp.SetValue(chromedp.ID("f-questionnaire"), perpetrators))
+	chooseStarting(coord, "f-org", "Riverton Police Contact Point")
+	wantStatus(t, coord.click(`form[action$="/invite"] button[type=submit]`), 200)
 	link := inviteLink(coord, street, "1")
-	if rows := coord.texts("#invitations tbody tr"); len(rows) != 4 {
-		t.Errorf("invitations = %q, want three organisations and a link", rows)
+	if rows := coord.texts("#invitations tbody tr"); len(rows) != 5 {
+		t.Errorf("invitations = %q, want four organisations and a link", rows)
 	}
 	coord.screenshot("round")
 
@@ -558,11 +562,20 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	police := coord.incognito("police")
 	tabs = append(tabs, police)
 	police.signInNew("police")
+	wantStatus(t, police.open("/mapping/respond"), 200)
+	wantStatus(t, police.click(`#assigned a[href="/mapping/respond/`+round+`/`+perpetrators+`"]`), 200)
+	police.do(
+		chromedp.Click(chromedp.CSS(`input[name=area][value="5"]`), chromedp.NodeVisible),
+		chromedp.Click(chromedp.CSS(`input[name=basis][value=own_casework]`), chromedp.NodeVisible),
+		chromedp.Click(chromedp.CSS(`input[name=forms][value=labour]`), chromedp.NodeVisible))
+	wantStatus(t, police.click(sendAnswers), 200)
+	police.wantPath("/mapping/respond")
 	wantStatus(t, police.open("/mapping/restricted"), 200)
 	wantStatus(t, police.click(`a[href="/mapping/rounds/`+round+`/restricted"]`), 200)
-	if got := police.text("main"); !strings.Contains(got, "Perpetrators") || strings.Contains(got, areaQuestion) {
+	if got := police.text("main"); !strings.Contains(got, "Perpetrators") || !strings.Contains(got, "1 response") || strings.Contains(got, areaQuestion) {
 		t.Errorf("the police's restricted results:\n%s", got)
 	}
+	police.screenshot("restricted")
 	wantStatus(t, police.open("/mapping/rounds/"+round+"/report"), 403)
 
 	analyst := coord.incognito("analyst")
