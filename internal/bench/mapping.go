@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"time"
@@ -25,10 +26,12 @@ type MappingResult struct {
 	// review, Accepted were accepted into the report.
 	Responses, Questions, Texts, Accepted int
 	Seed                                  time.Duration
-	// Aggregate is mapping.Aggregate of the round, one call at a time;
-	// Scan the raw SQL reading the same rows (the baseline); Counts the
-	// counting done in the database's JSON functions instead.
-	Aggregate, Scan, Counts Timing
+	// Aggregate is mapping.Aggregate of the round, one call at a time,
+	// each after a respondent answered again; Unchanged the same calls
+	// with nothing new; Scan the raw SQL reading the same rows (the
+	// baseline); Counts the counting done in the database's JSON
+	// functions instead.
+	Aggregate, Unchanged, Scan, Counts Timing
 	// Report is GET /mapping/rounds/{id}/report at Options.Clients;
 	// ReportScan the baseline's SQL at as many clients; PageBytes the
 	// report page's size.
@@ -46,11 +49,17 @@ type Timing struct {
 }
 
 // timeRuns runs fn one call at a time for d (at least 5 and at most 1,000
-// calls) and returns the median and the 99th percentile.
-func timeRuns(ctx context.Context, name string, d time.Duration, fn func(ctx context.Context) error) (Timing, error) {
+// calls) and returns the median and the 99th percentile. prepare, if
+// any, runs untimed before each call.
+func timeRuns(ctx context.Context, name string, d time.Duration, prepare, fn func(ctx context.Context) error) (Timing, error) {
 	var all []time.Duration
 	deadline := time.Now().Add(d)
 	for len(all) < 5 || (time.Now().Before(deadline) && len(all) < 1000) {
+		if prepare != nil {
+			if err := prepare(ctx); err != nil {
+				return Timing{Name: name}, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 		t := time.Now()
 		if err := fn(ctx); err != nil {
 			return Timing{Name: name}, fmt.Errorf("%s: %w", name, err)
@@ -110,19 +119,31 @@ func measureMapping(ctx context.Context, a *app.App, o Options, site string, bar
 			})
 		}
 	}
-	if res.Scan, err = timeRuns(ctx, "raw SQL: read the round's rows (baseline)", o.Duration, read(mappingRows)); err != nil {
-		return res, err
-	}
-	if res.Aggregate, err = timeRuns(ctx, "mapping.Aggregate", o.Duration, func(ctx context.Context) error {
+	aggregate := func(ctx context.Context) error {
 		agg, err := a.Mapping.Aggregate(ctx, b.coordinator, b.round, b.q)
 		if err == nil && agg.Responses != res.Responses {
 			err = fmt.Errorf("aggregated %d responses, want %d", agg.Responses, res.Responses)
 		}
 		return err
-	}); err != nil {
+	}
+	// Before each timed aggregation one respondent answers again, as in
+	// an open round, so a service that keeps results until the round
+	// changes still adds the round up every time.
+	rng := rand.New(rand.NewPCG(5, 6))
+	answerAgain := func(ctx context.Context) error {
+		_, err := a.Mapping.Respond(ctx, b.again, b.round, b.q, mappingAnswers(rng), "en", false)
+		return err
+	}
+	if res.Scan, err = timeRuns(ctx, "raw SQL: read the round's rows (baseline)", o.Duration, nil, read(mappingRows)); err != nil {
 		return res, err
 	}
-	if res.Counts, err = timeRuns(ctx, "raw SQL: count the answers in JSON", o.Duration, read(mappingCounts(a.DB.Engine))); err != nil {
+	if res.Aggregate, err = timeRuns(ctx, "mapping.Aggregate, after a new answer", o.Duration, answerAgain, aggregate); err != nil {
+		return res, err
+	}
+	if res.Unchanged, err = timeRuns(ctx, "mapping.Aggregate, round unchanged", o.Duration, nil, aggregate); err != nil {
+		return res, err
+	}
+	if res.Counts, err = timeRuns(ctx, "raw SQL: count the answers in JSON", o.Duration, nil, read(mappingCounts(a.DB.Engine))); err != nil {
 		return res, err
 	}
 
@@ -163,7 +184,7 @@ func pageSize(ctx context.Context, target, cookie string) (int64, error) {
 
 func printMapping(w io.Writer, o Options, r MappingResult, bare Result) {
 	fmt.Fprintf(w, "\n%-46s %6s %10s %10s %10s %10s\n", "Aggregation, one call at a time", "runs", "p50", "p99", "p50×", "p99×")
-	for _, t := range []Timing{r.Scan, r.Aggregate, r.Counts} {
+	for _, t := range []Timing{r.Scan, r.Aggregate, r.Unchanged, r.Counts} {
 		fmt.Fprintf(w, "%-46s %6d %10s %10s %10.1f %10.1f\n", t.Name, t.Runs, t.P50.Round(time.Microsecond), t.P99.Round(time.Microsecond),
 			ratio(t.P50, r.Scan.P50), ratio(t.P99, r.Scan.P99))
 	}

@@ -36,7 +36,7 @@ func TestMappingTiny(t *testing.T) {
 				t.Fatalf("run: %v\n%s", err, out.String())
 			}
 			t.Log("\n" + out.String())
-			for _, want := range []string{"local mapping only", "seeded 60 responses", "mapping.Aggregate",
+			for _, want := range []string{"local mapping only", "seeded 60 responses", "mapping.Aggregate, after a new answer", "mapping.Aggregate, round unchanged",
 				"raw SQL: read the round's rows (baseline)", "raw SQL: count the answers in JSON",
 				"GET /mapping/rounds/{id}/report", "target: aggregating 60 responses × 60 questions", "target: report page p99"} {
 				if !strings.Contains(out.String(), want) {

@@ -188,6 +188,9 @@ type mappingBench struct {
 	round, q           string
 	responses, texts   int
 	accepted           int
+	// again is a respondent with an account who answered; answering again
+	// replaces the response, so the round changes without growing.
+	again access.Actor
 }
 
 // respondentOrgs are the invited organisations: kind and the roles of
@@ -247,7 +250,7 @@ func seedMappingBench(ctx context.Context, a *app.App, n int, tag string) (mappi
 		anonymous bool
 	}
 	var who []respondent
-	withAccounts := n / 4
+	withAccounts := max(n/4, 1)
 	orgs := make([]string, len(respondentOrgs))
 	for i, o := range respondentOrgs {
 		org, err := a.Accounts.CreateOrganisation(ctx, accounts.System, accounts.NewOrganisation{Name: fmt.Sprintf("Bench %s %s", o.kind, tag), Kind: o.kind})
@@ -321,6 +324,7 @@ func seedMappingBench(ctx context.Context, a *app.App, n int, tag string) (mappi
 		return b, first
 	}
 	b.responses = len(who)
+	b.again = who[0].actor
 	err = a.DB.Read(ctx, func(tx *storage.Tx) error {
 		return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM mapping_free_texts WHERE round_id = $1`, r.ID).Scan(&b.texts)
 	})
