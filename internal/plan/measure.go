@@ -62,6 +62,19 @@ func (m Measure) PartnerIDs() []string {
 	return out
 }
 
+// ReportableBy says whether actor may record progress on m: the coordinator
+// on every measure, the users of its owner and partners on theirs. It is
+// the rule RecordProgress applies in its SQL, for pages to offer the form.
+func (m Measure) ReportableBy(actor access.Actor) bool {
+	switch access.ReachOf(actor.Role, access.ReportPlanProgress) {
+	case access.AllOrgs:
+		return true
+	case access.OwnOrg:
+		return m.OwnerOrg == actor.OrgID || slices.Contains(m.PartnerIDs(), actor.OrgID)
+	}
+	return false
+}
+
 // Indicator is how a measure's effect is measured.
 type Indicator struct {
 	ID       string

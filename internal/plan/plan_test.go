@@ -464,3 +464,25 @@ func TestRecheckRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestReportableBy: the progress form is offered to the coordinator, the
+// owner's and the partners' users, and nobody else.
+func TestReportableBy(t *testing.T) {
+	m := plan.Measure{OwnerOrg: "owner", Partners: []plan.Org{{ID: "partner"}}}
+	for _, tc := range []struct {
+		name  string
+		actor access.Actor
+		want  bool
+	}{
+		{"coordinator elsewhere", access.Actor{Role: access.Coordinator, OrgID: "city"}, true},
+		{"owner's case worker", access.Actor{Role: access.CaseWorker, OrgID: "owner"}, true},
+		{"partner's police contact", access.Actor{Role: access.PoliceContact, OrgID: "partner"}, true},
+		{"another organisation's case worker", access.Actor{Role: access.CaseWorker, OrgID: "other"}, false},
+		{"the owner's analyst", access.Actor{Role: access.Analyst, OrgID: "owner"}, false},
+		{"the owner's screener", access.Actor{Role: access.Screener, OrgID: "owner"}, false},
+	} {
+		if got := m.ReportableBy(tc.actor); got != tc.want {
+			t.Errorf("%s: ReportableBy = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

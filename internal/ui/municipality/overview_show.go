@@ -23,8 +23,7 @@ var parts = []part{
 	// Police contact points read the restricted questionnaires' results only.
 	{"/mapping", "municipality.mapping", access.ViewMappingReport, "/mapping/restricted", access.ViewMappingRestricted},
 	{"/mapping/respond", "municipality.respond", access.RespondMapping, "", ""},
-	// The analyst reads the plan's report, not the working list.
-	{"/plan", "municipality.plan", access.ReportPlanProgress, "/plan/report", access.ViewMunicipal},
+	{"/plan", "municipality.plan", access.ViewMunicipal, "", ""},
 	{"/workgroup", "municipality.workgroup", access.ViewWorkingGroup, "", ""},
 	{"/training", "municipality.training", access.ViewMunicipal, "", ""},
 	{"/agreements", "municipality.agreements", access.ViewAgreements, "", ""},

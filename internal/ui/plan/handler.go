@@ -23,22 +23,23 @@ type Handler struct {
 // New returns the action plan's pages.
 func New(kit *page.Kit, s *plan.Service) *Handler { return &Handler{kit: kit, plan: s} }
 
-// Routes is the action plan's route table. The plan's pages and progress
-// reports are for those allowed access.ReportPlanProgress (the coordinator,
-// and the users of owner and partner organisations for their own measures,
-// which the service decides); the report for the municipal overview's
-// readers (coordinator, analyst); everything else is the coordinator's.
+// Routes is the action plan's route table. The plan is published to the
+// partnership: its pages and report are for the municipal overview's
+// readers (access.ViewMunicipal); progress reports are for those allowed
+// access.ReportPlanProgress (the coordinator, and the users of owner and
+// partner organisations for their own measures, which the service
+// decides); everything else is the coordinator's.
 func (h *Handler) Routes() []page.Route {
 	return []page.Route{
-		{Pattern: "GET /plan", Gate: page.SignedIn, Action: access.ReportPlanProgress, Handler: h.list},
+		{Pattern: "GET /plan", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.list},
 		{Pattern: "GET /plan/report", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.report},
 		{Pattern: "GET /plan/findings/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.newFinding},
 		{Pattern: "POST /plan/findings/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.createFinding},
-		{Pattern: "GET /plan/findings/{id}", Gate: page.SignedIn, Action: access.ReportPlanProgress, Handler: h.showFinding},
+		{Pattern: "GET /plan/findings/{id}", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.showFinding},
 		{Pattern: "POST /plan/findings/{id}/recheck", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.recheck},
 		{Pattern: "GET /plan/measures/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.newMeasure},
 		{Pattern: "POST /plan/measures/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.createMeasure},
-		{Pattern: "GET /plan/measures/{id}", Gate: page.SignedIn, Action: access.ReportPlanProgress, Handler: h.showMeasure},
+		{Pattern: "GET /plan/measures/{id}", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.showMeasure},
 		{Pattern: "POST /plan/measures/{id}", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.editMeasure},
 		{Pattern: "POST /plan/measures/{id}/progress", Gate: page.SignedIn, Action: access.ReportPlanProgress, Handler: h.progress},
 	}

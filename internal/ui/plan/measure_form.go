@@ -22,6 +22,8 @@ type measurePage struct {
 	indicators
 	Measure   *plan.Measure
 	CanManage bool
+	// CanReport offers the progress form (owner, partners, coordinator).
+	CanReport bool
 	// EditOpen shows the measure form opened: it failed and shows why.
 	EditOpen bool
 	Form     measureForm

@@ -18,6 +18,7 @@ func (h *Handler) renderMeasure(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d.Measure = &m
+	d.CanReport = m.ReportableBy(page.Actor(r))
 	d.Form.Action = "/plan/measures/" + m.ID
 	if err := h.fill(r, d); err != nil {
 		h.kit.Fail(w, r, err)

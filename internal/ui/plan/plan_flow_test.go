@@ -114,7 +114,12 @@ func TestPlanPages(t *testing.T) {
 				"progress_value_" + indicator: {"3"}, "progress_measured_on": {""}, "progress_next_review_on": {""}}
 			before = planRows(t, env)
 			send(t, env, socialworker, http.MethodPost, measurePath+"/progress", progress, http.StatusNotFound)
-			send(t, env, socialworker, http.MethodGet, measurePath, nil, http.StatusNotFound)
+			// The plan is published to the partnership: another
+			// organisation reads the measure but is offered no progress form.
+			_, body = send(t, env, socialworker, http.MethodGet, measurePath, nil, http.StatusOK)
+			if strings.Contains(body, `id="progress-submit"`) {
+				t.Errorf("another organisation's case worker is offered the progress form")
+			}
 			send(t, env, screener, http.MethodPost, measurePath+"/progress", progress, http.StatusForbidden)
 			send(t, env, caseworker, http.MethodPost, measurePath, measureForm(ngo, "2020-01-01", "2020-03-01"), http.StatusForbidden)
 			if after := planRows(t, env); after != before {
