@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -167,12 +168,52 @@ func (s *Service) Aggregate(ctx context.Context, actor access.Actor, roundID, qI
 	return out, err
 }
 
-// aggregate reads the round's responses to q and adds them up.
+// cachedSum is a round's added-up answers to a questionnaire, with what
+// they were added up from.
+type cachedSum struct {
+	version string
+	form    *forms.Form
+	sum     Aggregate
+}
+
+// aggregate reads the round's responses to q and adds them up. The result
+// is kept and given again while the responses are the same: responses are
+// never changed, only added or replaced by a newer one, so their number,
+// newest id and newest time say whether anything changed. A report asked
+// for by many readers then costs one small query instead of decoding every
+// response. Callers must not change the returned tallies.
 func (s *Service) aggregate(ctx context.Context, tx *storage.Tx, r Round, q Questionnaire) (Aggregate, error) {
 	form, err := s.formFor(ctx, tx, q.ID, r.Areas)
 	if err != nil {
 		return Aggregate{}, err
 	}
+	var n int
+	var newest string
+	// As text: SQLite gives MAX of a timestamp as text.
+	var latest sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), ''), MAX(submitted_at) FROM mapping_responses
+		WHERE round_id = $1 AND questionnaire_id = $2`, r.ID, q.ID).Scan(&n, &newest, &latest); err != nil {
+		return Aggregate{}, fmt.Errorf("read the responses' version: %w", err)
+	}
+	version := fmt.Sprintf("%d|%s|%s", n, newest, latest.String)
+	key := r.ID + "|" + q.ID
+	if c, ok := s.sums.Load(key); ok {
+		if c := c.(cachedSum); c.version == version && c.form == form {
+			a := c.sum
+			a.Round, a.Questionnaire = r, q
+			return a, nil
+		}
+	}
+	a, err := s.addUp(ctx, tx, form, r, q)
+	if err != nil {
+		return Aggregate{}, err
+	}
+	s.sums.Store(key, cachedSum{version: version, form: form, sum: a})
+	return a, nil
+}
+
+// addUp decodes every response of the round to q and adds it up.
+func (s *Service) addUp(ctx context.Context, tx *storage.Tx, form *forms.Form, r Round, q Questionnaire) (Aggregate, error) {
 	acc := newAccumulator(form.Fields())
 	rows, err := tx.QueryContext(ctx, `SELECT respondent_kind, respondent_role, anonymous, answers FROM mapping_responses
 		WHERE round_id = $1 AND questionnaire_id = $2`, r.ID, q.ID)

@@ -77,6 +77,9 @@ type Service struct {
 	// forms caches parsed questionnaires by id; a stored questionnaire
 	// never changes.
 	forms sync.Map
+	// sums caches each round's added-up answers to a questionnaire by
+	// round and questionnaire (see aggregate).
+	sums sync.Map
 }
 
 // Deps are what the service needs.

@@ -478,6 +478,18 @@ func TestCompareRounds(t *testing.T) {
 			}
 			_, _, _, err = f.svc.Compare(ctx, f.worker.Actor, a.ID, b.ID)
 			wantCode(t, "case worker compares", err, apperr.Forbidden, "")
+
+			// A new answer counts at once, though the sums are kept between calls.
+			answer(b, ids["sexual_exploitation"], 1, 0)
+			_, _, cmp, err = f.svc.Compare(ctx, f.analyst.Actor, a.ID, b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range cmp[0].Questions {
+				if q.Field.Name == "sex_work_count" && (q.NB != k || !q.Enough) {
+					t.Fatalf("after one more answer: %+v", q)
+				}
+			}
 		})
 	}
 }
