@@ -143,6 +143,14 @@ var providerTypes = []string{"shelter", "medical", "psychological", "legal_aid",
 // ProviderTypes lists the provider type codes in display order.
 func ProviderTypes() []string { return slices.Clone(providerTypes) }
 
+// providerAudiences are whom a provider serves: victims of trafficking and
+// people at risk of it (prevention, outreach, drop-in; 003 §3.3 asks the
+// mapping for the services available to both).
+var providerAudiences = []string{"victims", "at_risk"}
+
+// ProviderAudiences lists the audience codes in display order.
+func ProviderAudiences() []string { return slices.Clone(providerAudiences) }
+
 // Shelter restrictions: who a shelter's places are for.
 var (
 	placeGenders = []string{"any", "women", "men"}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -106,6 +107,18 @@ func wantCode(t *testing.T, what string, err error, code apperr.Code, key string
 	if key != "" && apperr.As(err).Key != key {
 		t.Fatalf("%s: key %q, want %q", what, apperr.As(err).Key, key)
 	}
+}
+
+// wantField fails unless err refuses a field with the message key.
+func wantField(t *testing.T, what string, err error, key string) {
+	t.Helper()
+	wantCode(t, what, err, apperr.Invalid, "")
+	for _, f := range apperr.As(err).Fields {
+		if f.Key == key {
+			return
+		}
+	}
+	t.Fatalf("%s: fields %+v, want one with %q", what, apperr.As(err).Fields, key)
 }
 
 // rowCount counts rows of a table for a case (or all rows when caseID is "").
@@ -301,6 +314,61 @@ func TestProviders(t *testing.T) {
 			in.PlacesTotal = 2
 			_, err = f.svc.UpdateProvider(ctx, f.coordinator.Actor, p.ID, in)
 			wantCode(t, "total below occupied", err, apperr.Invalid, "")
+		})
+	}
+}
+
+// TestProviderAudiences: a provider serves victims, people at risk or
+// both; the municipality's readers get the services per audience with
+// shelters counted, never named.
+func TestProviderAudiences(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx := context.Background()
+			shelter := f.provider(t, "Women's House shelter", f.shelterOrg, 4)
+			if !slices.Equal(shelter.Audiences, []string{"victims"}) {
+				t.Fatalf("a provider without audiences serves %v, want victims", shelter.Audiences)
+			}
+			dropIn, err := f.svc.CreateProvider(ctx, f.coordinator.Actor, assistance.ProviderInput{Name: "Workers' Drop-in",
+				Types: []string{"employment"}, Languages: []string{"ro"}, Audiences: []string{"at_risk", "victims"}, Active: true})
+			if err != nil {
+				t.Fatalf("create drop-in: %v", err)
+			}
+			before := rowCount(t, f.env, "service_providers", "")
+			_, err = f.svc.CreateProvider(ctx, f.coordinator.Actor, assistance.ProviderInput{Name: "X", Types: []string{"medical"}, Audiences: []string{"tourists"}})
+			wantField(t, "unknown audience", err, "error.provider.audiences")
+			in := assistance.ProviderInput{Name: dropIn.Name, Types: dropIn.Types, Languages: dropIn.Languages, Audiences: []string{"everyone"}, Active: true}
+			_, err = f.svc.UpdateProvider(ctx, f.coordinator.Actor, dropIn.ID, in)
+			wantField(t, "unknown audience on update", err, "error.provider.audiences")
+			if after := rowCount(t, f.env, "service_providers", ""); after != before {
+				t.Fatalf("refused audiences changed the directory: %d providers, was %d", after, before)
+			}
+			if p, _ := f.svc.Provider(ctx, f.worker.Actor, dropIn.ID); !slices.Equal(p.Audiences, []string{"at_risk", "victims"}) {
+				t.Fatalf("a refused update changed the audiences to %v", p.Audiences)
+			}
+			list, err := f.svc.Providers(ctx, f.worker.Actor, assistance.ProviderFilter{Audience: "at_risk"})
+			if err != nil || len(list) != 1 || list[0].ID != dropIn.ID {
+				t.Errorf("providers for people at risk: %v (%v), want the drop-in", list, err)
+			}
+			_, err = f.svc.Providers(ctx, f.worker.Actor, assistance.ProviderFilter{Audience: "x"})
+			wantField(t, "unknown audience filter", err, "error.provider.audiences")
+
+			analyst := f.env.User("analyst", access.Analyst, f.ngo)
+			services, err := f.svc.Services(ctx, analyst.Actor)
+			if err != nil || len(services) != 2 {
+				t.Fatalf("services: %+v, %v", services, err)
+			}
+			victims, atRisk := services[0], services[1]
+			if victims.Audience != "victims" || victims.Shelters != 1 || victims.ShelterPlaces != 4 || len(victims.Providers) != 1 || victims.Providers[0].Name != "Workers' Drop-in" {
+				t.Errorf("services for victims: %+v", victims)
+			}
+			if atRisk.Audience != "at_risk" || atRisk.Shelters != 0 || len(atRisk.Providers) != 1 {
+				t.Errorf("services for people at risk: %+v", atRisk)
+			}
+			if _, err := f.svc.Services(ctx, f.screener.Actor); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("a screener reads the municipality's services overview: %v", err)
+			}
 		})
 	}
 }

@@ -31,10 +31,12 @@ func (p Places) Free() int { return max(p.Total-p.Occupied, 0) }
 
 // Provider is a service provider of the directory.
 type Provider struct {
-	ID           string
-	Name         string
-	Types        []string
-	Languages    []string
+	ID        string
+	Name      string
+	Types     []string
+	Languages []string
+	// Audiences are whom it serves: "victims", "at_risk" or both.
+	Audiences    []string
 	CapacityNote string
 	// Contact details are organisational, never a person's.
 	Phone   string
@@ -58,9 +60,12 @@ func (p Provider) Shelter() bool { return p.Offers("shelter") }
 
 // ProviderInput is the provider form.
 type ProviderInput struct {
-	Name         string
-	Types        []string
-	Languages    []string
+	Name      string
+	Types     []string
+	Languages []string
+	// Audiences default to victims, whom the directory served before it
+	// knew of people at risk.
+	Audiences    []string
 	CapacityNote string
 	Phone        string
 	Email        string
@@ -79,6 +84,7 @@ type ProviderInput struct {
 type ProviderFilter struct {
 	Type     string
 	Language string
+	Audience string
 	// All includes providers that are no longer active.
 	All bool
 }
@@ -88,7 +94,10 @@ func (in *ProviderInput) check() fields {
 	in.Name, in.CapacityNote = strings.TrimSpace(in.Name), strings.TrimSpace(in.CapacityNote)
 	in.Phone, in.Email, in.Address = strings.TrimSpace(in.Phone), strings.TrimSpace(in.Email), strings.TrimSpace(in.Address)
 	in.OrgID = strings.TrimSpace(in.OrgID)
-	in.Types, in.Languages = cleanCodes(in.Types), cleanCodes(in.Languages)
+	in.Types, in.Languages, in.Audiences = cleanCodes(in.Types), cleanCodes(in.Languages), cleanCodes(in.Audiences)
+	if len(in.Audiences) == 0 {
+		in.Audiences = []string{"victims"}
+	}
 	if in.Name == "" || tooLong(in.Name, maxName) {
 		fe.bad("name", "error.provider.name")
 	}
@@ -97,6 +106,9 @@ func (in *ProviderInput) check() fields {
 	}
 	if len(in.Languages) > 30 || !all(in.Languages, languageCode.MatchString) {
 		fe.bad("languages", "error.provider.languages")
+	}
+	if !all(in.Audiences, func(a string) bool { return slices.Contains(providerAudiences, a) }) {
+		fe.bad("audiences", "error.provider.audiences")
 	}
 	if tooLong(in.CapacityNote, maxContact) {
 		fe.bad("capacity_note", "error.provider.too_long")
@@ -136,7 +148,7 @@ func (in *ProviderInput) check() fields {
 	return fe
 }
 
-const providerColumns = `p.id, p.name, p.types, p.languages, p.capacity_note, p.phone, p.email, p.address, COALESCE(p.org_id, ''),
+const providerColumns = `p.id, p.name, p.types, p.languages, p.audiences, p.capacity_note, p.phone, p.email, p.address, COALESCE(p.org_id, ''),
 	COALESCE(o.name, ''), p.active, p.places_total, p.places_external, p.places_occupied, p.place_gender, p.place_age,
 	p.created_at, p.updated_at`
 
@@ -146,9 +158,9 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanProvider(row scanner) (Provider, error) {
 	var p Provider
-	var types, langs string
+	var types, langs, audiences string
 	var active int
-	err := row.Scan(&p.ID, &p.Name, &types, &langs, &p.CapacityNote, &p.Phone, &p.Email, &p.Address, &p.OrgID, &p.OrgName,
+	err := row.Scan(&p.ID, &p.Name, &types, &langs, &audiences, &p.CapacityNote, &p.Phone, &p.Email, &p.Address, &p.OrgID, &p.OrgName,
 		&active, &p.Places.Total, &p.Places.External, &p.Places.Occupied, &p.Places.Gender, &p.Places.Age, &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
 		return Provider{}, err
@@ -158,6 +170,9 @@ func scanProvider(row scanner) (Provider, error) {
 		return Provider{}, fmt.Errorf("decode provider %s: %w", p.ID, err)
 	}
 	if err := json.Unmarshal([]byte(langs), &p.Languages); err != nil {
+		return Provider{}, fmt.Errorf("decode provider %s: %w", p.ID, err)
+	}
+	if err := json.Unmarshal([]byte(audiences), &p.Audiences); err != nil {
 		return Provider{}, fmt.Errorf("decode provider %s: %w", p.ID, err)
 	}
 	return p, nil
@@ -180,10 +195,13 @@ func (s *Service) Providers(ctx context.Context, actor access.Actor, f ProviderF
 	if _, err := s.cases.Authorize(ctx, actor, access.ViewCases, "service_provider", ""); err != nil {
 		return nil, err
 	}
-	f.Type, f.Language = strings.TrimSpace(f.Type), strings.ToLower(strings.TrimSpace(f.Language))
+	f.Type, f.Language, f.Audience = strings.TrimSpace(f.Type), strings.ToLower(strings.TrimSpace(f.Language)), strings.TrimSpace(f.Audience)
 	var fe fields
 	if f.Type != "" && !slices.Contains(providerTypes, f.Type) {
 		fe.bad("type", "error.provider.types")
+	}
+	if f.Audience != "" && !slices.Contains(providerAudiences, f.Audience) {
+		fe.bad("audience", "error.provider.audiences")
 	}
 	if f.Language != "" && !languageCode.MatchString(f.Language) {
 		fe.bad("language", "error.provider.languages")
@@ -191,14 +209,20 @@ func (s *Service) Providers(ctx context.Context, actor access.Actor, f ProviderF
 	if err := fe.err(); err != nil {
 		return nil, err
 	}
+	return s.listProviders(ctx, f)
+}
+
+// listProviders reads the directory; the caller has checked the actor and
+// the filter's codes.
+func (s *Service) listProviders(ctx context.Context, f ProviderFilter) ([]Provider, error) {
 	var out []Provider
 	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
 		// The codes are checked above, so matching them inside the JSON
 		// arrays with LIKE cannot match part of another code.
 		rows, err := tx.QueryContext(ctx, `SELECT `+providerColumns+providerFrom+`
 			WHERE ($1 = '' OR p.types LIKE '%"' || $1 || '"%') AND ($2 = '' OR p.languages LIKE '%"' || $2 || '"%')
-			  AND ($3 = 1 OR p.active = 1)
-			ORDER BY lower(p.name) LIMIT 1000`, f.Type, f.Language, storage.Flag(f.All))
+			  AND ($3 = 1 OR p.active = 1) AND ($4 = '' OR p.audiences LIKE '%"' || $4 || '"%')
+			ORDER BY lower(p.name) LIMIT 1000`, f.Type, f.Language, storage.Flag(f.All), f.Audience)
 		if err != nil {
 			return fmt.Errorf("list providers: %w", err)
 		}
@@ -248,10 +272,11 @@ func (s *Service) CreateProvider(ctx context.Context, actor access.Actor, in Pro
 		}
 		id, now := cases.NewID(), s.cases.Now()
 		_, err := tx.ExecContext(ctx, `INSERT INTO service_providers (id, name, types, languages, capacity_note, phone, email, address,
-				org_id, active, places_total, places_external, places_occupied, place_gender, place_age, created_by, created_at, updated_by, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $15, $16)`,
+				org_id, active, places_total, places_external, places_occupied, place_gender, place_age, created_by, created_at, updated_by, updated_at, audiences)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $15, $16, $17)`,
 			id, in.Name, jsonList(in.Types), jsonList(in.Languages), in.CapacityNote, in.Phone, in.Email, in.Address,
-			storage.NullString(in.OrgID), storage.Flag(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, now)
+			storage.NullString(in.OrgID), storage.Flag(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, now,
+			jsonList(in.Audiences))
 		if err != nil {
 			err = storage.MapError(err)
 			if apperr.Is(err, apperr.Conflict) {
@@ -297,10 +322,10 @@ func (s *Service) UpdateProvider(ctx context.Context, actor access.Actor, id str
 		_, err = tx.ExecContext(ctx, `UPDATE service_providers SET name = $1, types = $2, languages = $3, capacity_note = $4, phone = $5,
 				email = $6, address = $7, org_id = $8, active = $9, places_total = $10,
 				places_occupied = places_occupied - places_external + $11, places_external = $11,
-				place_gender = $12, place_age = $13, updated_by = $14, updated_at = $15
+				place_gender = $12, place_age = $13, updated_by = $14, updated_at = $15, audiences = $17
 			WHERE id = $16`,
 			in.Name, jsonList(in.Types), jsonList(in.Languages), in.CapacityNote, in.Phone, in.Email, in.Address, storage.NullString(in.OrgID),
-			storage.Flag(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, s.cases.Now(), id)
+			storage.Flag(in.Active), in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge, actor.UserID, s.cases.Now(), id, jsonList(in.Audiences))
 		if err != nil {
 			err = storage.MapError(err)
 			if apperr.Is(err, apperr.Conflict) {

@@ -11,8 +11,9 @@ import (
 )
 
 // seedServices adds a shelter of the NGO to the service directory with an
-// accreditation that ends within the year, and an interpreter of Romanian,
-// Bulgarian and English trained for trafficking interviews to the register.
+// accreditation that ends within the year, a drop-in centre for people at
+// risk and victims alike, and an interpreter of Romanian, Bulgarian and
+// English trained for trafficking interviews to the register.
 func seedServices(ctx context.Context, d Deps, coordinator access.Actor, orgIDs []string) error {
 	const ngo = 2
 	p, err := d.Assistance.CreateProvider(ctx, coordinator, assistance.ProviderInput{
@@ -26,6 +27,12 @@ func seedServices(ctx context.Context, d Deps, coordinator access.Actor, orgIDs 
 		Name: "Accredited shelter for victims of trafficking", Issuer: "Riverton Department of Social Affairs",
 		ValidUntil: time.Now().AddDate(0, 10, 0).Format(time.DateOnly)}); err != nil {
 		return fmt.Errorf("seed shelter accreditation: %w", err)
+	}
+	if _, err := d.Assistance.CreateProvider(ctx, coordinator, assistance.ProviderInput{
+		Name: "Riverton Workers' Drop-in", Types: []string{"employment", "legal_aid", "interpretation"}, Languages: []string{"ro", "bg", "ar", "en"},
+		Audiences: []string{"at_risk", "victims"}, Phone: "+00 555 0140", Email: "dropin@riverton.example", Address: "3 Market Square, Riverton",
+		Active: true}); err != nil {
+		return fmt.Errorf("seed drop-in: %w", err)
 	}
 	if _, err := d.Interpreters.Create(ctx, coordinator, interpreters.Input{
 		Name: "Elena Popescu", Contact: "+00 555 0199, elena.popescu@interpreters.example", Languages: []string{"ro", "bg", "en"},

@@ -11,6 +11,7 @@ import (
 type providerListPage struct {
 	Providers []assistance.Provider
 	Types     []web.Option
+	Audiences []web.Option
 	All       bool
 	CanManage bool
 	// Interpreters links the register of interpreters, which is kept
@@ -24,12 +25,16 @@ func (h *Handler) listProviders(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "provider.list_title")
 	a := actor(r)
 	q := r.URL.Query()
-	f := assistance.ProviderFilter{Type: q.Get("type"), Language: q.Get("language"), All: q.Get("all") == "1"}
-	v.Form["type"], v.Form["language"] = f.Type, f.Language
+	f := assistance.ProviderFilter{Type: q.Get("type"), Language: q.Get("language"), Audience: q.Get("audience"), All: q.Get("all") == "1"}
+	v.Form["type"], v.Form["language"], v.Form["audience"] = f.Type, f.Language, f.Audience
 	page := providerListPage{All: f.All, CanManage: access.Can(a, access.ManageProviders), Interpreters: access.Can(a, access.ViewInterpreters)}
 	page.Types = []web.Option{{Value: "", LabelKey: "provider.any_type"}}
 	for _, t := range assistance.ProviderTypes() {
 		page.Types = append(page.Types, web.Option{Value: t, LabelKey: "provider.type." + t})
+	}
+	page.Audiences = []web.Option{{Value: "", LabelKey: "provider.any_audience"}}
+	for _, au := range assistance.ProviderAudiences() {
+		page.Audiences = append(page.Audiences, web.Option{Value: au, LabelKey: "provider.audience." + au})
 	}
 	list, err := h.assistance.Providers(r.Context(), a, f)
 	status := http.StatusOK

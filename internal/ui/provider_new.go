@@ -11,7 +11,7 @@ import (
 	"waymark.city/waymark/internal/web"
 )
 
-// providerTypeChoice is one checkbox of the provider's types.
+// providerTypeChoice is one checkbox of the provider's types or audiences.
 type providerTypeChoice struct {
 	Code    string
 	Checked bool
@@ -21,6 +21,9 @@ type providerFormPage struct {
 	// Provider is set when editing.
 	Provider  *assistance.Provider
 	Types     []providerTypeChoice
+	Audiences []providerTypeChoice
+	// Checked are the type and audience codes ticked (the two sets of
+	// codes do not overlap).
 	Checked   []string
 	Orgs      []web.Option
 	Genders   []web.Option
@@ -34,7 +37,8 @@ type providerFormPage struct {
 	Today   time.Time
 }
 
-// providerForm fills the provider form's choices; checked are the types ticked.
+// providerForm fills the provider form's choices; page.Checked are the
+// types and audiences ticked.
 func (h *Handler) providerForm(r *http.Request, page *providerFormPage) error {
 	orgs, err := h.assistance.Organisations(r.Context(), actor(r))
 	if err != nil {
@@ -43,6 +47,10 @@ func (h *Handler) providerForm(r *http.Request, page *providerFormPage) error {
 	page.Types = nil
 	for _, t := range assistance.ProviderTypes() {
 		page.Types = append(page.Types, providerTypeChoice{Code: t, Checked: slices.Contains(page.Checked, t)})
+	}
+	page.Audiences = nil
+	for _, a := range assistance.ProviderAudiences() {
+		page.Audiences = append(page.Audiences, providerTypeChoice{Code: a, Checked: slices.Contains(page.Checked, a)})
 	}
 	page.Orgs = []web.Option{{Value: "", LabelKey: "provider.no_org"}}
 	for _, o := range orgs {
@@ -61,7 +69,7 @@ func (h *Handler) providerForm(r *http.Request, page *providerFormPage) error {
 func (h *Handler) showNewProvider(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "provider.new_title")
 	v.Form["places_total"], v.Form["places_external"] = "0", "0"
-	h.renderProviderForm(w, r, http.StatusOK, v, &providerFormPage{Action: "/providers", Active: true})
+	h.renderProviderForm(w, r, http.StatusOK, v, &providerFormPage{Action: "/providers", Active: true, Checked: []string{"victims"}})
 }
 
 func (h *Handler) renderProviderForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, page *providerFormPage) {
@@ -93,7 +101,7 @@ func providerInput(r *http.Request, v *web.View) (assistance.ProviderInput, []st
 		}
 		return n
 	}
-	in := assistance.ProviderInput{Name: r.PostFormValue("name"), Types: r.PostForm["types"],
+	in := assistance.ProviderInput{Name: r.PostFormValue("name"), Types: r.PostForm["types"], Audiences: r.PostForm["audiences"],
 		Languages: []string{r.PostFormValue("languages")}, CapacityNote: r.PostFormValue("capacity_note"),
 		Phone: r.PostFormValue("phone"), Email: r.PostFormValue("email"), Address: r.PostFormValue("address"),
 		OrgID: r.PostFormValue("org"), Active: r.PostFormValue("active") == "1",
@@ -102,5 +110,5 @@ func providerInput(r *http.Request, v *web.View) (assistance.ProviderInput, []st
 	for _, k := range []string{"name", "languages", "capacity_note", "phone", "email", "address", "org", "place_gender", "place_age"} {
 		v.Form[k] = r.PostFormValue(k)
 	}
-	return in, slices.Clone(in.Types)
+	return in, slices.Concat(in.Types, in.Audiences)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ func (h *Handler) renderProvider(w http.ResponseWriter, r *http.Request, status 
 		h.fail(w, r, err)
 		return
 	}
-	page := &providerFormPage{Provider: &p, Action: "/providers/" + p.ID, Active: p.Active, Checked: p.Types, Quality: &q, Today: time.Now()}
+	page := &providerFormPage{Provider: &p, Action: "/providers/" + p.ID, Active: p.Active, Checked: slices.Concat(p.Types, p.Audiences), Quality: &q, Today: time.Now()}
 	if checked != nil {
 		page.Checked = checked
 	}
