@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
@@ -269,7 +271,34 @@ func TestImportPage(t *testing.T) {
 	mw.Close()
 	res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/mapping/questionnaires/import", Cookie: coord.Cookie,
 		Body: buf.String(), CType: mw.FormDataContentType()})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#f-file"`) {
+	if res.StatusCode != http.StatusUnprocessableEntity || strings.Count(body, `href="#f-file"`) != 1 || strings.Contains(body, `href="#f-form"`) {
+		t.Fatalf("status %d\n%s", res.StatusCode, body)
+	}
+	// A workbook with a type Waymark does not evaluate: refused at its sheet, row and column.
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetName("Sheet1", "survey"); err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range [][]string{{"type", "name", "label"}, {"integer", "lamps", "Broken lamps"}, {"geopoint", "where", "Where"}} {
+		if err := wb.SetSheetRow("survey", fmt.Sprintf("A%d", i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var xlsx bytes.Buffer
+	if err := wb.Write(&xlsx); err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	mw = multipart.NewWriter(&buf)
+	if fw, err = mw.CreateFormFile("file", "walk.xlsx"); err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(xlsx.Bytes())
+	mw.Close()
+	res, body = env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/mapping/questionnaires/import", Cookie: coord.Cookie,
+		Body: buf.String(), CType: mw.FormDataContentType()})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "survey, row 3, column type") {
 		t.Fatalf("status %d\n%s", res.StatusCode, body)
 	}
 	if count(t, env, `SELECT COUNT(*) FROM mapping_questionnaires`) != 0 {

@@ -20,6 +20,9 @@ func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "mapping.import_title")
 	failed := func(err error) {
 		h.kit.FormFailed(w, r, v, err, func(status int) {
+			// The form's refusals name sheets, rows and columns of the one
+			// file: shown, and linked, at the file field, once.
+			v.Errors = nil
 			v.FormErrorAt(err, "file")
 			h.kit.Render(w, r, status, "mapping_import", v)
 		})
