@@ -54,7 +54,7 @@ func TestMappingTiny(t *testing.T) {
 // questionnaire itself: each decodes without an error, and a topic not
 // seen has no follow-up answers left after relevance.
 func TestMappingAnswersDecode(t *testing.T) {
-	src, err := mappingWorkbook()
+	src, err := mappingWorkbook("test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,8 +74,9 @@ func mappingSurvey() [][]string {
 }
 
 // mappingWorkbook is the bench questionnaire as an .xlsx XLSForm, as a
-// coordinator would upload it.
-func mappingWorkbook() ([]byte, error) {
+// coordinator would upload it; its form id carries the run's tag, so runs
+// can share a database.
+func mappingWorkbook(tag string) ([]byte, error) {
 	wb := excelize.NewFile()
 	defer wb.Close()
 	choices := [][]string{{"list_name", "name", "label::en", "label::de"}}
@@ -93,7 +94,7 @@ func mappingWorkbook() ([]byte, error) {
 	}{
 		{"survey", mappingSurvey()},
 		{"choices", choices},
-		{"settings", [][]string{{"form_title", "form_id", "version", "default_language"}, {"Bench mapping", "bench_mapping", "1", "en"}}},
+		{"settings", [][]string{{"form_title", "form_id", "version", "default_language"}, {"Bench mapping", "bench_mapping_" + tag, "1", "en"}}},
 	}
 	for i, s := range sheets {
 		if i == 0 {
@@ -227,7 +228,7 @@ func seedMappingBench(ctx context.Context, a *app.App, n int, tag string) (mappi
 		return b, fmt.Errorf("create bench coordinator: %w", err)
 	}
 	b.coordinator = access.Actor{UserID: u.ID, OrgID: city.ID, Role: access.Coordinator}
-	src, err := mappingWorkbook()
+	src, err := mappingWorkbook(tag)
 	if err != nil {
 		return b, err
 	}
