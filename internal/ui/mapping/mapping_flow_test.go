@@ -188,7 +188,7 @@ func TestMappingPages(t *testing.T) {
 
 			// Review: the coordinator sees who answered, anonymous included, and accepts one text.
 			_, body = send(t, env, &coord, http.MethodGet, "/mapping/rounds/"+round, nil, http.StatusOK)
-			if !strings.Contains(body, "worker, Safe Harbour") || strings.Count(body, `action="/mapping/review/`) != 2 {
+			if !strings.Contains(body, "worker, Safe Harbour") || strings.Count(body, `action="/mapping/review/`) != 2 || !strings.Contains(body, "Taxi drivers") {
 				t.Fatalf("round page:\n%s", body)
 			}
 			ids := regexp.MustCompile(`action="/mapping/review/([0-9a-f-]{36})"`).FindAllStringSubmatch(body, -1)

@@ -43,6 +43,14 @@ type roundPage struct {
 	Questionnaires, Orgs, Roles, Actors []web.Option
 	// Link is the link just created, shown this once.
 	Link string
+	// KeyActors are, per shipped questionnaire, whom its table names as
+	// able to identify people at risk: whom to invite.
+	KeyActors []keyActors
+}
+
+type keyActors struct {
+	Questionnaire string
+	Actors        []string
 }
 
 // round is the coordinator's page of a round: its state, invitations,
@@ -83,9 +91,17 @@ func (h *Handler) renderRound(w http.ResponseWriter, r *http.Request, status int
 	p := v.P
 	title := map[string]string{}
 	d := roundPage{Round: rd, Link: link}
+	shipped := mapping.ShippedQuestionnaires()
 	for _, q := range rd.Questionnaires {
 		title[q.ID] = q.TitleIn(p)
 		d.Questionnaires = append(d.Questionnaires, web.Option{Value: q.ID, Label: q.TitleIn(p)})
+		if i := slices.IndexFunc(shipped, func(s mapping.Shipped) bool { return s.Slug == q.Slug() }); i >= 0 {
+			k := keyActors{Questionnaire: q.TitleIn(p)}
+			for _, a := range shipped[i].Actors {
+				k.Actors = append(k.Actors, p.T("mapping.actor."+a))
+			}
+			d.KeyActors = append(d.KeyActors, k)
+		}
 	}
 	for _, inv := range invs {
 		row := invitationRow{Invitation: inv, Questionnaire: title[inv.QuestionnaireID]}
