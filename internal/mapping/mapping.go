@@ -18,8 +18,10 @@
 // the choice list "area", which ships with one choice, whole_city. When a
 // round is answered the list is filled with the round's area codes (all
 // current areas of the city when the round covers the whole city), so an
-// area answer is a code in the clear that the report and the maps count.
-// An imported form that wants the same names its list "area" too.
+// area answer is an area's code in the clear (or a name derived from a code
+// that cannot be a choice name, see areaChoice) that the report and the
+// maps count. An imported .xlsx is used as uploaded: it lists the codes in
+// its own "area" list if it wants them.
 //
 // # Rounds, invitations, responses
 //
@@ -40,10 +42,12 @@
 // # Results
 //
 // Aggregate counts answers per question and per respondent type
-// (organisation kind and role, or the key actor a link was made for):
-// counts per choice, sum, mean and median of numbers, and how many
-// answered. Compare shows the change between two rounds of the same
-// questionnaire only where both have at least MinAnswers answers.
+// (organisation kind and role, or the key actor a link was made for;
+// anonymous respondents form a type of their own): counts per choice,
+// sum, mean and median of numbers, and how many answered. The sums are
+// kept while a round's responses are unchanged. Compare shows the change
+// between two rounds of the same questionnaire only where both have at
+// least MinAnswers answers.
 package mapping
 
 import (
