@@ -82,8 +82,9 @@ type Service struct {
 	// never changes.
 	forms sync.Map
 	// sums caches each round's added-up answers to a questionnaire by
-	// round and questionnaire (see aggregate).
-	sums sync.Map
+	// round and questionnaire (see aggregate), placeCache the places of its
+	// locations register (see places).
+	sums, placeCache sync.Map
 }
 
 // Deps are what the service needs.

@@ -367,6 +367,13 @@ func TestLinkInvitation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A new answer enters the register at once, though its places are kept between reports.
+			if _, err := f.svc.RespondByLink(ctx, other.Token, answer, "en"); err != nil {
+				t.Fatal(err)
+			}
+			if rep, err = f.svc.Report(ctx, f.coordinator.Actor, r.ID, "en"); err != nil || len(rep.Locations) != 3 {
+				t.Fatalf("register after a third answer: %d places, %v", len(rep.Locations), err)
+			}
 			org, err := f.svc.Invite(ctx, f.coordinator.Actor, r.ID, mapping.InviteInput{QuestionnaireID: loc, OrgID: f.ngo})
 			if err != nil {
 				t.Fatal(err)

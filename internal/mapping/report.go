@@ -216,41 +216,80 @@ func (s *Service) register(ctx context.Context, tx *storage.Tx, rep *Report, q Q
 		return err
 	}
 	codes := areaCodes(areas)
-	rows, err := tx.QueryContext(ctx, `SELECT id, answers, submitted_at FROM mapping_responses WHERE round_id = $1 AND questionnaire_id = $2
-		ORDER BY submitted_at, id`, rep.Round.ID, q.ID)
+	list, err := s.places(ctx, tx, rep.Round.ID, q.ID, typ.Repeat)
 	if err != nil {
-		return fmt.Errorf("read places: %w", err)
+		return err
+	}
+	lang := rep.Lang
+	for _, p := range list {
+		v := p.values
+		loc := Location{Type: v[fieldLocationType], TypeLabel: choiceLabel(fields[fieldLocationType], v[fieldLocationType], lang),
+			Area: v[fieldPlaceArea], AreaLabel: choiceLabel(fields[fieldPlaceArea], v[fieldPlaceArea], lang),
+			Seen: choiceLabels(fields[fieldPlaceSigns], v[fieldPlaceSigns], lang), Times: choiceLabels(fields[fieldTimeOfDay], v[fieldTimeOfDay], lang),
+			Period: choiceLabel(fields[fieldSeenPeriod], v[fieldSeenPeriod], lang), SubmittedAt: p.at,
+			Observation: observations[fmt.Sprintf("%s|%s[%d]/%s", p.response, typ.Repeat, p.index, fieldObservation)]}
+		rep.Locations = append(rep.Locations, loc)
+		if code, ok := codes[loc.Area]; ok {
+			rep.PlacesByArea[code]++
+		}
+	}
+	return nil
+}
+
+// place is one instance of the locations repeat as answered: the response,
+// its 1-based position and its answers (codes, no free text).
+type place struct {
+	response string
+	index    int
+	at       time.Time
+	values   map[string]string
+}
+
+type cachedPlaces struct {
+	version string
+	list    []place
+}
+
+// places reads the places of a round's responses to a questionnaire, kept
+// like the sums while the responses are unchanged.
+func (s *Service) places(ctx context.Context, tx *storage.Tx, roundID, qID, repeat string) ([]place, error) {
+	version, err := responsesVersion(ctx, tx, roundID, qID)
+	if err != nil {
+		return nil, err
+	}
+	key := roundID + "|" + qID + "|" + repeat
+	if c, ok := s.placeCache.Load(key); ok && c.(cachedPlaces).version == version {
+		return c.(cachedPlaces).list, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, answers, submitted_at FROM mapping_responses WHERE round_id = $1 AND questionnaire_id = $2
+		ORDER BY submitted_at, id`, roundID, qID)
+	if err != nil {
+		return nil, fmt.Errorf("read places: %w", err)
 	}
 	defer rows.Close()
-	lang := rep.Lang
+	var list []place
 	for rows.Next() {
 		var id string
 		var raw []byte
 		var at time.Time
 		if err := rows.Scan(&id, &raw, &at); err != nil {
-			return fmt.Errorf("scan places: %w", err)
+			return nil, fmt.Errorf("scan places: %w", err)
 		}
 		var ans forms.Answers
 		if err := json.Unmarshal(raw, &ans); err != nil {
-			return fmt.Errorf("decode answers of %s: %w", id, err)
+			return nil, fmt.Errorf("decode answers of %s: %w", id, err)
 		}
-		for i, inst := range ans.Repeats[typ.Repeat] {
-			v := inst.Values
-			if v[fieldLocationType] == "" {
-				continue
-			}
-			loc := Location{Type: v[fieldLocationType], TypeLabel: choiceLabel(fields[fieldLocationType], v[fieldLocationType], lang),
-				Area: v[fieldPlaceArea], AreaLabel: choiceLabel(fields[fieldPlaceArea], v[fieldPlaceArea], lang),
-				Seen: choiceLabels(fields[fieldPlaceSigns], v[fieldPlaceSigns], lang), Times: choiceLabels(fields[fieldTimeOfDay], v[fieldTimeOfDay], lang),
-				Period: choiceLabel(fields[fieldSeenPeriod], v[fieldSeenPeriod], lang), SubmittedAt: at,
-				Observation: observations[fmt.Sprintf("%s|%s[%d]/%s", id, typ.Repeat, i+1, fieldObservation)]}
-			rep.Locations = append(rep.Locations, loc)
-			if code, ok := codes[loc.Area]; ok {
-				rep.PlacesByArea[code]++
+		for i, inst := range ans.Repeats[repeat] {
+			if inst.Values[fieldLocationType] != "" {
+				list = append(list, place{response: id, index: i + 1, at: at, values: inst.Values})
 			}
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.placeCache.Store(key, cachedPlaces{version: version, list: list})
+	return list, nil
 }
 
 func choiceLabel(f forms.FieldInfo, name, lang string) string {
