@@ -296,11 +296,12 @@ func TestProgressByOwnerAndPartnersOnly(t *testing.T) {
 		// Social services neither own the measure nor are a partner.
 		err = f.svc.RecordProgress(ctx, f.socialworker, m.ID, report)
 		apperrtest.Want(t, "another organisation reports", err, apperr.NotFound, "")
-		if _, err := f.svc.Measure(ctx, f.socialworker, m.ID); !apperr.Is(err, apperr.NotFound) {
-			t.Errorf("another organisation reads the measure: %v, want not found", err)
+		// The plan is published to the partnership: they read the measure.
+		if got, err := f.svc.Measure(ctx, f.socialworker, m.ID); err != nil || got.ReportableBy(f.socialworker) {
+			t.Errorf("another organisation reads the measure: %v, reportable %v; want it read, not reportable", err, got.ReportableBy(f.socialworker))
 		}
-		if list, err := f.svc.Measures(ctx, f.socialworker, plan.MeasureFilter{}); err != nil || len(list) != 0 {
-			t.Errorf("another organisation's list: %d measures, %v; want none", len(list), err)
+		if list, err := f.svc.Measures(ctx, f.socialworker, plan.MeasureFilter{}); err != nil || len(list) != 1 {
+			t.Errorf("another organisation's list: %d measures, %v; want the plan's one", len(list), err)
 		}
 		for _, a := range []access.Actor{f.screener, f.analyst} {
 			err = f.svc.RecordProgress(ctx, a, m.ID, report)
@@ -309,9 +310,9 @@ func TestProgressByOwnerAndPartnersOnly(t *testing.T) {
 		if after := f.stored(t); after != before {
 			t.Errorf("refused progress changed the plan:\n%s\nwant\n%s", after, before)
 		}
-		// Social services' report and read, the screener's and the analyst's report.
-		if e := f.entries(t, audit.Filter{Action: string(access.ReportPlanProgress), Outcome: audit.Denied}); len(e) != 4 {
-			t.Errorf("%d denied entries, want 4", len(e))
+		// Social services' report, the screener's and the analyst's report.
+		if e := f.entries(t, audit.Filter{Action: string(access.ReportPlanProgress), Outcome: audit.Denied}); len(e) != 3 {
+			t.Errorf("%d denied entries, want 3", len(e))
 		}
 
 		// The owner, the partner and the coordinator do.
@@ -455,12 +456,15 @@ func TestRecheckRecorded(t *testing.T) {
 			SourceKind: plan.FromEntered}); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("re-check of no finding: %v, want not found", err)
 		}
-		// The NGO sees the finding behind its measure; social services do not.
-		if _, err := f.svc.Finding(ctx, f.caseworker, fd.ID); err != nil {
-			t.Errorf("owner reads the finding: %v", err)
+		// The plan is published to the partnership: the NGO and social
+		// services read the finding; a screener does not.
+		for _, a := range []access.Actor{f.caseworker, f.socialworker} {
+			if _, err := f.svc.Finding(ctx, a, fd.ID); err != nil {
+				t.Errorf("%s of %s reads the finding: %v", a.Role, a.OrgID, err)
+			}
 		}
-		if _, err := f.svc.Finding(ctx, f.socialworker, fd.ID); !apperr.Is(err, apperr.NotFound) {
-			t.Errorf("another organisation reads the finding: %v, want not found", err)
+		if _, err := f.svc.Finding(ctx, f.screener, fd.ID); !apperr.Is(err, apperr.Forbidden) {
+			t.Errorf("a screener reads the finding: %v, want forbidden", err)
 		}
 	})
 }
