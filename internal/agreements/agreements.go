@@ -156,19 +156,11 @@ type Input struct {
 	Outside string
 }
 
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
+// fields collects a form's field errors, with this package's checks.
+type fields struct{ apperr.Fields }
 
 func (f *fields) badArgs(field, key string, args map[string]any) {
-	*f = append(*f, apperr.FieldError{Field: field, Key: key, Args: args})
-}
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
+	f.Fields = append(f.Fields, apperr.FieldError{Field: field, Key: key, Args: args})
 }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
@@ -208,16 +200,16 @@ func (in *Input) check(today string) (fields, int) {
 		fe.badArgs("scope", "agreements.error.too_long", map[string]any{"n": MaxScope})
 	}
 	if !slices.Contains(statuses, in.Status) {
-		fe.bad("status", "agreements.error.status")
+		fe.Add("status", "agreements.error.status")
 	}
 	if len(in.OrgIDs) > maxOrgs {
-		fe.bad("orgs", "agreements.error.parties")
+		fe.Add("orgs", "agreements.error.parties")
 	}
 	if len(outside) > maxOutside || slices.ContainsFunc(outside, func(p string) bool { return tooLong(p, maxParty) }) {
 		fe.badArgs("outside", "agreements.error.outside", map[string]any{"n": maxOutside, "max": maxParty})
 	}
 	if len(in.OrgIDs)+len(outside) < 2 {
-		fe.bad("orgs", "agreements.error.parties")
+		fe.Add("orgs", "agreements.error.parties")
 	}
 	days := DefaultRemindDays
 	if in.RemindDays != "" {
@@ -231,17 +223,17 @@ func (in *Input) check(today string) (fields, int) {
 	renew, renewOK := checkDate(&fe, "renew_on", in.RenewOn)
 	switch {
 	case in.Status == Draft && in.SignedOn != "":
-		fe.bad("signed_on", "agreements.error.signed_draft")
+		fe.Add("signed_on", "agreements.error.signed_draft")
 	case (in.Status == Signed || in.Status == Ended) && in.SignedOn == "":
-		fe.bad("signed_on", "agreements.error.signed_on")
+		fe.Add("signed_on", "agreements.error.signed_on")
 	case signedOK && signed > today:
-		fe.bad("signed_on", "agreements.error.date_future")
+		fe.Add("signed_on", "agreements.error.date_future")
 	}
 	switch {
 	case in.RenewOn != "" && in.Status == Draft:
-		fe.bad("renew_on", "agreements.error.renew_unsigned")
+		fe.Add("renew_on", "agreements.error.renew_unsigned")
 	case signedOK && renewOK && renew <= signed:
-		fe.bad("renew_on", "agreements.error.renew_before_signing")
+		fe.Add("renew_on", "agreements.error.renew_before_signing")
 	}
 	return fe, days
 }
@@ -252,7 +244,7 @@ func checkDate(fe *fields, field, v string) (string, bool) {
 		return "", false
 	}
 	if _, err := time.Parse(time.DateOnly, v); err != nil {
-		fe.bad(field, "agreements.error.date")
+		fe.Add(field, "agreements.error.date")
 		return "", false
 	}
 	return v, true
@@ -271,7 +263,7 @@ func checkOrgs(ctx context.Context, tx *storage.Tx, fe *fields, ids, keep []stri
 			return fmt.Errorf("check organisation %s: %w", id, err)
 		}
 		if n == 0 {
-			fe.bad("orgs", "agreements.error.org_unknown")
+			fe.Add("orgs", "agreements.error.org_unknown")
 			return nil
 		}
 	}
@@ -411,7 +403,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Agr
 		if err := checkOrgs(ctx, tx, &fe, in.OrgIDs, nil); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		id, now := cases.NewID(), s.cases.Now()
@@ -453,7 +445,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id string, in 
 		if err := checkOrgs(ctx, tx, &fe, in.OrgIDs, keep); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE agreements SET title = $1, scope = $2, status = $3, signed_on = $4, renew_on = $5,

@@ -78,7 +78,7 @@ func (in *ContactInput) check() fields {
 	}
 	in.Languages = langs
 	if in.OrgID == "" {
-		fe.bad("org", "agreements.error.org_unknown")
+		fe.Add("org", "agreements.error.org_unknown")
 	}
 	if in.Name == "" || tooLong(in.Name, maxContactName) {
 		fe.badArgs("name", "agreements.error.contact_name", map[string]any{"n": maxContactName})
@@ -100,14 +100,14 @@ func (in *ContactInput) check() fields {
 	if in.Email != "" {
 		a, err := mail.ParseAddress(in.Email)
 		if err != nil || a.Address != in.Email || tooLong(in.Email, maxEmail) {
-			fe.bad("email", "agreements.error.email")
+			fe.Add("email", "agreements.error.email")
 		}
 	}
 	if tooLong(in.Hours, accounts.MaxHours) {
 		fe.badArgs("hours", "agreements.error.too_long", map[string]any{"n": accounts.MaxHours})
 	}
 	if len(in.Languages) > maxLanguages || slices.ContainsFunc(in.Languages, func(l string) bool { return !languageCode.MatchString(l) }) {
-		fe.bad("languages", "agreements.error.languages")
+		fe.Add("languages", "agreements.error.languages")
 	}
 	return fe
 }
@@ -123,7 +123,7 @@ func checkContactOrg(ctx context.Context, tx *storage.Tx, fe *fields, orgID, kee
 		return fmt.Errorf("check organisation %s: %w", orgID, err)
 	}
 	if n == 0 {
-		fe.bad("org", "agreements.error.org_unknown")
+		fe.Add("org", "agreements.error.org_unknown")
 	}
 	return nil
 }
@@ -296,7 +296,7 @@ func (s *Service) CreateContact(ctx context.Context, actor access.Actor, in Cont
 		if err := checkContactOrg(ctx, tx, &fe, in.OrgID, ""); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		id, now := cases.NewID(), s.cases.Now()
@@ -334,7 +334,7 @@ func (s *Service) UpdateContact(ctx context.Context, actor access.Actor, id stri
 		if err := checkContactOrg(ctx, tx, &fe, in.OrgID, cur); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		name, phone, email, err := s.sealContact(ctx, tx, id, in)

@@ -65,6 +65,20 @@ func Validation(fields ...FieldError) *Error {
 	return &Error{Code: Invalid, Key: "error.invalid_form", Fields: fields}
 }
 
+// Fields collects a form's field errors as its checks find them.
+type Fields []FieldError
+
+// Add refuses field with the message key.
+func (f *Fields) Add(field, key string) { *f = append(*f, FieldError{Field: field, Key: key}) }
+
+// Err is the validation error of the fields refused, nil when none was.
+func (f Fields) Err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return Validation(f...)
+}
+
 // CodeOf returns the code of the first *Error in err's chain, or Internal.
 func CodeOf(err error) Code {
 	if err == nil {

@@ -76,19 +76,19 @@ func (s *Service) RecordAgreement(ctx context.Context, actor access.Actor, caseI
 	in.Agreement, in.AgreedOn, in.Language = strings.TrimSpace(in.Agreement), strings.TrimSpace(in.AgreedOn), strings.ToLower(strings.TrimSpace(in.Language))
 	var fe fields
 	if !slices.Contains(agreements, in.Agreement) {
-		fe.bad("agreement", "error.plan.agreement")
+		fe.Add("agreement", "error.plan.agreement")
 	}
 	on, ok := parseDay(in.AgreedOn)
 	switch {
 	case !ok || on.IsZero():
-		fe.bad("agreed_on", "error.plan.date")
+		fe.Add("agreed_on", "error.plan.date")
 	case on.Format(time.DateOnly) > s.cases.Now().Format(time.DateOnly):
-		fe.bad("agreed_on", "error.plan.date_future")
+		fe.Add("agreed_on", "error.plan.date_future")
 	}
 	if !languageCode.MatchString(in.Language) {
-		fe.bad("agreement_language", "error.plan.agreement_language")
+		fe.Add("agreement_language", "error.plan.agreement_language")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	return s.cases.Change(ctx, actor, access.ManageCases, caseID, cases.Assistance, func(tx *storage.Tx, a cases.Access) error {

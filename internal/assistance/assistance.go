@@ -200,16 +200,8 @@ const (
 var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // fields collects field errors of a form.
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
-}
+// fields collects a form's field errors.
+type fields = apperr.Fields
 
 // parseDay reads an optional YYYY-MM-DD date; "" is the zero time.
 func parseDay(s string) (time.Time, bool) {

@@ -164,17 +164,17 @@ func (s *Service) SaveNeeds(ctx context.Context, actor access.Actor, caseID stri
 	for code, prio := range in.Needs {
 		switch {
 		case !slices.Contains(needs, code):
-			fe.bad("needs", "error.plan.need_unknown")
+			fe.Add("needs", "error.plan.need_unknown")
 		case !slices.Contains(priorities, prio):
-			fe.bad("priority."+code, "error.plan.priority")
+			fe.Add("priority."+code, "error.plan.priority")
 		}
 		codes = append(codes, code)
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	if tooLong(in.Note, MaxNote) {
-		fe.bad("needs_note", "error.plan.note_too_long")
+		fe.Add("needs_note", "error.plan.note_too_long")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	slices.SortFunc(codes, func(a, b string) int { return slices.Index(needs, a) - slices.Index(needs, b) })
@@ -253,24 +253,24 @@ func (in *ActivityInput) check(today time.Time) fields {
 		in.Status = Planned
 	}
 	if StepOf(in.Type) == "" {
-		fe.bad("type", "error.plan.activity_type")
+		fe.Add("type", "error.plan.activity_type")
 	}
 	if in.ResponsibleOrg == "" {
-		fe.bad("responsible_org", "error.plan.org_unknown")
+		fe.Add("responsible_org", "error.plan.org_unknown")
 	}
 	if !slices.Contains(activityStatuses, in.Status) {
-		fe.bad("status", "error.plan.status")
+		fe.Add("status", "error.plan.status")
 	}
 	start, okStart := parseDay(in.PlannedStart)
 	end, okEnd := parseDay(in.PlannedEnd)
 	if !okStart {
-		fe.bad("planned_start", "error.plan.date")
+		fe.Add("planned_start", "error.plan.date")
 	}
 	if !okEnd {
-		fe.bad("planned_end", "error.plan.date")
+		fe.Add("planned_end", "error.plan.date")
 	}
 	if okStart && okEnd && !start.IsZero() && !end.IsZero() && end.Before(start) {
-		fe.bad("planned_end", "error.plan.end_before_start")
+		fe.Add("planned_end", "error.plan.end_before_start")
 	}
 	if in.Status == Done && in.DoneOn == "" {
 		in.DoneOn = today.Format(time.DateOnly)
@@ -281,12 +281,12 @@ func (in *ActivityInput) check(today time.Time) fields {
 	done, okDone := parseDay(in.DoneOn)
 	switch {
 	case !okDone:
-		fe.bad("done_on", "error.plan.date")
+		fe.Add("done_on", "error.plan.date")
 	case done.After(today):
-		fe.bad("done_on", "error.plan.date_future")
+		fe.Add("done_on", "error.plan.date_future")
 	}
 	if tooLong(in.Note, MaxNote) {
-		fe.bad("note", "error.plan.note_too_long")
+		fe.Add("note", "error.plan.note_too_long")
 	}
 	return fe
 }
@@ -299,7 +299,7 @@ func (s *Service) AddActivity(ctx context.Context, actor access.Actor, caseID st
 		if err := s.checkResponsible(ctx, tx, &fe, in.ResponsibleOrg, ""); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		id, now := cases.NewID(), s.cases.Now()
@@ -348,7 +348,7 @@ func (s *Service) UpdateActivity(ctx context.Context, actor access.Actor, caseID
 		if err := s.checkResponsible(ctx, tx, &fe, in.ResponsibleOrg, current); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		note, err := s.seal(ctx, tx, caseID, "activity_note", in.Note)
@@ -389,7 +389,7 @@ func (s *Service) checkResponsible(ctx context.Context, tx *storage.Tx, fe *fiel
 		return err
 	}
 	if !ok {
-		fe.bad("responsible_org", "error.plan.org_unknown")
+		fe.Add("responsible_org", "error.plan.org_unknown")
 	}
 	return nil
 }

@@ -99,30 +99,30 @@ func (in *ProviderInput) check() fields {
 		in.Audiences = []string{"victims"}
 	}
 	if in.Name == "" || tooLong(in.Name, maxName) {
-		fe.bad("name", "error.provider.name")
+		fe.Add("name", "error.provider.name")
 	}
 	if len(in.Types) == 0 || !all(in.Types, func(t string) bool { return slices.Contains(providerTypes, t) }) {
-		fe.bad("types", "error.provider.types")
+		fe.Add("types", "error.provider.types")
 	}
 	if len(in.Languages) > 30 || !all(in.Languages, languageCode.MatchString) {
-		fe.bad("languages", "error.provider.languages")
+		fe.Add("languages", "error.provider.languages")
 	}
 	if !all(in.Audiences, func(a string) bool { return slices.Contains(providerAudiences, a) }) {
-		fe.bad("audiences", "error.provider.audiences")
+		fe.Add("audiences", "error.provider.audiences")
 	}
 	if tooLong(in.CapacityNote, maxContact) {
-		fe.bad("capacity_note", "error.provider.too_long")
+		fe.Add("capacity_note", "error.provider.too_long")
 	}
 	if tooLong(in.Phone, 50) {
-		fe.bad("phone", "error.provider.too_long")
+		fe.Add("phone", "error.provider.too_long")
 	}
 	if in.Email != "" {
 		if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-			fe.bad("email", "error.provider.email")
+			fe.Add("email", "error.provider.email")
 		}
 	}
 	if tooLong(in.Address, maxContact) {
-		fe.bad("address", "error.provider.too_long")
+		fe.Add("address", "error.provider.too_long")
 	}
 	if !slices.Contains(in.Types, "shelter") {
 		in.PlacesTotal, in.PlacesExternal, in.PlaceGender, in.PlaceAge = 0, 0, "any", "any"
@@ -134,16 +134,16 @@ func (in *ProviderInput) check() fields {
 		in.PlaceAge = "any"
 	}
 	if in.PlacesTotal < 0 || in.PlacesTotal > 10000 {
-		fe.bad("places_total", "error.shelter.places")
+		fe.Add("places_total", "error.shelter.places")
 	}
 	if in.PlacesExternal < 0 || in.PlacesExternal > 10000 {
-		fe.bad("places_external", "error.shelter.places")
+		fe.Add("places_external", "error.shelter.places")
 	}
 	if !slices.Contains(placeGenders, in.PlaceGender) {
-		fe.bad("place_gender", "error.shelter.restriction_code")
+		fe.Add("place_gender", "error.shelter.restriction_code")
 	}
 	if !slices.Contains(placeAges, in.PlaceAge) {
-		fe.bad("place_age", "error.shelter.restriction_code")
+		fe.Add("place_age", "error.shelter.restriction_code")
 	}
 	return fe
 }
@@ -198,15 +198,15 @@ func (s *Service) Providers(ctx context.Context, actor access.Actor, f ProviderF
 	f.Type, f.Language, f.Audience = strings.TrimSpace(f.Type), strings.ToLower(strings.TrimSpace(f.Language)), strings.TrimSpace(f.Audience)
 	var fe fields
 	if f.Type != "" && !slices.Contains(providerTypes, f.Type) {
-		fe.bad("type", "error.provider.types")
+		fe.Add("type", "error.provider.types")
 	}
 	if f.Audience != "" && !slices.Contains(providerAudiences, f.Audience) {
-		fe.bad("audience", "error.provider.audiences")
+		fe.Add("audience", "error.provider.audiences")
 	}
 	if f.Language != "" && !languageCode.MatchString(f.Language) {
-		fe.bad("language", "error.provider.languages")
+		fe.Add("language", "error.provider.languages")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	return s.listProviders(ctx, f)
@@ -260,14 +260,14 @@ func (s *Service) CreateProvider(ctx context.Context, actor access.Actor, in Pro
 	}
 	fe := in.check()
 	if in.PlacesExternal > in.PlacesTotal {
-		fe.bad("places_external", "error.shelter.over_capacity")
+		fe.Add("places_external", "error.shelter.over_capacity")
 	}
 	var p Provider
 	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
 		if err := checkProviderOrg(ctx, tx, &fe, in.OrgID, ""); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		id, now := cases.NewID(), s.cases.Now()
@@ -312,11 +312,11 @@ func (s *Service) UpdateProvider(ctx context.Context, actor access.Actor, id str
 		}
 		placed := cur.Places.Occupied - cur.Places.External
 		if placed > 0 && !slices.Contains(in.Types, "shelter") {
-			fe.bad("types", "error.shelter.has_placements")
+			fe.Add("types", "error.shelter.has_placements")
 		} else if occupied := placed + in.PlacesExternal; occupied > in.PlacesTotal && in.PlacesTotal >= 0 && in.PlacesExternal >= 0 {
-			fe.bad("places_total", "error.shelter.over_capacity")
+			fe.Add("places_total", "error.shelter.over_capacity")
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE service_providers SET name = $1, types = $2, languages = $3, capacity_note = $4, phone = $5,
@@ -353,7 +353,7 @@ func checkProviderOrg(ctx context.Context, tx *storage.Tx, fe *fields, orgID, ke
 		return err
 	}
 	if !ok {
-		fe.bad("org", "error.provider.org_unknown")
+		fe.Add("org", "error.provider.org_unknown")
 	}
 	return nil
 }

@@ -193,19 +193,19 @@ func (s *Service) AddStandard(ctx context.Context, actor access.Actor, providerI
 	in.Name, in.Issuer, in.ValidUntil = strings.TrimSpace(in.Name), strings.TrimSpace(in.Issuer), strings.TrimSpace(in.ValidUntil)
 	var fe fields
 	if in.Name == "" || tooLong(in.Name, maxName) {
-		fe.bad("standard_name", "error.standard.name")
+		fe.Add("standard_name", "error.standard.name")
 	}
 	if in.Issuer == "" || tooLong(in.Issuer, maxName) {
-		fe.bad("standard_issuer", "error.standard.issuer")
+		fe.Add("standard_issuer", "error.standard.issuer")
 	}
 	until, ok := parseDay(in.ValidUntil)
 	switch {
 	case !ok:
-		fe.bad("standard_valid_until", "error.plan.date")
+		fe.Add("standard_valid_until", "error.plan.date")
 	case !until.IsZero() && until.Format(time.DateOnly) < s.cases.Now().Format(time.DateOnly):
-		fe.bad("standard_valid_until", "error.standard.expired")
+		fe.Add("standard_valid_until", "error.standard.expired")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return Standard{}, err
 	}
 	st := Standard{ID: cases.NewID(), ProviderID: providerID, Name: in.Name, Issuer: in.Issuer, ValidUntil: in.ValidUntil, CreatedAt: s.cases.Now()}
@@ -252,18 +252,18 @@ func (s *Service) RecordFeedback(ctx context.Context, actor access.Actor, caseID
 	in.Satisfaction, in.Comment = strings.TrimSpace(in.Satisfaction), strings.TrimSpace(in.Comment)
 	var fe fields
 	if !slices.Contains(feedbackDelivered, in.Delivered) {
-		fe.bad("delivered", "error.referral_feedback.delivered")
+		fe.Add("delivered", "error.referral_feedback.delivered")
 	}
 	if !slices.Contains(feedbackTimeliness, in.Timeliness) {
-		fe.bad("timeliness", "error.referral_feedback.timeliness")
+		fe.Add("timeliness", "error.referral_feedback.timeliness")
 	}
 	if !slices.Contains(feedbackSatisfaction, in.Satisfaction) {
-		fe.bad("satisfaction", "error.referral_feedback.satisfaction")
+		fe.Add("satisfaction", "error.referral_feedback.satisfaction")
 	}
 	if tooLong(in.Comment, MaxComment) {
-		fe.bad("comment", "error.referral_feedback.comment_too_long")
+		fe.Add("comment", "error.referral_feedback.comment_too_long")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return err
 	}
 	return s.cases.Change(ctx, actor, access.ManageCases, caseID, cases.Assistance, func(tx *storage.Tx, a cases.Access) error {

@@ -131,25 +131,25 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, caseID string, 
 	err := s.cases.Change(ctx, actor, access.ManageCases, caseID, cases.Assistance, func(tx *storage.Tx, a cases.Access) error {
 		var fe fields
 		if in.ProviderID == "" {
-			fe.bad("provider", "error.service_referral.provider_unknown")
-			return fe.err()
+			fe.Add("provider", "error.service_referral.provider_unknown")
+			return fe.Err()
 		}
 		p, err := getProvider(ctx, tx, in.ProviderID, true)
 		if apperr.Is(err, apperr.NotFound) || (err == nil && !p.Active) {
-			fe.bad("provider", "error.service_referral.provider_unknown")
-			return fe.err()
+			fe.Add("provider", "error.service_referral.provider_unknown")
+			return fe.Err()
 		}
 		if err != nil {
 			return err
 		}
 		if len(in.Services) == 0 || !all(in.Services, p.Offers) {
-			fe.bad("services", "error.service_referral.services")
+			fe.Add("services", "error.service_referral.services")
 		}
 		if in.Placement {
 			if !p.Shelter() || p.Places.Total == 0 {
-				fe.bad("placement", "error.shelter.not_shelter")
+				fe.Add("placement", "error.shelter.not_shelter")
 			} else if key := restriction(p.Places, a.Case); key != "" {
-				fe.bad("placement", key)
+				fe.Add("placement", key)
 			}
 		}
 		if in.ActivityID != "" {
@@ -158,10 +158,10 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, caseID string, 
 				return fmt.Errorf("check activity %s: %w", in.ActivityID, err)
 			}
 			if n == 0 {
-				fe.bad("activity", "error.service_referral.activity_unknown")
+				fe.Add("activity", "error.service_referral.activity_unknown")
 			}
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		if in.Placement && p.Places.Free() == 0 {

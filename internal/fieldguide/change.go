@@ -160,7 +160,7 @@ func (s *Service) Retire(ctx context.Context, actor access.Actor, k Kind, id str
 	}
 	var f fields
 	note.check(&f)
-	if err := f.err(); err != nil {
+	if err := f.Err(); err != nil {
 		return err
 	}
 	_, err := s.commit(ctx, actor, func(cur Local) (version, error) {

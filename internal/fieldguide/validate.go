@@ -56,19 +56,11 @@ type MarkInput struct {
 
 // fields collects the field errors of an input. Field names are those of
 // the forms: name_en, look_for_de, question, citation, …
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
+// fields collects a form's field errors, with this package's checks.
+type fields struct{ apperr.Fields }
 
 func (f *fields) tooLong(field string, max int) {
-	*f = append(*f, apperr.FieldError{Field: field, Key: "error.fieldguide.too_long", Args: map[string]any{"max": max}})
-}
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
+	f.Fields = append(f.Fields, apperr.FieldError{Field: field, Key: "error.fieldguide.too_long", Args: map[string]any{"max": max}})
 }
 
 // text cleans one text field in place: trims it, turns Windows line ends
@@ -84,7 +76,7 @@ func (f *fields) text(field string, s *string, max int, multiline bool) bool {
 	}
 	switch {
 	case !utf8.ValidString(*s) || strings.ContainsFunc(*s, bad):
-		f.bad(field, "error.fieldguide.bad_text")
+		f.Add(field, "error.fieldguide.bad_text")
 	case utf8.RuneCountInString(*s) > max:
 		f.tooLong(field, max)
 	default:
@@ -110,18 +102,18 @@ func (f *fields) localized(prefix string, l *Localized, max int, multiline bool)
 
 func (n *Note) check(f *fields) {
 	if f.text("citation", &n.Citation, maxCitation, false) && n.Citation == "" {
-		f.bad("citation", "error.fieldguide.citation_required")
+		f.Add("citation", "error.fieldguide.citation_required")
 	}
 	if f.text("reason", &n.Reason, maxReason, true) && n.Reason == "" {
-		f.bad("reason", "error.fieldguide.reason_required")
+		f.Add("reason", "error.fieldguide.reason_required")
 	}
 }
 
 func (in *PlaceInput) check() error {
 	var f fields
 	// A name too long or not text is reported as such, not also as missing.
-	if !f.localized("name", &in.Name, maxName, false) && len(f) == 0 {
-		f.bad("name_"+languages[0], "error.fieldguide.name_required")
+	if !f.localized("name", &in.Name, maxName, false) && len(f.Fields) == 0 {
+		f.Add("name_"+languages[0], "error.fieldguide.name_required")
 	}
 	f.localized("where", &in.Where, maxWhere, true)
 	lookFor := map[string][]string{}
@@ -134,7 +126,7 @@ func (in *PlaceInput) check() error {
 			}
 		}
 		if len(entries) > maxLookFor {
-			f = append(f, apperr.FieldError{Field: field, Key: "error.fieldguide.look_for_too_many", Args: map[string]any{"max": maxLookFor}})
+			f.Fields = append(f.Fields, apperr.FieldError{Field: field, Key: "error.fieldguide.look_for_too_many", Args: map[string]any{"max": maxLookFor}})
 		}
 		if len(entries) > 0 {
 			lookFor[lang] = entries
@@ -143,35 +135,35 @@ func (in *PlaceInput) check() error {
 	in.LookFor = lookFor
 	f.text("area", &in.Area, maxArea, false)
 	in.Note.check(&f)
-	return f.err()
+	return f.Err()
 }
 
 // check validates a sign against the catalogue; whether a local place it
 // names exists is checked against the current set in the transaction.
 func (in *SignInput) check(c *screening.Catalogue) error {
 	var f fields
-	if !f.localized("label", &in.Label, maxLabel, false) && len(f) == 0 {
-		f.bad("label_"+languages[0], "error.fieldguide.label_required")
+	if !f.localized("label", &in.Label, maxLabel, false) && len(f.Fields) == 0 {
+		f.Add("label_"+languages[0], "error.fieldguide.label_required")
 	}
 	f.localized("hint", &in.Hint, maxHint, true)
 	in.QuestionID, in.PlaceID = strings.TrimSpace(in.QuestionID), strings.TrimSpace(in.PlaceID)
 	if _, ok := c.Indicator(in.QuestionID); in.QuestionID != "" && !ok {
-		f.bad("question", "error.fieldguide.unknown_question")
+		f.Add("question", "error.fieldguide.unknown_question")
 	}
 	in.Note.check(&f)
-	return f.err()
+	return f.Err()
 }
 
 func (in *MarkInput) check(c *screening.Catalogue) error {
 	var f fields
 	in.QuestionID = strings.TrimSpace(in.QuestionID)
 	if _, ok := c.Indicator(in.QuestionID); in.QuestionID == "" {
-		f.bad("question", "error.fieldguide.question_required")
+		f.Add("question", "error.fieldguide.question_required")
 	} else if !ok {
-		f.bad("question", "error.fieldguide.unknown_question")
+		f.Add("question", "error.fieldguide.unknown_question")
 	}
 	in.Note.check(&f)
-	return f.err()
+	return f.Err()
 }
 
 // cataloguePlace reports whether id is a place of the catalogue's field guide.

@@ -130,28 +130,28 @@ func (s *Service) Book(ctx context.Context, actor access.Actor, caseID string, i
 	in.Language = strings.ToLower(strings.TrimSpace(in.Language))
 	var fe fields
 	if in.InterpreterID == "" {
-		fe.bad("interpreter", "interpreters.error.unknown")
+		fe.Add("interpreter", "interpreters.error.unknown")
 	}
 	if !slices.Contains(bookingKinds, in.Kind) {
-		fe.bad("kind", "interpreters.error.booking_kind")
+		fe.Add("kind", "interpreters.error.booking_kind")
 	} else if in.Kind == "screening" {
 		in.RefID = ""
 	} else if in.RefID == "" {
-		fe.bad("ref", "interpreters.error.ref")
+		fe.Add("ref", "interpreters.error.ref")
 	}
 	if !languageCode.MatchString(in.Language) {
-		fe.bad("language", "interpreters.error.languages")
+		fe.Add("language", "interpreters.error.languages")
 	}
 	switch {
 	case in.Start.IsZero():
-		fe.bad("start", "interpreters.error.start")
+		fe.Add("start", "interpreters.error.start")
 	case in.Start.Before(s.cases.Now()):
-		fe.bad("start", "interpreters.error.start_past")
+		fe.Add("start", "interpreters.error.start_past")
 	}
 	if in.Minutes < 15 || in.Minutes > MaxMinutes {
-		fe.bad("minutes", "interpreters.error.minutes")
+		fe.Add("minutes", "interpreters.error.minutes")
 	}
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return Booking{}, err
 	}
 	start := in.Start.UTC().Truncate(time.Minute)

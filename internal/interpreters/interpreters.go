@@ -114,16 +114,8 @@ type Filter struct {
 	All bool
 }
 
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
-}
+// fields collects a form's field errors.
+type fields = apperr.Fields
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
@@ -148,28 +140,28 @@ func (in *Input) check(today time.Time, creating bool) fields {
 	in.Availability, in.OrgID = strings.TrimSpace(in.Availability), strings.TrimSpace(in.OrgID)
 	in.Languages = cleanCodes(in.Languages)
 	if in.Name == "" || tooLong(in.Name, maxName) {
-		fe.bad("name", "interpreters.error.name")
+		fe.Add("name", "interpreters.error.name")
 	}
 	if (creating && in.Contact == "") || tooLong(in.Contact, maxContact) {
-		fe.bad("contact", "interpreters.error.contact")
+		fe.Add("contact", "interpreters.error.contact")
 	}
 	if len(in.Languages) == 0 || len(in.Languages) > 30 || slices.ContainsFunc(in.Languages, func(l string) bool { return !languageCode.MatchString(l) }) {
-		fe.bad("languages", "interpreters.error.languages")
+		fe.Add("languages", "interpreters.error.languages")
 	}
 	if !slices.Contains(kinds, in.Kind) {
-		fe.bad("kind", "interpreters.error.kind")
+		fe.Add("kind", "interpreters.error.kind")
 	}
 	if in.ConfidentialityOn != "" {
 		on, err := time.Parse(time.DateOnly, in.ConfidentialityOn)
 		switch {
 		case err != nil:
-			fe.bad("confidentiality_on", "interpreters.error.date")
+			fe.Add("confidentiality_on", "interpreters.error.date")
 		case on.Format(time.DateOnly) > today.Format(time.DateOnly):
-			fe.bad("confidentiality_on", "interpreters.error.date_future")
+			fe.Add("confidentiality_on", "interpreters.error.date_future")
 		}
 	}
 	if tooLong(in.Availability, maxAvailability) {
-		fe.bad("availability", "interpreters.error.too_long")
+		fe.Add("availability", "interpreters.error.too_long")
 	}
 	return fe
 }
@@ -372,7 +364,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Int
 		if err := checkOrg(ctx, tx, &fe, in.OrgID, ""); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		id, now := cases.NewID(), s.cases.Now()
@@ -412,7 +404,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id string, in 
 		if err := checkOrg(ctx, tx, &fe, in.OrgID, cur.OrgID); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		name, contact, err := s.seal(ctx, tx, id, in)
@@ -458,7 +450,7 @@ func checkOrg(ctx context.Context, tx *storage.Tx, fe *fields, orgID, keep strin
 		return fmt.Errorf("check organisation %s: %w", orgID, err)
 	}
 	if n == 0 {
-		fe.bad("org", "interpreters.error.org_unknown")
+		fe.Add("org", "interpreters.error.org_unknown")
 	}
 	return nil
 }

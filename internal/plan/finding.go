@@ -59,14 +59,14 @@ func (in *FindingInput) check() error {
 	f.text(&in.Description, "description", maxText, true)
 	in.Topic, in.Priority = Topic(strings.TrimSpace(string(in.Topic))), Priority(strings.TrimSpace(string(in.Priority)))
 	if !oneOf(in.Topic, Topics()) {
-		f.bad("topic", "actionplan.error.topic")
+		f.Add("topic", "actionplan.error.topic")
 	}
 	if !oneOf(in.Priority, Priorities()) {
-		f.bad("priority", "actionplan.error.priority")
+		f.Add("priority", "actionplan.error.priority")
 	}
 	f.text(&in.AreaCode, "area_code", 64, false)
 	f.source(&in.SourceKind, &in.SourceID)
-	return f.err()
+	return f.Err()
 }
 
 // Recheck is one re-check of a finding.
@@ -96,15 +96,15 @@ func (in *RecheckInput) check(today string) error {
 	var f fields
 	in.Result = Result(strings.TrimSpace(string(in.Result)))
 	if !oneOf(in.Result, Results()) {
-		f.bad("result", "actionplan.error.result")
+		f.Add("result", "actionplan.error.result")
 	}
 	f.date(&in.CheckedOn, "checked_on", true)
 	if in.CheckedOn > today {
-		f.bad("checked_on", "actionplan.error.future")
+		f.Add("checked_on", "actionplan.error.future")
 	}
 	f.source(&in.SourceKind, &in.SourceID)
 	f.text(&in.Note, "note", maxText, false)
-	return f.err()
+	return f.Err()
 }
 
 // followUp derives a finding's follow-up from its re-checks and measures.

@@ -191,36 +191,36 @@ func (in *MeasureInput) check() (amount sql.NullInt64, rows []indicator, err err
 	f.text(&in.Objective, "objective", maxText, true)
 	in.OwnerOrg = strings.TrimSpace(in.OwnerOrg)
 	if in.OwnerOrg == "" {
-		f.bad("owner_org", "actionplan.error.owner")
+		f.Add("owner_org", "actionplan.error.owner")
 	}
 	in.Partners = clean(in.Partners)
 	in.Partners = slices.DeleteFunc(in.Partners, func(p string) bool { return p == in.OwnerOrg })
 	if len(in.Partners) > maxPartners {
-		f.bad("partners", "actionplan.error.partner")
+		f.Add("partners", "actionplan.error.partner")
 	}
 	in.Findings = clean(in.Findings)
 	if len(in.Findings) > maxFindings {
-		f.bad("findings", "actionplan.error.finding")
+		f.Add("findings", "actionplan.error.finding")
 	}
 	f.date(&in.StartOn, "start_on", true)
 	f.date(&in.DueOn, "due_on", true)
 	f.date(&in.NextReviewOn, "next_review_on", false)
 	if in.StartOn != "" && in.DueOn != "" && in.DueOn < in.StartOn {
-		f.bad("due_on", "actionplan.error.due_before_start")
+		f.Add("due_on", "actionplan.error.due_before_start")
 	}
 	f.text(&in.Resources, "resources", maxText, false)
 	in.Amount, in.Currency = strings.TrimSpace(in.Amount), strings.ToUpper(strings.TrimSpace(in.Currency))
 	if in.Amount != "" {
 		n, ok := cents(in.Amount)
 		if !ok {
-			f.bad("amount", "actionplan.error.amount")
+			f.Add("amount", "actionplan.error.amount")
 		}
 		amount = sql.NullInt64{Int64: n, Valid: ok}
 		if !currencyPattern.MatchString(in.Currency) {
-			f.bad("currency", "actionplan.error.currency")
+			f.Add("currency", "actionplan.error.currency")
 		}
 	} else if in.Currency != "" {
-		f.bad("amount", "actionplan.error.amount")
+		f.Add("amount", "actionplan.error.amount")
 	}
 	f.text(&in.Programme, "programme", maxShort, false)
 	in.Status = Status(strings.TrimSpace(string(in.Status)))
@@ -228,7 +228,7 @@ func (in *MeasureInput) check() (amount sql.NullInt64, rows []indicator, err err
 		in.Status = Planned
 	}
 	if !oneOf(in.Status, Statuses()) {
-		f.bad("status", "actionplan.error.status")
+		f.Add("status", "actionplan.error.status")
 	}
 	f.text(&in.DroppedReason, "dropped_reason", maxText, in.Status == Dropped)
 	if in.Status != Dropped {
@@ -242,21 +242,21 @@ func (in *MeasureInput) check() (amount sql.NullInt64, rows []indicator, err err
 		}
 		field := fmt.Sprintf("indicator_%d", i)
 		if r.Name == "" {
-			f.bad(field, "actionplan.error.indicator_name")
+			f.Add(field, "actionplan.error.indicator_name")
 		}
 		f.text(&r.Name, field, maxShort, false)
 		f.text(&r.Unit, field, 50, false)
 		base, ok1 := number(r.Baseline)
 		target, ok2 := number(r.Target)
 		if !ok1 || !ok2 {
-			f.bad(field, "actionplan.error.indicator_number")
+			f.Add(field, "actionplan.error.indicator_number")
 		}
 		rows = append(rows, indicator{id: r.ID, name: r.Name, unit: r.Unit, baseline: base, target: target})
 	}
 	if len(rows) > MaxIndicators {
-		f.bad("indicators", "actionplan.error.indicators")
+		f.Add("indicators", "actionplan.error.indicators")
 	}
-	return amount, rows, f.err()
+	return amount, rows, f.Err()
 }
 
 // clean trims, drops empty and duplicate ids.
@@ -290,10 +290,10 @@ func checkRefs(ctx context.Context, tx *storage.Tx, in MeasureInput) error {
 			return err
 		}
 		if n != len(q.ids) {
-			f.bad(q.field, q.key)
+			f.Add(q.field, q.key)
 		}
 	}
-	return f.err()
+	return f.Err()
 }
 
 // CreateMeasure adds a measure to the plan.

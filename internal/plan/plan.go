@@ -247,25 +247,17 @@ func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor
 
 func errNotFound() error { return apperr.New(apperr.NotFound, "error.not_found") }
 
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
-}
+// fields collects a form's field errors, with this package's checks.
+type fields struct{ apperr.Fields }
 
 // text trims s and checks it is present when required and within n runes.
 func (f *fields) text(s *string, field string, n int, required bool) {
 	*s = strings.TrimSpace(*s)
 	switch {
 	case required && *s == "":
-		f.bad(field, "actionplan.error.required")
+		f.Add(field, "actionplan.error.required")
 	case utf8.RuneCountInString(*s) > n:
-		f.bad(field, "actionplan.error.too_long")
+		f.Add(field, "actionplan.error.too_long")
 	}
 }
 
@@ -274,12 +266,12 @@ func (f *fields) date(s *string, field string, required bool) {
 	*s = strings.TrimSpace(*s)
 	if *s == "" {
 		if required {
-			f.bad(field, "actionplan.error.date")
+			f.Add(field, "actionplan.error.date")
 		}
 		return
 	}
 	if _, err := time.Parse(time.DateOnly, *s); err != nil {
-		f.bad(field, "actionplan.error.date")
+		f.Add(field, "actionplan.error.date")
 	}
 }
 
@@ -291,10 +283,10 @@ func (f *fields) source(kind *SourceKind, id *string) {
 	*kind, *id = SourceKind(strings.TrimSpace(string(*kind))), strings.TrimSpace(*id)
 	switch {
 	case !oneOf(*kind, SourceKinds()):
-		f.bad("source_kind", "actionplan.error.source_kind")
+		f.Add("source_kind", "actionplan.error.source_kind")
 	case *kind != FromEntered && *id == "":
-		f.bad("source_id", "actionplan.error.source_id")
+		f.Add("source_id", "actionplan.error.source_id")
 	case utf8.RuneCountInString(*id) > 64:
-		f.bad("source_id", "actionplan.error.too_long")
+		f.Add("source_id", "actionplan.error.too_long")
 	}
 }

@@ -37,7 +37,7 @@ func (in *ProgressInput) check(today string) ([]value, error) {
 	var f fields
 	in.Status = Status(strings.TrimSpace(string(in.Status)))
 	if !oneOf(in.Status, Statuses()) {
-		f.bad("status", "actionplan.error.status")
+		f.Add("status", "actionplan.error.status")
 	}
 	f.text(&in.Note, "note", maxText, in.Status == Dropped)
 	f.date(&in.NextReviewOn, "next_review_on", false)
@@ -46,7 +46,7 @@ func (in *ProgressInput) check(today string) ([]value, error) {
 		in.MeasuredOn = today
 	}
 	if in.MeasuredOn > today {
-		f.bad("measured_on", "actionplan.error.future")
+		f.Add("measured_on", "actionplan.error.future")
 	}
 	var out []value
 	for id, v := range in.Values {
@@ -55,12 +55,12 @@ func (in *ProgressInput) check(today string) ([]value, error) {
 		}
 		n, ok := number(v)
 		if !ok {
-			f.bad("value_"+id, "actionplan.error.indicator_number")
+			f.Add("value_"+id, "actionplan.error.indicator_number")
 			continue
 		}
 		out = append(out, value{indicator: id, value: n})
 	}
-	return out, f.err()
+	return out, f.Err()
 }
 
 // RecordProgress records progress on a measure: its status, measured

@@ -106,19 +106,19 @@ func (in *SessionInput) check(fe *fields) {
 	in.Topic, in.Roles, in.Trainer = strings.TrimSpace(in.Topic), strings.TrimSpace(in.Roles), strings.TrimSpace(in.Trainer)
 	in.Groups, in.Languages = codes(in.Groups), codes(in.Languages)
 	if in.Topic == "" || tooLong(in.Topic, maxText) {
-		fe.bad("topic", "training.error.topic")
+		fe.Add("topic", "training.error.topic")
 	}
 	if len(in.Groups) == 0 || slices.ContainsFunc(in.Groups, func(g string) bool { return !slices.Contains(groups, g) }) {
-		fe.bad("groups", "training.error.groups")
+		fe.Add("groups", "training.error.groups")
 	}
 	if tooLong(in.Roles, maxText) {
-		fe.bad("roles", "training.error.too_long")
+		fe.Add("roles", "training.error.too_long")
 	}
 	if in.Trainer == "" || tooLong(in.Trainer, maxText) {
-		fe.bad("trainer", "training.error.trainer")
+		fe.Add("trainer", "training.error.trainer")
 	}
 	if len(in.Languages) == 0 || len(in.Languages) > 20 || slices.ContainsFunc(in.Languages, func(l string) bool { return !languageCode.MatchString(l) }) {
-		fe.bad("languages", "training.error.languages")
+		fe.Add("languages", "training.error.languages")
 	}
 	var mats []Material
 	for _, m := range in.Materials {
@@ -128,11 +128,11 @@ func (in *SessionInput) check(fe *fields) {
 		}
 		mats = append(mats, m)
 		if m.Title == "" || tooLong(m.Title, maxText) || tooLong(m.URL, maxURL) || (m.URL != "" && !webLink(m.URL)) {
-			fe.bad("materials", "training.error.material")
+			fe.Add("materials", "training.error.material")
 		}
 	}
 	if len(mats) > maxMaterials {
-		fe.bad("materials", "training.error.material")
+		fe.Add("materials", "training.error.material")
 	}
 	in.Materials = mats
 }
@@ -151,10 +151,10 @@ func (s *Service) CreateSession(ctx context.Context, actor access.Actor, in Sess
 	var fe fields
 	at, ok := s.startsAt(in.StartsAt)
 	if !ok {
-		fe.bad("starts_at", "training.error.datetime")
+		fe.Add("starts_at", "training.error.datetime")
 	}
 	in.check(&fe)
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return Session{}, err
 	}
 	var out Session
@@ -345,34 +345,34 @@ func (s *Service) RecordAttendance(ctx context.Context, actor access.Actor, id s
 			n, err := strconv.Atoi(in.Attended)
 			switch {
 			case err != nil || n > MaxAttended:
-				fe.bad("attended_"+i, "training.error.attended")
+				fe.Add("attended_"+i, "training.error.attended")
 			case n < 0:
-				fe.bad("attended_"+i, "training.error.attended_negative")
+				fe.Add("attended_"+i, "training.error.attended_negative")
 			}
 			if tooLong(in.Role, maxRole) {
-				fe.bad("role_"+i, "training.error.too_long")
+				fe.Add("role_"+i, "training.error.too_long")
 			}
 			if err := resolveGroup(ctx, tx, &fe, "org_"+i, "group_"+i, in.OrgID, &in.Group); err != nil {
 				return err
 			}
 			k := rowKey{in.OrgID, in.Group, strings.ToLower(in.Role)}
 			if seen[k] {
-				fe.bad("role_"+i, "training.error.duplicate_row")
+				fe.Add("role_"+i, "training.error.duplicate_row")
 			}
 			seen[k] = true
 			keep = append(keep, Attendance{OrgID: in.OrgID, Group: in.Group, Role: in.Role, Attended: n})
 			total += max(n, 0)
 		}
 		if len(keep) > maxRows {
-			fe.bad("attendance", "training.error.too_many_rows")
+			fe.Add("attendance", "training.error.too_many_rows")
 		}
 		if contact != nil {
 			contact.OrgID, contact.Name, contact.Function = strings.TrimSpace(contact.OrgID), strings.TrimSpace(contact.Name), strings.TrimSpace(contact.Function)
 			if contact.Name == "" || tooLong(contact.Name, 200) {
-				fe.bad("contact_name", "training.error.contact_name")
+				fe.Add("contact_name", "training.error.contact_name")
 			}
 			if tooLong(contact.Function, 200) {
-				fe.bad("contact_function", "training.error.too_long")
+				fe.Add("contact_function", "training.error.too_long")
 			}
 			kind := ""
 			if contact.OrgID != "" {
@@ -382,10 +382,10 @@ func (s *Service) RecordAttendance(ctx context.Context, actor access.Actor, id s
 				}
 			}
 			if kind == "" {
-				fe.bad("contact_org", "training.error.org_unknown")
+				fe.Add("contact_org", "training.error.org_unknown")
 			}
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM training_attendance WHERE session_id = $1`, id); err != nil {

@@ -108,16 +108,8 @@ var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 func contactRecord(id string) string { return "training/contacts/" + id }
 
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
-}
+// fields collects a form's field errors.
+type fields = apperr.Fields
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 

@@ -88,7 +88,7 @@ func (s *Service) startsAt(v string) (time.Time, bool) {
 func checkAgenda(fe *fields, agenda []string) []string {
 	agenda = lines(agenda)
 	if len(agenda) > maxAgenda || slices.ContainsFunc(agenda, func(a string) bool { return tooLong(a, maxItem) }) {
-		fe.bad("agenda", "workgroup.error.agenda")
+		fe.Add("agenda", "workgroup.error.agenda")
 	}
 	return agenda
 }
@@ -101,14 +101,14 @@ func (s *Service) CreateMeeting(ctx context.Context, actor access.Actor, in Meet
 	var fe fields
 	at, ok := s.startsAt(in.StartsAt)
 	if !ok {
-		fe.bad("starts_at", "workgroup.error.datetime")
+		fe.Add("starts_at", "workgroup.error.datetime")
 	}
 	in.Place = strings.TrimSpace(in.Place)
 	if in.Place == "" || tooLong(in.Place, maxPlace) {
-		fe.bad("place", "workgroup.error.place")
+		fe.Add("place", "workgroup.error.place")
 	}
 	agenda := checkAgenda(&fe, in.Agenda)
-	if err := fe.err(); err != nil {
+	if err := fe.Err(); err != nil {
 		return Meeting{}, err
 	}
 	var out Meeting
@@ -243,10 +243,10 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 	agenda := checkAgenda(&fe, rec.Agenda)
 	rec.Minutes, rec.Decisions = strings.TrimSpace(rec.Minutes), strings.TrimSpace(rec.Decisions)
 	if tooLong(rec.Minutes, maxMinutes) {
-		fe.bad("minutes", "workgroup.error.too_long")
+		fe.Add("minutes", "workgroup.error.too_long")
 	}
 	if tooLong(rec.Decisions, maxDecisions) {
-		fe.bad("decisions", "workgroup.error.too_long")
+		fe.Add("decisions", "workgroup.error.too_long")
 	}
 	var out Meeting
 	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
@@ -266,7 +266,7 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 			if slices.ContainsFunc(present, func(p string) bool {
 				return !slices.ContainsFunc(members, func(m Member) bool { return m.ID == p })
 			}) {
-				fe.bad("present", "workgroup.error.not_member")
+				fe.Add("present", "workgroup.error.not_member")
 			}
 		}
 		for aid, st := range rec.Statuses {
@@ -274,7 +274,7 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 				return apperr.New(apperr.NotFound, "error.not_found")
 			}
 			if !slices.Contains(statuses, st) {
-				fe.bad("status_"+aid, "workgroup.error.status")
+				fe.Add("status_"+aid, "workgroup.error.status")
 			}
 		}
 		for i := range rec.New {
@@ -282,7 +282,7 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 				return err
 			}
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		minutes, err := s.cases.Vault().Seal(ctx, tx, meetingRecord(id), "minutes", []byte(rec.Minutes))
@@ -329,13 +329,13 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 func checkAction(ctx context.Context, tx *storage.Tx, fe *fields, a *ActionInput, heldOn string) error {
 	a.What, a.OwnerOrgID, a.DueOn = strings.TrimSpace(a.What), strings.TrimSpace(a.OwnerOrgID), strings.TrimSpace(a.DueOn)
 	if a.What == "" || tooLong(a.What, maxItem) {
-		fe.bad("action_what", "workgroup.error.action_what")
+		fe.Add("action_what", "workgroup.error.action_what")
 	}
 	switch {
 	case !day(a.DueOn):
-		fe.bad("action_due", "workgroup.error.date")
+		fe.Add("action_due", "workgroup.error.date")
 	case a.DueOn < heldOn:
-		fe.bad("action_due", "workgroup.error.due_before_meeting")
+		fe.Add("action_due", "workgroup.error.due_before_meeting")
 	}
 	return checkOrg(ctx, tx, fe, "action_owner", a.OwnerOrgID)
 }

@@ -47,16 +47,16 @@ func (in *MemberInput) check(today string) fields {
 	in.OrgID, in.Name = strings.TrimSpace(in.OrgID), strings.TrimSpace(in.Name)
 	in.Function, in.JoinedOn = strings.TrimSpace(in.Function), strings.TrimSpace(in.JoinedOn)
 	if tooLong(in.Name, maxName) {
-		fe.bad("name", "workgroup.error.too_long")
+		fe.Add("name", "workgroup.error.too_long")
 	}
 	if tooLong(in.Function, maxName) {
-		fe.bad("function", "workgroup.error.too_long")
+		fe.Add("function", "workgroup.error.too_long")
 	}
 	switch {
 	case !day(in.JoinedOn):
-		fe.bad("joined_on", "workgroup.error.date")
+		fe.Add("joined_on", "workgroup.error.date")
 	case in.JoinedOn > today:
-		fe.bad("joined_on", "workgroup.error.date_future")
+		fe.Add("joined_on", "workgroup.error.date_future")
 	}
 	return fe
 }
@@ -130,7 +130,7 @@ func (s *Service) AddMember(ctx context.Context, actor access.Actor, in MemberIn
 		if err := checkOrg(ctx, tx, &fe, "org", in.OrgID); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		if in.Name == "" {

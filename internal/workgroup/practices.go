@@ -69,34 +69,34 @@ func (in *PracticeInput) check() fields {
 	in.Country = strings.ToUpper(in.Country)
 	in.Tags = cleanTags(in.Tags)
 	if in.Title == "" || tooLong(in.Title, maxName) {
-		fe.bad("title", "workgroup.error.title")
+		fe.Add("title", "workgroup.error.title")
 	}
 	if in.What == "" || tooLong(in.What, maxText) {
-		fe.bad("what", "workgroup.error.what")
+		fe.Add("what", "workgroup.error.what")
 	}
 	if tooLong(in.City, maxName) {
-		fe.bad("city", "workgroup.error.too_long")
+		fe.Add("city", "workgroup.error.too_long")
 	}
 	if in.Country != "" && !countryCode.MatchString(in.Country) {
-		fe.bad("country", "workgroup.error.country")
+		fe.Add("country", "workgroup.error.country")
 	}
 	if tooLong(in.Result, maxText) {
-		fe.bad("result", "workgroup.error.too_long")
+		fe.Add("result", "workgroup.error.too_long")
 	}
 	if in.Source == "" || tooLong(in.Source, maxSource) {
-		fe.bad("source", "workgroup.error.source")
+		fe.Add("source", "workgroup.error.source")
 	}
 	if !slices.Contains(transfers, in.Transfer) {
-		fe.bad("transfer", "workgroup.error.transfer")
+		fe.Add("transfer", "workgroup.error.transfer")
 	}
 	switch {
 	case tooLong(in.TransferWhy, maxText):
-		fe.bad("transfer_why", "workgroup.error.too_long")
+		fe.Add("transfer_why", "workgroup.error.too_long")
 	case in.TransferWhy == "" && in.Transfer != "unknown" && in.Transfer != "":
-		fe.bad("transfer_why", "workgroup.error.transfer_why")
+		fe.Add("transfer_why", "workgroup.error.transfer_why")
 	}
 	if len(in.Tags) > maxTags || slices.ContainsFunc(in.Tags, func(t string) bool { return tooLong(t, maxTag) || !tagPattern.MatchString(t) }) {
-		fe.bad("tags", "workgroup.error.tags")
+		fe.Add("tags", "workgroup.error.tags")
 	}
 	return fe
 }
@@ -120,7 +120,7 @@ func (s *Service) CreatePractice(ctx context.Context, actor access.Actor, in Pra
 	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_practice", ""); err != nil {
 		return Practice{}, err
 	}
-	if err := in.check().err(); err != nil {
+	if err := in.check().Err(); err != nil {
 		return Practice{}, err
 	}
 	var out Practice

@@ -81,16 +81,8 @@ func Transfers() []string { return slices.Clone(transfers) }
 func memberRecord(id string) string  { return "workgroup/members/" + id }
 func meetingRecord(id string) string { return "workgroup/meetings/" + id }
 
-type fields []apperr.FieldError
-
-func (f *fields) bad(field, key string) { *f = append(*f, apperr.FieldError{Field: field, Key: key}) }
-
-func (f fields) err() error {
-	if len(f) == 0 {
-		return nil
-	}
-	return apperr.Validation(f...)
-}
+// fields collects a form's field errors.
+type fields = apperr.Fields
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
@@ -126,7 +118,7 @@ func lines(in []string) []string {
 // checkOrg adds a field error unless orgID is an active organisation.
 func checkOrg(ctx context.Context, tx *storage.Tx, fe *fields, field, orgID string) error {
 	if orgID == "" {
-		fe.bad(field, "workgroup.error.org_required")
+		fe.Add(field, "workgroup.error.org_required")
 		return nil
 	}
 	var n int
@@ -134,7 +126,7 @@ func checkOrg(ctx context.Context, tx *storage.Tx, fe *fields, field, orgID stri
 		return fmt.Errorf("check organisation %s: %w", orgID, err)
 	}
 	if n == 0 {
-		fe.bad(field, "workgroup.error.org_unknown")
+		fe.Add(field, "workgroup.error.org_unknown")
 	}
 	return nil
 }
