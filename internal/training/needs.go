@@ -53,25 +53,25 @@ func (in *NeedInput) check() fields {
 		in.SourceKind = Entered
 	}
 	if tooLong(in.Role, maxRole) {
-		fe.bad("role", "training.error.too_long")
+		fe.Add("role", "training.error.too_long")
 	}
 	if in.Topic == "" || tooLong(in.Topic, maxText) {
-		fe.bad("topic", "training.error.topic")
+		fe.Add("topic", "training.error.topic")
 	}
 	if !slices.Contains(priorities, in.Priority) {
-		fe.bad("priority", "training.error.priority")
+		fe.Add("priority", "training.error.priority")
 	}
 	switch in.SourceKind {
 	case FromMapping:
 		if in.SourceID == "" || tooLong(in.SourceID, 64) {
-			fe.bad("source_id", "training.error.source")
+			fe.Add("source_id", "training.error.source")
 		}
 	case Entered:
 		if in.SourceID != "" {
-			fe.bad("source_id", "training.error.source")
+			fe.Add("source_id", "training.error.source")
 		}
 	default:
-		fe.bad("source_kind", "training.error.source")
+		fe.Add("source_kind", "training.error.source")
 	}
 	return fe
 }
@@ -85,7 +85,7 @@ func resolveGroup(ctx context.Context, tx *storage.Tx, fe *fields, orgField, gro
 			return err
 		}
 		if kind == "" {
-			fe.bad(orgField, "training.error.org_unknown")
+			fe.Add(orgField, "training.error.org_unknown")
 			return nil
 		}
 		if *group == "" {
@@ -93,7 +93,7 @@ func resolveGroup(ctx context.Context, tx *storage.Tx, fe *fields, orgField, gro
 		}
 	}
 	if !slices.Contains(groups, *group) {
-		fe.bad(groupField, "training.error.group")
+		fe.Add(groupField, "training.error.group")
 	}
 	return nil
 }
@@ -129,7 +129,7 @@ func (s *Service) CreateNeed(ctx context.Context, actor access.Actor, in NeedInp
 		if err := resolveGroup(ctx, tx, &fe, "org", "group", in.OrgID, &in.Group); err != nil {
 			return err
 		}
-		if err := fe.err(); err != nil {
+		if err := fe.Err(); err != nil {
 			return err
 		}
 		id, now := cases.NewID(), s.cases.Now()
@@ -169,4 +169,19 @@ func (s *Service) MeetNeed(ctx context.Context, actor access.Actor, id string) e
 		}
 		return s.cases.Audit(ctx, tx, actor, "training.need.met", "training_need", id, org, "")
 	})
+}
+
+// NeedsFrom lists the needs recorded from one source (a mapping round), by
+// priority: the mapping report's "training needs by organisation and role".
+func (s *Service) NeedsFrom(ctx context.Context, actor access.Actor, kind, id string) ([]Need, error) {
+	if err := s.readable(ctx, actor, "training_need", ""); err != nil {
+		return nil, err
+	}
+	var out []Need
+	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		out, err = needs(ctx, tx, `n.source_kind = $1 AND n.source_id = $2`, kind, id)
+		return err
+	})
+	return out, err
 }

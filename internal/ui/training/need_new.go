@@ -32,6 +32,9 @@ func (h *Handler) renderNeed(w http.ResponseWriter, r *http.Request, status int,
 // needForm records a training need.
 func (h *Handler) needForm(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "training.need_new_title")
+	// The mapping report links here with its round as the source.
+	q := r.URL.Query()
+	v.Form["source_kind"], v.Form["source_id"] = q.Get("source_kind"), q.Get("source_id")
 	h.renderNeed(w, r, http.StatusOK, v)
 }
 
