@@ -121,9 +121,10 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang strin
 				return err
 			}
 			sec := Section{Aggregate: agg}
+			fields := form.Fields()
 			for _, t := range accepted {
 				if t.questionnaire == q.ID {
-					sec.Texts = append(sec.Texts, AcceptedText{Question: questionLabel(form, t.field, lang), Text: t.text, Respondent: t.respondent})
+					sec.Texts = append(sec.Texts, AcceptedText{Question: questionLabel(fields, t.field, lang), Text: t.text, Respondent: t.respondent})
 				}
 			}
 			rep.Sections = append(rep.Sections, sec)
@@ -185,9 +186,9 @@ func (s *Service) accepted(ctx context.Context, tx *storage.Tx, roundID string) 
 }
 
 // questionLabel is the label of the question at an input path.
-func questionLabel(form *forms.Form, path, lang string) string {
+func questionLabel(fields []forms.FieldInfo, path, lang string) string {
 	name := path[strings.LastIndex(path, "/")+1:]
-	for _, f := range form.Fields() {
+	for _, f := range fields {
 		if f.Name == name {
 			return In(f.Label, lang)
 		}
