@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -438,11 +439,19 @@ func walkMunicipality(t *testing.T, srv *server, formPath string) {
 	if got := areaCounts(coord); !strings.HasPrefix(got["Station Quarter"], "3 ") || !strings.HasPrefix(got["Harbour"], "1 ") {
 		t.Errorf("the report counts the district answers as %v, want Station Quarter 3 and Harbour 1", got)
 	}
-	if n := eval[int](coord, `document.querySelectorAll('figure.geo-map svg[role=img]').length`); n != 1 {
-		t.Errorf("the report has %d maps with role=img, want 1", n)
+	// The district question's answers are on its map (each area's SVG
+	// title) and in the map's table, all six districts listed.
+	titles, table := areaMap(coord)
+	for _, want := range []string{"Station Quarter — Answers: 3", "Harbour — Answers: 1", "Old Town"} {
+		if !slices.Contains(titles, want) {
+			t.Errorf("the district question's map titles are %q, want %q among them", titles, want)
+		}
 	}
-	if rows := coord.texts("table.map-table tbody th"); len(rows) != 6 {
-		t.Errorf("the map's table alternative lists %q, want the six districts", rows)
+	if len(table) != 6 || table["Station Quarter"] != "3" || table["Harbour"] != "1" {
+		t.Errorf("the district map's table alternative = %v, want six districts, Station Quarter 3 and Harbour 1", table)
+	}
+	if n := eval[int](coord, `document.querySelectorAll('#locations figure.geo-map svg[role=img]').length`); n != 1 {
+		t.Errorf("the locations register has %d maps with role=img, want 1", n)
 	}
 	coord.screenshot("report")
 	coord.do(chromedp.ScrollIntoView(chromedp.CSS(`h3[id^="q-1-"]`), chromedp.NodeVisible))
@@ -629,7 +638,28 @@ func areaCounts(b *browser) map[string]string {
   const h = [...document.querySelectorAll(".mapping-question h3")].find(h => h.textContent.trim() === `+jsString(areaQuestion)+`);
   const out = {};
   if (!h) return out;
-  for (const r of h.parentElement.querySelectorAll("tbody tr")) out[r.querySelector("th").textContent.trim()] = r.querySelector("td").textContent.trim();
+  for (const r of h.parentElement.querySelectorAll("table.results tbody tr")) out[r.querySelector("th").textContent.trim()] = r.querySelector("td").textContent.trim();
   return out;
 })()`)
+}
+
+// areaMap reads the map drawn beside the district question of the report:
+// the titles of its SVG's areas and counts, and its table alternative
+// (district → count).
+func areaMap(b *browser) ([]string, map[string]string) {
+	b.t.Helper()
+	type drawn struct {
+		Titles []string          `json:"titles"`
+		Table  map[string]string `json:"table"`
+	}
+	d := eval[drawn](b, `(() => {
+  const h = [...document.querySelectorAll(".mapping-question h3")].find(h => h.textContent.trim() === `+jsString(areaQuestion)+`);
+  const out = {titles: [], table: {}};
+  const fig = h && h.parentElement.querySelector("figure.geo-map");
+  if (!fig) return out;
+  out.titles = [...fig.querySelectorAll("svg[role=img] title")].map(t => t.textContent.trim());
+  for (const r of fig.parentElement.querySelectorAll("figure.geo-map ~ .table-wrap tbody tr")) out.table[r.querySelector("th").textContent.trim()] = r.querySelector("td").textContent.trim();
+  return out;
+})()`)
+	return d.Titles, d.Table
 }

@@ -25,7 +25,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		trainingui.New(kit, a.Training, a.Accounts),
 		partnersui.New(kit, a.Agreements),
 		planui.New(kit, a.Plan),
-		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Geo.Current, a.Config.PublicURL),
+		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Assistance, a.Training, a.Geo.Current, a.Config.PublicURL),
 	}
 }
 

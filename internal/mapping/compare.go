@@ -27,6 +27,9 @@ type QuestionChange struct {
 	// MeanA, MeanB, MedianA, MedianB summarise a number question.
 	MeanA, MeanB, MedianA, MedianB float64
 	Choices                        []ChoiceChange
+	// AreasA and AreasB count the answers per area code in each round
+	// when the question is asked from the area list and Enough.
+	AreasA, AreasB map[string]int
 }
 
 // Numeric reports whether the question asks for a number.
@@ -54,9 +57,14 @@ func (s *Service) Compare(ctx context.Context, actor access.Actor, roundA, round
 	if roundA == roundB {
 		return Round{}, Round{}, nil, apperr.Validation(apperr.FieldError{Field: "b", Key: "mapping.error.same_round"})
 	}
+	city, err := s.areasIn(ctx, nil)
+	if err != nil {
+		return Round{}, Round{}, nil, err
+	}
+	codes := areaCodes(city)
 	var a, b Round
 	var out []Comparison
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		if a, err = getRound(ctx, tx, roundA); err != nil {
 			return err
@@ -80,7 +88,7 @@ func (s *Service) Compare(ctx context.Context, actor access.Actor, roundA, round
 				if err != nil {
 					return err
 				}
-				out = append(out, compare(aggA, aggB, s.minAnswers))
+				out = append(out, compare(aggA, aggB, s.minAnswers, codes))
 			}
 		}
 		return nil
@@ -88,7 +96,7 @@ func (s *Service) Compare(ctx context.Context, actor access.Actor, roundA, round
 	return a, b, out, err
 }
 
-func compare(a, b Aggregate, k int) Comparison {
+func compare(a, b Aggregate, k int, codes map[string]string) Comparison {
 	c := Comparison{Questionnaire: b.Questionnaire, K: k}
 	for _, qb := range b.Questions {
 		qa, ok := a.Result(qb.Field.Name)
@@ -104,6 +112,10 @@ func compare(a, b Aggregate, k int) Comparison {
 			for _, choice := range qb.Field.Choices {
 				sa, sb := qa.All.Share(choice.Name), qb.All.Share(choice.Name)
 				ch.Choices = append(ch.Choices, ChoiceChange{Choice: choice, ShareA: sa, ShareB: sb, Points: (sb - sa) * 100})
+			}
+			if ca, ok := areaCounts(qa, codes); ok {
+				cb, _ := areaCounts(qb, codes)
+				ch.AreasA, ch.AreasB = ca.ByArea, cb.ByArea
 			}
 		}
 		c.Questions = append(c.Questions, ch)

@@ -17,6 +17,7 @@ import (
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
@@ -496,6 +497,93 @@ func TestCompareRounds(t *testing.T) {
 				if q.Field.Name == "sex_work_count" && (q.NB != k || !q.Enough) {
 					t.Fatalf("after one more answer: %+v", q)
 				}
+			}
+		})
+	}
+}
+
+// uploadAreas gives the city two areas, Harbour and Old Town.
+func (f *fixture) uploadAreas(t *testing.T) {
+	t.Helper()
+	areas := `{"type":"FeatureCollection","features":[` +
+		`{"type":"Feature","properties":{"code":"harbour","name":"Harbour"},"geometry":{"type":"Polygon","coordinates":[[[16.30,48.20],[16.31,48.20],[16.31,48.21],[16.30,48.21],[16.30,48.20]]]}},` +
+		`{"type":"Feature","properties":{"code":"old-town","name":"Old Town"},"geometry":{"type":"Polygon","coordinates":[[[16.31,48.20],[16.32,48.20],[16.32,48.21],[16.31,48.21],[16.31,48.20]]]}}]}`
+	if _, err := f.env.App.Geo.Upload(context.Background(), f.coordinator.Actor, strings.NewReader(areas), geo.Properties{Name: "name", Code: "code"}); err != nil {
+		t.Fatalf("upload areas: %v", err)
+	}
+}
+
+// The answers to "which part of the city" are counted per area code for
+// the report's map (whole-city answers are no area's), and compared per
+// area only where both rounds have k answers; the review names the
+// question by its label.
+func TestAreaAnswersCounted(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			f.uploadAreas(t)
+			ctx := context.Background()
+			k := f.svc.MinAnswers()
+			answer := func(r mapping.Round, q string, areas ...string) {
+				inv, err := f.svc.Invite(ctx, f.coordinator.Actor, r.ID, mapping.InviteInput{QuestionnaireID: q, Link: true, RespondentKind: "ngo", MaxUses: 50, Days: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, a := range areas {
+					v := sexAnswers("yes", "4", fmt.Sprintf("Profile %d", i))
+					v.Set("area", a)
+					if _, err := f.svc.RespondByLink(ctx, inv.Token, v, "en"); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			a, ids := f.round(t, "Spring", "sexual_exploitation")
+			answer(a, ids["sexual_exploitation"], "harbour", "harbour", "harbour", "old-town", "whole_city")
+			rep, err := f.svc.Report(ctx, f.analyst.Actor, a.ID, "en")
+			if err != nil || len(rep.Sections) != 1 || len(rep.Sections[0].Areas) != 1 {
+				t.Fatalf("report: %+v, %v", rep.Sections, err)
+			}
+			got := rep.Sections[0].Areas[0]
+			if got.Field.Name != "area" || fmt.Sprint(got.ByArea) != "map[harbour:3 old-town:1]" {
+				t.Fatalf("area answers counted as %s %v, want harbour 3 and old-town 1", got.Field.Name, got.ByArea)
+			}
+
+			pending, err := f.svc.Reviews(ctx, f.coordinator.Actor, a.ID, mapping.Pending)
+			if err != nil || len(pending) == 0 {
+				t.Fatalf("pending: %+v, %v", pending, err)
+			}
+			if l := mapping.In(pending[0].Question, "de"); !strings.HasPrefix(l, "Beschreiben Sie die Beteiligten") {
+				t.Fatalf("the free text's question in German is %q", l)
+			}
+
+			b, ids := f.round(t, "Autumn", "sexual_exploitation")
+			answer(b, ids["sexual_exploitation"], "old-town")
+			_, _, cmp, err := f.svc.Compare(ctx, f.analyst.Actor, a.ID, b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			area := func() mapping.QuestionChange {
+				for _, q := range cmp[0].Questions {
+					if q.Field.Name == "area" {
+						return q
+					}
+				}
+				t.Fatal("the comparison has no area question")
+				return mapping.QuestionChange{}
+			}
+			if q := area(); q.AreasA != nil || q.AreasB != nil {
+				t.Fatalf("areas compared below k: %+v", q)
+			}
+			more := make([]string, k)
+			for i := range more {
+				more[i] = "old-town"
+			}
+			answer(b, ids["sexual_exploitation"], more...)
+			if _, _, cmp, err = f.svc.Compare(ctx, f.analyst.Actor, a.ID, b.ID); err != nil {
+				t.Fatal(err)
+			}
+			if q := area(); fmt.Sprint(q.AreasA) != "map[harbour:3 old-town:1]" || fmt.Sprint(q.AreasB) != fmt.Sprintf("map[old-town:%d]", k+1) {
+				t.Fatalf("areas compared: %v and %v", q.AreasA, q.AreasB)
 			}
 		})
 	}

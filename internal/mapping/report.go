@@ -46,6 +46,41 @@ type AcceptedText struct {
 type Section struct {
 	Aggregate
 	Texts []AcceptedText
+	// Areas are the answers to its questions asked from the area list,
+	// per area code: what the report's maps draw.
+	Areas []AreaCounts
+}
+
+// AreaCounts are the answers to one question asked from the area list
+// ("which part of the city"), counted per area code. Answers for the whole
+// city are no area's and are left out; a choice that is no current area
+// keeps its choice name, which a map reports as in no current area.
+type AreaCounts struct {
+	Field  forms.FieldInfo
+	ByArea map[string]int
+}
+
+// areaCounts counts q's answers per area code when q is asked from the
+// area list; codes maps choice names to area codes (areaCodes). The
+// places of the locations register are left out: the register's own map
+// draws them.
+func areaCounts(q QuestionResult, codes map[string]string) (AreaCounts, bool) {
+	if q.Field.List != areaList || (q.Field.Repeat != "" && q.Field.Name == fieldPlaceArea) {
+		return AreaCounts{}, false
+	}
+	out := AreaCounts{Field: q.Field, ByArea: map[string]int{}}
+	for _, c := range q.Field.Choices {
+		n := q.All.Counts[c.Name]
+		if c.Name == WholeCity || n == 0 {
+			continue
+		}
+		code, ok := codes[c.Name]
+		if !ok {
+			code = c.Name
+		}
+		out.ByArea[code] += n
+	}
+	return out, true
 }
 
 // Location is one entry of the locations register: a kind of place, where,
@@ -97,7 +132,12 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang strin
 		}
 	}
 	rep := Report{Lang: lang, PlacesByArea: map[string]int{}}
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+	city, err := s.areasIn(ctx, nil)
+	if err != nil {
+		return Report{}, err
+	}
+	codes := areaCodes(city)
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		r, err := getRound(ctx, tx, id)
 		if err != nil {
 			return err
@@ -121,6 +161,11 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang strin
 				return err
 			}
 			sec := Section{Aggregate: agg}
+			for _, qr := range agg.Questions {
+				if ac, ok := areaCounts(qr, codes); ok {
+					sec.Areas = append(sec.Areas, ac)
+				}
+			}
 			fields := form.Fields()
 			for _, t := range accepted {
 				if t.questionnaire == q.ID {
@@ -187,13 +232,19 @@ func (s *Service) accepted(ctx context.Context, tx *storage.Tx, roundID string) 
 
 // questionLabel is the label of the question at an input path.
 func questionLabel(fields []forms.FieldInfo, path, lang string) string {
+	return In(questionTexts(fields, path), lang)
+}
+
+// questionTexts are the label texts of the question at an input path; a
+// question without a label is known by its name.
+func questionTexts(fields []forms.FieldInfo, path string) map[string]string {
 	name := path[strings.LastIndex(path, "/")+1:]
 	for _, f := range fields {
-		if f.Name == name {
-			return In(f.Label, lang)
+		if f.Name == name && len(f.Label) > 0 {
+			return f.Label
 		}
 	}
-	return name
+	return map[string]string{"": name}
 }
 
 // register adds the places of q's responses to the locations register.

@@ -31,8 +31,10 @@ type FreeText struct {
 	ResponseID      string
 	QuestionnaireID string
 	// Field is the answer's input path ("profile", "places[2]/observation").
-	Field  string
-	Status string
+	Field string
+	// Question is the label of the question asked, by language.
+	Question map[string]string
+	Status   string
 	// Original is the respondent's text; only the coordinator reads it.
 	Original string
 	// Edited is the accepted, de-identified text.
@@ -96,8 +98,21 @@ func (s *Service) Reviews(ctx context.Context, actor access.Actor, roundID, stat
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		round, err := getRound(ctx, tx, roundID)
+		if err != nil {
+			return err
+		}
+		fields := map[string][]forms.FieldInfo{}
 		opened := map[string]forms.Answers{}
 		for _, r := range list {
+			if _, ok := fields[r.QuestionnaireID]; !ok {
+				form, err := s.formFor(ctx, tx, r.QuestionnaireID, round.Areas)
+				if err != nil {
+					return err
+				}
+				fields[r.QuestionnaireID] = form.Fields()
+			}
+			r.Question = questionTexts(fields[r.QuestionnaireID], r.Field)
 			texts, ok := opened[r.ResponseID]
 			if !ok {
 				if texts, err = s.openTexts(ctx, tx, r.ResponseID, r.texts); err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
@@ -18,6 +19,8 @@ type changeView struct {
 	NA, NB int
 	Enough bool
 	Rows   []changeRow
+	// Maps draw a question asked from the area list in each round.
+	Maps []geo.Map
 }
 
 type comparisonView struct {
@@ -76,10 +79,21 @@ func (h *Handler) compare(w http.ResponseWriter, r *http.Request) {
 		d.Earlier = &findings{List: f.List}
 	}
 	lang := v.P.Lang()
-	for _, c := range cmp {
+	areas := h.cityAreas(r)
+	for ci, c := range cmp {
 		cv := comparisonView{Questionnaire: c.Questionnaire}
 		for _, qc := range c.Questions {
 			ch := changeView{Label: qc.LabelIn(lang), NA: qc.NA, NB: qc.NB, Enough: qc.Enough}
+			if qc.AreasA != nil && len(areas) > 0 {
+				for i, side := range []struct {
+					round  mapping.Round
+					counts map[string]int
+				}{{a, qc.AreasA}, {b, qc.AreasB}} {
+					ch.Maps = append(ch.Maps, geo.Render(v.P, geo.Spec{ID: "area-map-" + strconv.Itoa(ci) + "-" + qc.Field.Name + "-" + strconv.Itoa(i),
+						Title: v.P.T("mapping.map_round", "question", ch.Label, "round", side.round.Title), Areas: areas,
+						Counts: &geo.Counts{Label: v.P.T("mapping.map_answers"), ByArea: side.counts}}))
+				}
+			}
 			if qc.Enough {
 				if qc.Numeric() {
 					ch.Rows = append(ch.Rows,

@@ -14,10 +14,12 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
@@ -28,8 +30,13 @@ type Handler struct {
 	mapping  *mapping.Service
 	accounts *accounts.Service
 	// plan keeps the findings a round leads to; nil shows none.
-	plan  *plan.Service
-	areas func(context.Context) ([]geo.Area, error)
+	plan *plan.Service
+	// assistance lists the services available to victims and to people at
+	// risk, training the training needs a round found: outputs of the
+	// report (issue 12 item 3); nil shows none.
+	assistance *assistance.Service
+	training   *training.Service
+	areas      func(context.Context) ([]geo.Area, error)
 	// publicURL is where people reach Waymark, for invitation links; ""
 	// uses the address the coordinator's request came to.
 	publicURL string
@@ -37,8 +44,9 @@ type Handler struct {
 
 // New returns the mapping's pages. areas lists the city's current areas
 // the report's map is drawn on (geo.Service.Current); nil draws no map.
-func New(kit *page.Kit, s *mapping.Service, acc *accounts.Service, p *plan.Service, areas func(context.Context) ([]geo.Area, error), publicURL string) *Handler {
-	return &Handler{kit: kit, mapping: s, accounts: acc, plan: p, areas: areas, publicURL: strings.TrimSuffix(publicURL, "/")}
+func New(kit *page.Kit, s *mapping.Service, acc *accounts.Service, p *plan.Service, as *assistance.Service, tr *training.Service,
+	areas func(context.Context) ([]geo.Area, error), publicURL string) *Handler {
+	return &Handler{kit: kit, mapping: s, accounts: acc, plan: p, assistance: as, training: tr, areas: areas, publicURL: strings.TrimSuffix(publicURL, "/")}
 }
 
 // base is the scheme and host invitation links start with.

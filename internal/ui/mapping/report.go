@@ -1,14 +1,21 @@
 package mappingui
 
 import (
+	"cmp"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/assistance"
 
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
@@ -26,6 +33,8 @@ type resultRow struct {
 type questionView struct {
 	Label string
 	Rows  []resultRow
+	// Map draws the answers of a question asked from the area list.
+	Map *geo.Map
 }
 
 type sectionView struct {
@@ -45,6 +54,12 @@ type reportPage struct {
 	Map        *geo.Map
 	Restricted bool
 	Findings   *findings
+	// Services are what the partnership offers victims and people at risk.
+	Services []assistance.ServicesFor
+	// Needs are the training needs recorded from the round, by
+	// organisation and role; RecordNeed offers the form to record one.
+	Needs                 []training.Need
+	ShowNeeds, RecordNeed bool
 }
 
 func number(v float64) string {
@@ -61,8 +76,9 @@ func share(count, n int) string {
 	return strconv.Itoa(count) + " (" + strconv.Itoa(int(math.Round(100*float64(count)/float64(n)))) + " %)"
 }
 
-// sectionOf lays a questionnaire's results out as tables.
-func sectionOf(p *i18n.Printer, s mapping.Section) sectionView {
+// sectionOf lays a questionnaire's results out as tables, with a map
+// beside each question asked from the area list (areas nil draws none).
+func sectionOf(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) sectionView {
 	lang := p.Lang()
 	sv := sectionView{Questionnaire: s.Questionnaire, Responses: s.Responses, Texts: s.Texts}
 	var keys []string
@@ -72,6 +88,11 @@ func sectionOf(p *i18n.Printer, s mapping.Section) sectionView {
 	}
 	for _, q := range s.Questions {
 		qv := questionView{Label: q.LabelIn(lang)}
+		if i := slices.IndexFunc(s.Areas, func(a mapping.AreaCounts) bool { return a.Field.Name == q.Field.Name }); i >= 0 && len(areas) > 0 {
+			m := geo.Render(p, geo.Spec{ID: "area-map-" + strconv.Itoa(si) + "-" + q.Field.Name, Title: qv.Label, Areas: areas,
+				Counts: &geo.Counts{Label: p.T("mapping.map_answers"), ByArea: s.Areas[i].ByArea}})
+			qv.Map = &m
+		}
 		tallies := []*mapping.Tally{q.All}
 		for _, k := range keys {
 			tallies = append(tallies, q.ByType[k])
@@ -127,25 +148,36 @@ func (h *Handler) renderReportView(w http.ResponseWriter, r *http.Request, statu
 		h.kit.Fail(w, r, err)
 		return
 	}
-	d := reportPage{Round: rep.Round, Withheld: rep.Withheld, Restricted: restricted}
+	// The restricted page shows the restricted questionnaires alone: what
+	// the reader may not see elsewhere is no concern of this page.
+	d := reportPage{Round: rep.Round, Restricted: restricted}
+	if !restricted {
+		d.Withheld = rep.Withheld
+	}
+	areas := h.cityAreas(r)
 	for _, s := range rep.Sections {
 		if restricted && !s.Questionnaire.Restricted {
 			continue
 		}
-		d.Sections = append(d.Sections, sectionOf(v.P, s))
+		d.Sections = append(d.Sections, sectionOf(v.P, len(d.Sections), s, areas))
 	}
 	if !restricted {
 		d.Locations = rep.Locations
-		d.Map = h.placesMap(r, v, rep.PlacesByArea)
+		d.Map = placesMap(v, areas, rep.PlacesByArea)
 		d.Findings = h.roundFindings(r, rep.Round.ID, rep.Round.Areas)
+		if err := h.outputs(r, &d); err != nil {
+			h.kit.Fail(w, r, err)
+			return
+		}
 	}
 	v.Data = d
 	h.kit.Render(w, r, status, "mapping_report", v)
 }
 
-// placesMap draws the register's places per area on the city's areas;
-// nil when the city has no areas.
-func (h *Handler) placesMap(r *http.Request, v *web.View, byArea map[string]int) *geo.Map {
+// cityAreas are the city's current areas the maps are drawn on; none
+// when there are none or they cannot be read (the tables still show the
+// answers).
+func (h *Handler) cityAreas(r *http.Request) []geo.Area {
 	if h.areas == nil {
 		return nil
 	}
@@ -154,10 +186,42 @@ func (h *Handler) placesMap(r *http.Request, v *web.View, byArea map[string]int)
 		h.kit.Log().Error("load areas for the mapping report", "err", err)
 		return nil
 	}
+	return areas
+}
+
+// placesMap draws the register's places per area on the city's areas;
+// nil when the city has no areas.
+func placesMap(v *web.View, areas []geo.Area, byArea map[string]int) *geo.Map {
 	if len(areas) == 0 {
 		return nil
 	}
 	m := geo.Render(v.P, geo.Spec{ID: "places-map", Title: v.P.T("mapping.map_title"), Areas: areas,
 		Counts: &geo.Counts{Label: v.P.T("mapping.map_label"), ByArea: byArea}})
 	return &m
+}
+
+// outputs adds what the mapping informs beyond its answers (issue 12 item
+// 3): the services available to victims and to people at risk, and the
+// training needs recorded from the round by organisation and role.
+func (h *Handler) outputs(r *http.Request, d *reportPage) error {
+	ctx, actor := r.Context(), page.Actor(r)
+	if h.assistance != nil {
+		services, err := h.assistance.Services(ctx, actor)
+		if err != nil {
+			return err
+		}
+		d.Services = services
+	}
+	if h.training != nil {
+		needs, err := h.training.NeedsFrom(ctx, actor, training.FromMapping, d.Round.ID)
+		if err != nil {
+			return err
+		}
+		slices.SortStableFunc(needs, func(a, b training.Need) int {
+			return cmp.Or(strings.Compare(a.OrgName, b.OrgName), strings.Compare(a.Group, b.Group), strings.Compare(a.Role, b.Role))
+		})
+		d.Needs, d.ShowNeeds = needs, true
+		d.RecordNeed = access.Can(actor, access.ManageTraining)
+	}
+	return nil
 }

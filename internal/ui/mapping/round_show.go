@@ -30,7 +30,8 @@ type countRow struct {
 
 type reviewRow struct {
 	mapping.FreeText
-	Questionnaire, Type string
+	// Question is the question's label in the reader's language.
+	Questionnaire, Question, Type string
 }
 
 type roundPage struct {
@@ -131,7 +132,8 @@ func (h *Handler) renderRound(w http.ResponseWriter, r *http.Request, status int
 		return b.N - a.N
 	})
 	for _, t := range pending {
-		d.Pending = append(d.Pending, reviewRow{FreeText: t, Questionnaire: title[t.QuestionnaireID], Type: respondent(p, t.Respondent)})
+		d.Pending = append(d.Pending, reviewRow{FreeText: t, Questionnaire: title[t.QuestionnaireID],
+			Question: mapping.In(t.Question, p.Lang()), Type: respondent(p, t.Respondent)})
 	}
 	d.Orgs = []web.Option{{Value: "", LabelKey: "mapping.choose"}}
 	for _, o := range orgs {
