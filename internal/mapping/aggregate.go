@@ -113,6 +113,10 @@ type Aggregate struct {
 	// Types are the respondent types that answered, most answers first.
 	Types     []TypeCount
 	Questions []QuestionResult
+	// Version names these sums: while the round's responses and the form
+	// (its labels and area choices) are unchanged, the sums, and so the
+	// version, stay the same; a page may keep what it made of them.
+	Version string
 }
 
 // Result returns the result of the question named name.
@@ -202,6 +206,7 @@ func (s *Service) aggregate(ctx context.Context, tx *storage.Tx, r Round, q Ques
 	if err != nil {
 		return Aggregate{}, err
 	}
+	a.Version = strconv.FormatUint(s.sumsAdded.Add(1), 10)
 	s.sums.Store(key, cachedSum{version: version, form: form, sum: a})
 	return a, nil
 }

@@ -54,6 +54,7 @@ import (
 	"context"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -85,6 +86,8 @@ type Service struct {
 	// round and questionnaire (see aggregate), placeCache the places of its
 	// locations register (see places).
 	sums, placeCache sync.Map
+	// sumsAdded numbers the sums added up, for Aggregate.Version.
+	sumsAdded atomic.Uint64
 }
 
 // Deps are what the service needs.

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -37,6 +38,8 @@ type Handler struct {
 	assistance *assistance.Service
 	training   *training.Service
 	areas      func(context.Context) ([]geo.Area, error)
+	// laidOut keeps each report section's tables and maps (see section).
+	laidOut sync.Map
 	// publicURL is where people reach Waymark, for invitation links; ""
 	// uses the address the coordinator's request came to.
 	publicURL string

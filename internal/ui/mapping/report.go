@@ -1,7 +1,11 @@
 package mappingui
 
 import (
+	"bytes"
 	"cmp"
+	_ "embed"
+	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"slices"
@@ -31,8 +35,10 @@ type resultRow struct {
 }
 
 type questionView struct {
-	Label string
-	Rows  []resultRow
+	// ID names the question's heading, which labels its table.
+	ID, Label string
+	// Table is the question's results table, made by results_table.html.
+	Table template.HTML
 	// Map draws the answers of a question asked from the area list.
 	Map *geo.Map
 }
@@ -40,10 +46,34 @@ type questionView struct {
 type sectionView struct {
 	Questionnaire mapping.Questionnaire
 	Responses     int
+	Questions     []questionView
+	Texts         []mapping.AcceptedText
+}
+
+// A report lays out every question of a round as a table of up to a dozen
+// columns (about 130 KiB for 60 questions): executing that through the
+// page's template for each reader took most of a report request's time
+// under load (docs/issue12-progress/bench.md). The tables are made once
+// per version of the sums (mapping.Aggregate.Version) with this small
+// template and kept, with the maps, in Handler.laidOut.
+//
+//go:embed fragments/results_table.html
+var resultsTableSource string
+
+var resultsTable = template.Must(template.New("results_table").Parse(resultsTableSource))
+
+type tableData struct {
+	ID, Answer, All string
 	// Types head the columns after "all".
-	Types     []string
-	Questions []questionView
-	Texts     []mapping.AcceptedText
+	Types []string
+	Rows  []resultRow
+}
+
+// laidOut is a section's questions as laid out for one version of its sums
+// and of the city's areas.
+type laidOut struct {
+	version   string
+	questions []questionView
 }
 
 type reportPage struct {
@@ -76,18 +106,44 @@ func share(count, n int) string {
 	return strconv.Itoa(count) + " (" + strconv.Itoa(int(math.Round(100*float64(count)/float64(n)))) + " %)"
 }
 
-// sectionOf lays a questionnaire's results out as tables, with a map
-// beside each question asked from the area list (areas nil draws none).
-func sectionOf(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) sectionView {
-	lang := p.Lang()
+// section lays a questionnaire's results out, the si-th section of the
+// page, keeping the tables and maps while the sums and the city's areas are
+// the same.
+func (h *Handler) section(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) (sectionView, error) {
 	sv := sectionView{Questionnaire: s.Questionnaire, Responses: s.Responses, Texts: s.Texts}
-	var keys []string
+	key := s.Round.ID + "|" + s.Questionnaire.ID + "|" + strconv.Itoa(si) + "|" + p.Lang()
+	var version strings.Builder
+	version.WriteString(s.Version)
+	for _, a := range areas {
+		version.WriteString("|" + a.ID)
+	}
+	if c, ok := h.laidOut.Load(key); ok && s.Version != "" && c.(laidOut).version == version.String() {
+		sv.Questions = c.(laidOut).questions
+		return sv, nil
+	}
+	qs, err := questionsOf(p, si, s, areas)
+	if err != nil {
+		return sv, err
+	}
+	h.laidOut.Store(key, laidOut{version: version.String(), questions: qs})
+	sv.Questions = qs
+	return sv, nil
+}
+
+// questionsOf lays a questionnaire's results out as tables, with a map
+// beside each question asked from the area list (areas nil draws none).
+func questionsOf(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) ([]questionView, error) {
+	lang := p.Lang()
+	var out []questionView
+	var keys, types []string
 	for _, t := range s.Types {
 		keys = append(keys, t.Type.Key())
-		sv.Types = append(sv.Types, respondent(p, t.Type)+" ("+strconv.Itoa(t.N)+")")
+		types = append(types, respondent(p, t.Type)+" ("+strconv.Itoa(t.N)+")")
 	}
-	for _, q := range s.Questions {
-		qv := questionView{Label: q.LabelIn(lang)}
+	var buf bytes.Buffer
+	for qi, q := range s.Questions {
+		qv := questionView{ID: "q-" + strconv.Itoa(si) + "-" + strconv.Itoa(qi), Label: q.LabelIn(lang)}
+		table := tableData{ID: qv.ID, Answer: p.T("mapping.answer"), All: p.T("mapping.all"), Types: types}
 		if i := slices.IndexFunc(s.Areas, func(a mapping.AreaCounts) bool { return a.Field.Name == q.Field.Name }); i >= 0 && len(areas) > 0 {
 			m := geo.Render(p, geo.Spec{ID: "area-map-" + strconv.Itoa(si) + "-" + q.Field.Name, Title: qv.Label, Areas: areas,
 				Counts: &geo.Counts{Label: p.T("mapping.map_answers"), ByArea: s.Areas[i].ByArea}})
@@ -106,7 +162,7 @@ func sectionOf(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) sec
 				}
 				r.Cells = append(r.Cells, cell{Text: f(t)})
 			}
-			qv.Rows = append(qv.Rows, r)
+			table.Rows = append(table.Rows, r)
 		}
 		row(p.T("mapping.answered"), func(t *mapping.Tally) string { return strconv.Itoa(t.N) })
 		switch {
@@ -120,9 +176,14 @@ func sectionOf(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) sec
 			row(p.T("mapping.median"), func(t *mapping.Tally) string { return number(t.Median) })
 			row(p.T("mapping.range"), func(t *mapping.Tally) string { return number(t.Min) + " – " + number(t.Max) })
 		}
-		sv.Questions = append(sv.Questions, qv)
+		buf.Reset()
+		if err := resultsTable.Execute(&buf, table); err != nil {
+			return nil, fmt.Errorf("lay out the results of %s: %w", q.Field.Name, err)
+		}
+		qv.Table = template.HTML(buf.String())
+		out = append(out, qv)
 	}
-	return sv
+	return out, nil
 }
 
 // report is the printable mapping report of a round.
@@ -159,7 +220,12 @@ func (h *Handler) renderReportView(w http.ResponseWriter, r *http.Request, statu
 		if restricted && !s.Questionnaire.Restricted {
 			continue
 		}
-		d.Sections = append(d.Sections, sectionOf(v.P, len(d.Sections), s, areas))
+		sv, err := h.section(v.P, len(d.Sections), s, areas)
+		if err != nil {
+			h.kit.Fail(w, r, err)
+			return
+		}
+		d.Sections = append(d.Sections, sv)
 	}
 	if !restricted {
 		d.Locations = rep.Locations

@@ -23,7 +23,8 @@ import (
 // and role; the restricted page shows none of that and no note about
 // what it leaves out; a questionnaire without answers says so; the
 // comparison draws the areas of both rounds where each has k answers; the
-// review names a free text's question by its label.
+// review names a free text's question by its label. A new answer shows
+// in the report at once.
 func TestReportMapsAndOutputs(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
@@ -97,6 +98,12 @@ func TestReportMapsAndOutputs(t *testing.T) {
 					t.Errorf("the analyst's report shows %q", never)
 				}
 			}
+			// The laid-out tables are kept between readers, and a new answer shows at once.
+			answer(first, sex, "harbour")
+			_, body = send(t, env, &analyst, http.MethodGet, report, nil, http.StatusOK)
+			if !strings.Contains(body, "Harbour — Answers: 4") || !strings.Contains(body, `<td class="figure">4 (67 %)</td>`) {
+				t.Error("the report does not count a new answer")
+			}
 			_, body = send(t, env, &coord, http.MethodGet, report, nil, http.StatusOK, "de")
 			for _, want := range []string{"Noch keine Antworten.", `href="/training/needs/new?source_kind=mapping_round&amp;source_id=` + first.ID + `"`, "Schulungsbedarf nach Organisation und Funktion"} {
 				if !strings.Contains(body, want) {
@@ -121,7 +128,7 @@ func TestReportMapsAndOutputs(t *testing.T) {
 			second, sex2, _ := round("Autumn")
 			answer(second, sex2, "old-town", "old-town", "old-town", "old-town", "old-town")
 			_, body = send(t, env, &analyst, http.MethodGet, "/mapping/compare?a="+first.ID+"&b="+second.ID, nil, http.StatusOK)
-			for _, want := range []string{`id="area-map-0-area-0-figure"`, `id="area-map-0-area-1-figure"`, "Harbour — Answers: 3", "Old Town — Answers: 5"} {
+			for _, want := range []string{`id="area-map-0-area-0-figure"`, `id="area-map-0-area-1-figure"`, "Harbour — Answers: 4", "Old Town — Answers: 5"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("the comparison lacks %q", want)
 				}
