@@ -60,7 +60,13 @@ func TestBudgetAfterChecks(t *testing.T) {
 		}
 
 		// A forged, unsolved or foreign proof counts as none: the address.
-		for _, bad := range []intake.Work{{Challenge: w.Challenge, Nonce: "x"}, {Challenge: "AAAA", Nonce: "1"}, {Challenge: w.Challenge + "A", Nonce: w.Nonce}} {
+		// The unsolved nonce is one whose hash has no leading zero bit: a
+		// fixed guess solves an easy test challenge now and then.
+		unsolved := "x"
+		for i := 0; intake.LeadingZeroBits(w.Challenge, unsolved) > 0; i++ {
+			unsolved = fmt.Sprintf("x%d", i)
+		}
+		for _, bad := range []intake.Work{{Challenge: w.Challenge, Nonce: unsolved}, {Challenge: "AAAA", Nonce: "1"}, {Challenge: w.Challenge + "A", Nonce: w.Nonce}} {
 			if v := s.Visitor(proxy, bad); v != proxy {
 				t.Errorf("visitor of %+v = %q, want the address key", bad, v)
 			}
