@@ -111,8 +111,18 @@ func TestTrainingPages(t *testing.T) {
 				!strings.Contains(body, "Signs in the back seat") {
 				t.Fatalf("analyst's overview: %d %s", res.StatusCode, body)
 			}
-			if res, _ := get(worker, "/training"); res.StatusCode != http.StatusForbidden {
+			// A case worker reads what is published to the partnership, with
+			// the names of their own organisation's contact points, and
+			// records nothing.
+			if res, _ := get(worker, "/training"); res.StatusCode != http.StatusOK {
 				t.Fatalf("case worker's overview: %d", res.StatusCode)
+			}
+			res, body = get(worker, path)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Lena Horvat") || strings.Contains(body, "session-record-submit") {
+				t.Fatalf("the police case worker's session: %d %s", res.StatusCode, body)
+			}
+			if res, _ := get(worker, "/training/sessions/new"); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("case worker's new session form: %d", res.StatusCode)
 			}
 			if res, _ := post(analyst, path+"/attendance", url.Values{"attended_0": {"1"}}, "en"); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("analyst records attendance: %d", res.StatusCode)
