@@ -49,7 +49,9 @@ type PendingAccount struct {
 // activationHash is the stored form of a token: the token is 32 random
 // bytes, so a plain SHA-256 cannot be reversed by guessing.
 func activationHash(token string) []byte {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	// Strict: a last character differing only in the bits the encoding
+	// leaves over is another token, not a second spelling of this one.
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) != 32 {
 		return nil
 	}

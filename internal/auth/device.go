@@ -49,7 +49,7 @@ func (t *Throttle) Device(tokens []string, userID string, now time.Time) string 
 		if len(tok) != base64.RawURLEncoding.EncodedLen(deviceTokenLen) {
 			continue
 		}
-		b, err := base64.RawURLEncoding.DecodeString(tok)
+		b, err := base64.RawURLEncoding.Strict().DecodeString(tok)
 		if err != nil || b[0] != deviceVersion {
 			continue
 		}

@@ -77,7 +77,7 @@ func (s Session) NeedsTouch(now time.Time) bool {
 // TokenHash returns the stored form of a session token. A token that is
 // not well-formed yields nil, which matches no session.
 func TokenHash(token string) []byte {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) != tokenBytes {
 		return nil
 	}

@@ -63,7 +63,7 @@ type InviteInput struct {
 // tokenHash is the stored form of a link token: the token is 32 random
 // bytes, so a plain SHA-256 cannot be reversed by guessing.
 func tokenHash(token string) []byte {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) != 32 {
 		return nil
 	}
