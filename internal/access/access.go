@@ -21,10 +21,13 @@ const (
 	HotlineOperator Role = "hotline_operator" // takes calls and reports
 	PoliceContact   Role = "police_contact"   // named police or prosecution contact point
 	Analyst         Role = "analyst"          // sees anonymised statistics only
+	// ProcurementOfficer buys for the municipality: contracts, suppliers,
+	// sites and their checks; never case data.
+	ProcurementOfficer Role = "procurement_officer"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{Administrator, Coordinator, CaseWorker, Screener, HotlineOperator, PoliceContact, Analyst}
+var Roles = []Role{Administrator, Coordinator, CaseWorker, Screener, HotlineOperator, PoliceContact, Analyst, ProcurementOfficer}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
@@ -85,6 +88,18 @@ const (
 	ManageTraining        Action = "training.manage"         // training needs, sessions, attendance and trained contact points
 	ManageAgreements      Action = "agreements.manage"       // memoranda of cooperation and partners' named contact persons
 	ViewAgreements        Action = "agreements.view"         // agreements and contact persons (phone, hours) of the partnership
+
+	// Prevention (issue 13): procurement due diligence, site checks,
+	// campaigns, outreach, businesses, joint inspections and intelligence.
+	ViewProcurement    Action = "procurement.view"    // the municipality's contracts, suppliers, subcontractors, sites, risk lists and site checks (no case data)
+	ManageProcurement  Action = "procurement.manage"  // rate contracts, record suppliers, chains and sites, import risk lists, run site checks and corrective action plans
+	ManageCampaigns    Action = "campaigns.manage"    // awareness campaigns: audience, materials, attribution codes, funnel, harm log
+	ViewCampaigns      Action = "campaigns.view"      // campaigns and their funnels (counts only)
+	RecordOutreach     Action = "outreach.record"     // outreach sessions: where, team, contacts by group, materials, referrals (counts only)
+	ManageBusinesses   Action = "businesses.manage"   // businesses and sector associations engaged, their commitments and follow-ups
+	ManageInspections  Action = "inspections.manage"  // joint inspections: agencies, sites, outcomes
+	SubmitIntelligence Action = "intelligence.submit" // information about businesses, places and recruiters (never about victims) for the police contact points
+	ReadIntelligence   Action = "intelligence.read"   // the intelligence channel's entries, kept apart from case data
 )
 
 // Actions lists every action in display order (the permission matrix rows).
@@ -93,7 +108,9 @@ var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, Vie
 	ViewCases, OpenCase, ManageCases, RevealIdentity, ShareCases, ExportCase, ManageCrisisUnit, ManageProviders, ManageLocalGuide,
 	ViewInterpreters, ManageInterpreters, ManageCountryNotes, ManageAreas,
 	ViewMunicipal, ManageMapping, RespondMapping, ViewMappingReport, ViewMappingRestricted, ManagePlan, ReportPlanProgress,
-	ManageWorkingGroup, ViewWorkingGroup, ManageTraining, ManageAgreements, ViewAgreements}
+	ManageWorkingGroup, ViewWorkingGroup, ManageTraining, ManageAgreements, ViewAgreements,
+	ViewProcurement, ManageProcurement, ManageCampaigns, ViewCampaigns, RecordOutreach, ManageBusinesses, ManageInspections,
+	SubmitIntelligence, ReadIntelligence}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -126,6 +143,8 @@ var matrix = map[Role]map[Action]Reach{
 		ManageAreas: AllOrgs, ViewMunicipal: AllOrgs, ManageMapping: AllOrgs, RespondMapping: OwnOrg, ViewMappingReport: AllOrgs,
 		ViewMappingRestricted: AllOrgs, ManagePlan: AllOrgs, ReportPlanProgress: AllOrgs, ManageWorkingGroup: AllOrgs,
 		ViewWorkingGroup: AllOrgs, ManageTraining: AllOrgs, ManageAgreements: AllOrgs, ViewAgreements: AllOrgs,
+		ViewProcurement: AllOrgs, ManageCampaigns: AllOrgs, ViewCampaigns: AllOrgs, RecordOutreach: AllOrgs, ManageBusinesses: AllOrgs,
+		ManageInspections: AllOrgs, SubmitIntelligence: OwnOrg,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
@@ -134,25 +153,37 @@ var matrix = map[Role]map[Action]Reach{
 		ViewCases: OwnOrg, OpenCase: OwnOrg, ManageCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ExportCase: OwnOrg,
 		ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs, ManageCountryNotes: AllOrgs,
 		RespondMapping: OwnOrg, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs, ViewMunicipal: AllOrgs,
+		RecordOutreach: OwnOrg, SubmitIntelligence: OwnOrg,
 	},
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
+		SubmitIntelligence: OwnOrg,
 	},
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, ViewReports: OwnOrg, TriageReports: OwnOrg, LogCalls: OwnOrg,
 		OpenCase: OwnOrg, ViewInterpreters: AllOrgs, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
+		SubmitIntelligence: OwnOrg,
 	},
 	PoliceContact: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
 		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs,
 		RespondMapping: OwnOrg, ViewMappingRestricted: AllOrgs, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs,
-		ViewMunicipal: AllOrgs,
+		ViewMunicipal: AllOrgs, ManageInspections: AllOrgs, SubmitIntelligence: OwnOrg, ReadIntelligence: AllOrgs,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs, ViewMappingReport: AllOrgs,
+		ViewCampaigns: AllOrgs,
+	},
+	// A procurement officer screens the workers a site check found signs
+	// about and refers them with their consent, like a screener; the cases
+	// that follow are not theirs to see.
+	ProcurementOfficer: {
+		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs,
+		EvaluateScreening: OwnOrg, CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
+		ViewProcurement: AllOrgs, ManageProcurement: AllOrgs, ManageBusinesses: AllOrgs, SubmitIntelligence: OwnOrg,
 	},
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"waymark.city/waymark/internal/bench"
@@ -12,7 +13,7 @@ import (
 
 func benchCmd(ctx context.Context, io IO, args []string) error {
 	var cfg config.Config
-	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--mapping N] [--mapping-only] [--database URL]")
+	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--mapping N] [--mapping-only] [--cpuprofile FILE] [--database URL]")
 	cfg.Register(fs, io.Getenv)
 	orgs := fs.Int("orgs", 20, "organisations to seed")
 	users := fs.Int("users", 10, "users per organisation to seed")
@@ -28,6 +29,7 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	casesExplain := fs.Bool("cases-explain", false, "print the query plans of the case queries")
 	mappingN := fs.Int("mapping", 0, "responses to seed into one mapping round of 60 questions (0 skips it; the issue's size is 2000)")
 	mappingOnly := fs.Bool("mapping-only", false, "run only the local-mapping section (with --mapping 2000 unless --mapping is given)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for go tool pprof)")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
 	}
@@ -43,6 +45,17 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 		defer os.RemoveAll(dir)
 		cfg.DataDir = dir
 		cfg.KeysFile = filepath.Join(dir, "waymark.keys")
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return bench.Run(ctx, bench.Options{Config: cfg, Organisations: *orgs, UsersPerOrg: *users, AuditRecords: *auditN,
 		Clients: *clients, Duration: *duration, Submissions: *submissions, Flood: *flood, FloodSources: *floodSources,

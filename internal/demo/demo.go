@@ -64,6 +64,7 @@ var people = []struct {
 	{"hotline", "Hana Hotline", access.HotlineOperator, 5},
 	{"police", "Pat Police", access.PoliceContact, 3},
 	{"analyst", "Ari Analyst", access.Analyst, 0},
+	{"procurement", "Pia Procurement", access.ProcurementOfficer, 0},
 }
 
 // Deps are the services the demo data goes through, so that it is
