@@ -92,6 +92,8 @@ type Map struct {
 	// ID and Title are the Spec's.
 	ID, Title string
 	SVG       template.HTML
+	// Drawing is the geometry the SVG is written from; zero without areas.
+	Drawing Drawing
 	// HasValues and HasCounts say which columns the table has.
 	HasValues, HasCounts bool
 	// Classes is the legend of Values (empty without Values); NoData says
@@ -183,6 +185,7 @@ func Render(p *i18n.Printer, s Spec) Map {
 		m.Rows = append(m.Rows, row)
 	}
 	if len(s.Areas) > 0 {
+		m.Drawing = layout(p, s, m)
 		m.SVG = template.HTML(draw(p, s, m))
 	}
 	return m
@@ -292,8 +295,40 @@ func (f frame) point(p orb.Point) orb.Point {
 	return orb.Point{f.offX + (p[0]-f.minX)*f.scale, f.offY + (f.maxY-p[1])*f.scale}
 }
 
-// draw writes the SVG.
-func draw(p *i18n.Printer, s Spec, m Map) string {
+// Drawing is a map's geometry in drawing units (Width across, y down),
+// projected and simplified once: the SVG is written from it, and a printout
+// (internal/printout) draws the same shapes as PDF paths.
+type Drawing struct {
+	Width, Height float64
+	// Areas are in the Spec's order.
+	Areas []DrawnArea
+	// Names says whether the areas' names are written on the map (few
+	// areas and no counts); Counts whether circles with counts are drawn.
+	Names, Counts bool
+	// Stroke is the colour of boundaries, names and count circles;
+	// MarkerText the colour of the number inside a circle.
+	Stroke, MarkerText string
+}
+
+// DrawnArea is one area of a Drawing.
+type DrawnArea struct {
+	Name string
+	// Title is what the area's shape says to a screen reader.
+	Title string
+	// Fill is the area's colour, "#rrggbb".
+	Fill  string
+	Shape orb.MultiPolygon
+	// Inside is where a name or count circle goes; set when the drawing
+	// writes one for the area.
+	Inside orb.Point
+	// Radius is the count circle's radius, 0 without a circle; CountText
+	// its number.
+	Radius    float64
+	CountText string
+}
+
+// layout projects and simplifies the areas and places names and counts.
+func layout(p *i18n.Printer, s Spec, m Map) Drawing {
 	shapes := make([]orb.MultiPolygon, len(s.Areas))
 	var bound orb.Bound
 	for i, a := range s.Areas {
@@ -305,13 +340,8 @@ func draw(p *i18n.Printer, s Spec, m Map) string {
 		}
 	}
 	f := newFrame(bound)
-	id := s.ID
-	var b strings.Builder
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 ` + num(mapWidth) + ` ` + num(f.height) +
-		`" role="img" aria-labelledby="` + attr(id) + `-title ` + attr(id) + `-desc" font-family="system-ui, sans-serif">`)
-	b.WriteString(`<title id="` + attr(id) + `-title">` + html.EscapeString(s.Title) + `</title>`)
-	b.WriteString(`<desc id="` + attr(id) + `-desc">` + html.EscapeString(description(p, s, m)) + `</desc>`)
-	b.WriteString(`<g stroke="` + boundary + `" stroke-width="1" stroke-linejoin="round" fill-rule="evenodd">`)
+	d := Drawing{Width: mapWidth, Height: f.height, Stroke: boundary, MarkerText: markerText,
+		Counts: s.Counts != nil, Names: s.Counts == nil && len(s.Areas) <= maxLabels}
 	for i, a := range s.Areas {
 		row := m.Rows[i]
 		fill, title := plainFill, a.Name
@@ -333,15 +363,61 @@ func draw(p *i18n.Printer, s Spec, m Map) string {
 			}
 		}
 		pixels = simplify.DouglasPeucker(tolerance).MultiPolygon(pixels)
-		b.WriteString(`<path fill="` + fill + `" d="` + pathData(pixels) + `"><title>` + html.EscapeString(title) + `</title></path>`)
-		shapes[i] = pixels
+		d.Areas = append(d.Areas, DrawnArea{Name: a.Name, Title: title, Fill: fill, Shape: pixels})
+	}
+	switch {
+	case d.Counts:
+		placeCounts(&d, p, s)
+	case d.Names:
+		for i := range d.Areas {
+			if len(d.Areas[i].Shape) > 0 {
+				d.Areas[i].Inside = inside(d.Areas[i].Shape)
+			}
+		}
+	}
+	return d
+}
+
+// placeCounts puts a circle with the count inside each area that has
+// any, sized by the count's square root so the circle's area follows it.
+func placeCounts(d *Drawing, p *i18n.Printer, s Spec) {
+	most := 0
+	for _, a := range s.Areas {
+		most = max(most, s.Counts.ByArea[a.Code])
+	}
+	if most == 0 {
+		return
+	}
+	for i, a := range s.Areas {
+		n := s.Counts.ByArea[a.Code]
+		if n <= 0 || len(d.Areas[i].Shape) == 0 {
+			continue
+		}
+		d.Areas[i].Inside = inside(d.Areas[i].Shape)
+		d.Areas[i].Radius = 10 + 8*math.Sqrt(float64(n)/float64(most))
+		d.Areas[i].CountText = p.T("geo.map.number", "value", n)
+	}
+}
+
+// draw writes the SVG.
+func draw(p *i18n.Printer, s Spec, m Map) string {
+	d := m.Drawing
+	id := s.ID
+	var b strings.Builder
+	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 ` + num(d.Width) + ` ` + num(d.Height) +
+		`" role="img" aria-labelledby="` + attr(id) + `-title ` + attr(id) + `-desc" font-family="system-ui, sans-serif">`)
+	b.WriteString(`<title id="` + attr(id) + `-title">` + html.EscapeString(s.Title) + `</title>`)
+	b.WriteString(`<desc id="` + attr(id) + `-desc">` + html.EscapeString(description(p, s, m)) + `</desc>`)
+	b.WriteString(`<g stroke="` + boundary + `" stroke-width="1" stroke-linejoin="round" fill-rule="evenodd">`)
+	for _, a := range d.Areas {
+		b.WriteString(`<path fill="` + a.Fill + `" d="` + pathData(a.Shape) + `"><title>` + html.EscapeString(a.Title) + `</title></path>`)
 	}
 	b.WriteString(`</g>`)
 	switch {
-	case s.Counts != nil:
-		drawCounts(&b, p, s, shapes)
-	case len(s.Areas) <= maxLabels:
-		drawNames(&b, s, shapes)
+	case d.Counts:
+		drawCounts(&b, p, s, d)
+	case d.Names:
+		drawNames(&b, d)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
@@ -355,42 +431,34 @@ const maxLabels = 30
 // reads on every class colour. A map with counts has its circles there
 // instead. The names are hidden from screen readers, which have the
 // titles, the description and the table.
-func drawNames(b *strings.Builder, s Spec, shapes []orb.MultiPolygon) {
+func drawNames(b *strings.Builder, d Drawing) {
 	b.WriteString(`<g font-size="11" text-anchor="middle" fill="` + boundary + `" stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round" aria-hidden="true">`)
-	for i, a := range s.Areas {
-		if len(shapes[i]) == 0 {
+	for _, a := range d.Areas {
+		if len(a.Shape) == 0 {
 			continue
 		}
-		c := inside(shapes[i])
-		b.WriteString(`<text x="` + num(c[0]) + `" y="` + num(c[1]) + `" dy="0.35em">` + html.EscapeString(a.Name) + `</text>`)
+		b.WriteString(`<text x="` + num(a.Inside[0]) + `" y="` + num(a.Inside[1]) + `" dy="0.35em">` + html.EscapeString(a.Name) + `</text>`)
 	}
 	b.WriteString(`</g>`)
 }
 
-// drawCounts writes a circle with the count inside each area that has
-// any, sized by the count's square root so the circle's area follows it.
-func drawCounts(b *strings.Builder, p *i18n.Printer, s Spec, shapes []orb.MultiPolygon) {
-	most := 0
-	for _, a := range s.Areas {
-		most = max(most, s.Counts.ByArea[a.Code])
-	}
-	if most == 0 {
+// drawCounts writes the count circles placeCounts laid out.
+func drawCounts(b *strings.Builder, p *i18n.Printer, s Spec, d Drawing) {
+	if !slices.ContainsFunc(d.Areas, func(a DrawnArea) bool { return a.Radius > 0 }) {
 		return
 	}
 	b.WriteString(`<g font-size="13" font-weight="bold" text-anchor="middle">`)
-	for i, a := range s.Areas {
-		n := s.Counts.ByArea[a.Code]
-		if n <= 0 || len(shapes[i]) == 0 {
+	for i, a := range d.Areas {
+		if a.Radius == 0 {
 			continue
 		}
-		c := inside(shapes[i])
-		r := 10 + 8*math.Sqrt(float64(n)/float64(most))
-		title := p.T("geo.map.area_count", "area", a.Name, "label", s.Counts.Label, "n", n)
+		c := a.Inside
+		title := p.T("geo.map.area_count", "area", a.Name, "label", s.Counts.Label, "n", s.Counts.ByArea[s.Areas[i].Code])
 		b.WriteString(`<g><title>` + html.EscapeString(title) + `</title>`)
-		b.WriteString(`<circle cx="` + num(c[0]) + `" cy="` + num(c[1]) + `" r="` + num(r) + `" fill="` + markerFill +
+		b.WriteString(`<circle cx="` + num(c[0]) + `" cy="` + num(c[1]) + `" r="` + num(a.Radius) + `" fill="` + markerFill +
 			`" stroke="` + markerText + `" stroke-width="1.5"/>`)
 		b.WriteString(`<text x="` + num(c[0]) + `" y="` + num(c[1]) + `" dy="0.35em" fill="` + markerText + `">` +
-			html.EscapeString(p.T("geo.map.number", "value", n)) + `</text></g>`)
+			html.EscapeString(a.CountText) + `</text></g>`)
 	}
 	b.WriteString(`</g>`)
 }
