@@ -1,0 +1,282 @@
+package sitechecks
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/forms"
+	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Check is one visit to a site.
+type Check struct {
+	ID           string
+	ContractID   string
+	SiteID       string
+	CheckedOn    string
+	Inspectors   string
+	Organisation string
+	FormID       string
+	FormVersion  string
+	Answers      forms.Answers
+	CreatedAt    time.Time
+	// Counts, filled by every read.
+	Findings   int
+	Critical   int
+	OpenCount  int // actions still pending
+	Overdue    int // pending actions past their deadline
+	Screenings int // screenings the check started
+	// Filled by Check only: the findings with their actions (most serious
+	// first) and the screenings started.
+	FindingList   []Finding
+	ScreeningList []StartedScreening
+}
+
+// WorkersSpoken is the number of workers the inspectors spoke to.
+func (c Check) WorkersSpoken() int {
+	n, _ := strconv.Atoi(c.Answers.Values["workers_spoken"])
+	return n
+}
+
+// SignsAboutWorkers reports whether the check recorded signs about workers,
+// so a screening can be started from it.
+func (c Check) SignsAboutWorkers() bool { return len(ScreeningAnswers(c.Answers)) > 0 }
+
+// StartedScreening is a screening a check started.
+type StartedScreening struct {
+	ScreeningID string
+	StartedAt   time.Time
+	Username    string
+}
+
+// CheckInput is the check form apart from the questionnaire's answers.
+type CheckInput struct {
+	ContractID   string
+	SiteID       string
+	CheckedOn    string
+	Inspectors   string
+	Organisation string
+}
+
+func (in *CheckInput) check(today string) apperr.Fields {
+	var f fields
+	f.date(&in.CheckedOn, "checked_on")
+	if in.CheckedOn > today {
+		f.Add("checked_on", "sitechecks.error.future")
+	}
+	f.text(&in.Inspectors, "inspectors", maxShort, true)
+	f.text(&in.Organisation, "organisation", maxShort, true)
+	return f.Fields
+}
+
+// Record records a check of a site of a contract with the questionnaire's
+// posted answers (in lang, for the questionnaire's messages), and the
+// findings its answers signal. A site of another contract is refused and
+// nothing is stored. The answers are returned as read, so a refused form
+// can be shown again with them.
+func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput, values url.Values, lang string) (Check, forms.Answers, error) {
+	if err := s.authorize(ctx, actor, access.ManageProcurement, "site_check", ""); err != nil {
+		return Check{}, forms.Answers{}, err
+	}
+	if _, err := s.procurement.Contract(ctx, actor, in.ContractID); err != nil {
+		return Check{}, forms.Answers{}, err
+	}
+	f := in.check(s.today())
+	site, err := s.procurement.Site(ctx, actor, in.SiteID)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		f.Add("site_id", "sitechecks.error.site")
+	case err != nil:
+		return Check{}, forms.Answers{}, err
+	case site.ContractID != in.ContractID:
+		f.Add("site_id", "sitechecks.error.site_other_contract")
+	}
+	ans, err := questionnaire.Decode(values, lang)
+	if err != nil {
+		e := apperr.As(err)
+		if e.Code != apperr.Invalid {
+			return Check{}, ans, err
+		}
+		f = append(f, e.Fields...)
+	}
+	if err := f.Err(); err != nil {
+		return Check{}, ans, err
+	}
+	b, err := json.Marshal(ans)
+	if err != nil {
+		return Check{}, ans, fmt.Errorf("encode check answers: %w", err)
+	}
+	id, now := newID(), s.now()
+	derived := Derive(ans)
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_checks
+			(id, contract_id, site_id, checked_on, inspectors, organisation, form_id, form_version, answers, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			id, in.ContractID, in.SiteID, in.CheckedOn, in.Inspectors, in.Organisation, questionnaire.ID, questionnaire.Version,
+			string(b), actor.UserID, now); err != nil {
+			return err
+		}
+		for _, sg := range derived {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_findings
+				(id, check_id, severity, signal, description, created_by, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, '', $5, $6, $6)`, newID(), id, sg.Severity, sg.Question, actor.UserID, now); err != nil {
+				return err
+			}
+		}
+		return s.record(ctx, tx, actor, "site_check.create", "site_check", id, fmt.Sprintf("findings=%d", len(derived)))
+	})
+	if err != nil {
+		return Check{}, ans, err
+	}
+	c, err := s.Check(ctx, actor, id)
+	return c, ans, err
+}
+
+// counts are a check's counts of findings, actions and screenings; $1 is
+// today.
+const counts = `(SELECT count(*) FROM site_check_findings f WHERE f.check_id = c.id),
+	(SELECT count(*) FROM site_check_findings f WHERE f.check_id = c.id AND f.severity = 'critical'),
+	(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
+		WHERE f.check_id = c.id AND a.status IN ('open', 'in_progress')),
+	(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
+		WHERE f.check_id = c.id AND a.status IN ('open', 'in_progress') AND a.due_on < $1),
+	(SELECT count(*) FROM site_check_screenings x WHERE x.check_id = c.id)`
+
+const checkColumns = `c.id, c.contract_id, c.site_id, c.checked_on, c.inspectors, c.organisation, c.form_id, c.form_version, c.answers, c.created_at, ` + counts
+
+func scanCheck(r interface{ Scan(...any) error }) (Check, error) {
+	var c Check
+	var answers string
+	err := r.Scan(&c.ID, &c.ContractID, &c.SiteID, &c.CheckedOn, &c.Inspectors, &c.Organisation, &c.FormID, &c.FormVersion, &answers, &c.CreatedAt,
+		&c.Findings, &c.Critical, &c.OpenCount, &c.Overdue, &c.Screenings)
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(answers), &c.Answers); err != nil {
+		return c, fmt.Errorf("decode answers of site check %s: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// read asks the policy whether actor may read checks.
+func (s *Service) read(ctx context.Context, actor access.Actor, id string) error {
+	return s.authorize(ctx, actor, access.ViewProcurement, "site_check", id)
+}
+
+// Check returns a check with its findings, their actions and the
+// screenings it started.
+func (s *Service) Check(ctx context.Context, actor access.Actor, id string) (Check, error) {
+	if err := s.read(ctx, actor, id); err != nil {
+		return Check{}, err
+	}
+	today := s.today()
+	var c Check
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		c, err = scanCheck(tx.QueryRowContext(ctx, `SELECT `+checkColumns+` FROM site_checks c WHERE c.id = $2`, today, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound()
+		}
+		if err != nil {
+			return err
+		}
+		if c.FindingList, err = findingsOf(ctx, tx, today, id); err != nil {
+			return err
+		}
+		c.ScreeningList, err = screeningsOf(ctx, tx, id)
+		return err
+	})
+	if apperr.Is(err, apperr.NotFound) {
+		return Check{}, s.refuse(ctx, actor, access.ViewProcurement, "site_check", id, err)
+	}
+	return c, err
+}
+
+func screeningsOf(ctx context.Context, tx *storage.Tx, checkID string) ([]StartedScreening, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT x.screening_id, x.started_at, u.username FROM site_check_screenings x
+		JOIN users u ON u.id = x.started_by WHERE x.check_id = $1 ORDER BY x.started_at, x.screening_id`, checkID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StartedScreening
+	for rows.Next() {
+		var x StartedScreening
+		if err := rows.Scan(&x.ScreeningID, &x.StartedAt, &x.Username); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// List is the checks of a contract or a site, newest first, with their
+// totals.
+type List struct {
+	Checks []Check
+	// Totals over the checks.
+	Findings, Critical, OpenCount, Overdue, Screenings int
+}
+
+// ChecksOfContract lists the checks of a contract's sites. The contract
+// must be in the actor's view.
+func (s *Service) ChecksOfContract(ctx context.Context, actor access.Actor, contractID string) (procurement.Contract, List, error) {
+	if err := s.read(ctx, actor, contractID); err != nil {
+		return procurement.Contract{}, List{}, err
+	}
+	c, err := s.procurement.Contract(ctx, actor, contractID)
+	if err != nil {
+		return procurement.Contract{}, List{}, err
+	}
+	l, err := s.list(ctx, `c.contract_id = $2`, contractID)
+	return c, l, err
+}
+
+// ChecksOfSite lists the checks of a site. The site must be in the
+// actor's view.
+func (s *Service) ChecksOfSite(ctx context.Context, actor access.Actor, siteID string) (procurement.Site, List, error) {
+	if err := s.read(ctx, actor, siteID); err != nil {
+		return procurement.Site{}, List{}, err
+	}
+	site, err := s.procurement.Site(ctx, actor, siteID)
+	if err != nil {
+		return procurement.Site{}, List{}, err
+	}
+	l, err := s.list(ctx, `c.site_id = $2`, siteID)
+	return site, l, err
+}
+
+func (s *Service) list(ctx context.Context, where, id string) (List, error) {
+	var l List
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+checkColumns+` FROM site_checks c WHERE `+where+`
+			ORDER BY c.checked_on DESC, c.created_at DESC, c.id`, s.today(), id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanCheck(rows)
+			if err != nil {
+				return err
+			}
+			l.Checks = append(l.Checks, c)
+			l.Findings += c.Findings
+			l.Critical += c.Critical
+			l.OpenCount += c.OpenCount
+			l.Overdue += c.Overdue
+			l.Screenings += c.Screenings
+		}
+		return rows.Err()
+	})
+	return l, err
+}

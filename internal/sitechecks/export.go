@@ -1,0 +1,146 @@
+package sitechecks
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Export is the checks of a contract with their findings and actions, and
+// the names of their sites.
+type Export struct {
+	Contract  procurement.Contract
+	Checks    []Check
+	SiteNames map[string]string
+}
+
+// ExportContract reads every check of a contract with its findings and
+// actions, for the CSV and XLSX exports.
+func (s *Service) ExportContract(ctx context.Context, actor access.Actor, contractID string) (Export, error) {
+	contract, l, err := s.ChecksOfContract(ctx, actor, contractID)
+	if err != nil {
+		return Export{}, err
+	}
+	e := Export{Contract: contract, Checks: l.Checks, SiteNames: map[string]string{}}
+	today := s.today()
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		for i := range e.Checks {
+			var err error
+			if e.Checks[i].FindingList, err = findingsOf(ctx, tx, today, e.Checks[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Export{}, err
+	}
+	for _, c := range e.Checks {
+		if _, ok := e.SiteNames[c.SiteID]; ok {
+			continue
+		}
+		site, err := s.procurement.Site(ctx, actor, c.SiteID)
+		if err != nil {
+			return Export{}, err
+		}
+		e.SiteNames[c.SiteID] = site.Name
+	}
+	return e, nil
+}
+
+// exportColumns are the message keys of the exports' headings.
+var exportColumns = []string{"check_id", "checked_on", "site", "inspectors", "organisation", "workers_present", "workers_spoken",
+	"screenings_started", "finding_id", "severity", "finding", "action", "owner", "due_on", "verification", "verified_on", "status", "overdue"}
+
+// FindingText is a finding's text: the officer's description, or the
+// standard text of the signal it was derived from.
+func FindingText(p *i18n.Printer, f Finding) string {
+	if f.Description != "" || f.Signal == "" {
+		return f.Description
+	}
+	return p.T("sitechecks.signal." + f.Signal)
+}
+
+// rows lays the export out in p's language: one row per corrective action,
+// a finding without actions on a row of its own, a check without findings
+// too.
+func (e Export) rows(p *i18n.Printer) [][]string {
+	head := make([]string, len(exportColumns))
+	for i, c := range exportColumns {
+		head[i] = p.T("sitechecks.export." + c)
+	}
+	out := [][]string{head}
+	yes := func(b bool) string {
+		if b {
+			return p.T("sitechecks.yes")
+		}
+		return p.T("sitechecks.no")
+	}
+	for _, c := range e.Checks {
+		check := []string{c.ID, c.CheckedOn, e.SiteNames[c.SiteID], c.Inspectors, c.Organisation, c.Answers.Values["workers_present"],
+			strconv.Itoa(c.WorkersSpoken()), strconv.Itoa(c.Screenings)}
+		if len(c.FindingList) == 0 {
+			out = append(out, append(check, make([]string, len(exportColumns)-len(check))...))
+		}
+		for _, f := range c.FindingList {
+			finding := append(append([]string(nil), check...), f.ID, p.T("sitechecks.severity."+string(f.Severity)), FindingText(p, f))
+			if len(f.Actions) == 0 {
+				out = append(out, append(finding, make([]string, len(exportColumns)-len(finding))...))
+			}
+			for _, a := range f.Actions {
+				out = append(out, append(append([]string(nil), finding...), a.Action, p.T("sitechecks.owner."+string(a.Owner)), a.DueOn,
+					a.Verification, a.VerifiedOn, p.T("sitechecks.status."+string(a.Status)), yes(a.Overdue)))
+			}
+		}
+	}
+	return out
+}
+
+// WriteCSV writes the export as CSV in p's language.
+func (e Export) WriteCSV(w io.Writer, p *i18n.Printer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(e.rows(p)); err != nil {
+		return fmt.Errorf("write site checks CSV: %w", err)
+	}
+	return nil
+}
+
+// WriteXLSX writes the export as an Excel workbook in p's language.
+func (e Export) WriteXLSX(w io.Writer, p *i18n.Printer) error {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	sheet := p.T("sitechecks.export.sheet")
+	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("name site checks sheet: %w", err)
+	}
+	sw, err := wb.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("write site checks XLSX: %w", err)
+	}
+	for i, row := range e.rows(p) {
+		cells := make([]any, len(row))
+		for j, v := range row {
+			cells[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return fmt.Errorf("write site checks XLSX: %w", err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("write site checks XLSX: %w", err)
+	}
+	if _, err := wb.WriteTo(w); err != nil {
+		return fmt.Errorf("write site checks XLSX: %w", err)
+	}
+	return nil
+}
