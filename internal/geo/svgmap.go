@@ -306,8 +306,9 @@ type Drawing struct {
 	// areas and no counts); Counts whether circles with counts are drawn.
 	Names, Counts bool
 	// Stroke is the colour of boundaries, names and count circles;
-	// MarkerText the colour of the number inside a circle.
-	Stroke, MarkerText string
+	// MarkerText the colour of the number inside a circle; NoData the
+	// fill of an area without a value (Map.NoData).
+	Stroke, MarkerText, NoData string
 }
 
 // DrawnArea is one area of a Drawing.
@@ -340,7 +341,7 @@ func layout(p *i18n.Printer, s Spec, m Map) Drawing {
 		}
 	}
 	f := newFrame(bound)
-	d := Drawing{Width: mapWidth, Height: f.height, Stroke: boundary, MarkerText: markerText,
+	d := Drawing{Width: mapWidth, Height: f.height, Stroke: boundary, MarkerText: markerText, NoData: noDataFill,
 		Counts: s.Counts != nil, Names: s.Counts == nil && len(s.Areas) <= maxLabels}
 	for i, a := range s.Areas {
 		row := m.Rows[i]
