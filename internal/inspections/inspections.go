@@ -1,0 +1,426 @@
+// Package inspections plans and records joint inspections (issue 13 item
+// 7): the labour, health, tax and fire inspectorates and the police going
+// together to the kinds of place and sectors the local mapping found
+// (Danube guidelines §3.4 and p. xii — /work/shared/seeds/). An
+// inspection names its kind of place (the mapping's locations
+// questionnaire), its area of the city and its sector (the labour
+// questionnaire's list), the agencies taking part, the sites visited by
+// address and kind, and afterwards what came of it as numbers: workers
+// met, screenings started, referrals made, and what follows up.
+//
+// Nothing here is about a person: a screening started at an inspection is
+// the screening capability's record, counted here. The coordinator and
+// the police contact points plan and record inspections
+// (access.ManageInspections).
+package inspections
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/geo"
+	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/storage"
+)
+
+// Service is the joint inspections.
+type Service struct {
+	db    *storage.DB
+	audit *audit.Log
+	areas func(context.Context) ([]geo.Area, error)
+	now   func() time.Time
+	zone  *time.Location
+}
+
+// Deps are what the service needs.
+type Deps struct {
+	DB    *storage.DB
+	Audit *audit.Log
+	// Areas are the city's current areas (geo.Service.Current).
+	Areas func(context.Context) ([]geo.Area, error)
+	// Now defaults to storage.Now; Zone, where "today" is, to time.Local.
+	Now  func() time.Time
+	Zone *time.Location
+}
+
+// New returns the service.
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, audit: d.Audit, areas: d.Areas, now: d.Now, zone: d.Zone}
+	if s.now == nil {
+		s.now = storage.Now
+	}
+	if s.zone == nil {
+		s.zone = time.Local
+	}
+	if s.areas == nil {
+		s.areas = func(context.Context) ([]geo.Area, error) { return nil, nil }
+	}
+	return s
+}
+
+// AgencyKinds are the organisation kinds (accounts.OrgKind codes) that
+// take part in a joint inspection.
+var AgencyKinds = []string{"labour_inspectorate", "health_inspectorate", "tax_inspectorate", "fire_inspectorate", "police"}
+
+// Statuses of an inspection.
+const (
+	Planned = "planned"
+	Held    = "held"
+)
+
+// LocationTypeKnown reports whether code is a kind of place of the
+// mapping's register (locations questionnaire).
+func LocationTypeKnown(code string) bool { return mapping.HasChoice("locations", "location_type", code) }
+
+// SectorKnown reports whether code is a sector of the mapping's labour
+// questionnaire.
+func SectorKnown(code string) bool { return mapping.HasChoice("labour_exploitation", "sector", code) }
+
+// Limits.
+const (
+	// MaxCount is the largest number an outcome takes.
+	MaxCount = 100000
+	maxSites = 30
+	maxText  = 300
+	maxNote  = 2000
+)
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnly) }
+
+func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
+
+// authorize asks the policy and audits a refusal.
+func (s *Service) authorize(ctx context.Context, actor access.Actor, id string) error {
+	if _, err := access.Authorize(actor, access.ManageInspections); err != nil {
+		return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
+			Action: string(access.ManageInspections), SubjectType: "inspection", SubjectID: id}, err)
+	}
+	return nil
+}
+
+func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, id, detail string) error {
+	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
+		Outcome: audit.Allowed, SubjectType: "inspection", SubjectID: id, Detail: detail})
+	return err
+}
+
+// Inspection is a joint inspection.
+type Inspection struct {
+	ID           string
+	PlannedOn    string
+	LocationType string
+	AreaCode     string
+	Sector       string
+	Status       string
+	HeldOn       string
+	WorkersMet   int
+	Screenings   int
+	Referrals    int
+	FollowUp     string
+	// Agencies and Sites are filled by Get; Agencies is a count in lists.
+	Agencies    []Agency
+	Sites       []Site
+	AgencyCount int
+}
+
+// Agency is an organisation taking part.
+type Agency struct {
+	OrgID, Name, Kind string
+}
+
+// Site is a place visited: an address and its kind of place.
+type Site struct {
+	Address, Type string
+}
+
+// Input plans an inspection.
+type Input struct {
+	PlannedOn    string
+	LocationType string
+	AreaCode     string
+	Sector       string
+	Agencies     []string
+	Sites        []Site
+}
+
+// Outcome is what an inspection found, numbers as typed.
+type Outcome struct {
+	HeldOn     string
+	WorkersMet string
+	Screenings string
+	Referrals  string
+	FollowUp   string
+}
+
+// Plan records a planned inspection. Its agencies must be active
+// inspectorates or police; its kind of place, area and sector those of the
+// mapping and the city.
+func (s *Service) Plan(ctx context.Context, actor access.Actor, in Input) (Inspection, error) {
+	if err := s.authorize(ctx, actor, ""); err != nil {
+		return Inspection{}, err
+	}
+	var fe apperr.Fields
+	planned, err := time.Parse(time.DateOnly, strings.TrimSpace(in.PlannedOn))
+	if err != nil || planned.Year() < 2000 || planned.Year() > 2100 {
+		fe.Add("planned_on", "inspections.error.planned_on")
+	}
+	in.LocationType, in.AreaCode, in.Sector = strings.TrimSpace(in.LocationType), strings.TrimSpace(in.AreaCode), strings.TrimSpace(in.Sector)
+	if !LocationTypeKnown(in.LocationType) {
+		fe.Add("location_type", "inspections.error.location_type")
+	}
+	if !SectorKnown(in.Sector) {
+		fe.Add("sector", "inspections.error.sector")
+	}
+	if in.AreaCode != "" {
+		areas, err := s.areas(ctx)
+		if err != nil {
+			return Inspection{}, fmt.Errorf("load the city's areas: %w", err)
+		}
+		if !slices.ContainsFunc(areas, func(a geo.Area) bool { return a.Code == in.AreaCode }) {
+			fe.Add("area", "inspections.error.area")
+		}
+	}
+	var agencies []string
+	for _, a := range in.Agencies {
+		if a = strings.TrimSpace(a); a != "" && !slices.Contains(agencies, a) {
+			agencies = append(agencies, a)
+		}
+	}
+	if len(agencies) == 0 {
+		fe.Add("agencies", "inspections.error.agencies")
+	}
+	var sites []Site
+	for _, st := range in.Sites {
+		st.Address, st.Type = strings.TrimSpace(st.Address), strings.TrimSpace(st.Type)
+		if st.Address == "" && st.Type == "" {
+			continue
+		}
+		if st.Address == "" || tooLong(st.Address, maxText) || !LocationTypeKnown(st.Type) {
+			fe.Add("sites", "inspections.error.site")
+			continue
+		}
+		sites = append(sites, st)
+	}
+	if len(sites) > maxSites {
+		fe.Add("sites", "inspections.error.site")
+	}
+	if err := fe.Err(); err != nil {
+		return Inspection{}, err
+	}
+	var out Inspection
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		kinds, args := storage.InList(2, AgencyKinds)
+		for _, a := range agencies {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = $1 AND disabled_at IS NULL AND kind IN (`+kinds+`)`,
+				append([]any{a}, args...)...).Scan(&n); err != nil {
+				return fmt.Errorf("check agency: %w", err)
+			}
+			if n == 0 {
+				return apperr.Validation(apperr.FieldError{Field: "agencies", Key: "inspections.error.agency_kind"})
+			}
+		}
+		id, now := newID(), s.now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO inspections (id, planned_on, location_type, area_code, sector, status,
+				created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $8)`,
+			id, planned.Format(time.DateOnly), in.LocationType, in.AreaCode, in.Sector, Planned, actor.UserID, now); err != nil {
+			return fmt.Errorf("insert inspection: %w", err)
+		}
+		for _, a := range agencies {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_agencies (inspection_id, org_id) VALUES ($1, $2)`, id, a); err != nil {
+				return fmt.Errorf("insert inspection agency: %w", err)
+			}
+		}
+		for i, st := range sites {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_sites (id, inspection_id, position, address, site_type) VALUES ($1, $2, $3, $4, $5)`,
+				newID(), id, i, st.Address, st.Type); err != nil {
+				return fmt.Errorf("insert inspection site: %w", err)
+			}
+		}
+		if err := s.record(ctx, tx, actor, "inspections.plan", id, in.LocationType+","+in.Sector); err != nil {
+			return err
+		}
+		var err error
+		out, err = get(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// count reads a typed number: "" is 0.
+func count(v string) (int, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil && n >= 0 && n <= MaxCount
+}
+
+// Record records what an inspection found; it is then held. Screenings
+// and referrals cannot outnumber the workers met.
+func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o Outcome) (Inspection, error) {
+	if err := s.authorize(ctx, actor, id); err != nil {
+		return Inspection{}, err
+	}
+	var fe apperr.Fields
+	held, err := time.Parse(time.DateOnly, strings.TrimSpace(o.HeldOn))
+	if err != nil || held.Year() < 2000 || held.Format(time.DateOnly) > s.today() {
+		fe.Add("held_on", "inspections.error.held_on")
+	}
+	met, ok := count(o.WorkersMet)
+	if !ok {
+		fe.Add("workers_met", "inspections.error.count")
+	}
+	screenings, ok := count(o.Screenings)
+	if !ok {
+		fe.Add("screenings", "inspections.error.count")
+	} else if screenings > met {
+		fe.Add("screenings", "inspections.error.more_than_met")
+	}
+	referrals, ok := count(o.Referrals)
+	if !ok {
+		fe.Add("referrals", "inspections.error.count")
+	} else if referrals > met {
+		fe.Add("referrals", "inspections.error.more_than_met")
+	}
+	o.FollowUp = strings.TrimSpace(o.FollowUp)
+	if tooLong(o.FollowUp, maxNote) {
+		fe.Add("follow_up", "inspections.error.follow_up")
+	}
+	if err := fe.Err(); err != nil {
+		return Inspection{}, err
+	}
+	var out Inspection
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE inspections SET status = $1, held_on = $2, workers_met = $3, screenings_started = $4, referrals = $5,
+			follow_up = $6, updated_by = $7, updated_at = $8 WHERE id = $9`,
+			Held, held.Format(time.DateOnly), met, screenings, referrals, o.FollowUp, actor.UserID, s.now(), id)
+		if err != nil {
+			return fmt.Errorf("record inspection outcome: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if err := s.record(ctx, tx, actor, "inspections.outcome", id, ""); err != nil {
+			return err
+		}
+		out, err = get(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+const columns = `i.id, i.planned_on, i.location_type, i.area_code, i.sector, i.status, i.held_on, i.workers_met, i.screenings_started,
+	i.referrals, i.follow_up, (SELECT COUNT(*) FROM inspection_agencies a WHERE a.inspection_id = i.id)`
+
+func scan(r interface{ Scan(...any) error }) (Inspection, error) {
+	var out Inspection
+	err := r.Scan(&out.ID, &out.PlannedOn, &out.LocationType, &out.AreaCode, &out.Sector, &out.Status, &out.HeldOn, &out.WorkersMet,
+		&out.Screenings, &out.Referrals, &out.FollowUp, &out.AgencyCount)
+	return out, err
+}
+
+func get(ctx context.Context, tx *storage.Tx, id string) (Inspection, error) {
+	out, err := scan(tx.QueryRowContext(ctx, `SELECT `+columns+` FROM inspections i WHERE i.id = $1`, id))
+	if err != nil {
+		return Inspection{}, fmt.Errorf("load inspection %s: %w", id, storage.MapError(err))
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT o.id, o.name, o.kind FROM inspection_agencies a JOIN organisations o ON o.id = a.org_id
+		WHERE a.inspection_id = $1 ORDER BY o.name, o.id`, id)
+	if err != nil {
+		return Inspection{}, fmt.Errorf("list inspection agencies: %w", err)
+	}
+	for rows.Next() {
+		var a Agency
+		if err := rows.Scan(&a.OrgID, &a.Name, &a.Kind); err != nil {
+			rows.Close()
+			return Inspection{}, fmt.Errorf("scan inspection agency: %w", err)
+		}
+		out.Agencies = append(out.Agencies, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Inspection{}, fmt.Errorf("list inspection agencies: %w", err)
+	}
+	sites, err := tx.QueryContext(ctx, `SELECT address, site_type FROM inspection_sites WHERE inspection_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return Inspection{}, fmt.Errorf("list inspection sites: %w", err)
+	}
+	defer sites.Close()
+	for sites.Next() {
+		var st Site
+		if err := sites.Scan(&st.Address, &st.Type); err != nil {
+			return Inspection{}, fmt.Errorf("scan inspection site: %w", err)
+		}
+		out.Sites = append(out.Sites, st)
+	}
+	return out, sites.Err()
+}
+
+// Get is an inspection with its agencies and sites.
+func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Inspection, error) {
+	if err := s.authorize(ctx, actor, id); err != nil {
+		return Inspection{}, err
+	}
+	var out Inspection
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		out, err = get(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// Totals add up the held inspections.
+type Totals struct {
+	Held, WorkersMet, Screenings, Referrals int
+}
+
+// Overview is the inspections, latest planned first, and what the held
+// ones found.
+type Overview struct {
+	Inspections []Inspection
+	Totals      Totals
+}
+
+// List is the overview.
+func (s *Service) List(ctx context.Context, actor access.Actor) (Overview, error) {
+	if err := s.authorize(ctx, actor, ""); err != nil {
+		return Overview{}, err
+	}
+	var out Overview
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(workers_met), 0), COALESCE(SUM(screenings_started), 0),
+			COALESCE(SUM(referrals), 0) FROM inspections WHERE status = $1`, Held).Scan(&out.Totals.Held, &out.Totals.WorkersMet,
+			&out.Totals.Screenings, &out.Totals.Referrals); err != nil {
+			return fmt.Errorf("add up inspections: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM inspections i ORDER BY i.planned_on DESC, i.id DESC LIMIT 500`)
+		if err != nil {
+			return fmt.Errorf("list inspections: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			in, err := scan(rows)
+			if err != nil {
+				return fmt.Errorf("scan inspection: %w", err)
+			}
+			out.Inspections = append(out.Inspections, in)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
