@@ -30,6 +30,7 @@ package geo
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -64,6 +65,16 @@ type Service struct {
 	db    *storage.DB
 	audit *audit.Log
 	now   func() time.Time
+	// current keeps the current areas decoded (see Current).
+	current atomic.Pointer[currentAreas]
+}
+
+// currentAreas are the current areas as decoded, known by the ids of
+// their versions: a new version is a new row, so the same ids are the same
+// shapes.
+type currentAreas struct {
+	ids  string
+	list []Area
 }
 
 // Deps are what the service needs.

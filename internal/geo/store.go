@@ -131,9 +131,21 @@ const areaColumns = `id, code, name, version, geometry, created_at, replaced_at`
 
 // Current lists the current areas by name. Areas are public geography and
 // need no permission of their own: whoever may see a map sees its areas.
+//
+// Every map page asks for them, and decoding their GeoJSON is most of the
+// work, so the decoded areas are kept while the ids of the current
+// versions, read first, are the same.
 func (s *Service) Current(ctx context.Context) ([]Area, error) {
 	var out []Area
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		ids, err := currentIDs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if c := s.current.Load(); c != nil && c.ids == ids {
+			out = slices.Clone(c.list)
+			return nil
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+areaColumns+` FROM areas WHERE replaced_at IS NULL`)
 		if err != nil {
 			return fmt.Errorf("list areas: %w", err)
@@ -146,15 +158,37 @@ func (s *Service) Current(ctx context.Context) ([]Area, error) {
 			}
 			out = append(out, a)
 		}
-		return rows.Err()
-	})
-	slices.SortFunc(out, func(a, b Area) int {
-		if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
-			return c
+		if err = rows.Err(); err != nil {
+			return err
 		}
-		return strings.Compare(a.Code, b.Code)
+		slices.SortFunc(out, func(a, b Area) int {
+			if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Code, b.Code)
+		})
+		s.current.Store(&currentAreas{ids: ids, list: slices.Clone(out)})
+		return nil
 	})
 	return out, err
+}
+
+// currentIDs are the ids of the current versions of the areas, in order.
+func currentIDs(ctx context.Context, tx *storage.Tx) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM areas WHERE replaced_at IS NULL ORDER BY id`)
+	if err != nil {
+		return "", fmt.Errorf("list current areas: %w", err)
+	}
+	defer rows.Close()
+	var ids strings.Builder
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", fmt.Errorf("scan area id: %w", err)
+		}
+		ids.WriteString(id + ",")
+	}
+	return ids.String(), rows.Err()
 }
 
 // Get returns the current version of the area with the given code.

@@ -2,7 +2,6 @@ package mapping
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -175,25 +174,22 @@ func (s *Service) Aggregate(ctx context.Context, actor access.Actor, roundID, qI
 // cachedSum is a round's added-up answers to a questionnaire, with what
 // they were added up from.
 type cachedSum struct {
-	version string
+	version int64
 	form    *forms.Form
 	sum     Aggregate
 }
 
 // aggregate reads the round's responses to q and adds them up. The result
-// is kept and given again while the responses are the same
-// (responsesVersion): a report asked for by many readers then costs one
-// small query instead of decoding every response. Callers must not change
+// is kept and given again while the responses are the same (the round's
+// responses_revision of q): a report asked for by many readers then costs
+// no query of its own instead of decoding every response. Callers must not change
 // the returned tallies.
 func (s *Service) aggregate(ctx context.Context, tx *storage.Tx, r Round, q Questionnaire) (Aggregate, error) {
 	form, err := s.formFor(ctx, tx, q.ID, r.Areas)
 	if err != nil {
 		return Aggregate{}, err
 	}
-	version, err := responsesVersion(ctx, tx, r.ID, q.ID)
-	if err != nil {
-		return Aggregate{}, err
-	}
+	version := r.revisions[q.ID].responses
 	key := r.ID + "|" + q.ID
 	if c, ok := s.sums.Load(key); ok {
 		if c := c.(cachedSum); c.version == version && c.form == form {
@@ -209,21 +205,6 @@ func (s *Service) aggregate(ctx context.Context, tx *storage.Tx, r Round, q Ques
 	a.Version = strconv.FormatUint(s.sumsAdded.Add(1), 10)
 	s.sums.Store(key, cachedSum{version: version, form: form, sum: a})
 	return a, nil
-}
-
-// responsesVersion says whether a round's responses to a questionnaire
-// changed: responses are never changed, only added or replaced by a newer
-// one, so their number, newest id and newest time tell.
-func responsesVersion(ctx context.Context, tx *storage.Tx, roundID, qID string) (string, error) {
-	var n int
-	var newest string
-	// As text: SQLite gives MAX of a timestamp as text.
-	var latest sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), ''), MAX(submitted_at) FROM mapping_responses
-		WHERE round_id = $1 AND questionnaire_id = $2`, roundID, qID).Scan(&n, &newest, &latest); err != nil {
-		return "", fmt.Errorf("read the responses' version: %w", err)
-	}
-	return fmt.Sprintf("%d|%s|%s", n, newest, latest.String), nil
 }
 
 // addUp decodes every response of the round to q and adds it up.

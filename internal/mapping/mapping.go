@@ -86,6 +86,9 @@ type Service struct {
 	// round and questionnaire (see aggregate), placeCache the places of its
 	// locations register (see places).
 	sums, placeCache sync.Map
+	// reports keeps the reports made, by round, language and what the
+	// reader's role sees (see reportVersion).
+	reports sync.Map
 	// sumsAdded numbers the sums added up, for Aggregate.Version.
 	sumsAdded atomic.Uint64
 }

@@ -300,6 +300,25 @@ func TestRespondReviewReport(t *testing.T) {
 			if len(texts) != 1 || texts[0].Text != "Mostly young women." || !texts[0].Respondent.Anonymous || strings.Contains(fmt.Sprint(rep), secret) {
 				t.Fatalf("accepted text in the report: %+v", texts)
 			}
+
+			// The report is kept between readers, but answering again
+			// takes the accepted text out of it and the new count in, at once.
+			if _, err := f.svc.Respond(ctx, f.worker.Actor, r.ID, sex, sexAnswers("yes", "12", "Other text"), "en", false); err != nil {
+				t.Fatal(err)
+			}
+			rep, err = f.svc.Report(ctx, f.analyst.Actor, r.ID, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sec := range rep.Sections {
+				if sec.Questionnaire.ID != sex {
+					continue
+				}
+				res, _ := sec.Result("sex_work_count")
+				if len(sec.Texts) != 0 || res.All.Sum != 12 {
+					t.Fatalf("report after answering again: texts %+v, count %+v", sec.Texts, res.All)
+				}
+			}
 		})
 	}
 }

@@ -120,6 +120,9 @@ type Report struct {
 	// PlacesByArea counts the register's places per area code, for a map.
 	PlacesByArea map[string]int
 	Lang         string
+	// Version names what the report was made from: the same version is
+	// the same report (see reportVersion).
+	Version string
 }
 
 // Report is the report of round id in lang: each questionnaire the actor
@@ -137,12 +140,18 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang strin
 		return Report{}, err
 	}
 	codes := areaCodes(city)
+	var key, version string
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		r, err := getRound(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		rep.Round = r
+		key, version = reportVersion(actor, r, lang, city)
+		if c, ok := s.reports.Load(key); ok && c.(cachedReport).version == version {
+			rep = c.(cachedReport).report
+			return nil
+		}
+		rep.Round, rep.Version = r, version
 		accepted, err := s.accepted(ctx, tx, id)
 		if err != nil {
 			return err
@@ -177,10 +186,39 @@ func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang strin
 				return err
 			}
 		}
+		slices.SortStableFunc(rep.Locations, func(a, b Location) int { return strings.Compare(a.TypeLabel, b.TypeLabel) })
+		s.reports.Store(key, cachedReport{version: version, report: rep})
 		return nil
 	})
-	slices.SortStableFunc(rep.Locations, func(a, b Location) int { return strings.Compare(a.TypeLabel, b.TypeLabel) })
 	return rep, err
+}
+
+// cachedReport is a report as made for one version of its round
+// (reportVersion).
+type cachedReport struct {
+	version string
+	report  Report
+}
+
+// reportVersion names the report of round r that actor reads in lang (key:
+// the round, the language and the questionnaires whose results the actor's
+// role sees) and what it was made from (version: the round's status, the
+// city's areas and each of those questionnaires' revisions). Every change
+// to a report's content bumps a revision in its own transaction, so a kept
+// report with the same version is the report the data would give now.
+func reportVersion(actor access.Actor, r Round, lang string, city []Area) (key, version string) {
+	var k, v strings.Builder
+	k.WriteString(r.ID + "|" + lang)
+	v.WriteString(r.Status + "|" + strings.Join(r.Areas, ",") + areaKey(city))
+	for _, q := range r.Questionnaires {
+		if !seesResults(actor, q) {
+			continue
+		}
+		rev := r.revisions[q.ID]
+		k.WriteString("|" + q.ID)
+		fmt.Fprintf(&v, "|%s:%d:%d", q.ID, rev.responses, rev.texts)
+	}
+	return k.String(), v.String()
 }
 
 // acceptedText is an accepted free-text answer, decrypted.
@@ -268,7 +306,7 @@ func (s *Service) register(ctx context.Context, tx *storage.Tx, rep *Report, q Q
 		return err
 	}
 	codes := areaCodes(areas)
-	list, err := s.places(ctx, tx, rep.Round.ID, q.ID, typ.Repeat)
+	list, err := s.places(ctx, tx, rep.Round, q.ID, typ.Repeat)
 	if err != nil {
 		return err
 	}
@@ -298,17 +336,14 @@ type place struct {
 }
 
 type cachedPlaces struct {
-	version string
+	version int64
 	list    []place
 }
 
 // places reads the places of a round's responses to a questionnaire, kept
 // like the sums while the responses are unchanged.
-func (s *Service) places(ctx context.Context, tx *storage.Tx, roundID, qID, repeat string) ([]place, error) {
-	version, err := responsesVersion(ctx, tx, roundID, qID)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) places(ctx context.Context, tx *storage.Tx, r Round, qID, repeat string) ([]place, error) {
+	roundID, version := r.ID, r.revisions[qID].responses
 	key := roundID + "|" + qID + "|" + repeat
 	if c, ok := s.placeCache.Load(key); ok && c.(cachedPlaces).version == version {
 		return c.(cachedPlaces).list, nil

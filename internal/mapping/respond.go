@@ -154,6 +154,10 @@ func (s *Service) dropOwn(ctx context.Context, tx *storage.Tx, actor access.Acto
 	if _, err := tx.ExecContext(ctx, `DELETE FROM mapping_responses WHERE id = $1`, old); err != nil {
 		return fmt.Errorf("drop earlier response: %w", err)
 	}
+	// Its accepted free text leaves the report with it.
+	if err := bump(ctx, tx, "texts_revision", roundID, qID); err != nil {
+		return err
+	}
 	return s.vault.Forget(ctx, tx, record(old))
 }
 
@@ -235,7 +239,7 @@ func (s *Service) storeResponse(ctx context.Context, tx *storage.Tx, form *forms
 			return "", fmt.Errorf("store free-text review: %w", err)
 		}
 	}
-	return id, nil
+	return id, bump(ctx, tx, "responses_revision", roundID, qID)
 }
 
 // textFields names the form's free-text questions.

@@ -177,8 +177,9 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, id string, acc
 		return apperr.Validation(apperr.FieldError{Field: "text", Key: "mapping.error.edited"})
 	}
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
-		var responseID string
-		err := tx.QueryRowContext(ctx, `SELECT response_id FROM mapping_free_texts WHERE id = $1`+tx.ForUpdate(), id).Scan(&responseID)
+		var responseID, roundID, qID string
+		err := tx.QueryRowContext(ctx, `SELECT response_id, round_id, questionnaire_id FROM mapping_free_texts WHERE id = $1`+tx.ForUpdate(), id).
+			Scan(&responseID, &roundID, &qID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "mapping.error.no_free_text")
 		}
@@ -196,6 +197,9 @@ func (s *Service) Review(ctx context.Context, actor access.Actor, id string, acc
 		if _, err := tx.ExecContext(ctx, `UPDATE mapping_free_texts SET status = $1, edited = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5`,
 			status, edited, actor.UserID, s.now(), id); err != nil {
 			return fmt.Errorf("review free text %s: %w", id, err)
+		}
+		if err := bump(ctx, tx, "texts_revision", roundID, qID); err != nil {
+			return err
 		}
 		return s.log(ctx, tx, actor, "review", "mapping_free_text", id, status)
 	})

@@ -38,7 +38,15 @@ type Round struct {
 	Questionnaires []Questionnaire
 	// Responses counts the answered questionnaires.
 	Responses int
+	// revisions count the changes to each questionnaire's responses and
+	// reviewed free text in this round, by questionnaire id.
+	revisions map[string]revision
 }
+
+// revision counts the changes to a questionnaire's responses and to its
+// reviewed free text in a round (migration 0040): what the sums, places
+// and reports kept in memory are checked against.
+type revision struct{ responses, texts int64 }
 
 // Asks reports whether the round asks questionnaire id.
 func (r Round) Asks(id string) bool {
@@ -232,26 +240,49 @@ func getRound(ctx context.Context, tx *storage.Tx, id string) (Round, error) {
 	if err != nil {
 		return Round{}, fmt.Errorf("load round %s: %w", id, err)
 	}
-	r.Questionnaires, err = roundQuestionnaires(ctx, tx, id)
+	r.Questionnaires, r.revisions, err = roundQuestionnaires(ctx, tx, id)
 	return r, err
 }
 
-func roundQuestionnaires(ctx context.Context, tx *storage.Tx, id string) ([]Questionnaire, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+questionnaireColumns+questionnaireFrom+`
+func roundQuestionnaires(ctx context.Context, tx *storage.Tx, id string) ([]Questionnaire, map[string]revision, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+questionnaireColumns+`, rq.responses_revision, rq.texts_revision`+questionnaireFrom+`
 		JOIN mapping_round_questionnaires rq ON rq.questionnaire_id = q.id WHERE rq.round_id = $1 ORDER BY q.title, q.id`, id)
 	if err != nil {
-		return nil, fmt.Errorf("load questionnaires of round %s: %w", id, err)
+		return nil, nil, fmt.Errorf("load questionnaires of round %s: %w", id, err)
 	}
 	defer rows.Close()
 	var out []Questionnaire
+	revisions := map[string]revision{}
 	for rows.Next() {
-		q, err := scanQuestionnaire(rows)
+		var rev revision
+		q, err := scanQuestionnaire(withColumns{rows, []any{&rev.responses, &rev.texts}})
 		if err != nil {
-			return nil, fmt.Errorf("scan questionnaire: %w", err)
+			return nil, nil, fmt.Errorf("scan questionnaire: %w", err)
 		}
 		out = append(out, q)
+		revisions[q.ID] = rev
 	}
-	return out, rows.Err()
+	return out, revisions, rows.Err()
+}
+
+// withColumns scans a row's first columns into what its caller names and
+// the columns after them into more.
+type withColumns struct {
+	row  interface{ Scan(...any) error }
+	more []any
+}
+
+func (w withColumns) Scan(dest ...any) error { return w.row.Scan(append(dest, w.more...)...) }
+
+// bump counts a change to a round's responses to a questionnaire
+// (column responses_revision) or to their reviewed free text
+// (texts_revision), in the transaction that makes it.
+func bump(ctx context.Context, tx *storage.Tx, column, roundID, qID string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE mapping_round_questionnaires SET `+column+` = `+column+` + 1
+		WHERE round_id = $1 AND questionnaire_id = $2`, roundID, qID); err != nil {
+		return fmt.Errorf("count the change to round %s: %w", roundID, err)
+	}
+	return nil
 }
 
 // Rounds lists the rounds, newest first.
@@ -278,7 +309,7 @@ func (s *Service) Rounds(ctx context.Context, actor access.Actor) ([]Round, erro
 		}
 		rows.Close()
 		for i := range out {
-			if out[i].Questionnaires, err = roundQuestionnaires(ctx, tx, out[i].ID); err != nil {
+			if out[i].Questionnaires, out[i].revisions, err = roundQuestionnaires(ctx, tx, out[i].ID); err != nil {
 				return err
 			}
 		}

@@ -26,7 +26,9 @@ var assets embed.FS
 // Shell renders pages inside Waymark's common layout: header, navigation,
 // language switcher, error summary, and the page's own content.
 type Shell struct {
-	pages        map[string]*template.Template
+	pages map[string]*template.Template
+	// partials is the layout with every area's partials, for Fragment.
+	partials     *template.Template
 	catalog      *i18n.Catalog
 	log          *slog.Logger
 	assetVersion string
@@ -104,6 +106,11 @@ func NewShell(catalog *i18n.Catalog, zone *time.Location, log *slog.Logger, page
 			}
 		}
 	}
+	// Pages are clones of this; it is executed only through Fragment and
+	// so never cloned after it has been executed.
+	if s.partials, err = base.Clone(); err != nil {
+		return nil, err
+	}
 	for _, set := range pages {
 		names, err := fs.Glob(set, "*.html")
 		if err != nil {
@@ -136,6 +143,10 @@ func (s *Shell) Pages() []string { return slices.Collect(maps.Keys(s.pages)) }
 // Catalog returns the message catalogue.
 func (s *Shell) Catalog() *i18n.Catalog { return s.catalog }
 
+// Zone is the installation's time zone, which times are shown in (a PDF
+// printout says when it was made in it).
+func (s *Shell) Zone() *time.Location { return s.zone }
+
 // Render writes page with the layout. It renders into a buffer first so a
 // template error never sends half a page.
 func (s *Shell) Render(w http.ResponseWriter, r *http.Request, status int, page string, v *View) {
@@ -163,6 +174,17 @@ func (s *Shell) Render(w http.ResponseWriter, r *http.Request, status int, page 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// Fragment renders the template name, defined in the layout or in an
+// area's partials, to HTML: for a page that keeps a part of itself laid
+// out while what it shows is unchanged.
+func (s *Shell) Fragment(name string, data any) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := s.partials.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render fragment %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // FormError fills the error summary and the per-field messages from err.

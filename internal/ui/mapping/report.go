@@ -48,6 +48,8 @@ type sectionView struct {
 	Responses     int
 	Questions     []questionView
 	Texts         []mapping.AcceptedText
+	// HTML is the section's answers laid out (the mapping_section partial).
+	HTML template.HTML
 }
 
 // A report lays out every question of a round as a table of up to a dozen
@@ -69,11 +71,12 @@ type tableData struct {
 	Rows  []resultRow
 }
 
-// laidOut is a section's questions as laid out for one version of its sums
-// and of the city's areas.
+// laidOut is a section as laid out for one version of its report and of
+// the city's areas.
 type laidOut struct {
 	version   string
 	questions []questionView
+	html      template.HTML
 }
 
 type reportPage struct {
@@ -107,26 +110,32 @@ func share(count, n int) string {
 }
 
 // section lays a questionnaire's results out, the si-th section of the
-// page, keeping the tables and maps while the sums and the city's areas are
-// the same.
-func (h *Handler) section(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) (sectionView, error) {
+// page, keeping the tables, maps and accepted texts while the report (its
+// Version) and the city's areas are the same.
+func (h *Handler) section(p *i18n.Printer, si int, s mapping.Section, reportVersion string, areas []geo.Area) (sectionView, error) {
 	sv := sectionView{Questionnaire: s.Questionnaire, Responses: s.Responses, Texts: s.Texts}
 	key := s.Round.ID + "|" + s.Questionnaire.ID + "|" + strconv.Itoa(si) + "|" + p.Lang()
 	var version strings.Builder
-	version.WriteString(s.Version)
+	version.WriteString(reportVersion)
 	for _, a := range areas {
 		version.WriteString("|" + a.ID)
 	}
-	if c, ok := h.laidOut.Load(key); ok && s.Version != "" && c.(laidOut).version == version.String() {
-		sv.Questions = c.(laidOut).questions
+	if c, ok := h.laidOut.Load(key); ok && reportVersion != "" && c.(laidOut).version == version.String() {
+		sv.Questions, sv.HTML = c.(laidOut).questions, c.(laidOut).html
 		return sv, nil
 	}
 	qs, err := questionsOf(p, si, s, areas)
 	if err != nil {
 		return sv, err
 	}
-	h.laidOut.Store(key, laidOut{version: version.String(), questions: qs})
 	sv.Questions = qs
+	if sv.HTML, err = h.kit.Shell().Fragment("mapping_section", struct {
+		P       *i18n.Printer
+		Section sectionView
+	}{p, sv}); err != nil {
+		return sv, err
+	}
+	h.laidOut.Store(key, laidOut{version: version.String(), questions: qs, html: sv.HTML})
 	return sv, nil
 }
 
@@ -220,7 +229,7 @@ func (h *Handler) renderReportView(w http.ResponseWriter, r *http.Request, statu
 		if restricted && !s.Questionnaire.Restricted {
 			continue
 		}
-		sv, err := h.section(v.P, len(d.Sections), s, areas)
+		sv, err := h.section(v.P, len(d.Sections), s, rep.Version, areas)
 		if err != nil {
 			h.kit.Fail(w, r, err)
 			return
