@@ -342,6 +342,17 @@ func clean(s string) string {
 	}, s)
 }
 
+// Day writes a calendar day kept as YYYY-MM-DD in the reader's date
+// format, as the pages do; a day has no time zone. Anything else is
+// written as it is.
+func Day(p *i18n.Printer, s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return p.Date(t, time.UTC)
+}
+
 // Serve sends a written PDF as a download named name (".pdf" added): an
 // attachment, never shown inline on Waymark's origin, and kept by no cache
 // on the way.

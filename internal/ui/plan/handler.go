@@ -33,6 +33,7 @@ func (h *Handler) Routes() []page.Route {
 	return []page.Route{
 		{Pattern: "GET /plan", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.list},
 		{Pattern: "GET /plan/report", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.report},
+		{Pattern: "GET /plan/report.pdf", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.reportPDF},
 		{Pattern: "GET /plan/findings/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.newFinding},
 		{Pattern: "POST /plan/findings/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.createFinding},
 		{Pattern: "GET /plan/findings/{id}", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.showFinding},

@@ -12,6 +12,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/printout/printouttest"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
@@ -155,6 +156,30 @@ func TestPlanPages(t *testing.T) {
 				!strings.Contains(body, "30 % of the way") {
 				t.Errorf("the report lacks the finding, its measure or the indicator's progress as text")
 			}
+			// The same report as a PDF, in both languages, for the readers of the page only.
+			if !strings.Contains(body, `href="/plan/report.pdf"`) {
+				t.Error("the report page does not link its PDF")
+			}
+			res, pdf := send(t, env, coordinator, http.MethodGet, "/plan/report.pdf", nil, http.StatusOK)
+			if res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "no-store" ||
+				res.Header.Get("Content-Disposition") != `attachment; filename=Plan-report.pdf` {
+				t.Errorf("the PDF is sent with %q", res.Header)
+			}
+			text := printouttest.Text(t, []byte(pdf))
+			for _, want := range []string{"Plan report", "Workers housed by their employer", "Outreach to the farm housing", "Safe Harbour",
+				"in progress ⚠ overdue", "Sites visited", "30 % of the way", "overdue: 1", "Page 1 of 1"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the plan PDF lacks %q:\n%s", want, text)
+				}
+			}
+			_, pdf = send(t, env, coordinator, http.MethodGet, "/plan/report.pdf", nil, http.StatusOK, "de")
+			text = printouttest.Text(t, []byte(pdf))
+			for _, want := range []string{"Bericht zum Aktionsplan", "in Arbeit ⚠ überfällig", "Seite 1 von 1"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the German plan PDF lacks %q:\n%s", want, text)
+				}
+			}
+			send(t, env, screener, http.MethodGet, "/plan/report.pdf", nil, http.StatusForbidden)
 
 			// The coordinator edits the measure and re-checks the finding.
 			edit := measureForm(ngo, "2020-01-01", "2020-03-01", findingID)
