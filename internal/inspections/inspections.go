@@ -80,7 +80,9 @@ const (
 
 // LocationTypeKnown reports whether code is a kind of place of the
 // mapping's register (locations questionnaire).
-func LocationTypeKnown(code string) bool { return mapping.HasChoice("locations", "location_type", code) }
+func LocationTypeKnown(code string) bool {
+	return mapping.HasChoice("locations", "location_type", code)
+}
 
 // SectorKnown reports whether code is a sector of the mapping's labour
 // questionnaire.
