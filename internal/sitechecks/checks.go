@@ -280,3 +280,22 @@ func (s *Service) list(ctx context.Context, where, id string) (List, error) {
 	})
 	return l, err
 }
+
+// SiteToCheck returns the site a new check is about to be recorded for.
+func (s *Service) SiteToCheck(ctx context.Context, actor access.Actor, siteID string) (procurement.Site, error) {
+	if err := s.authorize(ctx, actor, access.ManageProcurement, "site_check", ""); err != nil {
+		return procurement.Site{}, err
+	}
+	return s.procurement.Site(ctx, actor, siteID)
+}
+
+// Where returns the contract and site of a check, to name them on its
+// pages.
+func (s *Service) Where(ctx context.Context, actor access.Actor, c Check) (procurement.Contract, procurement.Site, error) {
+	contract, err := s.procurement.Contract(ctx, actor, c.ContractID)
+	if err != nil {
+		return procurement.Contract{}, procurement.Site{}, err
+	}
+	site, err := s.procurement.Site(ctx, actor, c.SiteID)
+	return contract, site, err
+}

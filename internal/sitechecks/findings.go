@@ -250,3 +250,52 @@ func (s *Service) EditAction(ctx context.Context, actor access.Actor, id string,
 	})
 	return checkID, err
 }
+
+// Finding returns a finding with its actions and the check it belongs to.
+func (s *Service) Finding(ctx context.Context, actor access.Actor, id string) (Check, Finding, error) {
+	c, err := s.checkOf(ctx, actor, `SELECT check_id FROM site_check_findings WHERE id = $1`, id)
+	if err != nil {
+		return Check{}, Finding{}, err
+	}
+	for _, f := range c.FindingList {
+		if f.ID == id {
+			return c, f, nil
+		}
+	}
+	return Check{}, Finding{}, errNotFound()
+}
+
+// Action returns a corrective action with its finding and check.
+func (s *Service) Action(ctx context.Context, actor access.Actor, id string) (Check, Finding, Action, error) {
+	c, err := s.checkOf(ctx, actor, `SELECT f.check_id FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id WHERE a.id = $1`, id)
+	if err != nil {
+		return Check{}, Finding{}, Action{}, err
+	}
+	for _, f := range c.FindingList {
+		for _, a := range f.Actions {
+			if a.ID == id {
+				return c, f, a, nil
+			}
+		}
+	}
+	return Check{}, Finding{}, Action{}, errNotFound()
+}
+
+// checkOf reads the check a finding or action (id) belongs to, by query.
+func (s *Service) checkOf(ctx context.Context, actor access.Actor, query, id string) (Check, error) {
+	if err := s.read(ctx, actor, id); err != nil {
+		return Check{}, err
+	}
+	var checkID string
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		err := tx.QueryRowContext(ctx, query, id).Scan(&checkID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound()
+		}
+		return err
+	})
+	if err != nil {
+		return Check{}, err
+	}
+	return s.Check(ctx, actor, checkID)
+}

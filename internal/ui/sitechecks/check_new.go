@@ -1,0 +1,78 @@
+package sitechecksui
+
+import (
+	"net/http"
+	"time"
+
+	"waymark.city/waymark/internal/forms"
+	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/sitechecks"
+	"waymark.city/waymark/internal/ui/page"
+	"waymark.city/waymark/internal/web"
+)
+
+// checkForm is the form that records a check of a site.
+type checkForm struct {
+	Site  procurement.Site
+	State *forms.State
+}
+
+func (h *Handler) renderCheckForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, site procurement.Site, ans forms.Answers) {
+	v.Data = checkForm{Site: site, State: sitechecks.Questionnaire().Evaluate(ans, v.P.Lang()).Show(v.P, v.FieldErrors)}
+	h.kit.Render(w, r, status, "sitecheck_new", v)
+}
+
+// newCheck is the check form: who checked and when, then the
+// questionnaire.
+func (h *Handler) newCheck(w http.ResponseWriter, r *http.Request) {
+	v := h.kit.View(r, "sitechecks.new_title")
+	site, err := h.checks.SiteToCheck(r.Context(), page.Actor(r), r.PathValue("id"))
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	v.Form["contract_id"], v.Form["checked_on"] = site.ContractID, time.Now().In(v.Zone).Format(time.DateOnly)
+	if v.Signed != nil {
+		v.Form["organisation"] = v.Signed.OrgName
+	}
+	h.renderCheckForm(w, r, http.StatusOK, v, site, forms.Answers{})
+}
+
+// createCheck records the check, or shows the form again: with the
+// questions that follow from the answers so far when asked to, with the
+// errors when refused.
+func (h *Handler) createCheck(w http.ResponseWriter, r *http.Request) {
+	v := h.kit.View(r, "sitechecks.new_title")
+	ctx, actor := r.Context(), page.Actor(r)
+	if err := page.ParseForm(r); err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	site, err := h.checks.SiteToCheck(ctx, actor, r.PathValue("id"))
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	for _, k := range []string{"contract_id", "checked_on", "inspectors", "organisation"} {
+		v.Form[k] = r.PostFormValue(k)
+	}
+	form := sitechecks.Questionnaire()
+	if action, ok := forms.ReadAction(r.PostForm); ok {
+		ans, _ := form.Decode(r.PostForm, v.P.Lang())
+		changed, err := form.Apply(ans, action)
+		status := http.StatusOK
+		if err != nil {
+			v.FormError(err)
+			status = page.StatusOf(err)
+		}
+		h.renderCheckForm(w, r, status, v, site, changed)
+		return
+	}
+	c, ans, err := h.checks.Record(ctx, actor, sitechecks.CheckInput{ContractID: v.Form["contract_id"], SiteID: site.ID,
+		CheckedOn: v.Form["checked_on"], Inspectors: v.Form["inspectors"], Organisation: v.Form["organisation"]}, r.PostForm, v.P.Lang())
+	if err != nil {
+		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderCheckForm(w, r, status, v, site, ans) })
+		return
+	}
+	http.Redirect(w, r, "/procurement/checks/"+c.ID+"?done=recorded", http.StatusSeeOther)
+}
