@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
@@ -58,6 +60,15 @@ func (t *Tally) add(f *forms.FieldInfo, v string) {
 	default:
 		t.N++
 	}
+}
+
+// merge adds the answers other counted to t, before finish.
+func (t *Tally) merge(other *Tally) {
+	t.N += other.N
+	for c, n := range other.Counts {
+		t.Counts[c] += n
+	}
+	t.numbers = append(t.numbers, other.numbers...)
 }
 
 func (t *Tally) finish() {
@@ -208,32 +219,87 @@ func (s *Service) aggregate(ctx context.Context, tx *storage.Tx, r Round, q Ques
 }
 
 // addUp decodes every response of the round to q and adds it up.
+// Decoding the stored answers is most of the work, so it is shared out
+// among up to one worker per core, each adding up batches of responses in
+// an accumulator of its own; the accumulators are merged at the end.
 func (s *Service) addUp(ctx context.Context, tx *storage.Tx, form *forms.Form, r Round, q Questionnaire) (Aggregate, error) {
-	acc := newAccumulator(form.Fields())
-	rows, err := tx.QueryContext(ctx, `SELECT respondent_kind, respondent_role, anonymous, answers FROM mapping_responses
-		WHERE round_id = $1 AND questionnaire_id = $2`, r.ID, q.ID)
+	fields := form.Fields()
+	workers := min(runtime.GOMAXPROCS(0), maxAddingWorkers)
+	accs := make([]*accumulator, workers)
+	errs := make([]error, workers)
+	batches := make(chan []storedResponse, workers)
+	var wg sync.WaitGroup
+	for i := range accs {
+		accs[i] = newAccumulator(fields)
+		wg.Go(func() {
+			for batch := range batches {
+				for _, resp := range batch {
+					if errs[i] == nil {
+						errs[i] = accs[i].add(resp.respondent, resp.answers)
+					}
+				}
+			}
+		})
+	}
+	err := readResponses(ctx, tx, r.ID, q.ID, batches)
+	wg.Wait()
 	if err != nil {
-		return Aggregate{}, fmt.Errorf("read responses: %w", err)
-	}
-	defer rows.Close()
-	var answers []byte
-	for rows.Next() {
-		var t RespondentType
-		var anonymous int
-		if err := rows.Scan(&t.Kind, &t.Role, &anonymous, &answers); err != nil {
-			return Aggregate{}, fmt.Errorf("scan response: %w", err)
-		}
-		t.Anonymous = anonymous != 0
-		if err := acc.add(t, answers); err != nil {
-			return Aggregate{}, err
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return Aggregate{}, err
 	}
-	a := acc.result()
+	for i, e := range errs {
+		if e != nil {
+			return Aggregate{}, e
+		}
+		if i > 0 {
+			accs[0].merge(accs[i])
+		}
+	}
+	a := accs[0].result()
 	a.Round, a.Questionnaire = r, q
 	return a, nil
+}
+
+// maxAddingWorkers bounds the workers of one aggregation, so that one
+// report being added up leaves cores to other requests on a large machine;
+// addingBatch is how many responses a worker takes at a time.
+const (
+	maxAddingWorkers = 4
+	addingBatch      = 32
+)
+
+// storedResponse is a response as read for adding up.
+type storedResponse struct {
+	respondent RespondentType
+	answers    []byte
+}
+
+// readResponses sends the round's responses to q in batches and closes
+// batches when done.
+func readResponses(ctx context.Context, tx *storage.Tx, roundID, qID string, batches chan<- []storedResponse) error {
+	defer close(batches)
+	rows, err := tx.QueryContext(ctx, `SELECT respondent_kind, respondent_role, anonymous, answers FROM mapping_responses
+		WHERE round_id = $1 AND questionnaire_id = $2`, roundID, qID)
+	if err != nil {
+		return fmt.Errorf("read responses: %w", err)
+	}
+	defer rows.Close()
+	batch := make([]storedResponse, 0, addingBatch)
+	for rows.Next() {
+		var resp storedResponse
+		var anonymous int
+		if err := rows.Scan(&resp.respondent.Kind, &resp.respondent.Role, &anonymous, &resp.answers); err != nil {
+			return fmt.Errorf("scan response: %w", err)
+		}
+		resp.respondent.Anonymous = anonymous != 0
+		if batch = append(batch, resp); len(batch) == addingBatch {
+			batches <- batch
+			batch = make([]storedResponse, 0, addingBatch)
+		}
+	}
+	if len(batch) > 0 {
+		batches <- batch
+	}
+	return rows.Err()
 }
 
 // accumulator adds up responses one at a time.
@@ -302,6 +368,29 @@ func (acc *accumulator) add(t RespondentType, raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// merge adds what other added up to acc; both count the same fields.
+func (acc *accumulator) merge(other *accumulator) {
+	acc.responses += other.responses
+	for k, tc := range other.types {
+		if mine := acc.types[k]; mine != nil {
+			mine.N += tc.N
+		} else {
+			acc.types[k] = tc
+		}
+	}
+	for i := range acc.results {
+		mine, theirs := &acc.results[i], &other.results[i]
+		mine.All.merge(theirs.All)
+		for k, t := range theirs.ByType {
+			if m := mine.ByType[k]; m != nil {
+				m.merge(t)
+			} else {
+				mine.ByType[k] = t
+			}
+		}
+	}
 }
 
 func (acc *accumulator) result() Aggregate {
