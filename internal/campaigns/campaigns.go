@@ -32,6 +32,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -107,22 +108,31 @@ type Input struct {
 // Service is campaigns, their materials, funnels and harm logs.
 type Service struct {
 	cases *cases.Service
-	// languages are the tags the public report form is offered in.
-	languages []string
+	// languages are the public report form's languages: a campaign's
+	// materials lead there.
+	languages []i18n.Language
 	// publicURL is where people reach Waymark; QR codes point there.
 	publicURL string
 	audience  Audience
 }
 
 // New returns the campaign service. languages are the public report
-// form's language tags; publicURL is Waymark's public address (config
+// form's languages; publicURL is Waymark's public address (config
 // PublicURL), which QR codes lead to.
-func New(c *cases.Service, languages []string, publicURL string) *Service {
+func New(c *cases.Service, languages []i18n.Language, publicURL string) *Service {
 	return &Service{cases: c, languages: slices.Clone(languages), publicURL: strings.TrimRight(publicURL, "/"), audience: loadAudience()}
 }
 
-// Languages lists the language tags a campaign can use.
-func (s *Service) Languages() []string { return slices.Clone(s.languages) }
+// Languages lists the languages a campaign can use.
+func (s *Service) Languages() []i18n.Language { return slices.Clone(s.languages) }
+
+func (s *Service) languageTags() []string {
+	out := make([]string, len(s.languages))
+	for i, l := range s.languages {
+		out[i] = l.Tag
+	}
+	return out
+}
 
 // Audience is the mapping's choice lists a campaign's audience is named by.
 func (s *Service) Audience() Audience { return s.audience }
@@ -176,7 +186,7 @@ func (s *Service) check(in *Input) error {
 	if len(in.Populations)+len(in.Sectors)+len(in.LocationTypes) == 0 {
 		fe.Add("audience", "campaigns.error.audience")
 	}
-	if in.Languages, ok = chosen(in.Languages, s.languages); !ok || len(in.Languages) == 0 {
+	if in.Languages, ok = chosen(in.Languages, s.languageTags()); !ok || len(in.Languages) == 0 {
 		fe.Add("languages", "campaigns.error.languages")
 	}
 	if in.Channels, ok = chosen(in.Channels, channels); !ok || len(in.Channels) == 0 {

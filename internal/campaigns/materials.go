@@ -232,4 +232,3 @@ func material(c Campaign, id string) (Material, error) {
 	}
 	return c.Materials[i], nil
 }
-

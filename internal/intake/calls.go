@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -55,6 +56,8 @@ type NewCall struct {
 	MissingChild bool
 	// Notes are free text; sealed.
 	Notes string
+	// Code is the campaign attribution code the caller named, as typed.
+	Code string
 }
 
 // Call is a logged call.
@@ -113,6 +116,7 @@ func (in *NewCall) validate() error {
 		fields = append(fields, apperr.FieldError{Field: field, Key: key, Args: args})
 	}
 	in.Notes = normaliseText(in.Notes)
+	in.Code = strings.TrimSpace(in.Code)
 	if !slices.Contains(CallerTypes, in.CallerType) {
 		bad("caller_type", "error.call.caller_type", nil)
 	}
@@ -172,15 +176,23 @@ func (s *Service) LogCall(ctx context.Context, actor access.Actor, scope access.
 				return fmt.Errorf("check organisation: %w", err)
 			}
 		}
+		heard, err := s.attribution(ctx, tx, in.Code)
+		if err != nil {
+			return err
+		}
+		if in.Code != "" && heard == "" {
+			// Unlike the public form, the operator can ask the caller again.
+			return apperr.Validation(apperr.FieldError{Field: "code", Key: "campaigns.error.call_code"})
+		}
 		notes, err := s.vault.Seal(ctx, tx, callRecord(id), "notes", []byte(in.Notes))
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO calls (id, org_id, taken_by, caller_type, language, topic, info_given, referred_to,
-				child, danger, missing_child, notes, status, called_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+				child, danger, missing_child, notes, attribution_code, status, called_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
 			id, actor.OrgID, actor.UserID, in.CallerType, in.Language, in.Topic, string(info), storage.NullString(in.ReferredTo),
-			storage.Flag(in.Child), storage.Flag(in.Danger), storage.Flag(in.MissingChild), notes, CallOpen, now); err != nil {
+			storage.Flag(in.Child), storage.Flag(in.Danger), storage.Flag(in.MissingChild), notes, storage.NullString(heard), CallOpen, now); err != nil {
 			return fmt.Errorf("insert call: %w", err)
 		}
 		_, err = s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: "calls.log",

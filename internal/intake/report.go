@@ -73,6 +73,9 @@ type Submission struct {
 	Urgency   string   // required, one of Urgencies
 	Contact   string   // how to reach the reporter safely; optional
 	Language  string   // the language the form was shown in
+	// Code is the campaign attribution code the reporter named ("how did
+	// you hear about us"), as typed; only a known code is kept.
+	Code string
 	// Attachments are the uploaded files as sent; Submit sniffs, cleans
 	// and encrypts them.
 	Attachments [][]byte

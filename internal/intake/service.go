@@ -129,6 +129,10 @@ type Deps struct {
 	Notifier *notify.Notifier
 	// Now is the clock; nil means storage.Now. Tests move it.
 	Now func() time.Time
+	// Codes looks up a campaign attribution code as typed and returns its
+	// stored form, or "" when no material has it (campaigns.KnownCode);
+	// nil keeps no code.
+	Codes func(ctx context.Context, tx *storage.Tx, typed string) (string, error)
 }
 
 // Service takes reports and keeps their threads. It is safe for concurrent
@@ -143,6 +147,7 @@ type Service struct {
 	cfg       Config
 	clock     func() time.Time
 	notifier  *notify.Notifier
+	codes     func(ctx context.Context, tx *storage.Tx, typed string) (string, error)
 
 	placeTypes []string // field-guide location ids, then ExtraPlaceTypes
 	signs      []string // indicator ids the field guide names, in its order
@@ -155,7 +160,7 @@ type Service struct {
 // New returns a Service.
 func New(d Deps) *Service {
 	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, hasher: d.Hasher, catalogue: d.Catalogue, log: d.Log,
-		cfg: d.Config.withDefaults(), clock: d.Now, notifier: d.Notifier}
+		cfg: d.Config.withDefaults(), clock: d.Now, notifier: d.Notifier, codes: d.Codes}
 	s.files = files.NewCleaner(s.cfg.MaxAttachmentSize, 2)
 	if s.clock == nil {
 		s.clock = storage.Now
@@ -276,12 +281,17 @@ func (s *Service) Submit(ctx context.Context, in Submission, w Work) (Receipt, e
 		if err != nil {
 			return err
 		}
+		heard, err := s.attribution(ctx, tx, in.Code)
+		if err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO reports (id, org_id, status, urgency, place_type, seen_on, time_of_day, people,
-			age_group, gender, signs, language, catalogue_version, details, area, contact, receipt_lookup, receipt_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)`,
+			age_group, gender, signs, language, catalogue_version, details, area, contact, receipt_lookup, receipt_hash, attribution_code,
+			created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)`,
 			id, storage.NullString(org), status, in.Urgency, in.PlaceType, in.SeenOn, in.TimeOfDay, in.People,
 			in.AgeGroup, in.Gender, string(signs), in.Language, s.catalogue.Version, details, area, contact,
-			s.codeLookup(code), hash, at)
+			s.codeLookup(code), hash, storage.NullString(heard), at)
 		if err != nil {
 			return fmt.Errorf("insert report %s: %w", id, err)
 		}
@@ -306,6 +316,17 @@ func (s *Service) Submit(ctx context.Context, in Submission, w Work) (Receipt, e
 		return Receipt{}, err
 	}
 	return Receipt{ReportID: id, Code: code, Held: status == StatusHeld}, nil
+}
+
+// attribution is the stored form of a campaign code as typed, or "" when
+// it names no material. An unknown code is dropped without a word to the
+// reporter: a report never fails over how they heard of us, and the form
+// does not tell anyone which codes exist.
+func (s *Service) attribution(ctx context.Context, tx *storage.Tx, typed string) (string, error) {
+	if s.codes == nil || typed == "" {
+		return "", nil
+	}
+	return s.codes(ctx, tx, typed)
 }
 
 // checkHeldRoom refuses a report for the held queue when that queue is full.

@@ -2,6 +2,8 @@ package public
 
 import (
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/i18n"
@@ -37,11 +39,21 @@ type signGroup struct {
 	Signs []option
 }
 
-// reportForm shows the empty report form.
+// reportForm shows the empty report form; a campaign's QR code or link
+// fills in its attribution code (?c=). Only something shaped like a code
+// is copied into the form, so a link cannot put other text there.
 func (h *Handler) reportForm(w http.ResponseWriter, r *http.Request) {
 	v := h.newView(r, "public.report.title")
-	h.renderReport(w, r, http.StatusOK, v, nil, nil)
+	var values map[string]string
+	if c := strings.ToUpper(r.URL.Query().Get("c")); attributionCode.MatchString(c) {
+		values = map[string]string{"campaign_code": c}
+	}
+	h.renderReport(w, r, http.StatusOK, v, values, nil)
 }
+
+// attributionCode is the shape of a campaign code in a link; which codes
+// exist is checked when the report is stored (intake).
+var attributionCode = regexp.MustCompile(`^[0-9A-Z]{4,12}$`)
 
 // renderReport shows the form with values (nil for an empty form) and a
 // fresh proof-of-work challenge.

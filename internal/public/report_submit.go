@@ -26,7 +26,7 @@ const (
 
 // textFields are the report form's single-value text fields.
 var textFields = []string{"details", "place_type", "area", "seen_on", "time_of_day", "people", "age_group",
-	"gender", "urgency", "contact", "challenge", "nonce", honeypot}
+	"gender", "urgency", "contact", "campaign_code", "challenge", "nonce", honeypot}
 
 // reportInput is a parsed report form.
 type reportInput struct {
@@ -192,7 +192,7 @@ func (in *reportInput) submission(lang string) (intake.Submission, intake.Work) 
 	return intake.Submission{
 		Details: v["details"], PlaceType: v["place_type"], Area: v["area"], SeenOn: v["seen_on"],
 		TimeOfDay: v["time_of_day"], People: v["people"], AgeGroup: v["age_group"], Gender: v["gender"],
-		Signs: in.Signs, Urgency: v["urgency"], Contact: v["contact"], Language: lang, Attachments: in.Files,
+		Signs: in.Signs, Urgency: v["urgency"], Contact: v["contact"], Code: v["campaign_code"], Language: lang, Attachments: in.Files,
 	}, intake.Work{Challenge: v["challenge"], Nonce: v["nonce"]}
 }
 

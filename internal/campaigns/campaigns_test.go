@@ -1,0 +1,387 @@
+package campaigns_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/boombuler/barcode/qr"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/campaigns"
+	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/intake/intaketest"
+	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+const publicURL = "https://help.riverton.example"
+
+type fixture struct {
+	env                                    *apptest.Env
+	svc                                    *campaigns.Service
+	hotline                                string
+	coordinator, analyst, worker, operator apptest.User
+}
+
+func newFixture(t *testing.T, engine storage.Engine) *fixture {
+	t.Helper()
+	env := apptest.Start(t, engine)
+	f := &fixture{env: env, svc: campaigns.New(env.App.Cases, env.App.Catalog.LanguagesFor("public"), publicURL+"/")}
+	city := env.Org("Human Rights Office", accounts.Municipality)
+	f.hotline = env.Org("Helpline", accounts.Hotline)
+	f.coordinator = env.User("coord", access.Coordinator, city)
+	f.analyst = env.User("analyst", access.Analyst, city)
+	f.worker = env.User("worker", access.CaseWorker, f.hotline)
+	f.operator = env.User("operator", access.HotlineOperator, f.hotline)
+	return f
+}
+
+func wantKey(t *testing.T, what string, err error, code apperr.Code, keys ...string) {
+	t.Helper()
+	if !apperr.Is(err, code) {
+		t.Fatalf("%s: error %v, want %s", what, err, code)
+	}
+	e := apperr.As(err)
+	for _, key := range keys {
+		found := e.Key == key
+		for _, f := range e.Fields {
+			found = found || f.Key == key
+		}
+		if !found {
+			t.Fatalf("%s: key %q, fields %+v, want %q", what, e.Key, e.Fields, key)
+		}
+	}
+}
+
+func (f *fixture) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if err := f.env.App.DB.Read(ctx, func(tx *storage.Tx) error { return tx.QueryRowContext(ctx, query, args...).Scan(&n) }); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func cleaningCampaign() campaigns.Input {
+	return campaigns.Input{Name: "Clean work", Sectors: []string{"cleaning", "construction"}, LocationTypes: []string{"construction_site"},
+		Populations: []string{"minority_language"}, Languages: []string{"en", "ro"}, Channels: []string{"poster", "leaflet"},
+		StartsOn: "2026-11-01", EndsOn: "2027-01-31", CTAText: "Not paid? Papers taken? Tell us."}
+}
+
+// TestCodes: codes are six characters of the alphabet without look-alikes,
+// drawn at random, and typed codes are read leniently.
+func TestCodes(t *testing.T) {
+	seen := map[string]bool{}
+	for range 5000 {
+		c, err := campaigns.NewCode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c) != campaigns.CodeLength || strings.ContainsAny(c, "01ILO") || strings.Trim(c, campaigns.CodeAlphabet) != "" {
+			t.Fatalf("code %q", c)
+		}
+		if seen[c] {
+			t.Fatalf("code %q drawn twice in 5000", c)
+		}
+		seen[c] = true
+	}
+	for typed, want := range map[string]string{"ab3d7k": "AB3D7K", " ab3-d7k ": "AB3D7K", "AB3 D7K": "AB3D7K", "AB3D7O": "", "AB3D7": "",
+		"AB3D7KX": "", "": "", "<b>AB3D": ""} {
+		if got := campaigns.NormaliseCode(typed); got != want {
+			t.Errorf("NormaliseCode(%q) = %q, want %q", typed, got, want)
+		}
+	}
+}
+
+// TestCampaignLifecycle: bad input is refused with translated keys and
+// changes nothing; launch needs a target and a call to action; targets are
+// frozen after launch; QR codes need a call to action to the report form
+// and decode to the form's address with the code; reading is for the
+// coordinator and the analyst only.
+func TestCampaignLifecycle(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord := context.Background(), f.coordinator.Actor
+
+			bad := cleaningCampaign()
+			bad.Name, bad.EndsOn, bad.Populations, bad.Languages, bad.CTAPhone = " ", "2026-10-01", []string{"pirates"}, []string{"xx"}, "call us"
+			_, err := f.svc.Create(ctx, coord, bad)
+			wantKey(t, "bad campaign", err, apperr.Invalid, "campaigns.error.name", "campaigns.error.ends_before", "campaigns.error.choice",
+				"campaigns.error.languages", "campaigns.error.phone")
+			none := campaigns.Input{Name: "x", Languages: []string{"en"}, Channels: []string{"radio"}, StartsOn: "2026-11-01", EndsOn: "2026-11-02"}
+			_, err = f.svc.Create(ctx, coord, none)
+			wantKey(t, "no audience", err, apperr.Invalid, "campaigns.error.audience")
+			if n := f.count(t, `SELECT COUNT(*) FROM campaigns`); n != 0 {
+				t.Fatalf("%d campaigns stored after refusals", n)
+			}
+
+			c, err := f.svc.Create(ctx, coord, cleaningCampaign())
+			if err != nil || c.Status != campaigns.Draft || c.CTA.Set() {
+				t.Fatalf("create: %+v, %v", c, err)
+			}
+			if _, err := f.svc.Create(ctx, f.analyst.Actor, cleaningCampaign()); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("analyst creates: %v", err)
+			}
+			if _, err := f.svc.List(ctx, f.worker.Actor); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("case worker lists: %v", err)
+			}
+
+			wantKey(t, "launch bare", f.svc.Launch(ctx, coord, c.ID), apperr.Invalid, "campaigns.error.launch_target", "campaigns.error.launch_cta")
+
+			_, err = f.svc.AddMaterial(ctx, coord, c.ID, campaigns.MaterialInput{Title: "Spot", Channel: "radio", Language: "de"})
+			wantKey(t, "material off the campaign", err, apperr.Invalid, "campaigns.error.material_channel", "campaigns.error.material_language")
+			poster, err := f.svc.AddMaterial(ctx, coord, c.ID, campaigns.MaterialInput{Title: "Poster A3", Channel: "poster", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaflet, err := f.svc.AddMaterial(ctx, coord, c.ID, campaigns.MaterialInput{Title: "Leaflet", Channel: "leaflet", Language: "ro"})
+			if err != nil || leaflet.Code == poster.Code || campaigns.NormaliseCode(poster.Code) != poster.Code {
+				t.Fatalf("codes %q %q, %v", poster.Code, leaflet.Code, err)
+			}
+
+			_, err = f.svc.QR(ctx, coord, c.ID, poster.ID)
+			wantKey(t, "QR without call to action", err, apperr.Conflict, "campaigns.error.qr_cta")
+
+			err = f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "hugs", Target: "-3", DueOn: "2026-01-01"})
+			wantKey(t, "bad target", err, apperr.Invalid, "campaigns.error.measure", "campaigns.error.target", "campaigns.error.due_on")
+			wantKey(t, "still no target", f.svc.Launch(ctx, coord, c.ID), apperr.Invalid, "campaigns.error.launch_target")
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "contacts", Target: "40", DueOn: "2027-01-31"}); err != nil {
+				t.Fatal(err)
+			}
+			wantKey(t, "no call to action", f.svc.Launch(ctx, coord, c.ID), apperr.Invalid, "campaigns.error.launch_cta")
+			in := cleaningCampaign()
+			in.CTAReport, in.CTAPhone = true, "+49 800 123 4567"
+			if _, err := f.svc.Update(ctx, coord, c.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Launch(ctx, coord, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			err = f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "reports", Target: "5", DueOn: "2027-01-31"})
+			wantKey(t, "target after launch", err, apperr.Conflict, "campaigns.error.targets_frozen")
+
+			img, err := f.svc.QR(ctx, f.analyst.Actor, c.ID, leaflet.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantQR(t, img, publicURL+"/report?c="+leaflet.Code+"&lang=ro")
+			if _, err := campaigns.New(f.env.App.Cases, nil, "").QR(ctx, coord, c.ID, leaflet.ID); !apperr.Is(err, apperr.Conflict) {
+				t.Fatalf("QR without a public address: %v", err)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'campaigns.%'`); n < 6 {
+				t.Errorf("%d audit entries for campaign changes", n)
+			}
+		})
+	}
+}
+
+// wantQR checks that png is a QR code of content: a PNG of the right
+// size for the symbol's module count, with a white quiet zone, whose
+// modules are those of content's symbol.
+func wantQR(t *testing.T, data []byte, content string) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("QR is not a PNG: %v", err)
+	}
+	want, err := qr.Encode(content, qr.M, qr.Auto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := want.Bounds().Dx()
+	if n < 21 || (n-17)%4 != 0 {
+		t.Fatalf("module count %d is no QR version", n)
+	}
+	side := (n + 2*campaigns.QRQuiet) * campaigns.QRScale
+	if img.Bounds() != image.Rect(0, 0, side, side) {
+		t.Fatalf("image %v, want %d×%d for %d modules", img.Bounds(), side, side, n)
+	}
+	dark := func(x, y int) bool {
+		r, _, _, _ := img.At(x, y).RGBA()
+		return r < 0x8000
+	}
+	for y := -campaigns.QRQuiet; y < n+campaigns.QRQuiet; y++ {
+		for x := -campaigns.QRQuiet; x < n+campaigns.QRQuiet; x++ {
+			px, py := (x+campaigns.QRQuiet)*campaigns.QRScale+campaigns.QRScale/2, (y+campaigns.QRQuiet)*campaigns.QRScale+campaigns.QRScale/2
+			module := false
+			if x >= 0 && y >= 0 && x < n && y < n {
+				r, _, _, _ := want.At(x, y).RGBA()
+				module = r == 0
+			}
+			if dark(px, py) != module {
+				t.Fatalf("module (%d, %d) differs from the symbol of %q", x, y, content)
+			}
+		}
+	}
+}
+
+// TestFunnel: a public report and a call name the campaign's codes; the
+// report becomes a screening and the screening a referral; the funnel
+// counts each step and the target. Unknown codes are dropped from reports
+// without a word and refused on calls.
+func TestFunnel(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord, app := context.Background(), f.coordinator.Actor, f.env.App
+			in := cleaningCampaign()
+			in.CTAReport = true
+			c, err := f.svc.Create(ctx, coord, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			poster, err := f.svc.AddMaterial(ctx, coord, c.ID, campaigns.MaterialInput{Title: "Poster", Channel: "poster", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "contacts", Target: "2", DueOn: "2027-01-31"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "referrals", Target: "3", DueOn: "2027-01-31"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Launch(ctx, coord, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			err = f.svc.RecordReach(ctx, coord, c.ID, campaigns.ReachInput{MaterialID: poster.ID, People: "1200", CountedOn: "2026-11-20"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.svc.RecordReach(ctx, coord, c.ID, campaigns.ReachInput{Channel: "leaflet", People: "300", CountedOn: "2026-11-20"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.svc.RecordReach(ctx, coord, c.ID, campaigns.ReachInput{Channel: "radio", People: "many", CountedOn: "yesterday"})
+			wantKey(t, "bad reach", err, apperr.Invalid, "campaigns.error.material_channel", "campaigns.error.people", "campaigns.error.date")
+
+			typed := strings.ToLower(poster.Code[:3] + " " + poster.Code[3:])
+			rec, err := app.Intake.Submit(ctx, intake.Submission{Details: "Cleaners at the town hall are not paid.", Urgency: intake.UrgencySoon,
+				Code: typed}, intaketest.Work(app.Intake))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Intake.Submit(ctx, intake.Submission{Details: "Heard on the radio.", Urgency: intake.UrgencySoon, Code: "ZZZZZZ"},
+				intaketest.Work(app.Intake)); err != nil {
+				t.Fatalf("unknown code refused a report: %v", err)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM reports WHERE attribution_code = $1`, poster.Code); n != 1 {
+				t.Fatalf("%d reports carry the code", n)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM reports WHERE attribution_code IS NOT NULL`); n != 1 {
+				t.Fatalf("an unknown code was kept: %d reports carry a code", n)
+			}
+
+			op := f.operator.Actor
+			scope, err := access.Authorize(op, access.LogCalls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			call := intake.NewCall{CallerType: "witness", Language: "en", Topic: "suspicion", Code: "ZZZZZZ"}
+			_, err = app.Intake.LogCall(ctx, op, scope, call)
+			wantKey(t, "call with an unknown code", err, apperr.Invalid, "campaigns.error.call_code")
+			if n := f.count(t, `SELECT COUNT(*) FROM calls`); n != 0 {
+				t.Fatalf("%d calls stored after a refusal", n)
+			}
+			call.Code = poster.Code
+			if _, err := app.Intake.LogCall(ctx, op, scope, call); err != nil {
+				t.Fatal(err)
+			}
+
+			triage, err := access.Authorize(op, access.TriageReports)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sid, err := app.Intake.Convert(ctx, op, triage, rec.ReportID, intake.Conversion{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = app.Identification.SetProtocol(ctx, coord, identification.Protocol{
+				Routes:      map[identification.RouteKey]string{{Purpose: "labour", Population: screening.Adult}: f.hotline},
+				Authorities: []string{f.hotline},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			answers := map[string]screening.Answer{"core.does_work": "yes", "core.arranged_by_others": "yes", "rec.job_different": "yes",
+				"rec.terms_worse": "yes", "work.excessive_hours": "yes", "core.money_taken": "yes", "core.documents_held": "yes", "core.debt": "yes"}
+			if _, err := app.Screenings.SaveAnswers(ctx, op, sid, answers); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Screenings.Complete(ctx, op, sid); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.Identification.Refer(ctx, op, identification.NewReferral{ScreeningID: sid, Purposes: []string{"labour"},
+				To: f.hotline, PersonAgreed: true}); err != nil {
+				t.Fatal(err)
+			}
+
+			fn, err := f.svc.Funnel(ctx, f.analyst.Actor, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fn.Reach != 1500 || fn.Contacts != 2 || fn.Reports != 1 || fn.Screenings != 1 || fn.Referrals != 1 {
+				t.Fatalf("funnel %+v, want reach 1500, 2 contacts, 1 report, 1 screening, 1 referral", fn)
+			}
+			if len(fn.Materials) != 1 || fn.Materials[0].Reach != 1200 || fn.Materials[0].Contacts != 2 ||
+				len(fn.Channels) != 1 || fn.Channels[0].Reach != 300 {
+				t.Fatalf("by material %+v, by channel %+v", fn.Materials, fn.Channels)
+			}
+			if len(fn.Targets) != 2 || !fn.Targets[0].Met || fn.Targets[1].Met {
+				t.Fatalf("targets %+v: want contacts met, referrals not", fn.Targets)
+			}
+		})
+	}
+}
+
+// TestHarmLog: entries are recorded and reviewed once by the coordinator.
+func TestHarmLog(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord := context.Background(), f.coordinator.Actor
+			c, err := f.svc.Create(ctx, coord, cleaningCampaign())
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.svc.RecordHarm(ctx, coord, c.ID, campaigns.HarmInput{Kind: "gossip", Severity: "huge", HappenedOn: "2999-01-01"})
+			wantKey(t, "bad entry", err, apperr.Invalid, "campaigns.error.choice", "campaigns.error.date", "campaigns.error.description")
+			today := time.Now().UTC().Format(time.DateOnly)
+			if err := f.svc.RecordHarm(ctx, coord, c.ID, campaigns.HarmInput{Kind: "misunderstood", Severity: "medium", HappenedOn: today,
+				Description: "Readers took the poster for an immigration control notice."}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.RecordHarm(ctx, f.analyst.Actor, c.ID, campaigns.HarmInput{Kind: "other", Severity: "low", HappenedOn: today,
+				Description: "x"}); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("analyst records harm: %v", err)
+			}
+			harms, err := f.svc.Harms(ctx, f.analyst.Actor, c.ID)
+			if err != nil || len(harms) != 1 || harms[0].ReviewedAt != nil {
+				t.Fatalf("harms %+v, %v", harms, err)
+			}
+			wantKey(t, "empty review", f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, " "), apperr.Invalid, "campaigns.error.action_taken")
+			if err := f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, "Poster withdrawn; new wording tested with the migrant centre."); err != nil {
+				t.Fatal(err)
+			}
+			wantKey(t, "second review", f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, "again"), apperr.Conflict, "campaigns.error.reviewed")
+			harms, err = f.svc.Harms(ctx, coord, c.ID)
+			if err != nil || harms[0].ReviewedBy != "coord" || harms[0].ReviewedAt == nil || !strings.HasPrefix(harms[0].ActionTaken, "Poster withdrawn") {
+				t.Fatalf("reviewed %+v, %v", harms, err)
+			}
+		})
+	}
+}

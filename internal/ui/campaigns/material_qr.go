@@ -1,0 +1,22 @@
+package campaignsui
+
+import (
+	"net/http"
+
+	"waymark.city/waymark/internal/ui/page"
+)
+
+// qr is a material's QR code as a PNG, drawn by Waymark; printed on the
+// material it opens the public report form with the code filled in. A
+// refusal (no call to action to the report form) is the translated error
+// page.
+func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
+	png, err := h.campaigns.QR(r.Context(), page.Actor(r), r.PathValue("id"), r.PathValue("material"))
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Disposition", `inline; filename="qr-`+r.PathValue("material")+`.png"`)
+	_, _ = w.Write(png)
+}
