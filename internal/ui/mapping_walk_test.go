@@ -55,12 +55,14 @@ func init() {
 		return url.Values{"round": {walkRounds[f].round}, "decision": {"accept"}, "text": {"Vans at the station early."}}
 	}}
 	pageCases["GET /mapping/rounds/{id}/report"] = pageCase{id: walkRound}
+	pageCases["GET /mapping/rounds/{id}/report.pdf"] = pageCase{id: walkRound}
 	pageCases["POST /mapping/rounds/{id}/findings"] = pageCase{id: walkRound, form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"title": {f.unique("Vans at the station")}, "description": {"Seen by respondents."}, "topic": {"labour_exploitation"}, "priority": {"medium"}}
 	}}
 	pageCases["GET /mapping/compare"] = pageCase{}
 	pageCases["GET /mapping/restricted"] = pageCase{}
 	pageCases["GET /mapping/rounds/{id}/restricted"] = pageCase{id: walkRound}
+	pageCases["GET /mapping/rounds/{id}/restricted.pdf"] = pageCase{id: walkRound}
 	pageCases["GET /mapping/respond"] = pageCase{}
 	pageCases["GET /mapping/respond/{round}/{questionnaire}"] = pageCase{id: walkRound}
 	pageCases["POST /mapping/respond/{round}/{questionnaire}"] = pageCase{id: walkRound, form: walkAnswers}

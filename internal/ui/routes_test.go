@@ -59,6 +59,7 @@ var pageCases = map[string]pageCase{
 	// The action plan (ui/plan).
 	"GET /plan":                         {},
 	"GET /plan/report":                  {},
+	"GET /plan/report.pdf":              {},
 	"GET /plan/findings/new":            {},
 	"POST /plan/findings/new":           {form: planFindingForm},
 	"GET /plan/findings/{id}":           {id: planFinding},

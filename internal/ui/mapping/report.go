@@ -37,8 +37,10 @@ type resultRow struct {
 type questionView struct {
 	// ID names the question's heading, which labels its table.
 	ID, Label string
-	// Table is the question's results table, made by results_table.html.
-	Table template.HTML
+	// Table is the question's results table, made by results_table.html
+	// from Results, which the PDF sets as a table of its own.
+	Table   template.HTML
+	Results tableData
 	// Map draws the answers of a question asked from the area list.
 	Map *geo.Map
 }
@@ -185,6 +187,7 @@ func questionsOf(p *i18n.Printer, si int, s mapping.Section, areas []geo.Area) (
 			row(p.T("mapping.median"), func(t *mapping.Tally) string { return number(t.Median) })
 			row(p.T("mapping.range"), func(t *mapping.Tally) string { return number(t.Min) + " – " + number(t.Max) })
 		}
+		qv.Results = table
 		buf.Reset()
 		if err := resultsTable.Execute(&buf, table); err != nil {
 			return nil, fmt.Errorf("lay out the results of %s: %w", q.Field.Name, err)
@@ -213,10 +216,20 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, restricte
 }
 
 func (h *Handler) renderReportView(w http.ResponseWriter, r *http.Request, status int, v *web.View, id string, restricted bool) {
-	rep, err := h.mapping.Report(r.Context(), page.Actor(r), id, v.P.Lang())
+	d, err := h.reportData(r, v.P, id, restricted)
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
+	}
+	v.Data = d
+	h.kit.Render(w, r, status, "mapping_report", v)
+}
+
+// reportData is what the report shows, the page and the PDF alike.
+func (h *Handler) reportData(r *http.Request, p *i18n.Printer, id string, restricted bool) (reportPage, error) {
+	rep, err := h.mapping.Report(r.Context(), page.Actor(r), id, p.Lang())
+	if err != nil {
+		return reportPage{}, err
 	}
 	// The restricted page shows the restricted questionnaires alone: what
 	// the reader may not see elsewhere is no concern of this page.
@@ -229,24 +242,21 @@ func (h *Handler) renderReportView(w http.ResponseWriter, r *http.Request, statu
 		if restricted && !s.Questionnaire.Restricted {
 			continue
 		}
-		sv, err := h.section(v.P, len(d.Sections), s, rep.Version, areas)
+		sv, err := h.section(p, len(d.Sections), s, rep.Version, areas)
 		if err != nil {
-			h.kit.Fail(w, r, err)
-			return
+			return reportPage{}, err
 		}
 		d.Sections = append(d.Sections, sv)
 	}
 	if !restricted {
 		d.Locations = rep.Locations
-		d.Map = placesMap(v, areas, rep.PlacesByArea)
+		d.Map = placesMap(p, areas, rep.PlacesByArea)
 		d.Findings = h.roundFindings(r, rep.Round.ID, rep.Round.Areas)
 		if err := h.outputs(r, &d); err != nil {
-			h.kit.Fail(w, r, err)
-			return
+			return reportPage{}, err
 		}
 	}
-	v.Data = d
-	h.kit.Render(w, r, status, "mapping_report", v)
+	return d, nil
 }
 
 // cityAreas are the city's current areas the maps are drawn on; none
@@ -266,12 +276,12 @@ func (h *Handler) cityAreas(r *http.Request) []geo.Area {
 
 // placesMap draws the register's places per area on the city's areas;
 // nil when the city has no areas.
-func placesMap(v *web.View, areas []geo.Area, byArea map[string]int) *geo.Map {
+func placesMap(p *i18n.Printer, areas []geo.Area, byArea map[string]int) *geo.Map {
 	if len(areas) == 0 {
 		return nil
 	}
-	m := geo.Render(v.P, geo.Spec{ID: "places-map", Title: v.P.T("mapping.map_title"), Areas: areas,
-		Counts: &geo.Counts{Label: v.P.T("mapping.map_label"), ByArea: byArea}})
+	m := geo.Render(p, geo.Spec{ID: "places-map", Title: p.T("mapping.map_title"), Areas: areas,
+		Counts: &geo.Counts{Label: p.T("mapping.map_label"), ByArea: byArea}})
 	return &m
 }
 

@@ -13,6 +13,8 @@ import (
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/printout/printouttest"
 	"waymark.city/waymark/internal/storage/storagetest"
 	"waymark.city/waymark/internal/training"
 )
@@ -98,6 +100,50 @@ func TestReportMapsAndOutputs(t *testing.T) {
 					t.Errorf("the analyst's report shows %q", never)
 				}
 			}
+			// The PDF has the same sections from the same data: the question's
+			// table, its map's table, services with the shelter counted and not
+			// named, the training needs and the round's findings.
+			if !strings.Contains(body, `href="/mapping/rounds/`+first.ID+`/report.pdf"`) {
+				t.Error("the report page does not link its PDF")
+			}
+			if _, err := env.App.Plan.CreateFinding(ctx, coord.Actor, plan.FindingInput{Title: "Street sex work concentrated at the harbour",
+				Description: "Most answers name the harbour.", Topic: plan.TopicSexual, SourceKind: plan.FromMappingRound, SourceID: first.ID,
+				Priority: plan.High}); err != nil {
+				t.Fatal(err)
+			}
+			res, pdf := send(t, env, &analyst, http.MethodGet, report+".pdf", nil, http.StatusOK)
+			if res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "no-store" ||
+				res.Header.Get("Content-Disposition") != `attachment; filename=Report-Spring.pdf` {
+				t.Errorf("the PDF is sent with %q", res.Header)
+			}
+			text := printouttest.Text(t, []byte(pdf))
+			for _, want := range []string{"Spring", "Do you know of people selling sex in this part of the city?", "Answer\nAll\nNGOs and service",
+				"3 (60 %)", "Harbour\n3\n", "Old Town\n1\n", "Riverside Drop-in", "1 shelter, 8 places in all", "front desk", "Signs of sexual exploitation",
+				"Street sex work concentrated at the harbour", "Page 1 of "} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the report PDF lacks %q:\n%s", want, text)
+				}
+			}
+			for _, never := range []string{"Safe House North", "1 Hidden Road"} {
+				if strings.Contains(text, never) || strings.Contains(pdf, never) {
+					t.Errorf("the report PDF shows %q", never)
+				}
+			}
+			_, pdf = send(t, env, &coord, http.MethodGet, report+".pdf", nil, http.StatusOK, "de")
+			text = printouttest.Text(t, []byte(pdf))
+			for _, want := range []string{"Wissen Sie von Menschen, die in diesem Teil der Stadt", "Schulungsbedarf nach Organisation und Funktion", "Seite 1 von "} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the German report PDF lacks %q:\n%s", want, text)
+				}
+			}
+			send(t, env, &officer, http.MethodGet, report+".pdf", nil, http.StatusForbidden)
+			_, pdf = send(t, env, &officer, http.MethodGet, "/mapping/rounds/"+first.ID+"/restricted.pdf", nil, http.StatusOK)
+			text = printouttest.Text(t, []byte(pdf))
+			if !strings.Contains(text, "Restricted results: Spring") || !strings.Contains(text, "No answers yet.") || strings.Contains(text, "Riverside Drop-in") {
+				t.Errorf("the restricted PDF is not the restricted report:\n%s", text)
+			}
+			send(t, env, &analyst, http.MethodGet, "/mapping/rounds/"+first.ID+"/restricted.pdf", nil, http.StatusForbidden)
+
 			// The laid-out tables are kept between readers, and a new answer shows at once.
 			answer(first, sex, "harbour")
 			_, body = send(t, env, &analyst, http.MethodGet, report, nil, http.StatusOK)
