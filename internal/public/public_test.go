@@ -642,3 +642,64 @@ func TestBusyUploads(t *testing.T) {
 	pw.CloseWithError(io.ErrUnexpectedEOF)
 	<-done
 }
+
+// TestAttributionCode: a campaign's QR code (?c=) fills in the "how did you
+// hear about us" field; a known code is stored with the report, typed in
+// any case and spacing; an unknown one is dropped and the reporter gets the
+// same receipt page, so the form tells no one which codes exist.
+func TestAttributionCode(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			s := newSite(t, storagetest.Open(t, engine), looseLimits)
+			ctx := context.Background()
+			coord := s.env.User(t, "coord", access.Coordinator, s.env.Org(t, "City", "municipality"))
+			now := storage.Now()
+			err := s.env.DB.Write(ctx, func(tx *storage.Tx) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, name, starts_on, ends_on, status, created_by, created_at, updated_by, updated_at)
+					VALUES ('c1', 'Clean work', '2026-11-01', '2027-01-31', 'running', $1, $2, $1, $2)`, coord.UserID, now); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, `INSERT INTO campaign_materials (id, campaign_id, title, channel, language, code, created_by, created_at)
+					VALUES ('m1', 'c1', 'Poster', 'poster', 'en', 'K7M3PQ', $1, $2)`, coord.UserID, now)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			field := regexp.MustCompile(`name="campaign_code"[^>]*value="([^"]*)"`)
+			page := s.get(t, "/report?c=k7m3pq&lang=en")
+			if m := field.FindStringSubmatch(page.body); m == nil || m[1] != "K7M3PQ" {
+				t.Fatalf("the form does not carry the code of the link: %v", m)
+			}
+			if m := field.FindStringSubmatch(s.get(t, "/report?c=Call+0800+now").body); m == nil || m[1] != "" {
+				t.Fatalf("a link put other text into the form: %v", m)
+			}
+
+			var receipts []string
+			for _, typed := range []string{"k7m 3pq", "ZZZZZZ", ""} {
+				page := s.get(t, "/report")
+				form := reportForm("Workers sleep on the building site.")
+				form.Set("campaign_code", typed)
+				s.work(t, page.body, form)
+				res := s.postReport(t, "/report", form)
+				if res.status != http.StatusOK {
+					t.Fatalf("report with code %q = %d", typed, res.status)
+				}
+				receipts = append(receipts, regexp.MustCompile(`[0-9]{4} [0-9]{4} [0-9]{4} [0-9]{4}`).ReplaceAllString(res.body, ""))
+			}
+			if receipts[0] != receipts[1] || receipts[1] != receipts[2] {
+				t.Error("the receipt page differs between a known, an unknown and no code")
+			}
+			var known, coded int
+			err = s.env.DB.Read(ctx, func(tx *storage.Tx) error {
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE attribution_code = 'K7M3PQ'`).Scan(&known); err != nil {
+					return err
+				}
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports WHERE attribution_code IS NOT NULL`).Scan(&coded)
+			})
+			if err != nil || known != 1 || coded != 1 {
+				t.Fatalf("%d reports with the code, %d with any code (%v): want 1 and 1", known, coded, err)
+			}
+		})
+	}
+}

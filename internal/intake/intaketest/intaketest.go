@@ -15,6 +15,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
@@ -79,7 +80,7 @@ func (e *Env) NewService(cfg intake.Config) *intake.Service {
 		cfg.Difficulty, cfg.MinDifficulty = 8, 8
 	}
 	return intake.New(intake.Deps{DB: e.DB, Vault: e.Vault, Audit: e.Audit, Hasher: e.Hasher,
-		Catalogue: e.Catalogue, Config: cfg, Now: e.Clock.Now})
+		Catalogue: e.Catalogue, Config: cfg, Now: e.Clock.Now, Codes: campaigns.KnownCode})
 }
 
 // Org inserts an organisation of kind and returns its id.
