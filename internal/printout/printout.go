@@ -125,11 +125,17 @@ func (d *Document) Write(out io.Writer, at time.Time, zone *time.Location) error
 	w := &writer{pdf: pdf, p: d.p}
 	pageWidth, _ := pdf.GetPageSize()
 	w.width = pageWidth - 2*pageMargin
+	// The footer names the document on every page, in a line that a long
+	// title would overrun.
+	short := clean(d.title)
+	if r := []rune(short); len(r) > 70 {
+		short = string(r[:69]) + "…"
+	}
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-12)
 		w.font(false, 8)
 		pdf.SetTextColor(80, 80, 80)
-		pdf.CellFormat(0, 4, d.title+" · "+d.p.T("printout.page", "page", pdf.PageNo(), "pages", "{nb}"), "", 0, "C", false, 0, "")
+		pdf.CellFormat(0, 4, short+" · "+d.p.T("printout.page", "page", pdf.PageNo(), "pages", "{nb}"), "", 0, "C", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 	})
 	pdf.AddPage()
@@ -219,19 +225,51 @@ func (t Table) put(w *writer) {
 	widths := w.columns(t, size)
 	header := func() {
 		w.font(true, size)
-		w.row(t.Header, widths, true, false)
+		w.row(w.split(t.Header, widths), widths, true, false)
+		w.font(false, size)
 	}
 	w.room(2 * (cellLine + 2*cellPad))
 	header()
-	w.font(false, size)
+	_, pageHeight := w.pdf.GetPageSize()
+	bottom := pageHeight - bottomMargin
+	// fresh is the room for rows on a new page, under the header.
+	fresh := bottom - pageMargin - rowHeight(w.split(t.Header, widths))
+	next := func() {
+		w.pdf.AddPage()
+		header()
+	}
 	for _, r := range t.Rows {
-		if w.row(r, widths, false, t.Figures) {
-			header()
-			w.font(false, size)
-			w.row(r, widths, false, t.Figures)
+		lines := w.split(r, widths)
+		// A row that does not fit goes to the next page, under the header
+		// again; a row taller than a page is cut where the page ends and
+		// goes on on the next.
+		for {
+			room := bottom - w.pdf.GetY()
+			if rowHeight(lines) <= room {
+				w.row(lines, widths, false, t.Figures)
+				break
+			}
+			n := int((room - 2*cellPad) / cellLine)
+			if rowHeight(lines) <= fresh || n < 1 {
+				next()
+				continue
+			}
+			head, rest := cut(lines, n)
+			w.row(head, widths, false, t.Figures)
+			lines = rest
+			next()
 		}
 	}
 	w.pdf.Ln(3)
+}
+
+// cut splits a row's wrapped cells after n lines.
+func cut(lines [][]string, n int) (head, rest [][]string) {
+	for _, l := range lines {
+		k := min(n, len(l))
+		head, rest = append(head, l[:k]), append(rest, l[k:])
+	}
+	return head, rest
 }
 
 // columns divides the width among t's columns: each gets what its longest
@@ -285,25 +323,30 @@ func (w *writer) columns(t Table, size float64) []float64 {
 	return widths
 }
 
-// row writes one table row; it reports true, writing nothing, when the row
-// does not fit on this page and a new page was started.
-func (w *writer) row(cells []string, widths []float64, header, figures bool) bool {
+// split wraps each cell's text to its column's width.
+func (w *writer) split(cells []string, widths []float64) [][]string {
 	lines := make([][]string, len(widths))
-	most := 1
 	for i, width := range widths {
 		text := ""
 		if i < len(cells) {
 			text = clean(cells[i])
 		}
 		lines[i] = w.pdf.SplitText(text, width)
-		most = max(most, len(lines[i]))
 	}
-	h := float64(most)*cellLine + 2*cellPad
-	_, pageHeight := w.pdf.GetPageSize()
-	if !header && w.pdf.GetY()+h > pageHeight-bottomMargin {
-		w.pdf.AddPage()
-		return true
+	return lines
+}
+
+func rowHeight(lines [][]string) float64 {
+	most := 1
+	for _, l := range lines {
+		most = max(most, len(l))
 	}
+	return float64(most)*cellLine + 2*cellPad
+}
+
+// row writes one table row of wrapped cells, a header row shaded.
+func (w *writer) row(lines [][]string, widths []float64, header, figures bool) {
+	h := rowHeight(lines)
 	x, y := w.pdf.GetX(), w.pdf.GetY()
 	w.pdf.SetDrawColor(150, 150, 150)
 	w.pdf.SetLineWidth(0.2)
@@ -327,7 +370,6 @@ func (w *writer) row(cells []string, widths []float64, header, figures bool) boo
 		x += width
 	}
 	w.pdf.SetXY(pageMargin, y+h)
-	return false
 }
 
 // clean makes text safe to set: line breaks as "\n", other control

@@ -61,6 +61,8 @@ func TestWrite(t *testing.T) {
 		table.Rows = append(table.Rows, []string{"Zeile " + strconv.Itoa(i), strconv.Itoa(i), "–"})
 	}
 	d.Table(table)
+	long := strings.Repeat("Beobachtung am Bahnhof ", 600) + "Ende der Beobachtung"
+	d.Table(printout.Table{Header: []string{"Gesehen"}, Rows: [][]string{{long}}})
 	d.Map(testMap())
 	var buf bytes.Buffer
 	at := time.Date(2026, 12, 7, 15, 30, 0, 0, time.UTC)
@@ -71,7 +73,7 @@ func TestWrite(t *testing.T) {
 	pdf := buf.Bytes()
 	text := printouttest.Text(t, pdf)
 	for _, want := range []string{"Kartierung Frühjahr", "Zeitraum: 01.11.2026 – 31.12.2026", "Erstellt am 07.12.2026 16:30", "Ergebnisse",
-		"Straßenarbeit am Südbahnhof; Кирилица; Ελληνικά", "Zeile 0\n", "Zeile 119\n", "Seite 1 von 4", "Seite 4 von 4",
+		"Straßenarbeit am Südbahnhof; Кирилица; Ελληνικά", "Zeile 0\n", "Zeile 119\n", "Ende der\nBeobachtung\n", "Seite 1 von 6", "Seite 6 von 6",
 		"Legende", "Gebiet\nAntworten\nOrte\n", "Hafenviertel\nkeine Daten\n0\n", "1 Ort liegt in keinem aktuellen Gebiet."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, text)
