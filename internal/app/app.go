@@ -25,6 +25,7 @@ import (
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/children"
 	"waymark.city/waymark/internal/config"
@@ -95,6 +96,9 @@ type App struct {
 	// Training is training needs, sessions, attendance, trained contact
 	// points and the coverage of the identifying actors.
 	Training *training.Service
+	// Campaigns is awareness campaigns, their attribution codes, funnels
+	// and harm logs.
+	Campaigns *campaigns.Service
 	// Agreements is the partnership's memoranda of cooperation and the
 	// named contact persons of its organisations.
 	Agreements *agreements.Service
@@ -236,7 +240,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Intake = intake.New(intake.Deps{
 		DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Hasher:    ReceiptHasher(a.passwordParams),
-		Catalogue: a.Screening, Log: a.Log, Notifier: a.Notifier,
+		Catalogue: a.Screening, Log: a.Log, Notifier: a.Notifier, Codes: campaigns.KnownCode,
 		Config: intake.Config{Deadlines: intake.Deadlines{
 			ImmediateDanger: a.Config.ResponseDeadlines["immediate_danger"], Child: a.Config.ResponseDeadlines["child"],
 			Soon: a.Config.ResponseDeadlines["soon"], NoRush: a.Config.ResponseDeadlines["no_rush"],
@@ -276,6 +280,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
 	a.Workgroup = workgroup.New(a.Cases, a.Audit, a.Plan)
 	a.Training = training.New(a.Cases)
+	a.Campaigns = campaigns.New(a.Cases, a.Catalog.LanguagesFor(public.Area), a.Config.PublicURL)
 	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()

@@ -6,6 +6,7 @@ import (
 	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/ui"
 	areasui "waymark.city/waymark/internal/ui/areas"
+	campaignsui "waymark.city/waymark/internal/ui/campaigns"
 	mappingui "waymark.city/waymark/internal/ui/mapping"
 	"waymark.city/waymark/internal/ui/municipality"
 	"waymark.city/waymark/internal/ui/page"
@@ -23,6 +24,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		areasui.New(kit, a.Geo, a.Basemap),
 		workgroupui.New(kit, a.Workgroup, a.Accounts),
 		trainingui.New(kit, a.Training, a.Accounts),
+		campaignsui.New(kit, a.Campaigns),
 		partnersui.New(kit, a.Agreements),
 		planui.New(kit, a.Plan),
 		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Assistance, a.Training, a.Geo.Current, a.Config.PublicURL),
@@ -37,6 +39,7 @@ func areaPages() []fs.FS {
 		areasui.Pages(),
 		workgroupui.Pages(),
 		trainingui.Pages(),
+		campaignsui.Pages(),
 		partnersui.Pages(),
 		planui.Pages(),
 		mappingui.Pages(),

@@ -154,7 +154,7 @@ func TestCampaignLifecycle(t *testing.T) {
 				t.Fatalf("codes %q %q, %v", poster.Code, leaflet.Code, err)
 			}
 
-			_, err = f.svc.QR(ctx, coord, c.ID, poster.ID)
+			_, err = f.svc.QR(ctx, coord, c.ID, poster.ID, "")
 			wantKey(t, "QR without call to action", err, apperr.Conflict, "campaigns.error.qr_cta")
 
 			err = f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "hugs", Target: "-3", DueOn: "2026-01-01"})
@@ -175,14 +175,20 @@ func TestCampaignLifecycle(t *testing.T) {
 			err = f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "reports", Target: "5", DueOn: "2027-01-31"})
 			wantKey(t, "target after launch", err, apperr.Conflict, "campaigns.error.targets_frozen")
 
-			img, err := f.svc.QR(ctx, f.analyst.Actor, c.ID, leaflet.ID)
+			img, err := f.svc.QR(ctx, f.analyst.Actor, c.ID, leaflet.ID, "http://ignored.example")
 			if err != nil {
 				t.Fatal(err)
 			}
 			wantQR(t, img, publicURL+"/report?c="+leaflet.Code+"&lang=ro")
-			if _, err := campaigns.New(f.env.App.Cases, nil, "").QR(ctx, coord, c.ID, leaflet.ID); !apperr.Is(err, apperr.Conflict) {
+			if _, err := campaigns.New(f.env.App.Cases, nil, "").QR(ctx, coord, c.ID, leaflet.ID, ""); !apperr.Is(err, apperr.Conflict) {
 				t.Fatalf("QR without a public address: %v", err)
 			}
+			fallback := campaigns.New(f.env.App.Cases, nil, "")
+			img, err = fallback.QR(ctx, coord, c.ID, leaflet.ID, "http://10.0.0.5:8080")
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantQR(t, img, "http://10.0.0.5:8080/report?c="+leaflet.Code+"&lang=ro")
 			if n := f.count(t, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'campaigns.%'`); n < 6 {
 				t.Errorf("%d audit entries for campaign changes", n)
 			}

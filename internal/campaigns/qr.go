@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"net/url"
+	"strings"
 
 	"github.com/boombuler/barcode/qr"
 
@@ -28,18 +29,27 @@ const (
 const ReportPath = "/report"
 
 // ReportURL is the public report form's address with a material's code
-// and language, which its QR code encodes.
-func (s *Service) ReportURL(m Material) string {
+// and language, which its QR code encodes. The address starts with the
+// configured PublicURL, else with fallback (the address the coordinator
+// reached Waymark at), as the mapping's invitation links do.
+func (s *Service) ReportURL(m Material, fallback string) string {
 	q := url.Values{"c": {m.Code}, "lang": {m.Language}}
-	return s.publicURL + ReportPath + "?" + q.Encode()
+	return s.base(fallback) + ReportPath + "?" + q.Encode()
+}
+
+func (s *Service) base(fallback string) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	return strings.TrimRight(fallback, "/")
 }
 
 // QR draws the QR code of a material as a PNG: the public report form with
 // the material's code. It is refused for a campaign whose call to action
 // is not set or does not send people to the report form, since the code
 // would lead them somewhere the material does not ask them to go, and
-// while Waymark's public address is not configured.
-func (s *Service) QR(ctx context.Context, actor access.Actor, campaignID, materialID string) ([]byte, error) {
+// when there is no address to lead to (see ReportURL).
+func (s *Service) QR(ctx context.Context, actor access.Actor, campaignID, materialID, fallback string) ([]byte, error) {
 	if _, err := s.cases.Authorize(ctx, actor, access.ViewCampaigns, "campaign", campaignID); err != nil {
 		return nil, err
 	}
@@ -58,10 +68,10 @@ func (s *Service) QR(ctx context.Context, actor access.Actor, campaignID, materi
 	if err != nil {
 		return nil, err
 	}
-	if s.publicURL == "" {
+	if s.base(fallback) == "" {
 		return nil, apperr.New(apperr.Conflict, "campaigns.error.qr_public_url")
 	}
-	return QRImage(s.ReportURL(m))
+	return QRImage(s.ReportURL(m, fallback))
 }
 
 // QRImage draws content as a black-on-white QR code PNG with medium error

@@ -78,7 +78,7 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		p.LanguageNames = append(p.LanguageNames, h.languageName(l))
 	}
 	for _, m := range c.Materials {
-		p.ReportURL[m.ID] = h.campaigns.ReportURL(m)
+		p.ReportURL[m.ID] = h.campaigns.ReportURL(m, requestBase(r))
 	}
 	if p.CanManage {
 		p.Measures = keyed("campaigns.measure.", campaigns.Measures())

@@ -11,7 +11,7 @@ import (
 // refusal (no call to action to the report form) is the translated error
 // page.
 func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
-	png, err := h.campaigns.QR(r.Context(), page.Actor(r), r.PathValue("id"), r.PathValue("material"))
+	png, err := h.campaigns.QR(r.Context(), page.Actor(r), r.PathValue("id"), r.PathValue("material"), requestBase(r))
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
@@ -19,4 +19,13 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Content-Disposition", `inline; filename="qr-`+r.PathValue("material")+`.png"`)
 	_, _ = w.Write(png)
+}
+
+// requestBase is the address the coordinator reached Waymark at, for QR
+// codes when no public address is configured.
+func requestBase(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
 }

@@ -176,6 +176,12 @@ func TestMappingPages(t *testing.T) {
 			if res.Header.Get("Set-Cookie") != "" || !strings.Contains(body, "Welche Art von Ort ist es?") {
 				t.Fatalf("link page: cookie %q\n%s", res.Header.Get("Set-Cookie"), body)
 			}
+			// A link that names its language opens in it, whatever the
+			// browser prefers, and sends the answers back in it.
+			_, body = send(t, env, nil, http.MethodGet, "/m/"+token+"?lang=de", nil, http.StatusOK)
+			if !strings.Contains(body, "Welche Art von Ort ist es?") || !strings.Contains(body, `action="/m/`+token+`?lang=de"`) {
+				t.Fatalf("link page with ?lang=de:\n%s", body)
+			}
 			answers.Del("anonymous")
 			answers.Set("places[1]/observation", "Workers wait at the station")
 			res, body = send(t, env, nil, http.MethodPost, "/m/"+token, answers, http.StatusOK)

@@ -120,7 +120,13 @@ func (h *Handler) linkForm(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	h.renderAnswering(w, r, http.StatusOK, v, answering{Answering: a, Action: PathLink + url.PathEscape(token), Link: true}, forms.Answers{})
+	h.renderAnswering(w, r, http.StatusOK, v, answering{Answering: a, Action: linkAction(token, v.P.Lang()), Link: true}, forms.Answers{})
+}
+
+// linkAction is where the questionnaire of a link is sent: the link with
+// the language it is shown in, so that the answer's page stays in it.
+func linkAction(token, lang string) string {
+	return PathLink + url.PathEscape(token) + "?lang=" + url.QueryEscape(lang)
 }
 
 // linkAnswer stores answers given through a link.
@@ -136,7 +142,7 @@ func (h *Handler) linkAnswer(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	shown := answering{Answering: a, Action: PathLink + url.PathEscape(token), Link: true}
+	shown := answering{Answering: a, Action: linkAction(token, v.P.Lang()), Link: true}
 	if h.repeatAction(w, r, v, shown) {
 		return
 	}

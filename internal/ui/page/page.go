@@ -85,8 +85,10 @@ func Actor(r *http.Request) access.Actor {
 	return access.Actor{}
 }
 
-// Language picks the page language: the signed-in user's preference, then
-// the language cookie, then the browser's Accept-Language.
+// Language picks the page language: a language the address names
+// (?lang=de: an invitation link sent to a German speaker), then the
+// signed-in user's preference, then the language cookie, then the
+// browser's Accept-Language.
 func (k *Kit) Language(r *http.Request) *http.Request {
 	preferred := ""
 	if c, err := r.Cookie("lang"); err == nil {
@@ -94,6 +96,9 @@ func (k *Kit) Language(r *http.Request) *http.Request {
 	}
 	if cur := Current(r); cur != nil && cur.User.Language != "" {
 		preferred = cur.User.Language
+	}
+	if asked := r.URL.Query().Get("lang"); asked != "" {
+		preferred = asked
 	}
 	cat := k.shell.Catalog()
 	lang := cat.Match(preferred, r.Header.Get("Accept-Language"))
