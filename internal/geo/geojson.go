@@ -2,11 +2,13 @@ package geo
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -161,9 +163,9 @@ func polygons(g orb.Geometry) (orb.MultiPolygon, string) {
 }
 
 // checkCoordinates returns the message key of the first fault of a
-// multipolygon: a ring that is not closed or too short, or a position
-// outside WGS84 longitude/latitude. Self-intersection is not checked (see
-// docs/issue12-progress/geo.md): a bow-tie still draws, only wrongly.
+// multipolygon: a ring that is not closed or too short, a position outside
+// WGS84 longitude/latitude, or a ring that crosses itself (a bow-tie would
+// draw, but wrongly, and a count could land in the wrong half).
 func checkCoordinates(mp orb.MultiPolygon) string {
 	for _, poly := range mp {
 		if len(poly) == 0 {
@@ -181,9 +183,63 @@ func checkCoordinates(mp orb.MultiPolygon) string {
 					return "error.geo.out_of_range"
 				}
 			}
+			if crossesItself(ring) {
+				return "error.geo.self_intersection"
+			}
 		}
 	}
 	return ""
+}
+
+// crossesItself reports whether two edges of a closed ring that are not
+// neighbours touch or cross. The edges are swept from west to east, so
+// each is compared only with those whose longitudes overlap its own: a
+// district's boundary of thousands of positions takes milliseconds.
+func crossesItself(ring orb.Ring) bool {
+	n := len(ring) - 1 // edges; the last position repeats the first
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	west := func(i int) float64 { return min(ring[i][0], ring[i+1][0]) }
+	east := func(i int) float64 { return max(ring[i][0], ring[i+1][0]) }
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(west(a), west(b)) })
+	for k, i := range order {
+		for _, j := range order[k+1:] {
+			if west(j) > east(i) {
+				break
+			}
+			if d := (i - j + n) % n; d == 1 || d == n-1 || d == 0 {
+				continue // neighbours share a position
+			}
+			if segmentsMeet(ring[i], ring[i+1], ring[j], ring[j+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// segmentsMeet reports whether segments ab and cd have a point in common.
+func segmentsMeet(a, b, c, d orb.Point) bool {
+	d1, d2 := turn(c, d, a), turn(c, d, b)
+	d3, d4 := turn(a, b, c), turn(a, b, d)
+	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
+		return true
+	}
+	return (d1 == 0 && onSegment(c, d, a)) || (d2 == 0 && onSegment(c, d, b)) ||
+		(d3 == 0 && onSegment(a, b, c)) || (d4 == 0 && onSegment(a, b, d))
+}
+
+// turn is the cross product of (b-a) and (p-a): its sign says on which
+// side of the line ab the point p lies, 0 on it.
+func turn(a, b, p orb.Point) float64 {
+	return (b[0]-a[0])*(p[1]-a[1]) - (b[1]-a[1])*(p[0]-a[0])
+}
+
+// onSegment reports whether p, on the line ab, lies between a and b.
+func onSegment(a, b, p orb.Point) bool {
+	return min(a[0], b[0]) <= p[0] && p[0] <= max(a[0], b[0]) && min(a[1], b[1]) <= p[1] && p[1] <= max(a[1], b[1])
 }
 
 // geometryType is the GeoJSON type of a feature's geometry, for an error
