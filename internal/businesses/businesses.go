@@ -100,6 +100,9 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnly) }
 
+// Today is the local date follow-ups are compared with.
+func (s *Service) Today() string { return s.today() }
+
 // authorize asks the policy and audits a refusal.
 func (s *Service) authorize(ctx context.Context, actor access.Actor, subject, id string) error {
 	if _, err := access.Authorize(actor, access.ManageBusinesses); err != nil {

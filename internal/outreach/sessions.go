@@ -10,6 +10,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/storage"
 )
@@ -306,6 +307,12 @@ func (s *Service) Session(ctx context.Context, actor access.Actor, id string) (S
 		out, err = session(ctx, tx, sc, id)
 		return err
 	})
+	if apperr.Is(err, apperr.NotFound) {
+		// Another organisation's session reads as missing; the attempt is
+		// audited like any refusal.
+		return Session{}, s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
+			Action: string(access.RecordOutreach), SubjectType: "outreach_session", SubjectID: id}, err)
+	}
 	return out, err
 }
 

@@ -1,0 +1,52 @@
+package ui_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/inspections"
+)
+
+// The joint inspections' routes (ui/inspections) in the route walk; the
+// walk's partnership gets a labour inspectorate to take part.
+func init() {
+	pageCases["GET /inspections"] = pageCase{}
+	pageCases["GET /inspections/new"] = pageCase{}
+	pageCases["POST /inspections/new"] = pageCase{form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"planned_on": {time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}, "location_type": {"construction_site"},
+			"sector": {"construction"}, "agencies": {walkInspectorate(t, f)}, "site_address_0": {f.unique("Quay Street")}, "site_type_0": {"construction_site"}}
+	}}
+	pageCases["GET /inspections/{id}"] = pageCase{id: walkInspection}
+	pageCases["POST /inspections/{id}/outcome"] = pageCase{id: walkInspection, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"12"}, "screenings": {"3"}, "referrals": {"1"}}
+	}}
+}
+
+var walkInspectorates = map[*fixture]string{}
+
+// walkInspectorate is the fixture's labour inspectorate, made once.
+func walkInspectorate(t *testing.T, f *fixture) string {
+	t.Helper()
+	if id, ok := walkInspectorates[f]; ok {
+		return id
+	}
+	id := f.env.Org(f.unique("Labour Inspectorate"), accounts.LabourInspectorate)
+	walkInspectorates[f] = id
+	return id
+}
+
+// walkInspection plans an inspection.
+func walkInspection(t *testing.T, f *fixture) string {
+	t.Helper()
+	in, err := f.env.App.Inspections.Plan(context.Background(), f.staff[access.Coordinator].Actor, inspections.Input{
+		PlannedOn: time.Now().Format(time.DateOnly), LocationType: "farm", Sector: "agriculture", Agencies: []string{walkInspectorate(t, f)}})
+	if err != nil {
+		t.Fatalf("plan inspection: %v", err)
+	}
+	return in.ID
+}
