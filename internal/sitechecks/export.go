@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -105,16 +106,33 @@ func (e Export) rows(p *i18n.Printer) [][]string {
 	return out
 }
 
+// inert keeps a spreadsheet from reading a text cell of the CSV as a
+// formula (an officer's text may start with "=").
+func inert(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return "'" + v
+		}
+	}
+	return v
+}
+
 // WriteCSV writes the export as CSV in p's language.
 func (e Export) WriteCSV(w io.Writer, p *i18n.Printer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(e.rows(p)); err != nil {
+	rows := e.rows(p)
+	for _, row := range rows {
+		for i := range row {
+			row[i] = inert(row[i])
+		}
+	}
+	if err := csv.NewWriter(w).WriteAll(rows); err != nil {
 		return fmt.Errorf("write site checks CSV: %w", err)
 	}
 	return nil
 }
 
-// WriteXLSX writes the export as an Excel workbook in p's language.
+// WriteXLSX writes the export as an Excel workbook in p's language; every
+// cell is a text cell, so nothing is read as a formula.
 func (e Export) WriteXLSX(w io.Writer, p *i18n.Printer) error {
 	wb := excelize.NewFile()
 	defer wb.Close()

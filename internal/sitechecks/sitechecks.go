@@ -137,6 +137,9 @@ func New(d Deps) *Service {
 // today is the local date, YYYY-MM-DD.
 func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnly) }
 
+// Today is the local date a new check is dated by default.
+func (s *Service) Today() string { return s.today() }
+
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // refuse audits a refused action and returns its error.

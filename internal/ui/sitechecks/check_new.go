@@ -2,7 +2,6 @@ package sitechecksui
 
 import (
 	"net/http"
-	"time"
 
 	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/procurement"
@@ -31,7 +30,7 @@ func (h *Handler) newCheck(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	v.Form["contract_id"], v.Form["checked_on"] = site.ContractID, time.Now().In(v.Zone).Format(time.DateOnly)
+	v.Form["contract_id"], v.Form["checked_on"] = site.ContractID, h.checks.Today()
 	if v.Signed != nil {
 		v.Form["organisation"] = v.Signed.OrgName
 	}

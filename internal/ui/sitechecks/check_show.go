@@ -139,5 +139,5 @@ func (h *Handler) screen(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/screenings/"+sc.ID+"/questions/1", http.StatusSeeOther)
+	http.Redirect(w, r, "/screenings/"+sc.ID+"/questions?page=1", http.StatusSeeOther)
 }
