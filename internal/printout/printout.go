@@ -272,55 +272,65 @@ func cut(lines [][]string, n int) (head, rest [][]string) {
 	return head, rest
 }
 
-// columns divides the width among t's columns: each gets what its longest
-// cell needs if all fit; otherwise each gets at least an equal share, and
-// what is left goes to the columns that need more, in proportion.
+// columns divides the width among t's columns. Each column needs what its
+// longest cell needs (at most half the width) and its header on one line;
+// if all fit, the rest of the width is shared in proportion. Otherwise a
+// header may wrap between words, and what that leaves goes to the headers
+// that would wrap, in proportion; if even that does not fit, each column
+// gets at least an equal share and the rest goes to the columns that need
+// more, in proportion.
 func (w *writer) columns(t Table, size float64) []float64 {
 	n := len(t.Header)
-	need := make([]float64, n)
-	measure := func(bold bool, cells []string) {
-		w.font(bold, size)
-		for i := 0; i < n && i < len(cells); i++ {
-			// A header may wrap between words; a figure should not.
-			longest := 0.0
-			for _, word := range strings.Fields(clean(cells[i])) {
-				longest = max(longest, w.pdf.GetStringWidth(word))
-			}
-			whole := w.pdf.GetStringWidth(clean(cells[i]))
-			if bold {
-				whole = longest
-			}
-			need[i] = max(need[i], min(whole, w.width/2)+2*cellPad+0.5)
+	full, tight := make([]float64, n), make([]float64, n)
+	w.font(true, size)
+	for i, h := range t.Header {
+		longest := 0.0
+		for _, word := range strings.Fields(clean(h)) {
+			longest = max(longest, w.pdf.GetStringWidth(word))
 		}
+		full[i] = min(w.pdf.GetStringWidth(clean(h)), w.width/2) + 2*cellPad + 0.5
+		tight[i] = min(longest, w.width/2) + 2*cellPad + 0.5
 	}
-	measure(true, t.Header)
+	w.font(false, size)
 	for _, r := range t.Rows {
-		measure(false, r)
-	}
-	total := 0.0
-	for _, v := range need {
-		total += v
+		for i := 0; i < n && i < len(r); i++ {
+			cell := min(w.pdf.GetStringWidth(clean(r[i])), w.width/2) + 2*cellPad + 0.5
+			full[i], tight[i] = max(full[i], cell), max(tight[i], cell)
+		}
 	}
 	widths := make([]float64, n)
-	if total <= w.width {
-		for i, v := range need {
-			widths[i] = v * w.width / total
+	switch sumFull, sumTight := sum(full), sum(tight); {
+	case sumFull <= w.width:
+		for i, v := range full {
+			widths[i] = v * w.width / sumFull
 		}
-		return widths
-	}
-	share := w.width / float64(n)
-	left, wanting := w.width, 0.0
-	for i, v := range need {
-		widths[i] = min(v, share)
-		left -= widths[i]
-		wanting += v - widths[i]
-	}
-	for i, v := range need {
-		if wanting > 0 {
-			widths[i] += left * (v - widths[i]) / wanting
+	case sumTight <= w.width:
+		for i := range full {
+			widths[i] = tight[i] + (w.width-sumTight)*(full[i]-tight[i])/(sumFull-sumTight)
+		}
+	default:
+		share := w.width / float64(n)
+		left, wanting := w.width, 0.0
+		for i, v := range tight {
+			widths[i] = min(v, share)
+			left -= widths[i]
+			wanting += v - widths[i]
+		}
+		for i, v := range tight {
+			if wanting > 0 {
+				widths[i] += left * (v - widths[i]) / wanting
+			}
 		}
 	}
 	return widths
+}
+
+func sum(vs []float64) float64 {
+	total := 0.0
+	for _, v := range vs {
+		total += v
+	}
+	return total
 }
 
 // split wraps each cell's text to its column's width.
