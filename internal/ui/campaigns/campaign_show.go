@@ -24,7 +24,7 @@ type showPage struct {
 	QR        bool
 	CanManage bool
 	// The coordinator's forms.
-	Measures, Channels, HarmKinds, Severities, MaterialLanguages, ReachMaterials []web.Option
+	Measures, ChannelOptions, HarmKinds, Severities, MaterialLanguages, ReachMaterials []web.Option
 }
 
 // show is a campaign with its materials, funnel and harm log.
@@ -82,7 +82,7 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if p.CanManage {
 		p.Measures = keyed("campaigns.measure.", campaigns.Measures())
-		p.Channels = keyed("campaigns.channel.", c.Channels)
+		p.ChannelOptions = keyed("campaigns.channel.", c.Channels)
 		p.HarmKinds = keyed("campaigns.harm.", campaigns.HarmKinds())
 		p.Severities = keyed("campaigns.severity.", campaigns.Severities())
 		for _, l := range c.Languages {
