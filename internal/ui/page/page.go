@@ -128,8 +128,14 @@ var navigation = []struct {
 	{"/providers", "nav.providers", access.ViewCases},
 	{"/protocol", "nav.protocol", access.ManageProtocol},
 	{"/municipality", "nav.municipality", access.ViewMunicipal},
+	{"/intelligence", "nav.intelligence", access.SubmitIntelligence},
 	{"/account", "nav.account", access.ManageOwnAccount},
 }
+
+// reachedFrom names, for a menu item, the action of an overview that links
+// it: roles allowed that action find the item there, and their menu stays
+// short.
+var reachedFrom = map[string]access.Action{"/intelligence": access.ViewMunicipal}
 
 // View starts the view of a page with the layout's common parts filled in:
 // the printer, the signed-in user and the menu.
@@ -144,7 +150,7 @@ func (k *Kit) View(r *http.Request, titleKey string) *web.View {
 		return v
 	}
 	for _, item := range navigation {
-		if access.Can(cur.Actor, item.action) {
+		if access.Can(cur.Actor, item.action) && !access.Can(cur.Actor, reachedFrom[item.href]) {
 			here := r.URL.Path == item.href || (item.href != "/" && strings.HasPrefix(r.URL.Path, item.href+"/"))
 			v.Nav = append(v.Nav, web.NavItem{Href: item.href, Key: item.key, Current: here})
 		}
