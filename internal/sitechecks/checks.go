@@ -141,17 +141,23 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 	return c, ans, err
 }
 
-// counts are a check's counts of findings, actions and screenings; $1 is
-// today.
-const counts = `(SELECT count(*) FROM site_check_findings f WHERE f.check_id = c.id),
-	(SELECT count(*) FROM site_check_findings f WHERE f.check_id = c.id AND f.severity = 'critical'),
-	(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
-		WHERE f.check_id = c.id AND a.status IN ('open', 'in_progress')),
-	(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
-		WHERE f.check_id = c.id AND a.status IN ('open', 'in_progress') AND a.due_on < $1),
-	(SELECT count(*) FROM site_check_screenings x WHERE x.check_id = c.id)`
-
-const checkColumns = `c.id, c.contract_id, c.site_id, c.checked_on, c.inspectors, c.organisation, c.form_id, c.form_version, c.answers, c.created_at, ` + counts
+// checksQuery selects checks (where names them as c, $2 is its argument)
+// with their counts of findings, pending and overdue actions ($1 is today)
+// and screenings, added up per check in grouped joins so a contract of
+// hundreds of sites is read in one pass of each table.
+func checksQuery(where, order string) string {
+	in := `SELECT c.id FROM site_checks c WHERE ` + where
+	return `WITH fc AS (SELECT f.check_id, count(*) AS n, sum(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END) AS critical
+			FROM site_check_findings f WHERE f.check_id IN (` + in + `) GROUP BY f.check_id),
+		ac AS (SELECT f.check_id, count(*) AS pending, sum(CASE WHEN a.due_on < $1 THEN 1 ELSE 0 END) AS overdue
+			FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
+			WHERE a.status IN ('open', 'in_progress') AND f.check_id IN (` + in + `) GROUP BY f.check_id),
+		xc AS (SELECT x.check_id, count(*) AS n FROM site_check_screenings x WHERE x.check_id IN (` + in + `) GROUP BY x.check_id)
+		SELECT c.id, c.contract_id, c.site_id, c.checked_on, c.inspectors, c.organisation, c.form_id, c.form_version, c.answers, c.created_at,
+			COALESCE(fc.n, 0), COALESCE(fc.critical, 0), COALESCE(ac.pending, 0), COALESCE(ac.overdue, 0), COALESCE(xc.n, 0)
+		FROM site_checks c LEFT JOIN fc ON fc.check_id = c.id LEFT JOIN ac ON ac.check_id = c.id LEFT JOIN xc ON xc.check_id = c.id
+		WHERE ` + where + order
+}
 
 func scanCheck(r interface{ Scan(...any) error }) (Check, error) {
 	var c Check
@@ -182,16 +188,18 @@ func (s *Service) Check(ctx context.Context, actor access.Actor, id string) (Che
 	var c Check
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
-		c, err = scanCheck(tx.QueryRowContext(ctx, `SELECT `+checkColumns+` FROM site_checks c WHERE c.id = $2`, today, id))
+		c, err = scanCheck(tx.QueryRowContext(ctx, checksQuery(`c.id = $2`, ``), today, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotFound()
 		}
 		if err != nil {
 			return err
 		}
-		if c.FindingList, err = findingsOf(ctx, tx, today, id); err != nil {
+		found, err := findingsOf(ctx, tx, today, "id", id)
+		if err != nil {
 			return err
 		}
+		c.FindingList = found[id]
 		c.ScreeningList, err = screeningsOf(ctx, tx, id)
 		return err
 	})
@@ -258,8 +266,7 @@ func (s *Service) ChecksOfSite(ctx context.Context, actor access.Actor, siteID s
 func (s *Service) list(ctx context.Context, where, id string) (List, error) {
 	var l List
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+checkColumns+` FROM site_checks c WHERE `+where+`
-			ORDER BY c.checked_on DESC, c.created_at DESC, c.id`, s.today(), id)
+		rows, err := tx.QueryContext(ctx, checksQuery(where, ` ORDER BY c.checked_on DESC, c.created_at DESC, c.id`), s.today(), id)
 		if err != nil {
 			return err
 		}

@@ -34,13 +34,11 @@ func (s *Service) ExportContract(ctx context.Context, actor access.Actor, contra
 	e := Export{Contract: contract, Checks: l.Checks, SiteNames: map[string]string{}}
 	today := s.today()
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		found, err := findingsOf(ctx, tx, today, "contract_id", contractID)
 		for i := range e.Checks {
-			var err error
-			if e.Checks[i].FindingList, err = findingsOf(ctx, tx, today, e.Checks[i].ID); err != nil {
-				return err
-			}
+			e.Checks[i].FindingList = found[e.Checks[i].ID]
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return Export{}, err

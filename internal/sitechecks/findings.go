@@ -85,31 +85,36 @@ const findingColumns = `f.id, f.check_id, f.severity, f.signal, f.description, f
 
 const severityOrder = `CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`
 
-// findingsOf lists a check's findings, most serious first, with their
-// actions.
-func findingsOf(ctx context.Context, tx *storage.Tx, today, checkID string) ([]Finding, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+findingColumns+` FROM site_check_findings f WHERE f.check_id = $1
-		ORDER BY `+severityOrder+`, f.created_at, f.id`, checkID)
+// findingsOf lists the findings of the checks whose column (id or
+// contract_id) is value, by check, most serious first, with their actions.
+func findingsOf(ctx context.Context, tx *storage.Tx, today, column, value string) (map[string][]Finding, error) {
+	in := func(n string) string { return `SELECT c.id FROM site_checks c WHERE c.` + column + ` = $` + n }
+	rows, err := tx.QueryContext(ctx, `SELECT `+findingColumns+` FROM site_check_findings f WHERE f.check_id IN (`+in("1")+`)
+		ORDER BY f.check_id, `+severityOrder+`, f.created_at, f.id`, value)
 	if err != nil {
 		return nil, err
 	}
-	var out []Finding
-	index := map[string]int{}
+	out := map[string][]Finding{}
+	type at struct {
+		check string
+		i     int
+	}
+	index := map[string]at{}
 	for rows.Next() {
 		var fd Finding
 		if err := rows.Scan(&fd.ID, &fd.CheckID, &fd.Severity, &fd.Signal, &fd.Description, &fd.CreatedAt); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		index[fd.ID] = len(out)
-		out = append(out, fd)
+		index[fd.ID] = at{fd.CheckID, len(out[fd.CheckID])}
+		out[fd.CheckID] = append(out[fd.CheckID], fd)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	acts, err := tx.QueryContext(ctx, `SELECT `+actionColumns+` FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
-		WHERE f.check_id = $2 ORDER BY a.due_on, a.created_at, a.id`, today, checkID)
+		WHERE f.check_id IN (`+in("2")+`) ORDER BY a.due_on, a.created_at, a.id`, today, value)
 	if err != nil {
 		return nil, err
 	}
@@ -119,8 +124,8 @@ func findingsOf(ctx context.Context, tx *storage.Tx, today, checkID string) ([]F
 		if err != nil {
 			return nil, err
 		}
-		i := index[a.FindingID]
-		out[i].Actions = append(out[i].Actions, a)
+		x := index[a.FindingID]
+		out[x.check][x.i].Actions = append(out[x.check][x.i].Actions, a)
 	}
 	return out, acts.Err()
 }
