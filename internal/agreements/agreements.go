@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/files"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
@@ -43,17 +44,36 @@ import (
 
 // Service keeps agreements and contact persons.
 type Service struct {
-	cases    *cases.Service
+	db       *storage.DB
+	vault    *vault.Vault
+	gate     audit.Gate
+	now      func() time.Time
 	accounts *accounts.Service
 	files    *files.Cleaner
 }
 
-// New returns the agreements service. It uses the case service for the
-// database, vault, audit log and clock the capabilities share, and the
-// accounts service for the partnership's organisations.
-func New(c *cases.Service, a *accounts.Service) *Service {
-	return &Service{cases: c, accounts: a, files: files.NewCleaner(MaxDocument, 1)}
+// Deps are what the agreements service needs.
+type Deps struct {
+	DB    *storage.DB
+	Vault *vault.Vault
+	Audit *audit.Log
+	// Accounts names the partnership's organisations.
+	Accounts *accounts.Service
+	// Now defaults to storage.Now; tests pass a fixed clock.
+	Now func() time.Time
 }
+
+// New returns the agreements service.
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, vault: d.Vault, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, accounts: d.Accounts,
+		files: files.NewCleaner(MaxDocument, 1)}
+	if s.now == nil {
+		s.now = storage.Now
+	}
+	return s
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Agreement statuses.
 const (
@@ -270,7 +290,7 @@ func checkOrgs(ctx context.Context, tx *storage.Tx, fe *fields, ids, keep []stri
 	return nil
 }
 
-func (s *Service) today() string { return s.cases.Now().UTC().Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().UTC().Format(time.DateOnly) }
 
 // Today is the service's current day, YYYY-MM-DD, for pages that mark
 // due renewals.
@@ -340,11 +360,11 @@ func rank(a Agreement) int { return slices.Index([]string{Signed, Draft, Ended},
 // List returns every agreement: signed ones by renewal date (the nearest
 // first, those without one last), then drafts, then ended ones.
 func (s *Service) List(ctx context.Context, actor access.Actor) ([]Agreement, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ViewAgreements, "agreement", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ViewAgreements, "agreement", ""); err != nil {
 		return nil, err
 	}
 	var out []Agreement
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+agreementColumns+` FROM agreements ORDER BY lower(title), id LIMIT 1000`)
 		if err != nil {
 			return fmt.Errorf("list agreements: %w", err)
@@ -380,11 +400,11 @@ func (s *Service) List(ctx context.Context, actor access.Actor) ([]Agreement, er
 
 // Get returns one agreement.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Agreement, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ViewAgreements, "agreement", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ViewAgreements, "agreement", id); err != nil {
 		return Agreement{}, err
 	}
 	var out Agreement
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = getAgreement(ctx, tx, id, false)
 		return err
@@ -394,19 +414,19 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Agree
 
 // Create records a new agreement.
 func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Agreement, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "agreement", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "agreement", ""); err != nil {
 		return Agreement{}, err
 	}
 	fe, days := in.check(s.today())
 	var out Agreement
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := checkOrgs(ctx, tx, &fe, in.OrgIDs, nil); err != nil {
 			return err
 		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		id, now := cases.NewID(), s.cases.Now()
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO agreements (id, title, scope, status, signed_on, renew_on, remind_days, outside,
 				created_by, created_at, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $10)`,
@@ -416,7 +436,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Agr
 		if err := setParties(ctx, tx, id, in.OrgIDs); err != nil {
 			return err
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "agreement.create", "agreement", id, "", in.Status); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "agreement.create", "agreement", id, "", in.Status); err != nil {
 			return err
 		}
 		var err error
@@ -428,12 +448,12 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Agr
 
 // Update changes an agreement; its document stays.
 func (s *Service) Update(ctx context.Context, actor access.Actor, id string, in Input) (Agreement, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "agreement", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "agreement", id); err != nil {
 		return Agreement{}, err
 	}
 	fe, days := in.check(s.today())
 	var out Agreement
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		cur, err := getAgreement(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -450,7 +470,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id string, in 
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE agreements SET title = $1, scope = $2, status = $3, signed_on = $4, renew_on = $5,
 				remind_days = $6, outside = $7, updated_by = $8, updated_at = $9 WHERE id = $10`,
-			in.Title, in.Scope, in.Status, in.SignedOn, in.RenewOn, days, in.Outside, actor.UserID, s.cases.Now(), id); err != nil {
+			in.Title, in.Scope, in.Status, in.SignedOn, in.RenewOn, days, in.Outside, actor.UserID, s.now(), id); err != nil {
 			return fmt.Errorf("update agreement %s: %w", id, storage.MapError(err))
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM agreement_parties WHERE agreement_id = $1`, id); err != nil {
@@ -459,7 +479,7 @@ func (s *Service) Update(ctx context.Context, actor access.Actor, id string, in 
 		if err := setParties(ctx, tx, id, in.OrgIDs); err != nil {
 			return err
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "agreement.update", "agreement", id, "", cur.Status+">"+in.Status); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "agreement.update", "agreement", id, "", cur.Status+">"+in.Status); err != nil {
 			return err
 		}
 		out, err = getAgreement(ctx, tx, id, false)
@@ -480,7 +500,7 @@ func setParties(ctx context.Context, tx *storage.Tx, id string, orgIDs []string)
 // SetDocument stores the signed document of an agreement, replacing any
 // before it. Only a PDF is accepted, recognised by its content.
 func (s *Service) SetDocument(ctx context.Context, actor access.Actor, id string, data []byte) (Agreement, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "agreement", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "agreement", id); err != nil {
 		return Agreement{}, err
 	}
 	mediaType, clean, err := s.files.Clean(data)
@@ -494,19 +514,19 @@ func (s *Service) SetDocument(ctx context.Context, actor access.Actor, id string
 		return Agreement{}, apperr.Validation(apperr.FieldError{Field: "document", Key: "agreements.error.document_type"})
 	}
 	var out Agreement
-	err = s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := getAgreement(ctx, tx, id, true); err != nil {
 			return err
 		}
-		sealed, err := s.cases.Vault().Seal(ctx, tx, agreementRecord(id), "document", clean)
+		sealed, err := s.vault.Seal(ctx, tx, agreementRecord(id), "document", clean)
 		if err != nil {
 			return fmt.Errorf("seal document of agreement %s: %w", id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE agreements SET document = $1, document_size = $2, updated_by = $3, updated_at = $4 WHERE id = $5`,
-			sealed, len(clean), actor.UserID, s.cases.Now(), id); err != nil {
+			sealed, len(clean), actor.UserID, s.now(), id); err != nil {
 			return fmt.Errorf("store document of agreement %s: %w", id, err)
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "agreement.document", "agreement", id, "", strconv.Itoa(len(clean))); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "agreement.document", "agreement", id, "", strconv.Itoa(len(clean))); err != nil {
 			return err
 		}
 		out, err = getAgreement(ctx, tx, id, false)
@@ -518,10 +538,10 @@ func (s *Service) SetDocument(ctx context.Context, actor access.Actor, id string
 // Document returns an agreement's signed document (a PDF) and its title;
 // the read is audited, as the document names its signatories.
 func (s *Service) Document(ctx context.Context, actor access.Actor, id string) (title string, pdf []byte, err error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ViewAgreements, "agreement", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ViewAgreements, "agreement", id); err != nil {
 		return "", nil, err
 	}
-	err = s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		var sealed []byte
 		if err := tx.QueryRowContext(ctx, `SELECT title, document FROM agreements WHERE id = $1`, id).Scan(&title, &sealed); err != nil {
 			return fmt.Errorf("load document of agreement %s: %w", id, storage.MapError(err))
@@ -529,7 +549,7 @@ func (s *Service) Document(ctx context.Context, actor access.Actor, id string) (
 		if len(sealed) == 0 {
 			return apperr.New(apperr.NotFound, "agreements.error.no_document")
 		}
-		b, err := s.cases.Vault().Open(ctx, tx, agreementRecord(id), "document", sealed)
+		b, err := s.vault.Open(ctx, tx, agreementRecord(id), "document", sealed)
 		if err != nil {
 			if errors.Is(err, vault.ErrErased) {
 				return apperr.New(apperr.NotFound, "agreements.error.no_document")
@@ -537,7 +557,7 @@ func (s *Service) Document(ctx context.Context, actor access.Actor, id string) (
 			return fmt.Errorf("open document of agreement %s: %w", id, err)
 		}
 		pdf = b
-		return s.cases.Audit(ctx, tx, actor, "agreement.document_read", "agreement", id, "", "")
+		return s.gate.Record(ctx, tx, actor, "agreement.document_read", "agreement", id, "", "")
 	})
 	return title, pdf, err
 }
@@ -545,7 +565,7 @@ func (s *Service) Document(ctx context.Context, actor access.Actor, id string) (
 // Organisations lists the partnership's organisations, for choosing the
 // parties of an agreement and the organisation of a contact person.
 func (s *Service) Organisations(ctx context.Context, actor access.Actor) ([]accounts.Organisation, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ViewAgreements, "organisation", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ViewAgreements, "organisation", ""); err != nil {
 		return nil, err
 	}
 	return s.accounts.ListOrganisations(ctx, actor)

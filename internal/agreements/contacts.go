@@ -14,7 +14,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
@@ -161,7 +160,7 @@ func (s *Service) open(ctx context.Context, tx *storage.Tx, c sealed) (Contact, 
 		if len(f.data) == 0 {
 			continue
 		}
-		b, err := s.cases.Vault().Open(ctx, tx, contactRecord(c.ID), f.name, f.data)
+		b, err := s.vault.Open(ctx, tx, contactRecord(c.ID), f.name, f.data)
 		if err != nil && !errors.Is(err, vault.ErrErased) {
 			return Contact{}, fmt.Errorf("open %s of contact %s: %w", f.name, c.ID, err)
 		}
@@ -210,11 +209,11 @@ func (s *Service) loadContacts(ctx context.Context, tx *storage.Tx, where string
 // by organisation and name. The read is audited: one entry naming how
 // many persons were shown.
 func (s *Service) Contacts(ctx context.Context, actor access.Actor, orgIDs ...string) ([]Contact, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ViewAgreements, "contact", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ViewAgreements, "contact", ""); err != nil {
 		return nil, err
 	}
 	var out []Contact
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		where, args := "o.disabled_at IS NULL", []any{}
 		if len(orgIDs) > 0 {
 			var in string
@@ -229,7 +228,7 @@ func (s *Service) Contacts(ctx context.Context, actor access.Actor, orgIDs ...st
 		if len(orgIDs) == 1 {
 			subject = orgIDs[0]
 		}
-		return s.cases.Audit(ctx, tx, actor, "contacts.read", "organisation", subject, subject, strconv.Itoa(len(out)))
+		return s.gate.Record(ctx, tx, actor, "contacts.read", "organisation", subject, subject, strconv.Itoa(len(out)))
 	})
 	return out, err
 }
@@ -237,16 +236,16 @@ func (s *Service) Contacts(ctx context.Context, actor access.Actor, orgIDs ...st
 // Contact returns one contact person for its edit form; the read is
 // audited.
 func (s *Service) Contact(ctx context.Context, actor access.Actor, id string) (Contact, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "contact", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "contact", id); err != nil {
 		return Contact{}, err
 	}
 	var out Contact
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var err error
 		if out, err = s.contact(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.cases.Audit(ctx, tx, actor, "contact.read", "contact", id, out.OrgID, "")
+		return s.gate.Record(ctx, tx, actor, "contact.read", "contact", id, out.OrgID, "")
 	})
 	return out, err
 }
@@ -262,7 +261,7 @@ func (s *Service) contact(ctx context.Context, tx *storage.Tx, id string) (Conta
 // sealContact encrypts a contact person's name, phone and e-mail; an
 // empty e-mail is nil.
 func (s *Service) sealContact(ctx context.Context, tx *storage.Tx, id string, in ContactInput) (name, phone, email []byte, err error) {
-	v := s.cases.Vault()
+	v := s.vault
 	if name, err = v.Seal(ctx, tx, contactRecord(id), "name", []byte(in.Name)); err != nil {
 		return nil, nil, nil, fmt.Errorf("seal name of contact %s: %w", id, err)
 	}
@@ -287,19 +286,19 @@ func jsonList(v []string) string {
 
 // CreateContact adds a named contact person to an organisation.
 func (s *Service) CreateContact(ctx context.Context, actor access.Actor, in ContactInput) (Contact, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "contact", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "contact", ""); err != nil {
 		return Contact{}, err
 	}
 	fe := in.check()
 	var out Contact
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := checkContactOrg(ctx, tx, &fe, in.OrgID, ""); err != nil {
 			return err
 		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		id, now := cases.NewID(), s.cases.Now()
+		id, now := newID(), s.now()
 		name, phone, email, err := s.sealContact(ctx, tx, id, in)
 		if err != nil {
 			return err
@@ -310,7 +309,7 @@ func (s *Service) CreateContact(ctx context.Context, actor access.Actor, in Cont
 			id, in.OrgID, name, phone, email, in.JobTitle, in.Hours, jsonList(in.Languages), actor.UserID, now); err != nil {
 			return fmt.Errorf("insert contact: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "contact.create", "contact", id, in.OrgID, ""); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "contact.create", "contact", id, in.OrgID, ""); err != nil {
 			return err
 		}
 		out, err = s.contact(ctx, tx, id)
@@ -321,12 +320,12 @@ func (s *Service) CreateContact(ctx context.Context, actor access.Actor, in Cont
 
 // UpdateContact changes a contact person.
 func (s *Service) UpdateContact(ctx context.Context, actor access.Actor, id string, in ContactInput) (Contact, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "contact", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "contact", id); err != nil {
 		return Contact{}, err
 	}
 	fe := in.check()
 	var out Contact
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var cur string
 		if err := tx.QueryRowContext(ctx, `SELECT org_id FROM org_contacts WHERE id = $1`+tx.ForUpdate(), id).Scan(&cur); err != nil {
 			return fmt.Errorf("load contact %s: %w", id, storage.MapError(err))
@@ -343,10 +342,10 @@ func (s *Service) UpdateContact(ctx context.Context, actor access.Actor, id stri
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE org_contacts SET org_id = $1, name = $2, phone = $3, email = $4, job_title = $5,
 				hours = $6, languages = $7, updated_by = $8, updated_at = $9 WHERE id = $10`,
-			in.OrgID, name, phone, email, in.JobTitle, in.Hours, jsonList(in.Languages), actor.UserID, s.cases.Now(), id); err != nil {
+			in.OrgID, name, phone, email, in.JobTitle, in.Hours, jsonList(in.Languages), actor.UserID, s.now(), id); err != nil {
 			return fmt.Errorf("update contact %s: %w", id, storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "contact.update", "contact", id, in.OrgID, ""); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "contact.update", "contact", id, in.OrgID, ""); err != nil {
 			return err
 		}
 		out, err = s.contact(ctx, tx, id)
@@ -359,10 +358,10 @@ func (s *Service) UpdateContact(ctx context.Context, actor access.Actor, id stri
 // phone and e-mail were sealed with (crypto-erasure: no copy of the row
 // left in the database file can be read).
 func (s *Service) RemoveContact(ctx context.Context, actor access.Actor, id string) error {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageAgreements, "contact", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAgreements, "contact", id); err != nil {
 		return err
 	}
-	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		var org string
 		if err := tx.QueryRowContext(ctx, `SELECT org_id FROM org_contacts WHERE id = $1`+tx.ForUpdate(), id).Scan(&org); err != nil {
 			return fmt.Errorf("load contact %s: %w", id, storage.MapError(err))
@@ -370,9 +369,9 @@ func (s *Service) RemoveContact(ctx context.Context, actor access.Actor, id stri
 		if _, err := tx.ExecContext(ctx, `DELETE FROM org_contacts WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete contact %s: %w", id, err)
 		}
-		if err := s.cases.Vault().Forget(ctx, tx, contactRecord(id)); err != nil {
+		if err := s.vault.Forget(ctx, tx, contactRecord(id)); err != nil {
 			return fmt.Errorf("forget key of contact %s: %w", id, err)
 		}
-		return s.cases.Audit(ctx, tx, actor, "contact.remove", "contact", id, org, "")
+		return s.gate.Record(ctx, tx, actor, "contact.remove", "contact", id, org, "")
 	})
 }

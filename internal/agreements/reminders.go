@@ -52,7 +52,7 @@ func (s *Service) SendReminders(ctx context.Context, r crisisunit.Reminders) (in
 	var due []Agreement
 	var users []recipient
 	roles, roleArgs := storage.InList(1, keeperRoles())
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+agreementColumns+` FROM agreements
 			WHERE status = 'signed' AND renew_on <> '' AND reminded_for <> renew_on ORDER BY renew_on, id LIMIT 1000`)
 		if err != nil {
@@ -129,7 +129,7 @@ func keeperRoles() []string {
 // markReminded records which renewal date each agreement was mailed about;
 // one whose date was moved meanwhile keeps its own reminder.
 func (s *Service) markReminded(ctx context.Context, due []Agreement) error {
-	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, a := range due {
 			if _, err := tx.ExecContext(ctx, `UPDATE agreements SET reminded_for = renew_on WHERE id = $1 AND renew_on = $2`, a.ID, a.RenewOn); err != nil {
 				return fmt.Errorf("mark agreement %s reminded: %w", a.ID, err)

@@ -25,6 +25,7 @@ import (
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/auth"
+	"waymark.city/waymark/internal/businesses"
 	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/children"
@@ -35,17 +36,22 @@ import (
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/inspections"
 	"waymark.city/waymark/internal/intake"
+	"waymark.city/waymark/internal/intelligence"
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/jobs"
 	"waymark.city/waymark/internal/legalstatus"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/notify"
+	"waymark.city/waymark/internal/outreach"
 	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/public"
 	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/sitechecks"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/ui"
@@ -109,6 +115,19 @@ type App struct {
 	Plan *plan.Service
 	// Geo is the city's areas that maps are drawn on.
 	Geo *geo.Service
+	// Procurement is the municipality's contracts with their risk
+	// ratings, suppliers, subcontractor chains, sites and risk lists.
+	Procurement *procurement.Service
+	// SiteChecks is the checks of the contracts' sites, their findings,
+	// corrective actions and the screenings they start.
+	SiteChecks *sitechecks.Service
+	// Outreach, Businesses, Inspections and Intelligence are prevention
+	// work (issue 13): outreach sessions, businesses engaged, joint
+	// inspections and the intelligence channel to the police.
+	Outreach     *outreach.Service
+	Businesses   *businesses.Service
+	Inspections  *inspections.Service
+	Intelligence *intelligence.Service
 	// Basemap is the operator's PMTiles file (Config.Basemap), checked at
 	// start; nil when none is configured.
 	Basemap *geo.Basemap
@@ -269,7 +288,7 @@ func (a *App) init(ctx context.Context) error {
 		// An account's owner, never its creator, receives the activation link.
 		SendActivation: a.activationMailer(),
 	})
-	a.Agreements = agreements.New(a.Cases, a.Accounts)
+	a.Agreements = agreements.New(agreements.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Accounts: a.Accounts})
 	a.Geo = geo.New(geo.Deps{DB: a.DB, Audit: a.Audit})
 	if a.Config.Basemap != "" {
 		if a.Basemap, err = geo.OpenBasemap(a.Config.Basemap); err != nil {
@@ -278,9 +297,15 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Mapping = mapping.New(mapping.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, MinAnswers: a.Config.MappingMinAnswers, Areas: a.mappingAreas})
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
-	a.Workgroup = workgroup.New(a.Cases, a.Audit, a.Plan)
-	a.Training = training.New(a.Cases)
+	a.Workgroup = workgroup.New(workgroup.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Plans: a.Plan})
+	a.Training = training.New(training.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit})
+	a.Procurement = procurement.New(a.Cases)
+	a.SiteChecks = sitechecks.New(sitechecks.Deps{DB: a.DB, Audit: a.Audit, Procurement: a.Procurement, Screenings: a.Screenings})
 	a.Campaigns = campaigns.New(a.Cases, a.Catalog.LanguagesFor(public.Area), a.Config.PublicURL)
+	a.Outreach = outreach.New(outreach.Deps{DB: a.DB, Audit: a.Audit, Areas: a.Geo.Current})
+	a.Businesses = businesses.New(businesses.Deps{DB: a.DB, Audit: a.Audit})
+	a.Inspections = inspections.New(inspections.Deps{DB: a.DB, Audit: a.Audit, Areas: a.Geo.Current})
+	a.Intelligence = intelligence.New(intelligence.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Areas: a.Geo.Current})
 	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -558,6 +583,14 @@ func (a *App) Jobs() *jobs.Runner {
 		}},
 		jobs.Periodic{Kind: "agreements.remind", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
 			_, err := a.Agreements.SendReminders(ctx, reminders)
+			return err
+		}},
+		jobs.Periodic{Kind: "procurement.remind", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.Procurement.SendReminders(ctx, reminders)
+			return err
+		}},
+		jobs.Periodic{Kind: "businesses.remind", Every: time.Hour, Run: func(ctx context.Context, db *storage.DB) error {
+			_, err := a.Businesses.SendReminders(ctx, reminders)
 			return err
 		}},
 	}

@@ -45,10 +45,10 @@ func (s *Service) Overview(ctx context.Context, actor access.Actor) (Overview, e
 	if err := s.readable(ctx, actor, "training", ""); err != nil {
 		return Overview{}, err
 	}
-	now := s.cases.Now()
+	now := s.now()
 	year, twoYears := now.AddDate(-1, 0, 0), now.AddDate(-2, 0, 0)
 	var out Overview
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		byGroup := map[string]*Coverage{}
 		for _, g := range groups {
 			out.Coverage = append(out.Coverage, Coverage{Group: g})

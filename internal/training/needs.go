@@ -9,7 +9,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -120,25 +119,25 @@ func needs(ctx context.Context, tx *storage.Tx, where string, args ...any) ([]Ne
 
 // CreateNeed records a training need.
 func (s *Service) CreateNeed(ctx context.Context, actor access.Actor, in NeedInput) (Need, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageTraining, "training_need", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageTraining, "training_need", ""); err != nil {
 		return Need{}, err
 	}
 	fe := in.check()
 	var out Need
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := resolveGroup(ctx, tx, &fe, "org", "group", in.OrgID, &in.Group); err != nil {
 			return err
 		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		id, now := cases.NewID(), s.cases.Now()
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO training_needs (id, org_id, actor_group, role, topic, priority, source_kind, source_id, status,
 				created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $9, $10)`,
 			id, storage.NullString(in.OrgID), in.Group, in.Role, in.Topic, in.Priority, in.SourceKind, in.SourceID, actor.UserID, now); err != nil {
 			return fmt.Errorf("insert training need: %w", err)
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "training.need.create", "training_need", id, in.OrgID, in.Group+" "+in.SourceKind); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "training.need.create", "training_need", id, in.OrgID, in.Group+" "+in.SourceKind); err != nil {
 			return err
 		}
 		list, err := needs(ctx, tx, `n.id = $1`, id)
@@ -152,10 +151,10 @@ func (s *Service) CreateNeed(ctx context.Context, actor access.Actor, in NeedInp
 
 // MeetNeed marks an open need as met.
 func (s *Service) MeetNeed(ctx context.Context, actor access.Actor, id string) error {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageTraining, "training_need", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageTraining, "training_need", id); err != nil {
 		return err
 	}
-	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		var status, org string
 		if err := tx.QueryRowContext(ctx, `SELECT status, COALESCE(org_id, '') FROM training_needs WHERE id = $1`+tx.ForUpdate(), id).Scan(&status, &org); err != nil {
 			return fmt.Errorf("load training need %s: %w", id, storage.MapError(err))
@@ -164,10 +163,10 @@ func (s *Service) MeetNeed(ctx context.Context, actor access.Actor, id string) e
 			return apperr.New(apperr.Conflict, "training.error.need_met")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE training_needs SET status = 'met', updated_by = $1, updated_at = $2 WHERE id = $3`,
-			actor.UserID, s.cases.Now(), id); err != nil {
+			actor.UserID, s.now(), id); err != nil {
 			return fmt.Errorf("update training need %s: %w", id, err)
 		}
-		return s.cases.Audit(ctx, tx, actor, "training.need.met", "training_need", id, org, "")
+		return s.gate.Record(ctx, tx, actor, "training.need.met", "training_need", id, org, "")
 	})
 }
 
@@ -178,7 +177,7 @@ func (s *Service) NeedsFrom(ctx context.Context, actor access.Actor, kind, id st
 		return nil, err
 	}
 	var out []Need
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = needs(ctx, tx, `n.source_kind = $1 AND n.source_id = $2`, kind, id)
 		return err

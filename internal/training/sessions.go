@@ -12,7 +12,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -145,7 +144,7 @@ func webLink(s string) bool {
 
 // CreateSession records a session with its materials.
 func (s *Service) CreateSession(ctx context.Context, actor access.Actor, in SessionInput) (Session, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageTraining, "training_session", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageTraining, "training_session", ""); err != nil {
 		return Session{}, err
 	}
 	var fe fields
@@ -158,8 +157,8 @@ func (s *Service) CreateSession(ctx context.Context, actor access.Actor, in Sess
 		return Session{}, err
 	}
 	var out Session
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		id, now := cases.NewID(), s.cases.Now()
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO training_sessions (id, starts_at, topic, audience_groups, audience_roles, trainer, languages,
 				created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9)`,
 			id, at, in.Topic, jsonList(in.Groups), in.Roles, in.Trainer, jsonList(in.Languages), actor.UserID, now); err != nil {
@@ -167,11 +166,11 @@ func (s *Service) CreateSession(ctx context.Context, actor access.Actor, in Sess
 		}
 		for i, m := range in.Materials {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO training_materials (id, session_id, position, title, url) VALUES ($1, $2, $3, $4, $5)`,
-				cases.NewID(), id, i, m.Title, m.URL); err != nil {
+				newID(), id, i, m.Title, m.URL); err != nil {
 				return fmt.Errorf("insert training material: %w", err)
 			}
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "training.session.create", "training_session", id, "", strings.Join(in.Groups, ",")); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "training.session.create", "training_session", id, "", strings.Join(in.Groups, ",")); err != nil {
 			return err
 		}
 		var err error
@@ -306,7 +305,7 @@ func (s *Service) Session(ctx context.Context, actor access.Actor, id string) (S
 		return Session{}, err
 	}
 	var out Session
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = s.session(ctx, tx, actor, id)
 		return err
@@ -320,16 +319,16 @@ type rowKey struct{ org, group, role string }
 // rows are skipped) and, when contact is not nil, adds a trained contact
 // point. Input that is not valid changes nothing.
 func (s *Service) RecordAttendance(ctx context.Context, actor access.Actor, id string, rows []AttendanceInput, contact *ContactInput) (Session, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageTraining, "training_session", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageTraining, "training_session", id); err != nil {
 		return Session{}, err
 	}
 	var out Session
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var startsAt time.Time
 		if err := tx.QueryRowContext(ctx, `SELECT starts_at FROM training_sessions WHERE id = $1`+tx.ForUpdate(), id).Scan(&startsAt); err != nil {
 			return fmt.Errorf("load training session %s: %w", id, storage.MapError(err))
 		}
-		if startsAt.After(s.cases.Now()) {
+		if startsAt.After(s.now()) {
 			return apperr.New(apperr.Conflict, "training.error.session_future")
 		}
 		var fe fields
@@ -393,25 +392,25 @@ func (s *Service) RecordAttendance(ctx context.Context, actor access.Actor, id s
 		}
 		for _, a := range keep {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO training_attendance (id, session_id, org_id, actor_group, role, attended)
-				VALUES ($1, $2, $3, $4, $5, $6)`, cases.NewID(), id, storage.NullString(a.OrgID), a.Group, a.Role, a.Attended); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6)`, newID(), id, storage.NullString(a.OrgID), a.Group, a.Role, a.Attended); err != nil {
 				return fmt.Errorf("insert attendance: %w", err)
 			}
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "training.attendance.record", "training_session", id, "",
+		if err := s.gate.Record(ctx, tx, actor, "training.attendance.record", "training_session", id, "",
 			fmt.Sprintf("rows=%d attended=%d", len(keep), total)); err != nil {
 			return err
 		}
 		if contact != nil {
-			cid := cases.NewID()
-			name, err := s.cases.Vault().Seal(ctx, tx, contactRecord(cid), "name", []byte(contact.Name))
+			cid := newID()
+			name, err := s.vault.Seal(ctx, tx, contactRecord(cid), "name", []byte(contact.Name))
 			if err != nil {
 				return fmt.Errorf("seal name of contact point %s: %w", cid, err)
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO training_contacts (id, session_id, org_id, name, function, created_by, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, cid, id, contact.OrgID, name, contact.Function, actor.UserID, s.cases.Now()); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, cid, id, contact.OrgID, name, contact.Function, actor.UserID, s.now()); err != nil {
 				return fmt.Errorf("insert contact point: %w", err)
 			}
-			if err := s.cases.Audit(ctx, tx, actor, "training.contact.add", "training_contact", cid, contact.OrgID, id); err != nil {
+			if err := s.gate.Record(ctx, tx, actor, "training.contact.add", "training_contact", cid, contact.OrgID, id); err != nil {
 				return err
 			}
 		}

@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"regexp"
 	"slices"
 	"strings"
@@ -31,21 +32,41 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
 
 // Service is training needs, sessions and coverage.
 type Service struct {
-	cases *cases.Service
+	db    *storage.DB
+	vault *vault.Vault
+	gate  audit.Gate
+	now   func() time.Time
 	// zone is where sessions happen: start times are entered in local time.
 	zone *time.Location
 }
 
+// Deps are what the training service needs.
+type Deps struct {
+	DB    *storage.DB
+	Vault *vault.Vault
+	Audit *audit.Log
+	// Now defaults to storage.Now; tests pass a fixed clock.
+	Now func() time.Time
+}
+
 // New returns the training service; times are entered and shown in the
 // installation's local time.
-func New(c *cases.Service) *Service { return &Service{cases: c, zone: time.Local} }
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, vault: d.Vault, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, zone: time.Local}
+	if s.now == nil {
+		s.now = storage.Now
+	}
+	return s
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // groups are the identifying actors the seeds list, in display order, and
 // everyone else.
@@ -155,7 +176,7 @@ func (s *Service) readable(ctx context.Context, actor access.Actor, subject, id 
 	if access.Can(actor, access.ManageTraining) {
 		return nil
 	}
-	_, err := s.cases.Authorize(ctx, actor, access.ViewMunicipal, subject, id)
+	_, err := s.gate.Authorize(ctx, actor, access.ViewMunicipal, subject, id)
 	return err
 }
 
@@ -168,7 +189,7 @@ func namesFor(actor access.Actor, orgID string) bool {
 
 // openName decrypts a contact point's name; a forgotten key reads as "".
 func (s *Service) openName(ctx context.Context, tx *storage.Tx, id string, sealed []byte) (string, error) {
-	b, err := s.cases.Vault().Open(ctx, tx, contactRecord(id), "name", sealed)
+	b, err := s.vault.Open(ctx, tx, contactRecord(id), "name", sealed)
 	if err != nil && !errors.Is(err, vault.ErrErased) {
 		return "", fmt.Errorf("open name of contact point %s: %w", id, err)
 	}

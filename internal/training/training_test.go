@@ -28,7 +28,7 @@ type fixture struct {
 func newFixture(t *testing.T, engine storage.Engine) *fixture {
 	t.Helper()
 	env := apptest.Start(t, engine)
-	f := &fixture{env: env, svc: training.New(env.App.Cases)}
+	f := &fixture{env: env, svc: training.New(training.Deps{DB: env.App.DB, Vault: env.App.Vault, Audit: env.App.Audit})}
 	f.city = env.Org("Human Rights Office", accounts.Municipality)
 	f.police = env.Org("City Police", accounts.Police)
 	f.inspection = env.Org("Labour Inspectorate", accounts.LabourInspectorate)

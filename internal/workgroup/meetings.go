@@ -10,7 +10,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/storage"
 )
@@ -95,7 +94,7 @@ func checkAgenda(fe *fields, agenda []string) []string {
 
 // CreateMeeting schedules a meeting (or records one held).
 func (s *Service) CreateMeeting(ctx context.Context, actor access.Actor, in MeetingInput) (Meeting, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_meeting", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_meeting", ""); err != nil {
 		return Meeting{}, err
 	}
 	var fe fields
@@ -112,14 +111,14 @@ func (s *Service) CreateMeeting(ctx context.Context, actor access.Actor, in Meet
 		return Meeting{}, err
 	}
 	var out Meeting
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		id, now := cases.NewID(), s.cases.Now()
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO workgroup_meetings (id, starts_at, held_on, place, agenda, minutes, decisions,
 				created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, NULL, '', $6, $7, $6, $7)`,
 			id, at, at.In(s.zone).Format(time.DateOnly), in.Place, jsonList(agenda), actor.UserID, now); err != nil {
 			return fmt.Errorf("insert meeting: %w", err)
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "workgroup.meeting.create", "workgroup_meeting", id, "", ""); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "workgroup.meeting.create", "workgroup_meeting", id, "", ""); err != nil {
 			return err
 		}
 		var err error
@@ -218,7 +217,7 @@ func (s *Service) Meeting(ctx context.Context, actor access.Actor, id string) (M
 		return MeetingPage{}, err
 	}
 	var out MeetingPage
-	err = s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if out.Meeting, err = s.loadMeeting(ctx, tx, id, scope.Org(), true); err != nil {
 			return err
 		}
@@ -228,7 +227,7 @@ func (s *Service) Meeting(ctx context.Context, actor access.Actor, id string) (M
 		if !out.HasMinutes {
 			return nil
 		}
-		return s.cases.Audit(ctx, tx, actor, "workgroup.minutes.read", "workgroup_meeting", id, "", "")
+		return s.gate.Record(ctx, tx, actor, "workgroup.minutes.read", "workgroup_meeting", id, "", "")
 	})
 	return out, s.outOfScope(ctx, actor, "workgroup_meeting", id, err)
 }
@@ -236,7 +235,7 @@ func (s *Service) Meeting(ctx context.Context, actor access.Actor, id string) (M
 // RecordMeeting records agenda, minutes, decisions, attendance and action
 // items of a meeting; input that is not valid changes nothing.
 func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id string, rec Record) (Meeting, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_meeting", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_meeting", id); err != nil {
 		return Meeting{}, err
 	}
 	var fe fields
@@ -249,7 +248,7 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 		fe.Add("decisions", "workgroup.error.too_long")
 	}
 	var out Meeting
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, `SELECT id FROM workgroup_meetings WHERE id = $1`+tx.ForUpdate(), id); err != nil {
 			return fmt.Errorf("lock meeting %s: %w", id, err)
 		}
@@ -285,11 +284,11 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		minutes, err := s.cases.Vault().Seal(ctx, tx, meetingRecord(id), "minutes", []byte(rec.Minutes))
+		minutes, err := s.vault.Seal(ctx, tx, meetingRecord(id), "minutes", []byte(rec.Minutes))
 		if err != nil {
 			return fmt.Errorf("seal minutes of meeting %s: %w", id, err)
 		}
-		now := s.cases.Now()
+		now := s.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE workgroup_meetings SET agenda = $1, minutes = $2, decisions = $3, updated_by = $4, updated_at = $5
 			WHERE id = $6`, jsonList(agenda), minutes, rec.Decisions, actor.UserID, now, id); err != nil {
 			return fmt.Errorf("update meeting %s: %w", id, err)
@@ -311,12 +310,12 @@ func (s *Service) RecordMeeting(ctx context.Context, actor access.Actor, id stri
 		for _, a := range rec.New {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO workgroup_actions (id, meeting_id, what, owner_org_id, due_on, status, measure_id,
 					created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', '', $6, $7, $6, $7)`,
-				cases.NewID(), id, a.What, a.OwnerOrgID, a.DueOn, actor.UserID, now); err != nil {
+				newID(), id, a.What, a.OwnerOrgID, a.DueOn, actor.UserID, now); err != nil {
 				return fmt.Errorf("insert action item: %w", err)
 			}
 		}
 		detail := fmt.Sprintf("present=%d new_actions=%d minutes=%t", len(present), len(rec.New), rec.Minutes != "")
-		if err := s.cases.Audit(ctx, tx, actor, "workgroup.meeting.record", "workgroup_meeting", id, "", detail); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "workgroup.meeting.record", "workgroup_meeting", id, "", detail); err != nil {
 			return err
 		}
 		out, err = s.loadMeeting(ctx, tx, id, "*", false)
@@ -346,12 +345,12 @@ func checkAction(ctx context.Context, tx *storage.Tx, fe *fields, a *ActionInput
 // keeps its measures in its own transaction, so a measure whose link
 // failed to save stays in the plan, where the coordinator finds it.
 func (s *Service) MakeMeasure(ctx context.Context, actor access.Actor, actionID string) (plan.Measure, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_action", actionID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_action", actionID); err != nil {
 		return plan.Measure{}, err
 	}
 	var a Action
 	var heldOn string
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		list, err := actions(ctx, tx, `a.id = $1`, actionID)
 		if err != nil {
 			return err
@@ -374,16 +373,16 @@ func (s *Service) MakeMeasure(ctx context.Context, actor access.Actor, actionID 
 	if err != nil {
 		return plan.Measure{}, err
 	}
-	err = s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE workgroup_actions SET measure_id = $1, updated_by = $2, updated_at = $3 WHERE id = $4 AND measure_id = ''`,
-			m.ID, actor.UserID, s.cases.Now(), actionID)
+			m.ID, actor.UserID, s.now(), actionID)
 		if err != nil {
 			return fmt.Errorf("link action item %s: %w", actionID, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.New(apperr.Conflict, "workgroup.error.already_measure")
 		}
-		return s.cases.Audit(ctx, tx, actor, "workgroup.action.measure", "workgroup_action", actionID, a.OwnerOrgID, m.ID)
+		return s.gate.Record(ctx, tx, actor, "workgroup.action.measure", "workgroup_action", actionID, a.OwnerOrgID, m.ID)
 	})
 	return m, err
 }
@@ -409,7 +408,7 @@ func (s *Service) Overview(ctx context.Context, actor access.Actor) (Overview, e
 		return Overview{}, err
 	}
 	out := Overview{Today: s.today()}
-	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		if out.Member, err = isMember(ctx, tx, scope.Org()); err != nil {
 			return err
 		}
@@ -423,7 +422,7 @@ func (s *Service) Overview(ctx context.Context, actor access.Actor) (Overview, e
 		if err != nil {
 			return fmt.Errorf("list meetings: %w", err)
 		}
-		now := s.cases.Now()
+		now := s.now()
 		for rows.Next() {
 			r, err := scanMeeting(rows)
 			if err != nil {
@@ -454,7 +453,7 @@ func (s *Service) Action(ctx context.Context, actor access.Actor, id string) (Ac
 		return Action{}, err
 	}
 	var out Action
-	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		list, err := actions(ctx, tx, visible+` AND a.id = $2`, scope.Org(), id)
 		if err != nil {
 			return err

@@ -7,7 +7,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -120,13 +119,13 @@ func (s *Service) member(ctx context.Context, tx *storage.Tx, id string) (Member
 // AddMember adds an organisation, or a named person of one, to the group.
 // An organisation that is a member already is refused.
 func (s *Service) AddMember(ctx context.Context, actor access.Actor, in MemberInput) (Member, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_member", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_member", ""); err != nil {
 		return Member{}, err
 	}
 	today := s.today()
 	fe := in.check(today)
 	var out Member
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := checkOrg(ctx, tx, &fe, "org", in.OrgID); err != nil {
 			return err
 		}
@@ -143,11 +142,11 @@ func (s *Service) AddMember(ctx context.Context, actor access.Actor, in MemberIn
 				return apperr.Validation(apperr.FieldError{Field: "org", Key: "workgroup.error.already_member"})
 			}
 		}
-		id, now := cases.NewID(), s.cases.Now()
+		id, now := newID(), s.now()
 		var name []byte
 		if in.Name != "" {
 			var err error
-			if name, err = s.cases.Vault().Seal(ctx, tx, memberRecord(id), "name", []byte(in.Name)); err != nil {
+			if name, err = s.vault.Seal(ctx, tx, memberRecord(id), "name", []byte(in.Name)); err != nil {
 				return fmt.Errorf("seal name of member %s: %w", id, err)
 			}
 		}
@@ -160,7 +159,7 @@ func (s *Service) AddMember(ctx context.Context, actor access.Actor, in MemberIn
 		if in.Name != "" {
 			kind = "person"
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "workgroup.member.add", "workgroup_member", id, in.OrgID, kind); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "workgroup.member.add", "workgroup_member", id, in.OrgID, kind); err != nil {
 			return err
 		}
 		var err error
@@ -173,13 +172,13 @@ func (s *Service) AddMember(ctx context.Context, actor access.Actor, in MemberIn
 // Leave records that a member left the group on leftOn (YYYY-MM-DD), which
 // is neither before they joined nor in the future.
 func (s *Service) Leave(ctx context.Context, actor access.Actor, id, leftOn string) (Member, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_member", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_member", id); err != nil {
 		return Member{}, err
 	}
 	leftOn = strings.TrimSpace(leftOn)
 	today := s.today()
 	var out Member
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var joined, left string
 		if err := tx.QueryRowContext(ctx, `SELECT joined_on, left_on FROM workgroup_members WHERE id = $1`+tx.ForUpdate(), id).
 			Scan(&joined, &left); err != nil {
@@ -196,14 +195,14 @@ func (s *Service) Leave(ctx context.Context, actor access.Actor, id, leftOn stri
 			return apperr.Validation(apperr.FieldError{Field: "left_on", Key: "workgroup.error.left_before_joined"})
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE workgroup_members SET left_on = $1, updated_by = $2, updated_at = $3 WHERE id = $4`,
-			leftOn, actor.UserID, s.cases.Now(), id); err != nil {
+			leftOn, actor.UserID, s.now(), id); err != nil {
 			return fmt.Errorf("update member %s: %w", id, err)
 		}
 		var err error
 		if out, err = s.member(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.cases.Audit(ctx, tx, actor, "workgroup.member.leave", "workgroup_member", id, out.OrgID, "")
+		return s.gate.Record(ctx, tx, actor, "workgroup.member.leave", "workgroup_member", id, out.OrgID, "")
 	})
 	return out, err
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -117,21 +116,21 @@ func scanPractice(r interface{ Scan(...any) error }) (Practice, error) {
 
 // CreatePractice adds a good practice to the library.
 func (s *Service) CreatePractice(ctx context.Context, actor access.Actor, in PracticeInput) (Practice, error) {
-	if _, err := s.cases.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_practice", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageWorkingGroup, "workgroup_practice", ""); err != nil {
 		return Practice{}, err
 	}
 	if err := in.check().Err(); err != nil {
 		return Practice{}, err
 	}
 	var out Practice
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		id, now := cases.NewID(), s.cases.Now()
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO workgroup_practices (id, title, what, city, country, result, source, transfer, transfer_why,
 				tags, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11, $12)`,
 			id, in.Title, in.What, in.City, in.Country, in.Result, in.Source, in.Transfer, in.TransferWhy, jsonList(in.Tags), actor.UserID, now); err != nil {
 			return fmt.Errorf("insert practice: %w", err)
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "workgroup.practice.create", "workgroup_practice", id, "", in.Transfer); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "workgroup.practice.create", "workgroup_practice", id, "", in.Transfer); err != nil {
 			return err
 		}
 		var err error
@@ -151,7 +150,7 @@ func (s *Service) Practices(ctx context.Context, actor access.Actor, tag string)
 	}
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	var out []Practice
-	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+practiceColumns+` FROM workgroup_practices WHERE `+member+`
 			ORDER BY created_at DESC, id LIMIT 1000`, scope.Org())
 		if err != nil {
@@ -179,7 +178,7 @@ func (s *Service) Practice(ctx context.Context, actor access.Actor, id string) (
 		return Practice{}, err
 	}
 	var out Practice
-	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = scanPractice(tx.QueryRowContext(ctx, `SELECT `+practiceColumns+` FROM workgroup_practices WHERE `+member+` AND id = $2`, scope.Org(), id))
 		return storage.MapError(err)

@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"slices"
 	"strings"
 	"time"
@@ -27,7 +28,6 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/plan"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
@@ -35,7 +35,10 @@ import (
 
 // Service is the working group and its library of good practices.
 type Service struct {
-	cases *cases.Service
+	db    *storage.DB
+	vault *vault.Vault
+	gate  audit.Gate
+	now   func() time.Time
 	audit *audit.Log
 	// plan takes the action items that become measures of the action plan.
 	plan *plan.Service
@@ -43,12 +46,29 @@ type Service struct {
 	zone *time.Location
 }
 
-// New returns the working-group service; times are entered and shown in
-// the installation's local time. log records reads refused as out of
-// scope; action items become measures of plans.
-func New(c *cases.Service, log *audit.Log, plans *plan.Service) *Service {
-	return &Service{cases: c, audit: log, plan: plans, zone: time.Local}
+// Deps are what the working-group service needs.
+type Deps struct {
+	DB    *storage.DB
+	Vault *vault.Vault
+	// Audit records every change, and reads refused as out of scope.
+	Audit *audit.Log
+	// Plans takes the action items that become measures of plans.
+	Plans *plan.Service
+	// Now defaults to storage.Now; tests pass a fixed clock.
+	Now func() time.Time
 }
+
+// New returns the working-group service; times are entered and shown in
+// the installation's local time.
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, vault: d.Vault, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, audit: d.Audit, plan: d.Plans, zone: time.Local}
+	if s.now == nil {
+		s.now = storage.Now
+	}
+	return s
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Limits.
 const (
@@ -92,7 +112,7 @@ func day(s string) bool {
 	return err == nil && t.Year() >= 2000 && t.Year() <= 2100
 }
 
-func (s *Service) today() string { return s.cases.Now().In(s.zone).Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnly) }
 
 func jsonList(v []string) string {
 	if v == nil {
@@ -157,18 +177,18 @@ func (s *Service) outOfScope(ctx context.Context, actor access.Actor, subject, i
 	if !apperr.Is(err, apperr.NotFound) {
 		return err
 	}
-	return s.audit.Refused(ctx, s.cases.DB(), audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
+	return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
 		Action: string(access.ViewWorkingGroup), SubjectType: subject, SubjectID: id}, err)
 }
 
 // readScope authorizes a read of the working group.
 func (s *Service) readScope(ctx context.Context, actor access.Actor, subject, id string) (access.Scope, error) {
-	return s.cases.Authorize(ctx, actor, access.ViewWorkingGroup, subject, id)
+	return s.gate.Authorize(ctx, actor, access.ViewWorkingGroup, subject, id)
 }
 
 // open decrypts a sealed field; a forgotten key reads as "".
 func (s *Service) open(ctx context.Context, tx *storage.Tx, record, field string, sealed []byte) (string, error) {
-	b, err := s.cases.Vault().Open(ctx, tx, record, field, sealed)
+	b, err := s.vault.Open(ctx, tx, record, field, sealed)
 	if err != nil && !errors.Is(err, vault.ErrErased) {
 		return "", fmt.Errorf("open %s of %s: %w", field, record, err)
 	}

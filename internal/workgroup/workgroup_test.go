@@ -34,7 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T, engine storage.Engine) *fixture {
 	t.Helper()
 	env := apptest.Start(t, engine)
-	f := &fixture{env: env, svc: workgroup.New(env.App.Cases, env.App.Audit, plan.New(plan.Deps{DB: env.App.DB, Audit: env.App.Audit}))}
+	f := &fixture{env: env, svc: workgroup.New(workgroup.Deps{DB: env.App.DB, Vault: env.App.Vault, Audit: env.App.Audit, Plans: plan.New(plan.Deps{DB: env.App.DB, Audit: env.App.Audit})})}
 	f.city = env.Org("Human Rights Office", accounts.Municipality)
 	f.ngo = env.Org("Safe Harbour", accounts.NGO)
 	f.police = env.Org("Police", accounts.Police)
