@@ -16,9 +16,11 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/agreements"
 	"waymark.city/waymark/internal/assistance"
+	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
@@ -90,6 +92,10 @@ type Deps struct {
 	Training  *training.Service
 	// Mapping is the local mapping; nil seeds no rounds.
 	Mapping *mapping.Service
+	// Campaigns keeps awareness campaigns; Intake takes the report that
+	// names a campaign's code. nil seeds none.
+	Campaigns *campaigns.Service
+	Intake    *intake.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -158,6 +164,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedTraining(ctx, d, coordinator, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedCampaigns(ctx, d, actors); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {
