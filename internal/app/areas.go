@@ -6,12 +6,18 @@ import (
 	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/ui"
 	areasui "waymark.city/waymark/internal/ui/areas"
+	businessesui "waymark.city/waymark/internal/ui/businesses"
 	campaignsui "waymark.city/waymark/internal/ui/campaigns"
+	inspectionsui "waymark.city/waymark/internal/ui/inspections"
+	intelligenceui "waymark.city/waymark/internal/ui/intelligence"
 	mappingui "waymark.city/waymark/internal/ui/mapping"
 	"waymark.city/waymark/internal/ui/municipality"
+	outreachui "waymark.city/waymark/internal/ui/outreach"
 	"waymark.city/waymark/internal/ui/page"
 	partnersui "waymark.city/waymark/internal/ui/partners"
 	planui "waymark.city/waymark/internal/ui/plan"
+	procurementui "waymark.city/waymark/internal/ui/procurement"
+	sitechecksui "waymark.city/waymark/internal/ui/sitechecks"
 	trainingui "waymark.city/waymark/internal/ui/training"
 	workgroupui "waymark.city/waymark/internal/ui/workgroup"
 )
@@ -27,6 +33,12 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		campaignsui.New(kit, a.Campaigns),
 		partnersui.New(kit, a.Agreements),
 		planui.New(kit, a.Plan),
+		procurementui.New(kit, a.Procurement),
+		sitechecksui.New(kit, a.SiteChecks),
+		outreachui.New(kit, a.Outreach, a.Accounts, a.Interpreters, a.Geo.Current),
+		businessesui.New(kit, a.Businesses, a.Accounts),
+		inspectionsui.New(kit, a.Inspections, a.Accounts, a.Geo.Current),
+		intelligenceui.New(kit, a.Intelligence, a.Geo.Current),
 		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Assistance, a.Training, a.Geo.Current, a.Config.PublicURL),
 	}
 }
@@ -42,6 +54,12 @@ func areaPages() []fs.FS {
 		campaignsui.Pages(),
 		partnersui.Pages(),
 		planui.Pages(),
+		procurementui.Pages(),
+		sitechecksui.Pages(),
+		outreachui.Pages(),
+		businessesui.Pages(),
+		inspectionsui.Pages(),
+		intelligenceui.Pages(),
 		mappingui.Pages(),
 		forms.Templates(),
 	}
