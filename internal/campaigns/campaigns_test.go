@@ -6,6 +6,8 @@ import (
 	"image"
 	"image/png"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -389,5 +391,27 @@ func TestHarmLog(t *testing.T) {
 				t.Fatalf("reviewed %+v, %v", harms, err)
 			}
 		})
+	}
+}
+
+// TestQRScans reads a QR image back with an independent decoder, zbarimg
+// (Debian package zbar-tools), where the machine has it.
+func TestQRScans(t *testing.T) {
+	zbar, err := exec.LookPath("zbarimg")
+	if err != nil {
+		t.Skip("zbarimg is not installed")
+	}
+	const content = publicURL + "/report?c=K7M3PQ&lang=ro"
+	img, err := campaigns.QRImage(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "qr.png")
+	if err := os.WriteFile(path, img, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(zbar, "--quiet", "--raw", path).Output()
+	if err != nil || strings.TrimSpace(string(out)) != content {
+		t.Fatalf("zbarimg read %q (%v), want %q", out, err, content)
 	}
 }
