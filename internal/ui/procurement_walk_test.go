@@ -1,0 +1,226 @@
+package ui_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/storage/storagetest"
+)
+
+// The procurement routes (ui/procurement) in the route walk.
+func init() {
+	pageCases["GET /procurement"] = pageCase{}
+	pageCases["GET /procurement/contracts.csv"] = pageCase{}
+	pageCases["GET /procurement/contracts.xlsx"] = pageCase{}
+	pageCases["GET /procurement/contracts/new"] = pageCase{}
+	pageCases["POST /procurement/contracts/new"] = pageCase{id: walkProcSupplier, form: procContractForm}
+	pageCases["GET /procurement/contracts/{id}"] = pageCase{id: walkProcContract}
+	pageCases["GET /procurement/contracts/{id}/edit"] = pageCase{id: walkProcContract}
+	pageCases["POST /procurement/contracts/{id}/edit"] = pageCase{id: walkProcContract, form: procContractForm}
+	pageCases["POST /procurement/contracts/{id}/rating"] = pageCase{id: walkProcContract, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		v := url.Values{}
+		for _, c := range procurement.Characteristics() {
+			v.Set("level_"+c, "medium")
+			v.Set("reason_"+c, "Seen in the tender documents")
+		}
+		return v
+	}}
+	pageCases["POST /procurement/contracts/{id}/status"] = pageCase{id: walkProcRatedContract, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"status": {"awarded"}}
+	}}
+	pageCases["POST /procurement/contracts/{id}/chain"] = pageCase{id: walkProcContract, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"chain": {"none"}}
+	}}
+	pageCases["POST /procurement/contracts/{id}/subcontracts"] = pageCase{id: walkProcContract, form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+		parent := procLast.supplier
+		return url.Values{"parent_id": {parent}, "supplier_id": {walkProcSupplier(t, f)}}
+	}}
+	pageCases["GET /procurement/contracts/{id}/sites/new"] = pageCase{id: walkProcContract}
+	pageCases["POST /procurement/contracts/{id}/sites/new"] = pageCase{id: walkProcContract, form: procSiteForm}
+	pageCases["GET /procurement/sites/{id}"] = pageCase{id: walkProcSite}
+	pageCases["GET /procurement/sites/{id}/edit"] = pageCase{id: walkProcSite}
+	pageCases["POST /procurement/sites/{id}/edit"] = pageCase{id: walkProcSite, form: procSiteForm}
+	pageCases["GET /procurement/suppliers"] = pageCase{}
+	pageCases["GET /procurement/suppliers/new"] = pageCase{}
+	pageCases["POST /procurement/suppliers/new"] = pageCase{form: procSupplierForm}
+	pageCases["GET /procurement/suppliers/{id}"] = pageCase{id: walkProcSupplier}
+	pageCases["GET /procurement/suppliers/{id}/edit"] = pageCase{id: walkProcSupplier}
+	pageCases["POST /procurement/suppliers/{id}/edit"] = pageCase{id: walkProcSupplier, form: procSupplierForm}
+	pageCases["GET /procurement/risk-lists"] = pageCase{}
+	pageCases["POST /procurement/risk-lists/tvpra"] = pageCase{file: "file", form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"file": {"Country,Good,Child Labor,Forced Labor\nMalaysia,Gloves,,X\n"}, "edition_on": {dayFromToday(-1)}}
+	}}
+	pageCases["POST /procurement/risk-lists/operator"] = pageCase{file: "file", form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"file": {"commodity,country,level,note\nCleaning services,,medium,Night work\n"}, "edition_on": {dayFromToday(0)},
+			"source": {"Our risk notes"}}
+	}}
+}
+
+// procLast is the supplier of the contract, or of the site, the walk made
+// last, for the forms that must name it.
+var procLast struct{ supplier string }
+
+func procOfficer(f *fixture) access.Actor { return f.staff[access.ProcurementOfficer].Actor }
+
+// walkProcSupplier records a supplier in Austria.
+func walkProcSupplier(t *testing.T, f *fixture) string {
+	t.Helper()
+	s, err := f.env.App.Procurement.CreateSupplier(context.Background(), procOfficer(f), procurement.SupplierInput{
+		LegalName: f.unique("Brightline Cleaning"), Country: "AT", Statement: "no"})
+	if err != nil {
+		t.Fatalf("create supplier: %v", err)
+	}
+	procLast.supplier = s.ID
+	return s.ID
+}
+
+// walkProcContract records a draft cleaning contract with its supplier.
+func walkProcContract(t *testing.T, f *fixture) string {
+	t.Helper()
+	supplierID := walkProcSupplier(t, f)
+	c, err := f.env.App.Procurement.CreateContract(context.Background(), procOfficer(f), procurement.ContractInput{
+		Authority: "City of Example", Subject: f.unique("Office cleaning"), CPV: "90910000-9", Value: "1000", Currency: "EUR",
+		StartsOn: dayFromToday(0), EndsOn: dayFromToday(365), SupplierID: supplierID, Goods: "Gloves"})
+	if err != nil {
+		t.Fatalf("create contract: %v", err)
+	}
+	return c.ID
+}
+
+// walkProcRatedContract is a draft contract rated low, ready for award.
+func walkProcRatedContract(t *testing.T, f *fixture) string {
+	t.Helper()
+	id := walkProcContract(t, f)
+	var ratings []procurement.Rating
+	for _, c := range procurement.Characteristics() {
+		ratings = append(ratings, procurement.Rating{Characteristic: c, Level: procurement.Low, Reason: "Office supplies"})
+	}
+	if _, err := f.env.App.Procurement.Rate(context.Background(), procOfficer(f), id, ratings); err != nil {
+		t.Fatalf("rate contract: %v", err)
+	}
+	return id
+}
+
+// walkProcSite records a site of a new contract, run by its supplier.
+func walkProcSite(t *testing.T, f *fixture) string {
+	t.Helper()
+	contractID := walkProcContract(t, f)
+	s, err := f.env.App.Procurement.CreateSite(context.Background(), procOfficer(f), contractID, procurement.SiteInput{
+		SupplierID: procLast.supplier, Name: f.unique("Town Hall"), Address: "1 Main Square", Country: "AT", Type: "premises", Workers: "14"})
+	if err != nil {
+		t.Fatalf("create site: %v", err)
+	}
+	return s.ID
+}
+
+func procContractForm(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+	return url.Values{"authority": {"City of Example"}, "subject": {f.unique("Office cleaning")}, "cpv": {"90910000-9"},
+		"value": {"184000.50"}, "currency": {"EUR"}, "starts_on": {dayFromToday(0)}, "ends_on": {dayFromToday(30)},
+		"supplier_id": {procLast.supplier}, "goods": {"Gloves"}, "social_clause": {"1"}, "review_on": {dayFromToday(20)}, "remind_days": {"30"}}
+}
+
+func procSiteForm(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+	return url.Values{"supplier_id": {procLast.supplier}, "name": {f.unique("City Hall")}, "address": {"1 Main Square"}, "country": {"AT"},
+		"type": {"premises"}, "workers": {"14"}, "migrant_share": {"80"}, "agency_share": {"100"}, "labour_provider": {"FlexStaff"}}
+}
+
+func procSupplierForm(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
+	return url.Values{"legal_name": {f.unique("FlexStaff SRL")}, "country": {"RO"}, "sector": {"Agency"}, "statement": {"yes"},
+		"statement_year": {"2025"}, "statement_board": {"1"}}
+}
+
+// A procurement officer rates a contract high through the page; the award
+// is refused with what is missing, in English and in German; bad input
+// shows a translated error and changes nothing; the exports download.
+func TestProcurementPages(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			officer := f.staff[access.ProcurementOfficer]
+			id := walkProcContract(t, f)
+			post := func(path string, form url.Values, lang string) (*http.Response, string) {
+				req := apptest.Request{Method: http.MethodPost, Path: path, Cookie: f.env.Session(t, officer.ID, true), Form: form}
+				if lang != "" {
+					req.Header = map[string]string{"Accept-Language": lang}
+				}
+				return f.env.Exchange(t, req)
+			}
+			rating := url.Values{}
+			for _, c := range procurement.Characteristics() {
+				rating.Set("level_"+c, "low")
+				rating.Set("reason_"+c, "Checked")
+			}
+			rating.Set("level_workforce", "high")
+			rating.Set("reason_workforce", "")
+			before := f.env.Fingerprint(t)
+			res, body := post("/procurement/contracts/"+id+"/rating", rating, "")
+			if res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Give the reason for this level") {
+				t.Fatalf("rating without a reason: %d", res.StatusCode)
+			}
+			res, body = post("/procurement/contracts/"+id+"/edit", url.Values{"authority": {"City"}, "subject": {"Cleaning"}, "cpv": {"12345678-9"},
+				"value": {"1"}, "currency": {"EUR"}, "starts_on": {dayFromToday(5)}, "ends_on": {dayFromToday(1)}, "supplier_id": {procLast.supplier}}, "de")
+			if !strings.Contains(body, "Der Auftrag kann nicht enden, bevor er beginnt.") || !strings.Contains(body, "Das ist kein CPV-Code") {
+				t.Fatalf("bad contract in German: %d\n%s", res.StatusCode, body)
+			}
+			if after := f.env.Fingerprint(t); after != before {
+				t.Fatal("refused forms changed the database")
+			}
+			rating.Set("reason_workforce", "Agency workers on night shifts")
+			if res, _ := post("/procurement/contracts/"+id+"/rating", rating, ""); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("rate: %d", res.StatusCode)
+			}
+			res, body = post("/procurement/contracts/"+id+"/status", url.Values{"status": {"awarded"}}, "")
+			if res.StatusCode != http.StatusConflict {
+				t.Fatalf("award: %d", res.StatusCode)
+			}
+			for _, want := range []string{"This high-risk contract cannot be awarded", "the subcontractor chain", "at least one site"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("award refusal lacks %q", want)
+				}
+			}
+			_, body = post("/procurement/contracts/"+id+"/status", url.Values{"status": {"awarded"}}, "de")
+			if !strings.Contains(body, "Dieser Auftrag mit hohem Risiko kann erst vergeben werden") || !strings.Contains(body, "mindestens ein Einsatzort") {
+				t.Errorf("German award refusal:\n%s", body)
+			}
+			show, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/procurement/contracts/" + id, Cookie: officer.Cookie})
+			if show.StatusCode != http.StatusOK || !strings.Contains(body, `id="missing"`) || !strings.Contains(body, "/procurement/contracts/"+id+"/checks") {
+				t.Fatalf("contract page: %d", show.StatusCode)
+			}
+
+			before = f.env.Fingerprint(t)
+			upload, ctype := multipartBody(t, url.Values{"file": {"Country,Good,Child Labor\nMalaysia,Gloves,\n"}, "edition_on": {dayFromToday(0)}}, "file")
+			res, body = f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/procurement/risk-lists/tvpra",
+				Cookie: f.env.Session(t, officer.ID, true), Body: upload, CType: ctype})
+			if res.StatusCode < 400 || !strings.Contains(body, "The file has no column Forced Labor; nothing was imported.") {
+				t.Fatalf("TVPRA without a column: %d", res.StatusCode)
+			}
+			if after := f.env.Fingerprint(t); after != before {
+				t.Fatal("refused import changed the database")
+			}
+
+			coord := f.staff[access.Coordinator]
+			res, body = f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/procurement/contracts.csv", Cookie: coord.Cookie})
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.Contains(body, "90910000-9,Cleaning services") {
+				t.Fatalf("CSV: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			res, body = f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/procurement/contracts.xlsx", Cookie: coord.Cookie})
+			wb, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+			if res.StatusCode != http.StatusOK || err != nil {
+				t.Fatalf("XLSX: %d, %v", res.StatusCode, err)
+			}
+			defer wb.Close()
+			if rows, err := wb.GetRows(wb.GetSheetName(0)); err != nil || len(rows) < 2 {
+				t.Fatalf("XLSX rows: %v, %v", rows, err)
+			}
+		})
+	}
+}
