@@ -92,6 +92,9 @@ type Deps struct {
 	Training  *training.Service
 	// Mapping is the local mapping; nil seeds no rounds.
 	Mapping *mapping.Service
+	// Prevention is outreach, businesses, joint inspections and the
+	// intelligence channel.
+	Prevention Prevention
 	// Campaigns keeps awareness campaigns; Intake takes the report that
 	// names a campaign's code. nil seeds none.
 	Campaigns *campaigns.Service
@@ -164,6 +167,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedTraining(ctx, d, coordinator, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedPrevention(ctx, d, actors, orgIDs); err != nil {
 		return nil, err
 	}
 	if err := seedCampaigns(ctx, d, actors); err != nil {

@@ -1,0 +1,75 @@
+package outreachui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+// TestOutreachPages: a refused session is shown again with the message in
+// the user's language and stores nothing; a recorded one is added up in
+// the table and the chart, and an analyst cannot reach the pages.
+func TestOutreachPages(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			ngo := env.Org("Safe Harbour", accounts.NGO)
+			worker := env.User("worker", access.CaseWorker, ngo)
+			analyst := env.User("analyst", access.Analyst, ngo)
+			post := func(form url.Values, lang string) (*http.Response, string) {
+				return env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/outreach/new", Cookie: worker.Cookie, Form: form,
+					Header: map[string]string{"Accept-Language": lang}})
+			}
+			today := time.Now().Format(time.DateOnly)
+			for _, tc := range []struct{ lang, want string }{
+				{"en", "Choose an area, a kind of place, or both."},
+				{"de", "Wählen Sie ein Gebiet, eine Art von Ort oder beides."},
+			} {
+				res, body := post(url.Values{"held_on": {today}, "team_org_0": {ngo}, "team_staff_0": {"2"}}, tc.lang)
+				if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+					t.Fatalf("%s: %d %s", tc.lang, res.StatusCode, body)
+				}
+			}
+			res, body := post(url.Values{"held_on": {today}, "location_type": {"construction_site"}, "team_org_0": {ngo}, "team_staff_0": {"x"}}, "de")
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Geben Sie an, wie viele Mitarbeitende") {
+				t.Fatalf("bad staff: %d %s", res.StatusCode, body)
+			}
+			ctx := context.Background()
+			var n int
+			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM outreach_sessions`).Scan(&n)
+			}); err != nil || n != 0 {
+				t.Fatalf("refused sessions stored: %d %v", n, err)
+			}
+			res, _ = post(url.Values{"held_on": {today}, "location_type": {"construction_site"}, "team_org_0": {ngo}, "team_staff_0": {"2"},
+				"contacts_workers": {"7"}, "contacts_men": {"2"}, "materials": {"30"}, "referrals": {"1"}}, "en")
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("record: %d", res.StatusCode)
+			}
+			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach/" + strings.TrimPrefix(strings.Split(res.Header.Get("Location"), "?")[0], "/outreach/"),
+				Cookie: worker.Cookie})
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "9 contacts") || !strings.Contains(body, "large construction sites") {
+				t.Fatalf("session page: %d %s", res.StatusCode, body)
+			}
+			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach?per=quarter", Cookie: worker.Cookie})
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="outreach-chart"`) || !strings.Contains(body, `<td data-label="Contacts">9</td>`) {
+				t.Fatalf("overview: %d %s", res.StatusCode, body)
+			}
+			if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach", Cookie: analyst.Cookie}); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("analyst: %d", res.StatusCode)
+			}
+		})
+	}
+}
