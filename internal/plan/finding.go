@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -146,6 +147,34 @@ func (s *Service) CreateFinding(ctx context.Context, actor access.Actor, in Find
 			return err
 		}
 		return s.record(ctx, tx, actor, "plan.finding.create", "plan_finding", id, actor.OrgID, "source="+string(in.SourceKind))
+	})
+	if err != nil {
+		return Finding{}, err
+	}
+	return s.Finding(ctx, actor, id)
+}
+
+// UpdateFinding corrects a finding's title, description, topic, area and
+// priority; where it came from stays as recorded.
+func (s *Service) UpdateFinding(ctx context.Context, actor access.Actor, id string, in FindingInput) (Finding, error) {
+	if _, err := s.authorize(ctx, actor, access.ManagePlan, "plan_finding", id); err != nil {
+		return Finding{}, err
+	}
+	// The source is not changed, so it is not checked again.
+	in.SourceKind, in.SourceID = FromEntered, ""
+	if err := in.check(); err != nil {
+		return Finding{}, err
+	}
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE plan_findings SET title = $1, description = $2, topic = $3, area_code = $4, priority = $5
+			WHERE id = $6`, in.Title, in.Description, in.Topic, in.AreaCode, in.Priority, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmp.Or(err, errNotFound())
+		}
+		return s.record(ctx, tx, actor, "plan.finding.update", "plan_finding", id, actor.OrgID, "")
 	})
 	if err != nil {
 		return Finding{}, err

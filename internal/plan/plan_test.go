@@ -490,3 +490,47 @@ func TestReportableBy(t *testing.T) {
 		}
 	}
 }
+
+// The coordinator corrects a finding; where it came from stays; a case
+// worker may not, and a correction that breaks a rule changes nothing.
+func TestFindingCorrected(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		fd := f.finding(t, "Workers housed by ther employer")
+		in := plan.FindingInput{Title: "Workers housed by their employer", Description: "Containers on the farms east of the river.",
+			Topic: plan.TopicLabour, AreaCode: "east", Priority: plan.Medium}
+		got, err := f.svc.UpdateFinding(ctx, f.coordinator, fd.ID, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Title != in.Title || got.Description != in.Description || got.Priority != plan.Medium ||
+			got.SourceKind != plan.FromMappingRound || got.SourceID != "round-1" {
+			t.Fatalf("corrected finding %+v", got)
+		}
+		if e := f.entries(t, audit.Filter{Action: "plan.finding.update"}); len(e) != 1 || e[0].SubjectID != fd.ID {
+			t.Fatalf("audit of the correction: %+v", e)
+		}
+		before := f.stored(t)
+		_, err = f.svc.UpdateFinding(ctx, f.caseworker, fd.ID, in)
+		if !apperr.Is(err, apperr.Forbidden) {
+			t.Fatalf("case worker corrects: %v", err)
+		}
+		bad := in
+		bad.Title, bad.Topic = "", "weather"
+		_, err = f.svc.UpdateFinding(ctx, f.coordinator, fd.ID, bad)
+		if e := apperr.As(err); e.Code != apperr.Invalid || len(e.Fields) != 2 {
+			t.Fatalf("bad correction: %v", err)
+		}
+		_, err = f.svc.UpdateFinding(ctx, f.coordinator, "no-such-finding", in)
+		if !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("missing finding: %v", err)
+		}
+		if after := f.stored(t); after != before {
+			t.Fatalf("refused corrections changed the plan:\n%s\n%s", before, after)
+		}
+		if now, err := f.svc.Finding(ctx, f.coordinator, fd.ID); err != nil || now.Title != in.Title || now.Topic != plan.TopicLabour {
+			t.Fatalf("after refused corrections: %+v, %v", now, err)
+		}
+	})
+}

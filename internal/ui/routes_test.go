@@ -63,6 +63,8 @@ var pageCases = map[string]pageCase{
 	"GET /plan/findings/new":            {},
 	"POST /plan/findings/new":           {form: planFindingForm},
 	"GET /plan/findings/{id}":           {id: planFinding},
+	"GET /plan/findings/{id}/edit":      {id: planFinding},
+	"POST /plan/findings/{id}/edit":     {id: planFinding, form: planFindingForm},
 	"POST /plan/findings/{id}/recheck":  {id: planFinding, form: planRecheckForm},
 	"GET /plan/measures/new":            {},
 	"POST /plan/measures/new":           {form: planMeasureForm},

@@ -12,11 +12,13 @@ type findingForm struct {
 	Topics      []web.Option
 	Priorities  []web.Option
 	SourceKinds []web.Option
+	// Edit is the finding being corrected, "" for a new one.
+	Edit string
 }
 
-func (h *Handler) renderFindingForm(w http.ResponseWriter, r *http.Request, status int, v *web.View) {
+func (h *Handler) renderFindingForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, edit string) {
 	v.Data = findingForm{Topics: options("actionplan.topic.", plan.Topics()), Priorities: options("actionplan.priority.", plan.Priorities()),
-		SourceKinds: options("actionplan.source.", plan.SourceKinds())}
+		SourceKinds: options("actionplan.source.", plan.SourceKinds()), Edit: edit}
 	h.kit.Render(w, r, status, "actionplan_finding_new", v)
 }
 
@@ -24,14 +26,14 @@ func (h *Handler) renderFindingForm(w http.ResponseWriter, r *http.Request, stat
 func (h *Handler) newFinding(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "actionplan.finding_new")
 	v.Form["source_kind"], v.Form["priority"] = string(plan.FromEntered), string(plan.Medium)
-	h.renderFindingForm(w, r, http.StatusOK, v)
+	h.renderFindingForm(w, r, http.StatusOK, v, "")
 }
 
 // createFinding records a finding.
 func (h *Handler) createFinding(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "actionplan.finding_new")
 	failed := func(err error) {
-		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderFindingForm(w, r, status, v) })
+		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderFindingForm(w, r, status, v, "") })
 	}
 	if err := page.ParseForm(r); err != nil {
 		failed(err)

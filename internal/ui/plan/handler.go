@@ -37,6 +37,8 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "GET /plan/findings/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.newFinding},
 		{Pattern: "POST /plan/findings/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.createFinding},
 		{Pattern: "GET /plan/findings/{id}", Gate: page.SignedIn, Action: access.ViewMunicipal, Handler: h.showFinding},
+		{Pattern: "GET /plan/findings/{id}/edit", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.editFinding},
+		{Pattern: "POST /plan/findings/{id}/edit", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.updateFinding},
 		{Pattern: "POST /plan/findings/{id}/recheck", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.recheck},
 		{Pattern: "GET /plan/measures/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.newMeasure},
 		{Pattern: "POST /plan/measures/new", Gate: page.SignedIn, Action: access.ManagePlan, Handler: h.createMeasure},

@@ -86,6 +86,25 @@ func TestPlanPages(t *testing.T) {
 			findingPath := res.Header.Get("Location")
 			findingID := strings.TrimPrefix(strings.Split(findingPath, "?")[0], "/plan/findings/")
 
+			// A typo is corrected on the finding's own form, filled with what is recorded.
+			_, body = send(t, env, coordinator, http.MethodGet, "/plan/findings/"+findingID+"/edit", nil, http.StatusOK)
+			if !strings.Contains(body, `value="Workers housed by their employer"`) || strings.Contains(body, `id="f-source_kind"`) {
+				t.Errorf("the correction form is not filled in, or offers to change the source")
+			}
+			send(t, env, coordinator, http.MethodPost, "/plan/findings/"+findingID+"/edit", url.Values{"title": {"Workers housed by their employers"},
+				"description": {"Containers on the farms east of the river."}, "topic": {"labour_exploitation"}, "area_code": {"east"},
+				"priority": {"high"}}, http.StatusSeeOther)
+			_, body = send(t, env, coordinator, http.MethodPost, "/plan/findings/"+findingID+"/edit", url.Values{"title": {""},
+				"description": {"x"}, "topic": {"labour_exploitation"}, "priority": {"high"}}, http.StatusUnprocessableEntity, "de")
+			if !strings.Contains(body, `href="#f-title"`) {
+				t.Errorf("an empty title is not refused at its field")
+			}
+			_, body = send(t, env, coordinator, http.MethodGet, "/plan/findings/"+findingID, nil, http.StatusOK)
+			if !strings.Contains(body, "Workers housed by their employers</h1>") || !strings.Contains(body, "round-1") {
+				t.Errorf("the corrected finding does not show its new title and its source")
+			}
+			send(t, env, socialworker, http.MethodGet, "/plan/findings/"+findingID+"/edit", nil, http.StatusForbidden)
+
 			_, body = send(t, env, coordinator, http.MethodGet, "/plan/measures/new?finding="+findingID, nil, http.StatusOK)
 			if !strings.Contains(body, `value="`+findingID+`" checked`) {
 				t.Errorf("new measure form is not linked to the finding it was opened from")
