@@ -37,6 +37,7 @@ var now = time.Date(2027, 3, 10, 12, 0, 0, 0, time.UTC)
 // (who reads) and a case worker (who may do neither).
 type fixture struct {
 	db                          *storage.DB
+	log                         *audit.Log
 	proc                        *procurement.Service
 	screenings                  *screening.Store
 	svc                         *sitechecks.Service
@@ -65,7 +66,7 @@ func newFixture(t *testing.T, db *storage.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{db: db}
+	f := &fixture{db: db, log: log}
 	f.proc = procurement.New(cases.New(cases.Deps{DB: db, Audit: log, Now: func() time.Time { return now }}))
 	f.screenings = screening.NewStore(db, log, cat)
 	f.svc = sitechecks.New(sitechecks.Deps{DB: db, Audit: log, Procurement: f.proc, Screenings: f.screenings,
@@ -200,6 +201,21 @@ func TestRecordDerivesFindings(t *testing.T) {
 		}
 		if _, l, err := f.svc.ChecksOfContract(ctx, f.coordinator, f.otherContract); err != nil || len(l.Checks) != 0 {
 			t.Errorf("the other contract lists %d checks, %v", len(l.Checks), err)
+		}
+		// Every change is in the audit log, codes only.
+		entries, _, err := f.log.List(ctx, db, access.SystemScope(), audit.Filter{Action: "site_check.*", SubjectID: c.ID, Limit: audit.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		actions := map[string]int{}
+		for _, e := range entries {
+			actions[e.Action]++
+			if strings.Contains(e.Detail, "Seven-day") || strings.Contains(e.Detail, "documents") {
+				t.Errorf("audit detail %q holds text", e.Detail)
+			}
+		}
+		if fmt.Sprint(actions) != "map[site_check.action.create:2 site_check.create:1 site_check.finding.create:1 site_check.finding.update:1]" {
+			t.Errorf("audited %v", actions)
 		}
 		// The case worker reads no checks and changes nothing.
 		before := f.stored(t)
