@@ -12,6 +12,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
@@ -28,6 +29,12 @@ func TestOutreachPages(t *testing.T) {
 			ngo := env.Org("Safe Harbour", accounts.NGO)
 			worker := env.User("worker", access.CaseWorker, ngo)
 			analyst := env.User("analyst", access.Analyst, ngo)
+			coord := env.User("coord", access.Coordinator, env.Org("Human Rights Office", accounts.Municipality))
+			areas := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"harbour","name":"Harbour"},` +
+				`"geometry":{"type":"Polygon","coordinates":[[[16.30,48.20],[16.31,48.20],[16.31,48.21],[16.30,48.21],[16.30,48.20]]]}}]}`
+			if _, err := env.App.Geo.Upload(context.Background(), coord.Actor, strings.NewReader(areas), geo.Properties{Name: "name", Code: "code"}); err != nil {
+				t.Fatal(err)
+			}
 			post := func(form url.Values, lang string) (*http.Response, string) {
 				return env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/outreach/new", Cookie: worker.Cookie, Form: form,
 					Header: map[string]string{"Accept-Language": lang}})
@@ -53,18 +60,19 @@ func TestOutreachPages(t *testing.T) {
 			}); err != nil || n != 0 {
 				t.Fatalf("refused sessions stored: %d %v", n, err)
 			}
-			res, _ = post(url.Values{"held_on": {today}, "location_type": {"construction_site"}, "team_org_0": {ngo}, "team_staff_0": {"2"},
+			res, _ = post(url.Values{"held_on": {today}, "area": {"harbour"}, "location_type": {"construction_site"}, "team_org_0": {ngo}, "team_staff_0": {"2"},
 				"contacts_workers": {"7"}, "contacts_men": {"2"}, "materials": {"30"}, "referrals": {"1"}}, "en")
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("record: %d", res.StatusCode)
 			}
 			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach/" + strings.TrimPrefix(strings.Split(res.Header.Get("Location"), "?")[0], "/outreach/"),
 				Cookie: worker.Cookie})
-			if res.StatusCode != http.StatusOK || !strings.Contains(body, "9 contacts") || !strings.Contains(body, "large construction sites") {
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "9 contacts") || !strings.Contains(body, "Harbour · large construction sites") {
 				t.Fatalf("session page: %d %s", res.StatusCode, body)
 			}
 			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach?per=quarter", Cookie: worker.Cookie})
-			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="outreach-chart"`) || !strings.Contains(body, `<td data-label="Contacts">9</td>`) {
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="outreach-chart"`) || !strings.Contains(body, `<td data-label="Contacts">9</td>`) ||
+				!strings.Contains(body, `id="outreach-map-figure"`) {
 				t.Fatalf("overview: %d %s", res.StatusCode, body)
 			}
 			if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach", Cookie: analyst.Cookie}); res.StatusCode != http.StatusForbidden {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/outreach"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
@@ -17,6 +18,9 @@ type overviewPage struct {
 	Recent []recent
 	// PerOptions are month and quarter.
 	PerOptions []web.Option
+	// Map counts the contacts per area of the city; nil when the city has
+	// no areas.
+	Map *geo.Map
 }
 
 // row is an aggregate row with its place named.
@@ -66,11 +70,34 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 		bars = append(bars, bar{Label: fmt.Sprintf("%s · %s", rw.Period, named.Place), Value: rw.Contacted})
 	}
 	p.Chart = barChart(bars)
+	if p.Map, err = h.contactsMap(r, agg.Rows); err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
 	for _, s := range agg.Recent {
 		p.Recent = append(p.Recent, recent{Session: s, Place: pl.label(s.AreaCode, s.LocationType)})
 	}
 	v.Data = p
 	h.kit.Render(w, r, status, "outreach_overview", v)
+}
+
+// contactsMap draws the contacts made in each area of the city; sessions
+// at a kind of place only are in no area and left out.
+func (h *Handler) contactsMap(r *http.Request, rows []outreach.Row) (*geo.Map, error) {
+	areas, err := h.areas(r.Context())
+	if err != nil || len(areas) == 0 {
+		return nil, err
+	}
+	byArea := map[string]int{}
+	for _, rw := range rows {
+		if rw.AreaCode != "" {
+			byArea[rw.AreaCode] += rw.Contacted
+		}
+	}
+	p := web.Printer(r)
+	m := geo.Render(p, geo.Spec{ID: "outreach-map", Title: p.T("outreach.map_title"), Areas: areas,
+		Counts: &geo.Counts{Label: p.T("outreach.contacted"), ByArea: byArea}})
+	return &m, nil
 }
 
 type showPage struct {
