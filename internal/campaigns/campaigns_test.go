@@ -381,7 +381,11 @@ func TestHarmLog(t *testing.T) {
 			if err != nil || len(harms) != 1 || harms[0].ReviewedAt != nil {
 				t.Fatalf("harms %+v, %v", harms, err)
 			}
-			wantKey(t, "empty review", f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, " "), apperr.Invalid, "campaigns.error.action_taken")
+			err = f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, " ")
+			wantKey(t, "empty review", err, apperr.Invalid, "campaigns.error.action_taken")
+			if e := apperr.As(err); len(e.Fields) != 1 || e.Fields[0].Field != "action_"+harms[0].ID {
+				t.Fatalf("the empty review's error names %+v, want the entry's own field", e.Fields)
+			}
 			if err := f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, "Poster withdrawn; new wording tested with the migrant centre."); err != nil {
 				t.Fatal(err)
 			}

@@ -95,7 +95,8 @@ func (s *Service) ReviewHarm(ctx context.Context, actor access.Actor, campaignID
 		}
 		actionTaken = strings.TrimSpace(actionTaken)
 		if actionTaken == "" || tooLong(actionTaken, maxText) {
-			return "", apperr.Validation(apperr.FieldError{Field: "action_taken", Key: "campaigns.error.action_taken"})
+			// Each entry has its own review form: the error names its field.
+			return "", apperr.Validation(apperr.FieldError{Field: "action_" + harmID, Key: "campaigns.error.action_taken"})
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE campaign_harms SET reviewed_by = $2, reviewed_at = $3, action_taken = $4 WHERE id = $1`,
 			harmID, actor.UserID, s.cases.Now(), actionTaken); err != nil {

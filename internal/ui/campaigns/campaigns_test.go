@@ -115,10 +115,33 @@ func TestCampaignPages(t *testing.T) {
 				t.Fatalf("call with the poster's code: %d", res.StatusCode)
 			}
 
+			res, body = send(coord, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}, "severity": {"low"}, "happened_on": {"2026-11-20"}}, "de")
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Beschreiben Sie, was passiert ist") {
+				t.Fatalf("harm without description: %d %s", res.StatusCode, body)
+			}
+			if res, _ := send(coord, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}, "severity": {"low"}, "happened_on": {"2026-11-20"},
+				"description": {"Posters torn down at the bus station."}}, "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("record harm: %d", res.StatusCode)
+			}
+			var harmID string
+			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT id FROM campaign_harms`).Scan(&harmID)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			res, body = send(coord, http.MethodPost, path+"/harms/"+harmID+"/review", url.Values{"action_taken": {""}}, "en")
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-action_`+harmID+`-error"`) {
+				t.Fatalf("empty review: %d %s", res.StatusCode, body)
+			}
+			if res, _ := send(coord, http.MethodPost, path+"/harms/"+harmID+"/review", url.Values{"action_taken": {"Posters replaced."}}, "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("review: %d", res.StatusCode)
+			}
+
 			res, body = send(analyst, http.MethodGet, path, nil, "en")
 			contacts := regexp.MustCompile(`id="funnel-contacts"><th scope="row">Contacts by code</th><td>(\d+)</td>`).FindStringSubmatch(body)
 			if res.StatusCode != http.StatusOK || contacts == nil || contacts[1] != "1" || !strings.Contains(body, code) ||
-				!strings.Contains(body, `id="campaign-chart"`) || strings.Contains(body, "campaign-material-form") || strings.Contains(body, "campaign-harm-form") {
+				!strings.Contains(body, `id="campaign-chart"`) || strings.Contains(body, "campaign-material-form") || strings.Contains(body, "campaign-harm-form") ||
+				!strings.Contains(body, "Reviewed by coord") || !strings.Contains(body, "Posters replaced.") {
 				t.Fatalf("analyst's campaign page: %d %v %s", res.StatusCode, contacts, body)
 			}
 			if res, _ := send(analyst, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}}, "en"); res.StatusCode != http.StatusForbidden {
