@@ -66,6 +66,11 @@ type Options struct {
 	// every other section.
 	Mapping     int
 	MappingOnly bool
+	// Procurement is how many sites the procurement section seeds into
+	// one contract, with a site check of ten findings on each (0 skips it;
+	// the size is 500); ProcurementOnly skips every other section.
+	Procurement     int
+	ProcurementOnly bool
 }
 
 // Result is one measured target.
@@ -92,12 +97,14 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 		return ir, err
 	}
 	defer a.Close()
-	general := !o.CasesOnly && !o.MappingOnly
+	general := !o.CasesOnly && !o.MappingOnly && !o.ProcurementOnly
 	switch {
 	case o.CasesOnly:
 		fmt.Fprintf(o.Out, "Waymark benchmark — %s, case management only, %d clients, %s per target\n", a.DB.Engine, o.Clients, o.Duration)
 	case o.MappingOnly:
 		fmt.Fprintf(o.Out, "Waymark benchmark — %s, local mapping only, %d clients, %s per target\n", a.DB.Engine, o.Clients, o.Duration)
+	case o.ProcurementOnly:
+		fmt.Fprintf(o.Out, "Waymark benchmark — %s, procurement only, %d clients, %s per target\n", a.DB.Engine, o.Clients, o.Duration)
 	default:
 		fmt.Fprintf(o.Out, "Waymark benchmark — %s, %d organisations × %d users, %d audit records, %d clients, %s per target\n",
 			a.DB.Engine, o.Organisations, o.UsersPerOrg, o.AuditRecords, o.Clients, o.Duration)
@@ -149,14 +156,19 @@ func run(ctx context.Context, o Options) (IntakeResult, error) {
 			return ir, err
 		}
 	}
-	if (o.Cases > 0 || o.CasesReuse) && !o.MappingOnly {
+	if (o.Cases > 0 || o.CasesReuse) && (general || o.CasesOnly) {
 		if _, err := measureCases(ctx, a, o, site, bare); err != nil {
 			return ir, fmt.Errorf("case management: %w", err)
 		}
 	}
-	if o.Mapping > 0 && !o.CasesOnly {
+	if o.Mapping > 0 && (general || o.MappingOnly) {
 		if _, err := measureMapping(ctx, a, o, site, bare); err != nil {
 			return ir, fmt.Errorf("local mapping: %w", err)
+		}
+	}
+	if o.Procurement > 0 && (general || o.ProcurementOnly) {
+		if _, err := measureProcurement(ctx, a, o, site, bare); err != nil {
+			return ir, fmt.Errorf("procurement: %w", err)
 		}
 	}
 	return ir, nil
