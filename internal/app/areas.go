@@ -37,7 +37,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		sitechecksui.New(kit, a.SiteChecks),
 		outreachui.New(kit, a.Outreach, a.Accounts, a.Interpreters, a.Geo.Current),
 		businessesui.New(kit, a.Businesses, a.Accounts),
-		inspectionsui.New(kit, a.Inspections, a.Accounts, a.Geo.Current),
+		inspectionsui.New(kit, a.Inspections, a.Accounts, a.Mapping, a.Geo.Current),
 		intelligenceui.New(kit, a.Intelligence, a.Geo.Current),
 		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Assistance, a.Training, a.Geo.Current, a.Config.PublicURL),
 	}

@@ -24,13 +24,15 @@ type Handler struct {
 	kit         *page.Kit
 	inspections *inspections.Service
 	accounts    *accounts.Service
+	mapping     *mapping.Service
 	areas       func(context.Context) ([]geo.Area, error)
 }
 
-// New returns the area's handler; accounts lists the agencies, areas the
-// city's areas.
-func New(kit *page.Kit, s *inspections.Service, acc *accounts.Service, areas func(context.Context) ([]geo.Area, error)) *Handler {
-	return &Handler{kit: kit, inspections: s, accounts: acc, areas: areas}
+// New returns the area's handler; accounts lists the agencies, mapping
+// gives the locations register inspections are planned from, areas are
+// the city's areas.
+func New(kit *page.Kit, s *inspections.Service, acc *accounts.Service, m *mapping.Service, areas func(context.Context) ([]geo.Area, error)) *Handler {
+	return &Handler{kit: kit, inspections: s, accounts: acc, mapping: m, areas: areas}
 }
 
 // Routes is the area's route table: the coordinator and the police

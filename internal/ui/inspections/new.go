@@ -17,6 +17,8 @@ type formPage struct {
 	vocabulary
 	Agencies []agency
 	Sites    []siteRow
+	// Register are the places of the mapping's locations register.
+	Register []mappedPlace
 }
 
 type agency struct {
@@ -39,6 +41,10 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	p := formPage{vocabulary: voc}
+	if p.Register, err = h.register(r); err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
 	orgs, err := h.accounts.ListOrganisations(r.Context(), page.Actor(r))
 	if err != nil {
 		h.kit.Fail(w, r, err)

@@ -1,0 +1,110 @@
+package inspectionsui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/demo"
+	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/storage/storagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storagetest.Main(m)) }
+
+// TestPlanFromRegister: on the demo, the coordinator's planning form lists
+// the mapping register's places (a police contact point, who may not read
+// the locations questionnaire's results, chooses from the lists); one of
+// them fills the form in, a plan without agencies is refused in German with
+// nothing stored, and the plan and its outcome are recorded.
+func TestPlanFromRegister(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			a := env.App
+			ctx := context.Background()
+			if _, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
+				Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
+				Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping}, t.TempDir()); err != nil {
+				t.Fatalf("seed demo: %v", err)
+			}
+			orgs, err := a.Accounts.ListOrganisations(ctx, accounts.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var police, labour, ngo, city string
+			for _, o := range orgs {
+				switch o.Kind {
+				case accounts.Police:
+					police = o.ID
+				case accounts.LabourInspectorate:
+					labour = o.ID
+				case accounts.NGO:
+					ngo = o.ID
+				case accounts.Municipality:
+					city = o.ID
+				}
+			}
+			officer := env.User("officer2", access.PoliceContact, police)
+			worker := env.User("worker2", access.CaseWorker, ngo)
+			coord := env.User("coord2", access.Coordinator, city)
+			do := func(u apptest.User, method, path string, form url.Values) (*http.Response, string) {
+				return env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: u.Cookie, Form: form, Header: map[string]string{"Accept-Language": "de"}})
+			}
+			res, body := do(officer, http.MethodGet, "/inspections/new", nil)
+			if res.StatusCode != http.StatusOK || strings.Contains(body, `id="inspections-register"`) {
+				t.Fatalf("police planning form: %d %s", res.StatusCode, body)
+			}
+			res, body = do(coord, http.MethodGet, "/inspections/new", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="inspections-register"`) ||
+				!strings.Contains(body, `href="/inspections/new?location_type=construction_site&amp;area=2"`) {
+				t.Fatalf("planning form: %d %s", res.StatusCode, body)
+			}
+			res, body = do(officer, http.MethodGet, "/inspections/new?location_type=construction_site&area=2", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<option value="construction_site" selected>`) || !strings.Contains(body, `<option value="2" selected>`) {
+				t.Fatalf("filled-in form: %d %s", res.StatusCode, body)
+			}
+			form := url.Values{"planned_on": {time.Now().AddDate(0, 0, 7).Format(time.DateOnly)}, "location_type": {"construction_site"}, "area": {"2"},
+				"sector": {"construction"}, "site_address_0": {"Pier Road 14"}, "site_type_0": {"construction_site"}}
+			res, body = do(officer, http.MethodPost, "/inspections/new", form)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Wählen Sie mindestens eine Behörde.") {
+				t.Fatalf("without agencies: %d %s", res.StatusCode, body)
+			}
+			var n int
+			if err := a.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspection_sites WHERE address = 'Pier Road 14'`).Scan(&n)
+			}); err != nil || n != 0 {
+				t.Fatalf("refused plan stored: %d %v", n, err)
+			}
+			form.Set("agencies", labour)
+			form.Add("agencies", police)
+			res, _ = do(officer, http.MethodPost, "/inspections/new", form)
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("plan: %d", res.StatusCode)
+			}
+			path := strings.Split(res.Header.Get("Location"), "?")[0]
+			res, body = do(officer, http.MethodPost, path+"/outcome", url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"4"}, "screenings": {"6"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "angetroffenen Arbeitskräfte") {
+				t.Fatalf("more screened than met: %d %s", res.StatusCode, body)
+			}
+			if res, _ = do(officer, http.MethodPost, path+"/outcome", url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"9"},
+				"screenings": {"3"}, "referrals": {"1"}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("outcome: %d", res.StatusCode)
+			}
+			res, body = do(officer, http.MethodGet, "/inspections", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "<dd>9</dd>") {
+				t.Fatalf("list: %d %s", res.StatusCode, body)
+			}
+			if res, _ := do(worker, http.MethodGet, "/inspections/new", nil); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("case worker: %d", res.StatusCode)
+			}
+		})
+	}
+}
