@@ -2,6 +2,7 @@ package intelligenceui
 
 import (
 	"net/http"
+	"strings"
 
 	"waymark.city/waymark/internal/intelligence"
 	"waymark.city/waymark/internal/ui/page"
@@ -12,6 +13,18 @@ type showPage struct {
 	intelligence.Entry
 	Marks []web.Option
 	Names names
+}
+
+// Paragraphs are the text's lines, each shown as a paragraph so the
+// submitter's line breaks survive without styling.
+func (p showPage) Paragraphs() []string {
+	var out []string
+	for l := range strings.SplitSeq(p.Text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int, v *web.View, e intelligence.Entry) {

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -79,13 +80,23 @@ func (h *Handler) places(r *http.Request) (places, error) {
 // label is where a session or row was: the area's name, the kind of place,
 // or both.
 func (p places) label(area, place string) string {
-	a, t := p.areas[area], p.types[place]
-	if a == "" {
-		a = area
-	}
+	t := p.types[place]
 	if t == "" {
 		t = place
 	}
+	return join(p.areaName(area), t)
+}
+
+// areaName is an area's name, or its code when it is no current area.
+func (p places) areaName(code string) string {
+	if a := p.areas[code]; a != "" {
+		return a
+	}
+	return code
+}
+
+// join names a place by its area, its kind or both.
+func join(a, t string) string {
 	switch {
 	case a == "":
 		return t
@@ -93,6 +104,25 @@ func (p places) label(area, place string) string {
 		return a
 	}
 	return a + " · " + t
+}
+
+// chartLabel is label for a chart's one line: the kind of place up to its
+// first colon, comma or bracket (the mapping's labels go on with
+// examples), and no longer than a phone's width shows.
+func (p places) chartLabel(area, place string) string {
+	t := p.types[place]
+	if i := strings.IndexAny(t, ":,("); i > 0 {
+		t = strings.TrimSpace(t[:i])
+	}
+	if t == "" {
+		t = place
+	}
+	s := join(p.areaName(area), t)
+	const most = 40
+	if r := []rune(s); len(r) > most {
+		return string(r[:most-1]) + "…"
+	}
+	return s
 }
 
 // mediators are the register's entries a user may choose, by id, labelled

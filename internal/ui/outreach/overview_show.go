@@ -67,7 +67,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 	for _, rw := range agg.Rows {
 		named := row{Row: rw, Place: pl.label(rw.AreaCode, rw.LocationType)}
 		p.Rows = append(p.Rows, named)
-		bars = append(bars, bar{Label: fmt.Sprintf("%s · %s", rw.Period, named.Place), Value: rw.Contacted})
+		bars = append(bars, bar{Label: fmt.Sprintf("%s · %s", rw.Period, pl.chartLabel(rw.AreaCode, rw.LocationType)), Value: rw.Contacted})
 	}
 	p.Chart = barChart(bars)
 	if p.Map, err = h.contactsMap(r, agg.Rows); err != nil {
