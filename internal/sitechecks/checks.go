@@ -231,6 +231,8 @@ func screeningsOf(ctx context.Context, tx *storage.Tx, checkID string) ([]Starte
 // totals.
 type List struct {
 	Checks []Check
+	// SiteNames names the checks' sites by id.
+	SiteNames map[string]string
 	// Totals over the checks.
 	Findings, Critical, OpenCount, Overdue, Screenings int
 }
@@ -245,7 +247,14 @@ func (s *Service) ChecksOfContract(ctx context.Context, actor access.Actor, cont
 	if err != nil {
 		return procurement.Contract{}, List{}, err
 	}
+	sites, err := s.procurement.Sites(ctx, actor, contractID)
+	if err != nil {
+		return procurement.Contract{}, List{}, err
+	}
 	l, err := s.list(ctx, `c.contract_id = $2`, contractID)
+	for _, site := range sites {
+		l.SiteNames[site.ID] = site.Name
+	}
 	return c, l, err
 }
 
@@ -260,11 +269,12 @@ func (s *Service) ChecksOfSite(ctx context.Context, actor access.Actor, siteID s
 		return procurement.Site{}, List{}, err
 	}
 	l, err := s.list(ctx, `c.site_id = $2`, siteID)
+	l.SiteNames[site.ID] = site.Name
 	return site, l, err
 }
 
 func (s *Service) list(ctx context.Context, where, id string) (List, error) {
-	var l List
+	l := List{SiteNames: map[string]string{}}
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, checksQuery(where, ` ORDER BY c.checked_on DESC, c.created_at DESC, c.id`), s.today(), id)
 		if err != nil {

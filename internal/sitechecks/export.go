@@ -31,7 +31,7 @@ func (s *Service) ExportContract(ctx context.Context, actor access.Actor, contra
 	if err != nil {
 		return Export{}, err
 	}
-	e := Export{Contract: contract, Checks: l.Checks, SiteNames: map[string]string{}}
+	e := Export{Contract: contract, Checks: l.Checks, SiteNames: l.SiteNames}
 	today := s.today()
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		found, err := findingsOf(ctx, tx, today, "contract_id", contractID)
@@ -42,16 +42,6 @@ func (s *Service) ExportContract(ctx context.Context, actor access.Actor, contra
 	})
 	if err != nil {
 		return Export{}, err
-	}
-	for _, c := range e.Checks {
-		if _, ok := e.SiteNames[c.SiteID]; ok {
-			continue
-		}
-		site, err := s.procurement.Site(ctx, actor, c.SiteID)
-		if err != nil {
-			return Export{}, err
-		}
-		e.SiteNames[c.SiteID] = site.Name
 	}
 	return e, nil
 }
