@@ -233,6 +233,9 @@ type List struct {
 	Checks []Check
 	// SiteNames names the checks' sites by id.
 	SiteNames map[string]string
+	// OverdueActions are the pending corrective actions past their
+	// deadline, the longest overdue first.
+	OverdueActions []OverdueAction
 	// Totals over the checks.
 	Findings, Critical, OpenCount, Overdue, Screenings int
 }
@@ -273,9 +276,39 @@ func (s *Service) ChecksOfSite(ctx context.Context, actor access.Actor, siteID s
 	return site, l, err
 }
 
+// OverdueAction is a corrective action past its deadline, with the check
+// and finding it belongs to.
+type OverdueAction struct {
+	Action
+	CheckID  string
+	SiteID   string
+	Severity Severity
+}
+
 func (s *Service) list(ctx context.Context, where, id string) (List, error) {
 	l := List{SiteNames: map[string]string{}}
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		overdue, err := tx.QueryContext(ctx, `SELECT `+actionColumns+`, c.id, c.site_id, f.severity
+			FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id JOIN site_checks c ON c.id = f.check_id
+			WHERE `+where+` AND a.status IN ('open', 'in_progress') AND a.due_on < $1 ORDER BY a.due_on, a.id`, s.today(), id)
+		if err != nil {
+			return err
+		}
+		for overdue.Next() {
+			var o OverdueAction
+			var late int
+			if err := overdue.Scan(&o.ID, &o.FindingID, &o.Action.Action, &o.Owner, &o.DueOn, &o.Verification, &o.VerifiedOn, &o.Status, &late,
+				&o.CheckID, &o.SiteID, &o.Severity); err != nil {
+				overdue.Close()
+				return err
+			}
+			o.Overdue = late == 1
+			l.OverdueActions = append(l.OverdueActions, o)
+		}
+		overdue.Close()
+		if err := overdue.Err(); err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, checksQuery(where, ` ORDER BY c.checked_on DESC, c.created_at DESC, c.id`), s.today(), id)
 		if err != nil {
 			return err

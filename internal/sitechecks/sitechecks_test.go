@@ -196,7 +196,8 @@ func TestRecordDerivesFindings(t *testing.T) {
 			t.Errorf("edited description %q", d)
 		}
 		_, l, err := f.svc.ChecksOfContract(ctx, f.coordinator, f.contract)
-		if err != nil || len(l.Checks) != 1 || l.Overdue != 1 || l.Findings != 3 {
+		if err != nil || len(l.Checks) != 1 || l.Overdue != 1 || l.Findings != 3 || len(l.OverdueActions) != 1 ||
+			l.OverdueActions[0].Severity != sitechecks.Critical || l.SiteNames[f.site] != "City Hall" {
 			t.Errorf("contract list: %+v, %v", l, err)
 		}
 		if _, l, err := f.svc.ChecksOfContract(ctx, f.coordinator, f.otherContract); err != nil || len(l.Checks) != 0 {

@@ -149,7 +149,7 @@ func TestSiteCheckPages(t *testing.T) {
 				"due_on": {"2026-01-20"}, "verification": {"Unannounced visit"}, "status": {"open"}, "verified_on": {""}}, http.StatusSeeOther)
 			_, body = send(t, env, coordinator, http.MethodGet, "/procurement/contracts/"+contract+"/checks", nil, http.StatusOK)
 			if !strings.Contains(body, `id="checks-overdue"><strong class="badge failed">1</strong>`) || !strings.Contains(body, `id="checks-screenings">1<`) ||
-				!strings.Contains(body, `<td>City Hall</td>`) {
+				!strings.Contains(body, `<td>City Hall</td>`) || !strings.Contains(between(body, `id="overdue-list"`, `</ul>`), "Return the documents") {
 				t.Errorf("the contract's checks do not show the site, the overdue action and the screening started")
 			}
 			for path, ctype := range map[string]string{"/checks/export.csv": "text/csv", "/checks/export.xlsx": "application/vnd.openxmlformats"} {
