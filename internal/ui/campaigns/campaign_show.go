@@ -17,6 +17,8 @@ type showPage struct {
 	// Audience are the labels of the audience's choices.
 	Populations, Sectors, LocationTypes []string
 	LanguageNames                       []string
+	// LanguageOf is each language's own name by tag.
+	LanguageOf map[string]string
 	// ReportURL is the public form's address of each material, by id.
 	ReportURL map[string]string
 	// QR is false while the call to action does not lead to the report
@@ -74,8 +76,10 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		Populations: labels(aud.Populations, c.Populations), Sectors: labels(aud.Sectors, c.Sectors),
 		LocationTypes: labels(aud.LocationTypes, c.LocationTypes), ReportURL: map[string]string{},
 		QR: c.CTA.Set() && c.CTA.Report}
+	p.LanguageOf = map[string]string{}
 	for _, l := range c.Languages {
 		p.LanguageNames = append(p.LanguageNames, h.languageName(l))
+		p.LanguageOf[l] = h.languageName(l)
 	}
 	for _, m := range c.Materials {
 		p.ReportURL[m.ID] = h.campaigns.ReportURL(m, requestBase(r))
