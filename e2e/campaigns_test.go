@@ -14,8 +14,8 @@ import (
 	"waymark.city/waymark/internal/campaigns"
 )
 
-// TestCampaignQRIntoFunnel: the coordinator opens the demo campaign on a
-// phone; the poster's QR image is the QR code of the address printed beside
+// TestCampaignQRIntoFunnel: the coordinator opens the campaign form and the
+// demo campaign on a phone; the poster's QR image is the QR code of the address printed beside
 // it; a person who scans it lands on the public form with the code filled
 // in and reports; the campaign's funnel then counts one more contact, for
 // the poster.
@@ -25,6 +25,12 @@ func TestCampaignQRIntoFunnel(t *testing.T) {
 	b := newBrowser(t, srv)
 	b.signInNew("coordinator")
 	b.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	wantStatus(t, b.open("/campaigns/new"), 200)
+	b.checkTranslated()
+	if l := eval[layout](b, layoutJS); l.ScrollWidth > l.InnerWidth {
+		t.Errorf("the campaign form scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+	}
+	b.screenshot("campaign-form-phone")
 	wantStatus(t, b.open("/campaigns"), 200)
 	wantStatus(t, b.click(`#campaign-list a`), 200)
 	b.checkTranslated()
