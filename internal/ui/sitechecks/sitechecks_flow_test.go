@@ -108,6 +108,14 @@ func TestSiteCheckPages(t *testing.T) {
 					t.Errorf("%s: the refused check does not say %q or lost its answers", lang, want)
 				}
 			}
+			// Without JavaScript, the housing questions follow a yes on asking.
+			housed := checkForm(contract)
+			housed.Set("housed_by_employer", "yes")
+			housed.Set("forms:action", "refresh")
+			_, body = send(t, env, officer, http.MethodPost, "/procurement/sites/"+site+"/checks/new", housed, http.StatusOK)
+			if !strings.Contains(body, `name="housing_poor"`) || !strings.Contains(body, `value="Two procurement officers"`) {
+				t.Errorf("asking for the questions that follow shows no housing question or loses the form")
+			}
 			if after := rows(t, env); after != before {
 				t.Errorf("a refused check changed %s to %s", before, after)
 			}
