@@ -75,8 +75,10 @@ type Call struct {
 	Danger         bool
 	MissingChild   bool
 	// Notes are decrypted by GetCall only.
-	Notes     string
-	ReportID  string
+	Notes    string
+	ReportID string
+	// Code is the campaign attribution code the caller named, or "".
+	Code      string
 	Status    string
 	CalledAt  time.Time
 	UpdatedAt time.Time
@@ -215,7 +217,7 @@ type CallFilter struct {
 
 const callColumns = `c.id, c.org_id, COALESCE(u.username, ''), c.caller_type, c.language, c.topic, c.info_given,
 	COALESCE(c.referred_to, ''), COALESCE(o.name, ''), c.child, c.danger, c.missing_child, c.notes, COALESCE(c.report_id, ''),
-	c.status, c.called_at, c.updated_at, c.closed_at`
+	COALESCE(c.attribution_code, ''), c.status, c.called_at, c.updated_at, c.closed_at`
 
 const callJoins = ` FROM calls c LEFT JOIN users u ON u.id = c.taken_by LEFT JOIN organisations o ON o.id = c.referred_to`
 
@@ -224,7 +226,7 @@ func scanCall(row interface{ Scan(...any) error }, notes *[]byte) (Call, error) 
 	var info string
 	var child, danger, missing int
 	err := row.Scan(&c.ID, &c.OrgID, &c.TakenBy, &c.CallerType, &c.Language, &c.Topic, &info, &c.ReferredTo, &c.ReferredToName,
-		&child, &danger, &missing, notes, &c.ReportID, &c.Status, &c.CalledAt, &c.UpdatedAt, &c.ClosedAt)
+		&child, &danger, &missing, notes, &c.ReportID, &c.Code, &c.Status, &c.CalledAt, &c.UpdatedAt, &c.ClosedAt)
 	if err != nil {
 		return c, err
 	}

@@ -114,6 +114,10 @@ func TestCampaignPages(t *testing.T) {
 			if res.StatusCode != http.StatusSeeOther || count(t, env, `SELECT COUNT(*) FROM calls WHERE attribution_code = $1`, code) != 1 {
 				t.Fatalf("call with the poster's code: %d", res.StatusCode)
 			}
+			if res, body := send(operator, http.MethodGet, strings.TrimSuffix(res.Header.Get("Location"), "?done=logged"), nil, "en"); res.StatusCode != http.StatusOK ||
+				!strings.Contains(body, `<code id="call-code">`+code+`</code>`) {
+				t.Fatalf("the call page does not show the code: %d %s", res.StatusCode, body)
+			}
 
 			res, body = send(coord, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}, "severity": {"low"}, "happened_on": {"2026-11-20"}}, "de")
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Beschreiben Sie, was passiert ist") {
