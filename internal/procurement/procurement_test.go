@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -525,6 +526,41 @@ func TestReviewReminders(t *testing.T) {
 			list, err := f.svc.DueReviews(ctx, f.coordinator.Actor)
 			if err != nil || len(list) != 1 || list[0].ID != due.ID {
 				t.Errorf("due reviews %+v, %v", list, err)
+			}
+		})
+	}
+}
+
+func TestSitePage(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, apptest.Start(t, engine))
+			ctx := context.Background()
+			s := supplier(t, f, "Brightline Cleaning GmbH", "AT", "yes")
+			c, err := f.svc.CreateContract(ctx, f.officer.Actor, cleaningInput(s.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := procurement.SitePageSize + 3
+			for i := range n {
+				if _, err := f.svc.CreateSite(ctx, f.officer.Actor, c.ID, procurement.SiteInput{SupplierID: s.ID,
+					Name: fmt.Sprintf("Site %03d", i), Address: "Main Square", Country: "AT", Type: "office"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			first, total, err := f.svc.SitePage(ctx, f.coordinator.Actor, c.ID, 0)
+			if err != nil || total != n || len(first) != procurement.SitePageSize || first[0].Name != "Site 000" {
+				t.Fatalf("first page: %d of %d, %v", len(first), total, err)
+			}
+			last, _, err := f.svc.SitePage(ctx, f.coordinator.Actor, c.ID, procurement.SitePageSize)
+			if err != nil || len(last) != 3 || last[2].Name != fmt.Sprintf("Site %03d", n-1) {
+				t.Fatalf("last page: %+v, %v", last, err)
+			}
+			if all, err := f.svc.Sites(ctx, f.coordinator.Actor, c.ID); err != nil || len(all) != n {
+				t.Fatalf("all sites: %d, %v", len(all), err)
+			}
+			if _, _, err := f.svc.SitePage(ctx, f.worker.Actor, c.ID, 0); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("case worker pages sites: %v", err)
 			}
 		})
 	}

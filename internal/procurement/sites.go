@@ -62,8 +62,36 @@ func (s *Service) Sites(ctx context.Context, actor access.Actor, contractID stri
 	return out, err
 }
 
+// SitePageSize is how many sites the contract page lists at once.
+const SitePageSize = 50
+
+// SitePage lists SitePageSize of a contract's sites by name from offset,
+// with how many the contract has: the contract page pages through them, so
+// a contract with hundreds of sites reads and renders a page at a time.
+func (s *Service) SitePage(ctx context.Context, actor access.Actor, contractID string, offset int) ([]Site, int, error) {
+	if err := s.view(ctx, actor, "procurement_contract", contractID); err != nil {
+		return nil, 0, err
+	}
+	var out []Site
+	total := 0
+	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_sites WHERE contract_id = $1`, contractID).Scan(&total); err != nil {
+			return fmt.Errorf("count sites: %w", err)
+		}
+		var err error
+		out, err = querySites(ctx, tx, contractID, SitePageSize, max(offset, 0))
+		return err
+	})
+	return out, total, err
+}
+
 func sitesOf(ctx context.Context, tx *storage.Tx, contractID string) ([]Site, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` WHERE t.contract_id = $1 ORDER BY t.name, t.id LIMIT `+strconv.Itoa(MaxSites), contractID)
+	return querySites(ctx, tx, contractID, MaxSites, 0)
+}
+
+func querySites(ctx context.Context, tx *storage.Tx, contractID string, limit, offset int) ([]Site, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+siteColumns+siteFrom+` WHERE t.contract_id = $1 ORDER BY t.name, t.id LIMIT $2 OFFSET $3`,
+		contractID, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("list sites: %w", err)
 	}

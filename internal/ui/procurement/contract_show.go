@@ -2,6 +2,7 @@ package procurementui
 
 import (
 	"net/http"
+	"strconv"
 
 	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/ui/page"
@@ -14,8 +15,13 @@ type contractPage struct {
 	Contract procurement.Contract
 	CPVLabel string
 	Chain    []procurement.Subcontract
-	Sites    []procurement.Site
-	Hits     []procurement.Hit
+	// Sites are a page of the contract's sites: SiteFrom to SiteTo (from
+	// 1) of SiteCount; PrevSites and NextSites are the offsets of the pages
+	// before and after, "" when there is none.
+	Sites                       []procurement.Site
+	SiteCount, SiteFrom, SiteTo int
+	PrevSites, NextSites        string
+	Hits                        []procurement.Hit
 	// Missing is what the contract lacks before award, in the reader's
 	// language.
 	Missing         []string
@@ -50,8 +56,17 @@ func (h *Handler) loadContractPage(r *http.Request, v *web.View, id string) (*co
 	if p.Chain, err = h.svc.Chain(ctx, actor, id); err != nil {
 		return nil, err
 	}
-	if p.Sites, err = h.svc.Sites(ctx, actor, id); err != nil {
+	offset, _ := strconv.Atoi(r.URL.Query().Get("sites"))
+	offset = max(offset, 0)
+	if p.Sites, p.SiteCount, err = h.svc.SitePage(ctx, actor, id, offset); err != nil {
 		return nil, err
+	}
+	p.SiteFrom, p.SiteTo = offset+1, offset+len(p.Sites)
+	if offset > 0 {
+		p.PrevSites = strconv.Itoa(max(offset-procurement.SitePageSize, 0))
+	}
+	if p.SiteTo < p.SiteCount {
+		p.NextSites = strconv.Itoa(p.SiteTo)
 	}
 	if p.Hits, err = h.svc.ContractHits(ctx, actor, id); err != nil {
 		return nil, err
