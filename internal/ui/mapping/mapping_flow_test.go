@@ -209,6 +209,13 @@ func TestMappingPages(t *testing.T) {
 					t.Errorf("analyst's report lacks %q", want)
 				}
 			}
+			if strings.Contains(body, `href="/inspections/new?`) {
+				t.Error("the analyst, who plans no inspection, is offered to plan one")
+			}
+			_, coordBody := send(t, env, &coord, http.MethodGet, "/mapping/rounds/"+round+"/report", nil, http.StatusOK)
+			if !regexp.MustCompile(`href="/inspections/new\?location_type=[a-z_]+&amp;area=[a-z_-]+"`).MatchString(coordBody) {
+				t.Error("the coordinator's register offers no joint inspection at a place")
+			}
 			for _, never := range []string{"A van brings workers before dawn", "Workers wait at the station", "Safe Harbour", "Taxi association"} {
 				if strings.Contains(body, never) {
 					t.Errorf("analyst's report shows %q", never)

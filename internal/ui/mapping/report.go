@@ -86,7 +86,10 @@ type reportPage struct {
 	Sections   []sectionView
 	Withheld   int
 	Locations  []mapping.Location
-	Map        *geo.Map
+	// PlanInspection links each place of the register to a joint
+	// inspection planned there.
+	PlanInspection bool
+	Map            *geo.Map
 	Restricted bool
 	Findings   *findings
 	// Services are what the partnership offers victims and people at risk.
@@ -250,6 +253,7 @@ func (h *Handler) reportData(r *http.Request, p *i18n.Printer, id string, restri
 	}
 	if !restricted {
 		d.Locations = rep.Locations
+		d.PlanInspection = access.Can(page.Actor(r), access.ManageInspections)
 		d.Map = placesMap(p, areas, rep.PlacesByArea)
 		d.Findings = h.roundFindings(r, rep.Round.ID, rep.Round.Areas)
 		if err := h.outputs(r, &d); err != nil {
