@@ -85,7 +85,8 @@ func wantKeyboardReach(t *testing.T, b *browser, path string) {
 }
 
 // TestMunicipalPagesByKeyboard: the municipality's pages (issue 12 item 9)
-// can be used with the keyboard alone.
+// and the prevention pages (issue 13 item 8) can be used with the keyboard
+// alone.
 // On each, Tab from the top reaches every link, button and field of the
 // content, each with a visible focus indicator; and the coordinator records
 // a finding from the mapping report with keys only: typing into the fields
@@ -97,9 +98,36 @@ func TestMunicipalPagesByKeyboard(t *testing.T) {
 	coord.name = "coordinator"
 	coord.signInNew("coordinator")
 	for _, path := range []string{"/municipality", "/mapping", "/mapping/rounds/demo-round-2", "/mapping/rounds/demo-round-1/report",
-		"/mapping/compare", "/plan", "/plan/report", "/plan/measures/new", "/workgroup", "/training", "/agreements", "/areas"} {
+		"/mapping/compare", "/plan", "/plan/report", "/plan/measures/new", "/workgroup", "/training", "/agreements", "/areas",
+		"/campaigns", "/campaigns/new", "/outreach", "/outreach/new", "/businesses", "/businesses/new", "/inspections", "/inspections/new"} {
 		wantKeyboardReach(t, coord, path)
 	}
+	wantStatus(t, coord.open("/campaigns"), 200)
+	if campaign := eval[string](coord, `(() => { const a = document.querySelector('main a[href^="/campaigns/"]:not([href="/campaigns/new"])'); return a ? a.getAttribute("href") : ""; })()`); campaign != "" {
+		wantKeyboardReach(t, coord, campaign)
+	} else {
+		t.Error("no demo campaign to walk")
+	}
+
+	officer := newBrowser(t, srv)
+	officer.name = "procurement"
+	officer.signInNew("procurement")
+	for _, path := range []string{"/procurement", "/procurement/contracts/new", "/procurement/suppliers", "/procurement/suppliers/new", "/procurement/risk-lists"} {
+		wantKeyboardReach(t, officer, path)
+	}
+	wantStatus(t, officer.open("/procurement"), 200)
+	contract := eval[string](officer, `(() => { const a = document.querySelector('main a[href^="/procurement/contracts/"]:not([href$="/new"])'); return a ? a.getAttribute("href") : ""; })()`)
+	if contract == "" {
+		t.Fatal("no demo contract to walk")
+	}
+	wantKeyboardReach(t, officer, contract)
+	wantKeyboardReach(t, officer, contract+"/checks")
+
+	police := newBrowser(t, srv)
+	police.name = "police"
+	police.signInNew("police")
+	wantKeyboardReach(t, police, "/intelligence")
+	wantKeyboardReach(t, police, "/intelligence/new")
 
 	cw := newBrowser(t, srv)
 	cw.name = "caseworker"
