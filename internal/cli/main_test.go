@@ -103,8 +103,9 @@ func (in installation) seedDemo(t *testing.T) []demo.Login {
 	a := in.open(t)
 	logins, err := demo.Seed(context.Background(), demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
 		Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
-		Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping, Prevention: demo.Prevention{Outreach: a.Outreach,
-			Businesses: a.Businesses, Inspections: a.Inspections, Intelligence: a.Intelligence}}, in.cfg.DataDir)
+		Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping, Procurement: a.Procurement,
+		SiteChecks: a.SiteChecks, Prevention: demo.Prevention{Outreach: a.Outreach, Businesses: a.Businesses, Inspections: a.Inspections,
+			Intelligence: a.Intelligence}}, in.cfg.DataDir)
 	if err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}

@@ -47,8 +47,8 @@ func serve(ctx context.Context, io IO, args []string) error {
 	if cfg.Demo {
 		if logins, err = demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
 			Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
-			Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping, Campaigns: a.Campaigns,
-			Intake: a.Intake, Prevention: demo.Prevention{Outreach: a.Outreach, Businesses: a.Businesses, Inspections: a.Inspections,
+			Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping, Campaigns: a.Campaigns, Intake: a.Intake, Procurement: a.Procurement,
+			SiteChecks: a.SiteChecks, Prevention: demo.Prevention{Outreach: a.Outreach, Businesses: a.Businesses, Inspections: a.Inspections,
 				Intelligence: a.Intelligence}}, cfg.DataDir); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}

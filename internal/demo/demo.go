@@ -24,8 +24,10 @@ import (
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/sitechecks"
 	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/workgroup"
 )
@@ -92,13 +94,18 @@ type Deps struct {
 	Training  *training.Service
 	// Mapping is the local mapping; nil seeds no rounds.
 	Mapping *mapping.Service
-	// Prevention is outreach, businesses, joint inspections and the
-	// intelligence channel.
-	Prevention Prevention
 	// Campaigns keeps awareness campaigns; Intake takes the report that
 	// names a campaign's code. nil seeds none.
 	Campaigns *campaigns.Service
 	Intake    *intake.Service
+	// Prevention is outreach, businesses, joint inspections and the
+	// intelligence channel.
+	Prevention Prevention
+	// Procurement keeps contracts, suppliers, sites and risk lists; nil
+	// seeds none.
+	Procurement *procurement.Service
+	// SiteChecks keeps the checks of the contracts' sites; nil seeds none.
+	SiteChecks *sitechecks.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -169,10 +176,16 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 	if err := seedTraining(ctx, d, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
+	if err := seedCampaigns(ctx, d, actors); err != nil {
+		return nil, err
+	}
 	if err := seedPrevention(ctx, d, actors, orgIDs); err != nil {
 		return nil, err
 	}
-	if err := seedCampaigns(ctx, d, actors); err != nil {
+	if err := seedProcurement(ctx, d, actors); err != nil {
+		return nil, err
+	}
+	if err := seedSiteChecks(ctx, d, actors); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {
