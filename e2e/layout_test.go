@@ -124,3 +124,43 @@ func TestCSPNoViolations(t *testing.T) {
 	}
 	t.Logf("canary reported as: %s", m)
 }
+
+// TestProcurementOnPhone: the procurement officer's pages fit a 375 px
+// phone without scrolling sideways: the contract list, the demo's
+// high-risk cleaning contract with its rating form, chain and sites, its
+// site checks, a check with its findings, and the suppliers.
+func TestProcurementOnPhone(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	b := newBrowser(t, srv)
+	b.name = "procurement"
+	b.signInNew("procurement")
+	b.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	wantFits := func(name, path string) {
+		t.Helper()
+		wantStatus(t, b.open(path), 200)
+		l := eval[layout](b, layoutJS)
+		b.screenshot("phone-" + name)
+		if l.ScrollWidth > l.InnerWidth {
+			t.Errorf("%s: page scrolls sideways: %d px content in %d px; too wide: %s", name, l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+		}
+	}
+	wantFits("contracts", "/procurement")
+	// The demo's checked contract: the one whose checks page lists a check.
+	var contract, check string
+	for _, c := range eval[[]string](b, `[...document.querySelectorAll('main a[href^="/procurement/contracts/"]')].map(a => a.getAttribute("href")).filter(h => /^\/procurement\/contracts\/[0-9a-f-]{36}$/.test(h))`) {
+		wantStatus(t, b.open(c+"/checks"), 200)
+		if check = eval[string](b, `(() => { const a = document.querySelector('main a[href^="/procurement/checks/"]'); return a ? a.getAttribute("href") : ""; })()`); check != "" {
+			contract = c
+			break
+		}
+	}
+	if check == "" {
+		t.Fatal("no demo contract with a site check")
+	}
+	wantFits("contract", contract)
+	wantFits("checks", contract+"/checks")
+	wantFits("check", check)
+	wantFits("suppliers", "/procurement/suppliers")
+	wantFits("risk-lists", "/procurement/risk-lists")
+}
