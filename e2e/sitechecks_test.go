@@ -1,0 +1,81 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestSiteCheckToScreening: the procurement officer opens the demo
+// cleaning contract's site checks on a phone, finds the check of City
+// Hall with its overdue corrective action, and presses "Screen a worker":
+// the screening opens with the papers kept by someone else already
+// answered yes; the officer finishes it and refers the person, and the
+// check then says a screening was started.
+func TestSiteCheckToScreening(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	b := newBrowser(t, srv)
+	b.signInNew("procurement")
+	b.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	wantStatus(t, b.open("/procurement"), 200)
+	contract := eval[string](b, `([...document.querySelectorAll("#contract-list a")].find(a => a.textContent.includes("City Hall")) || {}).pathname || ""`)
+	if contract == "" {
+		t.Fatal("the contract list has no City Hall cleaning contract")
+	}
+	wantStatus(t, b.open(contract), 200)
+	wantStatus(t, b.click(`#contract-checks`), 200)
+	b.checkTranslated()
+	if got := strings.TrimSpace(b.text(`#checks-overdue`)); got != "1" {
+		t.Errorf("overdue corrective actions on the contract's checks: %q, want 1", got)
+	}
+	wantStatus(t, b.click(`#checks-table a`), 200)
+	b.checkTranslated()
+	if l := eval[layout](b, layoutJS); l.ScrollWidth > l.InnerWidth {
+		t.Errorf("the check page scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+	}
+	findings := b.text(`#finding-list`)
+	for _, want := range []string{"Workers do not hold their own identity documents.", "Workers had no day off in the last seven days."} {
+		if !strings.Contains(findings, want) {
+			t.Errorf("the check's findings lack %q:\n%s", want, findings)
+		}
+	}
+	if b.text(`#screening-not-started`) == "" {
+		t.Error("the demo check should not have a screening yet")
+	}
+	b.screenshot("site-check-phone")
+	check := b.path()
+
+	// The check form fits the phone too.
+	siteChecks := eval[string](b, `document.querySelector('a[href^="/procurement/sites/"]').pathname`)
+	wantStatus(t, b.open(siteChecks), 200)
+	wantStatus(t, b.click(`#check-start`), 200)
+	b.checkTranslated()
+	if l := eval[layout](b, layoutJS); l.ScrollWidth > l.InnerWidth {
+		t.Errorf("the check form scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+	}
+	b.screenshot("site-check-form-phone")
+	wantStatus(t, b.open(check), 200)
+	wantStatus(t, b.click(`#check-screen`), 200)
+	b.wantPath("/screenings/")
+	if !eval[bool](b, `document.getElementById("f-answers.core.documents_held").checked`) {
+		t.Error("the screening does not have the papers answered yes")
+	}
+	screening, _, _ := strings.Cut(b.path(), "/questions")
+
+	// The officer asks the person the rest, finishes and refers.
+	b.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.core.danger-no")), chromedp.NodeVisible))
+	wantStatus(t, b.click(`button[name=go][value=finish]`), 200)
+	b.wantPath(screening)
+	b.screenshot("screening-result")
+	wantStatus(t, b.click(`a.button[href="`+screening+`/refer"]`), 200)
+	b.do(chromedp.Click(chromedp.CSS(labelFor("f-consent")), chromedp.NodeVisible))
+	wantStatus(t, b.click(`form.referral button[type=submit]`), 200)
+	b.wantPath("/referrals/")
+
+	wantStatus(t, b.open(check), 200)
+	if got := b.text(`#screening-started`); !strings.Contains(got, "1 screening started") {
+		t.Errorf("the check says %q, want one screening started", got)
+	}
+}
