@@ -69,7 +69,12 @@ func walkProcurement(t *testing.T, srv *server) {
 		t.Fatalf("after recording the contract: at %s (%s)", b.path(), b.text("main"))
 	}
 	contractPath := "/procurement/contracts/" + contract[1]
-	for _, c := range eval[[]string](b, `[...document.querySelectorAll('#rating fieldset')].map(f => f.id.slice(5))`) {
+	wantStatus(t, b.click(`#contract-rate`), 200)
+	characteristics := eval[[]string](b, `[...document.querySelectorAll('fieldset[id^="rate-"]')].map(f => f.id.slice(5))`)
+	if len(characteristics) != 6 {
+		t.Fatalf("the rating form asks %q, want the six characteristics of PPN 02/23", characteristics)
+	}
+	for _, c := range characteristics {
 		level := "medium"
 		if c == "industry" || c == "workforce" {
 			level = "high"

@@ -35,7 +35,7 @@ func TestProcurementTiny(t *testing.T) {
 			}
 			t.Log("\n" + out.String())
 			for _, want := range []string{"procurement only", "seeded 6 sites and 60 findings", "GET /procurement/contracts/{id} ",
-				"raw SQL: the contract and its sites", "GET /procurement/contracts/{id}/checks", "raw SQL: the checks and their findings",
+				"raw SQL: the contract and a page of sites", "GET /procurement/contracts/{id}/checks", "raw SQL: a page of checks, findings counted",
 				"with 6 sites and 60 findings, p99 under 200ms"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("output lacks %q", want)

@@ -142,11 +142,12 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 }
 
 // checksQuery selects checks (where names them as c, $2 is its argument)
-// with their counts of findings, pending and overdue actions ($1 is today)
-// and screenings, added up per check in grouped joins so a contract of
+// in order, a page when order ends in a LIMIT, with their counts of
+// findings, pending and overdue actions ($1 is today) and screenings,
+// added up for the checks listed in grouped joins so a contract of
 // hundreds of sites is read in one pass of each table.
 func checksQuery(where, order string) string {
-	in := `SELECT c.id FROM site_checks c WHERE ` + where
+	in := `SELECT c.id FROM site_checks c WHERE ` + where + order
 	return `WITH fc AS (SELECT f.check_id, count(*) AS n, sum(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END) AS critical
 			FROM site_check_findings f WHERE f.check_id IN (` + in + `) GROUP BY f.check_id),
 		ac AS (SELECT f.check_id, count(*) AS pending, sum(CASE WHEN a.due_on < $1 THEN 1 ELSE 0 END) AS overdue
@@ -230,19 +231,38 @@ func screeningsOf(ctx context.Context, tx *storage.Tx, checkID string) ([]Starte
 // List is the checks of a contract or a site, newest first, with their
 // totals.
 type List struct {
-	Checks []Check
+	// Checks are the checks listed, from Offset; Total counts them all.
+	Checks        []Check
+	Offset, Total int
 	// SiteNames names the checks' sites by id.
 	SiteNames map[string]string
 	// OverdueActions are the pending corrective actions past their
-	// deadline, the longest overdue first.
+	// deadline, the longest overdue first (at most CheckPageSize on a
+	// page; Overdue counts them all).
 	OverdueActions []OverdueAction
 	// Totals over the checks.
 	Findings, Critical, OpenCount, Overdue, Screenings int
 }
 
-// ChecksOfContract lists the checks of a contract's sites. The contract
-// must be in the actor's view.
+// CheckPageSize is how many checks, and overdue actions, a page lists.
+const CheckPageSize = 50
+
+// ChecksOfContract lists all the checks of a contract's sites, for the
+// exports. The contract must be in the actor's view.
 func (s *Service) ChecksOfContract(ctx context.Context, actor access.Actor, contractID string) (procurement.Contract, List, error) {
+	return s.contractChecks(ctx, actor, contractID, -1)
+}
+
+// CheckPage lists CheckPageSize checks of a contract's sites from offset,
+// newest first, with the totals over all of them: a contract with hundreds
+// of sites reads and shows a page at a time.
+func (s *Service) CheckPage(ctx context.Context, actor access.Actor, contractID string, offset int) (procurement.Contract, List, error) {
+	return s.contractChecks(ctx, actor, contractID, max(offset, 0))
+}
+
+// contractChecks lists a contract's checks from offset, all of them when
+// offset is negative.
+func (s *Service) contractChecks(ctx context.Context, actor access.Actor, contractID string, offset int) (procurement.Contract, List, error) {
 	if err := s.read(ctx, actor, contractID); err != nil {
 		return procurement.Contract{}, List{}, err
 	}
@@ -254,7 +274,7 @@ func (s *Service) ChecksOfContract(ctx context.Context, actor access.Actor, cont
 	if err != nil {
 		return procurement.Contract{}, List{}, err
 	}
-	l, err := s.list(ctx, `c.contract_id = $2`, contractID)
+	l, err := s.list(ctx, `c.contract_id = $2`, contractID, offset)
 	for _, site := range sites {
 		l.SiteNames[site.ID] = site.Name
 	}
@@ -271,7 +291,7 @@ func (s *Service) ChecksOfSite(ctx context.Context, actor access.Actor, siteID s
 	if err != nil {
 		return procurement.Site{}, List{}, err
 	}
-	l, err := s.list(ctx, `c.site_id = $2`, siteID)
+	l, err := s.list(ctx, `c.site_id = $2`, siteID, -1)
 	l.SiteNames[site.ID] = site.Name
 	return site, l, err
 }
@@ -285,12 +305,31 @@ type OverdueAction struct {
 	Severity Severity
 }
 
-func (s *Service) list(ctx context.Context, where, id string) (List, error) {
-	l := List{SiteNames: map[string]string{}}
+// list reads the checks matching where ($1 is today, $2 id) from offset,
+// a page of CheckPageSize, or all of them when offset is negative; the
+// totals always count them all.
+func (s *Service) list(ctx context.Context, where, id string, offset int) (List, error) {
+	l := List{SiteNames: map[string]string{}, Offset: max(offset, 0)}
+	page := ""
+	if offset >= 0 {
+		page = fmt.Sprintf(" LIMIT %d OFFSET %d", CheckPageSize, offset)
+	}
+	in := `SELECT c.id FROM site_checks c WHERE ` + where
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM site_checks c WHERE `+where+`),
+			(SELECT count(*) FROM site_check_findings f WHERE f.check_id IN (`+in+`)),
+			(SELECT count(*) FROM site_check_findings f WHERE f.severity = 'critical' AND f.check_id IN (`+in+`)),
+			(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
+				WHERE a.status IN ('open', 'in_progress') AND f.check_id IN (`+in+`)),
+			(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
+				WHERE a.status IN ('open', 'in_progress') AND a.due_on < $1 AND f.check_id IN (`+in+`)),
+			(SELECT count(*) FROM site_check_screenings x WHERE x.check_id IN (`+in+`))`, s.today(), id).
+			Scan(&l.Total, &l.Findings, &l.Critical, &l.OpenCount, &l.Overdue, &l.Screenings); err != nil {
+			return fmt.Errorf("count site checks: %w", err)
+		}
 		overdue, err := tx.QueryContext(ctx, `SELECT `+actionColumns+`, c.id, c.site_id, f.severity
 			FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id JOIN site_checks c ON c.id = f.check_id
-			WHERE `+where+` AND a.status IN ('open', 'in_progress') AND a.due_on < $1 ORDER BY a.due_on, a.id`, s.today(), id)
+			WHERE `+where+` AND a.status IN ('open', 'in_progress') AND a.due_on < $1 ORDER BY a.due_on, a.id`+page, s.today(), id)
 		if err != nil {
 			return err
 		}
@@ -309,7 +348,7 @@ func (s *Service) list(ctx context.Context, where, id string) (List, error) {
 		if err := overdue.Err(); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, checksQuery(where, ` ORDER BY c.checked_on DESC, c.created_at DESC, c.id`), s.today(), id)
+		rows, err := tx.QueryContext(ctx, checksQuery(where, ` ORDER BY c.checked_on DESC, c.created_at DESC, c.id`+page), s.today(), id)
 		if err != nil {
 			return err
 		}
@@ -320,11 +359,6 @@ func (s *Service) list(ctx context.Context, where, id string) (List, error) {
 				return err
 			}
 			l.Checks = append(l.Checks, c)
-			l.Findings += c.Findings
-			l.Critical += c.Critical
-			l.OpenCount += c.OpenCount
-			l.Overdue += c.Overdue
-			l.Screenings += c.Screenings
 		}
 		return rows.Err()
 	})

@@ -407,3 +407,56 @@ func TestSeedBench(t *testing.T) {
 		}
 	})
 }
+
+// A contract's checks are listed a page at a time, newest first, with the
+// totals over all of them; the exports still read them all.
+func TestCheckPages(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		c, err := f.proc.Contract(ctx, f.officer, f.contract)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := sitechecks.CheckPageSize + 5
+		var sites []string
+		for i := range n {
+			s, err := f.proc.CreateSite(ctx, f.officer, f.contract, procurement.SiteInput{SupplierID: c.SupplierID, Name: fmt.Sprintf("Site %02d", i),
+				Address: "Street 1", Country: "DE", Type: "office"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sites = append(sites, s.ID)
+		}
+		if err := f.svc.SeedBench(ctx, f.officer, f.contract, sites); err != nil {
+			t.Fatal(err)
+		}
+		_, all, err := f.svc.ChecksOfContract(ctx, f.coordinator, f.contract)
+		if err != nil || len(all.Checks) != n {
+			t.Fatalf("all checks: %d, %v", len(all.Checks), err)
+		}
+		_, first, err := f.svc.CheckPage(ctx, f.coordinator, f.contract, 0)
+		if err != nil || len(first.Checks) != sitechecks.CheckPageSize || first.Total != n {
+			t.Fatalf("first page: %d of %d, %v", len(first.Checks), first.Total, err)
+		}
+		_, second, err := f.svc.CheckPage(ctx, f.coordinator, f.contract, sitechecks.CheckPageSize)
+		if err != nil || len(second.Checks) != 5 || second.Offset != sitechecks.CheckPageSize {
+			t.Fatalf("second page: %d from %d, %v", len(second.Checks), second.Offset, err)
+		}
+		seen := map[string]bool{}
+		findings := 0
+		for _, ch := range append(first.Checks, second.Checks...) {
+			seen[ch.ID] = true
+			findings += ch.Findings
+		}
+		if len(seen) != n || findings != all.Findings {
+			t.Errorf("the pages hold %d distinct checks with %d findings, want %d with %d", len(seen), findings, n, all.Findings)
+		}
+		for _, l := range []sitechecks.List{first, second} {
+			if l.Findings != all.Findings || l.Critical != all.Critical || l.OpenCount != all.OpenCount || l.Overdue != all.Overdue ||
+				l.Screenings != all.Screenings || len(l.OverdueActions) > sitechecks.CheckPageSize {
+				t.Errorf("page totals %+v differ from all %+v", l, all)
+			}
+		}
+	})
+}

@@ -26,6 +26,7 @@ func init() {
 	pageCases["GET /procurement/contracts/{id}"] = pageCase{id: walkProcContract}
 	pageCases["GET /procurement/contracts/{id}/edit"] = pageCase{id: walkProcContract}
 	pageCases["POST /procurement/contracts/{id}/edit"] = pageCase{id: walkProcContract, form: procContractForm}
+	pageCases["GET /procurement/contracts/{id}/rating"] = pageCase{id: walkProcContract}
 	pageCases["POST /procurement/contracts/{id}/rating"] = pageCase{id: walkProcContract, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		v := url.Values{}
 		for _, c := range procurement.Characteristics() {
@@ -165,6 +166,9 @@ func TestProcurementPages(t *testing.T) {
 			res, body := post("/procurement/contracts/"+id+"/rating", rating, "")
 			if res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Give the reason for this level") {
 				t.Fatalf("rating without a reason: %d", res.StatusCode)
+			}
+			if !strings.Contains(body, `action="/procurement/contracts/`+id+`/rating"`) || !strings.Contains(body, `value="Checked"`) && !strings.Contains(body, ">Checked</textarea>") {
+				t.Errorf("a refused rating does not show its own form again with what was entered")
 			}
 			res, body = post("/procurement/contracts/"+id+"/edit", url.Values{"authority": {"City"}, "subject": {"Cleaning"}, "cpv": {"12345678-9"},
 				"value": {"1"}, "currency": {"EUR"}, "starts_on": {dayFromToday(5)}, "ends_on": {dayFromToday(1)}, "supplier_id": {procLast.supplier}}, "de")

@@ -82,16 +82,16 @@ type laidOut struct {
 }
 
 type reportPage struct {
-	Round      mapping.Round
-	Sections   []sectionView
-	Withheld   int
-	Locations  []mapping.Location
+	Round     mapping.Round
+	Sections  []sectionView
+	Withheld  int
+	Locations []mapping.Location
 	// PlanInspection links each place of the register to a joint
 	// inspection planned there.
 	PlanInspection bool
 	Map            *geo.Map
-	Restricted bool
-	Findings   *findings
+	Restricted     bool
+	Findings       *findings
 	// Services are what the partnership offers victims and people at risk.
 	Services []assistance.ServicesFor
 	// Needs are the training needs recorded from the round, by

@@ -24,9 +24,7 @@ type contractPage struct {
 	Hits                        []procurement.Hit
 	// Missing is what the contract lacks before award, in the reader's
 	// language.
-	Missing         []string
-	Characteristics []string
-	Levels          []web.Option
+	Missing []string
 	// Parents are the chain's members a subcontract can hang on.
 	Parents   []web.Option
 	Suppliers []web.Option
@@ -51,7 +49,7 @@ func (h *Handler) loadContractPage(r *http.Request, v *web.View, id string) (*co
 	if err != nil {
 		return nil, err
 	}
-	p := &contractPage{Contract: c, Characteristics: procurement.Characteristics(), Today: h.svc.Today(), CanManage: canManage(r)}
+	p := &contractPage{Contract: c, Today: h.svc.Today(), CanManage: canManage(r)}
 	p.CPVLabel, _ = procurement.CPVLabel(c.CPV)
 	if p.Chain, err = h.svc.Chain(ctx, actor, id); err != nil {
 		return nil, err
@@ -83,7 +81,6 @@ func (h *Handler) loadContractPage(r *http.Request, v *web.View, id string) (*co
 		p.Missing = append(p.Missing, v.P.T(m.Key, args...))
 	}
 	if p.CanManage {
-		p.Levels = keyOptions("procurement.level.", procurement.Levels())
 		p.Parents = []web.Option{{Value: "", LabelKey: "procurement.choose"}}
 		if c.SupplierID != "" {
 			p.Parents = append(p.Parents, web.Option{Value: c.SupplierID, Label: c.SupplierName})
@@ -93,11 +90,6 @@ func (h *Handler) loadContractPage(r *http.Request, v *web.View, id string) (*co
 		}
 		if p.Suppliers, err = h.supplierOptions(r); err != nil {
 			return nil, err
-		}
-		for _, rt := range c.Ratings {
-			if _, set := v.Form["level_"+rt.Characteristic]; !set {
-				v.Form["level_"+rt.Characteristic], v.Form["reason_"+rt.Characteristic] = rt.Level, rt.Reason
-			}
 		}
 	}
 	return p, nil

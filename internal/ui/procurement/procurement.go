@@ -41,6 +41,7 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "GET /procurement/contracts/{id}", Gate: page.SignedIn, Action: view, Handler: h.show},
 		{Pattern: "GET /procurement/contracts/{id}/edit", Gate: page.SignedIn, Action: manage, Handler: h.showEdit},
 		{Pattern: "POST /procurement/contracts/{id}/edit", Gate: page.SignedIn, Action: manage, Handler: h.update},
+		{Pattern: "GET /procurement/contracts/{id}/rating", Gate: page.SignedIn, Action: manage, Handler: h.rating},
 		{Pattern: "POST /procurement/contracts/{id}/rating", Gate: page.SignedIn, Action: manage, Handler: h.rate},
 		{Pattern: "POST /procurement/contracts/{id}/status", Gate: page.SignedIn, Action: manage, Handler: h.status},
 		{Pattern: "POST /procurement/contracts/{id}/chain", Gate: page.SignedIn, Action: manage, Handler: h.declareChain},

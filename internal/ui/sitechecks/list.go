@@ -2,6 +2,7 @@ package sitechecksui
 
 import (
 	"net/http"
+	"strconv"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/procurement"
@@ -15,6 +16,10 @@ type listPage struct {
 	Site      *procurement.Site
 	List      sitechecks.List
 	CanManage bool
+	// From and To number the checks shown; Prev and Next are the offsets
+	// of the pages before and after, "" when there is none.
+	From, To   int
+	Prev, Next string
 }
 
 // contractChecks lists the checks of a contract's sites with their
@@ -23,12 +28,20 @@ type listPage struct {
 func (h *Handler) contractChecks(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "sitechecks.contract_title")
 	a := page.Actor(r)
-	c, l, err := h.checks.ChecksOfContract(r.Context(), a, r.PathValue("id"))
+	offset, _ := strconv.Atoi(r.URL.Query().Get("checks"))
+	c, l, err := h.checks.CheckPage(r.Context(), a, r.PathValue("id"), offset)
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	v.Data = listPage{Contract: &c, List: l, CanManage: access.Can(a, access.ManageProcurement)}
+	p := listPage{Contract: &c, List: l, CanManage: access.Can(a, access.ManageProcurement), From: l.Offset + 1, To: l.Offset + len(l.Checks)}
+	if l.Offset > 0 {
+		p.Prev = strconv.Itoa(max(l.Offset-sitechecks.CheckPageSize, 0))
+	}
+	if p.To < l.Total {
+		p.Next = strconv.Itoa(p.To)
+	}
+	v.Data = p
 	h.kit.Render(w, r, http.StatusOK, "sitecheck_list", v)
 }
 
