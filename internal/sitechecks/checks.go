@@ -316,14 +316,15 @@ func (s *Service) list(ctx context.Context, where, id string, offset int) (List,
 	}
 	in := `SELECT c.id FROM site_checks c WHERE ` + where
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM site_checks c WHERE `+where+`),
-			(SELECT count(*) FROM site_check_findings f WHERE f.check_id IN (`+in+`)),
-			(SELECT count(*) FROM site_check_findings f WHERE f.severity = 'critical' AND f.check_id IN (`+in+`)),
-			(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
-				WHERE a.status IN ('open', 'in_progress') AND f.check_id IN (`+in+`)),
-			(SELECT count(*) FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
-				WHERE a.status IN ('open', 'in_progress') AND a.due_on < $1 AND f.check_id IN (`+in+`)),
-			(SELECT count(*) FROM site_check_screenings x WHERE x.check_id IN (`+in+`))`, s.today(), id).
+		// The totals in one pass of each table.
+		if err := tx.QueryRowContext(ctx, `WITH k AS (`+in+`),
+			f AS (SELECT count(*) AS n, COALESCE(sum(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END), 0) AS critical
+				FROM site_check_findings WHERE check_id IN (SELECT id FROM k)),
+			a AS (SELECT count(*) AS pending, COALESCE(sum(CASE WHEN a.due_on < $1 THEN 1 ELSE 0 END), 0) AS overdue
+				FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
+				WHERE a.status IN ('open', 'in_progress') AND f.check_id IN (SELECT id FROM k)),
+			x AS (SELECT count(*) AS n FROM site_check_screenings WHERE check_id IN (SELECT id FROM k))
+			SELECT (SELECT count(*) FROM k), f.n, f.critical, a.pending, a.overdue, x.n FROM f, a, x`, s.today(), id).
 			Scan(&l.Total, &l.Findings, &l.Critical, &l.OpenCount, &l.Overdue, &l.Screenings); err != nil {
 			return fmt.Errorf("count site checks: %w", err)
 		}
