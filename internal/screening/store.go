@@ -64,6 +64,9 @@ type Start struct {
 	Setting      string
 	Age          Age
 	LocalVersion int
+	// Answers are filled in from the start: what another record (a site
+	// check) already says about the person, for the screener to confirm.
+	Answers map[string]Answer
 }
 
 // Store keeps screenings in the database. Every method takes the acting
@@ -164,13 +167,20 @@ func (s *Store) record(ctx context.Context, tx *storage.Tx, actor access.Actor, 
 
 // Create starts a draft screening in the actor's organisation.
 func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Screening, error) {
+	return s.CreateWith(ctx, actor, in, nil)
+}
+
+// CreateWith is Create that also runs then in the transaction that
+// stores the screening, so that a record linking to it (a site check's
+// list of the screenings it started) is stored with it or not at all.
+func (s *Store) CreateWith(ctx context.Context, actor access.Actor, in Start, then func(tx *storage.Tx, sc Screening) error) (Screening, error) {
 	if _, err := s.authorize(ctx, actor, ""); err != nil {
 		return Screening{}, err
 	}
 	if in.Setting == "" {
 		return Screening{}, apperr.Validation(apperr.FieldError{Field: "setting", Key: "error.screening.setting_required"})
 	}
-	if err := s.cat.validate(Input{Setting: in.Setting, Age: in.Age}); err != nil {
+	if err := s.cat.validate(Input{Setting: in.Setting, Age: in.Age, Answers: in.Answers}); err != nil {
 		return Screening{}, err
 	}
 	now := s.now()
@@ -179,19 +189,34 @@ func (s *Store) Create(ctx context.Context, actor access.Actor, in Start) (Scree
 		Setting: in.Setting, Age: in.Age, Answers: map[string]Answer{}, CatalogueVersion: s.cat.Version,
 		Status: StatusDraft, CreatedAt: now, UpdatedAt: now, LocalVersion: max(in.LocalVersion, 0),
 	}
+	for k, a := range in.Answers {
+		if a != "" {
+			sc.Answers[k] = a
+		}
+	}
+	answers, err := json.Marshal(sc.Answers)
+	if err != nil {
+		return Screening{}, fmt.Errorf("encode answers of a new screening: %w", err)
+	}
 	var years any
 	if in.Age.Years != nil {
 		years = *in.Age.Years
 	}
-	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO screenings (`+screeningColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, '[]')`,
 			sc.ID, sc.OrgID, sc.CreatedBy, sc.Setting, years, storage.Flag(in.Age.Estimated), storage.Flag(in.Age.ReasonsToBelieveChild),
-			"{}", sc.CatalogueVersion, sc.Status, now, now, sc.LocalVersion)
+			string(answers), sc.CatalogueVersion, sc.Status, now, now, sc.LocalVersion)
 		if err != nil {
 			return fmt.Errorf("insert screening: %w", storage.MapError(err))
 		}
-		return s.record(ctx, tx, actor, "screening.create", audit.Done, sc.ID, sc.OrgID, sc.Setting)
+		if err := s.record(ctx, tx, actor, "screening.create", audit.Done, sc.ID, sc.OrgID, sc.Setting); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(tx, sc)
+		}
+		return nil
 	})
 	if err != nil {
 		return Screening{}, err

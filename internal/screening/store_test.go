@@ -2,6 +2,7 @@ package screening_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/screening"
+	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
@@ -303,6 +305,47 @@ func TestNoteLocalSigns(t *testing.T) {
 				if !slices.Equal(g.LocalSigns, []string{"a", "b"}) || g.LocalVersion != 4 || g.Status != screening.StatusCompleted {
 					t.Errorf("screening = signs %v version %d status %s, want [a b] at 4, completed", g.LocalSigns, g.LocalVersion, g.Status)
 				}
+			}
+		})
+	}
+}
+
+// A screening started with answers keeps them, checked against the
+// catalogue; what the caller stores with it in the same transaction fails
+// or succeeds with it.
+func TestCreateWithAnswers(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newStoreFixture(t, apptest.Start(t, engine))
+			ctx := context.Background()
+			count := func() int {
+				t.Helper()
+				var n int
+				if err := f.env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+					return tx.QueryRowContext(ctx, `SELECT count(*) FROM screenings`).Scan(&n)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			in := screening.Start{Setting: "procurement_site_check", Answers: map[string]screening.Answer{"core.documents_held": screening.Yes}}
+			_, err := f.store.CreateWith(ctx, f.screener.Actor, in, func(*storage.Tx, screening.Screening) error { return errors.New("link failed") })
+			if err == nil || count() != 0 {
+				t.Fatalf("a failed link left %d screenings (err %v)", count(), err)
+			}
+			bad := in
+			bad.Answers = map[string]screening.Answer{"core.no_such_question": screening.Yes}
+			if _, err := f.store.Create(ctx, f.screener.Actor, bad); !apperr.Is(err, apperr.Invalid) || count() != 0 {
+				t.Fatalf("an unknown question: %v, %d screenings", err, count())
+			}
+			linked := ""
+			sc, err := f.store.CreateWith(ctx, f.screener.Actor, in, func(_ *storage.Tx, sc screening.Screening) error { linked = sc.ID; return nil })
+			if err != nil || linked != sc.ID {
+				t.Fatalf("create with answers: %v, linked %q", err, linked)
+			}
+			got, err := f.store.Get(ctx, f.screener.Actor, sc.ID)
+			if err != nil || got.Answers["core.documents_held"] != screening.Yes || got.Status != screening.StatusDraft {
+				t.Fatalf("stored screening %+v, %v", got, err)
 			}
 		})
 	}

@@ -31,19 +31,14 @@ func (s *Service) StartScreening(ctx context.Context, actor access.Actor, checkI
 	if len(answers) == 0 {
 		return screening.Screening{}, apperr.New(apperr.Conflict, "sitechecks.error.no_signs")
 	}
-	sc, err := s.screenings.Create(ctx, actor, screening.Start{Setting: Setting})
-	if err != nil {
-		return screening.Screening{}, err
-	}
-	if sc, err = s.screenings.SaveAnswers(ctx, actor, sc.ID, answers); err != nil {
-		return screening.Screening{}, fmt.Errorf("pre-fill screening %s from site check %s: %w", sc.ID, checkID, err)
-	}
-	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+	// The screening, its answers and the check's link to it are stored in
+	// one transaction: a failure leaves no screening the check does not
+	// know of.
+	return s.screenings.CreateWith(ctx, actor, screening.Start{Setting: Setting, Answers: answers}, func(tx *storage.Tx, sc screening.Screening) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_screenings (check_id, screening_id, started_by, started_at) VALUES ($1, $2, $3, $4)`,
 			checkID, sc.ID, actor.UserID, s.now()); err != nil {
-			return err
+			return fmt.Errorf("link screening to site check %s: %w", checkID, err)
 		}
 		return s.record(ctx, tx, actor, "site_check.screening.start", "site_check", checkID, fmt.Sprintf("screening=%s answers=%d", sc.ID, len(answers)))
 	})
-	return sc, err
 }
