@@ -2,16 +2,13 @@ package procurement
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/spreadsheet"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -104,62 +101,13 @@ func (e Export) rows(p *i18n.Printer) [][]string {
 	return out
 }
 
-// inert keeps a spreadsheet from reading a text cell as a formula.
-func inert(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		if _, err := strconv.ParseFloat(v, 64); err != nil {
-			return "'" + v
-		}
-	}
-	return v
-}
-
 // WriteCSV writes the export as CSV in p's language.
 func (e Export) WriteCSV(w io.Writer, p *i18n.Printer) error {
-	cw := csv.NewWriter(w)
-	for _, row := range e.rows(p) {
-		for i := range row {
-			row[i] = inert(row[i])
-		}
-		if err := cw.Write(row); err != nil {
-			return fmt.Errorf("write contracts CSV: %w", err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write contracts CSV: %w", err)
-	}
-	return nil
+	return spreadsheet.WriteCSV(w, e.rows(p))
 }
 
 // WriteXLSX writes the export as an Excel workbook in p's language; every
 // cell is text, so nothing is read as a formula.
 func (e Export) WriteXLSX(w io.Writer, p *i18n.Printer) error {
-	wb := excelize.NewFile()
-	defer wb.Close()
-	sheet := p.T("procurement.export.sheet")
-	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("name contracts sheet: %w", err)
-	}
-	sw, err := wb.NewStreamWriter(sheet)
-	if err != nil {
-		return fmt.Errorf("write contracts XLSX: %w", err)
-	}
-	for i, row := range e.rows(p) {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			cells[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			return fmt.Errorf("write contracts XLSX: %w", err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("write contracts XLSX: %w", err)
-	}
-	if _, err := wb.WriteTo(w); err != nil {
-		return fmt.Errorf("write contracts XLSX: %w", err)
-	}
-	return nil
+	return spreadsheet.WriteXLSX(w, p.T("procurement.export.sheet"), e.rows(p))
 }

@@ -2,17 +2,13 @@ package sitechecks
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
-	"strings"
-
-	"github.com/xuri/excelize/v2"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/spreadsheet"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -94,59 +90,13 @@ func (e Export) rows(p *i18n.Printer) [][]string {
 	return out
 }
 
-// inert keeps a spreadsheet from reading a text cell of the CSV as a
-// formula (an officer's text may start with "=").
-func inert(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		if _, err := strconv.ParseFloat(v, 64); err != nil {
-			return "'" + v
-		}
-	}
-	return v
-}
-
 // WriteCSV writes the export as CSV in p's language.
 func (e Export) WriteCSV(w io.Writer, p *i18n.Printer) error {
-	rows := e.rows(p)
-	for _, row := range rows {
-		for i := range row {
-			row[i] = inert(row[i])
-		}
-	}
-	if err := csv.NewWriter(w).WriteAll(rows); err != nil {
-		return fmt.Errorf("write site checks CSV: %w", err)
-	}
-	return nil
+	return spreadsheet.WriteCSV(w, e.rows(p))
 }
 
 // WriteXLSX writes the export as an Excel workbook in p's language; every
-// cell is a text cell, so nothing is read as a formula.
+// cell is text, so nothing is read as a formula.
 func (e Export) WriteXLSX(w io.Writer, p *i18n.Printer) error {
-	wb := excelize.NewFile()
-	defer wb.Close()
-	sheet := p.T("sitechecks.export.sheet")
-	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("name site checks sheet: %w", err)
-	}
-	sw, err := wb.NewStreamWriter(sheet)
-	if err != nil {
-		return fmt.Errorf("write site checks XLSX: %w", err)
-	}
-	for i, row := range e.rows(p) {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			cells[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
-			return fmt.Errorf("write site checks XLSX: %w", err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("write site checks XLSX: %w", err)
-	}
-	if _, err := wb.WriteTo(w); err != nil {
-		return fmt.Errorf("write site checks XLSX: %w", err)
-	}
-	return nil
+	return spreadsheet.WriteXLSX(w, p.T("sitechecks.export.sheet"), e.rows(p))
 }

@@ -1,0 +1,77 @@
+// Package spreadsheet writes a table of text as CSV or as an Excel
+// workbook, the two forms Waymark's exports take. Every cell is text, and
+// a text a spreadsheet would read as a formula is made inert first: an
+// export must never run what a user typed.
+package spreadsheet
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Inert keeps a spreadsheet from reading a text cell as a formula: a text
+// starting with =, +, -, @, a tab or a carriage return, unless it is a
+// number, gets a leading apostrophe (OWASP's advice on CSV injection).
+func Inert(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return "'" + v
+		}
+	}
+	return v
+}
+
+// WriteCSV writes rows, the first being the header, as CSV.
+func WriteCSV(w io.Writer, rows [][]string) error {
+	cw := csv.NewWriter(w)
+	for _, row := range rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = Inert(v)
+		}
+		if err := cw.Write(cells); err != nil {
+			return fmt.Errorf("write CSV: %w", err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write CSV: %w", err)
+	}
+	return nil
+}
+
+// WriteXLSX writes rows, the first being the header, as a workbook of one
+// sheet named sheet; every cell is a text cell.
+func WriteXLSX(w io.Writer, sheet string, rows [][]string) error {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("name sheet %q: %w", sheet, err)
+	}
+	sw, err := wb.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	for i, row := range rows {
+		cells := make([]any, len(row))
+		for j, v := range row {
+			cells[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	if _, err := wb.WriteTo(w); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	return nil
+}
