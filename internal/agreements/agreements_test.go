@@ -15,7 +15,6 @@ import (
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
-	"waymark.city/waymark/internal/crisisunit"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/notify/smtptest"
 	"waymark.city/waymark/internal/storage"
@@ -398,7 +397,7 @@ func TestRenewalReminder(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { srv.Close() })
-			r := crisisunit.Reminders{
+			r := notify.Reminders{
 				Mailer:    notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"},
 				PublicURL: "https://waymark.city.example", Catalog: f.env.App.Catalog,
 				Address: func(ctx context.Context, userID string) (string, error) {
@@ -434,7 +433,7 @@ func TestRenewalReminder(t *testing.T) {
 			if n, err := f.svc.SendReminders(ctx, r); err != nil || n != 1 {
 				t.Errorf("after the date moved: %d, %v", n, err)
 			}
-			if n, err := f.svc.SendReminders(ctx, crisisunit.Reminders{}); err != nil || n != 0 {
+			if n, err := f.svc.SendReminders(ctx, notify.Reminders{}); err != nil || n != 0 {
 				t.Errorf("without SMTP: %d, %v", n, err)
 			}
 		})

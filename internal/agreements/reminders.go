@@ -2,21 +2,16 @@ package agreements
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/crisisunit"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/storage"
 )
-
-// recipient is a user who keeps the agreements and is mailed renewals.
-type recipient struct {
-	id, language string
-}
 
 // Due returns the signed agreements whose renewal reminder has come, the
 // nearest renewal first, for the coordinator's overview.
@@ -37,21 +32,19 @@ func (s *Service) Due(ctx context.Context, actor access.Actor) ([]Agreement, err
 
 // SendReminders mails every user who keeps the agreements (the roles
 // allowed access.ManageAgreements) the signed agreements whose reminder
-// day has come and that were not reminded of this renewal date yet. It
-// goes the way the crisis unit's deadline reminders go (same mailer,
-// settings and address lookup, run by the jobs runner): one mail per user
-// in their language, with titles, renewal dates and links. An agreement is
-// marked reminded of its date once every user with an address got the
-// mail, so a failed delivery is tried again on the next run; a new renewal
-// date is reminded anew. It returns how many mails were sent.
-func (s *Service) SendReminders(ctx context.Context, r crisisunit.Reminders) (int, error) {
-	if r.Mailer.Addr == "" || r.Address == nil || r.Catalog == nil {
+// day has come and that were not reminded of this renewal date yet: one
+// mail per user in their language, with titles, renewal dates and links.
+// An agreement is marked reminded of its date once every user with an
+// address got the mail, so a failed delivery is tried again on the next
+// run; a new renewal date is reminded anew. It returns how many mails were
+// sent.
+func (s *Service) SendReminders(ctx context.Context, r notify.Reminders) (int, error) {
+	if !r.Ready() {
 		return 0, nil
 	}
 	today := s.today()
 	var due []Agreement
-	var users []recipient
-	roles, roleArgs := storage.InList(1, keeperRoles())
+	var keepers []notify.Recipient
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+agreementColumns+` FROM agreements
 			WHERE status = 'signed' AND renew_on <> '' AND reminded_for <> renew_on ORDER BY renew_on, id LIMIT 1000`)
@@ -72,58 +65,17 @@ func (s *Service) SendReminders(ctx context.Context, r crisisunit.Reminders) (in
 		if err := rows.Err(); err != nil || len(due) == 0 {
 			return err
 		}
-		q, err := tx.QueryContext(ctx, `SELECT u.id, u.language FROM users u JOIN organisations o ON o.id = u.org_id
-			WHERE u.role IN (`+roles+`) AND u.disabled_at IS NULL AND o.disabled_at IS NULL ORDER BY u.id`, roleArgs...)
-		if err != nil {
-			return fmt.Errorf("list agreement keepers: %w", err)
-		}
-		defer q.Close()
-		for q.Next() {
-			var u recipient
-			if err := q.Scan(&u.id, &u.language); err != nil {
-				return fmt.Errorf("scan agreement keeper: %w", err)
-			}
-			users = append(users, u)
-		}
-		return q.Err()
+		keepers, err = accounts.Keepers(ctx, tx, access.ManageAgreements)
+		return err
 	})
 	if err != nil || len(due) == 0 {
 		return 0, err
 	}
-	sent := 0
-	var errs []error
-	for _, u := range users {
-		addr, err := r.Address(ctx, u.id)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("address of user %s: %w", u.id, err))
-			continue
-		}
-		if addr == "" {
-			continue
-		}
-		if _, err := r.Mailer.Send(ctx, s.reminderMail(r, addr, u.language, today, due)); err != nil {
-			errs = append(errs, fmt.Errorf("mail agreement renewals to user %s: %w", u.id, err))
-			continue
-		}
-		sent++
+	sent, err := r.MailEach(ctx, keepers, func(p *i18n.Printer, base string) (string, string) { return reminderMail(p, base, today, due) })
+	if err != nil || sent == 0 {
+		return sent, err
 	}
-	if len(errs) == 0 && sent > 0 {
-		if err := s.markReminded(ctx, due); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return sent, errors.Join(errs...)
-}
-
-// keeperRoles are the roles that keep the agreements.
-func keeperRoles() []string {
-	var out []string
-	for _, r := range access.Roles {
-		if access.Can(access.Actor{Role: r}, access.ManageAgreements) {
-			out = append(out, string(r))
-		}
-	}
-	return out
+	return sent, s.markReminded(ctx, due)
 }
 
 // markReminded records which renewal date each agreement was mailed about;
@@ -139,10 +91,8 @@ func (s *Service) markReminded(ctx context.Context, due []Agreement) error {
 	})
 }
 
-// reminderMail writes one user's renewal reminder in their language.
-func (s *Service) reminderMail(r crisisunit.Reminders, addr, lang, today string, due []Agreement) notify.Mail {
-	p := r.Catalog.For(r.Catalog.Match(lang, ""))
-	base := strings.TrimRight(r.PublicURL, "/")
+// reminderMail writes one user's renewal reminder in p's language.
+func reminderMail(p *i18n.Printer, base, today string, due []Agreement) (subject, body string) {
 	var b strings.Builder
 	b.WriteString(p.N("agreements.mail.intro", len(due)) + "\n\n")
 	for _, a := range due {
@@ -154,5 +104,5 @@ func (s *Service) reminderMail(r crisisunit.Reminders, addr, lang, today string,
 		fmt.Fprintf(&b, "- %s · %s\n  %s/agreements/%s\n", a.Title, when, base, a.ID)
 	}
 	b.WriteString("\n" + p.T("agreements.mail.list", "url", base+"/agreements") + "\n")
-	return notify.Mail{To: []string{addr}, Subject: p.N("agreements.mail.subject", len(due)), Body: b.String()}
+	return p.N("agreements.mail.subject", len(due)), b.String()
 }

@@ -527,7 +527,7 @@ func (a *App) Jobs() *jobs.Runner {
 	// Reminders by e-mail (crisis-unit deadlines, agreement renewals); the
 	// address is opened by accounts as the system (an audited read),
 	// nothing without SMTP settings.
-	reminders := crisisunit.Reminders{
+	reminders := notify.Reminders{
 		Mailer:    notify.Mailer{Addr: a.Config.SMTPAddr, From: a.Config.SMTPFrom, Username: a.Config.SMTPUsername, Password: string(a.Config.SMTPPassword)},
 		PublicURL: a.Config.PublicURL, Catalog: a.Catalog,
 		Address: func(ctx context.Context, userID string) (string, error) {

@@ -12,7 +12,6 @@ import (
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/businesses"
-	"waymark.city/waymark/internal/crisisunit"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/notify/smtptest"
 	"waymark.city/waymark/internal/storage"
@@ -118,7 +117,7 @@ func TestBusinessesAndFollowUps(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { srv.Close() })
-			r := crisisunit.Reminders{Mailer: notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"}, PublicURL: "https://waymark.city.example",
+			r := notify.Reminders{Mailer: notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"}, PublicURL: "https://waymark.city.example",
 				Catalog: env.App.Catalog, Address: func(ctx context.Context, userID string) (string, error) {
 					p, err := env.App.Accounts.RevealProfile(ctx, accounts.System, userID)
 					return p.Email, err

@@ -9,25 +9,9 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/cases"
-	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/storage"
 )
-
-// Reminders is how deadline reminders are mailed.
-type Reminders struct {
-	// Mailer is the SMTP server; without an address no mail is sent and
-	// deadlines stay unreminded until one is configured.
-	Mailer notify.Mailer
-	// PublicURL is where staff reach Waymark; the mail links to it.
-	PublicURL string
-	// Catalog writes the mail in each user's language.
-	Catalog *i18n.Catalog
-	// Address returns a user's e-mail address, "" when there is none. The
-	// address is personal data sealed by the accounts service; the caller
-	// opens it there (an audited read), not this package.
-	Address func(ctx context.Context, userID string) (string, error)
-}
 
 // due is a deadline whose reminder day has come, and the user it falls to.
 type due struct {
@@ -43,8 +27,8 @@ type due struct {
 // is mailed once (moving it sets a new reminder). Users without a readable
 // address are skipped and stay due. It returns how many mails were sent;
 // a failed delivery is reported after the other users were tried.
-func (s *Service) SendReminders(ctx context.Context, r Reminders) (int, error) {
-	if r.Mailer.Addr == "" || r.Address == nil || r.Catalog == nil {
+func (s *Service) SendReminders(ctx context.Context, r notify.Reminders) (int, error) {
+	if !r.Ready() {
 		return 0, nil
 	}
 	today := s.today().Format(time.DateOnly)
@@ -141,7 +125,7 @@ func (s *Service) markReminded(ctx context.Context, batch []due) error {
 }
 
 // reminderMail writes one user's reminder in their language.
-func (s *Service) reminderMail(r Reminders, addr string, batch []due) notify.Mail {
+func (s *Service) reminderMail(r notify.Reminders, addr string, batch []due) notify.Mail {
 	p := r.Catalog.For(r.Catalog.Match(batch[0].language, ""))
 	base := strings.TrimRight(r.PublicURL, "/")
 	today := s.today()

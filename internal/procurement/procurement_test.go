@@ -17,7 +17,6 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/crisisunit"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/notify/smtptest"
 	"waymark.city/waymark/internal/procurement"
@@ -506,7 +505,7 @@ func TestReviewReminders(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { srv.Close() })
-			r := crisisunit.Reminders{Mailer: notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"},
+			r := notify.Reminders{Mailer: notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"},
 				PublicURL: "https://waymark.city.example", Catalog: f.env.App.Catalog,
 				Address: func(ctx context.Context, userID string) (string, error) {
 					p, err := f.env.App.Accounts.RevealProfile(ctx, accounts.System, userID)
