@@ -306,7 +306,7 @@ func TestTasksReachTheirOrganisation(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { srv.Close() })
-			r := crisisunit.Reminders{
+			r := notify.Reminders{
 				Mailer:    notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"},
 				PublicURL: "https://waymark.city.example", Catalog: f.env.App.Catalog,
 				Address: func(ctx context.Context, userID string) (string, error) {
@@ -616,7 +616,7 @@ func TestRemindersByMail(t *testing.T) {
 			if _, err := f.svc.CreateConference(ctx, f.worker.Actor, c.ID, in); err != nil {
 				t.Fatalf("create conference: %v", err)
 			}
-			r := crisisunit.Reminders{
+			r := notify.Reminders{
 				Mailer:    notify.Mailer{Addr: srv.Addr(), From: "waymark@city.example"},
 				PublicURL: "https://waymark.city.example/", Catalog: f.env.App.Catalog,
 				Address: func(ctx context.Context, userID string) (string, error) {
@@ -648,7 +648,7 @@ func TestRemindersByMail(t *testing.T) {
 				t.Errorf("second run: %d, %v", n, err)
 			}
 			// No SMTP server configured: nothing happens.
-			if n, err := f.svc.SendReminders(ctx, crisisunit.Reminders{}); err != nil || n != 0 {
+			if n, err := f.svc.SendReminders(ctx, notify.Reminders{}); err != nil || n != 0 {
 				t.Errorf("without SMTP: %d, %v", n, err)
 			}
 		})
