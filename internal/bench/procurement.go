@@ -41,7 +41,7 @@ var checkRows = []string{
 	`SELECT k.id, k.site_id, k.checked_on, k.organisation, count(f.id) FROM site_checks k LEFT JOIN site_check_findings f ON f.check_id = k.id
 	WHERE k.id IN (SELECT id FROM site_checks WHERE contract_id = $1 ORDER BY checked_on DESC, created_at DESC, id LIMIT 50)
 	GROUP BY k.id, k.site_id, k.checked_on, k.organisation`,
-	`SELECT count(*) FROM site_check_findings f JOIN site_checks k ON k.id = f.check_id WHERE k.contract_id = $1`,
+	`SELECT count(*) FROM site_check_findings WHERE contract_id = $1`,
 }
 
 func measureProcurement(ctx context.Context, a *app.App, o Options, site string, bare Result) (ProcurementResult, error) {

@@ -127,8 +127,9 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 		}
 		for _, sg := range derived {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_findings
-				(id, check_id, severity, signal, description, created_by, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, '', $5, $6, $6)`, newID(), id, sg.Severity, sg.Question, actor.UserID, now); err != nil {
+				(id, check_id, severity, signal, description, created_by, created_at, updated_at, contract_id)
+				VALUES ($1, $2, $3, $4, '', $5, $6, $6, (SELECT contract_id FROM site_checks WHERE id = $2))`,
+				newID(), id, sg.Severity, sg.Question, actor.UserID, now); err != nil {
 				return err
 			}
 		}
@@ -270,14 +271,12 @@ func (s *Service) contractChecks(ctx context.Context, actor access.Actor, contra
 	if err != nil {
 		return procurement.Contract{}, List{}, err
 	}
-	sites, err := s.procurement.Sites(ctx, actor, contractID)
+	names, err := s.procurement.SiteNames(ctx, actor, contractID)
 	if err != nil {
 		return procurement.Contract{}, List{}, err
 	}
-	l, err := s.list(ctx, `c.contract_id = $2`, contractID, offset)
-	for _, site := range sites {
-		l.SiteNames[site.ID] = site.Name
-	}
+	l, err := s.list(ctx, "contract_id", contractID, offset)
+	l.SiteNames = names
 	return c, l, err
 }
 
@@ -291,7 +290,7 @@ func (s *Service) ChecksOfSite(ctx context.Context, actor access.Actor, siteID s
 	if err != nil {
 		return procurement.Site{}, List{}, err
 	}
-	l, err := s.list(ctx, `c.site_id = $2`, siteID, -1)
+	l, err := s.list(ctx, "site_id", siteID, -1)
 	l.SiteNames[site.ID] = site.Name
 	return site, l, err
 }
@@ -305,32 +304,37 @@ type OverdueAction struct {
 	Severity Severity
 }
 
-// list reads the checks matching where ($1 is today, $2 id) from offset,
-// a page of CheckPageSize, or all of them when offset is negative; the
-// totals always count them all.
-func (s *Service) list(ctx context.Context, where, id string, offset int) (List, error) {
+// list reads the checks of a contract or a site (by names the column,
+// "contract_id" or "site_id"; $1 is today, $2 id) from offset, a page of
+// CheckPageSize, or all of them when offset is negative; the totals always
+// count them all. A contract's findings and actions carry its id, so its
+// totals and overdue actions are read from their own indexes.
+func (s *Service) list(ctx context.Context, by, id string, offset int) (List, error) {
 	l := List{SiteNames: map[string]string{}, Offset: max(offset, 0)}
 	page := ""
 	if offset >= 0 {
 		page = fmt.Sprintf(" LIMIT %d OFFSET %d", CheckPageSize, offset)
 	}
-	in := `SELECT c.id FROM site_checks c WHERE ` + where
+	where := `c.` + by + ` = $2`
+	findingsOf, actionsOf := `f.check_id IN (SELECT c.id FROM site_checks c WHERE `+where+`)`, `a.finding_id IN (SELECT f.id FROM site_check_findings f
+		JOIN site_checks c ON c.id = f.check_id WHERE `+where+`)`
+	if by == "contract_id" {
+		findingsOf, actionsOf = `f.contract_id = $2`, `a.contract_id = $2`
+	}
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		// The totals in one pass of each table.
-		if err := tx.QueryRowContext(ctx, `WITH k AS (`+in+`),
-			f AS (SELECT count(*) AS n, COALESCE(sum(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END), 0) AS critical
-				FROM site_check_findings WHERE check_id IN (SELECT id FROM k)),
+		if err := tx.QueryRowContext(ctx, `WITH f AS (SELECT count(*) AS n, COALESCE(sum(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END), 0) AS critical
+				FROM site_check_findings f WHERE `+findingsOf+`),
 			a AS (SELECT count(*) AS pending, COALESCE(sum(CASE WHEN a.due_on < $1 THEN 1 ELSE 0 END), 0) AS overdue
-				FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id
-				WHERE a.status IN ('open', 'in_progress') AND f.check_id IN (SELECT id FROM k)),
-			x AS (SELECT count(*) AS n FROM site_check_screenings WHERE check_id IN (SELECT id FROM k))
-			SELECT (SELECT count(*) FROM k), f.n, f.critical, a.pending, a.overdue, x.n FROM f, a, x`, s.today(), id).
+				FROM site_check_actions a WHERE a.status IN ('open', 'in_progress') AND `+actionsOf+`),
+			x AS (SELECT count(*) AS n FROM site_check_screenings x WHERE x.check_id IN (SELECT c.id FROM site_checks c WHERE `+where+`))
+			SELECT (SELECT count(*) FROM site_checks c WHERE `+where+`), f.n, f.critical, a.pending, a.overdue, x.n FROM f, a, x`, s.today(), id).
 			Scan(&l.Total, &l.Findings, &l.Critical, &l.OpenCount, &l.Overdue, &l.Screenings); err != nil {
 			return fmt.Errorf("count site checks: %w", err)
 		}
 		overdue, err := tx.QueryContext(ctx, `SELECT `+actionColumns+`, c.id, c.site_id, f.severity
 			FROM site_check_actions a JOIN site_check_findings f ON f.id = a.finding_id JOIN site_checks c ON c.id = f.check_id
-			WHERE `+where+` AND a.status IN ('open', 'in_progress') AND a.due_on < $1 ORDER BY a.due_on, a.id`+page, s.today(), id)
+			WHERE `+actionsOf+` AND a.status IN ('open', 'in_progress') AND a.due_on < $1 ORDER BY a.due_on, a.id`+page, s.today(), id)
 		if err != nil {
 			return err
 		}

@@ -169,8 +169,10 @@ func (s *Service) AddFinding(ctx context.Context, actor access.Actor, checkID st
 		if n == 0 {
 			return errNotFound()
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_findings (id, check_id, severity, signal, description, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, '', $4, $5, $6, $6)`, id, checkID, in.Severity, in.Description, actor.UserID, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_findings
+			(id, check_id, severity, signal, description, created_by, created_at, updated_at, contract_id)
+			VALUES ($1, $2, $3, '', $4, $5, $6, $6, (SELECT contract_id FROM site_checks WHERE id = $2))`,
+			id, checkID, in.Severity, in.Description, actor.UserID, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, actor, "site_check.finding.create", "site_check", checkID, "severity="+string(in.Severity))
@@ -218,8 +220,8 @@ func (s *Service) AddAction(ctx context.Context, actor access.Actor, findingID s
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_actions
-			(id, finding_id, action, owner, due_on, verification, verified_on, status, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+			(id, finding_id, action, owner, due_on, verification, verified_on, status, created_by, created_at, updated_at, contract_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, (SELECT contract_id FROM site_check_findings WHERE id = $2))`,
 			newID(), findingID, in.Action, in.Owner, in.DueOn, in.Verification, in.VerifiedOn, in.Status, actor.UserID, now); err != nil {
 			return err
 		}

@@ -50,7 +50,7 @@ import (
 type Procurement interface {
 	Site(ctx context.Context, actor access.Actor, id string) (procurement.Site, error)
 	Contract(ctx context.Context, actor access.Actor, id string) (procurement.Contract, error)
-	Sites(ctx context.Context, actor access.Actor, contractID string) ([]procurement.Site, error)
+	SiteNames(ctx context.Context, actor access.Actor, contractID string) (map[string]string, error)
 }
 
 // Severity is how serious a finding is.
