@@ -105,17 +105,12 @@ func (s *Service) Today() string { return s.today() }
 
 // authorize asks the policy and audits a refusal.
 func (s *Service) authorize(ctx context.Context, actor access.Actor, subject, id string) error {
-	if _, err := access.Authorize(actor, access.ManageBusinesses); err != nil {
-		return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(access.ManageBusinesses), SubjectType: subject, SubjectID: id}, err)
-	}
-	return nil
+	_, err := audit.NewGate(s.db, s.audit).Authorize(ctx, actor, access.ManageBusinesses, subject, id)
+	return err
 }
 
 func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, subject, id, detail string) error {
-	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
-		Outcome: audit.Allowed, SubjectType: subject, SubjectID: id, Detail: detail})
-	return err
+	return audit.NewGate(s.db, s.audit).Record(ctx, tx, actor, action, subject, id, "", detail)
 }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }

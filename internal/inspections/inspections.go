@@ -105,17 +105,12 @@ func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 // authorize asks the policy and audits a refusal.
 func (s *Service) authorize(ctx context.Context, actor access.Actor, id string) error {
-	if _, err := access.Authorize(actor, access.ManageInspections); err != nil {
-		return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(access.ManageInspections), SubjectType: "inspection", SubjectID: id}, err)
-	}
-	return nil
+	_, err := audit.NewGate(s.db, s.audit).Authorize(ctx, actor, access.ManageInspections, "inspection", id)
+	return err
 }
 
 func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, id, detail string) error {
-	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
-		Outcome: audit.Allowed, SubjectType: "inspection", SubjectID: id, Detail: detail})
-	return err
+	return audit.NewGate(s.db, s.audit).Record(ctx, tx, actor, action, "inspection", id, "", detail)
 }
 
 // Inspection is a joint inspection.

@@ -103,12 +103,7 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // authorize asks the policy and audits a refusal.
 func (s *Service) authorize(ctx context.Context, actor access.Actor, subject, id string) (access.Scope, error) {
-	sc, err := access.Authorize(actor, access.RecordOutreach)
-	if err != nil {
-		return sc, s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(access.RecordOutreach), SubjectType: subject, SubjectID: id}, err)
-	}
-	return sc, nil
+	return audit.NewGate(s.db, s.audit).Authorize(ctx, actor, access.RecordOutreach, subject, id)
 }
 
 // today is the local date.
