@@ -159,11 +159,25 @@ func walkProcurement(t *testing.T, srv *server) {
 
 	// The usual referral, with consent, to the protocol's NGO.
 	wantStatus(t, b.click(`a.button[href="/screenings/`+screening+`/refer"]`), 200)
+	receiver := eval[string](b, `(s => s.options[s.selectedIndex].text)(document.getElementById("f-to"))`)
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-consent")), chromedp.NodeVisible))
 	wantStatus(t, b.click(`form.referral button[type=submit]`), 200)
 	b.wantPath("/referrals/")
 	if got := b.text("#referral-status"); !strings.Contains(got, "Waiting for an answer") {
 		t.Errorf("referral status = %q", got)
+	}
+	code := regexp.MustCompile(`WM-[A-Z0-9]{4}-[A-Z0-9]{4}`).FindString(b.text("h1"))
+
+	// The hand-over: the receiving organisation finds the referral in its inbox.
+	staff := map[string]string{"Safe Harbour NGO": "caseworker", "Riverton Police Contact Point": "police", "Riverton Social Services": "socialworker"}[receiver]
+	if staff == "" || code == "" {
+		t.Fatalf("referred to %q with code %q; no demo login of that organisation", receiver, code)
+	}
+	rx := b.incognito(staff)
+	rx.signInNew(staff)
+	wantStatus(t, rx.open("/referrals"), 200)
+	if got := rx.text("main"); !strings.Contains(got, code) {
+		t.Errorf("%s's referrals do not list %s from the procurement officer", receiver, code)
 	}
 
 	// The check records the screening it started; the officer sees no case.
