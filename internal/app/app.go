@@ -299,9 +299,12 @@ func (a *App) init(ctx context.Context) error {
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
 	a.Workgroup = workgroup.New(workgroup.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Plans: a.Plan})
 	a.Training = training.New(training.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit})
-	a.Procurement = procurement.New(a.Cases)
+	a.Procurement = procurement.New(procurement.Deps{DB: a.DB, Audit: a.Audit})
 	a.SiteChecks = sitechecks.New(sitechecks.Deps{DB: a.DB, Audit: a.Audit, Procurement: a.Procurement, Screenings: a.Screenings})
 	a.Campaigns = campaigns.New(a.Cases, a.Catalog.LanguagesFor(public.Area), a.Config.PublicURL)
+	if err := a.Campaigns.SealHarmDescriptions(ctx); err != nil {
+		return err
+	}
 	a.Outreach = outreach.New(outreach.Deps{DB: a.DB, Audit: a.Audit, Areas: a.Geo.Current})
 	a.Businesses = businesses.New(businesses.Deps{DB: a.DB, Audit: a.Audit})
 	a.Inspections = inspections.New(inspections.Deps{DB: a.DB, Audit: a.Audit, Areas: a.Geo.Current})

@@ -6,7 +6,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -16,7 +15,7 @@ func (s *Service) Chain(ctx context.Context, actor access.Actor, contractID stri
 		return nil, err
 	}
 	var out []Subcontract
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = chainOf(ctx, tx, contractID)
 		return err
@@ -54,7 +53,7 @@ func (s *Service) AddSubcontract(ctx context.Context, actor access.Actor, contra
 		return Subcontract{}, err
 	}
 	var out Subcontract
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		c, err := getContract(ctx, tx, contractID, true)
 		if err != nil {
 			return err
@@ -90,16 +89,16 @@ func (s *Service) AddSubcontract(ctx context.Context, actor access.Actor, contra
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		id := cases.NewID()
+		id := newID()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO procurement_subcontracts (id, contract_id, parent_id, supplier_id, tier, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, contractID, parentID, supplierID, parentTier+1, actor.UserID, s.cases.Now()); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, contractID, parentID, supplierID, parentTier+1, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("insert subcontract: %w", storage.MapError(err))
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE procurement_contracts SET chain = $2, updated_by = $3, updated_at = $4 WHERE id = $1`,
-			contractID, chainGiven, actor.UserID, s.cases.Now()); err != nil {
+			contractID, chainGiven, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("declare chain: %w", err)
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.subcontract.add", "procurement_contract", contractID, "", supplierID); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.subcontract.add", "procurement_contract", contractID, "", supplierID); err != nil {
 			return err
 		}
 		chain, err := chainOf(ctx, tx, contractID)

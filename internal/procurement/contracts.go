@@ -12,7 +12,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -68,7 +67,7 @@ func (s *Service) Contract(ctx context.Context, actor access.Actor, id string) (
 		return Contract{}, err
 	}
 	var out Contract
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = getContract(ctx, tx, id, false)
 		return err
@@ -83,7 +82,7 @@ func (s *Service) Contracts(ctx context.Context, actor access.Actor) ([]Contract
 		return nil, err
 	}
 	var out []Contract
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` ORDER BY c.created_at DESC, c.id LIMIT `+strconv.Itoa(maxList))
 		if err != nil {
 			return fmt.Errorf("list contracts: %w", err)
@@ -192,14 +191,14 @@ func (s *Service) CreateContract(ctx context.Context, actor access.Actor, in Con
 	}
 	fe, value, days := in.check()
 	var out Contract
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if err := checkSupplier(ctx, tx, &fe, "supplier_id", in.SupplierID); err != nil {
 			return err
 		}
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		id, now := cases.NewID(), s.cases.Now()
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO procurement_contracts (id, authority, subject, cpv, value_minor, currency,
 				starts_on, ends_on, supplier_id, goods, social_clause, slavery_clause, status, review_on, remind_days,
 				created_by, created_at, updated_by, updated_at)
@@ -209,7 +208,7 @@ func (s *Service) CreateContract(ctx context.Context, actor access.Actor, in Con
 			actor.UserID, now); err != nil {
 			return fmt.Errorf("insert contract: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.contract.create", "procurement_contract", id, "", in.CPV); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.contract.create", "procurement_contract", id, "", in.CPV); err != nil {
 			return err
 		}
 		var err error
@@ -228,7 +227,7 @@ func (s *Service) UpdateContract(ctx context.Context, actor access.Actor, id str
 	}
 	fe, value, days := in.check()
 	var out Contract
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		old, err := getContract(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -254,10 +253,10 @@ func (s *Service) UpdateContract(ctx context.Context, actor access.Actor, id str
 				review_on = $13, remind_days = $14, updated_by = $15, updated_at = $16 WHERE id = $1`,
 			id, in.Authority, in.Subject, in.CPV, value, in.Currency, in.StartsOn, in.EndsOn, storage.NullString(in.SupplierID),
 			jsonList(goodsOf(in.Goods)), storage.Flag(in.SocialClause), storage.Flag(in.SlaveryClause), in.ReviewOn, days,
-			actor.UserID, s.cases.Now()); err != nil {
+			actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("update contract: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.contract.update", "procurement_contract", id, "", in.CPV); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.contract.update", "procurement_contract", id, "", in.CPV); err != nil {
 			return err
 		}
 		out, err = getContract(ctx, tx, id, false)
@@ -295,7 +294,7 @@ func (s *Service) Rate(ctx context.Context, actor access.Actor, id string, ratin
 	}
 	risk := Overall(clean)
 	var out Contract
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := getContract(ctx, tx, id, true); err != nil {
 			return err
 		}
@@ -309,10 +308,10 @@ func (s *Service) Rate(ctx context.Context, actor access.Actor, id string, ratin
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE procurement_contracts SET risk = $2, updated_by = $3, updated_at = $4 WHERE id = $1`,
-			id, risk, actor.UserID, s.cases.Now()); err != nil {
+			id, risk, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("set contract risk: %w", err)
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.contract.rate", "procurement_contract", id, "", risk); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.contract.rate", "procurement_contract", id, "", risk); err != nil {
 			return err
 		}
 		var err error
@@ -331,7 +330,7 @@ func (s *Service) DeclareChain(ctx context.Context, actor access.Actor, id, chai
 	if chain != chainNone && chain != chainGiven {
 		return fieldErr("chain", "procurement.error.chain")
 	}
-	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := getContract(ctx, tx, id, true); err != nil {
 			return err
 		}
@@ -345,10 +344,10 @@ func (s *Service) DeclareChain(ctx context.Context, actor access.Actor, id, chai
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE procurement_contracts SET chain = $2, updated_by = $3, updated_at = $4 WHERE id = $1`,
-			id, chain, actor.UserID, s.cases.Now()); err != nil {
+			id, chain, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("declare chain: %w", err)
 		}
-		return s.cases.Audit(ctx, tx, actor, "procurement.contract.chain", "procurement_contract", id, "", chain)
+		return s.gate.Record(ctx, tx, actor, "procurement.contract.chain", "procurement_contract", id, "", chain)
 	})
 }
 
@@ -363,7 +362,7 @@ func (s *Service) SetStatus(ctx context.Context, actor access.Actor, id, status 
 	if !slices.Contains(statuses, status) {
 		return fieldErr("status", "procurement.error.status")
 	}
-	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	return s.db.Write(ctx, func(tx *storage.Tx) error {
 		c, err := getContract(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -391,10 +390,10 @@ func (s *Service) SetStatus(ctx context.Context, actor access.Actor, id, status 
 			return fieldErr("status", "procurement.error.status_back")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE procurement_contracts SET status = $2, updated_by = $3, updated_at = $4 WHERE id = $1`,
-			id, status, actor.UserID, s.cases.Now()); err != nil {
+			id, status, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("set contract status: %w", err)
 		}
-		return s.cases.Audit(ctx, tx, actor, "procurement.contract.status", "procurement_contract", id, "", status)
+		return s.gate.Record(ctx, tx, actor, "procurement.contract.status", "procurement_contract", id, "", status)
 	})
 }
 
@@ -412,7 +411,7 @@ func (s *Service) Missing(ctx context.Context, actor access.Actor, id string) ([
 		return nil, err
 	}
 	var out []Missing
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		c, err := getContract(ctx, tx, id, false)
 		if err != nil {
 			return err

@@ -28,7 +28,7 @@ func (s *Service) ExportContracts(ctx context.Context, actor access.Actor) (Expo
 	for i, c := range list {
 		at[c.ID] = i
 	}
-	err = s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT r.contract_id, r.characteristic, r.level, r.reason FROM procurement_ratings r
 			JOIN procurement_contracts c ON c.id = r.contract_id ORDER BY r.contract_id`)
 		if err != nil {

@@ -32,22 +32,40 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"golang.org/x/text/language"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/storage"
 )
 
 // Service keeps contracts, suppliers, chains, sites and risk lists.
 type Service struct {
-	cases *cases.Service
+	db   *storage.DB
+	gate audit.Gate
+	now  func() time.Time
 }
 
-// New returns the procurement service. It uses the case service for the
-// database, audit log and clock the capabilities share; it reads no case.
-func New(c *cases.Service) *Service { return &Service{cases: c} }
+// Deps are what the procurement service needs.
+type Deps struct {
+	DB    *storage.DB
+	Audit *audit.Log
+	// Now defaults to storage.Now; tests pass a fixed clock.
+	Now func() time.Time
+}
+
+// New returns the procurement service.
+func New(d Deps) *Service {
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), now: d.Now}
+	if s.now == nil {
+		s.now = storage.Now
+	}
+	return s
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Risk levels, highest first.
 const (
@@ -237,7 +255,7 @@ func validDay(s string) bool {
 	return err == nil
 }
 
-func (s *Service) today() string { return s.cases.Now().UTC().Format(time.DateOnly) }
+func (s *Service) today() string { return s.now().UTC().Format(time.DateOnly) }
 
 // Today is the service's current day, YYYY-MM-DD, for pages that mark due
 // reviews.
@@ -270,12 +288,12 @@ func goodsOf(s string) []string {
 }
 
 func (s *Service) view(ctx context.Context, actor access.Actor, subject, id string) error {
-	_, err := s.cases.Authorize(ctx, actor, access.ViewProcurement, subject, id)
+	_, err := s.gate.Authorize(ctx, actor, access.ViewProcurement, subject, id)
 	return err
 }
 
 func (s *Service) manage(ctx context.Context, actor access.Actor, subject, id string) error {
-	_, err := s.cases.Authorize(ctx, actor, access.ManageProcurement, subject, id)
+	_, err := s.gate.Authorize(ctx, actor, access.ManageProcurement, subject, id)
 	return err
 }
 

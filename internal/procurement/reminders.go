@@ -20,7 +20,7 @@ func (s *Service) DueReviews(ctx context.Context, actor access.Actor) ([]Contrac
 		return nil, err
 	}
 	var out []Contract
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = dueReviews(ctx, tx, s.today(), false)
 		return err
@@ -66,7 +66,7 @@ func (s *Service) SendReminders(ctx context.Context, r notify.Reminders) (int, e
 	today := s.today()
 	var due []Contract
 	var keepers []notify.Recipient
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		if due, err = dueReviews(ctx, tx, today, true); err != nil || len(due) == 0 {
 			return err
@@ -81,7 +81,7 @@ func (s *Service) SendReminders(ctx context.Context, r notify.Reminders) (int, e
 	if err != nil || sent == 0 {
 		return sent, err
 	}
-	return sent, s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	return sent, s.db.Write(ctx, func(tx *storage.Tx) error {
 		for _, c := range due {
 			if _, err := tx.ExecContext(ctx, `UPDATE procurement_contracts SET reminded_for = review_on WHERE id = $1 AND review_on = $2`,
 				c.ID, c.ReviewOn); err != nil {

@@ -16,7 +16,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -111,8 +110,8 @@ func (s *Service) importList(ctx context.Context, actor access.Actor, kind, sour
 		return RiskList{}, err
 	}
 	var out RiskList
-	err = s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		now := s.cases.Now()
+	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		now := s.now()
 		if _, err := tx.ExecContext(ctx, `DELETE FROM procurement_risk_entries WHERE list_id IN
 			(SELECT id FROM procurement_risk_lists WHERE kind = $1)`, kind); err != nil {
 			return fmt.Errorf("clear previous edition: %w", err)
@@ -120,7 +119,7 @@ func (s *Service) importList(ctx context.Context, actor access.Actor, kind, sour
 		if _, err := tx.ExecContext(ctx, `UPDATE procurement_risk_lists SET replaced_at = $2 WHERE kind = $1 AND replaced_at IS NULL`, kind, now); err != nil {
 			return fmt.Errorf("mark previous edition: %w", err)
 		}
-		id := cases.NewID()
+		id := newID()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO procurement_risk_lists (id, kind, source, edition_on, file_name, entries, imported_by, imported_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, kind, source, editionOn, fileName, len(entries), actor.UserID, now); err != nil {
 			return fmt.Errorf("insert risk list: %w", err)
@@ -128,11 +127,11 @@ func (s *Service) importList(ctx context.Context, actor access.Actor, kind, sour
 		for _, e := range entries {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO procurement_risk_entries (id, list_id, good, good_key, country, country_code,
 					child_labour, forced_labour, level, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				cases.NewID(), id, e.good, e.goodKey, e.country, e.countryCode, storage.Flag(e.child), storage.Flag(e.forced), e.level, e.note); err != nil {
+				newID(), id, e.good, e.goodKey, e.country, e.countryCode, storage.Flag(e.child), storage.Flag(e.forced), e.level, e.note); err != nil {
 				return fmt.Errorf("insert risk entry: %w", err)
 			}
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.risk_list.import", "procurement_risk_list", id, "", kind+" "+editionOn); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.risk_list.import", "procurement_risk_list", id, "", kind+" "+editionOn); err != nil {
 			return err
 		}
 		out = RiskList{ID: id, Kind: kind, Source: source, EditionOn: editionOn, FileName: fileName, Entries: len(entries),
@@ -279,7 +278,7 @@ func (s *Service) RiskLists(ctx context.Context, actor access.Actor) ([]RiskList
 		return nil, err
 	}
 	var out []RiskList
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT l.id, l.kind, l.source, l.edition_on, l.file_name, l.entries, COALESCE(u.username, ''),
 				l.imported_at, l.replaced_at IS NOT NULL
 			FROM procurement_risk_lists l LEFT JOIN users u ON u.id = l.imported_by
@@ -310,7 +309,7 @@ func (s *Service) ContractHits(ctx context.Context, actor access.Actor, contract
 		return nil, err
 	}
 	var out []Hit
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		c, err := getContract(ctx, tx, contractID, false)
 		if err != nil {
 			return err
@@ -332,7 +331,7 @@ func (s *Service) SiteHits(ctx context.Context, actor access.Actor, siteID strin
 		return nil, err
 	}
 	var out []Hit
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var contractID, country string
 		if err := tx.QueryRowContext(ctx, `SELECT contract_id, country FROM procurement_sites WHERE id = $1`, siteID).Scan(&contractID, &country); err != nil {
 			return wrapLoad("site", siteID, err)

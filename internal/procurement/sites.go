@@ -10,7 +10,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -37,7 +36,7 @@ func (s *Service) Site(ctx context.Context, actor access.Actor, id string) (Site
 		return Site{}, err
 	}
 	var out Site
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = scanSite(tx.QueryRowContext(ctx, `SELECT `+siteColumns+siteFrom+` WHERE t.id = $1`, id))
 		if err != nil {
@@ -54,7 +53,7 @@ func (s *Service) Sites(ctx context.Context, actor access.Actor, contractID stri
 		return nil, err
 	}
 	var out []Site
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = sitesOf(ctx, tx, contractID)
 		return err
@@ -70,7 +69,7 @@ func (s *Service) SiteNames(ctx context.Context, actor access.Actor, contractID 
 		return nil, err
 	}
 	out := map[string]string{}
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM procurement_sites WHERE contract_id = $1 ORDER BY name, id LIMIT `+strconv.Itoa(MaxSites), contractID)
 		if err != nil {
 			return fmt.Errorf("name sites: %w", err)
@@ -100,7 +99,7 @@ func (s *Service) SitePage(ctx context.Context, actor access.Actor, contractID s
 	}
 	var out []Site
 	total := 0
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_sites WHERE contract_id = $1`, contractID).Scan(&total); err != nil {
 			return fmt.Errorf("count sites: %w", err)
 		}
@@ -219,7 +218,7 @@ func (s *Service) CreateSite(ctx context.Context, actor access.Actor, contractID
 	}
 	fe, v := in.check()
 	var out Site
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := getContract(ctx, tx, contractID, true); err != nil {
 			return err
 		}
@@ -229,7 +228,7 @@ func (s *Service) CreateSite(ctx context.Context, actor access.Actor, contractID
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		id, now := cases.NewID(), s.cases.Now()
+		id, now := newID(), s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO procurement_sites (id, contract_id, supplier_id, name, address, country, kind,
 				workers, migrant_share, agency_share, seasonal_share, labour_provider, accommodation, created_by, created_at, updated_by, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $15)`,
@@ -237,7 +236,7 @@ func (s *Service) CreateSite(ctx context.Context, actor access.Actor, contractID
 			in.LabourProvider, storage.Flag(in.Accommodation), actor.UserID, now); err != nil {
 			return fmt.Errorf("insert site: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.site.create", "procurement_site", id, "", contractID); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.site.create", "procurement_site", id, "", contractID); err != nil {
 			return err
 		}
 		var err error
@@ -254,7 +253,7 @@ func (s *Service) UpdateSite(ctx context.Context, actor access.Actor, id string,
 	}
 	fe, v := in.check()
 	var out Site
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		var contractID string
 		if err := tx.QueryRowContext(ctx, `SELECT contract_id FROM procurement_sites WHERE id = $1`+tx.ForUpdate(), id).Scan(&contractID); err != nil {
 			return wrapLoad("site", id, err)
@@ -269,10 +268,10 @@ func (s *Service) UpdateSite(ctx context.Context, actor access.Actor, id string,
 				workers = $7, migrant_share = $8, agency_share = $9, seasonal_share = $10, labour_provider = $11, accommodation = $12,
 				updated_by = $13, updated_at = $14 WHERE id = $1`,
 			id, in.SupplierID, in.Name, in.Address, in.Country, in.Type, v.workers, v.migrant, v.agency, v.seasonal,
-			in.LabourProvider, storage.Flag(in.Accommodation), actor.UserID, s.cases.Now()); err != nil {
+			in.LabourProvider, storage.Flag(in.Accommodation), actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("update site: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.site.update", "procurement_site", id, "", contractID); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.site.update", "procurement_site", id, "", contractID); err != nil {
 			return err
 		}
 		var err error

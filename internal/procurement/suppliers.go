@@ -8,7 +8,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -42,7 +41,7 @@ func (s *Service) Supplier(ctx context.Context, actor access.Actor, id string) (
 		return Supplier{}, err
 	}
 	var out Supplier
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
 		out, err = getSupplier(ctx, tx, id)
 		return err
@@ -56,7 +55,7 @@ func (s *Service) Suppliers(ctx context.Context, actor access.Actor) ([]Supplier
 		return nil, err
 	}
 	var out []Supplier
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+supplierColumns+supplierFrom+` ORDER BY s.legal_name, s.id LIMIT `+strconv.Itoa(maxList))
 		if err != nil {
 			return fmt.Errorf("list suppliers: %w", err)
@@ -81,7 +80,7 @@ func (s *Service) SupplierContracts(ctx context.Context, actor access.Actor, id 
 		return nil, err
 	}
 	var out []Contract
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+contractFrom+` WHERE c.supplier_id = $1
 			OR c.id IN (SELECT contract_id FROM procurement_subcontracts WHERE supplier_id = $1)
 			ORDER BY c.created_at DESC, c.id LIMIT `+strconv.Itoa(maxList), id)
@@ -172,10 +171,10 @@ func (s *Service) CreateSupplier(ctx context.Context, actor access.Actor, in Sup
 	if err := s.manage(ctx, actor, "procurement_supplier", ""); err != nil {
 		return Supplier{}, err
 	}
-	fe, year := in.check(s.cases.Now().Year())
+	fe, year := in.check(s.now().Year())
 	var out Supplier
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		id, now := cases.NewID(), s.cases.Now()
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
+		id, now := newID(), s.now()
 		if err := checkParent(ctx, tx, &fe, id, in.ParentID); err != nil {
 			return err
 		}
@@ -189,7 +188,7 @@ func (s *Service) CreateSupplier(ctx context.Context, actor access.Actor, in Sup
 			storage.Flag(in.StatementBoard), storage.Flag(in.StatementSigned), actor.UserID, now); err != nil {
 			return fmt.Errorf("insert supplier: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.supplier.create", "procurement_supplier", id, "", in.Country); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.supplier.create", "procurement_supplier", id, "", in.Country); err != nil {
 			return err
 		}
 		var err error
@@ -204,9 +203,9 @@ func (s *Service) UpdateSupplier(ctx context.Context, actor access.Actor, id str
 	if err := s.manage(ctx, actor, "procurement_supplier", id); err != nil {
 		return Supplier{}, err
 	}
-	fe, year := in.check(s.cases.Now().Year())
+	fe, year := in.check(s.now().Year())
 	var out Supplier
-	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := getSupplier(ctx, tx, id); err != nil {
 			return err
 		}
@@ -220,10 +219,10 @@ func (s *Service) UpdateSupplier(ctx context.Context, actor access.Actor, id str
 				parent_id = $5, sector = $6, statement = $7, statement_year = $8, statement_board = $9, statement_signed = $10,
 				updated_by = $11, updated_at = $12 WHERE id = $1`,
 			id, in.LegalName, in.RegistryNumber, in.Country, storage.NullString(in.ParentID), in.Sector, in.Statement, year,
-			storage.Flag(in.StatementBoard), storage.Flag(in.StatementSigned), actor.UserID, s.cases.Now()); err != nil {
+			storage.Flag(in.StatementBoard), storage.Flag(in.StatementSigned), actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("update supplier: %w", storage.MapError(err))
 		}
-		if err := s.cases.Audit(ctx, tx, actor, "procurement.supplier.update", "procurement_supplier", id, "", in.Country); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "procurement.supplier.update", "procurement_supplier", id, "", in.Country); err != nil {
 			return err
 		}
 		var err error

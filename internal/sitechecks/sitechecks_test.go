@@ -18,7 +18,6 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
-	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/screening"
@@ -67,7 +66,7 @@ func newFixture(t *testing.T, db *storage.DB) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{db: db, log: log}
-	f.proc = procurement.New(cases.New(cases.Deps{DB: db, Audit: log, Now: func() time.Time { return now }}))
+	f.proc = procurement.New(procurement.Deps{DB: db, Audit: log, Now: func() time.Time { return now }})
 	f.screenings = screening.NewStore(db, log, cat)
 	f.svc = sitechecks.New(sitechecks.Deps{DB: db, Audit: log, Procurement: f.proc, Screenings: f.screenings,
 		Now: func() time.Time { return now }, Zone: time.UTC})
