@@ -13,6 +13,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/storage"
+	"waymark.city/waymark/internal/vault"
 )
 
 // What a harm log entry is about, and how serious it is.
@@ -33,7 +34,10 @@ type Harm struct {
 	Kind        string
 	Severity    string
 	HappenedOn  string
+	// Description is opened from the vault; "" with Erased set when the
+	// entry's key was forgotten.
 	Description string
+	Erased      bool
 	RecordedAt  time.Time
 	// ReviewedBy is the reviewer's user name; "" until reviewed.
 	ReviewedBy  string
@@ -69,8 +73,14 @@ func (s *Service) RecordHarm(ctx context.Context, actor access.Actor, campaignID
 		if err := fe.Err(); err != nil {
 			return "", err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_harms (id, campaign_id, kind, severity, happened_on, description, created_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cases.NewID(), c.ID, in.Kind, in.Severity, in.HappenedOn, in.Description,
+		id := cases.NewID()
+		sealed, err := s.cases.Vault().Seal(ctx, tx, harmRecord(id), harmField, []byte(in.Description))
+		if err != nil {
+			return "", err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_harms (id, campaign_id, kind, severity, happened_on, description,
+				description_sealed, created_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8)`, id, c.ID, in.Kind, in.Severity, in.HappenedOn, sealed,
 			actor.UserID, s.cases.Now()); err != nil {
 			return "", fmt.Errorf("insert harm log entry: %w", err)
 		}
@@ -114,7 +124,7 @@ func (s *Service) Harms(ctx context.Context, actor access.Actor, campaignID stri
 	}
 	var out []Harm
 	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT h.id, h.kind, h.severity, h.happened_on, h.description, h.created_at,
+		rows, err := tx.QueryContext(ctx, `SELECT h.id, h.kind, h.severity, h.happened_on, h.description_sealed, h.created_at,
 				COALESCE(u.username, ''), h.reviewed_at, h.action_taken
 			FROM campaign_harms h LEFT JOIN users u ON u.id = h.reviewed_by WHERE h.campaign_id = $1
 			ORDER BY CASE WHEN h.reviewed_at IS NULL THEN 0 ELSE 1 END,
@@ -122,16 +132,77 @@ func (s *Service) Harms(ctx context.Context, actor access.Actor, campaignID stri
 		if err != nil {
 			return fmt.Errorf("list harm log: %w", err)
 		}
-		defer rows.Close()
+		var sealed [][]byte
 		for rows.Next() {
 			var h Harm
-			if err := rows.Scan(&h.ID, &h.Kind, &h.Severity, &h.HappenedOn, &h.Description, &h.RecordedAt, &h.ReviewedBy,
+			var desc []byte
+			if err := rows.Scan(&h.ID, &h.Kind, &h.Severity, &h.HappenedOn, &desc, &h.RecordedAt, &h.ReviewedBy,
 				&h.ReviewedAt, &h.ActionTaken); err != nil {
+				rows.Close()
 				return fmt.Errorf("list harm log: %w", err)
 			}
-			out = append(out, h)
+			out, sealed = append(out, h), append(sealed, desc)
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list harm log: %w", err)
+		}
+		for i := range out {
+			plain, err := s.cases.Vault().Open(ctx, tx, harmRecord(out[i].ID), harmField, sealed[i])
+			switch {
+			case errors.Is(err, vault.ErrErased):
+				out[i].Erased = true
+			case err != nil:
+				return fmt.Errorf("open harm log entry %s: %w", out[i].ID, err)
+			}
+			out[i].Description = string(plain)
+		}
+		return nil
 	})
 	return out, err
+}
+
+// harmRecord is the vault record of a harm log entry: its description
+// may name a person, and forgetting the entry's key erases it alone.
+func harmRecord(id string) string { return "campaign_harms/" + id }
+
+// harmField is the sealed field of a harm log entry.
+const harmField = "description"
+
+// SealHarmDescriptions seals the descriptions of harm log entries written
+// before they were sealed (migration 0047) and empties their clear text.
+// The vault's keys are not in the database, so a migration cannot do it;
+// Waymark runs this when it starts. Entries already sealed are left alone,
+// so running it again does nothing.
+func (s *Service) SealHarmDescriptions(ctx context.Context) error {
+	return s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, description FROM campaign_harms WHERE description <> '' AND description_sealed IS NULL`)
+		if err != nil {
+			return fmt.Errorf("list unsealed harm log entries: %w", err)
+		}
+		type entry struct{ id, text string }
+		var todo []entry
+		for rows.Next() {
+			var e entry
+			if err := rows.Scan(&e.id, &e.text); err != nil {
+				rows.Close()
+				return fmt.Errorf("list unsealed harm log entries: %w", err)
+			}
+			todo = append(todo, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("list unsealed harm log entries: %w", err)
+		}
+		for _, e := range todo {
+			sealed, err := s.cases.Vault().Seal(ctx, tx, harmRecord(e.id), harmField, []byte(e.text))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE campaign_harms SET description_sealed = $2, description = '' WHERE id = $1`, e.id, sealed); err != nil {
+				return fmt.Errorf("seal harm log entry %s: %w", e.id, err)
+			}
+		}
+		return nil
+	})
 }
