@@ -26,10 +26,16 @@ func NewGate(db *storage.DB, log *Log) Gate { return Gate{db: db, log: log} }
 func (g Gate) Authorize(ctx context.Context, actor access.Actor, action access.Action, subjectType, id string) (access.Scope, error) {
 	scope, err := access.Authorize(actor, action)
 	if err != nil {
-		return access.Scope{}, g.log.Refused(ctx, g.db, Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(action), SubjectType: subjectType, SubjectID: id}, err)
+		return access.Scope{}, g.Refuse(ctx, actor, action, subjectType, id, err)
 	}
 	return scope, nil
+}
+
+// Refuse records a refusal the policy did not make itself (a subject
+// outside the actor's scope reads as missing) and returns cause.
+func (g Gate) Refuse(ctx context.Context, actor access.Actor, action access.Action, subjectType, id string, cause error) error {
+	return g.log.Refused(ctx, g.db, Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
+		Action: string(action), SubjectType: subjectType, SubjectID: id}, cause)
 }
 
 // Record appends an allowed action in the caller's transaction; detail

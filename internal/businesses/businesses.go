@@ -35,10 +35,10 @@ import (
 
 // Service is the businesses engaged and their commitments.
 type Service struct {
-	db    *storage.DB
-	audit *audit.Log
-	now   func() time.Time
-	zone  *time.Location
+	db   *storage.DB
+	gate audit.Gate
+	now  func() time.Time
+	zone *time.Location
 }
 
 // Deps are what the service needs.
@@ -52,7 +52,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, audit: d.Audit, now: d.Now, zone: d.Zone}
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, zone: d.Zone}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -102,16 +102,6 @@ func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnl
 
 // Today is the local date follow-ups are compared with.
 func (s *Service) Today() string { return s.today() }
-
-// authorize asks the policy and audits a refusal.
-func (s *Service) authorize(ctx context.Context, actor access.Actor, subject, id string) error {
-	_, err := audit.NewGate(s.db, s.audit).Authorize(ctx, actor, access.ManageBusinesses, subject, id)
-	return err
-}
-
-func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, subject, id, detail string) error {
-	return audit.NewGate(s.db, s.audit).Record(ctx, tx, actor, action, subject, id, "", detail)
-}
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
@@ -175,7 +165,7 @@ type Input struct {
 
 // Create records a business or association.
 func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Record, error) {
-	if err := s.authorize(ctx, actor, "business", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageBusinesses, "business", ""); err != nil {
 		return Record{}, err
 	}
 	in.Name, in.Sector, in.Kind, in.ContactOrgID = strings.TrimSpace(in.Name), strings.TrimSpace(in.Sector), strings.TrimSpace(in.Kind), strings.TrimSpace(in.ContactOrgID)
@@ -209,7 +199,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Rec
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, id, in.Name, in.Sector, in.Kind, storage.NullString(in.ContactOrgID), actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("insert business: %w", err)
 		}
-		if err := s.record(ctx, tx, actor, "businesses.create", "business", id, in.Kind); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "businesses.create", "business", id, "", in.Kind); err != nil {
 			return err
 		}
 		var err error
@@ -241,7 +231,7 @@ func get(ctx context.Context, tx *storage.Tx, id string) (Record, error) {
 
 // Get is a business with its commitments.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Record, error) {
-	if err := s.authorize(ctx, actor, "business", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageBusinesses, "business", id); err != nil {
 		return Record{}, err
 	}
 	var out Record
@@ -263,7 +253,7 @@ type Overview struct {
 
 // List is the overview.
 func (s *Service) List(ctx context.Context, actor access.Actor) (Overview, error) {
-	if err := s.authorize(ctx, actor, "business", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageBusinesses, "business", ""); err != nil {
 		return Overview{}, err
 	}
 	out := Overview{Today: s.today()}

@@ -43,7 +43,7 @@ func commitments(ctx context.Context, tx *storage.Tx, where string, args ...any)
 // AddCommitment records what business id committed to. The follow-up, if
 // any, comes after the commitment was made.
 func (s *Service) AddCommitment(ctx context.Context, actor access.Actor, id string, in CommitmentInput) (Commitment, error) {
-	if err := s.authorize(ctx, actor, "business", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageBusinesses, "business", id); err != nil {
 		return Commitment{}, err
 	}
 	in.Kind, in.Note = strings.TrimSpace(in.Kind), strings.TrimSpace(in.Note)
@@ -77,7 +77,7 @@ func (s *Service) AddCommitment(ctx context.Context, actor access.Actor, id stri
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, cid, id, in.Kind, made, in.Note, follow, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("insert commitment: %w", err)
 		}
-		if err := s.record(ctx, tx, actor, "businesses.commitment.add", "business", id, in.Kind); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "businesses.commitment.add", "business", id, "", in.Kind); err != nil {
 			return err
 		}
 		list, err := commitments(ctx, tx, `c.id = $1`, cid)
@@ -93,7 +93,7 @@ func (s *Service) AddCommitment(ctx context.Context, actor access.Actor, id stri
 // FollowedUp records that commitment id was followed up today and sets the
 // next follow-up date, "" for none.
 func (s *Service) FollowedUp(ctx context.Context, actor access.Actor, id, next string) (Commitment, error) {
-	if err := s.authorize(ctx, actor, "business_commitment", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageBusinesses, "business_commitment", id); err != nil {
 		return Commitment{}, err
 	}
 	today := s.today()
@@ -118,7 +118,7 @@ func (s *Service) FollowedUp(ctx context.Context, actor access.Actor, id, next s
 			return err
 		}
 		out = list[0]
-		return s.record(ctx, tx, actor, "businesses.commitment.followed_up", "business", out.BusinessID, out.Kind)
+		return s.gate.Record(ctx, tx, actor, "businesses.commitment.followed_up", "business", out.BusinessID, "", out.Kind)
 	})
 	return out, err
 }

@@ -29,14 +29,12 @@
 package geo
 
 import (
-	"context"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/paulmach/orb"
 
-	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/storage"
 )
@@ -64,6 +62,7 @@ func (a Area) Bound() orb.Bound { return a.shape.Bound() }
 type Service struct {
 	db    *storage.DB
 	audit *audit.Log
+	gate  audit.Gate
 	now   func() time.Time
 	// current keeps the current areas decoded (see Current).
 	current atomic.Pointer[currentAreas]
@@ -87,7 +86,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, audit: d.Audit, now: d.Now}
+	s := &Service{db: d.DB, audit: d.Audit, gate: audit.NewGate(d.DB, d.Audit), now: d.Now}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -95,13 +94,3 @@ func New(d Deps) *Service {
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// authorize asks the policy whether actor may change the areas and audits
-// a refusal.
-func (s *Service) authorize(ctx context.Context, actor access.Actor) error {
-	if _, err := access.Authorize(actor, access.ManageAreas); err != nil {
-		return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(access.ManageAreas), SubjectType: "areas"}, err)
-	}
-	return nil
-}

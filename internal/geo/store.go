@@ -32,7 +32,7 @@ type UploadResult struct {
 // package documentation). The file is read and validated before anything
 // is written; a file that fails changes nothing.
 func (s *Service) Upload(ctx context.Context, actor access.Actor, file io.Reader, props Properties) (UploadResult, error) {
-	if err := s.authorize(ctx, actor); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageAreas, "areas", ""); err != nil {
 		return UploadResult{}, err
 	}
 	features, err := parseAreas(file, props)

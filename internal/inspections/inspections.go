@@ -36,7 +36,7 @@ import (
 // Service is the joint inspections.
 type Service struct {
 	db    *storage.DB
-	audit *audit.Log
+	gate  audit.Gate
 	areas func(context.Context) ([]geo.Area, error)
 	now   func() time.Time
 	zone  *time.Location
@@ -55,7 +55,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, audit: d.Audit, areas: d.Areas, now: d.Now, zone: d.Zone}
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), areas: d.Areas, now: d.Now, zone: d.Zone}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -102,16 +102,6 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnly) }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
-
-// authorize asks the policy and audits a refusal.
-func (s *Service) authorize(ctx context.Context, actor access.Actor, id string) error {
-	_, err := audit.NewGate(s.db, s.audit).Authorize(ctx, actor, access.ManageInspections, "inspection", id)
-	return err
-}
-
-func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, id, detail string) error {
-	return audit.NewGate(s.db, s.audit).Record(ctx, tx, actor, action, "inspection", id, "", detail)
-}
 
 // Inspection is a joint inspection.
 type Inspection struct {
@@ -165,7 +155,7 @@ type Outcome struct {
 // inspectorates or police; its kind of place, area and sector those of the
 // mapping and the city.
 func (s *Service) Plan(ctx context.Context, actor access.Actor, in Input) (Inspection, error) {
-	if err := s.authorize(ctx, actor, ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", ""); err != nil {
 		return Inspection{}, err
 	}
 	var fe apperr.Fields
@@ -246,7 +236,7 @@ func (s *Service) Plan(ctx context.Context, actor access.Actor, in Input) (Inspe
 				return fmt.Errorf("insert inspection site: %w", err)
 			}
 		}
-		if err := s.record(ctx, tx, actor, "inspections.plan", id, in.LocationType+","+in.Sector); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "inspections.plan", "inspection", id, "", in.LocationType+","+in.Sector); err != nil {
 			return err
 		}
 		var err error
@@ -269,7 +259,7 @@ func count(v string) (int, bool) {
 // Record records what an inspection found; it is then held. Screenings
 // and referrals cannot outnumber the workers met.
 func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o Outcome) (Inspection, error) {
-	if err := s.authorize(ctx, actor, id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
 		return Inspection{}, err
 	}
 	var fe apperr.Fields
@@ -311,7 +301,7 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o O
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
-		if err := s.record(ctx, tx, actor, "inspections.outcome", id, ""); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "inspections.outcome", "inspection", id, "", ""); err != nil {
 			return err
 		}
 		out, err = get(ctx, tx, id)
@@ -369,7 +359,7 @@ func get(ctx context.Context, tx *storage.Tx, id string) (Inspection, error) {
 
 // Get is an inspection with its agencies and sites.
 func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Inspection, error) {
-	if err := s.authorize(ctx, actor, id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
 		return Inspection{}, err
 	}
 	var out Inspection
@@ -395,7 +385,7 @@ type Overview struct {
 
 // List is the overview.
 func (s *Service) List(ctx context.Context, actor access.Actor) (Overview, error) {
-	if err := s.authorize(ctx, actor, ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", ""); err != nil {
 		return Overview{}, err
 	}
 	var out Overview

@@ -40,7 +40,7 @@ import (
 type Service struct {
 	db    *storage.DB
 	vault *vault.Vault
-	audit *audit.Log
+	gate  audit.Gate
 	areas func(context.Context) ([]geo.Area, error)
 	now   func() time.Time
 }
@@ -58,7 +58,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, areas: d.Areas, now: d.Now}
+	s := &Service{db: d.DB, vault: d.Vault, gate: audit.NewGate(d.DB, d.Audit), areas: d.Areas, now: d.Now}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -120,22 +120,10 @@ type Input struct {
 	NotAboutVictims bool
 }
 
-// refuse audits a refused action and returns its error.
-func (s *Service) refuse(ctx context.Context, actor access.Actor, action access.Action, id string, cause error) error {
-	return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-		Action: string(action), SubjectType: "intelligence", SubjectID: id}, cause)
-}
-
-func (s *Service) audited(ctx context.Context, tx *storage.Tx, actor access.Actor, action, id, orgID, detail string) error {
-	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
-		Outcome: audit.Allowed, SubjectType: "intelligence", SubjectID: id, SubjectOrgID: orgID, Detail: detail})
-	return err
-}
-
 // Submit records an entry for the actor's organisation, its text sealed.
 func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Entry, error) {
-	if _, err := access.Authorize(actor, access.SubmitIntelligence); err != nil {
-		return Entry{}, s.refuse(ctx, actor, access.SubmitIntelligence, "", err)
+	if _, err := s.gate.Authorize(ctx, actor, access.SubmitIntelligence, "intelligence", ""); err != nil {
+		return Entry{}, err
 	}
 	in.About, in.Sector, in.AreaCode, in.Text = strings.TrimSpace(in.About), strings.TrimSpace(in.Sector), strings.TrimSpace(in.AreaCode), strings.TrimSpace(in.Text)
 	var fe apperr.Fields
@@ -174,7 +162,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Ent
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, actor.OrgID, actor.UserID, s.now(), in.About, in.Sector, in.AreaCode, sealed, StatusNew); err != nil {
 			return fmt.Errorf("insert intelligence: %w", err)
 		}
-		if err := s.audited(ctx, tx, actor, "intelligence.submit", id, actor.OrgID, in.About); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "intelligence.submit", "intelligence", id, actor.OrgID, in.About); err != nil {
 			return err
 		}
 		out, _, err = get(ctx, tx, id)
@@ -232,8 +220,8 @@ func list(ctx context.Context, tx *storage.Tx, where string, args ...any) ([]Ent
 // Mine lists the actor's own submissions: what each was about, when, and
 // its status; never the police's notes, for there are none to give.
 func (s *Service) Mine(ctx context.Context, actor access.Actor) ([]Entry, error) {
-	if _, err := access.Authorize(actor, access.SubmitIntelligence); err != nil {
-		return nil, s.refuse(ctx, actor, access.SubmitIntelligence, "", err)
+	if _, err := s.gate.Authorize(ctx, actor, access.SubmitIntelligence, "intelligence", ""); err != nil {
+		return nil, err
 	}
 	var out []Entry
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
@@ -247,8 +235,8 @@ func (s *Service) Mine(ctx context.Context, actor access.Actor) ([]Entry, error)
 // Inbox lists every entry for a police contact point, without the texts;
 // the listing is audited.
 func (s *Service) Inbox(ctx context.Context, actor access.Actor) ([]Entry, error) {
-	if _, err := access.Authorize(actor, access.ReadIntelligence); err != nil {
-		return nil, s.refuse(ctx, actor, access.ReadIntelligence, "", err)
+	if _, err := s.gate.Authorize(ctx, actor, access.ReadIntelligence, "intelligence", ""); err != nil {
+		return nil, err
 	}
 	var out []Entry
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
@@ -256,15 +244,15 @@ func (s *Service) Inbox(ctx context.Context, actor access.Actor) ([]Entry, error
 		if out, err = list(ctx, tx, `1 = 1`); err != nil {
 			return err
 		}
-		return s.audited(ctx, tx, actor, "intelligence.list", "", "", fmt.Sprint(len(out)))
+		return s.gate.Record(ctx, tx, actor, "intelligence.list", "intelligence", "", "", fmt.Sprint(len(out)))
 	})
 	return out, err
 }
 
 // Read opens entry id for a police contact point; the read is audited.
 func (s *Service) Read(ctx context.Context, actor access.Actor, id string) (Entry, error) {
-	if _, err := access.Authorize(actor, access.ReadIntelligence); err != nil {
-		return Entry{}, s.refuse(ctx, actor, access.ReadIntelligence, id, err)
+	if _, err := s.gate.Authorize(ctx, actor, access.ReadIntelligence, "intelligence", id); err != nil {
+		return Entry{}, err
 	}
 	var out Entry
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
@@ -278,15 +266,15 @@ func (s *Service) Read(ctx context.Context, actor access.Actor, id string) (Entr
 		}
 		e.Text = string(text)
 		out = e
-		return s.audited(ctx, tx, actor, "intelligence.read", id, e.OrgID, "")
+		return s.gate.Record(ctx, tx, actor, "intelligence.read", "intelligence", id, e.OrgID, "")
 	})
 	return out, err
 }
 
 // Mark sets the status of entry id.
 func (s *Service) Mark(ctx context.Context, actor access.Actor, id, status string) (Entry, error) {
-	if _, err := access.Authorize(actor, access.ReadIntelligence); err != nil {
-		return Entry{}, s.refuse(ctx, actor, access.ReadIntelligence, id, err)
+	if _, err := s.gate.Authorize(ctx, actor, access.ReadIntelligence, "intelligence", id); err != nil {
+		return Entry{}, err
 	}
 	if !slices.Contains(Marks(), status) {
 		return Entry{}, apperr.Validation(apperr.FieldError{Field: "status", Key: "intelligence.error.status"})
@@ -304,7 +292,7 @@ func (s *Service) Mark(ctx context.Context, actor access.Actor, id, status strin
 		if out, _, err = get(ctx, tx, id); err != nil {
 			return err
 		}
-		return s.audited(ctx, tx, actor, "intelligence.mark", id, out.OrgID, status)
+		return s.gate.Record(ctx, tx, actor, "intelligence.mark", "intelligence", id, out.OrgID, status)
 	})
 	return out, err
 }

@@ -148,7 +148,8 @@ func (s *Service) mayReadResults(ctx context.Context, actor access.Actor, q Ques
 	if q.Restricted {
 		action = access.ViewMappingRestricted
 	}
-	return s.authorize(ctx, actor, action, "mapping_questionnaire", q.ID)
+	_, err := s.gate.Authorize(ctx, actor, action, "mapping_questionnaire", q.ID)
+	return err
 }
 
 // Aggregate adds up the answers to questionnaire qID in round roundID per
@@ -156,7 +157,7 @@ func (s *Service) mayReadResults(ctx context.Context, actor access.Actor, q Ques
 // access.ViewMappingRestricted, others access.ViewMappingReport.
 func (s *Service) Aggregate(ctx context.Context, actor access.Actor, roundID, qID string) (Aggregate, error) {
 	if !seesRounds(actor) {
-		if err := s.authorize(ctx, actor, access.ViewMappingReport, "mapping_round", roundID); err != nil {
+		if _, err := s.gate.Authorize(ctx, actor, access.ViewMappingReport, "mapping_round", roundID); err != nil {
 			return Aggregate{}, err
 		}
 	}

@@ -50,7 +50,7 @@ type Comparison struct {
 // (MinAnswers).
 func (s *Service) Compare(ctx context.Context, actor access.Actor, roundA, roundB string) (Round, Round, []Comparison, error) {
 	if !seesRounds(actor) {
-		if err := s.authorize(ctx, actor, access.ViewMappingReport, "mapping_round", roundA); err != nil {
+		if _, err := s.gate.Authorize(ctx, actor, access.ViewMappingReport, "mapping_round", roundA); err != nil {
 			return Round{}, Round{}, nil, err
 		}
 	}

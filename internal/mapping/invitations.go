@@ -117,7 +117,7 @@ func (in *InviteInput) check() fields {
 // questionnaire of a round, or makes a link for people without an
 // account; the link's token is in the returned Invitation only.
 func (s *Service) Invite(ctx context.Context, actor access.Actor, roundID string, in InviteInput) (Invitation, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
 		return Invitation{}, err
 	}
 	if err := in.check().err(); err != nil {
@@ -183,7 +183,7 @@ func (s *Service) Invite(ctx context.Context, actor access.Actor, roundID string
 
 // Invitations lists a round's invitations for those who run the mapping.
 func (s *Service) Invitations(ctx context.Context, actor access.Actor, roundID string) ([]Invitation, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
 		return nil, err
 	}
 	var out []Invitation
@@ -220,7 +220,7 @@ type Assignment struct {
 // Assigned lists the questionnaires of open rounds the actor's
 // organisation (or role) is invited to answer.
 func (s *Service) Assigned(ctx context.Context, actor access.Actor) ([]Assignment, error) {
-	if err := s.authorize(ctx, actor, access.RespondMapping, "mapping_round", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.RespondMapping, "mapping_round", ""); err != nil {
 		return nil, err
 	}
 	var out []Assignment
@@ -339,7 +339,7 @@ func (s *Service) loadLink(ctx context.Context, tx *storage.Tx, token string, lo
 // questionnaire and a link stops working. Answers given stay. It returns
 // the invitation's round.
 func (s *Service) Revoke(ctx context.Context, actor access.Actor, id string) (string, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_invitation", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_invitation", id); err != nil {
 		return "", err
 	}
 	var round string

@@ -76,6 +76,7 @@ type Service struct {
 	db         *storage.DB
 	vault      *vault.Vault
 	audit      *audit.Log
+	gate       audit.Gate
 	now        func() time.Time
 	minAnswers int
 	areas      func(context.Context) ([]Area, error)
@@ -109,7 +110,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, now: d.Now, minAnswers: d.MinAnswers, areas: d.Areas}
+	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, minAnswers: d.MinAnswers, areas: d.Areas}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -141,15 +142,6 @@ func (f fields) err() error {
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 var code = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
-
-// authorize asks the policy and audits a refusal, naming what was asked for.
-func (s *Service) authorize(ctx context.Context, actor access.Actor, action access.Action, subject, id string) error {
-	if _, err := access.Authorize(actor, action); err != nil {
-		return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(action), SubjectType: subject, SubjectID: id}, err)
-	}
-	return nil
-}
 
 // log appends the audit entry of a change inside its transaction. Details
 // are codes and counts, never free text.

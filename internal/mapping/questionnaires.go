@@ -52,7 +52,7 @@ const maxFileName = 200
 // nothing is stored. restricted limits its results to roles allowed
 // access.ViewMappingRestricted.
 func (s *Service) ImportXLSForm(ctx context.Context, actor access.Actor, name string, file io.Reader, restricted bool) (Questionnaire, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", ""); err != nil {
 		return Questionnaire{}, err
 	}
 	src, err := io.ReadAll(io.LimitReader(file, forms.MaxFileSize+1))
@@ -83,7 +83,7 @@ func (s *Service) ImportXLSForm(ctx context.Context, actor access.Actor, name st
 // AddShipped stores one of Waymark's own questionnaires so rounds can ask
 // it; a questionnaire already stored in this version is returned as it is.
 func (s *Service) AddShipped(ctx context.Context, actor access.Actor, slug string) (Questionnaire, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", slug); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", slug); err != nil {
 		return Questionnaire{}, err
 	}
 	sh, ok := shippedBySlug(slug)
@@ -185,7 +185,7 @@ func seesResults(actor access.Actor, q Questionnaire) bool {
 // Questionnaires lists the stored questionnaires, newest first, for those
 // who run the mapping.
 func (s *Service) Questionnaires(ctx context.Context, actor access.Actor) ([]Questionnaire, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", ""); err != nil {
 		return nil, err
 	}
 	var out []Questionnaire
@@ -209,7 +209,7 @@ func (s *Service) Questionnaires(ctx context.Context, actor access.Actor) ([]Que
 
 // Questionnaire returns one stored questionnaire to those who run the mapping.
 func (s *Service) Questionnaire(ctx context.Context, actor access.Actor, id string) (Questionnaire, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_questionnaire", id); err != nil {
 		return Questionnaire{}, err
 	}
 	var q Questionnaire

@@ -130,7 +130,7 @@ type Report struct {
 // locations register.
 func (s *Service) Report(ctx context.Context, actor access.Actor, id, lang string) (Report, error) {
 	if !seesRounds(actor) {
-		if err := s.authorize(ctx, actor, access.ViewMappingReport, "mapping_round", id); err != nil {
+		if _, err := s.gate.Authorize(ctx, actor, access.ViewMappingReport, "mapping_round", id); err != nil {
 			return Report{}, err
 		}
 	}

@@ -32,7 +32,7 @@ type Answering struct {
 // answer: their organisation (or role) must be invited and the round open.
 // Anything else is not found.
 func (s *Service) Answering(ctx context.Context, actor access.Actor, roundID, qID string) (Answering, error) {
-	if err := s.authorize(ctx, actor, access.RespondMapping, "mapping_round", roundID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.RespondMapping, "mapping_round", roundID); err != nil {
 		return Answering{}, err
 	}
 	var a Answering

@@ -66,7 +66,7 @@ func (t RespondentType) Key() string {
 // Reviews lists a round's free-text answers in a state (Pending, Accepted,
 // Rejected), decrypted, for the coordinator to review.
 func (s *Service) Reviews(ctx context.Context, actor access.Actor, roundID, status string) ([]FreeText, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
 		return nil, err
 	}
 	var out []FreeText
@@ -169,7 +169,7 @@ func textAt(ans forms.Answers, path string) string {
 // Review accepts a free-text answer for the report with the coordinator's
 // de-identified text, or rejects it (accept false; text is ignored).
 func (s *Service) Review(ctx context.Context, actor access.Actor, id string, accept bool, text string) error {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_free_text", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_free_text", id); err != nil {
 		return err
 	}
 	text = strings.TrimSpace(text)
@@ -219,7 +219,7 @@ type Response struct {
 // Responses lists a round's responses with their respondents: for the
 // coordinator alone, the one who may see anonymous respondents.
 func (s *Service) Responses(ctx context.Context, actor access.Actor, roundID string) ([]Response, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_round", roundID); err != nil {
 		return nil, err
 	}
 	var out []Response

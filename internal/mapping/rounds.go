@@ -129,7 +129,7 @@ func (s *Service) CreateRoundWithID(ctx context.Context, actor access.Actor, id 
 }
 
 func (s *Service) createRound(ctx context.Context, actor access.Actor, id string, in RoundInput) (Round, error) {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_round", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_round", ""); err != nil {
 		return Round{}, err
 	}
 	fe, err := s.checkRound(ctx, &in)
@@ -183,7 +183,7 @@ func (s *Service) CloseRound(ctx context.Context, actor access.Actor, id string)
 }
 
 func (s *Service) moveRound(ctx context.Context, actor access.Actor, id, from, to, action, column string) error {
-	if err := s.authorize(ctx, actor, access.ManageMapping, "mapping_round", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManageMapping, "mapping_round", id); err != nil {
 		return err
 	}
 	return s.db.Write(ctx, func(tx *storage.Tx) error {
@@ -214,7 +214,8 @@ func (s *Service) mayListRounds(ctx context.Context, actor access.Actor, id stri
 	if seesRounds(actor) {
 		return nil
 	}
-	return s.authorize(ctx, actor, access.ViewMappingReport, "mapping_round", id)
+	_, err := s.gate.Authorize(ctx, actor, access.ViewMappingReport, "mapping_round", id)
+	return err
 }
 
 const roundColumns = `r.id, r.title, r.status, r.areas, r.period_start, r.period_end, r.created_at, r.opened_at, r.closed_at,

@@ -9,7 +9,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -47,7 +46,7 @@ const maxAggregated = 100000
 // to (YYYY-MM-DD; empty: the last twelve months) per month or quarter
 // (per) and place.
 func (s *Service) Aggregates(ctx context.Context, actor access.Actor, per, from, to string) (Aggregates, error) {
-	sc, err := s.authorize(ctx, actor, "outreach_session", "")
+	sc, err := s.gate.Authorize(ctx, actor, access.RecordOutreach, "outreach_session", "")
 	if err != nil {
 		return Aggregates{}, err
 	}
@@ -110,11 +109,4 @@ func (s *Service) Aggregates(ctx context.Context, actor access.Actor, per, from,
 	})
 	out.Recent = all[:min(len(all), recentSessions)]
 	return out, nil
-}
-
-// auditEntry is the audit entry of a change; the detail is a date or a
-// code, never text.
-func auditEntry(actor access.Actor, action, id, detail string) audit.Entry {
-	return audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action, Outcome: audit.Allowed,
-		SubjectType: "outreach_session", SubjectID: id, SubjectOrgID: actor.OrgID, Detail: detail}
 }

@@ -27,7 +27,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/mapping"
@@ -37,7 +36,7 @@ import (
 // Service is the outreach sessions and their aggregates.
 type Service struct {
 	db    *storage.DB
-	audit *audit.Log
+	gate  audit.Gate
 	areas func(context.Context) ([]geo.Area, error)
 	now   func() time.Time
 	zone  *time.Location
@@ -56,7 +55,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, audit: d.Audit, areas: d.Areas, now: d.Now, zone: d.Zone}
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), areas: d.Areas, now: d.Now, zone: d.Zone}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -100,11 +99,6 @@ const (
 var materialCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-// authorize asks the policy and audits a refusal.
-func (s *Service) authorize(ctx context.Context, actor access.Actor, subject, id string) (access.Scope, error) {
-	return audit.NewGate(s.db, s.audit).Authorize(ctx, actor, access.RecordOutreach, subject, id)
-}
 
 // today is the local date.
 func (s *Service) today() string { return s.now().In(s.zone).Format(time.DateOnly) }

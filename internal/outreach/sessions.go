@@ -10,7 +10,6 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
-	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/storage"
 )
@@ -149,7 +148,7 @@ func (s *Service) check(ctx context.Context, in Input) (checked, error) {
 // organisation must be active and every mediator an active mediator of
 // the register; a refusal changes nothing.
 func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Session, error) {
-	if _, err := s.authorize(ctx, actor, "outreach_session", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.RecordOutreach, "outreach_session", ""); err != nil {
 		return Session{}, err
 	}
 	c, err := s.check(ctx, in)
@@ -203,7 +202,7 @@ func (s *Service) Create(ctx context.Context, actor access.Actor, in Input) (Ses
 				}
 			}
 		}
-		if _, err := s.audit.Append(ctx, tx, auditEntry(actor, "outreach.session.create", id, c.heldOn)); err != nil {
+		if err := s.gate.Record(ctx, tx, actor, "outreach.session.create", "outreach_session", id, actor.OrgID, c.heldOn); err != nil {
 			return err
 		}
 		out, err = session(ctx, tx, access.SystemScope(), id)
@@ -298,7 +297,7 @@ func session(ctx context.Context, tx *storage.Tx, sc access.Scope, id string) (S
 
 // Session is one session in the actor's scope.
 func (s *Service) Session(ctx context.Context, actor access.Actor, id string) (Session, error) {
-	sc, err := s.authorize(ctx, actor, "outreach_session", id)
+	sc, err := s.gate.Authorize(ctx, actor, access.RecordOutreach, "outreach_session", id)
 	if err != nil {
 		return Session{}, err
 	}
@@ -310,8 +309,7 @@ func (s *Service) Session(ctx context.Context, actor access.Actor, id string) (S
 	if apperr.Is(err, apperr.NotFound) {
 		// Another organisation's session reads as missing; the attempt is
 		// audited like any refusal.
-		return Session{}, s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-			Action: string(access.RecordOutreach), SubjectType: "outreach_session", SubjectID: id}, err)
+		return Session{}, s.gate.Refuse(ctx, actor, access.RecordOutreach, "outreach_session", id, err)
 	}
 	return out, err
 }

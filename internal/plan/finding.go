@@ -132,7 +132,7 @@ func scanFinding(r interface{ Scan(...any) error }) (Finding, error) {
 
 // CreateFinding records a finding.
 func (s *Service) CreateFinding(ctx context.Context, actor access.Actor, in FindingInput) (Finding, error) {
-	if _, err := s.authorize(ctx, actor, access.ManagePlan, "plan_finding", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManagePlan, "plan_finding", ""); err != nil {
 		return Finding{}, err
 	}
 	if err := in.check(); err != nil {
@@ -146,7 +146,7 @@ func (s *Service) CreateFinding(ctx context.Context, actor access.Actor, in Find
 			id, in.Title, in.Description, in.Topic, in.AreaCode, in.SourceKind, in.SourceID, in.Priority, actor.UserID, s.now()); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, actor, "plan.finding.create", "plan_finding", id, actor.OrgID, "source="+string(in.SourceKind))
+		return s.gate.Record(ctx, tx, actor, "plan.finding.create", "plan_finding", id, actor.OrgID, "source="+string(in.SourceKind))
 	})
 	if err != nil {
 		return Finding{}, err
@@ -157,7 +157,7 @@ func (s *Service) CreateFinding(ctx context.Context, actor access.Actor, in Find
 // UpdateFinding corrects a finding's title, description, topic, area and
 // priority; where it came from stays as recorded.
 func (s *Service) UpdateFinding(ctx context.Context, actor access.Actor, id string, in FindingInput) (Finding, error) {
-	if _, err := s.authorize(ctx, actor, access.ManagePlan, "plan_finding", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManagePlan, "plan_finding", id); err != nil {
 		return Finding{}, err
 	}
 	// The source is not changed, so it is not checked again.
@@ -174,7 +174,7 @@ func (s *Service) UpdateFinding(ctx context.Context, actor access.Actor, id stri
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return cmp.Or(err, errNotFound())
 		}
-		return s.record(ctx, tx, actor, "plan.finding.update", "plan_finding", id, actor.OrgID, "")
+		return s.gate.Record(ctx, tx, actor, "plan.finding.update", "plan_finding", id, actor.OrgID, "")
 	})
 	if err != nil {
 		return Finding{}, err
@@ -186,7 +186,7 @@ func (s *Service) UpdateFinding(ctx context.Context, actor access.Actor, id stri
 func (s *Service) Finding(ctx context.Context, actor access.Actor, id string) (Finding, error) {
 	sc, err := readScope(actor)
 	if err != nil {
-		return Finding{}, s.refuse(ctx, actor, access.ViewMunicipal, "plan_finding", id, err)
+		return Finding{}, s.gate.Refuse(ctx, actor, access.ViewMunicipal, "plan_finding", id, err)
 	}
 	var f Finding
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
@@ -208,7 +208,7 @@ func (s *Service) Finding(ctx context.Context, actor access.Actor, id string) (F
 		return err
 	})
 	if apperr.Is(err, apperr.NotFound) {
-		return Finding{}, s.refuse(ctx, actor, access.ReportPlanProgress, "plan_finding", id, err)
+		return Finding{}, s.gate.Refuse(ctx, actor, access.ReportPlanProgress, "plan_finding", id, err)
 	}
 	return f, err
 }
@@ -253,7 +253,7 @@ type FindingFilter struct {
 func (s *Service) Findings(ctx context.Context, actor access.Actor, f FindingFilter) ([]Finding, error) {
 	sc, err := readScope(actor)
 	if err != nil {
-		return nil, s.refuse(ctx, actor, access.ViewMunicipal, "plan_finding", "", err)
+		return nil, s.gate.Refuse(ctx, actor, access.ViewMunicipal, "plan_finding", "", err)
 	}
 	var out []Finding
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
@@ -305,7 +305,7 @@ func (s *Service) FindingsBySource(ctx context.Context, actor access.Actor, kind
 // RecheckFinding records a re-check of a finding: what a later mapping
 // round, a meeting or the coordinator found.
 func (s *Service) RecheckFinding(ctx context.Context, actor access.Actor, findingID string, in RecheckInput) (Recheck, error) {
-	if _, err := s.authorize(ctx, actor, access.ManagePlan, "plan_finding", findingID); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManagePlan, "plan_finding", findingID); err != nil {
 		return Recheck{}, err
 	}
 	if err := in.check(s.today()); err != nil {
@@ -326,7 +326,7 @@ func (s *Service) RecheckFinding(ctx context.Context, actor access.Actor, findin
 			id, findingID, in.Result, in.CheckedOn, in.SourceKind, in.SourceID, in.Note, actor.UserID, s.now()); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, actor, "plan.finding.recheck", "plan_finding", findingID, actor.OrgID, "result="+string(in.Result))
+		return s.gate.Record(ctx, tx, actor, "plan.finding.recheck", "plan_finding", findingID, actor.OrgID, "result="+string(in.Result))
 	})
 	if err != nil {
 		return Recheck{}, err

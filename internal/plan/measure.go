@@ -298,7 +298,7 @@ func checkRefs(ctx context.Context, tx *storage.Tx, in MeasureInput) error {
 
 // CreateMeasure adds a measure to the plan.
 func (s *Service) CreateMeasure(ctx context.Context, actor access.Actor, in MeasureInput) (Measure, error) {
-	if _, err := s.authorize(ctx, actor, access.ManagePlan, "plan_measure", ""); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManagePlan, "plan_measure", ""); err != nil {
 		return Measure{}, err
 	}
 	amount, rows, err := in.check()
@@ -322,7 +322,7 @@ func (s *Service) CreateMeasure(ctx context.Context, actor access.Actor, in Meas
 		if err := s.saveLinks(ctx, tx, id, in, rows); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, actor, "plan.measure.create", "plan_measure", id, in.OwnerOrg, "status="+string(in.Status))
+		return s.gate.Record(ctx, tx, actor, "plan.measure.create", "plan_measure", id, in.OwnerOrg, "status="+string(in.Status))
 	})
 	if err != nil {
 		return Measure{}, err
@@ -334,7 +334,7 @@ func (s *Service) CreateMeasure(ctx context.Context, actor access.Actor, in Meas
 // without one is added, an indicator left out is removed unless it has
 // measured values (then the change is refused).
 func (s *Service) UpdateMeasure(ctx context.Context, actor access.Actor, id string, in MeasureInput) (Measure, error) {
-	if _, err := s.authorize(ctx, actor, access.ManagePlan, "plan_measure", id); err != nil {
+	if _, err := s.gate.Authorize(ctx, actor, access.ManagePlan, "plan_measure", id); err != nil {
 		return Measure{}, err
 	}
 	amount, rows, err := in.check()
@@ -371,7 +371,7 @@ func (s *Service) UpdateMeasure(ctx context.Context, actor access.Actor, id stri
 		if err := s.saveLinks(ctx, tx, id, in, rows); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, actor, "plan.measure.update", "plan_measure", id, in.OwnerOrg, "status="+string(in.Status))
+		return s.gate.Record(ctx, tx, actor, "plan.measure.update", "plan_measure", id, in.OwnerOrg, "status="+string(in.Status))
 	})
 	if err != nil {
 		return Measure{}, err
@@ -457,7 +457,7 @@ func queryIDs(ctx context.Context, tx *storage.Tx, q string, args ...any) ([]str
 func (s *Service) Measure(ctx context.Context, actor access.Actor, id string) (Measure, error) {
 	sc, err := readScope(actor)
 	if err != nil {
-		return Measure{}, s.refuse(ctx, actor, access.ViewMunicipal, "plan_measure", id, err)
+		return Measure{}, s.gate.Refuse(ctx, actor, access.ViewMunicipal, "plan_measure", id, err)
 	}
 	var out Measure
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
@@ -473,7 +473,7 @@ func (s *Service) Measure(ctx context.Context, actor access.Actor, id string) (M
 		return err
 	})
 	if apperr.Is(err, apperr.NotFound) {
-		return Measure{}, s.refuse(ctx, actor, access.ReportPlanProgress, "plan_measure", id, err)
+		return Measure{}, s.gate.Refuse(ctx, actor, access.ReportPlanProgress, "plan_measure", id, err)
 	}
 	return out, err
 }
@@ -489,7 +489,7 @@ type MeasureFilter struct {
 func (s *Service) Measures(ctx context.Context, actor access.Actor, f MeasureFilter) ([]Measure, error) {
 	sc, err := readScope(actor)
 	if err != nil {
-		return nil, s.refuse(ctx, actor, access.ViewMunicipal, "plan_measure", "", err)
+		return nil, s.gate.Refuse(ctx, actor, access.ViewMunicipal, "plan_measure", "", err)
 	}
 	var out []Measure
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {

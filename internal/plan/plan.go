@@ -141,10 +141,10 @@ const ReviewWindow = 7 * 24 * time.Hour
 
 // Service is the action plan.
 type Service struct {
-	db    *storage.DB
-	audit *audit.Log
-	now   func() time.Time
-	zone  *time.Location
+	db   *storage.DB
+	gate audit.Gate
+	now  func() time.Time
+	zone *time.Location
 }
 
 // Deps are what the service needs.
@@ -160,7 +160,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, audit: d.Audit, now: d.Now, zone: d.Zone}
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, zone: d.Zone}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -219,30 +219,6 @@ func readScope(actor access.Actor) (access.Scope, error) {
 func CanRead(actor access.Actor) bool {
 	_, err := readScope(actor)
 	return err == nil
-}
-
-// refuse audits a refused action and returns its error.
-func (s *Service) refuse(ctx context.Context, actor access.Actor, action access.Action, subject, id string, cause error) error {
-	return s.audit.Refused(ctx, s.db, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID,
-		Action: string(action), SubjectType: subject, SubjectID: id}, cause)
-}
-
-// authorize asks the policy for action and audits a refusal.
-func (s *Service) authorize(ctx context.Context, actor access.Actor, action access.Action, subject, id string) (access.Scope, error) {
-	sc, err := access.Authorize(actor, action)
-	if err != nil {
-		return sc, s.refuse(ctx, actor, action, subject, id, err)
-	}
-	return sc, nil
-}
-
-// record appends the audit entry of a change inside its transaction. The
-// detail holds codes only: titles and notes stay out of the log that can
-// never be edited.
-func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, subject, id, orgID, detail string) error {
-	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
-		Outcome: audit.Allowed, SubjectType: subject, SubjectID: id, SubjectOrgID: orgID, Detail: detail})
-	return err
 }
 
 func errNotFound() error { return apperr.New(apperr.NotFound, "error.not_found") }

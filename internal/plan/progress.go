@@ -68,7 +68,7 @@ func (in *ProgressInput) check(today string) ([]value, error) {
 // organisation may, and the coordinator; a measure outside the actor's
 // organisations is not found for them (and the refusal audited).
 func (s *Service) RecordProgress(ctx context.Context, actor access.Actor, measureID string, in ProgressInput) error {
-	sc, err := s.authorize(ctx, actor, access.ReportPlanProgress, "plan_measure", measureID)
+	sc, err := s.gate.Authorize(ctx, actor, access.ReportPlanProgress, "plan_measure", measureID)
 	if err != nil {
 		return err
 	}
@@ -122,11 +122,11 @@ func (s *Service) RecordProgress(ctx context.Context, actor access.Actor, measur
 			WHERE id = $1`, measureID, in.Status, reason, review, now); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, actor, "plan.measure.progress", "plan_measure", measureID, owner,
+		return s.gate.Record(ctx, tx, actor, "plan.measure.progress", "plan_measure", measureID, owner,
 			fmt.Sprintf("status=%s values=%d", in.Status, len(values)))
 	})
 	if apperr.Is(err, apperr.NotFound) {
-		return s.refuse(ctx, actor, access.ReportPlanProgress, "plan_measure", measureID, err)
+		return s.gate.Refuse(ctx, actor, access.ReportPlanProgress, "plan_measure", measureID, err)
 	}
 	return err
 }
