@@ -100,6 +100,7 @@ func walkProcurement(t *testing.T, srv *server) {
 
 	// The subcontractor and the site its workers clean.
 	wantStatus(t, b.open(contractPath), 200)
+	wantStatus(t, b.click(`#subcontract-new`), 200)
 	b.do(chromedp.SetValue(chromedp.CSS(`#f-parent_id`), holder), chromedp.SetValue(chromedp.CSS(`#f-supplier_id`), sub))
 	wantStatus(t, b.click(`#subcontract-add`), 200)
 	if rows := b.texts("#chain-list tbody tr"); len(rows) != 2 || !strings.Contains(rows[1], "Quickclean Staffing") {

@@ -530,7 +530,9 @@ func TestReviewReminders(t *testing.T) {
 	}
 }
 
-func TestSitePage(t *testing.T) {
+// TestContractPage reads the contract page's view: its sites a page at a
+// time, with the rest of what the page shows from the same read.
+func TestContractPage(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			f := newFixture(t, apptest.Start(t, engine))
@@ -547,19 +549,111 @@ func TestSitePage(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			first, total, err := f.svc.SitePage(ctx, f.coordinator.Actor, c.ID, 0)
-			if err != nil || total != n || len(first) != procurement.SitePageSize || first[0].Name != "Site 000" {
-				t.Fatalf("first page: %d of %d, %v", len(first), total, err)
+			first, err := f.svc.ContractPage(ctx, f.coordinator.Actor, c.ID, 0)
+			if err != nil || first.SiteCount != n || len(first.Sites) != procurement.SitePageSize || first.Sites[0].Name != "Site 000" {
+				t.Fatalf("first page: %d of %d, %v", len(first.Sites), first.SiteCount, err)
 			}
-			last, _, err := f.svc.SitePage(ctx, f.coordinator.Actor, c.ID, procurement.SitePageSize)
-			if err != nil || len(last) != 3 || last[2].Name != fmt.Sprintf("Site %03d", n-1) {
-				t.Fatalf("last page: %+v, %v", last, err)
+			if first.Contract.ID != c.ID || first.Contract.SupplierName != s.LegalName || len(first.Chain) != 0 {
+				t.Errorf("contract in its page: %+v, chain %+v", first.Contract, first.Chain)
+			}
+			if want, err := f.svc.Missing(ctx, f.coordinator.Actor, c.ID); err != nil || !slices.Equal(missingKeys(first.Missing), missingKeys(want)) {
+				t.Errorf("missing in the page %v, alone %v (%v)", missingKeys(first.Missing), missingKeys(want), err)
+			}
+			last, err := f.svc.ContractPage(ctx, f.coordinator.Actor, c.ID, procurement.SitePageSize)
+			if err != nil || len(last.Sites) != 3 || last.Sites[2].Name != fmt.Sprintf("Site %03d", n-1) {
+				t.Fatalf("last page: %+v, %v", last.Sites, err)
 			}
 			if all, err := f.svc.Sites(ctx, f.coordinator.Actor, c.ID); err != nil || len(all) != n {
 				t.Fatalf("all sites: %d, %v", len(all), err)
 			}
-			if _, _, err := f.svc.SitePage(ctx, f.worker.Actor, c.ID, 0); !apperr.Is(err, apperr.Forbidden) {
+			if _, err := f.svc.ContractPage(ctx, f.worker.Actor, c.ID, 0); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("case worker pages sites: %v", err)
+			}
+		})
+	}
+}
+
+// TestRemove takes subcontractors and sites off a contract: refused while
+// something hangs on them (changing nothing), allowed bottom-up, audited.
+func TestRemove(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			f := newFixture(t, env)
+			ctx := context.Background()
+			cleaner := supplier(t, f, "Brightline Cleaning GmbH", "AT", "yes")
+			agency := supplier(t, f, "FlexStaff Agency SRL", "RO", "no")
+			payroll := supplier(t, f, "Payroll Partners Ltd", "BG", "no")
+			c, err := f.svc.CreateContract(ctx, f.officer.Actor, cleaningInput(cleaner.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tier2, err := f.svc.AddSubcontract(ctx, f.officer.Actor, c.ID, cleaner.ID, agency.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tier3, err := f.svc.AddSubcontract(ctx, f.officer.Actor, c.ID, agency.ID, payroll.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			site, err := f.svc.CreateSite(ctx, f.officer.Actor, c.ID, procurement.SiteInput{SupplierID: payroll.ID, Name: "Town hall",
+				Address: "1 Main Square", Country: "AT", Type: "premises"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked, err := f.svc.CreateSite(ctx, f.officer.Actor, c.ID, procurement.SiteInput{SupplierID: cleaner.ID, Name: "Library",
+				Address: "2 Main Square", Country: "AT", Type: "premises"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A check recorded at the library (package sitechecks writes
+			// these rows; the database ties them to the site).
+			if err := env.App.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO site_checks (id, contract_id, site_id, checked_on, inspectors, organisation, form_id, form_version, answers, created_by, created_at)
+					VALUES ('check-1', $1, $2, '2026-12-01', 'labour inspector', 'City', 'site_check', '1', '{}', $3, $4)`, c.ID, checked.ID, f.officer.ID, storage.Now())
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, env)
+			for _, tc := range []struct {
+				what string
+				err  error
+				key  string
+			}{
+				{"a subcontractor others work for", f.svc.RemoveSubcontract(ctx, f.officer.Actor, c.ID, tier2.ID), "procurement.error.subcontract_has_tiers"},
+				{"a subcontractor running a site", f.svc.RemoveSubcontract(ctx, f.officer.Actor, c.ID, tier3.ID), "procurement.error.subcontract_has_sites"},
+				{"a site with a check", func() error { _, err := f.svc.RemoveSite(ctx, f.officer.Actor, checked.ID); return err }(), "procurement.error.site_in_use"},
+			} {
+				wantErr(t, tc.what, tc.err, apperr.Conflict, tc.key)
+			}
+			wantErr(t, "another contract's subcontract", f.svc.RemoveSubcontract(ctx, f.officer.Actor, "no-such-contract", tier3.ID), apperr.NotFound, "")
+			wantErr(t, "the coordinator removes", f.svc.RemoveSubcontract(ctx, f.coordinator.Actor, c.ID, tier3.ID), apperr.Forbidden, "")
+			if after := snapshot(t, env); after != before {
+				t.Fatalf("refused removals changed the records:\n%s\n---\n%s", before, after)
+			}
+			// Bottom-up: the site, then tier 3, then tier 2.
+			if got, err := f.svc.RemoveSite(ctx, f.officer.Actor, site.ID); err != nil || got != c.ID {
+				t.Fatalf("remove site: %q, %v", got, err)
+			}
+			for _, k := range []procurement.Subcontract{tier3, tier2} {
+				if err := f.svc.RemoveSubcontract(ctx, f.officer.Actor, c.ID, k.ID); err != nil {
+					t.Fatalf("remove %s: %v", k.SupplierName, err)
+				}
+			}
+			view, err := f.svc.ContractPage(ctx, f.officer.Actor, c.ID, 0)
+			if err != nil || len(view.Chain) != 0 || view.SiteCount != 1 || view.Sites[0].ID != checked.ID {
+				t.Fatalf("after removal: chain %+v, sites %+v, %v", view.Chain, view.Sites, err)
+			}
+			if _, err := f.svc.Supplier(ctx, f.officer.Actor, payroll.ID); err != nil {
+				t.Errorf("the supplier record went with its subcontract: %v", err)
+			}
+			var removals int
+			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE actor_user_id = $1 AND outcome = 'allowed'
+					AND action IN ('procurement.site.remove', 'procurement.subcontract.remove')`, f.officer.ID).Scan(&removals)
+			}); err != nil || removals != 3 {
+				t.Errorf("removals audited: %d, %v; want 3", removals, err)
 			}
 		})
 	}

@@ -314,14 +314,18 @@ func (s *Service) ContractHits(ctx context.Context, actor access.Actor, contract
 		if err != nil {
 			return err
 		}
-		countries, err := contractCountries(ctx, tx, contractID)
-		if err != nil {
-			return err
-		}
-		out, err = hits(ctx, tx, c.Goods, countries, false)
+		out, err = contractHits(ctx, tx, c)
 		return err
 	})
 	return out, err
+}
+
+func contractHits(ctx context.Context, tx *storage.Tx, c Contract) ([]Hit, error) {
+	countries, err := contractCountries(ctx, tx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return hits(ctx, tx, c.Goods, countries, false)
 }
 
 // SiteHits are the current risk list entries for the site's country:

@@ -90,26 +90,6 @@ func (s *Service) SiteNames(ctx context.Context, actor access.Actor, contractID 
 // SitePageSize is how many sites the contract page lists at once.
 const SitePageSize = 50
 
-// SitePage lists SitePageSize of a contract's sites by name from offset,
-// with how many the contract has: the contract page pages through them, so
-// a contract with hundreds of sites reads and renders a page at a time.
-func (s *Service) SitePage(ctx context.Context, actor access.Actor, contractID string, offset int) ([]Site, int, error) {
-	if err := s.view(ctx, actor, "procurement_contract", contractID); err != nil {
-		return nil, 0, err
-	}
-	var out []Site
-	total := 0
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_sites WHERE contract_id = $1`, contractID).Scan(&total); err != nil {
-			return fmt.Errorf("count sites: %w", err)
-		}
-		var err error
-		out, err = querySites(ctx, tx, contractID, SitePageSize, max(offset, 0))
-		return err
-	})
-	return out, total, err
-}
-
 func sitesOf(ctx context.Context, tx *storage.Tx, contractID string) ([]Site, error) {
 	return querySites(ctx, tx, contractID, MaxSites, 0)
 }

@@ -45,6 +45,11 @@ func init() {
 		parent := procLast.supplier
 		return url.Values{"parent_id": {parent}, "supplier_id": {walkProcSupplier(t, f)}}
 	}}
+	pageCases["GET /procurement/contracts/{id}/subcontracts/new"] = pageCase{id: walkProcContract}
+	pageCases["GET /procurement/contracts/{id}/subcontracts/{sub}/remove"] = pageCase{id: walkProcSubcontract}
+	pageCases["POST /procurement/contracts/{id}/subcontracts/{sub}/remove"] = pageCase{id: walkProcSubcontract, form: procNoForm}
+	pageCases["GET /procurement/sites/{id}/remove"] = pageCase{id: walkProcSite}
+	pageCases["POST /procurement/sites/{id}/remove"] = pageCase{id: walkProcSite, form: procNoForm}
 	pageCases["GET /procurement/contracts/{id}/sites/new"] = pageCase{id: walkProcContract}
 	pageCases["POST /procurement/contracts/{id}/sites/new"] = pageCase{id: walkProcContract, form: procSiteForm}
 	pageCases["GET /procurement/sites/{id}"] = pageCase{id: walkProcSite}
@@ -97,6 +102,20 @@ func walkProcContract(t *testing.T, f *fixture) string {
 	return c.ID
 }
 
+// walkProcSubcontract is a contract whose supplier subcontracts to another;
+// the subcontract goes to the walk's {sub}.
+func walkProcSubcontract(t *testing.T, f *fixture) string {
+	t.Helper()
+	id := walkProcContract(t, f)
+	holder := procLast.supplier
+	k, err := f.env.App.Procurement.AddSubcontract(context.Background(), procOfficer(f), id, holder, walkProcSupplier(t, f))
+	if err != nil {
+		t.Fatalf("add subcontract: %v", err)
+	}
+	f.params["sub"] = k.ID
+	return id
+}
+
 // walkProcRatedContract is a draft contract rated low, ready for award.
 func walkProcRatedContract(t *testing.T, f *fixture) string {
 	t.Helper()
@@ -122,6 +141,9 @@ func walkProcSite(t *testing.T, f *fixture) string {
 	}
 	return s.ID
 }
+
+// procNoForm is the empty form of a confirmation page's button.
+func procNoForm(*testing.T, *fixture, *apptest.User) url.Values { return url.Values{} }
 
 func procContractForm(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 	return url.Values{"authority": {"City of Example"}, "subject": {f.unique("Office cleaning")}, "cpv": {"90910000-9"},
@@ -224,6 +246,67 @@ func TestProcurementPages(t *testing.T) {
 			defer wb.Close()
 			if rows, err := wb.GetRows(wb.GetSheetName(0)); err != nil || len(rows) < 2 {
 				t.Fatalf("XLSX rows: %v, %v", rows, err)
+			}
+		})
+	}
+}
+
+// The officer removes a subcontractor and a site through their
+// confirmation pages; a removal the rules refuse shows why on the same
+// page, in German, and changes nothing; the contract page lays its site
+// table out again when a site goes.
+func TestProcurementRemovalPages(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			officer := f.staff[access.ProcurementOfficer]
+			ctx := context.Background()
+			id := walkProcSubcontract(t, f)
+			sub, subSupplier := f.params["sub"], procLast.supplier
+			site, err := f.env.App.Procurement.CreateSite(ctx, procOfficer(f), id, procurement.SiteInput{SupplierID: subSupplier,
+				Name: "Night shift depot", Address: "4 Quay Street", Country: "AT", Type: "warehouse"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			get := func(path string) (*http.Response, string) {
+				return f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: officer.Cookie})
+			}
+			post := func(path, lang string) (*http.Response, string) {
+				req := apptest.Request{Method: http.MethodPost, Path: path, Cookie: f.env.Session(t, officer.ID, true), Form: url.Values{}}
+				if lang != "" {
+					req.Header = map[string]string{"Accept-Language": lang}
+				}
+				return f.env.Exchange(t, req)
+			}
+			if _, body := get("/procurement/contracts/" + id); !strings.Contains(body, "Night shift depot") ||
+				!strings.Contains(body, "/procurement/contracts/"+id+"/subcontracts/"+sub+"/remove") {
+				t.Fatalf("contract page lacks the site or the remove link:\n%s", body)
+			}
+			removeSub := "/procurement/contracts/" + id + "/subcontracts/" + sub + "/remove"
+			if res, body := get(removeSub); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="remove-confirm"`) {
+				t.Fatalf("confirmation page: %d", res.StatusCode)
+			}
+			before := f.env.Fingerprint(t)
+			res, body := post(removeSub, "de")
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Dieses Unternehmen betreibt Einsatzorte dieses Auftrags") {
+				t.Fatalf("refused removal: %d\n%s", res.StatusCode, body)
+			}
+			if f.env.Fingerprint(t) != before {
+				t.Fatal("a refused removal changed the database")
+			}
+			if res, _ := post("/procurement/sites/"+site.ID+"/remove", ""); res.StatusCode != http.StatusSeeOther ||
+				res.Header.Get("Location") != "/procurement/contracts/"+id+"?done=site_removed#sites" {
+				t.Fatalf("remove site: %d %s", res.StatusCode, res.Header.Get("Location"))
+			}
+			if _, body := get("/procurement/contracts/" + id + "?done=site_removed"); strings.Contains(body, "Night shift depot") ||
+				!strings.Contains(body, "The site was removed from the contract.") {
+				t.Fatalf("contract page after the site went:\n%s", body)
+			}
+			if res, _ := post(removeSub, ""); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("remove subcontract: %d", res.StatusCode)
+			}
+			if res, _ := get(removeSub); res.StatusCode != http.StatusNotFound {
+				t.Errorf("the removed subcontract's page: %d, want 404", res.StatusCode)
 			}
 		})
 	}

@@ -22,12 +22,15 @@ import (
 
 // Handler serves the procurement pages.
 type Handler struct {
-	kit *page.Kit
-	svc *procurement.Service
+	kit    *page.Kit
+	svc    *procurement.Service
+	tables *siteTables
 }
 
 // New returns the area's handler.
-func New(kit *page.Kit, s *procurement.Service) *Handler { return &Handler{kit: kit, svc: s} }
+func New(kit *page.Kit, s *procurement.Service) *Handler {
+	return &Handler{kit: kit, svc: s, tables: &siteTables{}}
+}
 
 // Routes is the area's route table.
 func (h *Handler) Routes() []page.Route {
@@ -45,12 +48,17 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "POST /procurement/contracts/{id}/rating", Gate: page.SignedIn, Action: manage, Handler: h.rate},
 		{Pattern: "POST /procurement/contracts/{id}/status", Gate: page.SignedIn, Action: manage, Handler: h.status},
 		{Pattern: "POST /procurement/contracts/{id}/chain", Gate: page.SignedIn, Action: manage, Handler: h.declareChain},
+		{Pattern: "GET /procurement/contracts/{id}/subcontracts/new", Gate: page.SignedIn, Action: manage, Handler: h.showNewSubcontract},
 		{Pattern: "POST /procurement/contracts/{id}/subcontracts", Gate: page.SignedIn, Action: manage, Handler: h.addSubcontract},
+		{Pattern: "GET /procurement/contracts/{id}/subcontracts/{sub}/remove", Gate: page.SignedIn, Action: manage, Handler: h.askRemoveSubcontract},
+		{Pattern: "POST /procurement/contracts/{id}/subcontracts/{sub}/remove", Gate: page.SignedIn, Action: manage, Handler: h.removeSubcontract},
 		{Pattern: "GET /procurement/contracts/{id}/sites/new", Gate: page.SignedIn, Action: manage, Handler: h.showNewSite},
 		{Pattern: "POST /procurement/contracts/{id}/sites/new", Gate: page.SignedIn, Action: manage, Handler: h.createSite},
 		{Pattern: "GET /procurement/sites/{id}", Gate: page.SignedIn, Action: view, Handler: h.showSite},
 		{Pattern: "GET /procurement/sites/{id}/edit", Gate: page.SignedIn, Action: manage, Handler: h.showEditSite},
 		{Pattern: "POST /procurement/sites/{id}/edit", Gate: page.SignedIn, Action: manage, Handler: h.updateSite},
+		{Pattern: "GET /procurement/sites/{id}/remove", Gate: page.SignedIn, Action: manage, Handler: h.askRemoveSite},
+		{Pattern: "POST /procurement/sites/{id}/remove", Gate: page.SignedIn, Action: manage, Handler: h.removeSite},
 		{Pattern: "GET /procurement/suppliers", Gate: page.SignedIn, Action: view, Handler: h.suppliers},
 		{Pattern: "GET /procurement/suppliers/new", Gate: page.SignedIn, Action: manage, Handler: h.showNewSupplier},
 		{Pattern: "POST /procurement/suppliers/new", Gate: page.SignedIn, Action: manage, Handler: h.createSupplier},

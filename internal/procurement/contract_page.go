@@ -1,0 +1,52 @@
+package procurement
+
+import (
+	"context"
+	"fmt"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/storage"
+)
+
+// ContractView is everything the contract page shows, read together.
+type ContractView struct {
+	Contract Contract
+	Chain    []Subcontract
+	// Sites are SitePageSize of the contract's sites by name from the
+	// offset asked for; SiteCount counts them all.
+	Sites     []Site
+	SiteCount int
+	Hits      []Hit
+	Missing   []Missing
+}
+
+// ContractPage reads a contract with its chain, a page of its sites from
+// offset, its risk-list hits and what it lacks before award, in one read
+// transaction: one consistent view, and one round of the pool per page.
+func (s *Service) ContractPage(ctx context.Context, actor access.Actor, id string, offset int) (ContractView, error) {
+	if err := s.view(ctx, actor, "procurement_contract", id); err != nil {
+		return ContractView{}, err
+	}
+	var out ContractView
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		if out.Contract, err = getContract(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if out.Chain, err = chainOf(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_sites WHERE contract_id = $1`, id).Scan(&out.SiteCount); err != nil {
+			return fmt.Errorf("count sites: %w", err)
+		}
+		if out.Sites, err = querySites(ctx, tx, id, SitePageSize, max(offset, 0)); err != nil {
+			return err
+		}
+		if out.Hits, err = contractHits(ctx, tx, out.Contract); err != nil {
+			return err
+		}
+		out.Missing, err = missingFor(ctx, tx, out.Contract)
+		return err
+	})
+	return out, err
+}
