@@ -307,7 +307,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Outreach = outreach.New(outreach.Deps{DB: a.DB, Audit: a.Audit, Areas: a.Geo.Current})
 	a.Businesses = businesses.New(businesses.Deps{DB: a.DB, Audit: a.Audit})
-	a.Inspections = inspections.New(inspections.Deps{DB: a.DB, Audit: a.Audit, Areas: a.Geo.Current})
+	a.Inspections = inspections.New(inspections.Deps{DB: a.DB, Audit: a.Audit, Screenings: a.Screenings, Areas: a.Geo.Current})
 	a.Intelligence = intelligence.New(intelligence.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Areas: a.Geo.Current})
 	a.Metrics.Gauge("waymark_database_up", "1 when the database answers, else 0.", func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -386,7 +386,8 @@ func (a *App) Handler() (http.Handler, error) {
 	pages := ui.New(ui.Deps{Kit: kit, Areas: a.areas(kit), Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Log: a.Log, Secure: secure, ClientKey: a.clientKey,
 		PublicURL: a.Config.PublicURL, SignedOut: http.HandlerFunc(pub.Help), Screenings: a.Screenings, FieldGuide: a.FieldGuide, Identification: a.Identification, Intake: a.Intake,
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
-		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns, Plan: a.Plan, Agreements: a.Agreements, Mapping: a.Mapping})
+		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns, Plan: a.Plan, Agreements: a.Agreements, Mapping: a.Mapping,
+		Campaigns: a.Campaigns})
 	pages.Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, FieldGuide: a.FieldGuide,
 		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)

@@ -6,10 +6,13 @@
 // questionnaire), its area of the city and its sector (the labour
 // questionnaire's list), the agencies taking part, the sites visited by
 // address and kind, and afterwards what came of it as numbers: workers
-// met, screenings started, referrals made, and what follows up.
+// met and what follows up. "Screen a worker" opens a screening (the
+// screening capability's record, setting workplace_inspection) linked to
+// the inspection; its screenings started and referrals made are counted
+// from those links, never typed (see screen.go).
 //
-// Nothing here is about a person: a screening started at an inspection is
-// the screening capability's record, counted here. The coordinator and
+// Nothing here is about a person: a screening is the screening
+// capability's record, only linked and counted here. The coordinator and
 // the police contact points plan and record inspections
 // (access.ManageInspections).
 package inspections
@@ -30,22 +33,26 @@ import (
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 )
 
 // Service is the joint inspections.
 type Service struct {
-	db    *storage.DB
-	gate  audit.Gate
-	areas func(context.Context) ([]geo.Area, error)
-	now   func() time.Time
-	zone  *time.Location
+	db         *storage.DB
+	gate       audit.Gate
+	screenings *screening.Store
+	areas      func(context.Context) ([]geo.Area, error)
+	now        func() time.Time
+	zone       *time.Location
 }
 
 // Deps are what the service needs.
 type Deps struct {
 	DB    *storage.DB
 	Audit *audit.Log
+	// Screenings stores the screenings an inspection starts.
+	Screenings *screening.Store
 	// Areas are the city's current areas (geo.Service.Current).
 	Areas func(context.Context) ([]geo.Area, error)
 	// Now defaults to storage.Now; Zone, where "today" is, to time.Local.
@@ -55,7 +62,7 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), areas: d.Areas, now: d.Now, zone: d.Zone}
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), screenings: d.Screenings, areas: d.Areas, now: d.Now, zone: d.Zone}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -113,12 +120,21 @@ type Inspection struct {
 	Status       string
 	HeldOn       string
 	WorkersMet   int
-	Screenings   int
-	Referrals    int
-	FollowUp     string
-	// Agencies and Sites are filled by Get; Agencies is a count in lists.
+	// Screenings are the screenings started from the inspection (linked
+	// records), Referrals the referrals made from them.
+	Screenings int
+	Referrals  int
+	// ReportedScreenings and ReportedReferrals are the numbers a team
+	// typed before screenings were linked: what the team reported, kept
+	// apart and never added to the linked counts.
+	ReportedScreenings int
+	ReportedReferrals  int
+	FollowUp           string
+	// Agencies, Sites and Linked are filled by Get; Agencies is a count in
+	// lists.
 	Agencies    []Agency
 	Sites       []Site
+	Linked      []Linked
 	AgencyCount int
 }
 
@@ -142,12 +158,11 @@ type Input struct {
 	Sites        []Site
 }
 
-// Outcome is what an inspection found, numbers as typed.
+// Outcome is what an inspection found, the number as typed; screenings
+// and referrals are counted from the linked records.
 type Outcome struct {
 	HeldOn     string
 	WorkersMet string
-	Screenings string
-	Referrals  string
 	FollowUp   string
 }
 
@@ -256,8 +271,8 @@ func count(v string) (int, bool) {
 	return n, err == nil && n >= 0 && n <= MaxCount
 }
 
-// Record records what an inspection found; it is then held. Screenings
-// and referrals cannot outnumber the workers met.
+// Record records what an inspection found; it is then held. The workers
+// met cannot be fewer than the screenings started from it.
 func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o Outcome) (Inspection, error) {
 	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
 		return Inspection{}, err
@@ -271,18 +286,6 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o O
 	if !ok {
 		fe.Add("workers_met", "inspections.error.count")
 	}
-	screenings, ok := count(o.Screenings)
-	if !ok {
-		fe.Add("screenings", "inspections.error.count")
-	} else if screenings > met {
-		fe.Add("screenings", "inspections.error.more_than_met")
-	}
-	referrals, ok := count(o.Referrals)
-	if !ok {
-		fe.Add("referrals", "inspections.error.count")
-	} else if referrals > met {
-		fe.Add("referrals", "inspections.error.more_than_met")
-	}
 	o.FollowUp = strings.TrimSpace(o.FollowUp)
 	if tooLong(o.FollowUp, maxNote) {
 		fe.Add("follow_up", "inspections.error.follow_up")
@@ -292,9 +295,16 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o O
 	}
 	var out Inspection
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE inspections SET status = $1, held_on = $2, workers_met = $3, screenings_started = $4, referrals = $5,
-			follow_up = $6, updated_by = $7, updated_at = $8 WHERE id = $9`,
-			Held, held.Format(time.DateOnly), met, screenings, referrals, o.FollowUp, actor.UserID, s.now(), id)
+		var screened int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspection_screenings WHERE inspection_id = $1`, id).Scan(&screened); err != nil {
+			return fmt.Errorf("count inspection screenings: %w", err)
+		}
+		if met < screened {
+			return apperr.Validation(apperr.FieldError{Field: "workers_met", Key: "inspections.error.fewer_than_screened"})
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE inspections SET status = $1, held_on = $2, workers_met = $3,
+			follow_up = $4, updated_by = $5, updated_at = $6 WHERE id = $7`,
+			Held, held.Format(time.DateOnly), met, o.FollowUp, actor.UserID, s.now(), id)
 		if err != nil {
 			return fmt.Errorf("record inspection outcome: %w", err)
 		}
@@ -310,13 +320,17 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o O
 	return out, err
 }
 
-const columns = `i.id, i.planned_on, i.location_type, i.area_code, i.sector, i.status, i.held_on, i.workers_met, i.screenings_started,
-	i.referrals, i.follow_up, (SELECT COUNT(*) FROM inspection_agencies a WHERE a.inspection_id = i.id)`
+// columns count the linked screenings and their referrals from the
+// records (inspection_screenings and identification's referrals).
+const columns = `i.id, i.planned_on, i.location_type, i.area_code, i.sector, i.status, i.held_on, i.workers_met,
+	(SELECT COUNT(*) FROM inspection_screenings x WHERE x.inspection_id = i.id),
+	(SELECT COUNT(*) FROM referrals f JOIN inspection_screenings x ON x.screening_id = f.screening_id WHERE x.inspection_id = i.id),
+	i.reported_screenings, i.reported_referrals, i.follow_up, (SELECT COUNT(*) FROM inspection_agencies a WHERE a.inspection_id = i.id)`
 
 func scan(r interface{ Scan(...any) error }) (Inspection, error) {
 	var out Inspection
 	err := r.Scan(&out.ID, &out.PlannedOn, &out.LocationType, &out.AreaCode, &out.Sector, &out.Status, &out.HeldOn, &out.WorkersMet,
-		&out.Screenings, &out.Referrals, &out.FollowUp, &out.AgencyCount)
+		&out.Screenings, &out.Referrals, &out.ReportedScreenings, &out.ReportedReferrals, &out.FollowUp, &out.AgencyCount)
 	return out, err
 }
 
@@ -357,7 +371,8 @@ func get(ctx context.Context, tx *storage.Tx, id string) (Inspection, error) {
 	return out, sites.Err()
 }
 
-// Get is an inspection with its agencies and sites.
+// Get is an inspection with its agencies, sites and linked screenings
+// (each marked whether the actor may open it).
 func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Inspection, error) {
 	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
 		return Inspection{}, err
@@ -365,15 +380,21 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Inspe
 	var out Inspection
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
 		var err error
-		out, err = get(ctx, tx, id)
+		if out, err = get(ctx, tx, id); err != nil {
+			return err
+		}
+		out.Linked, err = linked(ctx, tx, actor, id)
 		return err
 	})
 	return out, err
 }
 
-// Totals add up the held inspections.
+// Totals add up the inspections: those held and the workers met there,
+// the screenings linked to any inspection and their referrals, and apart
+// from them the numbers teams reported before screenings were linked.
 type Totals struct {
 	Held, WorkersMet, Screenings, Referrals int
+	ReportedScreenings, ReportedReferrals   int
 }
 
 // Overview is the inspections, latest planned first, and what the held
@@ -390,9 +411,11 @@ func (s *Service) List(ctx context.Context, actor access.Actor) (Overview, error
 	}
 	var out Overview
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(workers_met), 0), COALESCE(SUM(screenings_started), 0),
-			COALESCE(SUM(referrals), 0) FROM inspections WHERE status = $1`, Held).Scan(&out.Totals.Held, &out.Totals.WorkersMet,
-			&out.Totals.Screenings, &out.Totals.Referrals); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(workers_met), 0), COALESCE(SUM(reported_screenings), 0),
+			COALESCE(SUM(reported_referrals), 0), (SELECT COUNT(*) FROM inspection_screenings),
+			(SELECT COUNT(*) FROM referrals f WHERE f.screening_id IN (SELECT x.screening_id FROM inspection_screenings x))
+			FROM inspections WHERE status = $1`, Held).Scan(&out.Totals.Held, &out.Totals.WorkersMet,
+			&out.Totals.ReportedScreenings, &out.Totals.ReportedReferrals, &out.Totals.Screenings, &out.Totals.Referrals); err != nil {
 			return fmt.Errorf("add up inspections: %w", err)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM inspections i ORDER BY i.planned_on DESC, i.id DESC LIMIT 500`)

@@ -23,7 +23,10 @@ func init() {
 	}}
 	pageCases["GET /inspections/{id}"] = pageCase{id: walkInspection}
 	pageCases["POST /inspections/{id}/outcome"] = pageCase{id: walkInspection, form: func(*testing.T, *fixture, *apptest.User) url.Values {
-		return url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"12"}, "screenings": {"3"}, "referrals": {"1"}}
+		return url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"12"}}
+	}}
+	pageCases["POST /inspections/{id}/screening"] = pageCase{id: walkInspection, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{}
 	}}
 }
 

@@ -44,6 +44,7 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "POST /inspections/new", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.create},
 		{Pattern: "GET /inspections/{id}", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.show},
 		{Pattern: "POST /inspections/{id}/outcome", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.outcome},
+		{Pattern: "POST /inspections/{id}/screening", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.screen},
 	}
 }
 

@@ -90,12 +90,30 @@ func TestPlanFromRegister(t *testing.T) {
 				t.Fatalf("plan: %d", res.StatusCode)
 			}
 			path := strings.Split(res.Header.Get("Location"), "?")[0]
-			res, body = do(officer, http.MethodPost, path+"/outcome", url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"4"}, "screenings": {"6"}})
-			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "angetroffenen Arbeitskräfte") {
-				t.Fatalf("more screened than met: %d %s", res.StatusCode, body)
+			// Screen a worker: a screening linked to the inspection,
+			// continued at its questions; the officer opens it from the
+			// inspection, the coordinator of another organisation sees the
+			// count only.
+			res, _ = do(officer, http.MethodPost, path+"/screening", url.Values{})
+			if next := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(next, "/screenings/") ||
+				!strings.HasSuffix(next, "/questions?page=1") {
+				t.Fatalf("screen a worker: %d %s", res.StatusCode, next)
 			}
-			if res, _ = do(officer, http.MethodPost, path+"/outcome", url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"9"},
-				"screenings": {"3"}, "referrals": {"1"}}); res.StatusCode != http.StatusSeeOther {
+			screeningPath := strings.TrimSuffix(res.Header.Get("Location"), "/questions?page=1")
+			res, body = do(officer, http.MethodGet, path, nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `href="`+screeningPath+`"`) || !strings.Contains(body, `<dd id="inspection-screenings">1</dd>`) {
+				t.Fatalf("the officer's inspection: %d %s", res.StatusCode, body)
+			}
+			res, body = do(coord, http.MethodGet, path, nil)
+			if res.StatusCode != http.StatusOK || strings.Contains(body, `href="`+screeningPath+`"`) || !strings.Contains(body, `id="inspection-counted"`) ||
+				!strings.Contains(body, `<dd id="inspection-screenings">1</dd>`) {
+				t.Fatalf("the coordinator's inspection: %d %s", res.StatusCode, body)
+			}
+			res, body = do(officer, http.MethodPost, path+"/outcome", url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"0"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "angetroffenen Arbeitskräfte können nicht weniger sein") {
+				t.Fatalf("fewer met than screened: %d %s", res.StatusCode, body)
+			}
+			if res, _ = do(officer, http.MethodPost, path+"/outcome", url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"9"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("outcome: %d", res.StatusCode)
 			}
 			res, body = do(officer, http.MethodGet, "/inspections", nil)
@@ -104,6 +122,9 @@ func TestPlanFromRegister(t *testing.T) {
 			}
 			if res, _ := do(worker, http.MethodGet, "/inspections/new", nil); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("case worker: %d", res.StatusCode)
+			}
+			if res, _ := do(worker, http.MethodPost, path+"/screening", url.Values{}); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("case worker screens from an inspection: %d", res.StatusCode)
 			}
 		})
 	}

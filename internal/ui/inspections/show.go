@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/inspections"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
@@ -12,6 +13,20 @@ import (
 type showPage struct {
 	inspections.Inspection
 	Names vocabulary
+	// CanScreen offers "screen a worker" to those who screen.
+	CanScreen bool
+}
+
+// Counted is how many linked screenings the reader may not open: they
+// are counted, not listed.
+func (p showPage) Counted() int {
+	n := 0
+	for _, l := range p.Linked {
+		if !l.Open {
+			n++
+		}
+	}
+	return n
 }
 
 func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int, v *web.View, in inspections.Inspection) {
@@ -22,9 +37,9 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if in.Status == inspections.Held && v.Form["held_on"] == "" {
 		v.Form["held_on"], v.Form["follow_up"] = in.HeldOn, in.FollowUp
-		v.Form["workers_met"], v.Form["screenings"], v.Form["referrals"] = strconv.Itoa(in.WorkersMet), strconv.Itoa(in.Screenings), strconv.Itoa(in.Referrals)
+		v.Form["workers_met"] = strconv.Itoa(in.WorkersMet)
 	}
-	v.Data = showPage{Inspection: in, Names: names}
+	v.Data = showPage{Inspection: in, Names: names, CanScreen: access.Can(page.Actor(r), access.EvaluateScreening)}
 	h.kit.Render(w, r, status, "inspections_show", v)
 }
 
@@ -58,11 +73,11 @@ func (h *Handler) outcome(w http.ResponseWriter, r *http.Request) {
 		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderShow(w, r, status, v, in) })
 		return
 	}
-	for _, k := range []string{"held_on", "workers_met", "screenings", "referrals", "follow_up"} {
+	for _, k := range []string{"held_on", "workers_met", "follow_up"} {
 		v.Form[k] = r.PostFormValue(k)
 	}
 	if _, err := h.inspections.Record(r.Context(), page.Actor(r), id, inspections.Outcome{HeldOn: v.Form["held_on"], WorkersMet: v.Form["workers_met"],
-		Screenings: v.Form["screenings"], Referrals: v.Form["referrals"], FollowUp: v.Form["follow_up"]}); err != nil {
+		FollowUp: v.Form["follow_up"]}); err != nil {
 		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderShow(w, r, status, v, in) })
 		return
 	}
