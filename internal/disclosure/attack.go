@@ -1,0 +1,112 @@
+package disclosure
+
+// attack is the attacker's view of a table: the suppressed interior cells
+// are the unknowns, every published margin an equation over them, and a
+// suppressed cell's count a linear function whose range the attacker can
+// compute.
+type attack struct {
+	t    *Table
+	vars map[int]int // interior cell → variable
+	lp   *simplex
+}
+
+// lowerBound is what the attacker knows beforehand about a suppressed
+// interior cell. Unless zeros are sensitive, Waymark never suppresses a
+// zero for its own sake, so a suppressed cell is at least 1 — except in a
+// category suppressed as a whole, which hides zeros too.
+func (t *Table) lowerBound(i int) float64 {
+	if t.rules.ZeroSensitive || t.cells[i].Reason == WholeCategory {
+		return 0
+	}
+	return 1
+}
+
+func (t *Table) newAttack() (*attack, error) {
+	a := &attack{t: t, vars: map[int]int{}}
+	var p problem
+	for i, c := range t.cells {
+		if c.Status == Suppressed && t.isInterior(t.key(i)) {
+			a.vars[i] = p.addVar(t.lowerBound(i))
+		}
+	}
+	for i, c := range t.cells {
+		if c.Status == Suppressed || c.Status == Unknown || t.isInterior(t.key(i)) {
+			continue
+		}
+		terms, constant := a.linear(i)
+		if len(terms) == 0 {
+			continue
+		}
+		p.rows = append(p.rows, constraint{terms: terms, rhs: float64(c.Count) - constant})
+	}
+	lp, err := p.solve()
+	if err != nil {
+		return nil, err
+	}
+	a.lp = lp
+	return a, nil
+}
+
+// linear writes cell i as the sum of its suppressed interior cells plus the
+// published interior counts.
+func (a *attack) linear(i int) ([]term, float64) {
+	var terms []term
+	constant := 0.0
+	a.t.eachInterior(i, func(j int) {
+		if v, ok := a.vars[j]; ok {
+			terms = append(terms, term{v: v, a: 1})
+			return
+		}
+		constant += float64(a.t.cells[j].Count)
+	})
+	return terms, constant
+}
+
+// interval is the range the attacker can derive for cell i.
+func (a *attack) interval(i int) Interval {
+	terms, constant := a.linear(i)
+	if len(terms) == 0 {
+		n := int(constant)
+		return Interval{Lower: n, Upper: n}
+	}
+	return a.lp.interval(terms, constant)
+}
+
+// Exposure is a suppressed cell that the published figures narrow below
+// the protection it needs.
+type Exposure struct {
+	Key      []int
+	Interval Interval
+}
+
+// Intervals returns what the attacker can derive about each suppressed
+// cell of t, by the index of the cell.
+func (t *Table) Intervals() (map[int]Interval, error) {
+	a, err := t.newAttack()
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]Interval{}
+	for i, c := range t.cells {
+		if c.Status == Suppressed {
+			out[i] = a.interval(i)
+		}
+	}
+	return out, nil
+}
+
+// Exposures returns the suppressed cells of t whose interval is narrower
+// than the threshold; a protected table has none.
+func (t *Table) Exposures() ([]Exposure, error) {
+	ivs, err := t.Intervals()
+	if err != nil {
+		return nil, err
+	}
+	var out []Exposure
+	for i := range t.cells {
+		if iv, ok := ivs[i]; ok && t.protects(i) && iv.Width() < t.rules.threshold() {
+			out = append(out, Exposure{Key: t.Key(i), Interval: iv})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,319 @@
+package disclosure
+
+import (
+	"math"
+
+	"waymark.city/waymark/internal/apperr"
+)
+
+// DefaultThreshold suppresses counts 1 to 10, as CMS, CTDC (k = 11) and
+// PCORnet do.
+const DefaultThreshold = 10
+
+// MaxThreshold bounds the threshold a caller may set.
+const MaxThreshold = 1000
+
+// Rules configure the protection of a table.
+type Rules struct {
+	// Threshold: counts 1..Threshold are suppressed (0 means the default).
+	// It is also the protection every suppressed cell keeps: the attacker's
+	// interval for it is at least Threshold wide.
+	Threshold int
+	// ZeroSensitive suppresses known zeros too.
+	ZeroSensitive bool
+	// Categories are suppressed as a whole: every cell of theirs, margins
+	// included.
+	Categories []CategoryRef
+	// Rounding is 0 (none), 5 or 10: the published counts are rounded to
+	// this base after suppression.
+	Rounding int
+}
+
+// CategoryRef names a category of a dimension by their codes.
+type CategoryRef struct {
+	Dimension string
+	Category  string
+}
+
+func (r Rules) threshold() int {
+	if r.Threshold == 0 {
+		return DefaultThreshold
+	}
+	return r.Threshold
+}
+
+func (r Rules) validate(t *Table) error {
+	var f apperr.Fields
+	if r.Threshold < 0 || r.Threshold > MaxThreshold {
+		f.Add("threshold", "statistics.error.threshold")
+	}
+	if r.Rounding != 0 && r.Rounding != 5 && r.Rounding != 10 {
+		f.Add("rounding", "statistics.error.rounding")
+	}
+	for _, ref := range r.Categories {
+		if _, _, ok := t.category(ref); !ok {
+			f.Add("categories", "statistics.error.unknown_category")
+			break
+		}
+	}
+	return f.Err()
+}
+
+func (t *Table) category(ref CategoryRef) (dim, cat int, ok bool) {
+	for d, dim := range t.dims {
+		if dim.Code != ref.Dimension {
+			continue
+		}
+		for c, cat := range dim.Categories {
+			if cat.Code == ref.Category {
+				return d, c, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// Protect returns a copy of t in which the small counts, the categories
+// named and enough complementary cells are suppressed that no suppressed
+// count can be derived or narrowed below the threshold from the published
+// cells, then rounded if asked.
+func Protect(t *Table, r Rules) (*Table, error) {
+	if err := r.validate(t); err != nil {
+		return nil, err
+	}
+	p := t.clone()
+	p.rules = r
+	p.suppressPrimary()
+	if err := p.suppressComplementary(); err != nil {
+		return nil, err
+	}
+	if r.Rounding > 0 {
+		p.round(r.Rounding)
+	}
+	return p, nil
+}
+
+func (t *Table) suppress(i int, why Reason) {
+	c := &t.cells[i]
+	c.Status = Suppressed
+	if c.Reason == NotSuppressed {
+		c.Reason = why
+	}
+}
+
+func (t *Table) suppressPrimary() {
+	for _, ref := range t.rules.Categories {
+		d, cat, _ := t.category(ref)
+		for i := range t.cells {
+			if t.key(i)[d] == cat && t.cells[i].Status != Unknown {
+				t.suppress(i, WholeCategory)
+			}
+		}
+	}
+	limit := t.rules.threshold()
+	for i, c := range t.cells {
+		if c.Status == Unknown {
+			continue
+		}
+		if (c.Count >= 1 && c.Count <= limit) || (c.Count == 0 && t.rules.ZeroSensitive) {
+			t.suppress(i, Primary)
+		}
+	}
+}
+
+// protects says whether suppressed cell i must keep the full protection: a
+// zero (in a category suppressed as a whole) is not sensitive unless zeros
+// are.
+func (t *Table) protects(i int) bool {
+	return t.cells[i].Status == Suppressed && (t.cells[i].Count > 0 || t.rules.ZeroSensitive)
+}
+
+// eligible says whether published cell i may be suppressed as a complement.
+// Zeros are not: a suppressed cell could then be zero, and the attacker's
+// lower bound of 1 would be wrong.
+func (t *Table) eligible(i int) bool {
+	return t.cells[i].Status == Value
+}
+
+// suppressComplementary adds complements until the attacker's interval for
+// every protected suppressed cell is at least the threshold wide. Each
+// round finds the first cell still exposed and suppresses the cheapest
+// hypercube around it (the cells that must move together so that its count
+// can change unseen); a hypercube whose own slack already gives the
+// protection also proves it for all its corners, so they are not solved
+// again. Suppressing more only widens intervals, and suppressing every
+// non-zero cell leaves every protected cell unbounded, so this ends.
+func (t *Table) suppressComplementary() error {
+	need := t.rules.threshold()
+	proven := map[int]bool{}
+	for {
+		a, err := t.newAttack()
+		if err != nil {
+			return err
+		}
+		exposed := -1
+		for i := range t.cells {
+			if !t.protects(i) || proven[i] {
+				continue
+			}
+			if a.interval(i).Width() < need {
+				exposed = i
+				break
+			}
+		}
+		if exposed < 0 {
+			return nil
+		}
+		fresh, cube, slack := t.bestHypercube(exposed, need)
+		if len(fresh) == 0 {
+			fresh = t.cheapestNear(exposed)
+		}
+		if len(fresh) == 0 {
+			return apperr.New(apperr.Internal, "error.internal")
+		}
+		for _, c := range fresh {
+			t.suppress(c, Complementary)
+		}
+		if slack >= need {
+			for _, c := range cube {
+				proven[c] = true
+			}
+		}
+	}
+}
+
+// hypercube is a choice, per dimension, of a second coordinate b ≠ a where
+// a is the exposed cell's. Its 2^k corners can move together by ±δ without
+// changing any other cell: along each dimension the signs are +1 at a and
+// −1 at b when both are categories, +1 at both when one is the total.
+type hypercube struct {
+	cells []int
+	signs []int
+}
+
+func (t *Table) hypercubeOf(a, b []int) hypercube {
+	k := len(a)
+	h := hypercube{cells: make([]int, 1<<k), signs: make([]int, 1<<k)}
+	for mask := range 1 << k {
+		idx, sign := 0, 1
+		for d := 0; d < k; d++ {
+			v := a[d]
+			if mask&(1<<d) != 0 {
+				v = b[d]
+				total := t.ext[d] - 1
+				if a[d] != total && b[d] != total {
+					sign = -sign
+				}
+			}
+			idx += v * t.strides[d]
+		}
+		h.cells[mask], h.signs[mask] = idx, sign
+	}
+	return h
+}
+
+// bestHypercube returns the new cells to suppress for the cheapest
+// hypercube around cell i whose slack reaches need (the count of the new
+// cells, summed, is the cost: big margins are kept), or failing that the
+// one with the most slack; with all its corners and that slack.
+func (t *Table) bestHypercube(i, need int) (fresh, cube []int, slack int) {
+	a := t.key(i)
+	k := len(a)
+	b := make([]int, k)
+	slack = -1
+	bestCost := math.MaxInt
+	var walk func(d int)
+	walk = func(d int) {
+		if d < k {
+			for v := 0; v < t.ext[d]; v++ {
+				if v != a[d] {
+					b[d] = v
+					walk(d + 1)
+				}
+			}
+			return
+		}
+		h := t.hypercubeOf(a, b)
+		var add []int
+		cost := 0
+		up, down := math.MaxInt, math.MaxInt
+		for j, c := range h.cells {
+			cell := t.cells[c]
+			if cell.Status != Suppressed {
+				if !t.eligible(c) {
+					return
+				}
+				add = append(add, c)
+				cost += cell.Count
+			}
+			room := cell.Count - int(t.lowerBound(c))
+			if h.signs[j] > 0 {
+				down = min(down, room)
+			} else {
+				up = min(up, room)
+			}
+		}
+		if len(add) == 0 {
+			return
+		}
+		s := math.MaxInt
+		if up != math.MaxInt && down != math.MaxInt {
+			s = up + down
+		}
+		enough, bestEnough := s >= need, slack >= need
+		better := false
+		switch {
+		case enough && !bestEnough:
+			better = true
+		case enough && bestEnough:
+			better = cost < bestCost || (cost == bestCost && len(add) < len(fresh))
+		case !enough && !bestEnough:
+			better = s > slack || (s == slack && cost < bestCost)
+		}
+		if better {
+			fresh, cube, slack, bestCost = add, h.cells, s, cost
+		}
+	}
+	walk(0)
+	return fresh, cube, slack
+}
+
+// cheapestNear returns the published cell with the smallest count on a line
+// through cell i (same row, column or layer, totals included), or anywhere
+// in the table if the lines hold none.
+func (t *Table) cheapestNear(i int) []int {
+	a := t.key(i)
+	best := -1
+	for j := range t.cells {
+		if !t.eligible(j) {
+			continue
+		}
+		if best < 0 || t.cells[j].Count < t.cells[best].Count {
+			if differsInOne(a, t.key(j)) {
+				best = j
+			}
+		}
+	}
+	if best >= 0 {
+		return []int{best}
+	}
+	for j := range t.cells {
+		if t.eligible(j) && (best < 0 || t.cells[j].Count < t.cells[best].Count) {
+			best = j
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return []int{best}
+}
+
+func differsInOne(a, b []int) bool {
+	n := 0
+	for d := range a {
+		if a[d] != b[d] {
+			n++
+		}
+	}
+	return n == 1
+}
