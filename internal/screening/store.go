@@ -43,6 +43,10 @@ type Screening struct {
 	// shown, and never change the result.
 	LocalVersion int
 	LocalSigns   []string
+	// Prefills are the marks of answers filled in from another record,
+	// standing and cleared, by question; read by Get and the changes, not
+	// by List.
+	Prefills []Prefill
 }
 
 // Input is the screening as engine input. Answers to indicators this
@@ -67,6 +71,9 @@ type Start struct {
 	// Answers are filled in from the start: what another record (a site
 	// check) already says about the person, for the screener to confirm.
 	Answers map[string]Answer
+	// From, when set, is that record: every answer is marked as
+	// pre-filled from it until confirmed with the person or changed.
+	From *Source
 }
 
 // Store keeps screenings in the database. Every method takes the acting
@@ -213,6 +220,11 @@ func (s *Store) CreateWith(ctx context.Context, actor access.Actor, in Start, th
 		if err := s.record(ctx, tx, actor, "screening.create", audit.Done, sc.ID, sc.OrgID, sc.Setting); err != nil {
 			return err
 		}
+		if in.From != nil {
+			if err := markPrefills(ctx, tx, &sc, *in.From, now); err != nil {
+				return err
+			}
+		}
 		if then != nil {
 			return then(tx, sc)
 		}
@@ -230,7 +242,8 @@ func getScreening(ctx context.Context, tx *storage.Tx, scope access.Scope, id st
 	if err != nil {
 		return Screening{}, fmt.Errorf("load screening %s: %w", id, storage.MapError(err))
 	}
-	return sc, nil
+	sc.Prefills, err = loadPrefills(ctx, tx, id)
+	return sc, err
 }
 
 // Get returns one screening of the actor's organisation. A screening of
@@ -254,11 +267,29 @@ func (s *Store) Get(ctx context.Context, actor access.Actor, id string) (Screeni
 // SaveAnswers merges answers into a screening's answers; an empty answer
 // removes one (unanswered again). Changing a completed screening makes it
 // a draft again, so its result is only ever shown as final for the answers
-// it was completed with; the reopening is audited.
+// it was completed with; the reopening is audited. A pre-filled answer
+// changed loses its mark.
 func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, answers map[string]Answer) (Screening, error) {
+	return s.SaveConfirmed(ctx, actor, id, answers, nil)
+}
+
+// SaveConfirmed is SaveAnswers that also clears the marks of the
+// pre-filled answers named in confirmed (question ids): the screener asked
+// the person and the answer stands. Saving the pre-filled answer again
+// without naming it leaves the mark, so a page merely sent on confirms
+// nothing. Clearing marks alone keeps the status and the result; it is
+// audited with the numbers confirmed and changed.
+func (s *Store) SaveConfirmed(ctx context.Context, actor access.Actor, id string, answers map[string]Answer, confirmed []string) (Screening, error) {
 	scope, err := s.authorize(ctx, actor, id)
 	if err != nil {
 		return Screening{}, err
+	}
+	confirm := map[string]bool{}
+	for _, q := range confirmed {
+		if _, ok := s.cat.Indicator(q); !ok {
+			return Screening{}, apperr.Validation(apperr.FieldError{Field: "confirm", Key: "error.screening.confirm_unknown"})
+		}
+		confirm[q] = true
 	}
 	set := map[string]Answer{}
 	var clear []string
@@ -292,6 +323,17 @@ func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, 
 				changed = true
 			}
 		}
+		now := s.now()
+		nConfirmed, nChanged, err := resolvePrefills(ctx, tx, &sc, confirm, actor.UserID, now)
+		if err != nil {
+			return err
+		}
+		if nConfirmed+nChanged > 0 {
+			if err := s.record(ctx, tx, actor, "screening.prefill.clear", audit.Done, id, sc.OrgID,
+				fmt.Sprintf("confirmed=%d changed=%d", nConfirmed, nChanged)); err != nil {
+				return err
+			}
+		}
 		if !changed {
 			return nil
 		}
@@ -300,7 +342,7 @@ func (s *Store) SaveAnswers(ctx context.Context, actor access.Actor, id string, 
 			return fmt.Errorf("encode answers of screening %s: %w", id, err)
 		}
 		reopened := sc.Status == StatusCompleted
-		sc.Status, sc.CompletedAt, sc.UpdatedAt = StatusDraft, nil, s.now()
+		sc.Status, sc.CompletedAt, sc.UpdatedAt = StatusDraft, nil, now
 		if _, err := tx.ExecContext(ctx, `UPDATE screenings SET answers = $1, status = $2, completed_at = NULL, updated_at = $3
 			WHERE id = $4 AND ($5 = '*' OR org_id = $5)`, string(b), sc.Status, sc.UpdatedAt, id, scope.Org()); err != nil {
 			return fmt.Errorf("save answers of screening %s: %w", id, storage.MapError(err))

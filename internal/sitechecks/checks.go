@@ -14,6 +14,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -39,6 +40,9 @@ type Check struct {
 	// first) and the screenings started.
 	FindingList   []Finding
 	ScreeningList []StartedScreening
+	// screen are the screening answers the check's signs stand for, on
+	// its own questionnaire; filled by Check only.
+	screen map[string]screening.Answer
 }
 
 // WorkersSpoken is the number of workers the inspectors spoke to.
@@ -49,7 +53,8 @@ func (c Check) WorkersSpoken() int {
 
 // SignsAboutWorkers reports whether the check recorded signs about workers,
 // so a screening can be started from it.
-func (c Check) SignsAboutWorkers() bool { return len(ScreeningAnswers(c.Answers)) > 0 }
+// Filled by Service.Check only.
+func (c Check) SignsAboutWorkers() bool { return len(c.screen) > 0 }
 
 // StartedScreening is a screening a check started.
 type StartedScreening struct {
@@ -65,6 +70,8 @@ type CheckInput struct {
 	CheckedOn    string
 	Inspectors   string
 	Organisation string
+	// Form is the stored questionnaire answered ("" the shipped one).
+	Form string
 }
 
 func (in *CheckInput) check(today string) apperr.Fields {
@@ -100,7 +107,14 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 	case site.ContractID != in.ContractID:
 		f.Add("site_id", "sitechecks.error.site_other_contract")
 	}
-	ans, err := questionnaire.Decode(values, lang)
+	var form CheckForm
+	if err := s.db.Read(ctx, func(tx *storage.Tx) (err error) {
+		form, err = s.formByID(ctx, tx, in.Form)
+		return err
+	}); err != nil {
+		return Check{}, forms.Answers{}, err
+	}
+	ans, err := form.Form.Decode(values, lang)
 	if err != nil {
 		e := apperr.As(err)
 		if e.Code != apperr.Invalid {
@@ -116,22 +130,17 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 		return Check{}, ans, fmt.Errorf("encode check answers: %w", err)
 	}
 	id, now := newID(), s.now()
-	derived := Derive(ans)
+	derived := form.derive(ans)
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_checks
 			(id, contract_id, site_id, checked_on, inspectors, organisation, form_id, form_version, answers, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			id, in.ContractID, in.SiteID, in.CheckedOn, in.Inspectors, in.Organisation, questionnaire.ID, questionnaire.Version,
+			id, in.ContractID, in.SiteID, in.CheckedOn, in.Inspectors, in.Organisation, form.FormID, form.Version,
 			string(b), actor.UserID, now); err != nil {
 			return err
 		}
-		for _, sg := range derived {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_findings
-				(id, check_id, severity, signal, description, created_by, created_at, updated_at, contract_id)
-				VALUES ($1, $2, $3, $4, '', $5, $6, $6, (SELECT contract_id FROM site_checks WHERE id = $2))`,
-				newID(), id, sg.Severity, sg.Question, actor.UserID, now); err != nil {
-				return err
-			}
+		if err := addDerived(ctx, tx, form, id, derived, lang, actor.UserID, now); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, actor, "site_check.create", "site_check", id, fmt.Sprintf("findings=%d", len(derived)))
 	})
@@ -140,6 +149,25 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 	}
 	c, err := s.Check(ctx, actor, id)
 	return c, ans, err
+}
+
+// addDerived stores the findings signals give a check. The shipped form's
+// have a standard text in every language; an imported form's keep its
+// item's label in lang.
+func addDerived(ctx context.Context, tx *storage.Tx, form CheckForm, checkID string, derived []Signal, lang, by string, now time.Time) error {
+	for _, sg := range derived {
+		text := ""
+		if !form.Shipped() {
+			text = form.label(sg.Question, lang)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_findings
+			(id, check_id, severity, signal, description, created_by, created_at, updated_at, contract_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7, (SELECT contract_id FROM site_checks WHERE id = $2))`,
+			newID(), checkID, sg.Severity, sg.Question, text, by, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checksQuery selects checks (where names them as c, $2 is its argument)
@@ -202,7 +230,11 @@ func (s *Service) Check(ctx context.Context, actor access.Actor, id string) (Che
 			return err
 		}
 		c.FindingList = found[id]
-		c.ScreeningList, err = screeningsOf(ctx, tx, id)
+		if c.ScreeningList, err = screeningsOf(ctx, tx, id); err != nil {
+			return err
+		}
+		form, err := s.formOf(ctx, tx, c.FormID, c.FormVersion)
+		c.screen = form.screeningAnswers(c.Answers)
 		return err
 	})
 	if apperr.Is(err, apperr.NotFound) {

@@ -52,6 +52,10 @@ func FindingText(p *i18n.Printer, f Finding) string {
 	if f.Description != "" || f.Signal == "" {
 		return f.Description
 	}
+	// An imported form's item has no standard text: its name stands in.
+	if !p.Has("sitechecks.signal." + f.Signal) {
+		return f.Signal
+	}
 	return p.T("sitechecks.signal." + f.Signal)
 }
 

@@ -23,7 +23,11 @@ type Finding struct {
 	// text is the signal's standard one (message sitechecks.signal.<Signal>).
 	Description string
 	CreatedAt   time.Time
-	Actions     []Action
+	// Withdrawn is set on a derived finding whose answer an edit of the
+	// check's answers took back: it stays for the corrective actions
+	// planned for it.
+	Withdrawn bool
+	Actions   []Action
 }
 
 // Action is one corrective action.
@@ -81,7 +85,8 @@ func (in *ActionInput) check(today string) error {
 	return f.Err()
 }
 
-const findingColumns = `f.id, f.check_id, f.severity, f.signal, f.description, f.created_at`
+const findingColumns = `f.id, f.check_id, f.severity, f.signal, f.description, f.created_at,
+	CASE WHEN f.answer_withdrawn_at IS NULL THEN 0 ELSE 1 END`
 
 const severityOrder = `CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END`
 
@@ -102,10 +107,12 @@ func findingsOf(ctx context.Context, tx *storage.Tx, today, column, value string
 	index := map[string]at{}
 	for rows.Next() {
 		var fd Finding
-		if err := rows.Scan(&fd.ID, &fd.CheckID, &fd.Severity, &fd.Signal, &fd.Description, &fd.CreatedAt); err != nil {
+		var withdrawn int
+		if err := rows.Scan(&fd.ID, &fd.CheckID, &fd.Severity, &fd.Signal, &fd.Description, &fd.CreatedAt, &withdrawn); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		fd.Withdrawn = withdrawn == 1
 		index[fd.ID] = at{fd.CheckID, len(out[fd.CheckID])}
 		out[fd.CheckID] = append(out[fd.CheckID], fd)
 	}

@@ -71,15 +71,7 @@ func Signals() []Signal { return append([]Signal(nil), signals...) }
 
 // Derive lists the signals a check's answers give, in the order of
 // Signals.
-func Derive(ans forms.Answers) []Signal {
-	var out []Signal
-	for _, sg := range signals {
-		if ans.Values[sg.Question] == sg.Answer {
-			out = append(out, sg)
-		}
-	}
-	return out
-}
+func Derive(ans forms.Answers) []Signal { return shippedForm.derive(ans) }
 
 // Indicator maps an answer of the site check to an answer of the
 // screening: what a worker at a site with this sign is likely to say yes
@@ -125,17 +117,5 @@ func aboutWorkers(id string) bool { return id != "work.public_subcontractor" }
 // with core.does_work yes (the person works at the site). It is empty when
 // the check found no sign about workers: then there is nobody to screen.
 func ScreeningAnswers(ans forms.Answers) map[string]screening.Answer {
-	out := map[string]screening.Answer{}
-	signs := false
-	for _, in := range indicators {
-		if ans.Values[in.Question] == in.Answer {
-			out[in.Screening] = in.Value
-			signs = signs || aboutWorkers(in.Screening)
-		}
-	}
-	if !signs {
-		return map[string]screening.Answer{}
-	}
-	out["core.does_work"] = screening.Yes
-	return out
+	return shippedForm.screeningAnswers(ans)
 }

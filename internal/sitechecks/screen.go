@@ -27,14 +27,15 @@ func (s *Service) StartScreening(ctx context.Context, actor access.Actor, checkI
 	if err != nil {
 		return screening.Screening{}, err
 	}
-	answers := ScreeningAnswers(c.Answers)
+	answers := c.screen
 	if len(answers) == 0 {
 		return screening.Screening{}, apperr.New(apperr.Conflict, "sitechecks.error.no_signs")
 	}
 	// The screening, its answers and the check's link to it are stored in
 	// one transaction: a failure leaves no screening the check does not
 	// know of.
-	return s.screenings.CreateWith(ctx, actor, screening.Start{Setting: Setting, Answers: answers}, func(tx *storage.Tx, sc screening.Screening) error {
+	return s.screenings.CreateWith(ctx, actor, screening.Start{Setting: Setting, Answers: answers,
+		From: &screening.Source{Kind: "site_check", ID: checkID, On: c.CheckedOn}}, func(tx *storage.Tx, sc screening.Screening) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO site_check_screenings (check_id, screening_id, started_by, started_at) VALUES ($1, $2, $3, $4)`,
 			checkID, sc.ID, actor.UserID, s.now()); err != nil {
 			return fmt.Errorf("link screening to site check %s: %w", checkID, err)

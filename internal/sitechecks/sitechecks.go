@@ -31,6 +31,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -104,10 +105,13 @@ const (
 type Service struct {
 	db          *storage.DB
 	audit       *audit.Log
+	gate        audit.Gate
 	procurement Procurement
 	screenings  *screening.Store
 	now         func() time.Time
 	zone        *time.Location
+	// forms keeps imported questionnaires parsed, by stored id.
+	forms sync.Map
 }
 
 // Deps are what the service needs.
@@ -125,7 +129,8 @@ type Deps struct {
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, audit: d.Audit, procurement: d.Procurement, screenings: d.Screenings, now: d.Now, zone: d.Zone}
+	s := &Service{db: d.DB, audit: d.Audit, gate: audit.NewGate(d.DB, d.Audit), procurement: d.Procurement, screenings: d.Screenings,
+		now: d.Now, zone: d.Zone}
 	if s.now == nil {
 		s.now = storage.Now
 	}
@@ -151,19 +156,15 @@ func (s *Service) refuse(ctx context.Context, actor access.Actor, action access.
 
 // authorize asks the policy for action and audits a refusal.
 func (s *Service) authorize(ctx context.Context, actor access.Actor, action access.Action, subject, id string) error {
-	if _, err := access.Authorize(actor, action); err != nil {
-		return s.refuse(ctx, actor, action, subject, id, err)
-	}
-	return nil
+	_, err := s.gate.Authorize(ctx, actor, action, subject, id)
+	return err
 }
 
 // record appends the audit entry of a change inside its transaction. The
 // detail holds codes only: texts stay out of the log that can never be
 // edited.
 func (s *Service) record(ctx context.Context, tx *storage.Tx, actor access.Actor, action, subject, id, detail string) error {
-	_, err := s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: action,
-		Outcome: audit.Allowed, SubjectType: subject, SubjectID: id, Detail: detail})
-	return err
+	return s.gate.Record(ctx, tx, actor, action, subject, id, "", detail)
 }
 
 func errNotFound() error { return apperr.New(apperr.NotFound, "error.not_found") }

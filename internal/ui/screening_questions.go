@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/web"
@@ -23,6 +24,11 @@ type questionView struct {
 	// LocalSigns are the city's local signs that count through this
 	// question: what to look for here, in local words.
 	LocalSigns []guideSign
+	// Prefill says where a pre-filled answer not yet confirmed with the
+	// person came from ("" for none); Confirmed ticks its confirmation
+	// when the page is shown again.
+	Prefill   string
+	Confirmed bool
 }
 
 // localCheck is a local sign without a catalogue question, offered on the
@@ -77,6 +83,16 @@ func (h *Handler) loadScreening(r *http.Request, lang string) (*screening.Catalo
 	}
 	plan, err := c.Plan(sc.Input(c), lang)
 	return c, sc, res, plan, err
+}
+
+// prefillNote says where a pre-filled answer came from and asks to
+// confirm it with the person.
+func prefillNote(v *web.View, p screening.Prefill) string {
+	date := p.On
+	if t, err := time.Parse(time.DateOnly, p.On); err == nil {
+		date = v.P.Date(t, time.UTC)
+	}
+	return v.P.T("screening.prefill.note", "source", v.P.T("screening.prefill.source."+p.Kind), "date", date)
 }
 
 // pageNumber reads a page number, clamped to the plan.
@@ -134,6 +150,10 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 			}
 			g := &page.Groups[len(page.Groups)-1]
 			qv := questionView{ID: q.ID, Field: field, Text: q.Text, Help: q.Help, Answer: answer, Urgent: len(q.Triggers) > 0}
+			if p, ok := sc.Prefilled(q.ID); ok {
+				qv.Prefill = prefillNote(v, p)
+				qv.Confirmed = v.Form["confirm."+q.ID] != ""
+			}
 			for _, s := range local.Signs {
 				if s.Counts && s.QuestionID == q.ID {
 					qv.LocalSigns = append(qv.LocalSigns, localSign(v, c, s))
@@ -172,12 +192,18 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 	}
 	number := pageNumber(r.PostFormValue("page"), plan)
 	answers := map[string]screening.Answer{}
+	// Only the questions of this page are confirmed from it.
+	var confirmed []string
 	if number <= len(plan.Pages) {
 		for _, q := range plan.Pages[number-1] {
 			field := "answers." + q.ID
 			if a := r.PostFormValue(field); a != "" {
 				answers[q.ID] = screening.Answer(a)
 				v.Form[field] = a
+			}
+			if slices.Contains(r.PostForm["confirm"], q.ID) {
+				confirmed = append(confirmed, q.ID)
+				v.Form["confirm."+q.ID] = q.ID
 			}
 		}
 	}
@@ -202,8 +228,8 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 			return
 		}
 	}
-	if len(answers) > 0 {
-		saved, err := store.SaveAnswers(r.Context(), actor(r), sc.ID, answers)
+	if len(answers) > 0 || len(confirmed) > 0 {
+		saved, err := store.SaveConfirmed(r.Context(), actor(r), sc.ID, answers, confirmed)
 		if err != nil {
 			v.FormError(err)
 			h.renderQuestions(w, r, statusOf(err), v, c, sc, res, plan, number)

@@ -80,6 +80,11 @@ type resultView struct {
 	// guide version they were shown from.
 	LocalNoted   []guideText
 	LocalVersion int
+	// Unconfirmed are the pre-filled answers (from a site check) not yet
+	// confirmed with the person nor changed, linked to where they are
+	// asked. The result counts them; a referral may still go out, under
+	// the warning the page shows.
+	Unconfirmed []linkView
 }
 
 // callContact is a partner to call now.
@@ -191,6 +196,9 @@ func explainResult(c *screening.Catalogue, sc screening.Screening, res screening
 			labels[i] = c.Label(id, lang)
 		}
 		v.Declined = c.Text("render.declined", lang, map[string]string{"questions": strings.Join(labels, "; ")})
+	}
+	for _, p := range sc.Unconfirmed() {
+		v.Unconfirmed = append(v.Unconfirmed, link(p.Question))
 	}
 	// The plan holds the questions asked of this person: child-only ones
 	// are not asked of an adult, nor follow-ups the answers did not open.

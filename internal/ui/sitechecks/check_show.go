@@ -18,6 +18,7 @@ type checkPage struct {
 	Contract procurement.Contract
 	Site     procurement.Site
 	Answers  []answerGroup
+	Form     sitechecks.CheckForm
 	Findings []findingRow
 	// CanManage offers the forms; CanScreen the button that screens the
 	// workers, when the check found signs about them.
@@ -84,10 +85,15 @@ func (h *Handler) renderCheck(w http.ResponseWriter, r *http.Request, status int
 		h.kit.Fail(w, r, err)
 		return
 	}
+	form, err := h.checks.FormOf(ctx, c)
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
 	manage := access.Can(a, access.ManageProcurement)
-	d := checkPage{Check: c, Contract: contract, Site: site, CanManage: manage,
+	d := checkPage{Check: c, Contract: contract, Site: site, CanManage: manage, Form: form,
 		CanScreen:  manage && access.Can(a, access.EvaluateScreening) && c.SignsAboutWorkers(),
-		Answers:    answered(sitechecks.Questionnaire().Evaluate(c.Answers, v.P.Lang())),
+		Answers:    answered(form.Form.Evaluate(c.Answers, v.P.Lang())),
 		Severities: options("sitechecks.severity.", sitechecks.Severities())}
 	for _, f := range c.FindingList {
 		d.Findings = append(d.Findings, findingRow{Finding: f, Text: sitechecks.FindingText(v.P, f), P: v.P})

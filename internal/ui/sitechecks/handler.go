@@ -1,7 +1,8 @@
 // Package sitechecksui is the site checks' pages: the checks of a contract
 // and of a site with their exports, the check form (the questionnaire,
 // rendered on the server), a check with its findings, corrective actions
-// and the button that screens the workers. The rules are in
+// and the button that screens the workers, the edit of a check's answers
+// and the operator's own questionnaires (XLSForm import). The rules are in
 // internal/sitechecks; contracts and sites are procurement's pages.
 package sitechecksui
 
@@ -40,6 +41,10 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "GET /procurement/checks/{id}", Gate: page.SignedIn, Action: view, Handler: h.showCheck},
 		{Pattern: "POST /procurement/checks/{id}/findings", Gate: page.SignedIn, Action: manage, Handler: h.addFinding},
 		{Pattern: "POST /procurement/checks/{id}/screening", Gate: page.SignedIn, Action: manage, Handler: h.screen},
+		{Pattern: "GET /procurement/checks/{id}/answers", Gate: page.SignedIn, Action: manage, Handler: h.editAnswersForm},
+		{Pattern: "POST /procurement/checks/{id}/answers", Gate: page.SignedIn, Action: manage, Handler: h.editAnswers},
+		{Pattern: "GET /procurement/check-forms", Gate: page.SignedIn, Action: view, Handler: h.listForms},
+		{Pattern: "POST /procurement/check-forms", Gate: page.SignedIn, Action: manage, Handler: h.importForm},
 		{Pattern: "GET /procurement/check-findings/{id}", Gate: page.SignedIn, Action: view, Handler: h.showFinding},
 		{Pattern: "POST /procurement/check-findings/{id}", Gate: page.SignedIn, Action: manage, Handler: h.editFinding},
 		{Pattern: "POST /procurement/check-findings/{id}/actions", Gate: page.SignedIn, Action: manage, Handler: h.addAction},
