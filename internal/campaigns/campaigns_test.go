@@ -5,9 +5,12 @@ import (
 	"context"
 	"image"
 	"image/png"
+	"maps"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -299,15 +302,34 @@ func TestFunnel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			call := intake.NewCall{CallerType: "witness", Language: "en", Topic: "suspicion", Code: "ZZZZZZ"}
-			_, err = app.Intake.LogCall(ctx, op, scope, call)
-			wantKey(t, "call with an unknown code", err, apperr.Invalid, "campaigns.error.call_code")
-			if n := f.count(t, `SELECT COUNT(*) FROM calls`); n != 0 {
-				t.Fatalf("%d calls stored after a refusal", n)
+			// A caller's answer is never refused: a code no material has is
+			// kept as typed, sealed, and counts for no campaign.
+			call := intake.NewCall{CallerType: "witness", Language: "en", Topic: "suspicion", Code: "the radio, I think"}
+			unknown, err := app.Intake.LogCall(ctx, op, scope, call)
+			if err != nil {
+				t.Fatalf("call with an unknown code: %v", err)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM calls WHERE id = $1 AND attribution_code IS NULL AND attribution_typed IS NOT NULL`, unknown); n != 1 {
+				t.Fatal("the unknown code was not kept apart from the codes")
+			}
+			if got, err := app.Intake.GetCall(ctx, op, scope, unknown); err != nil || got.Code != "" || got.CodeTyped != "the radio, I think" {
+				t.Fatalf("call with an unknown code reads %+v, %v", got, err)
 			}
 			call.Code = poster.Code
-			if _, err := app.Intake.LogCall(ctx, op, scope, call); err != nil {
+			coded, err := app.Intake.LogCall(ctx, op, scope, call)
+			if err != nil {
 				t.Fatal(err)
+			}
+			// The coded call leads to a report: one contact, and a report.
+			if _, err := app.Intake.ReportFromCall(ctx, op, scope, coded, intake.CallReport{Details: "Workers sleep at the depot."}); err != nil {
+				t.Fatal(err)
+			}
+			// A held report (sent without the form's proof of work) counts in
+			// no step until triage takes it out of the held queue.
+			held, err := app.Intake.Submit(ctx, intake.Submission{Details: "Seen the poster, same at the car wash.", Urgency: intake.UrgencySoon,
+				Code: poster.Code}, intake.Work{})
+			if err != nil || !held.Held {
+				t.Fatalf("held report: %+v, %v", held, err)
 			}
 
 			triage, err := access.Authorize(op, access.TriageReports)
@@ -342,15 +364,23 @@ func TestFunnel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fn.Reach != 1500 || fn.Contacts != 2 || fn.Reports != 1 || fn.Screenings != 1 || fn.Referrals != 1 {
-				t.Fatalf("funnel %+v, want reach 1500, 2 contacts, 1 report, 1 screening, 1 referral", fn)
+			if fn.Reach != 1500 || fn.Contacts != 2 || fn.Reports != 2 || fn.Screenings != 1 || fn.Referrals != 1 || fn.Held != 1 {
+				t.Fatalf("funnel %+v, want reach 1500, 2 contacts, 2 reports, 1 screening, 1 referral, 1 held", fn)
 			}
-			if len(fn.Materials) != 1 || fn.Materials[0].Reach != 1200 || fn.Materials[0].Contacts != 2 ||
+			if len(fn.Materials) != 1 || fn.Materials[0].Reach != 1200 || fn.Materials[0].Contacts != 2 || fn.Materials[0].Held != 1 ||
 				len(fn.Channels) != 1 || fn.Channels[0].Reach != 300 {
 				t.Fatalf("by material %+v, by channel %+v", fn.Materials, fn.Channels)
 			}
 			if len(fn.Targets) != 2 || !fn.Targets[0].Met || fn.Targets[1].Met {
 				t.Fatalf("targets %+v: want contacts met, referrals not", fn.Targets)
+			}
+
+			// Dismissed as abuse, the held report still counts nowhere.
+			if err := app.Intake.Dismiss(ctx, op, triage, held.ReportID, "abuse", ""); err != nil {
+				t.Fatal(err)
+			}
+			if fn, err = f.svc.Funnel(ctx, coord, c.ID); err != nil || fn.Contacts != 2 || fn.Reports != 2 || fn.Held != 0 {
+				t.Fatalf("after dismissing the held report as abuse: %+v, %v", fn, err)
 			}
 		})
 	}
@@ -417,5 +447,230 @@ func TestQRScans(t *testing.T) {
 	out, err := exec.Command(zbar, "--quiet", "--raw", path).Output()
 	if err != nil || strings.TrimSpace(string(out)) != content {
 		t.Fatalf("zbarimg read %q (%v), want %q", out, err, content)
+	}
+}
+
+// TestHarmSealed: a harm log entry's description is sealed, not stored in
+// the clear; entries from before migration 0047 are sealed at start; a
+// forgotten key leaves the entry and its review readable, the
+// description marked erased.
+func TestHarmSealed(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord, app := context.Background(), f.coordinator.Actor, f.env.App
+			c, err := f.svc.Create(ctx, coord, cleaningCampaign())
+			if err != nil {
+				t.Fatal(err)
+			}
+			today := time.Now().UTC().Format(time.DateOnly)
+			secret := "A cleaner at the depot was shouted at by her supervisor after the poster went up."
+			if err := f.svc.RecordHarm(ctx, coord, c.ID, campaigns.HarmInput{Kind: "risk_to_people", Severity: "high", HappenedOn: today,
+				Description: secret}); err != nil {
+				t.Fatal(err)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM campaign_harms WHERE description = '' AND description_sealed IS NOT NULL`); n != 1 {
+				t.Fatalf("%d entries sealed, want 1", n)
+			}
+			// An entry written before 0047, in the clear, as the old code did.
+			err = app.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO campaign_harms (id, campaign_id, kind, severity, happened_on, description, created_by, created_at)
+					VALUES ('legacy-harm', $1, 'backlash', 'low', $2, 'Posters torn down in the market hall.', $3, $4)`, c.ID, today, coord.UserID, time.Now())
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				if err := f.svc.SealHarmDescriptions(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM campaign_harms WHERE description <> '' OR description_sealed IS NULL`); n != 0 {
+				t.Fatalf("%d entries still in the clear", n)
+			}
+			harms, err := f.svc.Harms(ctx, f.analyst.Actor, c.ID)
+			if err != nil || len(harms) != 2 {
+				t.Fatalf("harms %+v, %v", harms, err)
+			}
+			texts := map[string]string{}
+			for _, h := range harms {
+				texts[h.ID] = h.Description
+			}
+			if texts["legacy-harm"] != "Posters torn down in the market hall." || !slices.Contains(slices.Collect(maps.Values(texts)), secret) {
+				t.Fatalf("descriptions read back %v", texts)
+			}
+			var id string
+			for k, v := range texts {
+				if v == secret {
+					id = k
+				}
+			}
+			if err := f.svc.ReviewHarm(ctx, coord, c.ID, id, "Met the supplier; the supervisor was moved."); err != nil {
+				t.Fatal(err)
+			}
+			if err := app.DB.Write(ctx, func(tx *storage.Tx) error { return app.Vault.Forget(ctx, tx, "campaign_harms/"+id) }); err != nil {
+				t.Fatal(err)
+			}
+			harms, err = f.svc.Harms(ctx, coord, c.ID)
+			if err != nil || len(harms) != 2 {
+				t.Fatalf("harms after forgetting a key: %+v, %v", harms, err)
+			}
+			for _, h := range harms {
+				if h.ID == id && (!h.Erased || h.Description != "" || h.ActionTaken != "Met the supplier; the supervisor was moved." || h.ReviewedAt == nil) {
+					t.Fatalf("forgotten entry %+v: want erased with its review", h)
+				}
+				if h.ID == "legacy-harm" && (h.Erased || h.Description == "") {
+					t.Fatalf("the other entry lost its description: %+v", h)
+				}
+			}
+		})
+	}
+}
+
+// surveyAnswers is a response to the campaign survey.
+func surveyAnswers(saw, recognised, knows, act string) url.Values {
+	return url.Values{"saw_campaign": {saw}, "recognised": {recognised}, "knows_where": {knows}, "would_act": {act}}
+}
+
+// TestSurvey: responses to the campaign survey are entered by the
+// coordinator or an outreach worker, counted before and after launch, and
+// set against the survey targets declared before launch; bad input
+// changes nothing.
+func TestSurvey(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord := context.Background(), f.coordinator.Actor
+			in := cleaningCampaign()
+			in.CTAReport = true
+			c, err := f.svc.Create(ctx, coord, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "survey_knows_where", Target: "150", DueOn: "2027-01-31"})
+			wantKey(t, "share over 100", err, apperr.Invalid, "campaigns.error.target_share")
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "survey_knows_where", Target: "50", DueOn: "2027-01-31"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "survey_would_act", Target: "80", DueOn: "2027-01-31"}); err != nil {
+				t.Fatal(err)
+			}
+			today := f.svc.Today()
+			baseline := time.Now().UTC().AddDate(0, 0, -10).Format(time.DateOnly)
+
+			_, err = f.svc.RecordSurvey(ctx, coord, c.ID, "2999-01-01", url.Values{"saw_campaign": {"perhaps"}}, "de")
+			wantKey(t, "bad response", err, apperr.Invalid, "campaigns.error.answered_on")
+			if e := apperr.As(err); len(e.Fields) < 4 {
+				t.Fatalf("bad response: fields %+v, want the day, the bad choice and the missing answers", e.Fields)
+			}
+			if _, err := f.svc.RecordSurvey(ctx, f.analyst.Actor, c.ID, today, surveyAnswers("yes", "yes", "yes", "yes"), "en"); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("analyst enters a response: %v", err)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM campaign_survey_responses`); n != 0 {
+				t.Fatalf("%d responses stored after refusals", n)
+			}
+			// Baseline before launch: 1 of 2 knows where to report.
+			for _, v := range []url.Values{surveyAnswers("no", "no", "yes", "maybe"), surveyAnswers("no", "no", "no", "no")} {
+				if _, err := f.svc.RecordSurvey(ctx, coord, c.ID, baseline, v, "en"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := f.svc.Launch(ctx, coord, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			// After launch, entered by an outreach worker (a case worker): 3 of 4 know.
+			for _, v := range []url.Values{surveyAnswers("yes", "yes", "yes", "yes"), surveyAnswers("yes", "no", "yes", "maybe"),
+				surveyAnswers("unsure", "unsure", "yes", "no"), surveyAnswers("no", "no", "no", "yes")} {
+				if _, err := f.svc.RecordSurvey(ctx, f.worker.Actor, c.ID, today, v, "en"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := f.svc.SurveyResults(ctx, f.analyst.Actor, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Before != 2 || res.After != 4 || len(res.Questions) != 4 {
+				t.Fatalf("results %+v: want 2 before, 4 after, 4 questions", res)
+			}
+			knows, act := res.Questions[2], res.Questions[3]
+			if knows.Question != "knows_where" || knows.YesBefore != 1 || knows.ShareBefore != 50 || knows.YesAfter != 3 || knows.ShareAfter != 75 {
+				t.Fatalf("knows where to report: %+v", knows)
+			}
+			if act.YesAfter != 2 || act.ShareAfter != 50 || knows.LabelIn("de") == knows.LabelIn("en") {
+				t.Fatalf("would act: %+v", act)
+			}
+			fn, err := f.svc.Funnel(ctx, coord, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fn.Targets) != 2 || fn.Targets[0].Survey == nil || fn.Targets[0].Count != 75 || !fn.Targets[0].Met ||
+				fn.Targets[1].Count != 50 || fn.Targets[1].Met {
+				t.Fatalf("survey targets %+v: want knows-where 75%% met, would-act 50%% not", fn.Targets)
+			}
+			if n := f.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'campaigns.survey.record'`); n != 6 {
+				t.Fatalf("%d survey responses audited, want 6", n)
+			}
+			if err := f.svc.End(ctx, coord, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			_, err = f.svc.RecordSurvey(ctx, coord, c.ID, today, surveyAnswers("yes", "yes", "yes", "yes"), "en")
+			wantKey(t, "response to an ended campaign", err, apperr.Conflict, "campaigns.error.ended")
+		})
+	}
+}
+
+// TestAttribution: the console lists the running campaigns' codes; a
+// code's campaign and material are named for staff who may see them.
+func TestAttribution(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord := context.Background(), f.coordinator.Actor
+			in := cleaningCampaign()
+			in.CTAReport = true
+			running, err := f.svc.Create(ctx, coord, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			poster, err := f.svc.AddMaterial(ctx, coord, running.ID, campaigns.MaterialInput{Title: "Poster A3", Channel: "poster", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.AddTarget(ctx, coord, running.ID, campaigns.TargetInput{Measure: "contacts", Target: "5", DueOn: "2027-01-31"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Launch(ctx, coord, running.ID); err != nil {
+				t.Fatal(err)
+			}
+			draft, err := f.svc.Create(ctx, coord, cleaningCampaign())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.AddMaterial(ctx, coord, draft.ID, campaigns.MaterialInput{Title: "Draft leaflet", Channel: "leaflet", Language: "en"}); err != nil {
+				t.Fatal(err)
+			}
+			codes, err := f.svc.RunningCodes(ctx, f.operator.Actor)
+			if err != nil || len(codes) != 1 || codes[0].Code != poster.Code || codes[0].Title != "Poster A3" || codes[0].Campaign != "Clean work" {
+				t.Fatalf("running codes %+v, %v: want the running campaign's poster only", codes, err)
+			}
+			if _, err := f.svc.RunningCodes(ctx, f.analyst.Actor); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("analyst lists the console's codes: %v", err)
+			}
+			src, ok, err := f.svc.SourceOf(ctx, f.operator.Actor, poster.Code)
+			if err != nil || !ok || src.CampaignID != running.ID || src.Material != "Poster A3" || src.Channel != "poster" || src.Linked {
+				t.Fatalf("operator's source %+v %v %v: want named, not linked", src, ok, err)
+			}
+			if src, ok, err = f.svc.SourceOf(ctx, f.analyst.Actor, poster.Code); err != nil || !ok || !src.Linked {
+				t.Fatalf("analyst's source %+v %v %v: want linked", src, ok, err)
+			}
+			screener := f.env.User("screener", access.Screener, f.hotline)
+			if _, ok, err = f.svc.SourceOf(ctx, screener.Actor, poster.Code); err != nil || ok {
+				t.Fatalf("screener's source: %v %v, want none", ok, err)
+			}
+			if _, ok, err = f.svc.SourceOf(ctx, coord, "ZZZZZZ"); err != nil || ok {
+				t.Fatalf("unknown code: %v %v", ok, err)
+			}
+		})
 	}
 }

@@ -10,15 +10,22 @@ import (
 )
 
 // Funnel is a campaign's counts from reach to referrals. Contacts are the
-// reports and calls that named one of its codes; Reports are the reports
-// that named one or were made from such a call; Screenings the screenings
-// made from those reports; Referrals the referrals from those screenings.
+// calls that named one of its codes and the reports from the public form
+// that did (a report made from such a call is the same contact, counted
+// once, as the call); Reports are the reports that named one or were made
+// from such a call; Screenings the screenings made from those reports;
+// Referrals the referrals from those screenings.
+//
+// Reports still held (sent without the form's proof of work, waiting for
+// triage) count in no step: Held shows them apart. Reports dismissed as
+// abuse or as a test count nowhere either.
 type Funnel struct {
 	Reach      int
 	Contacts   int
 	Reports    int
 	Screenings int
 	Referrals  int
+	Held       int
 	// Materials are reach and contacts per material; Channels the reach
 	// counted for a whole channel, not for one material.
 	Materials []MaterialCount
@@ -31,6 +38,7 @@ type MaterialCount struct {
 	Material
 	Reach    int
 	Contacts int
+	Held     int
 }
 
 // ChannelReach is reach counted for a channel as a whole.
@@ -46,6 +54,9 @@ type Progress struct {
 	Met   bool
 	// Due is true once the target's date has passed.
 	Due bool
+	// Survey is the survey's result for a survey measure (Count is then
+	// the share after launch, in percent); nil for a funnel measure.
+	Survey *QuestionResult
 }
 
 // Of is the count of a measure.
@@ -66,9 +77,26 @@ func (f Funnel) Of(measure string) int {
 // codesOf selects the campaign's codes ($1 is the campaign).
 const codesOf = `SELECT code FROM campaign_materials WHERE campaign_id = $1`
 
-// reportsOf selects the id and screening of the campaign's reports.
-const reportsOf = `SELECT r.id, r.screening_id FROM reports r WHERE r.attribution_code IN (` + codesOf + `)
-	OR r.id IN (SELECT c.report_id FROM calls c WHERE c.report_id IS NOT NULL AND c.attribution_code IN (` + codesOf + `))`
+// countedReport is true for a report of alias r the funnel counts: not
+// held, and not dismissed as abuse or as a test.
+const countedReport = `r.status <> 'held' AND NOT (r.status = 'dismissed' AND r.dismiss_reason IN ('abuse', 'test'))`
+
+// reportsOf selects the id and screening of the campaign's counted reports.
+const reportsOf = `SELECT r.id, r.screening_id FROM reports r WHERE (r.attribution_code IN (` + codesOf + `)
+	OR r.id IN (SELECT c.report_id FROM calls c WHERE c.report_id IS NOT NULL AND c.attribution_code IN (` + codesOf + `)))
+	AND ` + countedReport
+
+// contactsOf counts the contacts by the codes the subquery codes selects:
+// the calls, and the counted reports from the public form.
+func contactsOf(codes string) string {
+	return `(SELECT COUNT(*) FROM calls WHERE attribution_code IN (` + codes + `))
+		+ (SELECT COUNT(*) FROM reports r WHERE r.attribution_code IN (` + codes + `) AND r.source <> 'call' AND ` + countedReport + `)`
+}
+
+// heldOf counts the held reports by the codes the subquery codes selects.
+func heldOf(codes string) string {
+	return `(SELECT COUNT(*) FROM reports WHERE attribution_code IN (` + codes + `) AND status = 'held')`
+}
 
 // Funnel counts a campaign's funnel.
 func (s *Service) Funnel(ctx context.Context, actor access.Actor, campaignID string) (Funnel, error) {
@@ -83,20 +111,20 @@ func (s *Service) Funnel(ctx context.Context, actor access.Actor, campaignID str
 		}
 		if err := tx.QueryRowContext(ctx, `SELECT
 				(SELECT COALESCE(SUM(people), 0) FROM campaign_reach WHERE campaign_id = $1),
-				(SELECT COUNT(*) FROM reports WHERE attribution_code IN (`+codesOf+`))
-					+ (SELECT COUNT(*) FROM calls WHERE attribution_code IN (`+codesOf+`)),
+				`+contactsOf(codesOf)+`,
+				`+heldOf(codesOf)+`,
 				(SELECT COUNT(*) FROM (`+reportsOf+`) cr),
 				(SELECT COUNT(DISTINCT cr.screening_id) FROM (`+reportsOf+`) cr),
 				(SELECT COUNT(*) FROM referrals f WHERE f.screening_id IN (SELECT cr.screening_id FROM (`+reportsOf+`) cr))`, c.ID).
-			Scan(&f.Reach, &f.Contacts, &f.Reports, &f.Screenings, &f.Referrals); err != nil {
+			Scan(&f.Reach, &f.Contacts, &f.Held, &f.Reports, &f.Screenings, &f.Referrals); err != nil {
 			return fmt.Errorf("count funnel of campaign %s: %w", c.ID, err)
 		}
 		for _, m := range c.Materials {
 			mc := MaterialCount{Material: m}
 			if err := tx.QueryRowContext(ctx, `SELECT
 					(SELECT COALESCE(SUM(people), 0) FROM campaign_reach WHERE material_id = $1),
-					(SELECT COUNT(*) FROM reports WHERE attribution_code = $2) + (SELECT COUNT(*) FROM calls WHERE attribution_code = $2)`,
-				m.ID, m.Code).Scan(&mc.Reach, &mc.Contacts); err != nil {
+					`+contactsOf(`$2`)+`, `+heldOf(`$2`)+``,
+				m.ID, m.Code).Scan(&mc.Reach, &mc.Contacts, &mc.Held); err != nil {
 				return fmt.Errorf("count material %s: %w", m.ID, err)
 			}
 			f.Materials = append(f.Materials, mc)
@@ -117,10 +145,21 @@ func (s *Service) Funnel(ctx context.Context, actor access.Actor, campaignID str
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		results, err := surveyResults(ctx, tx, c)
+		if err != nil {
+			return err
+		}
 		today := s.cases.Now().Format(time.DateOnly)
 		for _, t := range c.Targets {
-			n := f.Of(t.Measure)
-			f.Targets = append(f.Targets, Progress{Target: t, Count: n, Met: n >= t.Target, Due: today > t.DueOn})
+			p := Progress{Target: t, Count: f.Of(t.Measure), Due: today > t.DueOn}
+			if q := results.question(t.Measure); q != nil {
+				// A share of no responses is no result: it meets nothing.
+				p.Survey, p.Count = q, q.ShareAfter
+				p.Met = results.After > 0 && q.ShareAfter >= t.Target
+			} else {
+				p.Met = p.Count >= t.Target
+			}
+			f.Targets = append(f.Targets, p)
 		}
 		return nil
 	})

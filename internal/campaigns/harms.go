@@ -30,10 +30,10 @@ func Severities() []string { return slices.Clone(severities) }
 
 // Harm is an entry of a campaign's harm log and its review.
 type Harm struct {
-	ID          string
-	Kind        string
-	Severity    string
-	HappenedOn  string
+	ID         string
+	Kind       string
+	Severity   string
+	HappenedOn string
 	// Description is opened from the vault; "" with Erased set when the
 	// entry's key was forgotten.
 	Description string

@@ -13,10 +13,12 @@ import (
 	"waymark.city/waymark/internal/storage"
 )
 
-// Measures a target can be set on: the funnel's steps after reach.
+// Measures a target can be set on: the funnel's steps after reach. A
+// target can be set on a survey measure too (SurveyMeasures), as a share
+// in percent.
 var measures = []string{"contacts", "reports", "screenings", "referrals"}
 
-// Measures lists the measures in funnel order.
+// Measures lists the funnel's measures in funnel order.
 func Measures() []string { return slices.Clone(measures) }
 
 // maxCount is the largest number a target or a reach count takes.
@@ -96,11 +98,14 @@ func (s *Service) AddTarget(ctx context.Context, actor access.Actor, campaignID 
 			return "", apperr.New(apperr.Conflict, "campaigns.error.targets_frozen")
 		}
 		var fe fields
-		if !slices.Contains(measures, in.Measure) {
+		if !slices.Contains(measures, in.Measure) && !IsSurveyMeasure(in.Measure) {
 			fe.Add("measure", "campaigns.error.measure")
 		}
 		n, ok := count(in.Target)
-		if !ok || n == 0 {
+		switch {
+		case IsSurveyMeasure(in.Measure) && (!ok || n == 0 || n > 100):
+			fe.Add("target", "campaigns.error.target_share")
+		case !ok || n == 0:
 			fe.Add("target", "campaigns.error.target")
 		}
 		in.DueOn = strings.TrimSpace(in.DueOn)

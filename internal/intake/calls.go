@@ -56,9 +56,14 @@ type NewCall struct {
 	MissingChild bool
 	// Notes are free text; sealed.
 	Notes string
-	// Code is the campaign attribution code the caller named, as typed.
+	// Code is the campaign attribution code the caller named, as typed or
+	// picked from the running campaigns' codes; a code no material has is
+	// kept as typed, sealed, and counts for no campaign.
 	Code string
 }
+
+// MaxCallCode is the length limit of a code as typed, in characters.
+const MaxCallCode = 40
 
 // Call is a logged call.
 type Call struct {
@@ -78,7 +83,10 @@ type Call struct {
 	Notes    string
 	ReportID string
 	// Code is the campaign attribution code the caller named, or "".
-	Code      string
+	Code string
+	// CodeTyped is what the operator typed when it matched no material's
+	// code (GetCall only; "" otherwise).
+	CodeTyped string
 	Status    string
 	CalledAt  time.Time
 	UpdatedAt time.Time
@@ -142,6 +150,9 @@ func (in *NewCall) validate() error {
 	if utf8.RuneCountInString(in.Notes) > MaxCallNotes {
 		bad("notes", "error.report.too_long", map[string]any{"n": MaxCallNotes})
 	}
+	if utf8.RuneCountInString(in.Code) > MaxCallCode {
+		bad("code", "error.report.too_long", map[string]any{"n": MaxCallCode})
+	}
 	if len(fields) > 0 {
 		return apperr.Validation(fields...)
 	}
@@ -182,19 +193,23 @@ func (s *Service) LogCall(ctx context.Context, actor access.Actor, scope access.
 		if err != nil {
 			return err
 		}
+		var typed []byte
 		if in.Code != "" && heard == "" {
-			// Unlike the public form, the operator can ask the caller again.
-			return apperr.Validation(apperr.FieldError{Field: "code", Key: "campaigns.error.call_code"})
+			// The caller's answer is kept as given, never refused: sealed,
+			// since an operator may have typed more than a code.
+			if typed, err = s.vault.Seal(ctx, tx, callRecord(id), "attribution_typed", []byte(in.Code)); err != nil {
+				return err
+			}
 		}
 		notes, err := s.vault.Seal(ctx, tx, callRecord(id), "notes", []byte(in.Notes))
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO calls (id, org_id, taken_by, caller_type, language, topic, info_given, referred_to,
-				child, danger, missing_child, notes, attribution_code, status, called_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+				child, danger, missing_child, notes, attribution_code, attribution_typed, status, called_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)`,
 			id, actor.OrgID, actor.UserID, in.CallerType, in.Language, in.Topic, string(info), storage.NullString(in.ReferredTo),
-			storage.Flag(in.Child), storage.Flag(in.Danger), storage.Flag(in.MissingChild), notes, storage.NullString(heard), CallOpen, now); err != nil {
+			storage.Flag(in.Child), storage.Flag(in.Danger), storage.Flag(in.MissingChild), notes, storage.NullString(heard), typed, CallOpen, now); err != nil {
 			return fmt.Errorf("insert call: %w", err)
 		}
 		_, err = s.audit.Append(ctx, tx, audit.Entry{ActorUserID: actor.UserID, ActorOrgID: actor.OrgID, Action: "calls.log",
@@ -221,12 +236,13 @@ const callColumns = `c.id, c.org_id, COALESCE(u.username, ''), c.caller_type, c.
 
 const callJoins = ` FROM calls c LEFT JOIN users u ON u.id = c.taken_by LEFT JOIN organisations o ON o.id = c.referred_to`
 
-func scanCall(row interface{ Scan(...any) error }, notes *[]byte) (Call, error) {
+// scanCall reads callColumns and then extra.
+func scanCall(row interface{ Scan(...any) error }, notes *[]byte, extra ...any) (Call, error) {
 	var c Call
 	var info string
 	var child, danger, missing int
-	err := row.Scan(&c.ID, &c.OrgID, &c.TakenBy, &c.CallerType, &c.Language, &c.Topic, &info, &c.ReferredTo, &c.ReferredToName,
-		&child, &danger, &missing, notes, &c.ReportID, &c.Code, &c.Status, &c.CalledAt, &c.UpdatedAt, &c.ClosedAt)
+	err := row.Scan(append([]any{&c.ID, &c.OrgID, &c.TakenBy, &c.CallerType, &c.Language, &c.Topic, &info, &c.ReferredTo, &c.ReferredToName,
+		&child, &danger, &missing, notes, &c.ReportID, &c.Code, &c.Status, &c.CalledAt, &c.UpdatedAt, &c.ClosedAt}, extra...)...)
 	if err != nil {
 		return c, err
 	}
@@ -283,9 +299,10 @@ func (s *Service) Calls(ctx context.Context, actor access.Actor, scope access.Sc
 func (s *Service) GetCall(ctx context.Context, actor access.Actor, scope access.Scope, id string) (*Call, error) {
 	var c Call
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
-		var notes []byte
+		var notes, typed []byte
 		var err error
-		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+callJoins+` WHERE c.id = $1 AND ($2 = '*' OR c.org_id = $2)`, id, scope.Org()), &notes)
+		c, err = scanCall(tx.QueryRowContext(ctx, `SELECT `+callColumns+`, c.attribution_typed`+callJoins+` WHERE c.id = $1 AND ($2 = '*' OR c.org_id = $2)`,
+			id, scope.Org()), &notes, &typed)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
@@ -297,6 +314,10 @@ func (s *Service) GetCall(ctx context.Context, actor access.Actor, scope access.
 			return err
 		}
 		c.Notes = string(plain)
+		if plain, err = s.vault.Open(ctx, tx, callRecord(id), "attribution_typed", typed); err != nil {
+			return err
+		}
+		c.CodeTyped = string(plain)
 		if c.Handover, err = s.openHandover(ctx, tx, HandoverCall, id); err != nil {
 			return err
 		}

@@ -325,6 +325,9 @@ type Triage struct {
 	Overdue           bool
 	// CallID is the call the report was made from (Source is SourceCall).
 	CallID string
+	// Code is the campaign attribution code the reporter named, or the
+	// caller whose call the report was made from; "" for none.
+	Code string
 	// Handover is the open hand-over note, if any.
 	Handover *Handover
 }
@@ -349,12 +352,13 @@ func (s *Service) GetTriage(ctx context.Context, actor access.Actor, scope acces
 		var exploitation string
 		err := tx.QueryRowContext(ctx, `SELECT r.source, r.exploitation, r.triage_place_type, r.assigned_user_id, COALESCE(u.username, ''),
 				r.missing_since, r.duplicate_of, r.case_code, COALESCE(co.name, ''), r.screening_id, r.conversion, r.dismiss_reason, r.dismiss_note, r.closed_at,
-				r.first_response_at, COALESCE(fu.username, ''), r.first_response, COALESCE((SELECT c.id FROM calls c WHERE c.report_id = r.id LIMIT 1), '')
+				r.first_response_at, COALESCE(fu.username, ''), r.first_response, COALESCE((SELECT c.id FROM calls c WHERE c.report_id = r.id LIMIT 1), ''),
+				COALESCE(r.attribution_code, (SELECT c.attribution_code FROM calls c WHERE c.report_id = r.id LIMIT 1), '')
 			FROM reports r LEFT JOIN users u ON u.id = r.assigned_user_id LEFT JOIN users fu ON fu.id = r.first_response_by
 				LEFT JOIN organisations co ON co.id = r.case_org_id
 			WHERE r.id = $1 AND ($2 = '*' OR r.org_id = $2)`, id, scope.Org()).
 			Scan(&t.Source, &exploitation, &t.PlaceType, &assigned, &t.AssignedName, &t.MissingSince, &dup, &t.CaseCode, &t.CaseOrg, &screeningID,
-				&t.Conversion, &t.DismissReason, &note, &t.ClosedAt, &t.FirstResponseAt, &frBy, &t.FirstResponseKind, &t.CallID)
+				&t.Conversion, &t.DismissReason, &note, &t.ClosedAt, &t.FirstResponseAt, &frBy, &t.FirstResponseKind, &t.CallID, &t.Code)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}

@@ -22,13 +22,13 @@ func (h *Handler) logCall(w http.ResponseWriter, r *http.Request) {
 		h.renderConsole(w, r, statusOf(err), v, nil)
 		return
 	}
-	for _, k := range []string{"caller_type", "language", "topic", "referred_to", "child", "danger", "missing", "notes", "code"} {
+	for _, k := range []string{"caller_type", "language", "topic", "referred_to", "child", "danger", "missing", "notes", "code_choice", "code"} {
 		v.Form[k] = r.PostFormValue(k)
 	}
 	info := r.PostForm["info"]
 	id, err := svc.LogCall(r.Context(), a, scope, intake.NewCall{CallerType: v.Form["caller_type"], Language: v.Form["language"],
 		Topic: v.Form["topic"], InfoGiven: info, ReferredTo: v.Form["referred_to"], Child: v.Form["child"] != "",
-		Danger: v.Form["danger"] != "", MissingChild: v.Form["missing"] != "", Notes: v.Form["notes"], Code: v.Form["code"]})
+		Danger: v.Form["danger"] != "", MissingChild: v.Form["missing"] != "", Notes: v.Form["notes"], Code: callCode(v.Form["code_choice"], v.Form["code"])})
 	if err != nil {
 		v.FormError(err)
 		h.renderConsole(w, r, statusOf(err), v, info)

@@ -46,10 +46,13 @@ type consolePage struct {
 	Info        []web.Option
 	InfoChecked map[string]bool
 	Orgs        []web.Option
-	Handovers   []handoverRow
-	Open        callTable
-	Recent      callTable
-	MaxNotes    int
+	// Codes are the running campaigns' materials, then "other" and "not
+	// asked": how the caller heard of us.
+	Codes     []web.Option
+	Handovers []handoverRow
+	Open      callTable
+	Recent    callTable
+	MaxNotes  int
 }
 
 // callTable is a table of calls; V gives the partial the printer and zone.
@@ -116,6 +119,10 @@ func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status i
 	if v.Form["language"] == "" {
 		v.Form["language"] = p.Lang()
 	}
+	if page.Codes, err = h.codeOptions(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	handovers, err := svc.Handovers(r.Context(), a, scope)
 	if err != nil {
 		h.fail(w, r, err)
@@ -148,6 +155,35 @@ func (h *Handler) renderConsole(w http.ResponseWriter, r *http.Request, status i
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "calls", v)
+}
+
+// codeOptions are the answers to "how did you hear about us": not asked
+// or unknown, each running campaign's material by name and code, or a
+// code the operator types.
+func (h *Handler) codeOptions(r *http.Request) ([]web.Option, error) {
+	out := []web.Option{{Value: "", LabelKey: "campaigns.call_code_none"}}
+	if h.campaigns != nil {
+		running, err := h.campaigns.RunningCodes(r.Context(), actor(r))
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range running {
+			out = append(out, web.Option{Value: c.Code, Label: c.Campaign + " – " + c.Title + " (" + c.Code + ")"})
+		}
+	}
+	return append(out, web.Option{Value: codeOther, LabelKey: "campaigns.call_code_other"}), nil
+}
+
+// codeOther is the console's choice "another code, typed below".
+const codeOther = "other"
+
+// callCode is the code a console form names: the material picked, else
+// what was typed (with "other", or with no choice made).
+func callCode(picked, typed string) string {
+	if picked != "" && picked != codeOther {
+		return picked
+	}
+	return typed
 }
 
 // showConsole is the hotline operator console.

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/campaigns"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/web"
 )
@@ -20,6 +22,38 @@ type callPage struct {
 	Urgencies []web.Option
 	MaxNotes  int
 	MaxDetail int
+	// Heard is how the caller heard of us; nil when not asked.
+	Heard *heardView
+}
+
+// heardView is "how did you hear about us" on a call's or a report's
+// page (template "heard").
+type heardView struct {
+	P *i18n.Printer
+	// Code is a material's code; Typed the answer as typed when it
+	// matched none.
+	Code, Typed string
+	// Source is the code's campaign and material for staff who may see
+	// them; nil otherwise.
+	Source *campaigns.Source
+}
+
+// heard is the view of a code named or an answer typed; nil for neither.
+func (h *Handler) heard(r *http.Request, p *i18n.Printer, code, typed string) (*heardView, error) {
+	if code == "" && typed == "" {
+		return nil, nil
+	}
+	v := &heardView{P: p, Code: code, Typed: typed}
+	if code != "" && h.campaigns != nil {
+		src, ok, err := h.campaigns.SourceOf(r.Context(), actor(r), code)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			v.Source = &src
+		}
+	}
+	return v, nil
 }
 
 // renderCall shows one call with its notes (decrypted, audited), the
@@ -41,6 +75,10 @@ func (h *Handler) renderCall(w http.ResponseWriter, r *http.Request, status int,
 	p := v.P
 	page := callPage{C: c, Row: h.callRowOf(p, *c, svc.Now()), Notes: lines(c.Notes), Open: c.Status == intake.CallOpen,
 		Places: h.placeOptions(p, svc, "report.unknown"), MaxNotes: intake.MaxHandoverNote, MaxDetail: intake.MaxDetails}
+	if page.Heard, err = h.heard(r, p, c.Code, c.CodeTyped); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, i := range c.InfoGiven {
 		page.Info = append(page.Info, p.T("call.info."+i))
 	}

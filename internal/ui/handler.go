@@ -13,6 +13,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/assistance"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/children"
 	"waymark.city/waymark/internal/crisisunit"
@@ -80,6 +81,9 @@ type Handler struct {
 	// mapping lists on the dashboard the questionnaires a respondent is
 	// invited to answer.
 	mapping *mapping.Service
+	// campaigns offers the console the running campaigns' codes and names
+	// the campaign of a call's or a report's code.
+	campaigns *campaigns.Service
 }
 
 // Deps are what the pages need.
@@ -133,13 +137,17 @@ type Deps struct {
 	// Mapping is the local mapping (app.App.Mapping): the dashboard lists
 	// the questionnaires a respondent is invited to answer.
 	Mapping *mapping.Service
+	// Campaigns is awareness campaigns (app.App.Campaigns): the console
+	// offers their codes, calls and reports name their campaign.
+	Campaigns *campaigns.Service
 }
 
 // New returns the page handler.
 func New(d Deps) *Handler {
 	h := &Handler{kit: d.Kit, areas: d.Areas, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
-		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements, plan: d.Plan, mapping: d.Mapping}
+		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements, plan: d.Plan, mapping: d.Mapping,
+		campaigns: d.Campaigns}
 	if d.Kit != nil {
 		h.shell = d.Kit.Shell()
 	}

@@ -36,6 +36,8 @@ type reportLink struct {
 }
 
 type reportPage struct {
+	// Heard is the campaign code the report came by; nil for none.
+	Heard         *heardView
 	R             *intake.Report
 	T             *intake.Triage
 	Ref           string
@@ -151,6 +153,10 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 		page.DueText = p.T("triage.overdue_by", "span", spanText(p, now.Sub(tr.Due)))
 	case page.Open:
 		page.DueText = p.T("triage.due_in", "span", spanText(p, tr.Due.Sub(now)))
+	}
+	if page.Heard, err = h.heard(r, p, tr.Code, ""); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if tr.PlaceType != "" {
 		page.TriagePlace = h.placeLabel(p, tr.PlaceType)

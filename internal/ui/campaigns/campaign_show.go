@@ -3,6 +3,7 @@ package campaignsui
 import (
 	"net/http"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
@@ -14,6 +15,12 @@ type showPage struct {
 	Funnel campaigns.Funnel
 	Chart  chart
 	Harms  []campaigns.Harm
+	// Survey is the survey's results, a row per question with the targets
+	// declared on it.
+	Survey     campaigns.SurveyResults
+	SurveyRows []surveyRow
+	// CanSurvey is true for staff who enter survey responses.
+	CanSurvey bool
 	// Audience are the labels of the audience's choices.
 	Populations, Sectors, LocationTypes []string
 	LanguageNames                       []string
@@ -27,6 +34,12 @@ type showPage struct {
 	CanManage bool
 	// The coordinator's forms.
 	Measures, ChannelOptions, HarmKinds, Severities, MaterialLanguages, ReachMaterials []web.Option
+}
+
+// surveyRow is a survey question's results and the targets on it.
+type surveyRow struct {
+	campaigns.QuestionResult
+	Targets []campaigns.Progress
 }
 
 // show is a campaign with its materials, funnel and harm log.
@@ -59,6 +72,11 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		h.kit.Fail(w, r, err)
 		return
 	}
+	survey, err := h.campaigns.SurveyResults(ctx, actor, id)
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
 	lang := v.P.Lang()
 	aud := h.campaigns.Audience()
 	labels := func(list []campaigns.Choice, names []string) []string {
@@ -75,7 +93,16 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 	p := &showPage{Campaign: c, Funnel: f, Chart: funnelChart(f), Harms: harms, CanManage: canManage(r),
 		Populations: labels(aud.Populations, c.Populations), Sectors: labels(aud.Sectors, c.Sectors),
 		LocationTypes: labels(aud.LocationTypes, c.LocationTypes), ReportURL: map[string]string{},
-		QR: c.CTA.Set() && c.CTA.Report}
+		QR: c.CTA.Set() && c.CTA.Report, Survey: survey, CanSurvey: c.Status != campaigns.Ended && access.Can(actor, access.RecordOutreach)}
+	for _, q := range survey.Questions {
+		row := surveyRow{QuestionResult: q}
+		for _, t := range f.Targets {
+			if t.Measure == q.Measure {
+				row.Targets = append(row.Targets, t)
+			}
+		}
+		p.SurveyRows = append(p.SurveyRows, row)
+	}
 	p.LanguageOf = map[string]string{}
 	for _, l := range c.Languages {
 		p.LanguageNames = append(p.LanguageNames, h.languageName(l))
@@ -85,7 +112,7 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, status int,
 		p.ReportURL[m.ID] = h.campaigns.ReportURL(m, requestBase(r))
 	}
 	if p.CanManage {
-		p.Measures = keyed("campaigns.measure.", campaigns.Measures())
+		p.Measures = keyed("campaigns.measure.", append(campaigns.Measures(), campaigns.SurveyMeasures()...))
 		p.ChannelOptions = keyed("campaigns.channel.", c.Channels)
 		p.HarmKinds = keyed("campaigns.harm.", campaigns.HarmKinds())
 		p.Severities = keyed("campaigns.severity.", campaigns.Severities())

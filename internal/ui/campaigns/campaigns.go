@@ -25,7 +25,8 @@ type Handler struct {
 func New(kit *page.Kit, c *campaigns.Service) *Handler { return &Handler{kit: kit, campaigns: c} }
 
 // Routes is the area's route table. Reading is campaigns.view (the
-// coordinator and the analyst); changing is the coordinator's.
+// coordinator and the analyst); changing is the coordinator's; survey
+// responses are entered by whoever records outreach.
 func (h *Handler) Routes() []page.Route {
 	view, manage := access.ViewCampaigns, access.ManageCampaigns
 	return []page.Route{
@@ -43,6 +44,11 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "POST /campaigns/{id}/reach", Gate: page.SignedIn, Action: manage, Handler: h.recordReach},
 		{Pattern: "POST /campaigns/{id}/harms", Gate: page.SignedIn, Action: manage, Handler: h.recordHarm},
 		{Pattern: "POST /campaigns/{id}/harms/{harm}/review", Gate: page.SignedIn, Action: manage, Handler: h.reviewHarm},
+		// Survey responses are entered by the coordinator or an outreach
+		// worker (outreach.record), who need not read campaigns otherwise.
+		{Pattern: "GET /campaigns/surveys", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyList},
+		{Pattern: "GET /campaigns/{id}/survey", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyNew},
+		{Pattern: "POST /campaigns/{id}/survey", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyRecord},
 	}
 }
 

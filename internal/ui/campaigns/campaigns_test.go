@@ -104,19 +104,46 @@ func TestCampaignPages(t *testing.T) {
 				t.Fatalf("QR image: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 			}
 
-			res, _ = send(operator, http.MethodPost, "/calls", url.Values{"caller_type": {"witness"}, "language": {"en"}, "topic": {"suspicion"},
-				"code": {"ZZZZZZ"}}, "en")
-			if res.StatusCode != http.StatusUnprocessableEntity || count(t, env, `SELECT COUNT(*) FROM calls`) != 0 {
+			// The console offers the running campaigns' materials by name
+			// and code, "another code" and "not asked", without JavaScript.
+			res, body = send(operator, http.MethodGet, "/calls", nil, "de")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<option value="`+code+`">Clean work – Poster A3 (`+code+`)</option>`) ||
+				!strings.Contains(body, "Nicht gefragt / weiß es nicht") || !strings.Contains(body, `<option value="other">Anderer Code (unten eintippen)</option>`) {
+				t.Fatalf("console pick-list: %d %s", res.StatusCode, body)
+			}
+			call := url.Values{"caller_type": {"witness"}, "language": {"en"}, "topic": {"suspicion"}}
+			call.Set("code_choice", "other")
+			call.Set("code", "ZZZZZZ")
+			res, _ = send(operator, http.MethodPost, "/calls", call, "en")
+			if res.StatusCode != http.StatusSeeOther || count(t, env, `SELECT COUNT(*) FROM calls WHERE attribution_code IS NULL AND attribution_typed IS NOT NULL`) != 1 {
 				t.Fatalf("call with an unknown code: %d", res.StatusCode)
 			}
-			res, _ = send(operator, http.MethodPost, "/calls", url.Values{"caller_type": {"witness"}, "language": {"en"}, "topic": {"suspicion"},
-				"code": {strings.ToLower(code)}}, "en")
+			if res, body := send(operator, http.MethodGet, strings.TrimSuffix(res.Header.Get("Location"), "?done=logged"), nil, "en"); res.StatusCode != http.StatusOK ||
+				!strings.Contains(body, `<span id="heard-typed">ZZZZZZ</span>`) || !strings.Contains(body, "matches no campaign") {
+				t.Fatalf("the call page does not show the unmatched code: %d %s", res.StatusCode, body)
+			}
+			call.Set("code_choice", code)
+			call.Set("code", "")
+			res, _ = send(operator, http.MethodPost, "/calls", call, "en")
 			if res.StatusCode != http.StatusSeeOther || count(t, env, `SELECT COUNT(*) FROM calls WHERE attribution_code = $1`, code) != 1 {
 				t.Fatalf("call with the poster's code: %d", res.StatusCode)
 			}
-			if res, body := send(operator, http.MethodGet, strings.TrimSuffix(res.Header.Get("Location"), "?done=logged"), nil, "en"); res.StatusCode != http.StatusOK ||
-				!strings.Contains(body, `<code id="call-code">`+code+`</code>`) {
-				t.Fatalf("the call page does not show the code: %d %s", res.StatusCode, body)
+			callPath := strings.TrimSuffix(res.Header.Get("Location"), "?done=logged")
+			heard := `<code class="attribution-code" id="heard-code">` + code + `</code> · <span id="heard-campaign">`
+			if res, body := send(operator, http.MethodGet, callPath, nil, "en"); res.StatusCode != http.StatusOK ||
+				!strings.Contains(body, heard+`Clean work</span> · <span id="heard-material">Poster A3 (Poster)</span>`) {
+				t.Fatalf("the call page does not name the code's campaign: %d %s", res.StatusCode, body)
+			}
+			// The report made from the call shows the code and its campaign
+			// on the triage page.
+			res, _ = send(operator, http.MethodPost, callPath+"/report", url.Values{"details": {"Workers sleep at the depot."}, "urgency": {"soon"}}, "en")
+			reportPath := strings.TrimSuffix(res.Header.Get("Location"), "?done=from_call")
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(reportPath, "/reports/") {
+				t.Fatalf("report from call: %d %q", res.StatusCode, reportPath)
+			}
+			if res, body := send(operator, http.MethodGet, reportPath, nil, "de"); res.StatusCode != http.StatusOK ||
+				!strings.Contains(body, heard+`Clean work</span>`) || !strings.Contains(body, "Wie von uns erfahren") {
+				t.Fatalf("the report page does not name the code's campaign: %d %s", res.StatusCode, body)
 			}
 
 			res, body = send(coord, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}, "severity": {"low"}, "happened_on": {"2026-11-20"}}, "de")
@@ -145,7 +172,8 @@ func TestCampaignPages(t *testing.T) {
 			contacts := regexp.MustCompile(`id="funnel-contacts"><th scope="row">Contacts by code</th><td>(\d+)</td>`).FindStringSubmatch(body)
 			if res.StatusCode != http.StatusOK || contacts == nil || contacts[1] != "1" || !strings.Contains(body, code) ||
 				!strings.Contains(body, `id="campaign-chart"`) || strings.Contains(body, "campaign-material-form") || strings.Contains(body, "campaign-harm-form") ||
-				!strings.Contains(body, "Reviewed by coord") || !strings.Contains(body, "Posters replaced.") {
+				!strings.Contains(body, "Reviewed by coord") || !strings.Contains(body, "Posters replaced.") ||
+				!strings.Contains(body, "Posters torn down at the bus station.") || !strings.Contains(body, `id="funnel-held"`) {
 				t.Fatalf("analyst's campaign page: %d %v %s", res.StatusCode, contacts, body)
 			}
 			if res, _ := send(analyst, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}}, "en"); res.StatusCode != http.StatusForbidden {
@@ -157,6 +185,92 @@ func TestCampaignPages(t *testing.T) {
 			res, body = send(coord, http.MethodGet, "/campaigns", nil, "de")
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Clean work") || !strings.Contains(body, "Läuft") {
 				t.Fatalf("list: %d %s", res.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestSurveyPages: the coordinator declares a survey target, enters a
+// response before launch (a refused one first, in German, storing
+// nothing), an outreach worker finds the campaign and enters one after
+// launch, and the campaign's page shows the results beside the target.
+func TestSurveyPages(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			city := env.Org("Human Rights Office", accounts.Municipality)
+			coord := env.User("coord", access.Coordinator, city)
+			worker := env.User("worker", access.CaseWorker, city)
+			analyst := env.User("analyst", access.Analyst, city)
+			send := func(u apptest.User, method, path string, form url.Values, lang string) (*http.Response, string) {
+				t.Helper()
+				res, body := env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: u.Cookie, Form: form,
+					Header: map[string]string{"Accept-Language": lang}})
+				if strings.Contains(body, "⟦") {
+					t.Errorf("%s %s shows an untranslated key: %s", method, path, regexp.MustCompile(`⟦[^⟧]*⟧`).FindString(body))
+				}
+				return res, body
+			}
+			form := url.Values{"name": {"Clean work"}, "sectors": {"cleaning"}, "languages": {"en"}, "channels": {"poster"},
+				"starts_on": {"2026-11-01"}, "ends_on": {"2027-01-31"}, "cta_text": {"Tell us."}, "cta_report": {"on"}}
+			res, _ := send(coord, http.MethodPost, "/campaigns/new", form, "en")
+			path := strings.TrimSuffix(res.Header.Get("Location"), "?done=created")
+			res, body := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"survey_knows_where"}, "target": {"120"}, "due_on": {"2027-01-31"}}, "de")
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Geben Sie einen Anteil in Prozent an, von 1 bis 100.") {
+				t.Fatalf("survey target over 100%%: %d %s", res.StatusCode, body)
+			}
+			if res, _ := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"survey_knows_where"}, "target": {"50"}, "due_on": {"2027-01-31"}}, "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("survey target: %d", res.StatusCode)
+			}
+			res, body = send(coord, http.MethodGet, path+"/survey", nil, "de")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Wissen Sie, wo Sie sich melden") || !strings.Contains(body, `name="knows_where"`) {
+				t.Fatalf("survey form: %d %s", res.StatusCode, body)
+			}
+			answers := func(day, knows string) url.Values {
+				return url.Values{"answered_on": {day}, "saw_campaign": {"no"}, "recognised": {"no"}, "knows_where": {knows}, "would_act": {"maybe"}}
+			}
+			bad := answers("2999-01-01", "")
+			res, body = send(coord, http.MethodPost, path+"/survey", bad, "de")
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Geben Sie den Tag der Antworten an, nicht in der Zukunft.") ||
+				count(t, env, `SELECT COUNT(*) FROM campaign_survey_responses`) != 0 {
+				t.Fatalf("bad response: %d %s", res.StatusCode, body)
+			}
+			before := env.App.Campaigns.Today()
+			res, _ = send(coord, http.MethodPost, path+"/survey", answers(before, "no"), "en")
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path+"/survey?done=recorded" {
+				t.Fatalf("response: %d %q", res.StatusCode, res.Header.Get("Location"))
+			}
+			if res, _ := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"contacts"}, "target": {"5"}, "due_on": {"2027-01-31"}}, "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("target: %d", res.StatusCode)
+			}
+			if res, _ := send(coord, http.MethodPost, path+"/launch", url.Values{}, "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("launch: %d", res.StatusCode)
+			}
+			// Responses on launch day count as after launch, so the baseline
+			// above is moved back a day, as if entered the day before.
+			ctx := context.Background()
+			if err := env.App.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE campaign_survey_responses SET answered_on = '2026-10-30'`)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			res, body = send(worker, http.MethodGet, "/campaigns/surveys", nil, "en")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<a href="`+path+`/survey">Clean work</a>`) {
+				t.Fatalf("outreach worker's survey list: %d %s", res.StatusCode, body)
+			}
+			if res, _ := send(worker, http.MethodPost, path+"/survey", answers(env.App.Campaigns.Today(), "yes"), "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("outreach worker's response: %d", res.StatusCode)
+			}
+			if res, _ := send(analyst, http.MethodPost, path+"/survey", answers(env.App.Campaigns.Today(), "yes"), "en"); res.StatusCode != http.StatusForbidden {
+				t.Fatalf("analyst enters a response: %d", res.StatusCode)
+			}
+			res, body = send(analyst, http.MethodGet, path, nil, "en")
+			row := regexp.MustCompile(`(?s)<tr id="survey-knows_where">.*?</tr>`).FindString(body)
+			if res.StatusCode != http.StatusOK || !strings.Contains(row, "0 of 1 yes (0%)") || !strings.Contains(row, "1 of 1 yes (100%)") ||
+				!strings.Contains(row, "Knows where to report (survey, % yes): 50% by") || !strings.Contains(row, "Met") ||
+				strings.Contains(body, "campaign-survey-enter") {
+				t.Fatalf("survey results on the analyst's campaign page: %d %s", res.StatusCode, row)
 			}
 		})
 	}

@@ -42,7 +42,9 @@ func funnelChart(f campaigns.Funnel) chart {
 		top = max(top, f.Of(m))
 	}
 	for _, t := range f.Targets {
-		top = max(top, t.Target.Target)
+		if !campaigns.IsSurveyMeasure(t.Measure) {
+			top = max(top, t.Target.Target)
+		}
 	}
 	scale := func(n int) int { return n * chartBars / top }
 	c := chart{Width: chartWidth}
