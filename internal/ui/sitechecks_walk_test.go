@@ -1,9 +1,12 @@
 package ui_test
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/app/apptest"
@@ -44,6 +47,12 @@ func init() {
 	pageCases["POST /procurement/checks/{id}/screening"] = pageCase{id: check, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{}
 	}}
+	pageCases["GET /procurement/checks/{id}/answers"] = pageCase{id: check}
+	pageCases["POST /procurement/checks/{id}/answers"] = pageCase{id: check, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return walkCheckAnswers()
+	}}
+	pageCases["GET /procurement/check-forms"] = pageCase{}
+	pageCases["POST /procurement/check-forms"] = pageCase{file: "file", form: walkCheckForm}
 	pageCases["GET /procurement/check-findings/{id}"] = pageCase{id: finding}
 	pageCases["POST /procurement/check-findings/{id}"] = pageCase{id: finding, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"severity": {"critical"}, "description": {""}}
@@ -51,6 +60,38 @@ func init() {
 	pageCases["POST /procurement/check-findings/{id}/actions"] = pageCase{id: finding, form: actionForm}
 	pageCases["GET /procurement/check-actions/{id}"] = pageCase{id: action}
 	pageCases["POST /procurement/check-actions/{id}"] = pageCase{id: action, form: actionForm}
+}
+
+// walkCheckForm is a site-check XLSForm of a version not imported before,
+// with one item mapped to an indicator.
+func walkCheckForm(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+	t.Helper()
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetName("Sheet1", "survey"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"choices", "settings"} {
+		if _, err := wb.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for sheet, rows := range map[string][][]string{
+		"survey":   {{"type", "name", "label", "indicator", "severity"}, {"select_one yn", "papers_kept", "Passports kept?", "core.documents_held", "critical"}},
+		"choices":  {{"list_name", "name", "label"}, {"yn", "yes", "Yes"}, {"yn", "no", "No"}},
+		"settings": {{"form_id", "version"}, {"walk_check", f.unique("v")}},
+	} {
+		for i, row := range rows {
+			if err := wb.SetSheetRow(sheet, "A"+string(rune('1'+i)), &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return url.Values{"file": {buf.String()}}
 }
 
 // walkCheck is the walk's contract, site, check, finding and action.

@@ -1,0 +1,114 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/procurement"
+	"waymark.city/waymark/internal/sitechecks"
+	"waymark.city/waymark/internal/storage/storagetest"
+)
+
+// TestScreeningPrefilledFromSiteCheck: a screening opened from a site
+// check marks each answer filled in from the check beside its question,
+// in English and German, until the screener ticks that the person
+// confirmed it or changes it; the result page warns how many are still
+// unconfirmed, with links to them, and the referral stays possible.
+func TestScreeningPrefilledFromSiteCheck(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			ctx := context.Background()
+			city := env.Org("City Office", accounts.Municipality)
+			officer := env.User("procurement", access.ProcurementOfficer, city)
+			p := env.App.Procurement
+			sup, err := p.CreateSupplier(ctx, officer.Actor, procurement.SupplierInput{LegalName: "Shine Ltd", Country: "DE"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := p.CreateContract(ctx, officer.Actor, procurement.ContractInput{Authority: "City", Subject: "Cleaning", CPV: "90910000-9",
+				Value: "1000", Currency: "EUR", StartsOn: "2026-01-01", EndsOn: "2026-12-31", SupplierID: sup.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := p.CreateSite(ctx, officer.Actor, c.ID, procurement.SiteInput{SupplierID: sup.ID, Name: "City Hall", Address: "Square 1", Country: "DE", Type: "premises"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			chk, _, err := env.App.SiteChecks.Record(ctx, officer.Actor, sitechecks.CheckInput{ContractID: c.ID, SiteID: s.ID, CheckedOn: "2026-01-15",
+				Inspectors: "Two officers", Organisation: "City"}, url.Values{"announced": {"unannounced"}, "public_premises": {"no"},
+				"workers_present": {"9"}, "workers_spoken": {"4"}, "spoken_apart": {"yes"}, "no_day_off": {"yes"}, "documents_held": {"yes"}}, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc, err := env.App.SiteChecks.StartScreening(ctx, officer.Actor, chk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := "/screenings/" + sc.ID
+			get := func(p, lang string) string {
+				t.Helper()
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: p, Cookie: officer.Cookie + "; lang=" + lang})
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("GET %s: %d", p, res.StatusCode)
+				}
+				return body
+			}
+			post := func(form url.Values) {
+				t.Helper()
+				form.Set("page", "1")
+				form.Set("go", "back")
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: path + "/questions", Cookie: officer.Cookie, Form: form})
+				if res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("POST page 1: %d\n%s", res.StatusCode, body)
+				}
+			}
+			unconfirmed := func() string {
+				t.Helper()
+				_, after, _ := strings.Cut(get(path, "en"), `<h2 id="prefill-warning-title">`)
+				title, _, _ := strings.Cut(after, `</h2>`)
+				return strings.TrimSpace(title)
+			}
+
+			for lang, want := range map[string]string{"en": "Pre-filled from the site check on 15 Jan 2026 — confirm with the person.",
+				"de": "Vorausgefüllt aus der Kontrolle vor Ort vom 15.01.2026 — mit der Person bestätigen."} {
+				body := get(path+"/questions?page=1", lang)
+				if !strings.Contains(body, want) || !strings.Contains(body, `id="f-confirm-core.documents_held"`) ||
+					!strings.Contains(body, `aria-describedby="answers.core.documents_held-hint answers.core.documents_held-prefill"`) {
+					t.Errorf("%s: the papers question does not say it was pre-filled (%q) or offers no confirmation", lang, want)
+				}
+			}
+			if got := unconfirmed(); got != "3 answers are still pre-fills the person has not confirmed" {
+				t.Fatalf("result page warning %q", got)
+			}
+			body := get(path, "de")
+			if !strings.Contains(body, `href="`+path+`/questions?page=1#f-answers.core.documents_held"`) || !strings.Contains(body, "noch vorausgefüllt") {
+				t.Errorf("the German result page does not link the unconfirmed answers")
+			}
+
+			// Sent on unchanged: still unconfirmed. Ticked: confirmed.
+			post(url.Values{"answers.core.documents_held": {"yes"}, "answers.core.does_work": {"yes"}})
+			if got := unconfirmed(); !strings.HasPrefix(got, "3 ") {
+				t.Errorf("after sending the page on: %q, want 3 still", got)
+			}
+			post(url.Values{"answers.core.documents_held": {"yes"}, "confirm": {"core.documents_held"}})
+			if got := unconfirmed(); !strings.HasPrefix(got, "2 ") {
+				t.Errorf("after confirming the papers: %q, want 2", got)
+			}
+			if strings.Contains(get(path+"/questions?page=1", "en"), `id="f-confirm-core.documents_held"`) {
+				t.Error("the confirmed answer is still offered for confirmation")
+			}
+			// Changed: the mark goes too.
+			post(url.Values{"answers.core.does_work": {"unknown"}})
+			if got := unconfirmed(); !strings.HasPrefix(got, "1 ") {
+				t.Errorf("after changing an answer: %q, want 1", got)
+			}
+		})
+	}
+}
