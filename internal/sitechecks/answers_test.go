@@ -123,4 +123,3 @@ func TestEditAnswers(t *testing.T) {
 		}
 	})
 }
-
