@@ -11,8 +11,10 @@ import (
 // cleaning contract's site checks on a phone, finds the check of City
 // Hall with its overdue corrective action, and presses "Screen a worker":
 // the screening opens with the papers kept by someone else already
-// answered yes; the officer finishes it and refers the person, and the
-// check then says a screening was started.
+// answered yes and marked as pre-filled from the check; the officer
+// confirms it with the person, finishes (the result counts the pre-fills
+// still unconfirmed) and refers the person, and the check then says a
+// screening was started.
 func TestSiteCheckToScreening(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
@@ -63,11 +65,23 @@ func TestSiteCheckToScreening(t *testing.T) {
 		t.Error("the screening does not have the papers answered yes")
 	}
 	screening, _, _ := strings.Cut(b.path(), "/questions")
+	// Each answer from the check says where it came from, to be confirmed.
+	if got := b.text(`[id="answers.core.documents_held-prefill"]`); !strings.Contains(got, "Pre-filled from the site check on") {
+		t.Errorf("the papers answer does not say it was pre-filled: %q", got)
+	}
+	b.screenshot("screening-prefilled-phone")
 
-	// The officer asks the person the rest, finishes and refers.
+	// The officer asks the person: the papers are confirmed, the rest
+	// answered; the officer finishes and refers.
+	b.do(chromedp.Click(chromedp.CSS(labelFor("f-confirm-core.documents_held")), chromedp.NodeVisible))
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.core.danger-no")), chromedp.NodeVisible))
 	wantStatus(t, b.click(`button[name=go][value=finish]`), 200)
 	b.wantPath(screening)
+	// The pre-fills not confirmed are counted, the confirmed one is not.
+	warning := b.text(`#prefill-warning`)
+	if !strings.Contains(warning, "still pre-fill") || strings.Contains(warning, "passport or ID") {
+		t.Errorf("the result's warning about unconfirmed pre-fills: %q", warning)
+	}
 	b.screenshot("screening-result")
 	wantStatus(t, b.click(`a.button[href="`+screening+`/refer"]`), 200)
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-consent")), chromedp.NodeVisible))
