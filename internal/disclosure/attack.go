@@ -11,7 +11,7 @@ type attack struct {
 }
 
 // lowerBound is what the attacker knows beforehand about a suppressed
-// interior cell. Unless zeros are sensitive, Waymark never suppresses a
+// cell. Unless zeros are sensitive, Waymark never suppresses a
 // zero for its own sake, so a suppressed cell is at least 1 — except in a
 // category suppressed as a whole, which hides zeros too.
 func (t *Table) lowerBound(i int) float64 {
@@ -38,6 +38,18 @@ func (t *Table) newAttack() (*attack, error) {
 			continue
 		}
 		p.rows = append(p.rows, constraint{terms: terms, rhs: float64(c.Count) - constant})
+	}
+	// A suppressed margin is known to be at least its prior too, which its
+	// cells' priors need not imply (they may all be in a category
+	// suppressed as a whole).
+	for i, c := range t.cells {
+		if c.Status != Suppressed || t.isInterior(t.key(i)) {
+			continue
+		}
+		terms, constant := a.linear(i)
+		if prior := t.lowerBound(i); len(terms) > 0 && prior > constant {
+			p.rows = append(p.rows, constraint{terms: terms, rhs: prior - constant, ge: true})
+		}
 	}
 	lp, err := p.solve()
 	if err != nil {

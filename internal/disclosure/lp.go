@@ -40,11 +40,12 @@ func (p *problem) addVar(lower float64) int {
 // simplex is a tableau in canonical form for a feasible basis.
 type simplex struct {
 	rows, cols int       // constraint rows; columns without the right-hand side
-	art        int       // columns from art on are artificial and never re-enter
+	art        int       // columns from art on are artificial (until compact drops them)
 	t          []float64 // rows × (cols+1), right-hand side last
 	basis      []int
 	lower      []float64
 	cost       []float64 // scratch: reduced costs
+	nz         []int     // scratch: the pivot row's non-zero columns
 }
 
 func (s *simplex) at(r, c int) float64 { return s.t[r*(s.cols+1)+c] }
@@ -92,7 +93,21 @@ func (p *problem) solve() (*simplex, error) {
 		return nil, errInfeasible
 	}
 	s.dropArtificials()
+	s.compact()
 	return s, nil
+}
+
+// compact removes the artificial columns, which never re-enter, so that
+// every later pivot touches only the columns that matter.
+func (s *simplex) compact() {
+	w, nw := s.cols+1, s.art+1
+	t := make([]float64, s.rows*nw)
+	for r := 0; r < s.rows; r++ {
+		copy(t[r*nw:r*nw+s.art], s.t[r*w:r*w+s.art])
+		t[r*nw+s.art] = s.t[r*w+s.cols]
+	}
+	s.t, s.cols = t, s.art
+	s.cost = s.cost[:s.cols]
 }
 
 // dropArtificials pivots every artificial variable left in the basis (at
@@ -132,6 +147,14 @@ func (s *simplex) pivot(pr, pc int) {
 		prow[j] *= inv
 	}
 	prow[pc] = 1
+	// The rows are sparse (cells of a margin), so only the pivot row's
+	// non-zero columns are updated.
+	s.nz = s.nz[:0]
+	for j, v := range prow {
+		if v != 0 {
+			s.nz = append(s.nz, j)
+		}
+	}
 	for r := 0; r < s.rows; r++ {
 		if r == pr {
 			continue
@@ -141,17 +164,17 @@ func (s *simplex) pivot(pr, pc int) {
 		if f == 0 {
 			continue
 		}
-		for j, v := range prow {
-			if v != 0 {
-				row[j] -= f * v
-			}
+		for _, j := range s.nz {
+			row[j] -= f * prow[j]
 		}
 		row[pc] = 0
 	}
 	f := s.cost[pc]
 	if f != 0 {
-		for j := 0; j < s.cols; j++ {
-			s.cost[j] -= f * prow[j]
+		for _, j := range s.nz {
+			if j < s.cols {
+				s.cost[j] -= f * prow[j]
+			}
 		}
 		s.cost[pc] = 0
 	}

@@ -135,6 +135,11 @@ func checkProtected(p *Table) (int, string) {
 		prob.rows = append(prob.rows, constraint{terms: terms, rhs: float64(p.cells[i].Count)})
 		system = append(system, terms)
 	}
+	for i, c := range p.cells {
+		if c.Status == Suppressed && !p.isInterior(p.key(i)) && publishedWithin(p, i) < p.lowerBound(i) {
+			prob.rows = append(prob.rows, constraint{terms: sumOf(i), rhs: p.lowerBound(i), ge: true})
+		}
+	}
 	lp, err := prob.solve()
 	if err != nil {
 		return 0, "the attacker's programme is infeasible: " + err.Error()
@@ -159,6 +164,18 @@ func checkProtected(p *Table) (int, string) {
 		}
 	}
 	return checked, ""
+}
+
+// publishedWithin sums the published interior counts of cell i: when they
+// reach its prior, the prior says nothing new.
+func publishedWithin(p *Table, i int) float64 {
+	sum := 0
+	p.eachInterior(i, func(j int) {
+		if p.cells[j].Status != Suppressed {
+			sum += p.cells[j].Count
+		}
+	})
+	return float64(sum)
 }
 
 // rowSpace decides by elimination modulo a large prime whether a vector is a
