@@ -11,7 +11,7 @@ import (
 )
 
 // TestDemoCampaign: the demo runs one campaign in two languages with two
-// coded materials, a target, reach, a report through the public form
+// coded materials, two targets, survey responses before and after launch, reach, a report through the public form
 // carrying the poster's code, and a harm log entry to review.
 func TestDemoCampaign(t *testing.T) {
 	env := apptest.Start(t, storage.SQLite)
@@ -28,12 +28,15 @@ func TestDemoCampaign(t *testing.T) {
 		t.Fatalf("demo campaigns: %+v, %v", list, err)
 	}
 	c, err := a.Campaigns.Campaign(ctx, analyst, list[0].ID)
-	if err != nil || len(c.Materials) != 2 || len(c.Targets) != 1 || c.Materials[0].Code == c.Materials[1].Code {
+	if err != nil || len(c.Materials) != 2 || len(c.Targets) != 2 || c.Materials[0].Code == c.Materials[1].Code {
 		t.Fatalf("demo campaign: %+v, %v", c, err)
 	}
 	f, err := a.Campaigns.Funnel(ctx, analyst, c.ID)
 	if err != nil || f.Reach != 1150 || f.Contacts != 1 || f.Reports != 1 {
 		t.Fatalf("demo funnel: %+v, %v", f, err)
+	}
+	if s, err := a.Campaigns.SurveyResults(ctx, analyst, c.ID); err != nil || s.Before != 6 || s.After != 5 || s.Questions[2].ShareAfter != 60 {
+		t.Fatalf("demo survey: %+v, %v", s, err)
 	}
 	if harms, err := a.Campaigns.Harms(ctx, analyst, c.ID); err != nil || len(harms) != 1 || harms[0].ReviewedAt != nil {
 		t.Fatalf("demo harm log: %+v, %v", harms, err)
