@@ -143,19 +143,40 @@ func New(in Input) (*Table, error) {
 }
 
 func validate(in Input) error {
+	interior, err := validateDimensions(in.Dimensions)
+	if err != nil {
+		return err
+	}
+	var f apperr.Fields
+	if len(in.Counts) != interior || (in.Unknown != nil && len(in.Unknown) != interior) {
+		f.Add("counts", "statistics.error.size_mismatch")
+		return f.Err()
+	}
+	for _, n := range in.Counts {
+		if n < 0 {
+			f.Add("counts", "statistics.error.negative_count")
+			break
+		}
+	}
+	return f.Err()
+}
+
+// validateDimensions checks the dimensions of a table and returns its
+// number of interior cells.
+func validateDimensions(dims []Dimension) (int, error) {
 	var f apperr.Fields
 	switch {
-	case len(in.Dimensions) == 0:
+	case len(dims) == 0:
 		f.Add("dimensions", "statistics.error.no_dimensions")
-	case len(in.Dimensions) > MaxDimensions:
+	case len(dims) > MaxDimensions:
 		f.Add("dimensions", "statistics.error.too_many_dimensions")
 	}
 	if len(f) > 0 {
-		return f.Err()
+		return 0, f.Err()
 	}
 	interior := 1
 	codes := map[string]bool{}
-	for _, d := range in.Dimensions {
+	for _, d := range dims {
 		if d.Code == "" || codes[d.Code] {
 			f.Add("dimensions", "statistics.error.dimension_code")
 			break
@@ -172,22 +193,12 @@ func validate(in Input) error {
 		interior *= len(d.Categories)
 	}
 	if len(f) > 0 {
-		return f.Err()
+		return 0, f.Err()
 	}
 	if interior > MaxInteriorCells {
-		return apperr.Validation(apperr.FieldError{Field: "dimensions", Key: "statistics.error.too_large", Args: map[string]any{"max": MaxInteriorCells}})
+		return 0, apperr.Validation(apperr.FieldError{Field: "dimensions", Key: "statistics.error.too_large", Args: map[string]any{"max": MaxInteriorCells}})
 	}
-	if len(in.Counts) != interior || (in.Unknown != nil && len(in.Unknown) != interior) {
-		f.Add("counts", "statistics.error.size_mismatch")
-		return f.Err()
-	}
-	for _, n := range in.Counts {
-		if n < 0 {
-			f.Add("counts", "statistics.error.negative_count")
-			break
-		}
-	}
-	return f.Err()
+	return interior, nil
 }
 
 // distinctCategories holds when d's categories have distinct, non-empty
