@@ -24,7 +24,7 @@ func (s *Service) Chain(ctx context.Context, actor access.Actor, contractID stri
 }
 
 func chainOf(ctx context.Context, tx *storage.Tx, contractID string) ([]Subcontract, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT k.id, k.contract_id, k.parent_id, p.legal_name, k.supplier_id, s.legal_name, s.country, k.tier
+	rows, err := tx.QueryContext(ctx, `SELECT k.id, k.contract_id, k.parent_id, p.legal_name, k.supplier_id, s.legal_name, s.country, k.tier, s.statement
 		FROM procurement_subcontracts k
 		JOIN procurement_suppliers p ON p.id = k.parent_id
 		JOIN procurement_suppliers s ON s.id = k.supplier_id
@@ -36,7 +36,7 @@ func chainOf(ctx context.Context, tx *storage.Tx, contractID string) ([]Subcontr
 	var out []Subcontract
 	for rows.Next() {
 		var k Subcontract
-		if err := rows.Scan(&k.ID, &k.ContractID, &k.ParentID, &k.ParentName, &k.SupplierID, &k.SupplierName, &k.Country, &k.Tier); err != nil {
+		if err := rows.Scan(&k.ID, &k.ContractID, &k.ParentID, &k.ParentName, &k.SupplierID, &k.SupplierName, &k.Country, &k.Tier, &k.statement); err != nil {
 			return nil, fmt.Errorf("scan subcontract: %w", err)
 		}
 		out = append(out, k)

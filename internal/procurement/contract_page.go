@@ -2,7 +2,6 @@ package procurement
 
 import (
 	"context"
-	"fmt"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/storage"
@@ -33,19 +32,18 @@ func (s *Service) ContractPage(ctx context.Context, actor access.Actor, id strin
 		if out.Contract, err = getContract(ctx, tx, id, false); err != nil {
 			return err
 		}
-		if out.Chain, err = chainOf(ctx, tx, id); err != nil {
+		facts, err := readChainFacts(ctx, tx, id)
+		if err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_sites WHERE contract_id = $1`, id).Scan(&out.SiteCount); err != nil {
-			return fmt.Errorf("count sites: %w", err)
-		}
+		out.Chain, out.SiteCount = facts.chain, facts.siteCount
 		if out.Sites, err = querySites(ctx, tx, id, SitePageSize, max(offset, 0)); err != nil {
 			return err
 		}
-		if out.Hits, err = contractHits(ctx, tx, out.Contract); err != nil {
+		if out.Hits, err = hits(ctx, tx, out.Contract.Goods, facts.countries(out.Contract), false); err != nil {
 			return err
 		}
-		out.Missing, err = missingFor(ctx, tx, out.Contract)
+		out.Missing, err = missingFor(ctx, tx, out.Contract, facts)
 		return err
 	})
 	return out, err

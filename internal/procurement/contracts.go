@@ -16,7 +16,7 @@ import (
 )
 
 const contractColumns = `c.id, c.authority, c.subject, c.cpv, c.value_minor, c.currency, c.starts_on, c.ends_on,
-	COALESCE(c.supplier_id, ''), COALESCE(s.legal_name, ''), c.goods, c.risk, c.social_clause, c.slavery_clause, c.chain,
+	COALESCE(c.supplier_id, ''), COALESCE(s.legal_name, ''), COALESCE(s.country, ''), COALESCE(s.statement, ''), c.goods, c.risk, c.social_clause, c.slavery_clause, c.chain,
 	c.status, c.review_on, c.remind_days, c.created_at, c.updated_at`
 
 const contractFrom = ` FROM procurement_contracts c LEFT JOIN procurement_suppliers s ON s.id = c.supplier_id`
@@ -26,7 +26,7 @@ func scanContract(r interface{ Scan(...any) error }) (Contract, error) {
 	var goods string
 	var social, slavery int
 	if err := r.Scan(&c.ID, &c.Authority, &c.Subject, &c.CPV, &c.Value, &c.Currency, &c.StartsOn, &c.EndsOn,
-		&c.SupplierID, &c.SupplierName, &goods, &c.Risk, &social, &slavery, &c.Chain,
+		&c.SupplierID, &c.SupplierName, &c.SupplierCountry, &c.supplierStatement, &goods, &c.Risk, &social, &slavery, &c.Chain,
 		&c.Status, &c.ReviewOn, &c.RemindDays, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return Contract{}, err
 	}
@@ -371,7 +371,11 @@ func (s *Service) SetStatus(ctx context.Context, actor access.Actor, id, status 
 			return nil
 		}
 		if status == Awarded {
-			missing, err := missingFor(ctx, tx, c)
+			facts, err := readChainFacts(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			missing, err := missingFor(ctx, tx, c, facts)
 			if err != nil {
 				return err
 			}
@@ -416,10 +420,60 @@ func (s *Service) Missing(ctx context.Context, actor access.Actor, id string) ([
 		if err != nil {
 			return err
 		}
-		out, err = missingFor(ctx, tx, c)
+		facts, err := readChainFacts(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out, err = missingFor(ctx, tx, c, facts)
 		return err
 	})
 	return out, err
+}
+
+// chainFacts are what the award check and the risk-list hits read of a
+// contract's chain and sites: its subcontracts, and its sites counted
+// with their countries.
+type chainFacts struct {
+	chain         []Subcontract
+	siteCount     int
+	siteCountries []string
+}
+
+func readChainFacts(ctx context.Context, tx *storage.Tx, contractID string) (chainFacts, error) {
+	var f chainFacts
+	var err error
+	if f.chain, err = chainOf(ctx, tx, contractID); err != nil {
+		return f, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT country, COUNT(*) FROM procurement_sites WHERE contract_id = $1 GROUP BY country`, contractID)
+	if err != nil {
+		return f, fmt.Errorf("count sites: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var country string
+		var n int
+		if err := rows.Scan(&country, &n); err != nil {
+			return f, fmt.Errorf("scan site countries: %w", err)
+		}
+		f.siteCount += n
+		f.siteCountries = append(f.siteCountries, country)
+	}
+	return f, rows.Err()
+}
+
+// countries are the countries of the contract's supplier, subcontractors
+// and sites, each once.
+func (f chainFacts) countries(c Contract) []string {
+	out := slices.Clone(f.siteCountries)
+	if c.SupplierCountry != "" {
+		out = append(out, c.SupplierCountry)
+	}
+	for _, k := range f.chain {
+		out = append(out, k.Country)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // missingFor is what c lacks before award. Every contract needs a
@@ -428,7 +482,7 @@ func (s *Service) Missing(ctx context.Context, actor access.Actor, id string) ([
 // supplier and each subcontractor), its subcontractor chain declared (to
 // tier 1, or "none"), and at least one site, each with its workforce
 // figures.
-func missingFor(ctx context.Context, tx *storage.Tx, c Contract) ([]Missing, error) {
+func missingFor(ctx context.Context, tx *storage.Tx, c Contract, f chainFacts) ([]Missing, error) {
 	var out []Missing
 	if c.SupplierID == "" {
 		out = append(out, Missing{Key: "procurement.missing.supplier"})
@@ -439,57 +493,50 @@ func missingFor(ctx context.Context, tx *storage.Tx, c Contract) ([]Missing, err
 	if c.Risk != High {
 		return out, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT s.legal_name FROM procurement_suppliers s
-		WHERE s.statement = '' AND (s.id = $2 OR s.id IN (SELECT supplier_id FROM procurement_subcontracts WHERE contract_id = $1))
-		ORDER BY lower(s.legal_name), s.id`, c.ID, c.SupplierID)
-	if err != nil {
-		return nil, fmt.Errorf("suppliers without statement: %w", err)
+	type unanswered struct{ id, name string }
+	var silent []unanswered
+	if c.SupplierID != "" && c.supplierStatement == "" {
+		silent = append(silent, unanswered{c.SupplierID, c.SupplierName})
 	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("scan supplier: %w", err)
+	for _, k := range f.chain {
+		if k.statement == "" {
+			silent = append(silent, unanswered{k.SupplierID, k.SupplierName})
 		}
-		out = append(out, Missing{Key: "procurement.missing.statement", Args: map[string]any{"name": name}})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	slices.SortFunc(silent, func(a, b unanswered) int {
+		if n := strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name)); n != 0 {
+			return n
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	for _, u := range silent {
+		out = append(out, Missing{Key: "procurement.missing.statement", Args: map[string]any{"name": u.name}})
 	}
 	switch c.Chain {
 	case "":
 		out = append(out, Missing{Key: "procurement.missing.chain"})
 	case chainGiven:
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_subcontracts WHERE contract_id = $1 AND tier = 2`, c.ID).Scan(&n); err != nil {
-			return nil, fmt.Errorf("count tier 2: %w", err)
-		}
-		if n == 0 {
+		if !slices.ContainsFunc(f.chain, func(k Subcontract) bool { return k.Tier == 2 }) {
 			out = append(out, Missing{Key: "procurement.missing.chain_empty"})
 		}
 	}
-	var sites int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM procurement_sites WHERE contract_id = $1`, c.ID).Scan(&sites); err != nil {
-		return nil, fmt.Errorf("count sites: %w", err)
-	}
-	if sites == 0 {
+	if f.siteCount == 0 {
 		out = append(out, Missing{Key: "procurement.missing.sites"})
 	}
-	srows, err := tx.QueryContext(ctx, `SELECT name FROM procurement_sites WHERE contract_id = $1 AND workers IS NULL
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM procurement_sites WHERE contract_id = $1 AND workers IS NULL
 		ORDER BY name, id LIMIT 50`, c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("sites without workforce: %w", err)
 	}
-	defer srows.Close()
-	for srows.Next() {
+	defer rows.Close()
+	for rows.Next() {
 		var name string
-		if err := srows.Scan(&name); err != nil {
+		if err := rows.Scan(&name); err != nil {
 			return nil, fmt.Errorf("scan site: %w", err)
 		}
 		out = append(out, Missing{Key: "procurement.missing.workforce", Args: map[string]any{"name": name}})
 	}
-	return out, srows.Err()
+	return out, rows.Err()
 }
 
 // parseMinor reads a non-negative amount in major units with at most two

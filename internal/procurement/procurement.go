@@ -140,7 +140,11 @@ type Contract struct {
 	StartsOn, EndsOn string
 	SupplierID       string
 	SupplierName     string
-	Goods            []string
+	// SupplierCountry is the supplier's ISO country code; supplierStatement
+	// its answer to the modern-slavery statement question ("" unanswered).
+	SupplierCountry   string
+	supplierStatement string
+	Goods             []string
 	// Risk is the overall rating, "" until all six are rated.
 	Risk          string
 	Ratings       []Rating
@@ -226,6 +230,9 @@ type Site struct {
 type Subcontract struct {
 	ID, ContractID, ParentID, ParentName, SupplierID, SupplierName, Country string
 	Tier                                                                    int
+	// statement is the subcontractor's answer to the modern-slavery
+	// statement question, "" while unanswered (what the award check needs).
+	statement string
 }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }

@@ -321,11 +321,11 @@ func (s *Service) ContractHits(ctx context.Context, actor access.Actor, contract
 }
 
 func contractHits(ctx context.Context, tx *storage.Tx, c Contract) ([]Hit, error) {
-	countries, err := contractCountries(ctx, tx, c.ID)
+	f, err := readChainFacts(ctx, tx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	return hits(ctx, tx, c.Goods, countries, false)
+	return hits(ctx, tx, c.Goods, f.countries(c), false)
 }
 
 // SiteHits are the current risk list entries for the site's country:
@@ -348,27 +348,6 @@ func (s *Service) SiteHits(ctx context.Context, actor access.Actor, siteID strin
 		return err
 	})
 	return out, err
-}
-
-// contractCountries are the countries of the contract's supplier,
-// subcontractors and sites, in one query.
-func contractCountries(ctx context.Context, tx *storage.Tx, contractID string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT s.country FROM procurement_suppliers s JOIN procurement_contracts c ON c.supplier_id = s.id WHERE c.id = $1
-		UNION SELECT s.country FROM procurement_suppliers s JOIN procurement_subcontracts k ON k.supplier_id = s.id WHERE k.contract_id = $1
-		UNION SELECT country FROM procurement_sites WHERE contract_id = $1`, contractID)
-	if err != nil {
-		return nil, fmt.Errorf("contract countries: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("scan country: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // hits queries the current entries matching goods (any country) or, with
