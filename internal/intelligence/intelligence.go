@@ -3,7 +3,9 @@
 // item 7; Danube guidelines §3.4 and p. xii — /work/shared/seeds/).
 //
 // It is never about victims: the form has no field for a person and says
-// so, and whoever submits confirms it. The text may name suspects, so it
+// so, whoever submits confirms it, and a text that looks like it is about
+// a victim or holds a person's data goes back to its submitter to remove
+// it or confirm it is not (victims.go). The text may name suspects, so it
 // is sealed under "intelligence/<id>"; only the police contact points
 // (access.ReadIntelligence) open it, and every list, read and change is
 // audited in its transaction. Any staff role but the administrator and
@@ -111,16 +113,22 @@ type Entry struct {
 }
 
 // Input is the submission form. NotAboutVictims is the submitter's
-// confirmation that the text names no victim.
+// confirmation that the text names no victim; Confirmed are the kinds of
+// flag (see Check) they were shown and confirmed are about a business,
+// place or recruiter.
 type Input struct {
 	About           string
 	Sector          string
 	AreaCode        string
 	Text            string
 	NotAboutVictims bool
+	Confirmed       []string
 }
 
 // Submit records an entry for the actor's organisation, its text sealed.
+// A text Check flags is not stored until every kind of flag in it is
+// confirmed: until then Submit returns a *Review with the flags. The
+// confirmation is audited, as the kinds of flag confirmed.
 func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Entry, error) {
 	if _, err := s.gate.Authorize(ctx, actor, access.SubmitIntelligence, "intelligence", ""); err != nil {
 		return Entry{}, err
@@ -151,6 +159,12 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Ent
 	if err := fe.Err(); err != nil {
 		return Entry{}, err
 	}
+	flags := Check(in.Text)
+	for _, k := range Kinds(flags) {
+		if !slices.Contains(in.Confirmed, k) {
+			return Entry{}, &Review{Flags: flags}
+		}
+	}
 	var out Entry
 	err := s.db.Write(ctx, func(tx *storage.Tx) error {
 		id := newID()
@@ -164,6 +178,12 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Ent
 		}
 		if err := s.gate.Record(ctx, tx, actor, "intelligence.submit", "intelligence", id, actor.OrgID, in.About); err != nil {
 			return err
+		}
+		if len(flags) > 0 {
+			if err := s.gate.Record(ctx, tx, actor, "intelligence.confirm_not_victim", "intelligence", id, actor.OrgID,
+				strings.Join(Kinds(flags), ",")); err != nil {
+				return err
+			}
 		}
 		out, _, err = get(ctx, tx, id)
 		return err

@@ -2,7 +2,9 @@ package intelligence_test
 
 import (
 	"context"
+	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -146,6 +148,65 @@ func TestChannel(t *testing.T) {
 			}
 			if theirs, err := svc.Mine(ctx, colleague.Actor); err != nil || len(theirs) != 0 {
 				t.Fatalf("colleague's list: %+v %v", theirs, err)
+			}
+		})
+	}
+}
+
+// TestReviewBeforeStoring: a text with signs of a victim is not stored
+// until the submitter confirms every kind of sign shown; a confirmation of
+// some kinds only is not enough; the confirmation is audited as the kinds
+// confirmed; a text without signs (a recruiter's phone number, an
+// address) is stored at once with no confirmation entry.
+func TestReviewBeforeStoring(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			ctx := context.Background()
+			ngo := env.Org("Safe Harbour", accounts.NGO)
+			worker := env.User("worker", access.CaseWorker, ngo)
+			svc := env.App.Intelligence
+			stored := func() int {
+				var n int
+				if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+					return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM intelligence_entries`).Scan(&n)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			in := intelligence.Input{About: "business", NotAboutVictims: true,
+				Text: "The victim Maria works at the Lotus massage parlour; her passport X1234567 is kept by the owner."}
+			_, err := svc.Submit(ctx, worker.Actor, in)
+			var review *intelligence.Review
+			if !errors.As(err, &review) || !slices.Equal(intelligence.Kinds(review.Flags), []string{intelligence.FlagDocument, intelligence.FlagVictim}) {
+				t.Fatalf("flagged text: %v", err)
+			}
+			in.Confirmed = []string{intelligence.FlagDocument}
+			if _, err := svc.Submit(ctx, worker.Actor, in); !errors.As(err, &review) {
+				t.Fatalf("confirmed in part: %v", err)
+			}
+			if stored() != 0 || entries(t, env, "intelligence.confirm_not_victim", "", "") != 0 {
+				t.Fatal("an unconfirmed text was stored")
+			}
+			in.Confirmed = []string{intelligence.FlagVictim, intelligence.FlagDocument}
+			e, err := svc.Submit(ctx, worker.Actor, in)
+			if err != nil || stored() != 1 || entries(t, env, "intelligence.confirm_not_victim", audit.Allowed, e.ID) != 1 {
+				t.Fatalf("confirmed: %v, %d stored", err, stored())
+			}
+			list, _, err := env.App.Audit.List(ctx, env.App.DB, access.SystemScope(), audit.Filter{Limit: audit.MaxLimit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range list {
+				if a.Action == "intelligence.confirm_not_victim" && a.Detail != "document_number,victim_named" {
+					t.Fatalf("confirmation audited as %q", a.Detail)
+				}
+			}
+			plain, err := svc.Submit(ctx, worker.Actor, intelligence.Input{About: "recruiter", NotAboutVictims: true,
+				Text: "Recruiter on +49 171 2345678 meets workers at Hafenstraße 12, 20457 Hamburg, on 03.11.2026."})
+			if err != nil || stored() != 2 || entries(t, env, "intelligence.confirm_not_victim", "", plain.ID) != 0 {
+				t.Fatalf("plain text: %v", err)
 			}
 		})
 	}

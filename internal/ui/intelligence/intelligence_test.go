@@ -1,6 +1,7 @@
 package intelligenceui_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
@@ -70,6 +72,54 @@ func TestIntelligencePages(t *testing.T) {
 			res, body = do(worker, http.MethodGet, "/intelligence", nil)
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Bearbeitet") || strings.Contains(body, "Mill Lane") || strings.Contains(body, path) {
 				t.Fatalf("submitter's list: %d %s", res.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestReviewStep: without JavaScript, a text naming a victim comes back in
+// German as the review step (what was found, the text to edit, the
+// confirmation) with nothing stored; sent again unconfirmed it comes back
+// again; confirmed it is sent. A recruiter's phone number and a business's
+// address go straight through.
+func TestReviewStep(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			ngo := env.Org("Safe Harbour", accounts.NGO)
+			worker := env.User("worker", access.CaseWorker, ngo)
+			do := func(form url.Values) (*http.Response, string) {
+				return env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/intelligence/new", Cookie: worker.Cookie, Form: form,
+					Header: map[string]string{"Accept-Language": "de"}})
+			}
+			stored := func() int {
+				var n int
+				if err := env.App.DB.Read(context.Background(), func(tx *storage.Tx) error {
+					return tx.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM intelligence_entries`).Scan(&n)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			text := "Das Opfer namens Anna arbeitet im Lokal Lotus, Bahnhofstraße 3."
+			form := url.Values{"about": {"business"}, "text": {text}, "not_about_victims": {"yes"}}
+			res, body := do(form)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="intelligence-review"`) || !strings.Contains(body, "Ein namentlich genanntes Opfer") ||
+				!strings.Contains(body, "<q>Opfer namens Anna</q>") || !strings.Contains(body, `<input type="hidden" name="flagged" value="victim_named">`) ||
+				!strings.Contains(body, ">"+text+"</textarea>") || stored() != 0 {
+				t.Fatalf("review: %d %s", res.StatusCode, body)
+			}
+			form.Set("flagged", "victim_named")
+			if res, body = do(form); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="intelligence-review"`) || stored() != 0 {
+				t.Fatalf("sent again unconfirmed: %d %s", res.StatusCode, body)
+			}
+			form.Set("confirm_flags", "yes")
+			if res, _ = do(form); res.StatusCode != http.StatusSeeOther || stored() != 1 {
+				t.Fatalf("confirmed: %d, %d stored", res.StatusCode, stored())
+			}
+			if res, _ = do(url.Values{"about": {"recruiter"}, "not_about_victims": {"yes"},
+				"text": {"Anwerber unter 0171 2345678, Treffpunkt Hafenstraße 12, 20457 Hamburg."}}); res.StatusCode != http.StatusSeeOther || stored() != 2 {
+				t.Fatalf("recruiter's phone: %d", res.StatusCode)
 			}
 		})
 	}
