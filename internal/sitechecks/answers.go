@@ -53,9 +53,10 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 	if err != nil {
 		return AnswersEdit{}, ans, fmt.Errorf("encode check answers: %w", err)
 	}
-	wanted := map[string]Signal{}
-	for _, sg := range form.derive(ans) {
-		wanted[sg.Question] = sg
+	derived := form.derive(ans)
+	wanted := map[string]bool{}
+	for _, sg := range derived {
+		wanted[sg.Question] = true
 	}
 	var ed AnswersEdit
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
@@ -67,7 +68,7 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 		if err != nil {
 			return err
 		}
-		type derived struct {
+		type finding struct {
 			id, signal         string
 			withdrawn, actions int
 		}
@@ -77,9 +78,9 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 		if err != nil {
 			return err
 		}
-		var have []derived
+		var have []finding
 		for rows.Next() {
-			var d derived
+			var d finding
 			if err := rows.Scan(&d.id, &d.signal, &d.withdrawn, &d.actions); err != nil {
 				rows.Close()
 				return err
@@ -92,7 +93,7 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 		}
 		now := s.now()
 		for _, d := range have {
-			_, still := wanted[d.signal]
+			still := wanted[d.signal]
 			delete(wanted, d.signal)
 			var err error
 			switch {
@@ -110,9 +111,10 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 				return err
 			}
 		}
+		// What is left wanted has no finding yet.
 		var added []Signal
-		for _, sg := range form.derive(ans) {
-			if _, ok := wanted[sg.Question]; ok {
+		for _, sg := range derived {
+			if wanted[sg.Question] {
 				added = append(added, sg)
 			}
 		}

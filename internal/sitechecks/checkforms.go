@@ -109,11 +109,10 @@ func (f CheckForm) label(question, lang string) string {
 			if l := fi.Label[lang]; l != "" {
 				return l
 			}
-			if l := fi.Label[f.Form.DefaultLang]; l != "" {
-				return l
-			}
-			for _, l := range fi.Label {
-				return l
+			for _, l := range append([]string{f.Form.DefaultLang}, f.Form.Languages...) {
+				if fi.Label[l] != "" {
+					return fi.Label[l]
+				}
 			}
 		}
 	}
