@@ -2,6 +2,7 @@ package procurement
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -35,31 +36,53 @@ func scanContract(r interface{ Scan(...any) error }) (Contract, error) {
 }
 
 func getContract(ctx context.Context, tx *storage.Tx, id string, lock bool) (Contract, error) {
-	q := `SELECT ` + contractColumns + contractFrom + ` WHERE c.id = $1`
+	where := ` WHERE c.id = $1`
 	if lock {
-		q = `SELECT ` + contractColumns + contractFrom + ` WHERE c.id = (SELECT id FROM procurement_contracts WHERE id = $1` + tx.ForUpdate() + `)`
+		where = ` WHERE c.id = (SELECT id FROM procurement_contracts WHERE id = $1` + tx.ForUpdate() + `)`
 	}
-	c, err := scanContract(tx.QueryRowContext(ctx, q, id))
+	// The ratings come with the contract, one row each (one row with
+	// NULLs while unrated): one round trip for every contract read.
+	rows, err := tx.QueryContext(ctx, `SELECT `+contractColumns+`, r.characteristic, r.level, r.reason`+contractFrom+`
+		LEFT JOIN procurement_ratings r ON r.contract_id = c.id`+where, id)
 	if err != nil {
-		return Contract{}, wrapLoad("contract", id, err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT characteristic, level, reason FROM procurement_ratings WHERE contract_id = $1`, id)
-	if err != nil {
-		return Contract{}, fmt.Errorf("load ratings of contract %s: %w", id, err)
+		return Contract{}, fmt.Errorf("load contract %s: %w", id, err)
 	}
 	defer rows.Close()
+	var c Contract
+	found := false
 	for rows.Next() {
-		var r Rating
-		if err := rows.Scan(&r.Characteristic, &r.Level, &r.Reason); err != nil {
-			return Contract{}, fmt.Errorf("scan rating: %w", err)
+		var ch, level, reason sql.NullString
+		row, err := scanContract(rowWith{rows, []any{&ch, &level, &reason}})
+		if err != nil {
+			return Contract{}, fmt.Errorf("scan contract %s: %w", id, err)
 		}
-		c.Ratings = append(c.Ratings, r)
+		if !found {
+			c, found = row, true
+		}
+		if ch.Valid {
+			c.Ratings = append(c.Ratings, Rating{Characteristic: ch.String, Level: level.String, Reason: reason.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Contract{}, fmt.Errorf("load contract %s: %w", id, err)
+	}
+	if !found {
+		return Contract{}, wrapLoad("contract", id, sql.ErrNoRows)
 	}
 	slices.SortFunc(c.Ratings, func(a, b Rating) int {
 		return slices.Index(characteristics, a.Characteristic) - slices.Index(characteristics, b.Characteristic)
 	})
-	return c, rows.Err()
+	return c, nil
 }
+
+// rowWith scans a row whose leading columns scanContract reads, into its
+// destinations and then the extra ones.
+type rowWith struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (r rowWith) Scan(dest ...any) error { return r.rows.Scan(append(dest, r.extra...)...) }
 
 // Contract returns one contract with its ratings.
 func (s *Service) Contract(ctx context.Context, actor access.Actor, id string) (Contract, error) {
