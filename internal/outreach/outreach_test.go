@@ -1,17 +1,22 @@
 package outreach_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/geo"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/interpreters"
 	"waymark.city/waymark/internal/outreach"
 	"waymark.city/waymark/internal/storage"
@@ -154,6 +159,61 @@ func TestSessionsAndAggregates(t *testing.T) {
 			}
 			if outreach.PeriodOf("2026-11-03", outreach.Quarter) != "2026-Q4" || outreach.PeriodOf("2026-01-31", outreach.Quarter) != "2026-Q1" {
 				t.Fatal("quarters")
+			}
+
+			// The exports: counts per period and place in the reader's
+			// language, the total last, in the actor's scope; audited;
+			// refused (and audited) for a role without outreach.
+			cat, err := i18n.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := svc.ExportAggregates(ctx, coord.Actor, outreach.Month, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := e.WriteCSV(&buf, cat.For("de")); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			de := cat.For("de")
+			if len(rows) != 4 || rows[0][0] != de.T("outreach.period") || rows[0][5] != de.T("outreach.group.women") ||
+				rows[1][1] != "Harbour" || rows[1][3] != "2" || rows[1][4] != "11" || rows[1][5] != "5" || rows[2][1] != "Old Town" ||
+				rows[2][2] == "construction_site" || rows[2][2] == "" || rows[3][0] != de.T("outreach.total") || rows[3][3] != "3" || rows[3][len(rows[3])-1] != "3" {
+				t.Fatalf("CSV rows: %q", rows)
+			}
+			own, err := svc.ExportAggregates(ctx, worker.Actor, outreach.Quarter, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf.Reset()
+			if err := own.WriteXLSX(&buf, cat.For("en")); err != nil {
+				t.Fatal(err)
+			}
+			wb, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			xrows, err := wb.GetRows("Outreach")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xrows) != 3 || xrows[0][0] != "Period" || xrows[1][1] != "Harbour" || xrows[2][3] != "2" {
+				t.Fatalf("XLSX rows: %q", xrows)
+			}
+			if _, err := svc.ExportAggregates(ctx, analyst.Actor, outreach.Month, "", ""); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("analyst exports: %v", err)
+			}
+			if n := count(t, env, `SELECT COUNT(*) FROM audit_log WHERE action = 'outreach.export' AND outcome = 'allowed'`); n != 2 {
+				t.Fatalf("%d exports audited, want 2", n)
+			}
+			if n := count(t, env, `SELECT COUNT(*) FROM audit_log WHERE action = 'outreach.record' AND outcome = 'denied' AND actor_user_id = '`+analyst.ID+`'`); n != 2 {
+				t.Fatalf("%d refusals of the analyst audited, want 2", n)
 			}
 		})
 	}

@@ -17,6 +17,8 @@ import (
 func init() {
 	pageCases["GET /outreach"] = pageCase{}
 	pageCases["GET /outreach/new"] = pageCase{}
+	pageCases["GET /outreach.csv"] = pageCase{}
+	pageCases["GET /outreach.xlsx"] = pageCase{}
 	pageCases["POST /outreach/new"] = pageCase{form: func(_ *testing.T, f *fixture, u *apptest.User) url.Values {
 		org := f.orgA
 		if u != nil {

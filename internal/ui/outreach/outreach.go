@@ -40,6 +40,8 @@ func New(kit *page.Kit, o *outreach.Service, acc *accounts.Service, interp *inte
 func (h *Handler) Routes() []page.Route {
 	return []page.Route{
 		{Pattern: "GET /outreach", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.overview},
+		{Pattern: "GET /outreach.csv", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.exportCSV},
+		{Pattern: "GET /outreach.xlsx", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.exportXLSX},
 		{Pattern: "GET /outreach/new", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.form},
 		{Pattern: "POST /outreach/new", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.create},
 		{Pattern: "GET /outreach/{id}", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.show},

@@ -75,8 +75,27 @@ func TestOutreachPages(t *testing.T) {
 				!strings.Contains(body, `id="outreach-map-figure"`) {
 				t.Fatalf("overview: %d %s", res.StatusCode, body)
 			}
-			if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach", Cookie: analyst.Cookie}); res.StatusCode != http.StatusForbidden {
-				t.Fatalf("analyst: %d", res.StatusCode)
+			if !strings.Contains(body, `href="/outreach.csv?per=quarter&amp;from=`) {
+				t.Fatalf("overview without its export links: %s", body)
+			}
+			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach.csv?per=quarter", Cookie: worker.Cookie,
+				Header: map[string]string{"Accept-Language": "de"}})
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+				!strings.HasPrefix(body, "Zeitraum,") || !strings.Contains(body, ",Harbour,") {
+				t.Fatalf("CSV export: %d %s", res.StatusCode, body)
+			}
+			res, _ = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach.xlsx", Cookie: worker.Cookie})
+			if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") {
+				t.Fatalf("XLSX export: %d", res.StatusCode)
+			}
+			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach.csv?from=2026-05-01&to=2026-04-01", Cookie: worker.Cookie})
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("export of a range ending before it starts: %d %s", res.StatusCode, body)
+			}
+			for _, path := range []string{"/outreach", "/outreach.csv", "/outreach.xlsx"} {
+				if res, _ := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: analyst.Cookie}); res.StatusCode != http.StatusForbidden {
+					t.Fatalf("analyst %s: %d", path, res.StatusCode)
+				}
 			}
 		})
 	}
