@@ -1,17 +1,22 @@
 package businesses_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/businesses"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/notify"
 	"waymark.city/waymark/internal/notify/smtptest"
 	"waymark.city/waymark/internal/storage"
@@ -145,6 +150,65 @@ func TestBusinessesAndFollowUps(t *testing.T) {
 			}
 			if ov, _ := svc.List(ctx, coord.Actor); len(ov.Due) != 0 {
 				t.Fatalf("still due: %+v", ov.Due)
+			}
+
+			// The export: a row per commitment (a business without one on
+			// its own), follow-up dates, a typed formula made inert;
+			// audited; refused to a case worker and audited.
+			if _, err := svc.Create(ctx, coord.Actor, businesses.Input{Name: "=cmd|' /C calc'!A0", Kind: "business", Sector: "cleaning"}); err != nil {
+				t.Fatal(err)
+			}
+			cat, err := i18n.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := svc.ExportAll(ctx, buyer.Actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := e.WriteCSV(&buf, cat.For("de")); err != nil {
+				t.Fatal(err)
+			}
+			got, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			de := cat.For("de")
+			if len(got) != 4 || got[0][0] != de.T("businesses.name") || got[1][0] != "'=cmd|' /C calc'!A0" || got[1][4] != "" ||
+				got[2][0] != assoc.Name || got[2][1] != de.T("businesses.kind.association") || got[2][3] != "Human Rights Office" ||
+				got[2][4] != de.T("businesses.commitment.code_of_ethics") || got[2][6] != day(180) || got[2][7] != day(0) || got[2][8] != "nein" ||
+				got[3][4] != de.T("businesses.commitment.supplier_audits") || got[3][6] != day(60) {
+				t.Fatalf("CSV rows: %q", got)
+			}
+			buf.Reset()
+			if err := e.WriteXLSX(&buf, cat.For("en")); err != nil {
+				t.Fatal(err)
+			}
+			wb, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			xrows, err := wb.GetRows("Businesses")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xrows) != 4 || xrows[0][4] != "Commitment" || xrows[2][4] != "Signed a code of ethics against exploitation" || xrows[2][0] != assoc.Name {
+				t.Fatalf("XLSX rows: %q", xrows)
+			}
+			if _, err := svc.ExportAll(ctx, worker.Actor); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("case worker exports: %v", err)
+			}
+			var exported, refused int
+			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'businesses.export' AND outcome = 'allowed'`).Scan(&exported); err != nil {
+					return err
+				}
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'businesses.manage' AND outcome = 'denied' AND actor_user_id = $1`,
+					worker.ID).Scan(&refused)
+			}); err != nil || exported != 1 || refused != 2 {
+				t.Fatalf("audited: %d exports, %d refusals (%v)", exported, refused, err)
 			}
 		})
 	}

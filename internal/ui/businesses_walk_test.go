@@ -15,6 +15,8 @@ import (
 func init() {
 	pageCases["GET /businesses"] = pageCase{}
 	pageCases["GET /businesses/new"] = pageCase{}
+	pageCases["GET /businesses.csv"] = pageCase{}
+	pageCases["GET /businesses.xlsx"] = pageCase{}
 	pageCases["POST /businesses/new"] = pageCase{form: func(_ *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"name": {f.unique("Cleaning association")}, "kind": {"association"}, "sector": {"cleaning"}, "contact_org": {f.orgA}}
 	}}

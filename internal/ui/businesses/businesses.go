@@ -33,6 +33,8 @@ func New(kit *page.Kit, b *businesses.Service, acc *accounts.Service) *Handler {
 func (h *Handler) Routes() []page.Route {
 	return []page.Route{
 		{Pattern: "GET /businesses", Gate: page.SignedIn, Action: access.ManageBusinesses, Handler: h.list},
+		{Pattern: "GET /businesses.csv", Gate: page.SignedIn, Action: access.ManageBusinesses, Handler: h.exportCSV},
+		{Pattern: "GET /businesses.xlsx", Gate: page.SignedIn, Action: access.ManageBusinesses, Handler: h.exportXLSX},
 		{Pattern: "GET /businesses/new", Gate: page.SignedIn, Action: access.ManageBusinesses, Handler: h.form},
 		{Pattern: "POST /businesses/new", Gate: page.SignedIn, Action: access.ManageBusinesses, Handler: h.create},
 		{Pattern: "GET /businesses/{id}", Gate: page.SignedIn, Action: access.ManageBusinesses, Handler: h.show},

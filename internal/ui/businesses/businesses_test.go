@@ -81,8 +81,20 @@ func TestBusinessPages(t *testing.T) {
 			if _, body = do(buyer, http.MethodGet, "/businesses", nil); strings.Contains(body, `id="businesses-due"`) {
 				t.Fatalf("still due after the follow-up: %s", body)
 			}
-			if res, _ := do(worker, http.MethodGet, "/businesses", nil); res.StatusCode != http.StatusForbidden {
-				t.Fatalf("case worker: %d", res.StatusCode)
+			if !strings.Contains(body, `href="/businesses.csv"`) {
+				t.Fatalf("list without its export links: %s", body)
+			}
+			res, body = do(buyer, http.MethodGet, "/businesses.csv", nil)
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(body, "Name,Art,") {
+				t.Fatalf("CSV export: %d %s", res.StatusCode, body)
+			}
+			if res, _ = do(buyer, http.MethodGet, "/businesses.xlsx", nil); res.StatusCode != http.StatusOK {
+				t.Fatalf("XLSX export: %d", res.StatusCode)
+			}
+			for _, path := range []string{"/businesses", "/businesses.csv", "/businesses.xlsx"} {
+				if res, _ := do(worker, http.MethodGet, path, nil); res.StatusCode != http.StatusForbidden {
+					t.Fatalf("case worker %s: %d", path, res.StatusCode)
+				}
 			}
 		})
 	}
