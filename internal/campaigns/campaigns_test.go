@@ -615,7 +615,12 @@ func TestSurvey(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = f.svc.RecordSurvey(ctx, coord, c.ID, today, surveyAnswers("yes", "yes", "yes", "yes"), "en")
-			wantKey(t, "response to an ended campaign", err, apperr.Conflict, "campaigns.error.ended")
+			wantKey(t, "response to an ended campaign", err, apperr.Invalid, "campaigns.error.survey_campaign")
+			_, err = f.svc.RecordSurvey(ctx, coord, "no-such-campaign", today, surveyAnswers("yes", "yes", "yes", "yes"), "en")
+			wantKey(t, "response to no campaign", err, apperr.Invalid, "campaigns.error.survey_campaign")
+			if n := f.count(t, `SELECT COUNT(*) FROM campaign_survey_responses`); n != 6 {
+				t.Fatalf("%d responses stored, want the 6 accepted", n)
+			}
 		})
 	}
 }

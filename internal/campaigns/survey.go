@@ -99,23 +99,9 @@ func share(part, whole int) int {
 // Today is the service's date, the default day of a survey response.
 func (s *Service) Today() string { return s.cases.Now().Format(time.DateOnly) }
 
-// SurveyTarget returns the campaign the survey is entered for: its name
-// and dates, for staff or outreach workers who enter responses (the
-// coordinator's campaigns.manage or outreach.record).
-func (s *Service) SurveyTarget(ctx context.Context, actor access.Actor, id string) (Campaign, error) {
-	if err := s.surveyor(ctx, actor, id); err != nil {
-		return Campaign{}, err
-	}
-	var out Campaign
-	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
-		var err error
-		out, err = s.campaign(ctx, tx, id)
-		return err
-	})
-	return out, err
-}
-
-// surveyor asks the policy whether actor enters survey responses.
+// surveyor asks the policy whether actor enters survey responses: the
+// coordinator, or whoever records outreach. Campaigns are the
+// partnership's, so an outreach worker of any organisation may survey.
 func (s *Service) surveyor(ctx context.Context, actor access.Actor, id string) error {
 	if access.Can(actor, access.ManageCampaigns) {
 		_, err := s.cases.Authorize(ctx, actor, access.ManageCampaigns, "campaign", id)
@@ -125,10 +111,10 @@ func (s *Service) surveyor(ctx context.Context, actor access.Actor, id string) e
 	return err
 }
 
-// RecordSurvey records one response to a campaign's survey: the day it
-// was given and the questionnaire's posted answers (messages in lang). An
-// ended campaign takes no more responses. The answers are returned as
-// read, so a refused form can be shown again with them.
+// RecordSurvey records one response to the survey of campaign
+// campaignID, a draft or running one: the day it was given and the
+// questionnaire's posted answers (messages in lang). The answers are
+// returned as read, so a refused form can be shown again with them.
 func (s *Service) RecordSurvey(ctx context.Context, actor access.Actor, campaignID, answeredOn string, values url.Values, lang string) (forms.Answers, error) {
 	if err := s.surveyor(ctx, actor, campaignID); err != nil {
 		return forms.Answers{}, err
@@ -146,20 +132,21 @@ func (s *Service) RecordSurvey(ctx context.Context, actor access.Actor, campaign
 		}
 		fe = append(fe, e.Fields...)
 	}
-	if err := fe.Err(); err != nil {
-		return ans, err
-	}
 	b, err := json.Marshal(ans)
 	if err != nil {
 		return ans, fmt.Errorf("encode survey answers: %w", err)
 	}
 	return ans, s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
 		c, err := s.campaign(ctx, tx, campaignID)
-		if err != nil {
+		switch {
+		case apperr.Is(err, apperr.NotFound) || err == nil && c.Status == Ended:
+			// A form's choice: the campaign is gone from the list, or ended.
+			fe.Add("campaign", "campaigns.error.survey_campaign")
+		case err != nil:
 			return err
 		}
-		if c.Status == Ended {
-			return apperr.New(apperr.Conflict, "campaigns.error.ended")
+		if err := fe.Err(); err != nil {
+			return err
 		}
 		id := cases.NewID()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaign_survey_responses (id, campaign_id, answered_on, form_id, form_version, answers,
@@ -258,7 +245,7 @@ func (r SurveyResults) question(measure string) *QuestionResult {
 
 // SurveyCampaigns lists the campaigns that take survey responses (draft
 // and running ones), running first, for staff or outreach workers who
-// enter them.
+// enter them; names and dates only.
 func (s *Service) SurveyCampaigns(ctx context.Context, actor access.Actor) ([]Campaign, error) {
 	if err := s.surveyor(ctx, actor, ""); err != nil {
 		return nil, err

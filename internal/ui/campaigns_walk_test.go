@@ -41,11 +41,10 @@ func init() {
 		return url.Values{"kind": {"backlash"}, "severity": {"low"}, "happened_on": {time.Now().UTC().Format(time.DateOnly)},
 			"description": {"Posters torn down at one bus stop."}}
 	}}
-	pageCases["GET /campaigns/surveys"] = pageCase{}
-	pageCases["GET /campaigns/{id}/survey"] = pageCase{id: walkCampaign}
-	pageCases["POST /campaigns/{id}/survey"] = pageCase{id: walkCampaign, form: func(*testing.T, *fixture, *apptest.User) url.Values {
-		return url.Values{"answered_on": {time.Now().UTC().Format(time.DateOnly)}, "saw_campaign": {"yes"}, "recognised": {"unsure"},
-			"knows_where": {"no"}, "would_act": {"maybe"}}
+	pageCases["GET /campaigns/survey"] = pageCase{}
+	pageCases["POST /campaigns/survey"] = pageCase{form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
+		return url.Values{"campaign": {walkCampaign(t, f)}, "answered_on": {time.Now().UTC().Format(time.DateOnly)}, "saw_campaign": {"yes"},
+			"recognised": {"unsure"}, "knows_where": {"no"}, "would_act": {"maybe"}}
 	}}
 	pageCases["POST /campaigns/{id}/harms/{harm}/review"] = pageCase{id: walkCampaign, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"action_taken": {"Posters replaced."}}

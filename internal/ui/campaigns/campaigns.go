@@ -45,10 +45,10 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "POST /campaigns/{id}/harms", Gate: page.SignedIn, Action: manage, Handler: h.recordHarm},
 		{Pattern: "POST /campaigns/{id}/harms/{harm}/review", Gate: page.SignedIn, Action: manage, Handler: h.reviewHarm},
 		// Survey responses are entered by the coordinator or an outreach
-		// worker (outreach.record), who need not read campaigns otherwise.
-		{Pattern: "GET /campaigns/surveys", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyList},
-		{Pattern: "GET /campaigns/{id}/survey", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyNew},
-		{Pattern: "POST /campaigns/{id}/survey", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyRecord},
+		// worker of any organisation (outreach.record), who need not read
+		// campaigns otherwise: the campaign is a choice of the form.
+		{Pattern: "GET /campaigns/survey", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyNew},
+		{Pattern: "POST /campaigns/survey", Gate: page.SignedIn, Action: access.RecordOutreach, Handler: h.surveyRecord},
 	}
 }
 

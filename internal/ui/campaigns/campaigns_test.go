@@ -192,15 +192,17 @@ func TestCampaignPages(t *testing.T) {
 
 // TestSurveyPages: the coordinator declares a survey target, enters a
 // response before launch (a refused one first, in German, storing
-// nothing), an outreach worker finds the campaign and enters one after
-// launch, and the campaign's page shows the results beside the target.
+// nothing), an outreach worker of another organisation picks the campaign
+// and enters one after launch, and the campaign's page shows the results
+// beside the target.
 func TestSurveyPages(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			env := apptest.Start(t, engine)
 			city := env.Org("Human Rights Office", accounts.Municipality)
 			coord := env.User("coord", access.Coordinator, city)
-			worker := env.User("worker", access.CaseWorker, city)
+			ngo := env.Org("Outreach NGO", accounts.NGO)
+			worker := env.User("worker", access.CaseWorker, ngo)
 			analyst := env.User("analyst", access.Analyst, city)
 			send := func(u apptest.User, method, path string, form url.Values, lang string) (*http.Response, string) {
 				t.Helper()
@@ -222,22 +224,26 @@ func TestSurveyPages(t *testing.T) {
 			if res, _ := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"survey_knows_where"}, "target": {"50"}, "due_on": {"2027-01-31"}}, "en"); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("survey target: %d", res.StatusCode)
 			}
-			res, body = send(coord, http.MethodGet, path+"/survey", nil, "de")
-			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Wissen Sie, wo Sie sich melden") || !strings.Contains(body, `name="knows_where"`) {
+			id := strings.TrimPrefix(path, "/campaigns/")
+			res, body = send(coord, http.MethodGet, "/campaigns/survey?campaign="+id, nil, "de")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Wissen Sie, wo Sie sich melden") || !strings.Contains(body, `name="knows_where"`) ||
+				!strings.Contains(body, `<option value="`+id+`" selected>Clean work (Entwurf)</option>`) {
 				t.Fatalf("survey form: %d %s", res.StatusCode, body)
 			}
 			answers := func(day, knows string) url.Values {
-				return url.Values{"answered_on": {day}, "saw_campaign": {"no"}, "recognised": {"no"}, "knows_where": {knows}, "would_act": {"maybe"}}
+				return url.Values{"campaign": {id}, "answered_on": {day}, "saw_campaign": {"no"}, "recognised": {"no"}, "knows_where": {knows},
+					"would_act": {"maybe"}}
 			}
 			bad := answers("2999-01-01", "")
-			res, body = send(coord, http.MethodPost, path+"/survey", bad, "de")
+			bad.Set("campaign", "")
+			res, body = send(coord, http.MethodPost, "/campaigns/survey", bad, "de")
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Geben Sie den Tag der Antworten an, nicht in der Zukunft.") ||
+				!strings.Contains(body, "Wählen Sie eine Kampagne, die im Entwurf ist oder läuft.") ||
 				count(t, env, `SELECT COUNT(*) FROM campaign_survey_responses`) != 0 {
 				t.Fatalf("bad response: %d %s", res.StatusCode, body)
 			}
-			before := env.App.Campaigns.Today()
-			res, _ = send(coord, http.MethodPost, path+"/survey", answers(before, "no"), "en")
-			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != path+"/survey?done=recorded" {
+			res, _ = send(coord, http.MethodPost, "/campaigns/survey", answers(env.App.Campaigns.Today(), "no"), "en")
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/campaigns/survey?campaign="+id+"&done=recorded" {
 				t.Fatalf("response: %d %q", res.StatusCode, res.Header.Get("Location"))
 			}
 			if res, _ := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"contacts"}, "target": {"5"}, "due_on": {"2027-01-31"}}, "en"); res.StatusCode != http.StatusSeeOther {
@@ -247,7 +253,7 @@ func TestSurveyPages(t *testing.T) {
 				t.Fatalf("launch: %d", res.StatusCode)
 			}
 			// Responses on launch day count as after launch, so the baseline
-			// above is moved back a day, as if entered the day before.
+			// above is moved back, as if entered before the launch.
 			ctx := context.Background()
 			if err := env.App.DB.Write(ctx, func(tx *storage.Tx) error {
 				_, err := tx.ExecContext(ctx, `UPDATE campaign_survey_responses SET answered_on = '2026-10-30'`)
@@ -255,14 +261,17 @@ func TestSurveyPages(t *testing.T) {
 			}); err != nil {
 				t.Fatal(err)
 			}
-			res, body = send(worker, http.MethodGet, "/campaigns/surveys", nil, "en")
-			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<a href="`+path+`/survey">Clean work</a>`) {
-				t.Fatalf("outreach worker's survey list: %d %s", res.StatusCode, body)
+			// An outreach worker of another organisation, who cannot read
+			// campaigns, enters a response after launch.
+			res, body = send(worker, http.MethodGet, "/campaigns/survey", nil, "en")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<option value="`+id+`">Clean work (Running)</option>`) ||
+				strings.Contains(body, "Survey results") {
+				t.Fatalf("outreach worker's survey form: %d %s", res.StatusCode, body)
 			}
-			if res, _ := send(worker, http.MethodPost, path+"/survey", answers(env.App.Campaigns.Today(), "yes"), "en"); res.StatusCode != http.StatusSeeOther {
+			if res, _ := send(worker, http.MethodPost, "/campaigns/survey", answers(env.App.Campaigns.Today(), "yes"), "en"); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("outreach worker's response: %d", res.StatusCode)
 			}
-			if res, _ := send(analyst, http.MethodPost, path+"/survey", answers(env.App.Campaigns.Today(), "yes"), "en"); res.StatusCode != http.StatusForbidden {
+			if res, _ := send(analyst, http.MethodPost, "/campaigns/survey", answers(env.App.Campaigns.Today(), "yes"), "en"); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("analyst enters a response: %d", res.StatusCode)
 			}
 			res, body = send(analyst, http.MethodGet, path, nil, "en")
