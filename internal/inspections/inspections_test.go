@@ -1,15 +1,20 @@
 package inspections_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/inspections"
 	"waymark.city/waymark/internal/screening"
@@ -234,6 +239,58 @@ func TestScreenAWorker(t *testing.T) {
 			ov, err := svc.List(ctx, coord.Actor)
 			if err != nil || ov.Totals != (inspections.Totals{Held: 2, WorkersMet: 16, Screenings: 2, Referrals: 1, ReportedScreenings: 4, ReportedReferrals: 1}) {
 				t.Fatalf("totals: %+v %v", ov.Totals, err)
+			}
+
+			// The exports: one row per inspection, agencies and sites
+			// named, the linked counts and the reported ones in columns of
+			// their own; audited; refused to a case worker.
+			cat, err := i18n.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := svc.ExportAll(ctx, coord.Actor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := e.WriteCSV(&buf, cat.For("de")); err != nil {
+				t.Fatal(err)
+			}
+			got, err := csv.NewReader(&buf).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			de := cat.For("de")
+			if len(got) != 3 || got[0][0] != de.T("inspections.planned_on") || got[0][11] != de.T("inspections.reported_screenings") ||
+				got[1][0] != day(-30) || got[1][8] != "10" || got[1][9] != "0" || got[1][11] != "4" || got[1][12] != "1" ||
+				got[2][1] != de.T("inspections.status.held") || got[2][4] != de.T("inspections.whole_city") || got[2][5] == "agriculture" ||
+				got[2][6] != "City Police; Labour Inspectorate" || got[2][8] != "6" || got[2][9] != "2" || got[2][10] != "1" || got[2][11] != "0" {
+				t.Fatalf("CSV rows: %q", got)
+			}
+			buf.Reset()
+			if err := e.WriteXLSX(&buf, cat.For("en")); err != nil {
+				t.Fatal(err)
+			}
+			wb, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wb.Close()
+			xrows, err := wb.GetRows("Joint inspections")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xrows) != 3 || xrows[0][9] != "Screenings started" || xrows[2][9] != "2" || xrows[2][1] != "Held" {
+				t.Fatalf("XLSX rows: %q", xrows)
+			}
+			if _, err := svc.ExportAll(ctx, worker.Actor); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("case worker exports: %v", err)
+			}
+			var exported int
+			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'inspections.export' AND outcome = 'allowed'`).Scan(&exported)
+			}); err != nil || exported != 1 {
+				t.Fatalf("exports audited %d times: %v", exported, err)
 			}
 		})
 	}

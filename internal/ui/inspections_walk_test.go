@@ -17,6 +17,8 @@ import (
 func init() {
 	pageCases["GET /inspections"] = pageCase{}
 	pageCases["GET /inspections/new"] = pageCase{}
+	pageCases["GET /inspections.csv"] = pageCase{}
+	pageCases["GET /inspections.xlsx"] = pageCase{}
 	pageCases["POST /inspections/new"] = pageCase{form: func(t *testing.T, f *fixture, _ *apptest.User) url.Values {
 		return url.Values{"planned_on": {time.Now().AddDate(0, 0, 14).Format(time.DateOnly)}, "location_type": {"construction_site"},
 			"sector": {"construction"}, "agencies": {walkInspectorate(t, f)}, "site_address_0": {f.unique("Quay Street")}, "site_type_0": {"construction_site"}}

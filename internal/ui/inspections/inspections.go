@@ -40,6 +40,8 @@ func New(kit *page.Kit, s *inspections.Service, acc *accounts.Service, m *mappin
 func (h *Handler) Routes() []page.Route {
 	return []page.Route{
 		{Pattern: "GET /inspections", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.list},
+		{Pattern: "GET /inspections.csv", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.exportCSV},
+		{Pattern: "GET /inspections.xlsx", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.exportXLSX},
 		{Pattern: "GET /inspections/new", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.form},
 		{Pattern: "POST /inspections/new", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.create},
 		{Pattern: "GET /inspections/{id}", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.show},

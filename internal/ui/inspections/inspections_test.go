@@ -126,6 +126,19 @@ func TestPlanFromRegister(t *testing.T) {
 			if res, _ := do(worker, http.MethodPost, path+"/screening", url.Values{}); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("case worker screens from an inspection: %d", res.StatusCode)
 			}
+			res, body = do(officer, http.MethodGet, "/inspections.csv", nil)
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(body, "Geplant für,") ||
+				!strings.Contains(body, "Pier Road 14") {
+				t.Fatalf("CSV export: %d %s", res.StatusCode, body)
+			}
+			if res, _ = do(coord, http.MethodGet, "/inspections.xlsx", nil); res.StatusCode != http.StatusOK {
+				t.Fatalf("XLSX export: %d", res.StatusCode)
+			}
+			for _, p := range []string{"/inspections.csv", "/inspections.xlsx"} {
+				if res, _ := do(worker, http.MethodGet, p, nil); res.StatusCode != http.StatusForbidden {
+					t.Fatalf("case worker %s: %d", p, res.StatusCode)
+				}
+			}
 		})
 	}
 }
