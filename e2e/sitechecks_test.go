@@ -84,6 +84,9 @@ func TestSiteCheckToScreening(t *testing.T) {
 	}
 	b.screenshot("screening-result")
 	wantStatus(t, b.click(`a.button[href="`+screening+`/refer"]`), 200)
+	if b.text(`#referral-prefill-warning`) == "" {
+		t.Error("the referral form does not warn of the unconfirmed pre-fills")
+	}
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-consent")), chromedp.NodeVisible))
 	wantStatus(t, b.click(`form.referral button[type=submit]`), 200)
 	b.wantPath("/referrals/")

@@ -34,6 +34,10 @@ type referralFormPage struct {
 	// Suggested names the receiving organisation of the local protocol.
 	Suggested string
 	NoteMax   int
+	// Unconfirmed counts the screening's answers pre-filled from a site
+	// check that the person has not confirmed: the referral may go, under
+	// a warning.
+	Unconfirmed int
 }
 
 // renderReferralForm shows the short referral form of a screening, or why
@@ -53,7 +57,7 @@ func (h *Handler) renderReferralForm(w http.ResponseWriter, r *http.Request, sta
 	}
 	page := referralFormPage{ScreeningID: d.Screening.ID, Specialist: d.Kind == identification.ForSpecialistAssessment, Problem: d.Problem,
 		Existing: d.Existing, Child: d.Population == screening.Child, Population: c.Text("population."+d.Population, lang, nil),
-		NoteMax: identification.MaxNote}
+		NoteMax: identification.MaxNote, Unconfirmed: len(d.Screening.Unconfirmed())}
 	checked := d.Purposes
 	if posted != nil {
 		checked = posted

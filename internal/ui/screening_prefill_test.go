@@ -104,6 +104,13 @@ func TestScreeningPrefilledFromSiteCheck(t *testing.T) {
 			if strings.Contains(get(path+"/questions?page=1", "en"), `id="f-confirm-core.documents_held"`) {
 				t.Error("the confirmed answer is still offered for confirmation")
 			}
+			// The referral may go with unconfirmed pre-fills, under a warning.
+			if _, err := env.App.Screenings.Complete(ctx, officer.Actor, sc.ID); err != nil {
+				t.Fatal(err)
+			}
+			if body := get(path+"/refer", "en"); !strings.Contains(body, `id="referral-prefill-warning"`) || !strings.Contains(body, `class="stack referral"`) {
+				t.Errorf("the referral form does not offer the referral under a warning of the unconfirmed pre-fills")
+			}
 			// Changed: the mark goes too.
 			post(url.Values{"answers.core.does_work": {"unknown"}})
 			if got := unconfirmed(); !strings.HasPrefix(got, "1 ") {
