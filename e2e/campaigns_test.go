@@ -97,3 +97,56 @@ func TestCampaignQRIntoFunnel(t *testing.T) {
 		t.Errorf("console problems: %v", p)
 	}
 }
+
+// TestCampaignSurveyAndConsole: on a phone, the coordinator enters a
+// survey response for the demo campaign from its page and finds it counted
+// after launch; at the hotline console, a caller who names the demo's
+// poster is logged by picking it from the running campaigns' list, and the
+// call's page names the campaign and the material.
+func TestCampaignSurveyAndConsole(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	b := newBrowser(t, srv)
+	b.signInNew("coordinator")
+	b.do(chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	wantStatus(t, b.open("/campaigns"), 200)
+	wantStatus(t, b.click(`#campaign-list a`), 200)
+	campaignPage := b.path()
+	after := func() string { return strings.TrimSpace(b.text(`#campaign-survey thead th:nth-of-type(3) .hint`)) }
+	before := after()
+	wantStatus(t, b.click(`#campaign-survey-enter`), 200)
+	b.checkTranslated()
+	if l := eval[layout](b, layoutJS); l.ScrollWidth > l.InnerWidth {
+		t.Errorf("the survey form scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+	}
+	b.screenshot("campaign-survey-phone")
+	for _, answer := range []string{"saw_campaign][value=yes", "recognised][value=unsure", "knows_where][value=yes", "would_act][value=maybe"} {
+		b.do(chromedp.Click(chromedp.CSS(`input[name=`+answer+`]`), chromedp.NodeVisible))
+	}
+	wantStatus(t, b.click(`#survey-submit`), 200)
+	if notice := b.text(".notice"); !strings.Contains(notice, "The response was recorded.") {
+		t.Fatalf("after recording a response: %q", notice)
+	}
+	wantStatus(t, b.open(campaignPage), 200)
+	if got := after(); got == before {
+		t.Errorf("responses after launch still %q", got)
+	}
+
+	wantStatus(t, b.open("/calls"), 200)
+	b.do(chromedp.Click(chromedp.CSS(`input[name=caller_type][value=witness]`), chromedp.NodeVisible))
+	b.choose("f-topic", "A suspicion of trafficking")
+	picked := eval[string](b, `(() => { const s = document.getElementById("f-code_choice");
+		const o = [...s.options].find(o => o.textContent.startsWith("Clean work, fair pay – Poster"));
+		s.value = o.value; return o.value })()`)
+	if len(picked) != campaigns.CodeLength {
+		t.Fatalf("the console offers no poster of the demo campaign: %q", picked)
+	}
+	wantStatus(t, b.click(`#call-form button[type=submit]`), 200)
+	if got := strings.TrimSpace(b.text("#heard")); !strings.Contains(got, picked) || !strings.Contains(got, "Clean work, fair pay") ||
+		!strings.Contains(got, "Poster A3") {
+		t.Errorf("the call's page says %q about how the caller heard of us", got)
+	}
+	if p := b.console.problems(); len(p) > 0 {
+		t.Errorf("console problems: %v", p)
+	}
+}
