@@ -84,6 +84,9 @@ type Handler struct {
 	// campaigns offers the console the running campaigns' codes and names
 	// the campaign of a call's or a report's code.
 	campaigns *campaigns.Service
+	// patterns answers which of the pages' patterns a method and path meet
+	// (see landing); its handlers are never run.
+	patterns *http.ServeMux
 }
 
 // Deps are what the pages need.
@@ -150,6 +153,10 @@ func New(d Deps) *Handler {
 		campaigns: d.Campaigns}
 	if d.Kit != nil {
 		h.shell = d.Kit.Shell()
+	}
+	h.patterns = http.NewServeMux()
+	for _, rt := range h.Routes() {
+		h.patterns.Handle(rt.Pattern, http.NotFoundHandler())
 	}
 	return h
 }

@@ -203,6 +203,12 @@ func TestLanguage(t *testing.T) {
 		{"/\n/evil.example", "/"},
 		{"javascript:alert(1)", "/"},
 		{"users", "/"},
+		// A page that answered a refused form sits at an address only forms
+		// are sent to: the switch lands on the nearest page above it.
+		{"/procurement/risk-lists/tvpra", "/procurement/risk-lists"},
+		{"/procurement/contracts/c-1/status", "/procurement/contracts/c-1"},
+		{"/procurement/contracts/c-1?sites=50", "/procurement/contracts/c-1?sites=50"},
+		{"/report", "/report"},
 	}
 	for _, tt := range backs {
 		t.Run("back "+strings.ReplaceAll(url.QueryEscape(tt.back), "%", "_"), func(t *testing.T) {

@@ -44,8 +44,11 @@ type NavItem struct {
 
 // View is what every page template receives. Page-specific data is in Data.
 type View struct {
-	P         *i18n.Printer
-	TitleKey  string
+	P        *i18n.Printer
+	TitleKey string
+	// Title, when set, is the page's title already in the reader's
+	// language: for titles that name what the page is about.
+	Title     string
 	Nav       []NavItem
 	Signed    *SignedIn
 	Languages []i18n.Language
