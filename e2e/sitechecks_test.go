@@ -58,6 +58,15 @@ func TestSiteCheckToScreening(t *testing.T) {
 		t.Errorf("the check form scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
 	}
 	b.screenshot("site-check-form-phone")
+	// So do the page correcting a check's answers and the questionnaires'
+	// page with its import.
+	for _, path := range []string{check + "/answers", "/procurement/check-forms"} {
+		wantStatus(t, b.open(path), 200)
+		b.checkTranslated()
+		if l := eval[layout](b, layoutJS); l.ScrollWidth > l.InnerWidth {
+			t.Errorf("%s scrolls sideways: %d px in %d px; too wide: %s", path, l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
+		}
+	}
 	wantStatus(t, b.open(check), 200)
 	wantStatus(t, b.click(`#check-screen`), 200)
 	b.wantPath("/screenings/")
