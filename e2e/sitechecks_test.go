@@ -57,6 +57,9 @@ func TestSiteCheckToScreening(t *testing.T) {
 	if l := eval[layout](b, layoutJS); l.ScrollWidth > l.InnerWidth {
 		t.Errorf("the check form scrolls sideways: %d px in %d px; too wide: %s", l.ScrollWidth, l.InnerWidth, strings.Join(l.Wide, ", "))
 	}
+	if got := b.text(`#form-choice`); !strings.Contains(got, "Riverton cleaning contractor check") {
+		t.Errorf("the check form does not offer the city's own questionnaire: %q", got)
+	}
 	b.screenshot("site-check-form-phone")
 	// So do the page correcting a check's answers and the questionnaires'
 	// page with its import.

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/sitechecks"
 )
@@ -16,7 +18,8 @@ import (
 // off in the last week. Its two findings have corrective actions, the one
 // about the papers already overdue. No screening is started, so a
 // newcomer signed in as the procurement officer can press "Screen a
-// worker" and go on to the referral.
+// worker" and go on to the referral. The city's own questionnaire for
+// cleaning contractors is imported beside the shipped one.
 func seedSiteChecks(ctx context.Context, d Deps, actors map[string]access.Actor) error {
 	if d.SiteChecks == nil || d.Procurement == nil {
 		return nil
@@ -69,6 +72,53 @@ func seedSiteChecks(ctx context.Context, d Deps, actors map[string]access.Actor)
 		if _, err := d.SiteChecks.AddAction(ctx, officer, f.ID, in); err != nil {
 			return fmt.Errorf("seed corrective action: %w", err)
 		}
+	}
+	return seedCheckForm(ctx, d, officer)
+}
+
+// seedCheckForm imports the city's own short questionnaire for cleaning
+// contractors, as the procurement officer would upload it: an XLSForm
+// whose yes/no items name the screening catalogue's indicators, so a new
+// check can choose it beside the shipped one.
+func seedCheckForm(ctx context.Context, d Deps, officer access.Actor) error {
+	wb := excelize.NewFile()
+	defer wb.Close()
+	if err := wb.SetSheetName("Sheet1", "survey"); err != nil {
+		return fmt.Errorf("seed check questionnaire: %w", err)
+	}
+	for _, name := range []string{"choices", "settings"} {
+		if _, err := wb.NewSheet(name); err != nil {
+			return fmt.Errorf("seed check questionnaire: %w", err)
+		}
+	}
+	for sheet, rows := range map[string][][]string{
+		"survey": {
+			{"type", "name", "label::en", "label::de", "required", "indicator", "severity"},
+			{"integer", "cleaners_met", "How many cleaners did you meet?", "Wie viele Reinigungskräfte haben Sie angetroffen?", "yes", "", ""},
+			{"select_one yn", "cards_kept", "Does a team leader keep the cleaners' identity cards?", "Bewahrt eine Vorarbeiterin oder ein Vorarbeiter die Ausweise der Reinigungskräfte auf?", "", "core.documents_held", "critical"},
+			{"select_one yn", "night_without_rest", "Do cleaners work nights without a day off in the week?", "Arbeiten Reinigungskräfte nachts ohne freien Tag in der Woche?", "", "work.excessive_hours", "high"},
+			{"select_one yn", "driven_together", "Are cleaners driven to and from the site together by the employer?", "Werden die Reinigungskräfte gemeinsam vom Arbeitgeber zum Ort gebracht und abgeholt?", "", "ctl.group_transport", "low"},
+			{"select_one yn", "no_rights_notice", "Is there no notice of workers' rights in a language they read?", "Fehlt ein Aushang zu Arbeitsrechten in einer Sprache, die sie lesen?", "", "", "low"},
+		},
+		"choices":  {{"list_name", "name", "label::en", "label::de"}, {"yn", "yes", "Yes", "Ja"}, {"yn", "no", "No", "Nein"}, {"yn", "unknown", "Could not tell", "Nicht feststellbar"}},
+		"settings": {{"form_title", "form_id", "version", "default_language"}, {"Riverton cleaning contractor check", "riverton_cleaning", "1", "en"}},
+	} {
+		for i, row := range rows {
+			cell, err := excelize.CoordinatesToCellName(1, i+1)
+			if err != nil {
+				return fmt.Errorf("seed check questionnaire: %w", err)
+			}
+			if err := wb.SetSheetRow(sheet, cell, &row); err != nil {
+				return fmt.Errorf("seed check questionnaire: %w", err)
+			}
+		}
+	}
+	buf, err := wb.WriteToBuffer()
+	if err != nil {
+		return fmt.Errorf("seed check questionnaire: %w", err)
+	}
+	if _, err := d.SiteChecks.ImportForm(ctx, officer, "riverton-cleaning-check.xlsx", buf); err != nil {
+		return fmt.Errorf("seed check questionnaire: %w", err)
 	}
 	return nil
 }

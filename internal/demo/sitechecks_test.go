@@ -63,4 +63,9 @@ func TestDemoSiteCheck(t *testing.T) {
 	if found != 1 {
 		t.Errorf("the demo has %d site checks, want 1", found)
 	}
+	// The city's own questionnaire is there for a new check to choose.
+	_, current, err := a.SiteChecks.Forms(ctx, officer)
+	if err != nil || len(current) != 2 || current[1].FormID != "riverton_cleaning" || len(current[1].Items) != 4 {
+		t.Errorf("demo questionnaires: %d, %v; want the shipped one and the city's with 4 mapped items", len(current), err)
+	}
 }
