@@ -405,8 +405,12 @@ func (s *Service) SetStatus(ctx context.Context, actor access.Actor, id, status 
 			if len(missing) > 0 {
 				// The first field error says why, the others what is
 				// missing: the page's error summary lists them in order.
-				e := apperr.New(apperr.Conflict, "procurement.error.award_missing")
-				e.Fields = []apperr.FieldError{{Field: "award", Key: "procurement.error.award_missing"}}
+				key := "procurement.error.award_missing"
+				if c.Risk == High {
+					key = "procurement.error.award_missing_chain"
+				}
+				e := apperr.New(apperr.Conflict, key)
+				e.Fields = []apperr.FieldError{{Field: "award", Key: key}}
 				for _, m := range missing {
 					e.Fields = append(e.Fields, apperr.FieldError{Field: "award", Key: m.Key, Args: m.Args})
 				}

@@ -229,17 +229,24 @@ func TestContractAward(t *testing.T) {
 			if err != nil || !slices.Equal(missingKeys(missing), []string{"procurement.missing.rating"}) {
 				t.Fatalf("unrated: %v, %v", missingKeys(missing), err)
 			}
+			// Unrated, it is not called high-risk: the refusal says only
+			// that something is missing (the rating).
+			err = f.svc.SetStatus(ctx, f.officer.Actor, c.ID, procurement.Awarded)
+			wantErr(t, "award unrated", err, apperr.Conflict, "procurement.error.award_missing")
+			if e := apperr.As(err); e.Key != "procurement.error.award_missing" || e.Fields[len(e.Fields)-1].Key != "procurement.missing.rating" {
+				t.Fatalf("unrated award refusal: %+v", e)
+			}
 			if c, err = f.svc.Rate(ctx, f.officer.Actor, c.ID, rated("high", "high", "low", "medium", "low", "high")); err != nil || c.Risk != procurement.High || len(c.Ratings) != 6 {
 				t.Fatalf("rate: %+v, %v", c, err)
 			}
 			before = snapshot(t, f.env)
 			err = f.svc.SetStatus(ctx, f.officer.Actor, c.ID, procurement.Awarded)
-			wantErr(t, "award without supply chain", err, apperr.Conflict, "procurement.error.award_missing")
+			wantErr(t, "award without supply chain", err, apperr.Conflict, "procurement.error.award_missing_chain")
 			var refused []string
 			for _, fe := range apperr.As(err).Fields {
 				refused = append(refused, strings.TrimSpace(fe.Key+" "+anyString(fe.Args["name"])))
 			}
-			want := []string{"procurement.error.award_missing", "procurement.missing.statement Brightline Cleaning GmbH", "procurement.missing.chain", "procurement.missing.sites"}
+			want := []string{"procurement.error.award_missing_chain", "procurement.missing.statement Brightline Cleaning GmbH", "procurement.missing.chain", "procurement.missing.sites"}
 			if !slices.Equal(refused, want) {
 				t.Fatalf("award refusal names %v, want %v", refused, want)
 			}

@@ -48,6 +48,7 @@ func init() {
 	pageCases["GET /procurement/contracts/{id}/subcontracts/new"] = pageCase{id: walkProcContract}
 	pageCases["GET /procurement/contracts/{id}/subcontracts/{sub}/remove"] = pageCase{id: walkProcSubcontract}
 	pageCases["POST /procurement/contracts/{id}/subcontracts/{sub}/remove"] = pageCase{id: walkProcSubcontract, form: procNoForm}
+	pageCases["GET /procurement/contracts/{id}/end"] = pageCase{id: walkProcContract}
 	pageCases["GET /procurement/sites/{id}/remove"] = pageCase{id: walkProcSite}
 	pageCases["POST /procurement/sites/{id}/remove"] = pageCase{id: walkProcSite, form: procNoForm}
 	pageCases["GET /procurement/contracts/{id}/sites/new"] = pageCase{id: walkProcContract}
@@ -116,15 +117,19 @@ func walkProcSubcontract(t *testing.T, f *fixture) string {
 	return id
 }
 
-// walkProcRatedContract is a draft contract rated low, ready for award.
-func walkProcRatedContract(t *testing.T, f *fixture) string {
-	t.Helper()
-	id := walkProcContract(t, f)
+func lowRatings() []procurement.Rating {
 	var ratings []procurement.Rating
 	for _, c := range procurement.Characteristics() {
 		ratings = append(ratings, procurement.Rating{Characteristic: c, Level: procurement.Low, Reason: "Office supplies"})
 	}
-	if _, err := f.env.App.Procurement.Rate(context.Background(), procOfficer(f), id, ratings); err != nil {
+	return ratings
+}
+
+// walkProcRatedContract is a draft contract rated low, ready for award.
+func walkProcRatedContract(t *testing.T, f *fixture) string {
+	t.Helper()
+	id := walkProcContract(t, f)
+	if _, err := f.env.App.Procurement.Rate(context.Background(), procOfficer(f), id, lowRatings()); err != nil {
 		t.Fatalf("rate contract: %v", err)
 	}
 	return id
@@ -283,8 +288,9 @@ func TestProcurementRemovalPages(t *testing.T) {
 				t.Fatalf("contract page lacks the site or the remove link:\n%s", body)
 			}
 			removeSub := "/procurement/contracts/" + id + "/subcontracts/" + sub + "/remove"
-			if res, body := get(removeSub); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="remove-confirm"`) {
-				t.Fatalf("confirmation page: %d", res.StatusCode)
+			if res, body := get(removeSub); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="confirm"`) ||
+				!strings.Contains(body, "<title>Remove Brightline Cleaning") {
+				t.Fatalf("confirmation page: %d\n%s", res.StatusCode, body)
 			}
 			before := f.env.Fingerprint(t)
 			res, body := post(removeSub, "de")
@@ -307,6 +313,35 @@ func TestProcurementRemovalPages(t *testing.T) {
 			}
 			if res, _ := get(removeSub); res.StatusCode != http.StatusNotFound {
 				t.Errorf("the removed subcontract's page: %d, want 404", res.StatusCode)
+			}
+			// Ending asks first; the page then says the contract has ended
+			// instead of offering an award.
+			if _, body := get("/procurement/contracts/" + id + "/end"); !strings.Contains(body, `name="status" value="ended"`) {
+				t.Fatalf("end confirmation:\n%s", body)
+			}
+			if _, err := f.env.App.Procurement.Rate(ctx, procOfficer(f), id, lowRatings()); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.env.App.Procurement.SetStatus(ctx, procOfficer(f), id, procurement.Awarded); err != nil {
+				t.Fatal(err)
+			}
+			if res, _ := f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/procurement/contracts/" + id + "/status",
+				Cookie: f.env.Session(t, officer.ID, true), Form: url.Values{"status": {"ended"}}}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("end: %d", res.StatusCode)
+			}
+			if _, body := get("/procurement/contracts/" + id); !strings.Contains(body, `id="award-state"`) || strings.Contains(body, "can be awarded") {
+				t.Errorf("an ended contract's page still offers the award")
+			}
+
+			// A supplier recorded from the subcontractor form comes back to it, chosen.
+			res, _ = f.env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/procurement/suppliers/new?for=" + id,
+				Cookie: f.env.Session(t, officer.ID, true), Form: procSupplierForm(t, f, nil)})
+			back := res.Header.Get("Location")
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(back, "/procurement/contracts/"+id+"/subcontracts/new?supplier=") {
+				t.Fatalf("supplier for a chain: %d %s", res.StatusCode, back)
+			}
+			if _, body := get(back); !strings.Contains(body, "you can now choose it") || !strings.Contains(body, `" selected`) {
+				t.Errorf("the subcontractor form after the new supplier:\n%s", body)
 			}
 		})
 	}

@@ -47,6 +47,7 @@ func (h *Handler) Routes() []page.Route {
 		{Pattern: "GET /procurement/contracts/{id}/rating", Gate: page.SignedIn, Action: manage, Handler: h.rating},
 		{Pattern: "POST /procurement/contracts/{id}/rating", Gate: page.SignedIn, Action: manage, Handler: h.rate},
 		{Pattern: "POST /procurement/contracts/{id}/status", Gate: page.SignedIn, Action: manage, Handler: h.status},
+		{Pattern: "GET /procurement/contracts/{id}/end", Gate: page.SignedIn, Action: manage, Handler: h.askEnd},
 		{Pattern: "POST /procurement/contracts/{id}/chain", Gate: page.SignedIn, Action: manage, Handler: h.declareChain},
 		{Pattern: "GET /procurement/contracts/{id}/subcontracts/new", Gate: page.SignedIn, Action: manage, Handler: h.showNewSubcontract},
 		{Pattern: "POST /procurement/contracts/{id}/subcontracts", Gate: page.SignedIn, Action: manage, Handler: h.addSubcontract},

@@ -47,7 +47,14 @@ func (h *Handler) renderSubcontract(w http.ResponseWriter, r *http.Request, stat
 // showNewSubcontract is the form, on a page of its own: the contract page
 // shows the chain as recorded.
 func (h *Handler) showNewSubcontract(w http.ResponseWriter, r *http.Request) {
-	h.renderSubcontract(w, r, http.StatusOK, h.kit.View(r, "procurement.chain.add"), r.PathValue("id"))
+	v := h.kit.View(r, "procurement.chain.add")
+	if id := r.URL.Query().Get("supplier"); id != "" {
+		v.Form["supplier_id"] = id
+		if r.URL.Query().Get("done") == "supplier" {
+			v.Notice = v.P.T("procurement.done.supplier_back")
+		}
+	}
+	h.renderSubcontract(w, r, http.StatusOK, v, r.PathValue("id"))
 }
 
 // addSubcontract adds a link to the contract's chain.

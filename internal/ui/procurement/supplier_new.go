@@ -2,6 +2,8 @@ package procurementui
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/ui/page"
@@ -42,16 +44,29 @@ func readSupplier(r *http.Request, v *web.View) procurement.SupplierInput {
 		StatementBoard: checked(r, "statement_board"), StatementSigned: checked(r, "statement_signed")}
 }
 
+// newSupplierAction is where the form posts. ?for=<contract id> marks a
+// supplier recorded while adding a subcontractor to that contract: saved,
+// the officer goes back to that form with the supplier chosen.
+func newSupplierAction(r *http.Request) (action, forContract string) {
+	forContract = r.URL.Query().Get("for")
+	if forContract == "" || strings.ContainsAny(forContract, "/?#%\\") {
+		return "/procurement/suppliers/new", ""
+	}
+	return "/procurement/suppliers/new?for=" + url.QueryEscape(forContract), forContract
+}
+
 // showNewSupplier is the form that records a supplier.
 func (h *Handler) showNewSupplier(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "procurement.supplier.new_title")
-	h.renderSupplierForm(w, r, http.StatusOK, v, "procurement_supplier_new", &supplierForm{Action: "/procurement/suppliers/new"})
+	action, _ := newSupplierAction(r)
+	h.renderSupplierForm(w, r, http.StatusOK, v, "procurement_supplier_new", &supplierForm{Action: action})
 }
 
 // createSupplier records a supplier.
 func (h *Handler) createSupplier(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "procurement.supplier.new_title")
-	f := &supplierForm{Action: "/procurement/suppliers/new"}
+	action, forContract := newSupplierAction(r)
+	f := &supplierForm{Action: action}
 	failed := func(err error) {
 		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderSupplierForm(w, r, status, v, "procurement_supplier_new", f) })
 	}
@@ -62,6 +77,10 @@ func (h *Handler) createSupplier(w http.ResponseWriter, r *http.Request) {
 	s, err := h.svc.CreateSupplier(r.Context(), page.Actor(r), readSupplier(r, v))
 	if err != nil {
 		failed(err)
+		return
+	}
+	if forContract != "" {
+		http.Redirect(w, r, "/procurement/contracts/"+forContract+"/subcontracts/new?supplier="+url.QueryEscape(s.ID)+"&done=supplier", http.StatusSeeOther)
 		return
 	}
 	http.Redirect(w, r, "/procurement/suppliers/"+s.ID+"?done=saved", http.StatusSeeOther)

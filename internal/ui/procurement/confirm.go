@@ -8,42 +8,46 @@ import (
 	"waymark.city/waymark/internal/web"
 )
 
-// removal is the page that asks before a subcontractor or a site is taken
-// off a contract: what goes, what stays, and the button that does it. A
-// refusal (a site with checks, a subcontractor others hang on) shows on
-// the same page.
-type removal struct {
-	// TitleKey and WhatKey name the page and what goes; Name is what is
-	// removed, Subject the contract it belongs to.
-	TitleKey, WhatKey string
-	Name, Subject     string
-	Action, Back      string
+// confirmation is the page that asks before something far-reaching is
+// done to a contract (a subcontractor or a site taken off it, the contract
+// ended): what happens, what stays, and the button that does it. A refusal
+// (a site with checks, a subcontractor others hang on) shows on the same
+// page.
+type confirmation struct {
+	// TitleKey, WhatKey and ButtonKey name the page, what happens and the
+	// button; Name is what it happens to, Subject the contract.
+	TitleKey, WhatKey, ButtonKey string
+	Name, Subject                string
+	// Action is where the button posts, with Status as the form's status
+	// field when set; Back is the way out without doing it.
+	Action, Status, Back string
 }
 
-func (h *Handler) renderRemoval(w http.ResponseWriter, r *http.Request, status int, v *web.View, d removal) {
+func (h *Handler) renderConfirmation(w http.ResponseWriter, r *http.Request, status int, v *web.View, d confirmation) {
+	v.Title = v.P.T(d.TitleKey, "name", d.Name)
 	v.Data = d
-	h.kit.Render(w, r, status, "procurement_remove", v)
+	h.kit.Render(w, r, status, "procurement_confirm", v)
 }
 
 // subcontractRemoval describes the removal of the subcontract in the path.
-func (h *Handler) subcontractRemoval(r *http.Request) (removal, error) {
+func (h *Handler) subcontractRemoval(r *http.Request) (confirmation, error) {
 	ctx, actor, id := r.Context(), page.Actor(r), r.PathValue("id")
 	c, err := h.svc.Contract(ctx, actor, id)
 	if err != nil {
-		return removal{}, err
+		return confirmation{}, err
 	}
 	chain, err := h.svc.Chain(ctx, actor, id)
 	if err != nil {
-		return removal{}, err
+		return confirmation{}, err
 	}
 	for _, k := range chain {
 		if k.ID == r.PathValue("sub") {
-			return removal{TitleKey: "procurement.remove.subcontract_title", WhatKey: "procurement.remove.subcontract_what",
+			return confirmation{ButtonKey: "procurement.remove.confirm", TitleKey: "procurement.remove.subcontract_title", WhatKey: "procurement.remove.subcontract_what",
 				Name: k.SupplierName, Subject: c.Subject, Action: "/procurement/contracts/" + id + "/subcontracts/" + k.ID + "/remove",
 				Back: "/procurement/contracts/" + id + "#chain"}, nil
 		}
 	}
-	return removal{}, apperr.New(apperr.NotFound, "error.not_found")
+	return confirmation{}, apperr.New(apperr.NotFound, "error.not_found")
 }
 
 // askRemoveSubcontract asks before a subcontractor leaves the chain.
@@ -53,7 +57,7 @@ func (h *Handler) askRemoveSubcontract(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	h.renderRemoval(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
+	h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
 }
 
 // removeSubcontract takes the subcontractor out of the chain.
@@ -65,7 +69,7 @@ func (h *Handler) removeSubcontract(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.kit.View(r, d.TitleKey)
 	failed := func(err error) {
-		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderRemoval(w, r, status, v, d) })
+		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderConfirmation(w, r, status, v, d) })
 	}
 	if err := page.ParseForm(r); err != nil {
 		failed(err)
@@ -80,17 +84,17 @@ func (h *Handler) removeSubcontract(w http.ResponseWriter, r *http.Request) {
 }
 
 // siteRemoval describes the removal of the site in the path.
-func (h *Handler) siteRemoval(r *http.Request) (removal, error) {
+func (h *Handler) siteRemoval(r *http.Request) (confirmation, error) {
 	ctx, actor := r.Context(), page.Actor(r)
 	site, err := h.svc.Site(ctx, actor, r.PathValue("id"))
 	if err != nil {
-		return removal{}, err
+		return confirmation{}, err
 	}
 	c, err := h.svc.Contract(ctx, actor, site.ContractID)
 	if err != nil {
-		return removal{}, err
+		return confirmation{}, err
 	}
-	return removal{TitleKey: "procurement.remove.site_title", WhatKey: "procurement.remove.site_what", Name: site.Name, Subject: c.Subject,
+	return confirmation{ButtonKey: "procurement.remove.confirm", TitleKey: "procurement.remove.site_title", WhatKey: "procurement.remove.site_what", Name: site.Name, Subject: c.Subject,
 		Action: "/procurement/sites/" + site.ID + "/remove", Back: "/procurement/sites/" + site.ID}, nil
 }
 
@@ -101,7 +105,7 @@ func (h *Handler) askRemoveSite(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	h.renderRemoval(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
+	h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
 }
 
 // removeSite takes the site off its contract.
@@ -113,7 +117,7 @@ func (h *Handler) removeSite(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.kit.View(r, d.TitleKey)
 	failed := func(err error) {
-		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderRemoval(w, r, status, v, d) })
+		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderConfirmation(w, r, status, v, d) })
 	}
 	if err := page.ParseForm(r); err != nil {
 		failed(err)
@@ -125,4 +129,17 @@ func (h *Handler) removeSite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/procurement/contracts/"+contractID+"?done=site_removed#sites", http.StatusSeeOther)
+}
+
+// askEnd asks before the contract is ended: an ended contract is no
+// longer reviewed and cannot be awarded again.
+func (h *Handler) askEnd(w http.ResponseWriter, r *http.Request) {
+	c, err := h.svc.Contract(r.Context(), page.Actor(r), r.PathValue("id"))
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, "procurement.end.title"), confirmation{TitleKey: "procurement.end.title",
+		WhatKey: "procurement.end.what", ButtonKey: "procurement.award.end", Name: c.Subject, Subject: c.Subject,
+		Action: "/procurement/contracts/" + c.ID + "/status", Status: "ended", Back: "/procurement/contracts/" + c.ID})
 }
