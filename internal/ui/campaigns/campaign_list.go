@@ -3,6 +3,7 @@ package campaignsui
 import (
 	"net/http"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/campaigns"
 	"waymark.city/waymark/internal/ui/page"
 )
@@ -10,6 +11,8 @@ import (
 type listPage struct {
 	Campaigns []campaigns.Campaign
 	CanManage bool
+	// CanSurvey is true for staff who enter survey responses.
+	CanSurvey bool
 }
 
 // list is every campaign, running ones first.
@@ -20,6 +23,6 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.kit.View(r, "campaigns.list_title")
-	v.Data = listPage{Campaigns: cs, CanManage: canManage(r)}
+	v.Data = listPage{Campaigns: cs, CanManage: canManage(r), CanSurvey: access.Can(page.Actor(r), access.RecordOutreach)}
 	h.kit.Render(w, r, http.StatusOK, "campaign_list", v)
 }
