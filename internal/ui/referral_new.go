@@ -57,7 +57,13 @@ func (h *Handler) renderReferralForm(w http.ResponseWriter, r *http.Request, sta
 	}
 	page := referralFormPage{ScreeningID: d.Screening.ID, Specialist: d.Kind == identification.ForSpecialistAssessment, Problem: d.Problem,
 		Existing: d.Existing, Child: d.Population == screening.Child, Population: c.Text("population."+d.Population, lang, nil),
-		NoteMax: identification.MaxNote, Unconfirmed: len(d.Screening.Unconfirmed())}
+		NoteMax: identification.MaxNote}
+	plan, err := c.Plan(d.Screening.Input(c), lang)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page.Unconfirmed = len(unconfirmedAsked(d.Screening, plan))
 	checked := d.Purposes
 	if posted != nil {
 		checked = posted
