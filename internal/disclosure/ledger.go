@@ -11,7 +11,7 @@ import (
 // MaxLedgerCells bounds the finest-grained cells a ledger check solves
 // over (the product of the atoms of every dimension); beyond it the check
 // refuses rather than keep a person waiting for minutes.
-const MaxLedgerCells = 4096
+const MaxLedgerCells = 1296
 
 // Release is a protected table as it left Waymark for one recipient: its
 // dimensions (each category naming the finest-grained parts it covers) and

@@ -136,48 +136,74 @@ func (t *Table) eligible(i int) bool {
 }
 
 // suppressComplementary adds complements until the attacker's interval for
-// every protected suppressed cell is at least the threshold wide. Each
-// round finds the first cell still exposed and suppresses the cheapest
-// hypercube around it (the cells that must move together so that its count
-// can change unseen); a hypercube whose own slack already gives the
-// protection also proves it for all its corners, so they are not solved
-// again. Suppressing more only widens intervals, and suppressing every
-// non-zero cell leaves every protected cell unbounded, so this ends.
+// every protected suppressed cell is at least the threshold wide. A cell
+// is proven safe either by a witness — a hypercube of suppressed cells
+// around it (the cells that must move together so that its count can
+// change unseen) whose own slack gives the protection, which then proves
+// all its corners — or by the attacker's linear programme. Each round
+// solves the programme once for the cells not yet proven and, for each
+// exposed one, suppresses the cheapest hypercube around it. Suppressing
+// more only widens intervals, and suppressing every non-zero cell leaves
+// every protected cell unbounded, so this ends.
 func (t *Table) suppressComplementary() error {
 	need := t.rules.threshold()
 	proven := map[int]bool{}
-	for {
-		a, err := t.newAttack()
-		if err != nil {
-			return err
+	prove := func(cube []int) {
+		for _, c := range cube {
+			proven[c] = true
 		}
-		exposed := -1
+	}
+	for {
+		var open []int
 		for i := range t.cells {
 			if !t.protects(i) || proven[i] {
 				continue
 			}
-			if a.interval(i).Width() < need {
-				exposed = i
-				break
+			if _, cube, slack := t.bestHypercube(i, need, true); slack >= need {
+				prove(cube)
+				continue
 			}
+			open = append(open, i)
 		}
-		if exposed < 0 {
+		if len(open) == 0 {
 			return nil
 		}
-		fresh, cube, slack := t.bestHypercube(exposed, need)
-		if len(fresh) == 0 {
-			fresh = t.cheapestNear(exposed)
+		a, err := t.newAttack()
+		if err != nil {
+			return err
 		}
-		if len(fresh) == 0 {
-			return apperr.New(apperr.Internal, "error.internal")
-		}
-		for _, c := range fresh {
-			t.suppress(c, Complementary)
-		}
-		if slack >= need {
-			for _, c := range cube {
-				proven[c] = true
+		var exposed []int
+		for _, i := range open {
+			if a.interval(i).Width() < need {
+				exposed = append(exposed, i)
 			}
+		}
+		if len(exposed) == 0 {
+			return nil
+		}
+		added := false
+		for _, i := range exposed {
+			if proven[i] {
+				continue
+			}
+			if _, cube, slack := t.bestHypercube(i, need, true); slack >= need {
+				prove(cube) // by a hypercube suppressed earlier in this round
+				continue
+			}
+			fresh, cube, slack := t.bestHypercube(i, need, false)
+			if len(fresh) == 0 {
+				fresh = t.cheapestNear(i)
+			}
+			for _, c := range fresh {
+				t.suppress(c, Complementary)
+				added = true
+			}
+			if slack >= need {
+				prove(cube)
+			}
+		}
+		if !added {
+			return apperr.New(apperr.Internal, "error.internal")
 		}
 	}
 }
@@ -215,8 +241,10 @@ func (t *Table) hypercubeOf(a, b []int) hypercube {
 // bestHypercube returns the new cells to suppress for the cheapest
 // hypercube around cell i whose slack reaches need (the count of the new
 // cells, summed, is the cost: big margins are kept), or failing that the
-// one with the most slack; with all its corners and that slack.
-func (t *Table) bestHypercube(i, need int) (fresh, cube []int, slack int) {
+// one with the most slack; with all its corners and that slack. With
+// suppressed, it looks only at hypercubes already wholly suppressed: a
+// witness that i is safe when their slack reaches need.
+func (t *Table) bestHypercube(i, need int, suppressed bool) (fresh, cube []int, slack int) {
 	a := t.key(i)
 	k := len(a)
 	b := make([]int, k)
@@ -253,7 +281,7 @@ func (t *Table) bestHypercube(i, need int) (fresh, cube []int, slack int) {
 				up = min(up, room)
 			}
 		}
-		if len(add) == 0 {
+		if (len(add) == 0) != suppressed {
 			return
 		}
 		s := math.MaxInt

@@ -20,7 +20,7 @@ const Total = -1
 const (
 	MaxDimensions    = 4
 	MaxCategories    = 64
-	MaxInteriorCells = 4096
+	MaxInteriorCells = 1296
 )
 
 // Status says what a cell of a published table shows. Eurostat asks to keep
