@@ -12,6 +12,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/intake"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
@@ -168,7 +169,15 @@ func TestCampaignPages(t *testing.T) {
 				t.Fatalf("review: %d", res.StatusCode)
 			}
 
+			// A report held back (no proof of work) with the poster's code.
+			if rec, err := env.App.Intake.Submit(ctx, intake.Submission{Details: "Saw the poster; the car wash is the same.",
+				Urgency: intake.UrgencySoon, Code: code}, intake.Work{}); err != nil || !rec.Held {
+				t.Fatalf("held report: %+v, %v", rec, err)
+			}
 			res, body = send(analyst, http.MethodGet, path, nil, "en")
+			if held := regexp.MustCompile(`id="funnel-held"><th scope="row">Held reports \(not counted\)</th><td>(\d+)</td>`).FindStringSubmatch(body); held == nil || held[1] != "1" {
+				t.Fatalf("the funnel does not show the held report apart: %v", held)
+			}
 			contacts := regexp.MustCompile(`id="funnel-contacts"><th scope="row">Contacts by code</th><td>(\d+)</td>`).FindStringSubmatch(body)
 			if res.StatusCode != http.StatusOK || contacts == nil || contacts[1] != "1" || !strings.Contains(body, code) ||
 				!strings.Contains(body, `id="campaign-chart"`) || strings.Contains(body, "campaign-material-form") || strings.Contains(body, "campaign-harm-form") ||
