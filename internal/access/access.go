@@ -100,6 +100,9 @@ const (
 	ManageInspections  Action = "inspections.manage"  // joint inspections: agencies, sites, outcomes
 	SubmitIntelligence Action = "intelligence.submit" // information about businesses, places and recruiters (never about victims) for the police contact points
 	ReadIntelligence   Action = "intelligence.read"   // the intelligence channel's entries, kept apart from case data
+
+	// Monitoring and statistics (issue 14).
+	ViewStatistics Action = "statistics.view" // dashboards of persons counted once, derived from the records; the analyst's after disclosure control
 )
 
 // Actions lists every action in display order (the permission matrix rows).
@@ -110,7 +113,7 @@ var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, Vie
 	ViewMunicipal, ManageMapping, RespondMapping, ViewMappingReport, ViewMappingRestricted, ManagePlan, ReportPlanProgress,
 	ManageWorkingGroup, ViewWorkingGroup, ManageTraining, ManageAgreements, ViewAgreements,
 	ViewProcurement, ManageProcurement, ManageCampaigns, ViewCampaigns, RecordOutreach, ManageBusinesses, ManageInspections,
-	SubmitIntelligence, ReadIntelligence}
+	SubmitIntelligence, ReadIntelligence, ViewStatistics}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -144,7 +147,7 @@ var matrix = map[Role]map[Action]Reach{
 		ViewMappingRestricted: AllOrgs, ManagePlan: AllOrgs, ReportPlanProgress: AllOrgs, ManageWorkingGroup: AllOrgs,
 		ViewWorkingGroup: AllOrgs, ManageTraining: AllOrgs, ManageAgreements: AllOrgs, ViewAgreements: AllOrgs,
 		ViewProcurement: AllOrgs, ManageCampaigns: AllOrgs, ViewCampaigns: AllOrgs, RecordOutreach: AllOrgs, ManageBusinesses: AllOrgs,
-		ManageInspections: AllOrgs, SubmitIntelligence: OwnOrg,
+		ManageInspections: AllOrgs, SubmitIntelligence: OwnOrg, ViewStatistics: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
@@ -175,7 +178,7 @@ var matrix = map[Role]map[Action]Reach{
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs, ViewMappingReport: AllOrgs,
-		ViewCampaigns: AllOrgs,
+		ViewCampaigns: AllOrgs, ViewStatistics: AllOrgs,
 	},
 	// A procurement officer screens the workers a site check found signs
 	// about and refers them with their consent, like a screener; the cases

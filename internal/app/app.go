@@ -52,6 +52,7 @@ import (
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/sitechecks"
+	"waymark.city/waymark/internal/statistics"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/ui"
@@ -102,6 +103,9 @@ type App struct {
 	// Training is training needs, sessions, attendance, trained contact
 	// points and the coverage of the identifying actors.
 	Training *training.Service
+	// Statistics is the dimensional model derived from the records and the
+	// dashboards of the analyst and the coordinator.
+	Statistics *statistics.Service
 	// Campaigns is awareness campaigns, their attribution codes, funnels
 	// and harm logs.
 	Campaigns *campaigns.Service
@@ -299,6 +303,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
 	a.Workgroup = workgroup.New(workgroup.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Plans: a.Plan})
 	a.Training = training.New(training.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit})
+	a.Statistics = statistics.New(statistics.Deps{DB: a.DB, Audit: a.Audit})
 	a.Procurement = procurement.New(procurement.Deps{DB: a.DB, Audit: a.Audit})
 	a.SiteChecks = sitechecks.New(sitechecks.Deps{DB: a.DB, Audit: a.Audit, Procurement: a.Procurement, Screenings: a.Screenings})
 	a.Campaigns = campaigns.New(a.Cases, a.Catalog.LanguagesFor(public.Area), a.Config.PublicURL)

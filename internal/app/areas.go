@@ -18,6 +18,7 @@ import (
 	planui "waymark.city/waymark/internal/ui/plan"
 	procurementui "waymark.city/waymark/internal/ui/procurement"
 	sitechecksui "waymark.city/waymark/internal/ui/sitechecks"
+	statisticsui "waymark.city/waymark/internal/ui/statistics"
 	trainingui "waymark.city/waymark/internal/ui/training"
 	workgroupui "waymark.city/waymark/internal/ui/workgroup"
 )
@@ -40,6 +41,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		inspectionsui.New(kit, a.Inspections, a.Accounts, a.Mapping, a.Geo.Current),
 		intelligenceui.New(kit, a.Intelligence, a.Geo.Current),
 		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Assistance, a.Training, a.Geo.Current, a.Config.PublicURL),
+		statisticsui.New(kit, a.Statistics),
 	}
 }
 
@@ -61,6 +63,7 @@ func areaPages() []fs.FS {
 		inspectionsui.Pages(),
 		intelligenceui.Pages(),
 		mappingui.Pages(),
+		statisticsui.Pages(),
 		forms.Templates(),
 	}
 }

@@ -1,0 +1,87 @@
+package statisticsui
+
+import (
+	"net/http"
+	"strconv"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/i18n"
+	"waymark.city/waymark/internal/statistics"
+	"waymark.city/waymark/internal/ui/page"
+)
+
+// Bar geometry of a chart, in the SVG's own units (320 wide, the
+// template's viewBox, which scales it to the screen): a label line, then
+// the bar, per row.
+const (
+	barMax    = 250
+	rowHeight = 34
+)
+
+// bar is one row of a chart as drawn.
+type bar struct {
+	statistics.Row
+	Y, LabelY, ValueY, ValueX, Width int
+}
+
+// chartView is a chart with its drawing.
+type chartView struct {
+	statistics.Chart
+	P      *i18n.Printer
+	Bars   []bar
+	Height int
+	Top    statistics.Row
+	HasTop bool
+}
+
+type dashboardPage struct {
+	statistics.Dashboard
+	Month  chartView
+	Charts []chartView
+	Other  []chartView
+}
+
+func draw(p *i18n.Printer, c statistics.Chart) chartView {
+	v := chartView{Chart: c, P: p, Height: len(c.Rows) * rowHeight}
+	v.Top, v.HasTop = c.Top()
+	top := c.Max()
+	for i, r := range c.Rows {
+		w := 0
+		if top > 0 {
+			w = r.Cell.Shown() * barMax / top
+		}
+		if r.Cell.Shown() > 0 {
+			w = max(w, 2)
+		}
+		y := i * rowHeight
+		v.Bars = append(v.Bars, bar{Row: r, LabelY: y + 12, Y: y + 16, ValueY: y + 26, Width: w, ValueX: w + 6})
+	}
+	return v
+}
+
+// dashboard shows the figures of the year asked for (?year=), the current
+// one by default.
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
+	year := 0
+	if q := r.URL.Query().Get("year"); q != "" {
+		y, err := strconv.Atoi(q)
+		if err != nil {
+			h.kit.Fail(w, r, apperr.New(apperr.Invalid, "statistics.error.year"))
+			return
+		}
+		year = y
+	}
+	d, err := h.statistics.Dashboard(r.Context(), page.Actor(r), year)
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
+	}
+	v := h.kit.View(r, "statistics.title")
+	p := dashboardPage{Dashboard: d, Month: draw(v.P, d.ByMonth)}
+	for _, c := range d.Charts {
+		p.Charts = append(p.Charts, draw(v.P, c))
+	}
+	p.Other = []chartView{draw(v.P, d.Referrals), draw(v.P, d.Returns)}
+	v.Data = p
+	h.kit.Render(w, r, http.StatusOK, "statistics_dashboard", v)
+}

@@ -1,0 +1,6 @@
+package ui_test
+
+// The statistics routes (ui/statistics) in the route walk.
+func init() {
+	pageCases["GET /statistics"] = pageCase{}
+}
