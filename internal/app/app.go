@@ -392,7 +392,7 @@ func (a *App) Handler() (http.Handler, error) {
 		PublicURL: a.Config.PublicURL, SignedOut: http.HandlerFunc(pub.Help), Screenings: a.Screenings, FieldGuide: a.FieldGuide, Identification: a.Identification, Intake: a.Intake,
 		Cases: a.Cases, Risk: a.Risk, Children: a.Children, Assistance: a.Assistance, LegalStatus: a.LegalStatus,
 		CrisisUnit: a.CrisisUnit, DataProtection: a.DataProtection, Interpreters: a.Interpreters, Returns: a.Returns, Plan: a.Plan, Agreements: a.Agreements, Mapping: a.Mapping,
-		Campaigns: a.Campaigns})
+		Campaigns: a.Campaigns, Procurement: a.Procurement})
 	pages.Mount(mux)
 	api.New(api.Deps{Accounts: a.Accounts, Audit: a.Audit, DB: a.DB, Catalog: a.Catalog, Screening: a.Screening, FieldGuide: a.FieldGuide,
 		Identification: a.Identification, Secure: secure, Log: a.Log, Cases: a.Cases, DataProtection: a.DataProtection}).Mount(mux)

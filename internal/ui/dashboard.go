@@ -10,6 +10,7 @@ import (
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/procurement"
 )
 
 type dashboardPage struct {
@@ -32,6 +33,10 @@ type dashboardPage struct {
 	// Questionnaires are the mapping questionnaires of open rounds the
 	// user's organisation or role is invited to answer.
 	Questionnaires []mapping.Assignment
+	// Reviews is shown to those who keep procurement: the contracts whose
+	// review reminder has come.
+	Reviews   bool
+	Contracts []procurement.Contract
 	// Restricted links the restricted mapping results for those who read
 	// them but not the mapping's other results (police contact points),
 	// whom no other page leads there.
@@ -85,6 +90,14 @@ func (h *Handler) showDashboard(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Questionnaires = list[:min(len(list), 10)]
+	}
+	if access.Can(a, access.ManageProcurement) && h.procurement != nil {
+		list, err := h.procurement.DueReviews(r.Context(), a)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		page.Reviews, page.Contracts = true, list[:min(len(list), 10)]
 	}
 	page.Restricted = access.Can(a, access.ViewMappingRestricted) && !access.Can(a, access.ViewMappingReport)
 	v.Data = page

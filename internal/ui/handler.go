@@ -25,6 +25,7 @@ import (
 	"waymark.city/waymark/internal/legalstatus"
 	"waymark.city/waymark/internal/mapping"
 	"waymark.city/waymark/internal/plan"
+	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/returns"
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
@@ -84,6 +85,9 @@ type Handler struct {
 	// campaigns offers the console the running campaigns' codes and names
 	// the campaign of a call's or a report's code.
 	campaigns *campaigns.Service
+	// procurement lists on the officer's dashboard the contracts due for
+	// review.
+	procurement *procurement.Service
 	// patterns answers which of the pages' patterns a method and path meet
 	// (see landing); its handlers are never run.
 	patterns *http.ServeMux
@@ -143,6 +147,9 @@ type Deps struct {
 	// Campaigns is awareness campaigns (app.App.Campaigns): the console
 	// offers their codes, calls and reports name their campaign.
 	Campaigns *campaigns.Service
+	// Procurement is the municipality's contracts (app.App.Procurement):
+	// the officer's dashboard lists those due for review.
+	Procurement *procurement.Service
 }
 
 // New returns the page handler.
@@ -150,7 +157,7 @@ func New(d Deps) *Handler {
 	h := &Handler{kit: d.Kit, areas: d.Areas, accounts: d.Accounts, audit: d.Audit, db: d.DB, log: d.Log, secure: d.Secure, cookie: web.SessionCookie{Secure: d.Secure}, clientKey: d.ClientKey, publicURL: d.PublicURL, signedOut: d.SignedOut, referrals: d.Identification, intake: d.Intake, screenings: d.Screenings,
 		fieldguide: d.FieldGuide, cases: d.Cases, risk: d.Risk, children: d.Children, assistance: d.Assistance, legalstatus: d.LegalStatus,
 		crisisunit: d.CrisisUnit, dataprotection: d.DataProtection, interpreters: d.Interpreters, returns: d.Returns, agreements: d.Agreements, plan: d.Plan, mapping: d.Mapping,
-		campaigns: d.Campaigns}
+		campaigns: d.Campaigns, procurement: d.Procurement}
 	if d.Kit != nil {
 		h.shell = d.Kit.Shell()
 	}

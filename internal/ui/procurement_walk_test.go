@@ -346,3 +346,30 @@ func TestProcurementRemovalPages(t *testing.T) {
 		})
 	}
 }
+
+// The procurement officer's menu leads to procurement, and their overview
+// lists the contracts whose review is due.
+func TestProcurementOfficerOverview(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			officer := f.staff[access.ProcurementOfficer]
+			supplierID := walkProcSupplier(t, f)
+			c, err := f.env.App.Procurement.CreateContract(context.Background(), procOfficer(f), procurement.ContractInput{
+				Authority: "City of Example", Subject: "Night cleaning of the library", CPV: "90910000-9", Value: "1000", Currency: "EUR",
+				StartsOn: dayFromToday(-30), EndsOn: dayFromToday(365), SupplierID: supplierID, ReviewOn: dayFromToday(10), RemindDays: "30"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, body := f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/", Cookie: officer.Cookie})
+			if !strings.Contains(body, `<a href="/procurement"`) || !strings.Contains(body, `id="procurement-reviews"`) ||
+				!strings.Contains(body, `href="/procurement/contracts/`+c.ID+`">Night cleaning of the library`) {
+				t.Fatalf("officer's overview lacks the procurement menu or the review due:\n%s", body)
+			}
+			_, body = f.env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/", Cookie: f.staff[access.CaseWorker].Cookie})
+			if strings.Contains(body, `id="procurement-reviews"`) || strings.Contains(body, `<a href="/procurement"`) {
+				t.Errorf("a case worker's overview shows procurement")
+			}
+		})
+	}
+}

@@ -128,6 +128,7 @@ var navigation = []struct {
 	{"/providers", "nav.providers", access.ViewCases},
 	{"/protocol", "nav.protocol", access.ManageProtocol},
 	{"/municipality", "nav.municipality", access.ViewMunicipal},
+	{"/procurement", "nav.procurement", access.ManageProcurement},
 	{"/statistics", "nav.statistics", access.ViewStatistics},
 	{"/intelligence", "nav.intelligence", access.SubmitIntelligence},
 	{"/account", "nav.account", access.ManageOwnAccount},
