@@ -98,12 +98,10 @@ func FuzzCheck(f *testing.F) {
 				t.Fatalf("Check(%q): excerpt %q", text, fl.Excerpt)
 			}
 		}
-		with := intelligence.Kinds(intelligence.Check(text + "\nRecruiter's phone: +49 171 2345678."))
-		if !slices.Equal(with, intelligence.Kinds(flags)) && len(with) > len(intelligence.Kinds(flags)) {
-			for _, k := range with {
-				if !slices.Contains(intelligence.Kinds(flags), k) {
-					t.Fatalf("Check(%q): a phone number added the flag %s", text, k)
-				}
+		before := intelligence.Kinds(flags)
+		for _, k := range intelligence.Kinds(intelligence.Check(text + "\nRecruiter's phone: +49 171 2345678.")) {
+			if !slices.Contains(before, k) {
+				t.Fatalf("Check(%q): a phone number added the flag %s", text, k)
 			}
 		}
 	})
