@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -106,6 +107,9 @@ type Deps struct {
 	Procurement *procurement.Service
 	// SiteChecks keeps the checks of the contracts' sites; nil seeds none.
 	SiteChecks *sitechecks.Service
+	// CasesAsOf is the case service on another clock, to seed a year of
+	// cases for the statistics; nil seeds none.
+	CasesAsOf func(now func() time.Time) *cases.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -150,6 +154,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedCases(ctx, d, actors, orgIDs); err != nil {
+		return nil, err
+	}
+	if err := seedStatistics(ctx, d, actors); err != nil {
 		return nil, err
 	}
 	if err := seedServices(ctx, d, coordinator, orgIDs); err != nil {

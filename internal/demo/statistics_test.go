@@ -1,0 +1,67 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+
+	"waymark.city/waymark/internal/access"
+	"waymark.city/waymark/internal/accounts"
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/demo"
+	"waymark.city/waymark/internal/statistics"
+	"waymark.city/waymark/internal/storage"
+)
+
+// TestDemoStatistics: the demo's year of cases gives every chart of the
+// dashboard figures, and the analyst sees the few children suppressed.
+func TestDemoStatistics(t *testing.T) {
+	env := apptest.Start(t, storage.SQLite)
+	a := env.App
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
+		Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
+		Workgroup: a.Workgroup, Training: a.Training, CasesAsOf: a.CasesAsOf}, t.TempDir()); err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	orgs, err := a.Accounts.ListOrganisations(ctx, accounts.System)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var city string
+	for _, o := range orgs {
+		if o.Kind == accounts.Municipality {
+			city = o.ID
+		}
+	}
+	d, err := a.Statistics.Dashboard(ctx, access.Actor{Role: access.Coordinator, OrgID: city}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := 0
+	for _, r := range d.ByMonth.Rows {
+		if r.Cell.Shown() > 0 {
+			shown++
+		}
+	}
+	if shown < len(d.ByMonth.Rows)-1 {
+		t.Errorf("months with persons: %d of %d", shown, len(d.ByMonth.Rows))
+	}
+	for _, c := range d.Charts {
+		if c.Total.Shown() < 20 {
+			t.Errorf("chart %s: %d persons", c.ID, c.Total.Shown())
+		}
+	}
+	an, err := a.Statistics.Dashboard(ctx, access.Actor{Role: access.Analyst, OrgID: city}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range an.Charts {
+		if c.ID == statistics.ByPopulation {
+			for _, r := range c.Rows {
+				if r.Code == "child" && !r.Cell.Withheld() {
+					t.Errorf("the analyst sees the children: %+v", r.Cell)
+				}
+			}
+		}
+	}
+}
