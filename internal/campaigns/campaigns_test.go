@@ -407,10 +407,11 @@ func TestHarmLog(t *testing.T) {
 				Description: "x"}); !apperr.Is(err, apperr.Forbidden) {
 				t.Fatalf("analyst records harm: %v", err)
 			}
-			harms, err := f.svc.Harms(ctx, f.analyst.Actor, c.ID)
-			if err != nil || len(harms) != 1 || harms[0].ReviewedAt != nil {
-				t.Fatalf("harms %+v, %v", harms, err)
+			log, err := f.svc.Harms(ctx, coord, c.ID)
+			if err != nil || len(log.Entries) != 1 || log.Entries[0].ReviewedAt != nil || log.Open != 1 {
+				t.Fatalf("harms %+v, %v", log, err)
 			}
+			harms := log.Entries
 			err = f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, " ")
 			wantKey(t, "empty review", err, apperr.Invalid, "campaigns.error.action_taken")
 			if e := apperr.As(err); len(e.Fields) != 1 || e.Fields[0].Field != "action_"+harms[0].ID {
@@ -420,9 +421,16 @@ func TestHarmLog(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantKey(t, "second review", f.svc.ReviewHarm(ctx, coord, c.ID, harms[0].ID, "again"), apperr.Conflict, "campaigns.error.reviewed")
-			harms, err = f.svc.Harms(ctx, coord, c.ID)
-			if err != nil || harms[0].ReviewedBy != "coord" || harms[0].ReviewedAt == nil || !strings.HasPrefix(harms[0].ActionTaken, "Poster withdrawn") {
-				t.Fatalf("reviewed %+v, %v", harms, err)
+			log, err = f.svc.Harms(ctx, coord, c.ID)
+			if err != nil || log.Open != 0 || log.Reviewed != 1 || log.Entries[0].ReviewedBy != "coord" || log.Entries[0].ReviewedAt == nil ||
+				!strings.HasPrefix(log.Entries[0].ActionTaken, "Poster withdrawn") {
+				t.Fatalf("reviewed %+v, %v", log, err)
+			}
+			// The analyst reads campaigns as counts only: the entries'
+			// descriptions, reviewers and actions are not theirs to see.
+			log, err = f.svc.Harms(ctx, f.analyst.Actor, c.ID)
+			if err != nil || log.Entries != nil || log.Open != 0 || log.Reviewed != 1 {
+				t.Fatalf("the analyst's harm log %+v, %v: want counts only", log, err)
 			}
 		})
 	}
@@ -489,10 +497,11 @@ func TestHarmSealed(t *testing.T) {
 			if n := f.count(t, `SELECT COUNT(*) FROM campaign_harms WHERE description <> '' OR description_sealed IS NULL`); n != 0 {
 				t.Fatalf("%d entries still in the clear", n)
 			}
-			harms, err := f.svc.Harms(ctx, f.analyst.Actor, c.ID)
-			if err != nil || len(harms) != 2 {
-				t.Fatalf("harms %+v, %v", harms, err)
+			log, err := f.svc.Harms(ctx, coord, c.ID)
+			if err != nil || len(log.Entries) != 2 {
+				t.Fatalf("harms %+v, %v", log, err)
 			}
+			harms := log.Entries
 			texts := map[string]string{}
 			for _, h := range harms {
 				texts[h.ID] = h.Description
@@ -512,10 +521,11 @@ func TestHarmSealed(t *testing.T) {
 			if err := app.DB.Write(ctx, func(tx *storage.Tx) error { return app.Vault.Forget(ctx, tx, "campaign_harms/"+id) }); err != nil {
 				t.Fatal(err)
 			}
-			harms, err = f.svc.Harms(ctx, coord, c.ID)
-			if err != nil || len(harms) != 2 {
-				t.Fatalf("harms after forgetting a key: %+v, %v", harms, err)
+			log, err = f.svc.Harms(ctx, coord, c.ID)
+			if err != nil || len(log.Entries) != 2 {
+				t.Fatalf("harms after forgetting a key: %+v, %v", log, err)
 			}
+			harms = log.Entries
 			for _, h := range harms {
 				if h.ID == id && (!h.Erased || h.Description != "" || h.ActionTaken != "Met the supplier; the supervisor was moved." || h.ReviewedAt == nil) {
 					t.Fatalf("forgotten entry %+v: want erased with its review", h)

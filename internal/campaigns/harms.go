@@ -45,6 +45,20 @@ type Harm struct {
 	ActionTaken string
 }
 
+// HarmLog is a campaign's harm log as the reader may see it.
+type HarmLog struct {
+	// Open and Reviewed count the entries; everyone who reads campaigns
+	// sees them.
+	Open, Reviewed int
+	// Entries are the entries with their descriptions, reviewers and
+	// actions; nil for a role that sees no personal data (the analyst
+	// reads campaigns as counts only, and a description may name a person).
+	Entries []Harm
+}
+
+// Total is the number of entries.
+func (l HarmLog) Total() int { return l.Open + l.Reviewed }
+
 // HarmInput records what went wrong.
 type HarmInput struct {
 	Kind        string
@@ -116,50 +130,68 @@ func (s *Service) ReviewHarm(ctx context.Context, actor access.Actor, campaignID
 	})
 }
 
-// Harms lists a campaign's harm log, unreviewed entries first, then the
-// most serious, newest first.
-func (s *Service) Harms(ctx context.Context, actor access.Actor, campaignID string) ([]Harm, error) {
+// Harms returns a campaign's harm log: its counts, and for a role that
+// sees personal data its entries, unreviewed first, then the most serious,
+// newest first.
+func (s *Service) Harms(ctx context.Context, actor access.Actor, campaignID string) (HarmLog, error) {
 	if _, err := s.cases.Authorize(ctx, actor, access.ViewCampaigns, "campaign", campaignID); err != nil {
-		return nil, err
+		return HarmLog{}, err
 	}
-	var out []Harm
+	var log HarmLog
 	err := s.cases.DB().Read(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT h.id, h.kind, h.severity, h.happened_on, h.description_sealed, h.created_at,
-				COALESCE(u.username, ''), h.reviewed_at, h.action_taken
-			FROM campaign_harms h LEFT JOIN users u ON u.id = h.reviewed_by WHERE h.campaign_id = $1
-			ORDER BY CASE WHEN h.reviewed_at IS NULL THEN 0 ELSE 1 END,
-				CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, h.happened_on DESC, h.id`, campaignID)
-		if err != nil {
-			return fmt.Errorf("list harm log: %w", err)
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN reviewed_at IS NULL THEN 1 ELSE 0 END), 0),
+				COALESCE(SUM(CASE WHEN reviewed_at IS NULL THEN 0 ELSE 1 END), 0)
+			FROM campaign_harms WHERE campaign_id = $1`, campaignID).Scan(&log.Open, &log.Reviewed); err != nil {
+			return fmt.Errorf("count harm log: %w", err)
 		}
-		var sealed [][]byte
-		for rows.Next() {
-			var h Harm
-			var desc []byte
-			if err := rows.Scan(&h.ID, &h.Kind, &h.Severity, &h.HappenedOn, &desc, &h.RecordedAt, &h.ReviewedBy,
-				&h.ReviewedAt, &h.ActionTaken); err != nil {
-				rows.Close()
-				return fmt.Errorf("list harm log: %w", err)
-			}
-			out, sealed = append(out, h), append(sealed, desc)
+		if !actor.Role.SeesPersonalData() {
+			return nil
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("list harm log: %w", err)
-		}
-		for i := range out {
-			plain, err := s.cases.Vault().Open(ctx, tx, harmRecord(out[i].ID), harmField, sealed[i])
-			switch {
-			case errors.Is(err, vault.ErrErased):
-				out[i].Erased = true
-			case err != nil:
-				return fmt.Errorf("open harm log entry %s: %w", out[i].ID, err)
-			}
-			out[i].Description = string(plain)
-		}
-		return nil
+		var err error
+		log.Entries, err = s.harmEntries(ctx, tx, campaignID)
+		return err
 	})
-	return out, err
+	return log, err
+}
+
+// harmEntries reads a campaign's harm log entries and opens their
+// descriptions.
+func (s *Service) harmEntries(ctx context.Context, tx *storage.Tx, campaignID string) ([]Harm, error) {
+	var out []Harm
+	rows, err := tx.QueryContext(ctx, `SELECT h.id, h.kind, h.severity, h.happened_on, h.description_sealed, h.created_at,
+			COALESCE(u.username, ''), h.reviewed_at, h.action_taken
+		FROM campaign_harms h LEFT JOIN users u ON u.id = h.reviewed_by WHERE h.campaign_id = $1
+		ORDER BY CASE WHEN h.reviewed_at IS NULL THEN 0 ELSE 1 END,
+			CASE h.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, h.happened_on DESC, h.id`, campaignID)
+	if err != nil {
+		return nil, fmt.Errorf("list harm log: %w", err)
+	}
+	var sealed [][]byte
+	for rows.Next() {
+		var h Harm
+		var desc []byte
+		if err := rows.Scan(&h.ID, &h.Kind, &h.Severity, &h.HappenedOn, &desc, &h.RecordedAt, &h.ReviewedBy,
+			&h.ReviewedAt, &h.ActionTaken); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list harm log: %w", err)
+		}
+		out, sealed = append(out, h), append(sealed, desc)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list harm log: %w", err)
+	}
+	for i := range out {
+		plain, err := s.cases.Vault().Open(ctx, tx, harmRecord(out[i].ID), harmField, sealed[i])
+		switch {
+		case errors.Is(err, vault.ErrErased):
+			out[i].Erased = true
+		case err != nil:
+			return nil, fmt.Errorf("open harm log entry %s: %w", out[i].ID, err)
+		}
+		out[i].Description = string(plain)
+	}
+	return out, nil
 }
 
 // harmRecord is the vault record of a harm log entry: its description

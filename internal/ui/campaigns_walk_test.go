@@ -74,10 +74,10 @@ func walkCampaign(t *testing.T, f *fixture) string {
 		t.Fatalf("record harm: %v", err)
 	}
 	harms, err := svc.Harms(ctx, coord, c.ID)
-	if err != nil || len(harms) != 1 {
+	if err != nil || len(harms.Entries) != 1 {
 		t.Fatalf("harms: %v", err)
 	}
-	f.params["material"], f.params["harm"] = m.ID, harms[0].ID
+	f.params["material"], f.params["harm"] = m.ID, harms.Entries[0].ID
 	return c.ID
 }
 

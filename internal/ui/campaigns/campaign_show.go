@@ -14,7 +14,7 @@ type showPage struct {
 	campaigns.Campaign
 	Funnel campaigns.Funnel
 	Chart  chart
-	Harms  []campaigns.Harm
+	Harms  campaigns.HarmLog
 	// Survey is the survey's results, a row per question with the targets
 	// declared on it.
 	Survey     campaigns.SurveyResults

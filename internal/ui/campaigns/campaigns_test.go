@@ -181,9 +181,18 @@ func TestCampaignPages(t *testing.T) {
 			contacts := regexp.MustCompile(`id="funnel-contacts"><th scope="row">Contacts by code</th><td>(\d+)</td>`).FindStringSubmatch(body)
 			if res.StatusCode != http.StatusOK || contacts == nil || contacts[1] != "1" || !strings.Contains(body, code) ||
 				!strings.Contains(body, `id="campaign-chart"`) || strings.Contains(body, "campaign-material-form") || strings.Contains(body, "campaign-harm-form") ||
-				!strings.Contains(body, "Reviewed by coord") || !strings.Contains(body, "Posters replaced.") ||
-				!strings.Contains(body, "Posters torn down at the bus station.") || !strings.Contains(body, `id="funnel-held"`) {
+				!strings.Contains(body, `id="funnel-held"`) {
 				t.Fatalf("analyst's campaign page: %d %v %s", res.StatusCode, contacts, body)
+			}
+			// The analyst reads the harm log as counts only: no
+			// description, reviewer or action.
+			if !strings.Contains(body, "0 entries to review · 1 entry reviewed") || strings.Contains(body, "Reviewed by coord") ||
+				strings.Contains(body, "Posters replaced.") || strings.Contains(body, "Posters torn down at the bus station.") {
+				t.Fatalf("the analyst's harm log is not counts only: %s", body)
+			}
+			if res, body := send(coord, http.MethodGet, path, nil, "en"); res.StatusCode != http.StatusOK || !strings.Contains(body, "Reviewed by coord") ||
+				!strings.Contains(body, "Posters replaced.") || !strings.Contains(body, "Posters torn down at the bus station.") {
+				t.Fatalf("the coordinator's harm log: %d %s", res.StatusCode, body)
 			}
 			if res, _ := send(analyst, http.MethodPost, path+"/harms", url.Values{"kind": {"backlash"}}, "en"); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("analyst writes the harm log: %d", res.StatusCode)
@@ -289,6 +298,9 @@ func TestSurveyPages(t *testing.T) {
 				!strings.Contains(row, "Knows where to report (survey, % yes): 50% by") || !strings.Contains(row, "Met") ||
 				strings.Contains(body, "campaign-survey-enter") {
 				t.Fatalf("survey results on the analyst's campaign page: %d %s", res.StatusCode, row)
+			}
+			if !strings.Contains(body, `<span class="hint">(1 response)</span>`) || strings.Contains(body, "1 responses") {
+				t.Fatalf("the response counts are not in the singular: %s", body)
 			}
 		})
 	}
