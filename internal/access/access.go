@@ -101,6 +101,11 @@ const (
 	SubmitIntelligence Action = "intelligence.submit" // information about businesses, places and recruiters (never about victims) for the police contact points
 	ReadIntelligence   Action = "intelligence.read"   // the intelligence channel's entries, kept apart from case data
 
+	// TakePartInInspections reads the joint inspections the organisation
+	// takes part in, records their outcome and screens the workers met;
+	// planning stays with ManageInspections.
+	TakePartInInspections Action = "inspections.take_part"
+
 	// Monitoring and statistics (issue 14).
 	ViewStatistics Action = "statistics.view" // dashboards of persons counted once, derived from the records; the analyst's after disclosure control
 )
@@ -113,7 +118,7 @@ var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, Vie
 	ViewMunicipal, ManageMapping, RespondMapping, ViewMappingReport, ViewMappingRestricted, ManagePlan, ReportPlanProgress,
 	ManageWorkingGroup, ViewWorkingGroup, ManageTraining, ManageAgreements, ViewAgreements,
 	ViewProcurement, ManageProcurement, ManageCampaigns, ViewCampaigns, RecordOutreach, ManageBusinesses, ManageInspections,
-	SubmitIntelligence, ReadIntelligence, ViewStatistics}
+	TakePartInInspections, SubmitIntelligence, ReadIntelligence, ViewStatistics}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -122,6 +127,11 @@ const (
 	None    Reach = iota // not allowed
 	OwnOrg               // records of the actor's own organisation (and those shared with it)
 	AllOrgs              // records of every organisation in the partnership
+	// OwnRecords reaches the records the actor made themselves, in their
+	// own organisation: for a role that does one kind of work beside others
+	// of its office (the procurement officer screens the workers its site
+	// checks found, but not the screenings of the office's other staff).
+	OwnRecords
 )
 
 // matrix is the permission matrix: role × action → reach. It is documented in
@@ -147,7 +157,7 @@ var matrix = map[Role]map[Action]Reach{
 		ViewMappingRestricted: AllOrgs, ManagePlan: AllOrgs, ReportPlanProgress: AllOrgs, ManageWorkingGroup: AllOrgs,
 		ViewWorkingGroup: AllOrgs, ManageTraining: AllOrgs, ManageAgreements: AllOrgs, ViewAgreements: AllOrgs,
 		ViewProcurement: AllOrgs, ManageCampaigns: AllOrgs, ViewCampaigns: AllOrgs, RecordOutreach: AllOrgs, ManageBusinesses: AllOrgs,
-		ManageInspections: AllOrgs, SubmitIntelligence: OwnOrg, ViewStatistics: AllOrgs,
+		ManageInspections: AllOrgs, TakePartInInspections: AllOrgs, SubmitIntelligence: OwnOrg, ViewStatistics: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
@@ -161,7 +171,7 @@ var matrix = map[Role]map[Action]Reach{
 	Screener: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
-		SubmitIntelligence: OwnOrg,
+		TakePartInInspections: OwnOrg, SubmitIntelligence: OwnOrg,
 	},
 	HotlineOperator: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, EvaluateScreening: OwnOrg,
@@ -174,7 +184,7 @@ var matrix = map[Role]map[Action]Reach{
 		CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondReferral: OwnOrg, DecideStatus: OwnOrg,
 		ViewCases: OwnOrg, RevealIdentity: OwnOrg, ShareCases: OwnOrg, ManageCrisisUnit: OwnOrg, ViewInterpreters: AllOrgs,
 		RespondMapping: OwnOrg, ViewMappingRestricted: AllOrgs, ReportPlanProgress: OwnOrg, ViewWorkingGroup: OwnOrg, ViewAgreements: AllOrgs,
-		ViewMunicipal: AllOrgs, ManageInspections: AllOrgs, SubmitIntelligence: OwnOrg, ReadIntelligence: AllOrgs,
+		ViewMunicipal: AllOrgs, ManageInspections: AllOrgs, TakePartInInspections: AllOrgs, SubmitIntelligence: OwnOrg, ReadIntelligence: AllOrgs,
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs, ViewMappingReport: AllOrgs,
@@ -182,10 +192,11 @@ var matrix = map[Role]map[Action]Reach{
 	},
 	// A procurement officer screens the workers a site check found signs
 	// about and refers them with their consent, like a screener; the cases
-	// that follow are not theirs to see.
+	// that follow are not theirs to see, nor the screenings and referrals
+	// of the office's other staff.
 	ProcurementOfficer: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs,
-		EvaluateScreening: OwnOrg, CreateReferral: OwnOrg, ViewReferrals: OwnOrg, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
+		EvaluateScreening: OwnRecords, CreateReferral: OwnOrg, ViewReferrals: OwnRecords, RespondMapping: OwnOrg, ViewAgreements: AllOrgs,
 		ViewProcurement: AllOrgs, ManageProcurement: AllOrgs, ManageBusinesses: AllOrgs, SubmitIntelligence: OwnOrg,
 	},
 }
@@ -209,6 +220,9 @@ type Actor struct {
 // with Scope.Org() as the argument, so the scope is part of the SQL itself.
 type Scope struct {
 	org string
+	// author is the user whose records alone are in scope, "" for every
+	// user's (see OwnRecords).
+	author string
 }
 
 // allOrgs is the filter value of an all-organisations grant.
@@ -217,6 +231,16 @@ const allOrgs = "*"
 // Org returns the value to bind for the organisation filter: an organisation
 // id, or "*" for every organisation.
 func (s Scope) Org() string { return s.org }
+
+// Author returns the value to bind for the author filter of queries over
+// records with an author, written as ($n = '*' OR t.created_by = $n): a
+// user id under an OwnRecords grant, "*" otherwise.
+func (s Scope) Author() string {
+	if s.author == "" {
+		return allOrgs
+	}
+	return s.author
+}
 
 // Includes reports whether a record of organisation orgID is in scope.
 func (s Scope) Includes(orgID string) bool { return s.org == allOrgs || s.org == orgID }
@@ -233,6 +257,8 @@ func Authorize(actor Actor, action Action) (Scope, error) {
 		return Scope{org: actor.OrgID}, nil
 	case AllOrgs:
 		return Scope{org: allOrgs}, nil
+	case OwnRecords:
+		return Scope{org: actor.OrgID, author: actor.UserID}, nil
 	}
 	return Scope{}, apperr.New(apperr.Forbidden, "error.forbidden")
 }

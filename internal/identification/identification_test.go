@@ -313,6 +313,14 @@ func TestReferralScoping(t *testing.T) {
 			analyst := f.env.User("analyst", access.Analyst, f.a)
 			_, err = f.svc.List(ctx, analyst.Actor)
 			apperrtest.Want(t, "analyst list", err, apperr.Forbidden, "")
+			// A procurement officer of the sending organisation reaches only
+			// the referrals they made: not a colleague's.
+			officer := f.env.User("buyer", access.ProcurementOfficer, f.a)
+			_, err = f.svc.Get(ctx, officer.Actor, r.ID)
+			apperrtest.Want(t, "officer gets a colleague's referral", err, apperr.NotFound, "")
+			if l, err := f.svc.List(ctx, officer.Actor); err != nil || len(l.Received)+len(l.Sent)+len(l.Forwarded) != 0 {
+				t.Errorf("officer's lists = %+v, err %v; want none", l, err)
+			}
 		})
 	}
 }

@@ -140,6 +140,11 @@ const referralFrom = ` FROM referrals r JOIN organisations fo ON fo.id = r.from_
 // it was forwarded to. $1 is the scope.
 const inScope = `($1 = '*' OR r.from_org = $1 OR r.to_org = $1 OR ` + forwardedTo + `)`
 
+// byAuthor is the author filter of the queries that read referrals for
+// someone whose reach is their own records (access.OwnRecords): those they
+// made. $N is the scope's Author().
+func byAuthor(n int) string { return fmt.Sprintf(`($%d = '*' OR r.created_by = $%d)`, n, n) }
+
 // forwardedTo is the condition that the referral was forwarded to $1.
 const forwardedTo = `EXISTS (SELECT 1 FROM referral_forwards rf WHERE rf.referral_id = r.id AND rf.to_org = $1)`
 
@@ -174,7 +179,7 @@ func getReferral(ctx context.Context, tx *storage.Tx, scope access.Scope, id, lo
 		lock = " FOR UPDATE OF r"
 	}
 	r, err := scanReferral(tx.QueryRowContext(ctx, `SELECT `+referralColumns+referralFrom+`
-		WHERE r.id = $2 AND `+inScope+lock, scope.Org(), id))
+		WHERE r.id = $2 AND `+inScope+` AND `+byAuthor(3)+lock, scope.Org(), id, scope.Author()))
 	if err != nil {
 		return Referral{}, fmt.Errorf("load referral %s: %w", id, storage.MapError(err))
 	}
@@ -282,8 +287,8 @@ func formsWith(res screening.Result, outcome string) []string {
 // openReferralOf returns the referral of a screening that was not declined.
 func openReferralOf(ctx context.Context, tx *storage.Tx, scope access.Scope, screeningID string) (Referral, error) {
 	r, err := scanReferral(tx.QueryRowContext(ctx, `SELECT `+referralColumns+referralFrom+`
-		WHERE r.screening_id = $2 AND r.status <> $3 AND `+inScope+` ORDER BY r.created_at DESC LIMIT 1`,
-		scope.Org(), screeningID, StatusDeclined))
+		WHERE r.screening_id = $2 AND r.status <> $3 AND `+inScope+` AND `+byAuthor(4)+` ORDER BY r.created_at DESC LIMIT 1`,
+		scope.Org(), screeningID, StatusDeclined, scope.Author()))
 	if err != nil {
 		return Referral{}, fmt.Errorf("load referral of screening %s: %w", screeningID, storage.MapError(err))
 	}
@@ -480,7 +485,8 @@ func (s *Service) List(ctx context.Context, actor access.Actor) (Lists, error) {
 			out  *[]Referral
 		}{{"r.to_org = $1", &l.Received}, {forwardedTo, &l.Forwarded}, {"r.from_org = $1", &l.Sent}} {
 			rows, err := tx.QueryContext(ctx, `SELECT `+referralColumns+referralFrom+`
-				WHERE `+inScope+` AND ($1 = '*' OR `+dir.cond+`) ORDER BY r.created_at DESC, r.id DESC LIMIT $2`, scope.Org(), MaxList)
+				WHERE `+inScope+` AND ($1 = '*' OR `+dir.cond+`) AND `+byAuthor(3)+` ORDER BY r.created_at DESC, r.id DESC LIMIT $2`,
+				scope.Org(), MaxList, scope.Author())
 			if err != nil {
 				return fmt.Errorf("list referrals: %w", err)
 			}

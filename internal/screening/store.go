@@ -238,7 +238,7 @@ func (s *Store) CreateWith(ctx context.Context, actor access.Actor, in Start, th
 
 func getScreening(ctx context.Context, tx *storage.Tx, scope access.Scope, id string, lock string) (Screening, error) {
 	sc, err := scanScreening(tx.QueryRowContext(ctx, `SELECT `+screeningColumns+` FROM screenings
-		WHERE id = $1 AND ($2 = '*' OR org_id = $2)`+lock, id, scope.Org()))
+		WHERE id = $1 AND ($2 = '*' OR org_id = $2) AND ($3 = '*' OR created_by = $3)`+lock, id, scope.Org(), scope.Author()))
 	if err != nil {
 		return Screening{}, fmt.Errorf("load screening %s: %w", id, storage.MapError(err))
 	}
@@ -454,11 +454,13 @@ func (s *Store) List(ctx context.Context, actor access.Actor, f ListFilter) ([]S
 	var out []Screening
 	var total int
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM screenings WHERE ($1 = '*' OR org_id = $1)`, scope.Org()).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM screenings WHERE ($1 = '*' OR org_id = $1) AND ($2 = '*' OR created_by = $2)`,
+			scope.Org(), scope.Author()).Scan(&total); err != nil {
 			return fmt.Errorf("count screenings: %w", err)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+screeningColumns+` FROM screenings
-			WHERE ($1 = '*' OR org_id = $1) ORDER BY updated_at DESC, id DESC LIMIT $2 OFFSET $3`, scope.Org(), f.Limit, f.Offset)
+			WHERE ($1 = '*' OR org_id = $1) AND ($4 = '*' OR created_by = $4) ORDER BY updated_at DESC, id DESC LIMIT $2 OFFSET $3`,
+			scope.Org(), f.Limit, f.Offset, scope.Author())
 		if err != nil {
 			return fmt.Errorf("list screenings: %w", err)
 		}

@@ -265,6 +265,47 @@ func TestStoreOrganisationScope(t *testing.T) {
 	}
 }
 
+// TestStoreOwnRecords: a procurement officer, whose reach over screenings
+// is their own records, finds and opens only the screenings they started,
+// not those of their office's other staff; the coordinator of the same
+// office finds both.
+func TestStoreOwnRecords(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			f := newStoreFixture(t, env)
+			ctx := context.Background()
+			city := env.Org("City of Example", accounts.Municipality)
+			officer := env.User("buyer", access.ProcurementOfficer, city)
+			coordinator := env.User("coord", access.Coordinator, city)
+			own, err := f.store.Create(ctx, officer.Actor, screening.Start{Setting: "procurement_site_check"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs, err := f.store.Create(ctx, coordinator.Actor, screening.Start{Setting: "workplace_inspection"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.store.Get(ctx, officer.Actor, own.ID); err != nil {
+				t.Errorf("officer opens their own screening: %v", err)
+			}
+			if _, err := f.store.Get(ctx, officer.Actor, theirs.ID); apperr.CodeOf(err) != apperr.NotFound {
+				t.Errorf("officer opens the coordinator's screening: %v, want not found", err)
+			}
+			if _, err := f.store.SaveAnswers(ctx, officer.Actor, theirs.ID, map[string]screening.Answer{"core.threats_violence": screening.Yes}); apperr.CodeOf(err) != apperr.NotFound {
+				t.Errorf("officer answers the coordinator's screening: %v, want not found", err)
+			}
+			list, total, err := f.store.List(ctx, officer.Actor, screening.ListFilter{})
+			if err != nil || total != 1 || len(list) != 1 || list[0].ID != own.ID {
+				t.Errorf("officer's list = %d of %d (%v), want only their own", len(list), total, err)
+			}
+			if _, total, err := f.store.List(ctx, coordinator.Actor, screening.ListFilter{}); err != nil || total != 2 {
+				t.Errorf("coordinator's list = %d (%v), want both", total, err)
+			}
+		})
+	}
+}
+
 // TestNoteLocalSigns: local signs are recorded with the local version, an
 // ill-formed or oversized list is refused and stores nothing, and noting
 // signs leaves a completed screening completed (they never change it).

@@ -51,6 +51,8 @@ func reachText(r access.Reach) string {
 		return "own organisation"
 	case access.AllOrgs:
 		return "all organisations"
+	case access.OwnRecords:
+		return "own records"
 	}
 	return "—"
 }
@@ -83,7 +85,9 @@ go test ./internal/ui -run TestPermissionsDocIsCurrent -update -->
 Every signed-in page and API route names one action, and the access policy
 (internal/access) says for each role how far that action reaches: to the
 records of the user's **own organisation** (and those shared with it), to
-the records of **all organisations** of the local partnership, or not at
+the records of **all organisations** of the local partnership, to the
+user's **own records** only (those they made, in their own organisation:
+` + "`AND ($2 = '*' OR created_by = $2)`" + ` joins the organisation filter), or not at
 all (**—**). A route refuses an action the role does not have before its
 handler runs (403, written to the audit log as "denied"). The reach then
 becomes the organisation scope, and the scope is applied inside every SQL
