@@ -54,6 +54,10 @@ var organisations = []accounts.NewOrganisation{
 	{Name: "Regional Labour Inspectorate", Kind: accounts.LabourInspectorate, Reach: accounts.Reach{Phone: "+00 555 0160", Hours: "Mon–Fri 7–15"}},
 	{Name: "Helpline 0800", Kind: accounts.Hotline, Reach: accounts.Reach{Phone: "+00 800 555 0800", Hours: "24/7"}},
 	{Name: "Riverton Child Emergency Service", Kind: accounts.ChildProtection, Reach: accounts.Reach{Phone: "+00 555 0190", Hours: "24/7"}},
+	// The health and tax inspectorates have no users; a joint inspection
+	// can invite them beside the labour inspectorate and the police.
+	{Name: "Riverton Public Health Inspectorate", Kind: accounts.HealthInspectorate, Reach: accounts.Reach{Phone: "+00 555 0150", Hours: "Mon–Fri 8–16"}},
+	{Name: "Regional Tax Inspectorate", Kind: accounts.TaxInspectorate, Reach: accounts.Reach{Phone: "+00 555 0155", Hours: "Mon–Fri 8–15"}},
 }
 
 var people = []struct {
@@ -110,6 +114,9 @@ type Deps struct {
 	// CasesAsOf is the case service on another clock, to seed a year of
 	// cases for the statistics; nil seeds none.
 	CasesAsOf func(now func() time.Time) *cases.Service
+	// Screenings keeps screenings; the statistics seed refers from them.
+	// nil seeds no referrals.
+	Screenings *screening.Store
 }
 
 // Seed creates the demo organisations and users, a local referral

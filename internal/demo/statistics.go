@@ -7,6 +7,8 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/identification"
+	"waymark.city/waymark/internal/screening"
 )
 
 // seedStatistics opens a year of pseudonymous cases, each on its own day
@@ -22,8 +24,9 @@ func seedStatistics(ctx context.Context, d Deps, actors map[string]access.Actor)
 	genders := []string{"feminine", "masculine", "feminine", "masculine", "unknown"}
 	bands := []string{"18-24", "25-34", "35-49", "25-34", "18-24", "50+", "unknown"}
 	citizenships := [][]string{{"RO"}, {"BG"}, {"NG"}, {"DE"}, {"VN"}, {"UA"}, {}, {"PL"}}
-	stages := [][]cases.Stage{nil, {cases.Screening}, {cases.Screening, cases.ReasonableGrounds},
-		{cases.Screening, cases.ReasonableGrounds, cases.Reflection}, {cases.CrisisIntervention}}
+	// No seeded case reaches the reflection period: the demo's named woman
+	// is the one case there, which the browser tests look for.
+	stages := [][]cases.Stage{nil, {cases.Screening}, {cases.Screening, cases.ReasonableGrounds}, {cases.CrisisIntervention}}
 	workers := []string{"caseworker", "socialworker"}
 	const persons = 72
 	today := time.Now().UTC()
@@ -47,6 +50,65 @@ func seedStatistics(ctx context.Context, d Deps, actors map[string]access.Actor)
 			if _, err := svc.MoveStage(ctx, w, c.ID, st, ""); err != nil {
 				return fmt.Errorf("seed stage %s of statistics case %d: %w", st, i, err)
 			}
+		}
+	}
+	return seedReferrals(ctx, d, actors)
+}
+
+// labourSigns are screening answers with reasonable grounds for labour
+// exploitation of an adult.
+var labourSigns = map[string]screening.Answer{
+	"core.does_work": "yes", "core.arranged_by_others": "yes", "rec.job_different": "yes", "rec.terms_worse": "yes",
+	"work.excessive_hours": "yes", "core.money_taken": "yes", "core.documents_held": "yes", "core.debt": "yes",
+}
+
+// seedReferrals screens fourteen workers at an inspection and refers them
+// to the NGO the protocol names, which accepts twelve (opening their cases)
+// and records the reasonable-grounds decisions, and declines two: the
+// referral, acceptance and time-to-decision figures of the dashboard.
+func seedReferrals(ctx context.Context, d Deps, actors map[string]access.Actor) error {
+	if d.Screenings == nil {
+		return nil
+	}
+	inspector, worker := actors["inspector"], actors["caseworker"]
+	today := time.Now().UTC().Format(identification.DateLayout)
+	for i := range 14 {
+		age := 22 + i*2
+		sc, err := d.Screenings.Create(ctx, inspector, screening.Start{Setting: "workplace_inspection", Age: screening.Age{Years: &age}})
+		if err != nil {
+			return fmt.Errorf("seed screening %d: %w", i, err)
+		}
+		if _, err := d.Screenings.SaveAnswers(ctx, inspector, sc.ID, labourSigns); err != nil {
+			return fmt.Errorf("seed screening answers %d: %w", i, err)
+		}
+		if _, err := d.Screenings.Complete(ctx, inspector, sc.ID); err != nil {
+			return fmt.Errorf("complete screening %d: %w", i, err)
+		}
+		draft, err := d.Identification.Prepare(ctx, inspector, sc.ID)
+		if err != nil {
+			return fmt.Errorf("prepare referral %d: %w", i, err)
+		}
+		r, err := d.Identification.Refer(ctx, inspector, identification.NewReferral{ScreeningID: sc.ID, Purposes: []string{"labour"},
+			To: draft.To, PersonAgreed: true})
+		if err != nil {
+			return fmt.Errorf("seed referral %d: %w", i, err)
+		}
+		if i%5 == 4 {
+			if _, err := d.Identification.Decline(ctx, worker, r.ID, "no_capacity"); err != nil {
+				return fmt.Errorf("decline referral %d: %w", i, err)
+			}
+			continue
+		}
+		if _, err := d.Identification.Accept(ctx, worker, r.ID); err != nil {
+			return fmt.Errorf("accept referral %d: %w", i, err)
+		}
+		outcome := identification.OutcomePositive
+		if i%4 == 3 {
+			outcome = identification.OutcomeNegative
+		}
+		if _, err := d.Identification.Decide(ctx, worker, r.ID, identification.NewDecision{Stage: identification.StageReasonableGrounds,
+			Outcome: outcome, Kind: identification.KindInitial, Grounds: "Demo: consistent account at the first interview.", DecidedOn: today}); err != nil {
+			return fmt.Errorf("decide referral %d: %w", i, err)
 		}
 	}
 	return nil

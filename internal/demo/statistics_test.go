@@ -13,14 +13,16 @@ import (
 )
 
 // TestDemoStatistics: the demo's year of cases gives every chart of the
-// dashboard figures, and the analyst sees the few children suppressed.
+// dashboard figures, its referrals the acceptance and the time to the
+// reasonable-grounds decision, and the analyst sees the few children
+// suppressed.
 func TestDemoStatistics(t *testing.T) {
 	env := apptest.Start(t, storage.SQLite)
 	a := env.App
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
 		Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
-		Workgroup: a.Workgroup, Training: a.Training, CasesAsOf: a.CasesAsOf}, t.TempDir()); err != nil {
+		Workgroup: a.Workgroup, Training: a.Training, CasesAsOf: a.CasesAsOf, Screenings: a.Screenings}, t.TempDir()); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
 	orgs, err := a.Accounts.ListOrganisations(ctx, accounts.System)
@@ -50,6 +52,9 @@ func TestDemoStatistics(t *testing.T) {
 		if c.Total.Shown() < 20 {
 			t.Errorf("chart %s: %d persons", c.ID, c.Total.Shown())
 		}
+	}
+	if d.Referrals.Total.Shown() != 14 || !d.Acceptance.Shown || d.Acceptance.Percent != 86 || d.Timings[1].N != 12 {
+		t.Errorf("demo referrals: %d persons, acceptance %+v, time to grounds over %d", d.Referrals.Total.Shown(), d.Acceptance, d.Timings[1].N)
 	}
 	an, err := a.Statistics.Dashboard(ctx, access.Actor{Role: access.Analyst, OrgID: city}, 0)
 	if err != nil {
