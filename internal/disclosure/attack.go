@@ -6,7 +6,7 @@ package disclosure
 // compute.
 type attack struct {
 	t    *Table
-	vars map[int]int // interior cell → variable
+	vars []int // per cell: its variable, or -1 (published, or a margin)
 	lp   *simplex
 }
 
@@ -22,15 +22,16 @@ func (t *Table) lowerBound(i int) float64 {
 }
 
 func (t *Table) newAttack() (*attack, error) {
-	a := &attack{t: t, vars: map[int]int{}}
+	a := &attack{t: t, vars: make([]int, len(t.cells))}
 	var p problem
 	for i, c := range t.cells {
-		if c.Status == Suppressed && t.isInterior(t.key(i)) {
+		a.vars[i] = -1
+		if c.Status == Suppressed && t.interior(i) {
 			a.vars[i] = p.addVar(t.lowerBound(i))
 		}
 	}
 	for i, c := range t.cells {
-		if c.Status == Suppressed || c.Status == Unknown || t.isInterior(t.key(i)) {
+		if c.Status == Suppressed || c.Status == Unknown || t.interior(i) {
 			continue
 		}
 		terms, constant := a.linear(i)
@@ -43,7 +44,7 @@ func (t *Table) newAttack() (*attack, error) {
 	// cells' priors need not imply (they may all be in a category
 	// suppressed as a whole).
 	for i, c := range t.cells {
-		if c.Status != Suppressed || t.isInterior(t.key(i)) {
+		if c.Status != Suppressed || t.interior(i) {
 			continue
 		}
 		terms, constant := a.linear(i)
@@ -65,7 +66,7 @@ func (a *attack) linear(i int) ([]term, float64) {
 	var terms []term
 	constant := 0.0
 	a.t.eachInterior(i, func(j int) {
-		if v, ok := a.vars[j]; ok {
+		if v := a.vars[j]; v >= 0 {
 			terms = append(terms, term{v: v, a: 1})
 			return
 		}
@@ -74,14 +75,15 @@ func (a *attack) linear(i int) ([]term, float64) {
 	return terms, constant
 }
 
-// interval is the range the attacker can derive for cell i.
-func (a *attack) interval(i int) Interval {
+// interval is the range the attacker can derive for cell i; without full,
+// an unbounded range comes without its lower end.
+func (a *attack) interval(i int, full bool) Interval {
 	terms, constant := a.linear(i)
 	if len(terms) == 0 {
 		n := int(constant)
 		return Interval{Lower: n, Upper: n}
 	}
-	return a.lp.interval(terms, constant)
+	return a.lp.interval(terms, constant, full)
 }
 
 // Exposure is a suppressed cell that the published figures narrow below
@@ -101,7 +103,7 @@ func (t *Table) Intervals() (map[int]Interval, error) {
 	out := map[int]Interval{}
 	for i, c := range t.cells {
 		if c.Status == Suppressed {
-			out[i] = a.interval(i)
+			out[i] = a.interval(i, true)
 		}
 	}
 	return out, nil

@@ -68,14 +68,19 @@ func totalKey(k int) []int {
 // every whole-number table that shows what p shows and respects the priors.
 func enumerate(p *Table) (lo, hi map[int]int) {
 	var vars []int
+	value := make([]int, len(p.cells))
+	members := make([][]int, len(p.cells))
+	var margins []int
 	for i, c := range p.cells {
-		if c.Status == Suppressed && p.isInterior(p.key(i)) {
-			vars = append(vars, i)
+		if !p.interior(i) {
+			margins = append(margins, i)
+			p.eachInterior(i, func(j int) { members[i] = append(members[i], j) })
+			continue
 		}
-	}
-	value := map[int]int{}
-	for i, c := range p.cells {
-		if c.Status != Suppressed && p.isInterior(p.key(i)) {
+		members[i] = []int{i}
+		if c.Status == Suppressed {
+			vars = append(vars, i)
+		} else {
 			value[i] = c.Count
 		}
 	}
@@ -83,14 +88,14 @@ func enumerate(p *Table) (lo, hi map[int]int) {
 	grand, _ := p.Cell(totalKey(len(p.ext))...)
 	sumOf := func(i int) int {
 		s := 0
-		p.eachInterior(i, func(j int) { s += value[j] })
+		for _, j := range members[i] {
+			s += value[j]
+		}
 		return s
 	}
 	consistent := func(partial bool) bool {
-		for i, c := range p.cells {
-			if p.isInterior(p.key(i)) {
-				continue
-			}
+		for _, i := range margins {
+			c := p.cells[i]
 			s := sumOf(i)
 			switch {
 			case c.Status == Suppressed:
@@ -137,7 +142,7 @@ func enumerate(p *Table) (lo, hi map[int]int) {
 			value[vars[k]] = v
 			walk(k + 1)
 		}
-		delete(value, vars[k])
+		value[vars[k]] = 0
 	}
 	walk(0)
 	return lo, hi

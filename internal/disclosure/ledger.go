@@ -123,7 +123,7 @@ func (l Ledger) Check(next Release) ([]Finding, error) {
 	}
 	var found []Finding
 	for _, tg := range targets {
-		if iv := lp.interval(tg.terms, 0); iv.Width() < tg.need {
+		if iv := lp.interval(tg.terms, 0, true); iv.Width() < tg.need {
 			found = append(found, Finding{Release: tg.release, Key: tg.key, Interval: iv})
 		}
 	}

@@ -260,24 +260,28 @@ func (iv Interval) Width() int {
 }
 
 // interval minimises and maximises Σ terms + constant over the feasible set
-// and rounds the bounds inwards to integers (counts are whole numbers).
-func (s *simplex) interval(terms []term, constant float64) Interval {
+// and rounds the bounds inwards to integers (counts are whole numbers). The
+// maximum comes first: when it is unbounded the minimum is not needed for
+// the width, so it is left out (Lower is then the constant only) unless
+// full asks for it.
+func (s *simplex) interval(terms []term, constant float64, full bool) Interval {
 	c := make([]float64, s.cols)
 	base := constant
 	for _, tm := range terms {
-		c[tm.v] += tm.a
+		c[tm.v] -= tm.a
 		base += tm.a * s.lower[tm.v]
 	}
-	lo, _ := s.optimise(c, s.art)
+	negMax, bounded := s.optimise(c, s.art)
+	iv := Interval{Lower: int(math.Ceil(base - 1e-6)), Unbounded: !bounded}
+	if bounded {
+		iv.Upper = int(math.Floor(base - negMax + 1e-6))
+	} else if !full {
+		return iv
+	}
 	for j := range c {
 		c[j] = -c[j]
 	}
-	hi, bounded := s.optimise(c, s.art)
-	iv := Interval{Lower: int(math.Ceil(base + lo - 1e-6))}
-	if !bounded {
-		iv.Unbounded = true
-		return iv
-	}
-	iv.Upper = int(math.Floor(base - hi + 1e-6))
+	lo, _ := s.optimise(c, s.art)
+	iv.Lower = int(math.Ceil(base + lo - 1e-6))
 	return iv
 }

@@ -16,7 +16,7 @@ func (t *Table) round(base int) {
 	}
 	for i := range t.cells {
 		c := &t.cells[i]
-		if t.isInterior(t.key(i)) || (c.Status != Value && c.Status != KnownZero) {
+		if t.interior(i) || (c.Status != Value && c.Status != KnownZero) {
 			continue
 		}
 		sum, whole := 0, true

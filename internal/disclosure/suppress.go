@@ -147,7 +147,7 @@ func (t *Table) eligible(i int) bool {
 // every protected cell unbounded, so this ends.
 func (t *Table) suppressComplementary() error {
 	need := t.rules.threshold()
-	proven := map[int]bool{}
+	proven := make([]bool, len(t.cells))
 	prove := func(cube []int) {
 		for _, c := range cube {
 			proven[c] = true
@@ -174,7 +174,7 @@ func (t *Table) suppressComplementary() error {
 		}
 		var exposed []int
 		for _, i := range open {
-			if a.interval(i).Width() < need {
+			if a.interval(i, false).Width() < need {
 				exposed = append(exposed, i)
 			}
 		}
@@ -208,18 +208,13 @@ func (t *Table) suppressComplementary() error {
 	}
 }
 
-// hypercube is a choice, per dimension, of a second coordinate b ≠ a where
-// a is the exposed cell's. Its 2^k corners can move together by ±δ without
-// changing any other cell: along each dimension the signs are +1 at a and
-// −1 at b when both are categories, +1 at both when one is the total.
-type hypercube struct {
-	cells []int
-	signs []int
-}
-
-func (t *Table) hypercubeOf(a, b []int) hypercube {
+// A hypercube is a choice, per dimension, of a second coordinate b ≠ a
+// where a is the exposed cell's. Its 2^k corners can move together by ±δ
+// without changing any other cell: along each dimension the signs are +1
+// at a and −1 at b when both are categories, +1 at both when one is the
+// total. corners fills cells and signs (each 2^k long) for a and b.
+func (t *Table) corners(a, b, cells, signs []int) {
 	k := len(a)
-	h := hypercube{cells: make([]int, 1<<k), signs: make([]int, 1<<k)}
 	for mask := range 1 << k {
 		idx, sign := 0, 1
 		for d := 0; d < k; d++ {
@@ -233,23 +228,25 @@ func (t *Table) hypercubeOf(a, b []int) hypercube {
 			}
 			idx += v * t.strides[d]
 		}
-		h.cells[mask], h.signs[mask] = idx, sign
+		cells[mask], signs[mask] = idx, sign
 	}
-	return h
 }
 
 // bestHypercube returns the new cells to suppress for the cheapest
 // hypercube around cell i whose slack reaches need (the count of the new
 // cells, summed, is the cost: big margins are kept), or failing that the
-// one with the most slack; with all its corners and that slack. With
+// one with the most slack; with all its corners and that slack. The slack
+// is how far the corners can move: the least room (count − prior) among
+// the corners moving down plus the least among those moving up. With
 // suppressed, it looks only at hypercubes already wholly suppressed: a
 // witness that i is safe when their slack reaches need.
 func (t *Table) bestHypercube(i, need int, suppressed bool) (fresh, cube []int, slack int) {
 	a := t.key(i)
 	k := len(a)
 	b := make([]int, k)
+	cells, signs := make([]int, 1<<k), make([]int, 1<<k)
 	slack = -1
-	bestCost := math.MaxInt
+	bestCost, bestFresh := math.MaxInt, 0
 	var walk func(d int)
 	walk = func(d int) {
 		if d < k {
@@ -261,27 +258,26 @@ func (t *Table) bestHypercube(i, need int, suppressed bool) (fresh, cube []int, 
 			}
 			return
 		}
-		h := t.hypercubeOf(a, b)
-		var add []int
-		cost := 0
+		t.corners(a, b, cells, signs)
+		added, cost := 0, 0
 		up, down := math.MaxInt, math.MaxInt
-		for j, c := range h.cells {
+		for j, c := range cells {
 			cell := t.cells[c]
 			if cell.Status != Suppressed {
 				if !t.eligible(c) {
 					return
 				}
-				add = append(add, c)
+				added++
 				cost += cell.Count
 			}
 			room := cell.Count - int(t.lowerBound(c))
-			if h.signs[j] > 0 {
+			if signs[j] > 0 {
 				down = min(down, room)
 			} else {
 				up = min(up, room)
 			}
 		}
-		if (len(add) == 0) != suppressed {
+		if (added == 0) != suppressed {
 			return
 		}
 		s := math.MaxInt
@@ -294,15 +290,21 @@ func (t *Table) bestHypercube(i, need int, suppressed bool) (fresh, cube []int, 
 		case enough && !bestEnough:
 			better = true
 		case enough && bestEnough:
-			better = cost < bestCost || (cost == bestCost && len(add) < len(fresh))
+			better = cost < bestCost || (cost == bestCost && added < bestFresh)
 		case !enough && !bestEnough:
 			better = s > slack || (s == slack && cost < bestCost)
 		}
 		if better {
-			fresh, cube, slack, bestCost = add, h.cells, s, cost
+			cube = append(cube[:0], cells...)
+			slack, bestCost, bestFresh = s, cost, added
 		}
 	}
 	walk(0)
+	for _, c := range cube {
+		if t.cells[c].Status != Suppressed {
+			fresh = append(fresh, c)
+		}
+	}
 	return fresh, cube, slack
 }
 

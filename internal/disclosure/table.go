@@ -225,8 +225,7 @@ func distinctCategories(d Dimension) bool {
 // cell is unknown: its sum cannot be known either.
 func (t *Table) fillMargins() {
 	for i := range t.cells {
-		key := t.key(i)
-		if t.isInterior(key) {
+		if t.interior(i) {
 			c := &t.cells[i]
 			if c.Status != Unknown {
 				c.Status = statusOf(c.Count)
@@ -236,12 +235,11 @@ func (t *Table) fillMargins() {
 		t.cells[i] = Cell{}
 	}
 	for i := range t.cells {
-		key := t.key(i)
-		if !t.isInterior(key) {
+		if !t.interior(i) {
 			continue
 		}
 		src := t.cells[i]
-		t.eachCover(key, func(j int) {
+		t.eachCover(t.key(i), func(j int) {
 			if j == i {
 				return
 			}
@@ -324,9 +322,11 @@ func (t *Table) key(i int) []int {
 	return key
 }
 
-func (t *Table) isInterior(key []int) bool {
-	for d, v := range key {
-		if v == t.ext[d]-1 {
+// interior says whether cell i is an interior cell (no coordinate is a
+// total).
+func (t *Table) interior(i int) bool {
+	for d, n := range t.ext {
+		if i/t.strides[d]%n == n-1 {
 			return false
 		}
 	}

@@ -323,7 +323,7 @@ func TestSimplexIntervals(t *testing.T) {
 		if err != nil {
 			t.Fatalf("case %d: %v", name, err)
 		}
-		if got := s.interval(tc.obj, 0); got != tc.want {
+		if got := s.interval(tc.obj, 0, true); got != tc.want {
 			t.Errorf("case %d: interval = %+v, want %+v", name, got, tc.want)
 		}
 	}
