@@ -187,9 +187,11 @@ const prime = 2305843009213693951 // 2^61 − 1
 
 func mulmod(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
-	// hi·2^64 + lo ≡ hi·8 + lo>>61 + lo&p, since 2^61 ≡ 1 (mod p).
+	// hi·2^64 + lo ≡ hi·8 + lo>>61 + lo&p, since 2^61 ≡ 1 (mod p); the sum
+	// is below 2^62, and folding it once more leaves at most p.
 	s := (hi<<3 | lo>>61) + lo&prime
-	for s >= prime {
+	s = s&prime + s>>61
+	if s >= prime {
 		s -= prime
 	}
 	return s
