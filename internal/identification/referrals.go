@@ -72,15 +72,19 @@ type Referral struct {
 	// Kind is ForReasonableGrounds or ForSpecialistAssessment.
 	Kind string
 	// Result is the screening result as evaluated when the person was referred.
-	Result           screening.Result
-	CatalogueVersion string
-	HasNote          bool
-	Status           string
-	RespondedBy      string
-	RespondedAt      *time.Time
-	DeclineReason    string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	Result screening.Result
+	// UnconfirmedPrefills counts the answers behind Result that were
+	// pre-filled from a site check and not confirmed with the person when
+	// they were referred.
+	UnconfirmedPrefills int
+	CatalogueVersion    string
+	HasNote             bool
+	Status              string
+	RespondedBy         string
+	RespondedAt         *time.Time
+	DeclineReason       string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 	// Decisions are the decisions recorded on the referral, oldest first,
 	// without their grounds (see RevealNotes).
 	Decisions []Decision
@@ -131,7 +135,7 @@ type NewReferral struct {
 
 const referralColumns = `r.id, r.code, r.screening_id, r.from_org, fo.name, fo.kind, r.to_org, tor.name, tor.kind, r.created_by,
 	r.purposes, r.population, r.person_agreed, r.guardian_involved, r.kind, r.result, r.catalogue_version, r.note IS NOT NULL,
-	r.status, r.responded_by, r.responded_at, r.decline_reason, r.created_at, r.updated_at`
+	r.status, r.responded_by, r.responded_at, r.decline_reason, r.created_at, r.updated_at, r.unconfirmed_prefills`
 
 const referralFrom = ` FROM referrals r JOIN organisations fo ON fo.id = r.from_org JOIN organisations tor ON tor.id = r.to_org`
 
@@ -157,7 +161,7 @@ func scanReferral(row scanner) (Referral, error) {
 	var respondedBy sql.NullString
 	err := row.Scan(&r.ID, &r.Code, &r.ScreeningID, &r.From.ID, &r.From.Name, &r.From.Kind, &r.To.ID, &r.To.Name, &r.To.Kind,
 		&r.CreatedBy, &purposes, &r.Population, &agreed, &guardian, &r.Kind, &result, &r.CatalogueVersion, &r.HasNote,
-		&r.Status, &respondedBy, &r.RespondedAt, &r.DeclineReason, &r.CreatedAt, &r.UpdatedAt)
+		&r.Status, &respondedBy, &r.RespondedAt, &r.DeclineReason, &r.CreatedAt, &r.UpdatedAt, &r.UnconfirmedPrefills)
 	if err != nil {
 		return Referral{}, err
 	}
@@ -346,10 +350,15 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral)
 	}
 	// By the rules of the screening's own catalogue version: a screening
 	// completed under version 1 is referred on the result it had.
-	_, res, err := s.screenings.Evaluate(sc)
+	c, res, err := s.screenings.Evaluate(sc)
 	if err != nil {
 		return Referral{}, err
 	}
+	plan, err := c.Plan(sc.Input(c), "en")
+	if err != nil {
+		return Referral{}, fmt.Errorf("plan screening %s: %w", sc.ID, err)
+	}
+	unconfirmed := len(sc.UnconfirmedAsked(plan))
 	if err := in.validate(res.Population); err != nil {
 		return Referral{}, err
 	}
@@ -402,10 +411,12 @@ func (s *Service) Refer(ctx context.Context, actor access.Actor, in NewReferral)
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, code, screening_id, from_org, to_org, created_by, purposes,
-			population, person_agreed, guardian_involved, kind, result, catalogue_version, note, status, decline_reason, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '', $16, $16)`,
+			population, person_agreed, guardian_involved, kind, result, catalogue_version, note, status, decline_reason, created_at, updated_at,
+			unconfirmed_prefills)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '', $16, $16, $17)`,
 			id, code, sc.ID, sc.OrgID, in.To, actor.UserID, string(purposesJSON), res.Population,
-			storage.Flag(in.PersonAgreed), storage.Flag(in.GuardianInvolved), kind, string(result), res.CatalogueVersion, note, StatusPending, now); err != nil {
+			storage.Flag(in.PersonAgreed), storage.Flag(in.GuardianInvolved), kind, string(result), res.CatalogueVersion, note, StatusPending, now,
+			unconfirmed); err != nil {
 			return fmt.Errorf("insert referral: %w", storage.MapError(err))
 		}
 		return s.record(ctx, tx, actor, "referral.create", audit.Done, "referral", id, sc.OrgID, "to:"+in.To+" kind:"+kind)

@@ -48,6 +48,19 @@ func (s Screening) Unconfirmed() []Prefill {
 	return out
 }
 
+// UnconfirmedAsked lists the pre-filled answers not yet confirmed among
+// the questions the plan asks: an answer to a question the other answers
+// no longer open does not count in the result, so it needs no warning.
+func (s Screening) UnconfirmedAsked(plan Plan) []Prefill {
+	var out []Prefill
+	for _, p := range s.Unconfirmed() {
+		if _, asked := plan.PageOf[p.Question]; asked {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Prefilled returns the standing mark of a question's answer.
 func (s Screening) Prefilled(question string) (Prefill, bool) {
 	for _, p := range s.Prefills {

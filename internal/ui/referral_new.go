@@ -63,7 +63,7 @@ func (h *Handler) renderReferralForm(w http.ResponseWriter, r *http.Request, sta
 		h.fail(w, r, err)
 		return
 	}
-	page.Unconfirmed = len(unconfirmedAsked(d.Screening, plan))
+	page.Unconfirmed = len(d.Screening.UnconfirmedAsked(plan))
 	checked := d.Purposes
 	if posted != nil {
 		checked = posted

@@ -10,6 +10,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/procurement"
 	"waymark.city/waymark/internal/sitechecks"
 	"waymark.city/waymark/internal/storage/storagetest"
@@ -110,6 +111,19 @@ func TestScreeningPrefilledFromSiteCheck(t *testing.T) {
 			}
 			if body := get(path+"/refer", "en"); !strings.Contains(body, `id="referral-prefill-warning"`) || !strings.Contains(body, `class="stack referral"`) {
 				t.Errorf("the referral form does not offer the referral under a warning of the unconfirmed pre-fills")
+			}
+			// The receiving organisation is told how many answers were site
+			// observations never confirmed with the person.
+			ngo := env.Org("Safe Harbour", accounts.NGO)
+			ref, err := env.App.Identification.Refer(ctx, officer.Actor, identification.NewReferral{ScreeningID: sc.ID,
+				Purposes: []string{"labour"}, To: ngo, PersonAgreed: true})
+			if err != nil || ref.UnconfirmedPrefills != 2 {
+				t.Fatalf("referral: %d unconfirmed pre-fills, %v; want 2", ref.UnconfirmedPrefills, err)
+			}
+			receiver := env.User("safe-harbour", access.CaseWorker, ngo)
+			if _, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/referrals/" + ref.ID, Cookie: receiver.Cookie}); !strings.Contains(body, `id="referral-unconfirmed"`) ||
+				!strings.Contains(body, "2 answers behind this result were pre-filled from a site check") {
+				t.Errorf("the receiving organisation is not told of the unconfirmed pre-fills:\n%s", body)
 			}
 			// Changed: the mark goes too. The follow-up about hours that a
 			// yes to working opened is no longer asked, so its pre-fill no

@@ -197,26 +197,13 @@ func explainResult(c *screening.Catalogue, sc screening.Screening, res screening
 		}
 		v.Declined = c.Text("render.declined", lang, map[string]string{"questions": strings.Join(labels, "; ")})
 	}
-	for _, p := range unconfirmedAsked(sc, plan) {
+	for _, p := range sc.UnconfirmedAsked(plan) {
 		v.Unconfirmed = append(v.Unconfirmed, link(p.Question))
 	}
 	// The plan holds the questions asked of this person: child-only ones
 	// are not asked of an adult, nor follow-ups the answers did not open.
 	v.Unanswered = plan.Unanswered(sc.Answers)
 	return v
-}
-
-// unconfirmedAsked lists the pre-filled answers not yet confirmed among
-// the questions the plan asks: an answer to a question the other answers
-// no longer open does not count in the result, so it needs no warning.
-func unconfirmedAsked(sc screening.Screening, plan screening.Plan) []screening.Prefill {
-	var out []screening.Prefill
-	for _, p := range sc.Unconfirmed() {
-		if _, asked := plan.PageOf[p.Question]; asked {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // explainDimensions adds a version 1 result's dimensions, act and missing
