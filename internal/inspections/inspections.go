@@ -13,12 +13,17 @@
 //
 // Nothing here is about a person: a screening is the screening
 // capability's record, only linked and counted here. The coordinator and
-// the police contact points plan and record inspections
-// (access.ManageInspections).
+// the police contact points plan inspections (access.ManageInspections)
+// and read every one; the staff of an agency taking part read the
+// inspections their organisation takes part in, record their outcome and
+// screen the workers met (access.TakePartInInspections, scoped in SQL by
+// inspection_agencies).
 package inspections
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -271,10 +276,39 @@ func count(v string) (int, bool) {
 	return n, err == nil && n >= 0 && n <= MaxCount
 }
 
+// takesPart is the SQL condition that inspection i is in the scope bound
+// as $n: every inspection ("*"), or one the organisation takes part in.
+func takesPart(n int) string {
+	return fmt.Sprintf(`($%[1]d = '*' OR EXISTS (SELECT 1 FROM inspection_agencies p WHERE p.inspection_id = i.id AND p.org_id = $%[1]d))`, n)
+}
+
+// visible fails with NotFound unless inspection id is in scope.
+func visible(ctx context.Context, tx *storage.Tx, scope access.Scope, id string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM inspections i WHERE i.id = $1 AND `+takesPart(2), id, scope.Org()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return fmt.Errorf("check inspection %s: %w", id, err)
+	}
+	return nil
+}
+
+// refuseMissing audits an inspection out of the actor's scope (it reads as
+// missing) as a refusal, and passes any other error on.
+func (s *Service) refuseMissing(ctx context.Context, actor access.Actor, id string, err error) error {
+	if apperr.Is(err, apperr.NotFound) {
+		return s.gate.Refuse(ctx, actor, access.TakePartInInspections, "inspection", id, err)
+	}
+	return err
+}
+
 // Record records what an inspection found; it is then held. The workers
 // met cannot be fewer than the screenings started from it.
 func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o Outcome) (Inspection, error) {
-	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
+	scope, err := s.gate.Authorize(ctx, actor, access.TakePartInInspections, "inspection", id)
+	if err != nil {
 		return Inspection{}, err
 	}
 	var fe apperr.Fields
@@ -295,6 +329,9 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o O
 	}
 	var out Inspection
 	err = s.db.Write(ctx, func(tx *storage.Tx) error {
+		if err := visible(ctx, tx, scope, id); err != nil {
+			return err
+		}
 		var screened int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM inspection_screenings WHERE inspection_id = $1`, id).Scan(&screened); err != nil {
 			return fmt.Errorf("count inspection screenings: %w", err)
@@ -317,7 +354,7 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, id string, o O
 		out, err = get(ctx, tx, id)
 		return err
 	})
-	return out, err
+	return out, s.refuseMissing(ctx, actor, id, err)
 }
 
 // columns count the linked screenings and their referrals from the
@@ -374,11 +411,15 @@ func get(ctx context.Context, tx *storage.Tx, id string) (Inspection, error) {
 // Get is an inspection with its agencies, sites and linked screenings
 // (each marked whether the actor may open it).
 func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Inspection, error) {
-	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
+	scope, err := s.gate.Authorize(ctx, actor, access.TakePartInInspections, "inspection", id)
+	if err != nil {
 		return Inspection{}, err
 	}
 	var out Inspection
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		if err := visible(ctx, tx, scope, id); err != nil {
+			return err
+		}
 		var err error
 		if out, err = get(ctx, tx, id); err != nil {
 			return err
@@ -386,7 +427,7 @@ func (s *Service) Get(ctx context.Context, actor access.Actor, id string) (Inspe
 		out.Linked, err = linked(ctx, tx, actor, id)
 		return err
 	})
-	return out, err
+	return out, s.refuseMissing(ctx, actor, id, err)
 }
 
 // Totals add up the inspections: those held and the workers met there,
@@ -404,21 +445,28 @@ type Overview struct {
 	Totals      Totals
 }
 
-// List is the overview.
+// List is the overview of the inspections in the actor's scope: every
+// one for those who plan them, those their organisation takes part in for
+// an agency's staff.
 func (s *Service) List(ctx context.Context, actor access.Actor) (Overview, error) {
-	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", ""); err != nil {
+	scope, err := s.gate.Authorize(ctx, actor, access.TakePartInInspections, "inspection", "")
+	if err != nil {
 		return Overview{}, err
 	}
 	var out Overview
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(workers_met), 0), COALESCE(SUM(reported_screenings), 0),
-			COALESCE(SUM(reported_referrals), 0), (SELECT COUNT(*) FROM inspection_screenings),
-			(SELECT COUNT(*) FROM referrals f WHERE f.screening_id IN (SELECT x.screening_id FROM inspection_screenings x))
-			FROM inspections WHERE status = $1`, Held).Scan(&out.Totals.Held, &out.Totals.WorkersMet,
-			&out.Totals.ReportedScreenings, &out.Totals.ReportedReferrals, &out.Totals.Screenings, &out.Totals.Referrals); err != nil {
+	err = s.db.Read(ctx, func(tx *storage.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(i.workers_met), 0), COALESCE(SUM(i.reported_screenings), 0),
+			COALESCE(SUM(i.reported_referrals), 0) FROM inspections i WHERE i.status = $1 AND `+takesPart(2), Held, scope.Org()).Scan(
+			&out.Totals.Held, &out.Totals.WorkersMet, &out.Totals.ReportedScreenings, &out.Totals.ReportedReferrals); err != nil {
 			return fmt.Errorf("add up inspections: %w", err)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM inspections i ORDER BY i.planned_on DESC, i.id DESC LIMIT 500`)
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT x.screening_id), COUNT(DISTINCT f.id) FROM inspection_screenings x
+			JOIN inspections i ON i.id = x.inspection_id LEFT JOIN referrals f ON f.screening_id = x.screening_id
+			WHERE `+takesPart(1), scope.Org()).Scan(&out.Totals.Screenings, &out.Totals.Referrals); err != nil {
+			return fmt.Errorf("count inspection screenings: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM inspections i WHERE `+takesPart(1)+`
+			ORDER BY i.planned_on DESC, i.id DESC LIMIT 500`, scope.Org())
 		if err != nil {
 			return fmt.Errorf("list inspections: %w", err)
 		}

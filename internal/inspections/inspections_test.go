@@ -172,7 +172,7 @@ func TestScreenAWorker(t *testing.T) {
 			}
 			var denied int
 			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
-				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'inspections.manage' AND outcome = 'denied' AND actor_user_id = $1`,
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'inspections.take_part' AND outcome = 'denied' AND actor_user_id = $1`,
 					worker.ID).Scan(&denied)
 			}); err != nil || denied != 1 {
 				t.Fatalf("refusal audited %d times: %v", denied, err)
@@ -291,6 +291,82 @@ func TestScreenAWorker(t *testing.T) {
 				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'inspections.export' AND outcome = 'allowed'`).Scan(&exported)
 			}); err != nil || exported != 1 {
 				t.Fatalf("exports audited %d times: %v", exported, err)
+			}
+		})
+	}
+}
+
+// TestAgencyStaffTakePart: the staff of an agency taking part (the labour
+// inspectorate's inspector) list and read the inspections their
+// organisation takes part in, record the outcome and screen a worker;
+// another inspection reads as missing (audited as denied) and is left out
+// of the list and its totals; planning stays with the coordinator and the
+// police.
+func TestAgencyStaffTakePart(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			ctx := context.Background()
+			city := env.Org("Human Rights Office", accounts.Municipality)
+			police := env.Org("City Police", accounts.Police)
+			labour := env.Org("Labour Inspectorate", accounts.LabourInspectorate)
+			health := env.Org("Health Inspectorate", accounts.HealthInspectorate)
+			coord := env.User("coord", access.Coordinator, city)
+			inspector := env.User("inspector", access.Screener, labour)
+			svc := env.App.Inspections
+			ours, err := svc.Plan(ctx, coord.Actor, inspections.Input{PlannedOn: day(0), LocationType: "farm", Sector: "agriculture", Agencies: []string{labour, police}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs, err := svc.Plan(ctx, coord.Actor, inspections.Input{PlannedOn: day(-5), LocationType: "ethnic_business", Sector: "hospitality", Agencies: []string{health, police}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Record(ctx, coord.Actor, theirs.ID, inspections.Outcome{HeldOn: day(-5), WorkersMet: "9"}); err != nil {
+				t.Fatal(err)
+			}
+
+			if _, err := svc.Plan(ctx, inspector.Actor, inspections.Input{PlannedOn: day(3), LocationType: "farm", Sector: "agriculture", Agencies: []string{labour}}); !apperr.Is(err, apperr.Forbidden) {
+				t.Fatalf("inspector plans: %v", err)
+			}
+			ov, err := svc.List(ctx, inspector.Actor)
+			if err != nil || len(ov.Inspections) != 1 || ov.Inspections[0].ID != ours.ID || ov.Totals != (inspections.Totals{}) {
+				t.Fatalf("inspector's overview: %+v %v", ov, err)
+			}
+			got, err := svc.Get(ctx, inspector.Actor, ours.ID)
+			if err != nil || got.ID != ours.ID || len(got.Agencies) != 2 {
+				t.Fatalf("inspector reads their inspection: %+v %v", got, err)
+			}
+			sc, err := svc.StartScreening(ctx, inspector.Actor, ours.ID)
+			if err != nil || sc.OrgID != labour {
+				t.Fatalf("inspector screens a worker: %+v %v", sc, err)
+			}
+			held, err := svc.Record(ctx, inspector.Actor, ours.ID, inspections.Outcome{HeldOn: day(0), WorkersMet: "6"})
+			if err != nil || held.Status != inspections.Held || held.Screenings != 1 {
+				t.Fatalf("inspector records the outcome: %+v %v", held, err)
+			}
+			if ov, _ := svc.List(ctx, inspector.Actor); ov.Totals != (inspections.Totals{Held: 1, WorkersMet: 6, Screenings: 1}) {
+				t.Fatalf("inspector's totals: %+v", ov.Totals)
+			}
+
+			if _, err := svc.Get(ctx, inspector.Actor, theirs.ID); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("inspector reads another agency's inspection: %v", err)
+			}
+			if _, err := svc.Record(ctx, inspector.Actor, theirs.ID, inspections.Outcome{HeldOn: day(0), WorkersMet: "1"}); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("inspector records another agency's inspection: %v", err)
+			}
+			if _, err := svc.StartScreening(ctx, inspector.Actor, theirs.ID); !apperr.Is(err, apperr.NotFound) {
+				t.Fatalf("inspector screens at another agency's inspection: %v", err)
+			}
+			if got, _ := svc.Get(ctx, coord.Actor, theirs.ID); got.WorkersMet != 9 || got.Screenings != 0 {
+				t.Fatalf("a refused outcome or screening changed the inspection: %+v", got)
+			}
+			var denied int
+			if err := env.App.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'inspections.take_part' AND outcome = 'denied'
+					AND actor_user_id = $1 AND subject_id = $2`, inspector.ID, theirs.ID).Scan(&denied)
+			}); err != nil || denied != 3 {
+				t.Fatalf("refusals audited %d times, want 3: %v", denied, err)
 			}
 		})
 	}

@@ -2,13 +2,10 @@ package inspections
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"waymark.city/waymark/internal/access"
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/storage"
 )
@@ -34,19 +31,12 @@ type Linked struct {
 // screening and the link are stored in one transaction, so a failure
 // leaves no screening the inspection does not count.
 func (s *Service) StartScreening(ctx context.Context, actor access.Actor, id string) (screening.Screening, error) {
-	if _, err := s.gate.Authorize(ctx, actor, access.ManageInspections, "inspection", id); err != nil {
-		return screening.Screening{}, err
-	}
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM inspections WHERE id = $1`, id).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.NotFound, "error.not_found")
-		}
-		return err
-	})
+	scope, err := s.gate.Authorize(ctx, actor, access.TakePartInInspections, "inspection", id)
 	if err != nil {
 		return screening.Screening{}, err
+	}
+	if err := s.db.Read(ctx, func(tx *storage.Tx) error { return visible(ctx, tx, scope, id) }); err != nil {
+		return screening.Screening{}, s.refuseMissing(ctx, actor, id, err)
 	}
 	return s.screenings.CreateWith(ctx, actor, screening.Start{Setting: Setting}, func(tx *storage.Tx, sc screening.Screening) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_screenings (inspection_id, screening_id, started_by, started_at) VALUES ($1, $2, $3, $4)`,

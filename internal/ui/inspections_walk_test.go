@@ -10,6 +10,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/inspections"
+	"waymark.city/waymark/internal/storage"
 )
 
 // The joint inspections' routes (ui/inspections) in the route walk; the
@@ -45,13 +46,22 @@ func walkInspectorate(t *testing.T, f *fixture) string {
 	return id
 }
 
-// walkInspection plans an inspection.
+// walkInspection plans an inspection that organisation A takes part in,
+// so that its staff's own-organisation reach reads it as the walk expects.
+// A is an NGO, which planning does not invite; it is added directly.
 func walkInspection(t *testing.T, f *fixture) string {
 	t.Helper()
-	in, err := f.env.App.Inspections.Plan(context.Background(), f.staff[access.Coordinator].Actor, inspections.Input{
+	ctx := context.Background()
+	in, err := f.env.App.Inspections.Plan(ctx, f.staff[access.Coordinator].Actor, inspections.Input{
 		PlannedOn: time.Now().Format(time.DateOnly), LocationType: "farm", Sector: "agriculture", Agencies: []string{walkInspectorate(t, f)}})
 	if err != nil {
 		t.Fatalf("plan inspection: %v", err)
+	}
+	if err := f.env.App.DB.Write(ctx, func(tx *storage.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO inspection_agencies (inspection_id, org_id) VALUES ($1, $2)`, in.ID, f.orgA)
+		return err
+	}); err != nil {
+		t.Fatalf("organisation A takes part: %v", err)
 	}
 	return in.ID
 }

@@ -36,17 +36,18 @@ func New(kit *page.Kit, s *inspections.Service, acc *accounts.Service, m *mappin
 }
 
 // Routes is the area's route table: the coordinator and the police
-// contact points plan and record inspections.
+// contact points plan inspections and export them; the staff of an agency
+// taking part read theirs, record the outcome and screen workers met.
 func (h *Handler) Routes() []page.Route {
 	return []page.Route{
-		{Pattern: "GET /inspections", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.list},
+		{Pattern: "GET /inspections", Gate: page.SignedIn, Action: access.TakePartInInspections, Handler: h.list},
 		{Pattern: "GET /inspections.csv", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.exportCSV},
 		{Pattern: "GET /inspections.xlsx", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.exportXLSX},
 		{Pattern: "GET /inspections/new", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.form},
 		{Pattern: "POST /inspections/new", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.create},
-		{Pattern: "GET /inspections/{id}", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.show},
-		{Pattern: "POST /inspections/{id}/outcome", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.outcome},
-		{Pattern: "POST /inspections/{id}/screening", Gate: page.SignedIn, Action: access.ManageInspections, Handler: h.screen},
+		{Pattern: "GET /inspections/{id}", Gate: page.SignedIn, Action: access.TakePartInInspections, Handler: h.show},
+		{Pattern: "POST /inspections/{id}/outcome", Gate: page.SignedIn, Action: access.TakePartInInspections, Handler: h.outcome},
+		{Pattern: "POST /inspections/{id}/screening", Gate: page.SignedIn, Action: access.TakePartInInspections, Handler: h.screen},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"waymark.city/waymark/internal/accounts"
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/demo"
+	"waymark.city/waymark/internal/inspections"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
@@ -138,6 +139,89 @@ func TestPlanFromRegister(t *testing.T) {
 				if res, _ := do(worker, http.MethodGet, p, nil); res.StatusCode != http.StatusForbidden {
 					t.Fatalf("case worker %s: %d", p, res.StatusCode)
 				}
+			}
+		})
+	}
+}
+
+// TestInspectorTakesPart: the demo's labour inspectorate is invited to an
+// inspection (with the demo's health and tax inspectorates); its
+// inspector finds Inspections in the menu, lists and reads it, records
+// the outcome, in English and German, and is offered neither planning nor
+// the exports (planning is refused). An inspection without the labour
+// inspectorate is not listed and reads as missing.
+func TestInspectorTakesPart(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			a := env.App
+			ctx := context.Background()
+			if _, err := demo.Seed(ctx, demo.Deps{Accounts: a.Accounts, Identification: a.Identification, Cases: a.Cases, Risk: a.Risk,
+				Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
+				Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping}, t.TempDir()); err != nil {
+				t.Fatalf("seed demo: %v", err)
+			}
+			orgs, err := a.Accounts.ListOrganisations(ctx, accounts.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kinds := map[accounts.OrgKind]string{}
+			for _, o := range orgs {
+				kinds[o.Kind] = o.ID
+			}
+			labour, health, tax := kinds[accounts.LabourInspectorate], kinds[accounts.HealthInspectorate], kinds[accounts.TaxInspectorate]
+			if labour == "" || health == "" || tax == "" {
+				t.Fatalf("the demo's inspectorates: %v", kinds)
+			}
+			coord := env.User("coord2", access.Coordinator, kinds[accounts.Municipality])
+			inspector := env.User("inspector2", access.Screener, labour)
+			ours, err := a.Inspections.Plan(ctx, coord.Actor, inspections.Input{PlannedOn: time.Now().Format(time.DateOnly), LocationType: "farm",
+				Sector: "agriculture", Agencies: []string{labour, health, tax}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			theirs, err := a.Inspections.Plan(ctx, coord.Actor, inspections.Input{PlannedOn: time.Now().Format(time.DateOnly), LocationType: "ethnic_business",
+				Sector: "hospitality", Agencies: []string{health}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for lang, want := range map[string][]string{
+				"en": {"Inspections", "The inspections your organisation takes part in.", "Guidelines for Municipalities – Stepping up local action against human trafficking", "section 3.4"},
+				"de": {"Kontrollen", "Die Kontrollen, an denen Ihre Organisation teilnimmt.", "Leitlinien für Kommunen im Donauraum", "Abschnitt 3.4"},
+			} {
+				do := func(method, path string, form url.Values) (*http.Response, string) {
+					return env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: inspector.Cookie, Form: form, Header: map[string]string{"Accept-Language": lang}})
+				}
+				res, body := do(http.MethodGet, "/inspections", nil)
+				if res.StatusCode != http.StatusOK || !strings.Contains(body, `href="/inspections/`+ours.ID+`"`) || strings.Contains(body, theirs.ID) ||
+					strings.Contains(body, `href="/inspections/new"`) || strings.Contains(body, `href="/inspections.csv"`) || !strings.Contains(body, `href="/inspections"`) {
+					t.Fatalf("%s: the inspector's list: %d %s", lang, res.StatusCode, body)
+				}
+				for _, w := range want {
+					if !strings.Contains(body, w) {
+						t.Fatalf("%s: the inspector's list lacks %q: %s", lang, w, body)
+					}
+				}
+				if strings.Contains(body, "p. xii") || strings.Contains(body, "S. xii") {
+					t.Fatalf("%s: the source is cited as a page number: %s", lang, body)
+				}
+				if res, body := do(http.MethodGet, "/inspections/"+ours.ID, nil); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="inspection-screen"`) {
+					t.Fatalf("%s: the inspector reads the inspection: %d %s", lang, res.StatusCode, body)
+				}
+				if res, _ := do(http.MethodGet, "/inspections/"+theirs.ID, nil); res.StatusCode != http.StatusNotFound {
+					t.Fatalf("%s: another agency's inspection: %d", lang, res.StatusCode)
+				}
+				if res, _ := do(http.MethodGet, "/inspections/new", nil); res.StatusCode != http.StatusForbidden {
+					t.Fatalf("%s: the inspector plans: %d", lang, res.StatusCode)
+				}
+			}
+			res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: "/inspections/" + ours.ID + "/outcome", Cookie: inspector.Cookie,
+				Form: url.Values{"held_on": {time.Now().Format(time.DateOnly)}, "workers_met": {"7"}}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("the inspector records the outcome: %d %s", res.StatusCode, body)
+			}
+			if got, err := a.Inspections.Get(ctx, coord.Actor, ours.ID); err != nil || got.Status != inspections.Held || got.WorkersMet != 7 {
+				t.Fatalf("after the inspector's outcome: %+v %v", got, err)
 			}
 		})
 	}

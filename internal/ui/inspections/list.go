@@ -3,6 +3,7 @@ package inspectionsui
 import (
 	"net/http"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/inspections"
 	"waymark.city/waymark/internal/ui/page"
 )
@@ -10,6 +11,8 @@ import (
 type listPage struct {
 	inspections.Overview
 	Names vocabulary
+	// CanPlan offers planning and the exports to those who plan.
+	CanPlan bool
 }
 
 // list is the inspections, latest first, and what the held ones found.
@@ -25,6 +28,6 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.kit.View(r, "inspections.title")
-	v.Data = listPage{Overview: ov, Names: names}
+	v.Data = listPage{Overview: ov, Names: names, CanPlan: access.Can(page.Actor(r), access.ManageInspections)}
 	h.kit.Render(w, r, http.StatusOK, "inspections_list", v)
 }

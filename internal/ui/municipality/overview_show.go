@@ -38,7 +38,7 @@ var prevention = []part{
 	{"/campaigns", "municipality.campaigns", access.ViewCampaigns, "", ""},
 	{"/outreach", "municipality.outreach", access.RecordOutreach, "", ""},
 	{"/businesses", "municipality.businesses", access.ManageBusinesses, "", ""},
-	{"/inspections", "municipality.inspections", access.ManageInspections, "", ""},
+	{"/inspections", "municipality.inspections", access.TakePartInInspections, "", ""},
 	{"/intelligence", "municipality.intelligence", access.SubmitIntelligence, "", ""},
 }
 

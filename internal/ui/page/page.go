@@ -130,6 +130,7 @@ var navigation = []struct {
 	{"/municipality", "nav.municipality", access.ViewMunicipal},
 	{"/procurement", "nav.procurement", access.ManageProcurement},
 	{"/statistics", "nav.statistics", access.ViewStatistics},
+	{"/inspections", "nav.inspections", access.TakePartInInspections},
 	{"/intelligence", "nav.intelligence", access.SubmitIntelligence},
 	{"/account", "nav.account", access.ManageOwnAccount},
 }
@@ -137,7 +138,7 @@ var navigation = []struct {
 // reachedFrom names, for a menu item, the action of an overview that links
 // it: roles allowed that action find the item there, and their menu stays
 // short.
-var reachedFrom = map[string]access.Action{"/intelligence": access.ViewMunicipal}
+var reachedFrom = map[string]access.Action{"/inspections": access.ViewMunicipal, "/intelligence": access.ViewMunicipal}
 
 // View starts the view of a page with the layout's common parts filled in:
 // the printer, the signed-in user and the menu.
