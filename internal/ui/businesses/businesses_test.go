@@ -64,6 +64,22 @@ func TestBusinessPages(t *testing.T) {
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="businesses-due"`) || !strings.Contains(body, "Verhaltenskodex") {
 				t.Fatalf("list: %d %s", res.StatusCode, body)
 			}
+			// Who is reminded, and the source, in plain words (en and de).
+			for lang, want := range map[string][]string{
+				"de": {"die kommunale Koordination und die Beschaffungsverantwortlichen", "Leitlinien für Kommunen im Donauraum", "Abschnitt 3.4"},
+				"en": {"the municipal coordinators and procurement officers", "Guidelines for Municipalities", "section 3.4"},
+			} {
+				var text string
+				for _, page := range []string{path, "/businesses"} {
+					_, b := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: page, Cookie: buyer.Cookie, Header: map[string]string{"Accept-Language": lang}})
+					text += b
+				}
+				for _, w := range want {
+					if !strings.Contains(text, w) || strings.Contains(text, "keepers") || strings.Contains(text, "xii") {
+						t.Fatalf("%s: want %q, no keepers, no page number: %s", lang, w, text)
+					}
+				}
+			}
 			res, body = do(buyer, http.MethodGet, path, nil)
 			i := strings.Index(body, `action="/businesses/commitments/`)
 			if res.StatusCode != http.StatusOK || i < 0 {

@@ -63,8 +63,18 @@ func TestIntelligencePages(t *testing.T) {
 				t.Fatalf("analyst lists: %d", res.StatusCode)
 			}
 			res, body = do(officer, http.MethodGet, path, nil)
-			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Mill Lane") {
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Mill Lane") || !strings.Contains(body, "Was gemeldet wurde") || strings.Contains(body, "Was Sie wissen") {
 				t.Fatalf("police read: %d %s", res.StatusCode, body)
+			}
+			_, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: path, Cookie: officer.Cookie, Header: map[string]string{"Accept-Language": "en"}})
+			if !strings.Contains(body, "What was reported") || strings.Contains(body, "What you know") {
+				t.Fatalf("police read in English: %s", body)
+			}
+			for lang, want := range map[string]string{"de": "Leitlinien für Kommunen im Donauraum), Abschnitt 3.4", "en": "(Danube Region), section 3.4"} {
+				_, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/intelligence", Cookie: officer.Cookie, Header: map[string]string{"Accept-Language": lang}})
+				if !strings.Contains(body, want) || strings.Contains(body, "xii") {
+					t.Fatalf("%s: the source, cited readably: %s", lang, body)
+				}
 			}
 			if res, _ = do(officer, http.MethodPost, path+"/status", url.Values{"status": {"acted_upon"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("mark: %d", res.StatusCode)

@@ -78,6 +78,13 @@ func TestOutreachPages(t *testing.T) {
 			if !strings.Contains(body, `href="/outreach.csv?per=quarter&amp;from=`) {
 				t.Fatalf("overview without its export links: %s", body)
 			}
+			if !strings.Contains(body, "(Danube Region), section 3.4") || !strings.Contains(body, "“Taking a stand”") || strings.Contains(body, "Danube guidelines") {
+				t.Fatalf("overview without its sources cited readably: %s", body)
+			}
+			_, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach", Cookie: worker.Cookie, Header: map[string]string{"Accept-Language": "de"}})
+			if !strings.Contains(body, "(Leitlinien für Kommunen im Donauraum), Abschnitt 3.4") || strings.Contains(body, "Donau-Leitlinien") {
+				t.Fatalf("German overview without its sources cited readably: %s", body)
+			}
 			res, body = env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/outreach.csv?per=quarter", Cookie: worker.Cookie,
 				Header: map[string]string{"Accept-Language": "de"}})
 			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
