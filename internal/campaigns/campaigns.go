@@ -73,10 +73,22 @@ type Campaign struct {
 	EndsOn        string
 	CTA           CTA
 	Status        string
-	LaunchedAt    *time.Time
+	// Scheduled is true for a running campaign whose period has not
+	// started yet: launched, but not yet "running" to its readers.
+	Scheduled  bool
+	LaunchedAt *time.Time
 	// Targets and Materials are filled by Campaign only.
 	Targets   []Target
 	Materials []Material
+}
+
+// Phase is the status to show: "scheduled" for a campaign that is
+// Scheduled, else its Status.
+func (c Campaign) Phase() string {
+	if c.Scheduled {
+		return "scheduled"
+	}
+	return c.Status
 }
 
 // CTA is a campaign's call to action: what the material asks people to
@@ -337,6 +349,7 @@ func (s *Service) List(ctx context.Context, actor access.Actor) ([]Campaign, err
 			if err != nil {
 				return fmt.Errorf("list campaigns: %w", err)
 			}
+			c.Scheduled = c.Status == Running && s.Today() < c.StartsOn
 			out = append(out, c)
 		}
 		return rows.Err()
@@ -390,6 +403,7 @@ func (s *Service) campaign(ctx context.Context, tx *storage.Tx, id string) (Camp
 	if err != nil {
 		return Campaign{}, fmt.Errorf("load campaign %s: %w", id, err)
 	}
+	c.Scheduled = c.Status == Running && s.Today() < c.StartsOn
 	if c.Targets, err = targets(ctx, tx, id); err != nil {
 		return Campaign{}, err
 	}

@@ -60,6 +60,9 @@ type NewCall struct {
 	// picked from the running campaigns' codes; a code no material has is
 	// kept as typed, sealed, and counts for no campaign.
 	Code string
+	// CodeOther is true when the operator chose "another code": the
+	// caller named one, so Code must say which.
+	CodeOther bool
 }
 
 // MaxCallCode is the length limit of a code as typed, in characters.
@@ -152,6 +155,9 @@ func (in *NewCall) validate() error {
 	}
 	if utf8.RuneCountInString(in.Code) > MaxCallCode {
 		bad("code", "error.report.too_long", map[string]any{"n": MaxCallCode})
+	}
+	if in.CodeOther && in.Code == "" {
+		bad("code", "campaigns.error.call_code_other", nil)
 	}
 	if len(fields) > 0 {
 		return apperr.Validation(fields...)

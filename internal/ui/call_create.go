@@ -28,7 +28,8 @@ func (h *Handler) logCall(w http.ResponseWriter, r *http.Request) {
 	info := r.PostForm["info"]
 	id, err := svc.LogCall(r.Context(), a, scope, intake.NewCall{CallerType: v.Form["caller_type"], Language: v.Form["language"],
 		Topic: v.Form["topic"], InfoGiven: info, ReferredTo: v.Form["referred_to"], Child: v.Form["child"] != "",
-		Danger: v.Form["danger"] != "", MissingChild: v.Form["missing"] != "", Notes: v.Form["notes"], Code: callCode(v.Form["code_choice"], v.Form["code"])})
+		Danger: v.Form["danger"] != "", MissingChild: v.Form["missing"] != "", Notes: v.Form["notes"], Code: callCode(v.Form["code_choice"], v.Form["code"]),
+		CodeOther: v.Form["code_choice"] == codeOther})
 	if err != nil {
 		v.FormError(err)
 		h.renderConsole(w, r, statusOf(err), v, info)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/accounts"
@@ -64,7 +65,10 @@ func TestCampaignPages(t *testing.T) {
 			if count(t, env, `SELECT COUNT(*) FROM campaigns`) != 0 {
 				t.Fatal("a refused campaign was stored")
 			}
-			form.Set("ends_on", "2027-01-31")
+			// The funnel counts the contacts within the period: today is in it.
+			starts, ends := time.Now().UTC().AddDate(0, 0, -30).Format(time.DateOnly), time.Now().UTC().AddDate(0, 0, 60).Format(time.DateOnly)
+			form.Set("starts_on", starts)
+			form.Set("ends_on", ends)
 			res, _ = send(coord, http.MethodPost, "/campaigns/new", form, "en")
 			path := strings.TrimSuffix(res.Header.Get("Location"), "?done=created")
 			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(path, "/campaigns/") {
@@ -87,14 +91,15 @@ func TestCampaignPages(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, body = send(coord, http.MethodGet, path+"/materials/"+materialID+"/qr.png", nil, "de")
-			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Ein QR-Code braucht eine Handlungsaufforderung") {
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "Ein QR-Code braucht eine Handlungsaufforderung") ||
+				!strings.Contains(body, `<a href="`+path+`" id="qr-back">Zurück zur Kampagne</a>`) || !strings.Contains(body, `href="`+path+`/edit" id="qr-edit"`) {
 				t.Fatalf("QR without a call to action to the form: %d %s", res.StatusCode, body)
 			}
 			form.Set("cta_report", "on")
 			if res, _ := send(coord, http.MethodPost, path+"/edit", form, "en"); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("edit: %d", res.StatusCode)
 			}
-			if res, _ := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"contacts"}, "target": {"40"}, "due_on": {"2027-01-31"}}, "en"); res.StatusCode != http.StatusSeeOther {
+			if res, _ := send(coord, http.MethodPost, path+"/targets", url.Values{"measure": {"contacts"}, "target": {"40"}, "due_on": {ends}}, "en"); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("declare target: %d", res.StatusCode)
 			}
 			if res, _ := send(coord, http.MethodPost, path+"/launch", url.Values{}, "en"); res.StatusCode != http.StatusSeeOther {
@@ -114,6 +119,14 @@ func TestCampaignPages(t *testing.T) {
 			}
 			call := url.Values{"caller_type": {"witness"}, "language": {"en"}, "topic": {"suspicion"}}
 			call.Set("code_choice", "other")
+			// "Another code" with nothing typed is a field error; the rest
+			// of the form stays as entered and nothing is stored.
+			res, body = send(operator, http.MethodPost, "/calls", call, "de")
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Sie haben „Anderer Code“ gewählt: Tippen Sie den Code ein") ||
+				!strings.Contains(body, `<option value="other" selected>`) || !regexp.MustCompile(`value="witness"[^>]*checked`).MatchString(body) ||
+				count(t, env, `SELECT COUNT(*) FROM calls`) != 0 {
+				t.Fatalf("another code left empty: %d %s", res.StatusCode, body)
+			}
 			call.Set("code", "ZZZZZZ")
 			res, _ = send(operator, http.MethodPost, "/calls", call, "en")
 			if res.StatusCode != http.StatusSeeOther || count(t, env, `SELECT COUNT(*) FROM calls WHERE attribution_code IS NULL AND attribution_typed IS NOT NULL`) != 1 {
@@ -203,6 +216,22 @@ func TestCampaignPages(t *testing.T) {
 			res, body = send(coord, http.MethodGet, "/campaigns", nil, "de")
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Clean work") || !strings.Contains(body, "Läuft") {
 				t.Fatalf("list: %d %s", res.StatusCode, body)
+			}
+
+			// Launched before its first day, a campaign is scheduled.
+			later := time.Now().UTC().AddDate(0, 0, 10)
+			form.Set("name", "Later work")
+			form.Set("starts_on", later.Format(time.DateOnly))
+			res, _ = send(coord, http.MethodPost, "/campaigns/new", form, "en")
+			laterPath := strings.TrimSuffix(res.Header.Get("Location"), "?done=created")
+			send(coord, http.MethodPost, laterPath+"/targets", url.Values{"measure": {"contacts"}, "target": {"5"}, "due_on": {ends}}, "en")
+			if res, _ := send(coord, http.MethodPost, laterPath+"/launch", url.Values{}, "en"); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("launch the later campaign: %d", res.StatusCode)
+			}
+			res, body = send(coord, http.MethodGet, laterPath, nil, "de")
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<span class="badge" id="campaign-status">Geplant</span> <span id="campaign-starts">beginnt am `) ||
+				!strings.Contains(body, "aus dem Zeitraum der Kampagne") {
+				t.Fatalf("the scheduled campaign's page: %d %s", res.StatusCode, body)
 			}
 		})
 	}

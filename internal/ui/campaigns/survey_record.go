@@ -29,7 +29,7 @@ func (h *Handler) renderSurveyForm(w http.ResponseWriter, r *http.Request, statu
 	d := surveyForm{Campaigns: []web.Option{{Value: "", LabelKey: "campaigns.survey_choose"}},
 		State: campaigns.Survey().Evaluate(ans, v.P.Lang()).Show(v.P, v.FieldErrors)}
 	for _, c := range cs {
-		d.Campaigns = append(d.Campaigns, web.Option{Value: c.ID, Label: c.Name + " (" + v.P.T("campaigns.status."+c.Status) + ")"})
+		d.Campaigns = append(d.Campaigns, web.Option{Value: c.ID, Label: c.Name + " (" + v.P.T("campaigns.status."+c.Phase()) + ")"})
 	}
 	if id := v.Form["campaign"]; id != "" && access.Can(page.Actor(r), access.ViewCampaigns) {
 		d.Results = "/campaigns/" + url.PathEscape(id) + "#campaign-survey-title"
