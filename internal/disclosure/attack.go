@@ -65,13 +65,13 @@ func (t *Table) newAttack() (*attack, error) {
 func (a *attack) linear(i int) ([]term, float64) {
 	var terms []term
 	constant := 0.0
-	a.t.eachInterior(i, func(j int) {
+	for _, j := range a.t.inside[i] {
 		if v := a.vars[j]; v >= 0 {
 			terms = append(terms, term{v: v, a: 1})
-			return
+			continue
 		}
 		constant += float64(a.t.cells[j].Count)
-	})
+	}
 	return terms, constant
 }
 

@@ -74,7 +74,7 @@ func enumerate(p *Table) (lo, hi map[int]int) {
 	for i, c := range p.cells {
 		if !p.interior(i) {
 			margins = append(margins, i)
-			p.eachInterior(i, func(j int) { members[i] = append(members[i], j) })
+			members[i] = p.inside[i]
 			continue
 		}
 		members[i] = []int{i}

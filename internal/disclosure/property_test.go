@@ -120,13 +120,13 @@ func checkProtected(p *Table) (int, string) {
 	sumOf := func(i int) ([]term, float64) {
 		var terms []term
 		known := 0
-		p.eachInterior(i, func(j int) {
+		for _, j := range p.inside[i] {
 			if v := vars[j]; v >= 0 {
 				terms = append(terms, term{v: v, a: 1})
 			} else {
 				known += p.cells[j].Count
 			}
-		})
+		}
 		return terms, float64(known)
 	}
 	var system [][]term

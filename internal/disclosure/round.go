@@ -20,13 +20,13 @@ func (t *Table) round(base int) {
 			continue
 		}
 		sum, whole := 0, true
-		t.eachInterior(i, func(j int) {
+		for _, j := range t.inside[i] {
 			cell := t.cells[j]
 			if cell.Status == Suppressed || cell.Status == Unknown {
 				whole = false
 			}
 			sum += cell.shown
-		})
+		}
 		if whole {
 			c.shown = sum
 			c.Rounded = false

@@ -106,6 +106,7 @@ type Table struct {
 	ext     []int // nᵢ+1 per dimension; index nᵢ is the total
 	strides []int
 	cells   []Cell
+	inside  [][]int // per cell, the interior cells it sums (shared by copies)
 	rules   Rules
 }
 
@@ -124,6 +125,10 @@ func New(in Input) (*Table, error) {
 		size *= t.ext[i]
 	}
 	t.cells = make([]Cell, size)
+	t.inside = make([][]int, size)
+	for i := range t.inside {
+		t.inside[i] = t.interiorOf(i)
+	}
 	key := make([]int, k)
 	for i, n := range in.Counts {
 		rest := i
@@ -286,13 +291,16 @@ func (t *Table) eachCover(key []int, fn func(int)) {
 	}
 }
 
-// eachInterior calls fn with every interior cell summed by cell i.
-func (t *Table) eachInterior(i int, fn func(int)) {
+// interiorOf lists the interior cells summed by cell i (i itself when it is
+// interior). New keeps these lists in t.inside: every attack and check
+// walks them, and they never change.
+func (t *Table) interiorOf(i int) []int {
 	key := t.key(i)
+	var out []int
 	var walk func(d, idx int)
 	walk = func(d, idx int) {
 		if d == len(key) {
-			fn(idx)
+			out = append(out, idx)
 			return
 		}
 		if key[d] < t.ext[d]-1 {
@@ -304,6 +312,7 @@ func (t *Table) eachInterior(i int, fn func(int)) {
 		}
 	}
 	walk(0, 0)
+	return out
 }
 
 func (t *Table) index(key []int) int {
