@@ -47,6 +47,12 @@ var (
 	Genders = []string{"female", "male", "mixed"}
 	// ExtraPlaceTypes are places besides the field guide's locations.
 	ExtraPlaceTypes = []string{"online", "other"}
+	// settingPlaces are the field guide's settings (who screens) that are
+	// also kinds of place a member of the public knows: a home employing
+	// a domestic worker, a reception centre, a care home. The other
+	// settings (a workplace inspection, a police stop, a hotline call…)
+	// are staff work, no place anyone saw something at.
+	settingPlaces = []string{"private_household", "asylum_reception", "care_institution"}
 )
 
 // Field length limits, in characters.
@@ -155,7 +161,7 @@ func (s *Service) validate(in *Submission, now time.Time) error {
 			bad(field, "public.error.choice", nil)
 		}
 	}
-	choice("place_type", &in.PlaceType, s.placeTypes)
+	choice("place_type", &in.PlaceType, s.publicPlaces)
 	choice("time_of_day", &in.TimeOfDay, TimesOfDay)
 	choice("people", &in.People, PeopleCounts)
 	choice("age_group", &in.AgeGroup, AgeGroups)

@@ -150,8 +150,11 @@ type Service struct {
 	codes     func(ctx context.Context, tx *storage.Tx, typed string) (string, error)
 
 	placeTypes []string // field-guide location ids, then ExtraPlaceTypes
-	signs      []string // indicator ids the field guide names, in its order
-	files      *files.Cleaner
+	// publicPlaces are the place types the public form offers (see
+	// PublicPlaceTypes).
+	publicPlaces []string
+	signs        []string // indicator ids the field guide names, in its order
+	files        *files.Cleaner
 	// full remembers the rate-limit windows this process already saw over
 	// their limit, so a flood is refused without a database write each time.
 	full fullWindows
@@ -170,6 +173,10 @@ func New(d Deps) *Service {
 	}
 	for _, loc := range d.Catalogue.FieldGuide {
 		s.placeTypes = append(s.placeTypes, loc.ID)
+		// A catalogue without kinds (version 1) lists places only.
+		if loc.Kind == "" || loc.Kind == "place" || slices.Contains(settingPlaces, loc.ID) {
+			s.publicPlaces = append(s.publicPlaces, loc.ID)
+		}
 		for _, id := range loc.Indicators {
 			if !slices.Contains(s.signs, id) {
 				s.signs = append(s.signs, id)
@@ -177,15 +184,22 @@ func New(d Deps) *Service {
 		}
 	}
 	s.placeTypes = append(s.placeTypes, ExtraPlaceTypes...)
+	s.publicPlaces = append(s.publicPlaces, ExtraPlaceTypes...)
 	return s
 }
 
 // Config returns the limits in force.
 func (s *Service) Config() Config { return s.cfg }
 
-// PlaceTypes lists the place types the form offers: the field guide's
-// location ids, then "online" and "other".
+// PlaceTypes lists every place type staff classify with: the field
+// guide's location ids (settings and places), then "online" and "other".
 func (s *Service) PlaceTypes() []string { return slices.Clone(s.placeTypes) }
+
+// PublicPlaceTypes lists the kinds of place the public report form offers
+// and accepts: the field guide's places, the settings that are places
+// too (settingPlaces), then "online" and "other". Staff classify with the
+// whole of PlaceTypes, so every stored code stays valid.
+func (s *Service) PublicPlaceTypes() []string { return slices.Clone(s.publicPlaces) }
 
 // Signs lists the indicator ids the form offers as signs: every indicator
 // the field guide names, in its order.

@@ -703,3 +703,57 @@ func TestAttributionCode(t *testing.T) {
 		})
 	}
 }
+
+// TestPublicPlaceKinds: the form offers kinds of place, never the settings
+// staff screen in (a workplace inspection, a police stop, a hotline
+// call…), in English and German names from the catalogue and in English,
+// marked as such, elsewhere; a setting posted anyway is a field error and
+// stores nothing, while staff still classify with every place type.
+func TestPublicPlaceKinds(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			s := newSite(t, storagetest.Open(t, engine), looseLimits)
+			options := regexp.MustCompile(`<option value="([a-z_]+)"`)
+			for _, lang := range []string{"en", "de", "ro"} {
+				page := s.get(t, "/report?lang="+lang)
+				sel := regexp.MustCompile(`(?s)<select id="f-place_type".*?</select>`).FindString(page.body)
+				var offered []string
+				for _, m := range options.FindAllStringSubmatch(sel, -1) {
+					offered = append(offered, m[1])
+				}
+				for _, setting := range []string{"workplace_inspection", "police_stop", "procurement_site_check", "hotline_call", "outreach"} {
+					if slices.Contains(offered, setting) {
+						t.Errorf("%s: the public form offers the staff setting %q", lang, setting)
+					}
+				}
+				for _, place := range []string{"car_wash", "construction_site", "private_household", "apartment", "online", "other"} {
+					if !slices.Contains(offered, place) {
+						t.Errorf("%s: the public form does not offer %q (offers %v)", lang, place, offered)
+					}
+				}
+				if slices.Contains(s.env.Service.PublicPlaceTypes(), "police_stop") || !slices.Contains(s.env.Service.PlaceTypes(), "police_stop") {
+					t.Errorf("police_stop: public %v, staff %v", s.env.Service.PublicPlaceTypes(), s.env.Service.PlaceTypes())
+				}
+			}
+			if sel := s.get(t, "/report?lang=de").body; !strings.Contains(sel, `<option value="car_wash">Handwaschanlage</option>`) {
+				t.Errorf("the German form does not name the car wash in German")
+			}
+
+			page := s.get(t, "/report")
+			form := reportForm("Officers stopped a van with twelve workers.")
+			form.Set("place_type", "police_stop")
+			s.work(t, page.body, form)
+			res := s.postReport(t, "/report", form)
+			if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `id="f-place_type-error"`) {
+				t.Fatalf("a staff setting posted as the place = %d", res.status)
+			}
+			ctx := context.Background()
+			var n int
+			if err := s.env.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reports`).Scan(&n)
+			}); err != nil || n != 0 {
+				t.Fatalf("%d reports stored (%v), want none", n, err)
+			}
+		})
+	}
+}

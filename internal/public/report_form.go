@@ -76,7 +76,7 @@ func (h *Handler) renderReport(w http.ResponseWriter, r *http.Request, status in
 	for _, l := range h.catalogue.FieldGuide {
 		byID[l.ID] = l
 	}
-	for _, id := range h.intake.PlaceTypes() {
+	for _, id := range h.intake.PublicPlaceTypes() {
 		if l, ok := byID[id]; ok {
 			page.Places = append(page.Places, localized(id, l.Name, lang))
 			continue
