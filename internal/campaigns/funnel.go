@@ -9,7 +9,10 @@ import (
 	"waymark.city/waymark/internal/storage"
 )
 
-// Funnel is a campaign's counts from reach to referrals. Contacts are the
+// Funnel is a campaign's counts from reach to referrals, of the contacts
+// made within the campaign's period (its start and end dates, whole days
+// in UTC): a code used before the start or after the end counts for
+// nothing. Contacts are the
 // calls that named one of its codes and the reports from the public form
 // that did (a report made from such a call is the same contact, counted
 // once, as the call); Reports are the reports that named one or were made
@@ -81,21 +84,37 @@ const codesOf = `SELECT code FROM campaign_materials WHERE campaign_id = $1`
 // held, and not dismissed as abuse or as a test.
 const countedReport = `r.status <> 'held' AND NOT (r.status = 'dismissed' AND r.dismiss_reason IN ('abuse', 'test'))`
 
-// reportsOf selects the id and screening of the campaign's counted reports.
-const reportsOf = `SELECT r.id, r.screening_id FROM reports r WHERE (r.attribution_code IN (` + codesOf + `)
-	OR r.id IN (SELECT c.report_id FROM calls c WHERE c.report_id IS NOT NULL AND c.attribution_code IN (` + codesOf + `)))
+// In the queries below $2 is the start of the campaign's period and $3
+// the end (exclusive): a contact counts when it was made within them.
+
+// within is the condition that column is within the campaign's period.
+func within(column string) string { return column + ` >= $2 AND ` + column + ` < $3` }
+
+// reportsOf selects the id and screening of the campaign's counted reports:
+// coded reports made within the period and reports made from coded calls
+// taken within it.
+var reportsOf = `SELECT r.id, r.screening_id FROM reports r WHERE ((r.attribution_code IN (` + codesOf + `) AND ` + within("r.created_at") + `)
+	OR r.id IN (SELECT c.report_id FROM calls c WHERE c.report_id IS NOT NULL AND c.attribution_code IN (` + codesOf + `) AND ` + within("c.called_at") + `))
 	AND ` + countedReport
 
 // contactsOf counts the contacts by the codes the subquery codes selects:
 // the calls, and the counted reports from the public form.
 func contactsOf(codes string) string {
-	return `(SELECT COUNT(*) FROM calls WHERE attribution_code IN (` + codes + `))
-		+ (SELECT COUNT(*) FROM reports r WHERE r.attribution_code IN (` + codes + `) AND r.source <> 'call' AND ` + countedReport + `)`
+	return `(SELECT COUNT(*) FROM calls c WHERE c.attribution_code IN (` + codes + `) AND ` + within("c.called_at") + `)
+		+ (SELECT COUNT(*) FROM reports r WHERE r.attribution_code IN (` + codes + `) AND r.source <> 'call' AND ` + within("r.created_at") + ` AND ` + countedReport + `)`
 }
 
 // heldOf counts the held reports by the codes the subquery codes selects.
 func heldOf(codes string) string {
-	return `(SELECT COUNT(*) FROM reports WHERE attribution_code IN (` + codes + `) AND status = 'held')`
+	return `(SELECT COUNT(*) FROM reports r WHERE r.attribution_code IN (` + codes + `) AND r.status = 'held' AND ` + within("r.created_at") + `)`
+}
+
+// Period is the campaign's period as instants: the start of its first day
+// and the start of the day after its last, in UTC.
+func (c Campaign) Period() (from, until time.Time) {
+	from, _ = time.Parse(time.DateOnly, c.StartsOn)
+	until, _ = time.Parse(time.DateOnly, c.EndsOn)
+	return from, until.AddDate(0, 0, 1)
 }
 
 // Funnel counts a campaign's funnel.
@@ -109,24 +128,32 @@ func (s *Service) Funnel(ctx context.Context, actor access.Actor, campaignID str
 		if err != nil {
 			return err
 		}
+		from, until := c.Period()
 		if err := tx.QueryRowContext(ctx, `SELECT
 				(SELECT COALESCE(SUM(people), 0) FROM campaign_reach WHERE campaign_id = $1),
 				`+contactsOf(codesOf)+`,
 				`+heldOf(codesOf)+`,
 				(SELECT COUNT(*) FROM (`+reportsOf+`) cr),
 				(SELECT COUNT(DISTINCT cr.screening_id) FROM (`+reportsOf+`) cr),
-				(SELECT COUNT(*) FROM referrals f WHERE f.screening_id IN (SELECT cr.screening_id FROM (`+reportsOf+`) cr))`, c.ID).
+				(SELECT COUNT(*) FROM referrals f WHERE f.screening_id IN (SELECT cr.screening_id FROM (`+reportsOf+`) cr))`, c.ID, from, until).
 			Scan(&f.Reach, &f.Contacts, &f.Held, &f.Reports, &f.Screenings, &f.Referrals); err != nil {
 			return fmt.Errorf("count funnel of campaign %s: %w", c.ID, err)
+		}
+		handed, err := handedOut(ctx, tx, c)
+		if err != nil {
+			return err
 		}
 		for _, m := range c.Materials {
 			mc := MaterialCount{Material: m}
 			if err := tx.QueryRowContext(ctx, `SELECT
 					(SELECT COALESCE(SUM(people), 0) FROM campaign_reach WHERE material_id = $1),
-					`+contactsOf(`$2`)+`, `+heldOf(`$2`)+``,
-				m.ID, m.Code).Scan(&mc.Reach, &mc.Contacts, &mc.Held); err != nil {
+					`+contactsOf(`$4`)+`, `+heldOf(`$4`)+``,
+				m.ID, from, until, m.Code).Scan(&mc.Reach, &mc.Contacts, &mc.Held); err != nil {
 				return fmt.Errorf("count material %s: %w", m.ID, err)
 			}
+			// Materials handed out at outreach with the code reached people too.
+			mc.Reach += handed[m.Code]
+			f.Reach += handed[m.Code]
 			f.Materials = append(f.Materials, mc)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT channel, SUM(people) FROM campaign_reach WHERE campaign_id = $1 AND material_id IS NULL
