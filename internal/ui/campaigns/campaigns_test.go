@@ -197,6 +197,12 @@ func TestCampaignPages(t *testing.T) {
 				!strings.Contains(body, `id="funnel-held"`) {
 				t.Fatalf("analyst's campaign page: %d %v %s", res.StatusCode, contacts, body)
 			}
+			// The chart draws reach with the steps, and names the target
+			// in text under its bar.
+			if !strings.Contains(body, `<g id="chart-reach">`) || !regexp.MustCompile(`<g id="chart-contacts">(?s:.*?)target 40 by `).MatchString(body) ||
+				!strings.Contains(body, `width="520"`) {
+				t.Fatalf("the funnel chart: %s", body)
+			}
 			// The analyst reads the harm log as counts only: no
 			// description, reviewer or action.
 			if !strings.Contains(body, "0 entries to review · 1 entry reviewed") || strings.Contains(body, "Reviewed by coord") ||

@@ -2,38 +2,47 @@ package campaignsui
 
 import "waymark.city/waymark/internal/campaigns"
 
-// Geometry of the funnel chart, in SVG user units; the SVG scales to the
-// page's width, so it fits a phone.
+// Geometry of the funnel chart, in SVG user units. The SVG is drawn at
+// this size (one unit a CSS pixel) and shrinks to a phone's width, so its
+// text stays the page's size and its bars stay thick.
 const (
-	chartWidth = 360
-	chartLabel = 124 // where bars start; labels are left of it
-	chartBars  = 180 // the longest bar
-	chartRow   = 36
-	chartBar   = 22
+	chartWidth  = 520
+	chartLabel  = 150 // where bars start; labels end left of it
+	chartBars   = 250 // the longest bar
+	chartBar    = 24  // a bar's thickness
+	chartGap    = 14  // between rows
+	chartTarget = 20  // the line of text under a bar naming its targets
+	// reachOwnScale is how many times the largest other step reach may be
+	// and still share their scale; larger, its bar has a scale of its own
+	// (said on the chart), or the other bars would be slivers.
+	reachOwnScale = 4
 )
 
-// chart is the funnel from contacts to referrals as horizontal bars, each
-// measure's declared targets marked on its bar. Reach, usually far larger,
-// is in the table beside it. The table is the chart's text alternative.
+// chart is the funnel from reach to referrals as horizontal bars, each
+// bar's count at its end and its targets marked on it and named in text
+// under it. The table beside it is the chart's text alternative.
 type chart struct {
 	Width, Height int
 	Bars          []bar
 }
 
-// bar is one measure's bar.
+// bar is one step's bar.
 type bar struct {
 	Measure string
 	Count   int
 	Y       int
 	Width   int
-	// TextX and TextY place the count after the bar; LabelY the label.
-	TextX, TextY int
-	Marks        []mark
+	// OwnScale is true for a reach bar drawn on a scale of its own.
+	OwnScale bool
+	// TextX places the count after the bar.
+	TextX   int
+	Targets []mark
 }
 
 // mark is a target on a bar.
 type mark struct {
-	X, Target int
+	campaigns.Progress
+	X int
 }
 
 func funnelChart(f campaigns.Funnel) chart {
@@ -46,35 +55,57 @@ func funnelChart(f campaigns.Funnel) chart {
 			top = max(top, t.Target.Target)
 		}
 	}
+	ownScale := f.Reach > reachOwnScale*top
+	if !ownScale {
+		top = max(top, f.Reach)
+	}
 	scale := func(n int) int { return n * chartBars / top }
 	c := chart{Width: chartWidth}
-	for i, m := range campaigns.Measures() {
-		n := f.Of(m)
-		b := bar{Measure: m, Count: n, Y: i*chartRow + 4, Width: scale(n)}
-		if n > 0 {
-			b.Width = max(b.Width, 2)
+	y := 4
+	add := func(b bar) {
+		if b.Count > 0 {
+			b.Width = max(b.Width, 3)
 		}
-		b.TextX, b.TextY = chartLabel+b.Width+6, b.Y+chartBar-6
-		for _, t := range f.Targets {
-			if t.Measure == m {
-				b.Marks = append(b.Marks, mark{X: chartLabel + scale(t.Target.Target), Target: t.Target.Target})
-			}
+		b.Y, b.TextX = y, chartLabel+b.Width+8
+		y += chartBar + chartGap
+		if len(b.Targets) > 0 {
+			y += chartTarget
 		}
 		c.Bars = append(c.Bars, b)
 	}
-	c.Height = len(c.Bars)*chartRow + 8
+	reach := bar{Measure: "reach", Count: f.Reach, Width: scale(f.Reach), OwnScale: ownScale}
+	if ownScale {
+		reach.Width = chartBars
+	}
+	add(reach)
+	for _, m := range campaigns.Measures() {
+		b := bar{Measure: m, Count: f.Of(m), Width: scale(f.Of(m))}
+		for _, t := range f.Targets {
+			if t.Measure == m {
+				b.Targets = append(b.Targets, mark{Progress: t, X: chartLabel + scale(t.Target.Target)})
+			}
+		}
+		add(b)
+	}
+	c.Height = y
 	return c
 }
 
 // LabelX is where a bar's label ends (it is right-aligned).
-func (chart) LabelX() int { return chartLabel - 8 }
+func (chart) LabelX() int { return chartLabel - 10 }
 
 // BarX is where bars start.
 func (chart) BarX() int { return chartLabel }
 
-// BarHeight is a bar's height.
+// BarHeight is a bar's thickness.
 func (chart) BarHeight() int { return chartBar }
 
+// TextY is the baseline of the bar's label and count, in its middle.
+func (b bar) TextY() int { return b.Y + chartBar/2 + 5 }
+
 // MarkTop and MarkBottom are a target mark's ends around its bar.
-func (b bar) MarkTop() int    { return b.Y - 3 }
-func (b bar) MarkBottom() int { return b.Y + chartBar + 3 }
+func (b bar) MarkTop() int    { return b.Y - 4 }
+func (b bar) MarkBottom() int { return b.Y + chartBar + 4 }
+
+// TargetY is the baseline of the text naming the bar's targets.
+func (b bar) TargetY() int { return b.Y + chartBar + chartTarget - 2 }
