@@ -34,6 +34,7 @@ import (
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/mapping"
+	"waymark.city/waymark/internal/persondata"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
@@ -114,7 +115,7 @@ type Entry struct {
 
 // Input is the submission form. NotAboutVictims is the submitter's
 // confirmation that the text names no victim; Confirmed are the kinds of
-// flag (see Check) they were shown and confirmed are about a business,
+// flag (see persondata.Check) they were shown and confirmed are about a business,
 // place or recruiter.
 type Input struct {
 	About           string
@@ -126,7 +127,7 @@ type Input struct {
 }
 
 // Submit records an entry for the actor's organisation, its text sealed.
-// A text Check flags is not stored until every kind of flag in it is
+// A text persondata.Check flags is not stored until every kind of flag in it is
 // confirmed: until then Submit returns a *Review with the flags. The
 // confirmation is audited, as the kinds of flag confirmed.
 func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Entry, error) {
@@ -159,8 +160,8 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Ent
 	if err := fe.Err(); err != nil {
 		return Entry{}, err
 	}
-	flags := Check(in.Text)
-	for _, k := range Kinds(flags) {
+	flags := persondata.Check(in.Text)
+	for _, k := range persondata.Kinds(flags) {
 		if !slices.Contains(in.Confirmed, k) {
 			return Entry{}, &Review{Flags: flags}
 		}
@@ -181,7 +182,7 @@ func (s *Service) Submit(ctx context.Context, actor access.Actor, in Input) (Ent
 		}
 		if len(flags) > 0 {
 			if err := s.gate.Record(ctx, tx, actor, "intelligence.confirm_not_victim", "intelligence", id, actor.OrgID,
-				strings.Join(Kinds(flags), ",")); err != nil {
+				strings.Join(persondata.Kinds(flags), ",")); err != nil {
 				return err
 			}
 		}

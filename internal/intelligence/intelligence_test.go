@@ -14,6 +14,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/intelligence"
+	"waymark.city/waymark/internal/persondata"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
@@ -179,17 +180,17 @@ func TestReviewBeforeStoring(t *testing.T) {
 				Text: "The victim Maria works at the Lotus massage parlour; her passport X1234567 is kept by the owner."}
 			_, err := svc.Submit(ctx, worker.Actor, in)
 			var review *intelligence.Review
-			if !errors.As(err, &review) || !slices.Equal(intelligence.Kinds(review.Flags), []string{intelligence.FlagDocument, intelligence.FlagVictim}) {
+			if !errors.As(err, &review) || !slices.Equal(persondata.Kinds(review.Flags), []string{persondata.FlagDocument, persondata.FlagVictim}) {
 				t.Fatalf("flagged text: %v", err)
 			}
-			in.Confirmed = []string{intelligence.FlagDocument}
+			in.Confirmed = []string{persondata.FlagDocument}
 			if _, err := svc.Submit(ctx, worker.Actor, in); !errors.As(err, &review) {
 				t.Fatalf("confirmed in part: %v", err)
 			}
 			if stored() != 0 || entries(t, env, "intelligence.confirm_not_victim", "", "") != 0 {
 				t.Fatal("an unconfirmed text was stored")
 			}
-			in.Confirmed = []string{intelligence.FlagVictim, intelligence.FlagDocument}
+			in.Confirmed = []string{persondata.FlagVictim, persondata.FlagDocument}
 			e, err := svc.Submit(ctx, worker.Actor, in)
 			if err != nil || stored() != 1 || entries(t, env, "intelligence.confirm_not_victim", audit.Allowed, e.ID) != 1 {
 				t.Fatalf("confirmed: %v, %d stored", err, stored())

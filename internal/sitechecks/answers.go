@@ -49,6 +49,11 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 	if err != nil {
 		return AnswersEdit{}, ans, err
 	}
+	var pf fields
+	flagged := pf.aboutPerson(form.answerTexts(ans), confirmedNotPerson(values))
+	if err := pf.Err(); err != nil {
+		return AnswersEdit{}, ans, err
+	}
 	b, err := json.Marshal(ans)
 	if err != nil {
 		return AnswersEdit{}, ans, fmt.Errorf("encode check answers: %w", err)
@@ -66,6 +71,9 @@ func (s *Service) EditAnswers(ctx context.Context, actor access.Actor, checkID s
 			return errNotFound()
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.recordConfirmed(ctx, tx, actor, checkID, flagged); err != nil {
 			return err
 		}
 		type finding struct {

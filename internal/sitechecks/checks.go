@@ -122,6 +122,9 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 		}
 		f = append(f, e.Fields...)
 	}
+	var pf fields
+	flagged := pf.aboutPerson(form.answerTexts(ans), confirmedNotPerson(values))
+	f = append(f, pf.Fields...)
 	if err := f.Err(); err != nil {
 		return Check{}, ans, err
 	}
@@ -140,6 +143,9 @@ func (s *Service) Record(ctx context.Context, actor access.Actor, in CheckInput,
 			return err
 		}
 		if err := addDerived(ctx, tx, form, id, derived, lang, actor.UserID, now); err != nil {
+			return err
+		}
+		if err := s.recordConfirmed(ctx, tx, actor, id, flagged); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, actor, "site_check.create", "site_check", id, fmt.Sprintf("findings=%d", len(derived)))

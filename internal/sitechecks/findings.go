@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -48,6 +49,10 @@ type Action struct {
 type FindingInput struct {
 	Severity    Severity
 	Description string
+	// NotAboutPerson confirms a description flagged as maybe about a
+	// person is not; flagged are the kinds then confirmed.
+	NotAboutPerson bool
+	flagged        []string
 }
 
 // check requires a description for a finding entered by hand; a derived
@@ -56,6 +61,7 @@ func (in *FindingInput) check(derived bool) error {
 	var f fields
 	code(&f, &in.Severity, Severities(), "severity")
 	f.text(&in.Description, "description", maxText, !derived)
+	in.flagged = f.aboutPerson([]field{{"description", in.Description}}, in.NotAboutPerson)
 	return f.Err()
 }
 
@@ -67,6 +73,10 @@ type ActionInput struct {
 	Verification string
 	VerifiedOn   string
 	Status       Status
+	// NotAboutPerson confirms texts flagged as maybe about a person are
+	// not; flagged are the kinds then confirmed.
+	NotAboutPerson bool
+	flagged        []string
 }
 
 func (in *ActionInput) check(today string) error {
@@ -76,12 +86,17 @@ func (in *ActionInput) check(today string) error {
 	f.date(&in.DueOn, "due_on")
 	f.text(&in.Verification, "verification", maxText, true)
 	code(&f, &in.Status, Statuses(), "status")
-	if in.VerifiedOn != "" || in.Status == Verified {
+	in.VerifiedOn = strings.TrimSpace(in.VerifiedOn)
+	switch {
+	case in.VerifiedOn == "" && in.Status == Verified:
+		f.Add("verified_on", "sitechecks.error.verified_on_missing")
+	case in.VerifiedOn != "":
 		f.date(&in.VerifiedOn, "verified_on")
 		if in.VerifiedOn > today {
 			f.Add("verified_on", "sitechecks.error.future")
 		}
 	}
+	in.flagged = f.aboutPerson([]field{{"action", in.Action}, {"verification", in.Verification}}, in.NotAboutPerson)
 	return f.Err()
 }
 
@@ -182,6 +197,9 @@ func (s *Service) AddFinding(ctx context.Context, actor access.Actor, checkID st
 			id, checkID, in.Severity, in.Description, actor.UserID, now); err != nil {
 			return err
 		}
+		if err := s.recordConfirmed(ctx, tx, actor, checkID, in.flagged); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "site_check.finding.create", "site_check", checkID, "severity="+string(in.Severity))
 	})
 	if err != nil {
@@ -208,6 +226,9 @@ func (s *Service) EditFinding(ctx context.Context, actor access.Actor, id string
 			in.Severity, in.Description, s.now(), id); err != nil {
 			return err
 		}
+		if err := s.recordConfirmed(ctx, tx, actor, checkID, in.flagged); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, actor, "site_check.finding.update", "site_check", checkID, "severity="+string(in.Severity))
 	})
 	return checkID, err
@@ -230,6 +251,9 @@ func (s *Service) AddAction(ctx context.Context, actor access.Actor, findingID s
 			(id, finding_id, action, owner, due_on, verification, verified_on, status, created_by, created_at, updated_at, contract_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, (SELECT contract_id FROM site_check_findings WHERE id = $2))`,
 			newID(), findingID, in.Action, in.Owner, in.DueOn, in.Verification, in.VerifiedOn, in.Status, actor.UserID, now); err != nil {
+			return err
+		}
+		if err := s.recordConfirmed(ctx, tx, actor, checkID, in.flagged); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, actor, "site_check.action.create", "site_check", checkID, fmt.Sprintf("owner=%s status=%s", in.Owner, in.Status))
@@ -258,6 +282,9 @@ func (s *Service) EditAction(ctx context.Context, actor access.Actor, id string,
 		if _, err := tx.ExecContext(ctx, `UPDATE site_check_actions SET action = $1, owner = $2, due_on = $3, verification = $4,
 			verified_on = $5, status = $6, updated_at = $7 WHERE id = $8`,
 			in.Action, in.Owner, in.DueOn, in.Verification, in.VerifiedOn, in.Status, s.now(), id); err != nil {
+			return err
+		}
+		if err := s.recordConfirmed(ctx, tx, actor, checkID, in.flagged); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, actor, "site_check.action.update", "site_check", checkID, fmt.Sprintf("owner=%s status=%s", in.Owner, in.Status))

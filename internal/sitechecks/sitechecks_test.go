@@ -260,7 +260,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			t.Errorf("bad check: %s", got)
 		}
 		if _, err := f.svc.AddAction(ctx, f.officer, c.FindingList[0].ID, sitechecks.ActionInput{Action: "Return documents", Owner: "landlord",
-			DueOn: "soon", Verification: "", Status: sitechecks.Verified}); fieldOf(err) != "owner:sitechecks.error.choose,due_on:sitechecks.error.date,verification:sitechecks.error.required,verified_on:sitechecks.error.date" {
+			DueOn: "soon", Verification: "", Status: sitechecks.Verified}); fieldOf(err) != "owner:sitechecks.error.choose,due_on:sitechecks.error.date,verification:sitechecks.error.required,verified_on:sitechecks.error.verified_on_missing" {
 			t.Errorf("bad action: %s", fieldOf(err))
 		}
 		if _, err := f.svc.AddFinding(ctx, f.officer, c.ID, sitechecks.FindingInput{Severity: "urgent"}); fieldOf(err) != "severity:sitechecks.error.choose,description:sitechecks.error.required" {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"waymark.city/waymark/internal/intelligence"
+	"waymark.city/waymark/internal/persondata"
 	"waymark.city/waymark/internal/ui/page"
 	"waymark.city/waymark/internal/web"
 )
@@ -13,18 +14,18 @@ type formPage struct {
 	Abouts, Sectors, Areas []web.Option
 	// Flags are what the review step shows: signs in the text that it is
 	// about a victim or holds a person's data; Kinds each kind once.
-	Flags []intelligence.Flag
+	Flags []persondata.Flag
 	Kinds []string
 }
 
-func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, flags []intelligence.Flag) {
+func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, v *web.View, flags []persondata.Flag) {
 	sectors, areas, _, err := h.options(r)
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
 	}
 	p := formPage{Sectors: sectors, Areas: areas, Abouts: []web.Option{{Value: "", LabelKey: "intelligence.choose"}},
-		Flags: flags, Kinds: intelligence.Kinds(flags)}
+		Flags: flags, Kinds: persondata.Kinds(flags)}
 	for _, a := range intelligence.Abouts() {
 		p.Abouts = append(p.Abouts, web.Option{Value: a, LabelKey: "intelligence.about." + a})
 	}

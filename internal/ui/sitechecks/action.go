@@ -53,7 +53,7 @@ func (h *Handler) editAction(w http.ResponseWriter, r *http.Request) {
 	if !h.posted(w, r, v, actionFields, failed) {
 		return
 	}
-	checkID, err := h.checks.EditAction(r.Context(), page.Actor(r), id, actionInput(v))
+	checkID, err := h.checks.EditAction(r.Context(), page.Actor(r), id, actionInput(r, v))
 	if err != nil {
 		failed(err)
 		return

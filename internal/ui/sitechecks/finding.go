@@ -85,7 +85,7 @@ func (h *Handler) editFinding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	checkID, err := h.checks.EditFinding(r.Context(), page.Actor(r), id, sitechecks.FindingInput{Severity: sitechecks.Severity(v.Form["severity"]),
-		Description: v.Form["description"]})
+		Description: v.Form["description"], NotAboutPerson: r.PostFormValue(sitechecks.NotAboutPerson) == "yes"})
 	if err != nil {
 		failed(err)
 		return
@@ -93,9 +93,10 @@ func (h *Handler) editFinding(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/procurement/checks/"+checkID+"?done=finding_saved", http.StatusSeeOther)
 }
 
-func actionInput(v *web.View) sitechecks.ActionInput {
+func actionInput(r *http.Request, v *web.View) sitechecks.ActionInput {
 	return sitechecks.ActionInput{Action: v.Form["action"], Owner: sitechecks.Owner(v.Form["owner"]), DueOn: v.Form["due_on"],
-		Verification: v.Form["verification"], VerifiedOn: v.Form["verified_on"], Status: sitechecks.Status(v.Form["status"])}
+		Verification: v.Form["verification"], VerifiedOn: v.Form["verified_on"], Status: sitechecks.Status(v.Form["status"]),
+		NotAboutPerson: r.PostFormValue(sitechecks.NotAboutPerson) == "yes"}
 }
 
 // addAction adds a corrective action to a finding.
@@ -108,7 +109,7 @@ func (h *Handler) addAction(w http.ResponseWriter, r *http.Request) {
 	if !h.posted(w, r, v, actionFields, failed) {
 		return
 	}
-	checkID, err := h.checks.AddAction(r.Context(), page.Actor(r), id, actionInput(v))
+	checkID, err := h.checks.AddAction(r.Context(), page.Actor(r), id, actionInput(r, v))
 	if err != nil {
 		failed(err)
 		return

@@ -155,6 +155,19 @@ func TestSiteCheckPages(t *testing.T) {
 			findingPath := "/procurement/check-findings/" + between(body, `href="/procurement/check-findings/`, `"`)
 			send(t, env, officer, http.MethodPost, findingPath+"/actions", url.Values{"action": {"Return the documents"}, "owner": {"supplier"},
 				"due_on": {"2026-01-20"}, "verification": {"Unannounced visit"}, "status": {"open"}, "verified_on": {""}}, http.StatusSeeOther)
+			// Verified without the date it was verified: that is what the
+			// officer is told, in their language, and nothing is stored.
+			before = rows(t, env)
+			for lang, want := range map[string]string{"en": "Give the date it was verified.", "de": "Geben Sie das Datum an, an dem die Maßnahme überprüft wurde."} {
+				_, body := send(t, env, officer, http.MethodPost, findingPath+"/actions", url.Values{"action": {"Return the documents"}, "owner": {"supplier"},
+					"due_on": {"2026-01-20"}, "verification": {"Unannounced visit"}, "status": {"verified"}, "verified_on": {""}}, http.StatusUnprocessableEntity, lang)
+				if !strings.Contains(body, want) {
+					t.Errorf("verified without a date in %s: no %q", lang, want)
+				}
+			}
+			if after := rows(t, env); after != before {
+				t.Errorf("an action verified without a date changed %s to %s", before, after)
+			}
 			_, body = send(t, env, coordinator, http.MethodGet, "/procurement/contracts/"+contract+"/checks", nil, http.StatusOK)
 			if !strings.Contains(body, `id="checks-overdue"><strong class="badge failed">1</strong>`) || !strings.Contains(body, `id="checks-screenings">1<`) ||
 				!strings.Contains(body, `<td>City Hall</td>`) || !strings.Contains(between(body, `id="overdue-list"`, `</ul>`), "Return the documents") {
