@@ -252,6 +252,8 @@ func TestFunnel(t *testing.T) {
 			ctx, coord, app := context.Background(), f.coordinator.Actor, f.env.App
 			in := cleaningCampaign()
 			in.CTAReport = true
+			// The funnel counts what happens within the period: today is in it.
+			in.StartsOn, in.EndsOn = day(-30), day(60)
 			c, err := f.svc.Create(ctx, coord, in)
 			if err != nil {
 				t.Fatal(err)
@@ -260,10 +262,10 @@ func TestFunnel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "contacts", Target: "2", DueOn: "2027-01-31"}); err != nil {
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "contacts", Target: "2", DueOn: in.EndsOn}); err != nil {
 				t.Fatal(err)
 			}
-			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "referrals", Target: "3", DueOn: "2027-01-31"}); err != nil {
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "referrals", Target: "3", DueOn: in.EndsOn}); err != nil {
 				t.Fatal(err)
 			}
 			if err := f.svc.Launch(ctx, coord, c.ID); err != nil {
@@ -381,6 +383,63 @@ func TestFunnel(t *testing.T) {
 			}
 			if fn, err = f.svc.Funnel(ctx, coord, c.ID); err != nil || fn.Contacts != 2 || fn.Reports != 2 || fn.Held != 0 {
 				t.Fatalf("after dismissing the held report as abuse: %+v, %v", fn, err)
+			}
+		})
+	}
+}
+
+// day is the date n days from today, in UTC.
+func day(n int) string { return time.Now().UTC().AddDate(0, 0, n).Format(time.DateOnly) }
+
+// TestFunnelPeriod: a campaign launched before its first day is scheduled,
+// not running, and its funnel counts no contact made before that day; once
+// its period includes the day of the contact, the contact counts.
+func TestFunnelPeriod(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			f := newFixture(t, engine)
+			ctx, coord, app := context.Background(), f.coordinator.Actor, f.env.App
+			in := cleaningCampaign()
+			in.CTAReport = true
+			in.StartsOn, in.EndsOn = day(10), day(70)
+			c, err := f.svc.Create(ctx, coord, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			poster, err := f.svc.AddMaterial(ctx, coord, c.ID, campaigns.MaterialInput{Title: "Poster", Channel: "poster", Language: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.AddTarget(ctx, coord, c.ID, campaigns.TargetInput{Measure: "contacts", Target: "1", DueOn: in.EndsOn}); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.svc.Launch(ctx, coord, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			got, err := f.svc.Campaign(ctx, f.analyst.Actor, c.ID)
+			if err != nil || got.Status != campaigns.Running || !got.Scheduled || got.Phase() != "scheduled" {
+				t.Fatalf("launched before its start: %+v, %v; want scheduled", got, err)
+			}
+			if list, err := f.svc.List(ctx, coord); err != nil || len(list) != 1 || list[0].Phase() != "scheduled" {
+				t.Fatalf("list %+v, %v", list, err)
+			}
+			if _, err := app.Intake.Submit(ctx, intake.Submission{Details: "Saw the poster before it went up officially.", Urgency: intake.UrgencySoon,
+				Code: poster.Code}, intaketest.Work(app.Intake)); err != nil {
+				t.Fatal(err)
+			}
+			fn, err := f.svc.Funnel(ctx, f.analyst.Actor, c.ID)
+			if err != nil || fn.Contacts != 0 || fn.Reports != 0 || fn.Materials[0].Contacts != 0 || fn.Targets[0].Met {
+				t.Fatalf("funnel before the start %+v, %v: want nothing counted", fn, err)
+			}
+			in.StartsOn = day(0)
+			if _, err := f.svc.Update(ctx, coord, c.ID, in); err != nil {
+				t.Fatal(err)
+			}
+			if got, err = f.svc.Campaign(ctx, coord, c.ID); err != nil || got.Scheduled || got.Phase() != campaigns.Running {
+				t.Fatalf("started today: %+v, %v; want running", got, err)
+			}
+			if fn, err = f.svc.Funnel(ctx, coord, c.ID); err != nil || fn.Contacts != 1 || fn.Reports != 1 || fn.Materials[0].Contacts != 1 {
+				t.Fatalf("funnel within the period %+v, %v: want the report counted", fn, err)
 			}
 		})
 	}
