@@ -534,6 +534,12 @@ func expectPage(rt ui.Route, f *fixture, c caller) outcome {
 		return forbidden
 	case reach == access.OwnOrg && strings.Contains(rt.Pattern, "{id}") && c.user.OrgID != f.orgA:
 		return notFound
+	case reach == access.OwnRecords && strings.Contains(rt.Pattern, "{id}"):
+		// The walk's records are made by other staff.
+		return notFound
+	case strings.Contains(rt.Pattern, " /screenings/{id}") && access.ReachOf(c.user.Role, access.EvaluateScreening) == access.OwnRecords:
+		// Referring a screening reads it first, under screening.evaluate.
+		return notFound
 	}
 	return allowed
 }
