@@ -29,6 +29,47 @@ func (h *Handler) renderConfirmation(w http.ResponseWriter, r *http.Request, sta
 	h.kit.Render(w, r, status, "procurement_confirm", v)
 }
 
+// describer says, from the request, what a confirmation page asks about.
+type describer func(r *http.Request) (confirmation, error)
+
+// ask shows the confirmation page describe gives.
+func (h *Handler) ask(describe describer) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, err := describe(r)
+		if err != nil {
+			h.kit.Fail(w, r, err)
+			return
+		}
+		h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
+	}
+}
+
+// confirm does what the confirmation page asked (act, which names where
+// to go next); a refusal shows on the same page.
+func (h *Handler) confirm(describe describer, act func(r *http.Request) (string, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, err := describe(r)
+		if err != nil {
+			h.kit.Fail(w, r, err)
+			return
+		}
+		v := h.kit.View(r, d.TitleKey)
+		failed := func(err error) {
+			h.kit.FormFailed(w, r, v, err, func(status int) { h.renderConfirmation(w, r, status, v, d) })
+		}
+		if err := page.ParseForm(r); err != nil {
+			failed(err)
+			return
+		}
+		next, err := act(r)
+		if err != nil {
+			failed(err)
+			return
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	}
+}
+
 // subcontractRemoval describes the removal of the subcontract in the path.
 func (h *Handler) subcontractRemoval(r *http.Request) (confirmation, error) {
 	ctx, actor, id := r.Context(), page.Actor(r), r.PathValue("id")
@@ -50,37 +91,13 @@ func (h *Handler) subcontractRemoval(r *http.Request) (confirmation, error) {
 	return confirmation{}, apperr.New(apperr.NotFound, "error.not_found")
 }
 
-// askRemoveSubcontract asks before a subcontractor leaves the chain.
-func (h *Handler) askRemoveSubcontract(w http.ResponseWriter, r *http.Request) {
-	d, err := h.subcontractRemoval(r)
-	if err != nil {
-		h.kit.Fail(w, r, err)
-		return
-	}
-	h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
-}
-
 // removeSubcontract takes the subcontractor out of the chain.
-func (h *Handler) removeSubcontract(w http.ResponseWriter, r *http.Request) {
-	d, err := h.subcontractRemoval(r)
-	if err != nil {
-		h.kit.Fail(w, r, err)
-		return
-	}
-	v := h.kit.View(r, d.TitleKey)
-	failed := func(err error) {
-		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderConfirmation(w, r, status, v, d) })
-	}
-	if err := page.ParseForm(r); err != nil {
-		failed(err)
-		return
-	}
+func (h *Handler) removeSubcontract(r *http.Request) (string, error) {
 	id := r.PathValue("id")
 	if err := h.svc.RemoveSubcontract(r.Context(), page.Actor(r), id, r.PathValue("sub")); err != nil {
-		failed(err)
-		return
+		return "", err
 	}
-	http.Redirect(w, r, "/procurement/contracts/"+id+"?done=subcontract_removed#chain", http.StatusSeeOther)
+	return "/procurement/contracts/" + id + "?done=subcontract_removed#chain", nil
 }
 
 // siteRemoval describes the removal of the site in the path.
@@ -98,48 +115,24 @@ func (h *Handler) siteRemoval(r *http.Request) (confirmation, error) {
 		Action: "/procurement/sites/" + site.ID + "/remove", Back: "/procurement/sites/" + site.ID}, nil
 }
 
-// askRemoveSite asks before a site leaves its contract.
-func (h *Handler) askRemoveSite(w http.ResponseWriter, r *http.Request) {
-	d, err := h.siteRemoval(r)
-	if err != nil {
-		h.kit.Fail(w, r, err)
-		return
-	}
-	h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, d.TitleKey), d)
-}
-
 // removeSite takes the site off its contract.
-func (h *Handler) removeSite(w http.ResponseWriter, r *http.Request) {
-	d, err := h.siteRemoval(r)
-	if err != nil {
-		h.kit.Fail(w, r, err)
-		return
-	}
-	v := h.kit.View(r, d.TitleKey)
-	failed := func(err error) {
-		h.kit.FormFailed(w, r, v, err, func(status int) { h.renderConfirmation(w, r, status, v, d) })
-	}
-	if err := page.ParseForm(r); err != nil {
-		failed(err)
-		return
-	}
+func (h *Handler) removeSite(r *http.Request) (string, error) {
 	contractID, err := h.svc.RemoveSite(r.Context(), page.Actor(r), r.PathValue("id"))
 	if err != nil {
-		failed(err)
-		return
+		return "", err
 	}
-	http.Redirect(w, r, "/procurement/contracts/"+contractID+"?done=site_removed#sites", http.StatusSeeOther)
+	return "/procurement/contracts/" + contractID + "?done=site_removed#sites", nil
 }
 
-// askEnd asks before the contract is ended: an ended contract is no
-// longer reviewed and cannot be awarded again.
-func (h *Handler) askEnd(w http.ResponseWriter, r *http.Request) {
+// ending describes ending the contract: an ended contract is no longer
+// reviewed and cannot be awarded again. The button posts to the status
+// form.
+func (h *Handler) ending(r *http.Request) (confirmation, error) {
 	c, err := h.svc.Contract(r.Context(), page.Actor(r), r.PathValue("id"))
 	if err != nil {
-		h.kit.Fail(w, r, err)
-		return
+		return confirmation{}, err
 	}
-	h.renderConfirmation(w, r, http.StatusOK, h.kit.View(r, "procurement.end.title"), confirmation{TitleKey: "procurement.end.title",
-		WhatKey: "procurement.end.what", ButtonKey: "procurement.award.end", Name: c.Subject, Subject: c.Subject,
-		Action: "/procurement/contracts/" + c.ID + "/status", Status: "ended", Back: "/procurement/contracts/" + c.ID})
+	return confirmation{TitleKey: "procurement.end.title", WhatKey: "procurement.end.what", ButtonKey: "procurement.award.end",
+		Name: c.Subject, Subject: c.Subject, Action: "/procurement/contracts/" + c.ID + "/status", Status: "ended",
+		Back: "/procurement/contracts/" + c.ID}, nil
 }
