@@ -200,7 +200,7 @@ func TestCampaignPages(t *testing.T) {
 			// The chart draws reach with the steps, and names the target
 			// in text under its bar.
 			if !strings.Contains(body, `<g id="chart-reach">`) || !regexp.MustCompile(`<g id="chart-contacts">(?s:.*?)target 40 by `).MatchString(body) ||
-				!strings.Contains(body, `width="520"`) {
+				!strings.Contains(body, `width="420"`) {
 				t.Fatalf("the funnel chart: %s", body)
 			}
 			// The analyst reads the harm log as counts only: no

@@ -6,12 +6,12 @@ import "waymark.city/waymark/internal/campaigns"
 // this size (one unit a CSS pixel) and shrinks to a phone's width, so its
 // text stays the page's size and its bars stay thick.
 const (
-	chartWidth  = 520
-	chartLabel  = 150 // where bars start; labels end left of it
-	chartBars   = 250 // the longest bar
+	chartWidth  = 420
+	chartLabel  = 140 // where bars start; labels end left of it
+	chartBars   = 210 // the longest bar
 	chartBar    = 24  // a bar's thickness
 	chartGap    = 14  // between rows
-	chartTarget = 20  // the line of text under a bar naming its targets
+	chartTarget = 20  // the line of text under a bar: its targets, or reach's own scale
 	// reachOwnScale is how many times the largest other step reach may be
 	// and still share their scale; larger, its bar has a scale of its own
 	// (said on the chart), or the other bars would be slivers.
@@ -68,7 +68,7 @@ func funnelChart(f campaigns.Funnel) chart {
 		}
 		b.Y, b.TextX = y, chartLabel+b.Width+8
 		y += chartBar + chartGap
-		if len(b.Targets) > 0 {
+		if b.Note() {
 			y += chartTarget
 		}
 		c.Bars = append(c.Bars, b)
@@ -107,5 +107,9 @@ func (b bar) TextY() int { return b.Y + chartBar/2 + 5 }
 func (b bar) MarkTop() int    { return b.Y - 4 }
 func (b bar) MarkBottom() int { return b.Y + chartBar + 4 }
 
-// TargetY is the baseline of the text naming the bar's targets.
+// Note is true when a line of text goes under the bar: its targets, or
+// that it has a scale of its own.
+func (b bar) Note() bool { return b.OwnScale || len(b.Targets) > 0 }
+
+// TargetY is the baseline of the line of text under the bar.
 func (b bar) TargetY() int { return b.Y + chartBar + chartTarget - 2 }

@@ -19,6 +19,9 @@ func TestFunnelChart(t *testing.T) {
 	if contacts.Width != 10*chartBars/40 || len(contacts.Targets) != 1 || contacts.Targets[0].X != chartLabel+chartBars {
 		t.Fatalf("contacts %+v: want a quarter of the target's length, the target at the scale's end", contacts)
 	}
+	if c.Bars[1].Y < c.Bars[0].TargetY() {
+		t.Fatalf("the reach bar's note overlaps the next bar: %+v", c.Bars[:2])
+	}
 	if contacts.TargetY() <= contacts.MarkBottom() || c.Bars[2].Y <= contacts.TargetY() || c.Height <= c.Bars[4].MarkBottom() {
 		t.Fatalf("the target's text overlaps: %+v", c)
 	}
