@@ -153,6 +153,7 @@ func walkProcurement(t *testing.T, srv *server) {
 	answerYes(b, greenhouseStory)
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.core.danger-no")), chromedp.NodeVisible))
 	wantStatus(t, b.click(`button[name=go][value=finish]`), 200)
+	finishScreening(t, b)
 	b.wantPath("/screenings/" + screening)
 	if h := b.texts("section.purpose h3"); len(h) == 0 || !strings.HasPrefix(h[0], "Forced labour") {
 		t.Fatalf("outcomes = %q, want forced labour", h)

@@ -87,7 +87,13 @@ func TestSiteCheckToScreening(t *testing.T) {
 	// answered; the officer finishes and refers.
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-confirm-core.documents_held")), chromedp.NodeVisible))
 	b.do(chromedp.Click(chromedp.CSS(labelFor("f-answers.core.danger-no")), chromedp.NodeVisible))
+	// "Finish now" first shows the later pages holding pre-filled answers
+	// not yet confirmed, saying why.
 	wantStatus(t, b.click(`button[name=go][value=finish]`), 200)
+	if !strings.Contains(b.text(`#prefill-unseen`), "Before you finish") {
+		t.Error("finish now did not show the later page with pre-filled answers first")
+	}
+	finishScreening(t, b)
 	b.wantPath(screening)
 	// The pre-fills not confirmed are counted, the confirmed one is not.
 	warning := b.text(`#prefill-warning`)
@@ -107,4 +113,23 @@ func TestSiteCheckToScreening(t *testing.T) {
 	if got := b.text(`#screening-started`); !strings.Contains(got, "1 screening started") {
 		t.Errorf("the check says %q, want one screening started", got)
 	}
+}
+
+// finishScreening presses "Finish now" until the screening's result: with
+// pre-filled answers not yet confirmed it stops first on each later page
+// that holds them (ui/screening_questions.go, unseenPrefillPage); the last
+// page has "Save and finish" instead.
+func finishScreening(t *testing.T, b *browser) {
+	t.Helper()
+	for range 10 {
+		if !strings.Contains(b.path(), "/questions") {
+			return
+		}
+		button := `button[name=go][value=finish]`
+		if !eval[bool](b, `!!document.querySelector('button[name=go][value=finish]')`) {
+			button = `button[name=go][value=next]`
+		}
+		wantStatus(t, b.click(button), 200)
+	}
+	t.Fatalf("still at %s after finishing ten times", b.path())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -104,6 +105,35 @@ func TestScreeningPrefilledFromSiteCheck(t *testing.T) {
 			}
 			if strings.Contains(get(path+"/questions?page=1", "en"), `id="f-confirm-core.documents_held"`) {
 				t.Error("the confirmed answer is still offered for confirmation")
+			}
+			// "Finish now" on page 1 does not skip the pages holding pre-filled
+			// answers not yet confirmed: it goes to the first of them, with a
+			// note, then the next; it finishes once none is left ahead.
+			number, seen := 1, 0
+			for {
+				res, body := env.Exchange(t, apptest.Request{Method: http.MethodPost, Path: path + "/questions", Cookie: officer.Cookie,
+					Form: url.Values{"page": {strconv.Itoa(number)}, "go": {"finish"}}})
+				loc := res.Header.Get("Location")
+				if res.StatusCode != http.StatusSeeOther {
+					t.Fatalf("finish on page %d: %d\n%s", number, res.StatusCode, body)
+				}
+				if loc == path {
+					break
+				}
+				next, ok := strings.CutPrefix(loc, path+"/questions?page=")
+				n, err := strconv.Atoi(strings.TrimSuffix(next, "&prefills=unseen"))
+				if !ok || err != nil || !strings.HasSuffix(next, "&prefills=unseen") || n <= number {
+					t.Fatalf("finish on page %d went to %q", number, loc)
+				}
+				for lang, want := range map[string]string{"en": "Before you finish: this page has answers pre-filled", "de": "Bevor Sie abschließen: Auf dieser Seite stehen Antworten"} {
+					if body := get(loc, lang); !strings.Contains(body, `id="prefill-unseen"`) || !strings.Contains(body, want) || !strings.Contains(body, `id="f-confirm-`) {
+						t.Errorf("%s: page %d does not say why the screener was brought there or offers no confirmation", lang, n)
+					}
+				}
+				number, seen = n, seen+1
+			}
+			if seen == 0 {
+				t.Error("finish now on page 1 finished without showing the pre-filled answers on later pages")
 			}
 			// The referral may go with unconfirmed pre-fills, under a warning.
 			if _, err := env.App.Screenings.Complete(ctx, officer.Actor, sc.ID); err != nil {

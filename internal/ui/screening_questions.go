@@ -57,6 +57,9 @@ type questionsPage struct {
 	Core bool
 	// Adaptive: a version 2 screening, whose follow-ups the answers open.
 	Adaptive bool
+	// UnseenPrefills: "Finish now" brought the screener here because this
+	// page holds pre-filled answers not yet confirmed (unseenPrefillPage).
+	UnseenPrefills bool
 	// GroundsReached: the answers so far already give reasonable grounds.
 	GroundsReached bool
 	Groups         []questionGroup
@@ -108,7 +111,8 @@ func (h *Handler) renderQuestions(w http.ResponseWriter, r *http.Request, status
 	lang := v.P.Lang()
 	page := questionsPage{ID: sc.ID, Setting: c.SettingName(sc.Setting, lang), Number: number, Total: len(plan.Pages),
 		Further: plan.Optional > 0 && number >= plan.Optional, Completed: sc.Status == screening.StatusCompleted,
-		Last: number >= len(plan.Pages), Choices: answerChoices, Adaptive: c.Version != "v1"}
+		Last: number >= len(plan.Pages), Choices: answerChoices, Adaptive: c.Version != "v1",
+		UnseenPrefills: r.URL.Query().Get("prefills") == "unseen"}
 	page.Core = page.Adaptive && number == 1
 	// Which follow-ups come is known only once the first page is saved,
 	// so the first page always offers to go on as well as to finish.
@@ -235,6 +239,7 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 			h.renderQuestions(w, r, statusOf(err), v, c, sc, res, plan, number)
 			return
 		}
+		sc = saved
 		// The first page's answers open the follow-ups: the pages after
 		// it follow from what was just saved.
 		if plan, err = c.Plan(saved.Input(c), v.P.Lang()); err != nil {
@@ -248,6 +253,9 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 	case next == "back":
 		http.Redirect(w, r, questionsPath(sc.ID, max(number-1, 1)), http.StatusSeeOther)
 		return
+	case next == "finish" && unseenPrefillPage(sc, plan, number) > 0:
+		http.Redirect(w, r, questionsPath(sc.ID, unseenPrefillPage(sc, plan, number))+"&prefills=unseen", http.StatusSeeOther)
+		return
 	case next != "finish" && number < len(plan.Pages):
 		http.Redirect(w, r, questionsPath(sc.ID, number+1), http.StatusSeeOther)
 		return
@@ -257,4 +265,22 @@ func (h *Handler) saveScreeningQuestions(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	http.Redirect(w, r, "/screenings/"+sc.ID, http.StatusSeeOther)
+}
+
+// unseenPrefillPage is the first page after number holding a pre-filled
+// answer not yet confirmed that the screening still asks; 0 when none.
+// "Finish now" goes there instead of finishing: a pre-filled answer counts
+// in the result as the person's own, and a screener who finishes early
+// would otherwise never see it beside its question (the result page's list
+// is easy to pass over). Pages before number were seen, so they do not
+// hold the screener back; on the page shown, "Finish now" moves on to the
+// next such page, and finishes once none is left.
+func unseenPrefillPage(sc screening.Screening, plan screening.Plan, number int) int {
+	first := 0
+	for _, p := range sc.UnconfirmedAsked(plan) {
+		if page := plan.PageOf[p.Question]; page > number && (first == 0 || page < first) {
+			first = page
+		}
+	}
+	return first
 }
