@@ -1,41 +1,23 @@
 package businessesui
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 
-	"waymark.city/waymark/internal/businesses"
-	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/ui/page"
-	"waymark.city/waymark/internal/web"
 )
 
 // exportCSV downloads the businesses with their commitments and follow-up
 // dates as CSV, in the reader's language.
-func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
-	h.export(w, r, "text/csv; charset=utf-8", "csv", businesses.Export.WriteCSV)
-}
+func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) { h.export(w, r, "csv") }
 
 // exportXLSX downloads the same as an Excel workbook.
-func (h *Handler) exportXLSX(w http.ResponseWriter, r *http.Request) {
-	h.export(w, r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", businesses.Export.WriteXLSX)
-}
+func (h *Handler) exportXLSX(w http.ResponseWriter, r *http.Request) { h.export(w, r, "xlsx") }
 
-// export writes the file in full before answering, so a failure is an
-// error page rather than half a download.
-func (h *Handler) export(w http.ResponseWriter, r *http.Request, ctype, ext string, write func(businesses.Export, io.Writer, *i18n.Printer) error) {
+func (h *Handler) export(w http.ResponseWriter, r *http.Request, ext string) {
 	e, err := h.businesses.ExportAll(r.Context(), page.Actor(r))
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	var buf bytes.Buffer
-	if err := write(e, &buf, web.Printer(r)); err != nil {
-		h.kit.Fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", `attachment; filename="businesses-`+e.Today+`.`+ext+`"`)
-	_, _ = w.Write(buf.Bytes())
+	h.kit.Download(w, r, "businesses-"+e.Today, ext, e)
 }
