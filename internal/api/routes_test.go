@@ -62,7 +62,8 @@ func apiRoutes() []api.Route { return api.New(api.Deps{}).Routes() }
 
 // want is the status a caller must get, derived from the permission matrix:
 // 401 signed out, 403 without the action, 404 for a record of another
-// organisation when the grant reaches only the caller's own, else 2xx.
+// organisation when the grant reaches only the caller's own (or a record
+// of someone else when it reaches only the caller's own records), else 2xx.
 func want(rt api.Route, f *fixture, u *apptest.User) int {
 	if u == nil {
 		return http.StatusUnauthorized
@@ -71,6 +72,9 @@ func want(rt api.Route, f *fixture, u *apptest.User) int {
 	case reach == access.None:
 		return http.StatusForbidden
 	case reach == access.OwnOrg && strings.Contains(rt.Pattern, "{id}") && u.OrgID != f.orgA:
+		return http.StatusNotFound
+	case reach == access.OwnRecords && strings.Contains(rt.Pattern, "{id}"):
+		// The walk's records are made by other staff.
 		return http.StatusNotFound
 	}
 	return http.StatusOK
