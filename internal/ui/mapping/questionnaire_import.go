@@ -3,7 +3,6 @@ package mappingui
 import (
 	"net/http"
 
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/ui/page"
 )
@@ -28,18 +27,9 @@ func (h *Handler) importFile(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	// The workbook and the form's few fields.
-	r.Body = http.MaxBytesReader(w, r.Body, forms.MaxFileSize+64<<10)
-	if err := r.ParseMultipartForm(forms.MaxFileSize + 64<<10); err != nil {
-		failed(apperr.Wrap(apperr.TooLarge, "mapping.error.file_too_large", err))
-		return
-	}
-	if err := page.ParseForm(r); err != nil {
-		failed(err)
-		return
-	}
-	file, header, err := r.FormFile("file")
+	file, header, err := page.Upload(w, r, "file", forms.MaxFileSize+64<<10, "mapping.error.file_too_large", "mapping.error.not_xlsx")
 	if err != nil {
-		failed(apperr.Validation(apperr.FieldError{Field: "file", Key: "mapping.error.not_xlsx"}))
+		failed(err)
 		return
 	}
 	defer file.Close()

@@ -3,7 +3,6 @@ package sitechecksui
 import (
 	"net/http"
 
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/forms"
 	"waymark.city/waymark/internal/ui/page"
 )
@@ -21,18 +20,9 @@ func (h *Handler) importForm(w http.ResponseWriter, r *http.Request) {
 			h.renderForms(w, r, status, v)
 		})
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, forms.MaxFileSize+64<<10)
-	if err := r.ParseMultipartForm(forms.MaxFileSize + 64<<10); err != nil {
-		failed(apperr.Wrap(apperr.TooLarge, "sitechecks.error.import.too_large", err))
-		return
-	}
-	if err := page.ParseForm(r); err != nil {
-		failed(err)
-		return
-	}
-	file, header, err := r.FormFile("file")
+	file, header, err := page.Upload(w, r, "file", forms.MaxFileSize+64<<10, "sitechecks.error.import.too_large", "forms.error.not_xlsx")
 	if err != nil {
-		failed(apperr.Validation(apperr.FieldError{Field: "file", Key: "forms.error.not_xlsx"}))
+		failed(err)
 		return
 	}
 	defer file.Close()
