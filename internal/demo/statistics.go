@@ -65,12 +65,15 @@ var labourSigns = map[string]screening.Answer{
 // seedReferrals screens fourteen workers at an inspection and refers them
 // to the NGO the protocol names, which accepts twelve (opening their cases)
 // and records the reasonable-grounds decisions, and declines two: the
-// referral, acceptance and time-to-decision figures of the dashboard.
+// referral, acceptance and time-to-decision figures of the dashboard. The
+// NGO forwards some with reasonable grounds to the police, the competent
+// authority for adults, which confirms their victim status, so that the rapporteur tables count
+// identified victims beside presumed ones.
 func seedReferrals(ctx context.Context, d Deps, actors map[string]access.Actor) error {
 	if d.Screenings == nil {
 		return nil
 	}
-	inspector, worker := actors["inspector"], actors["caseworker"]
+	inspector, worker, police := actors["inspector"], actors["caseworker"], actors["police"]
 	today := time.Now().UTC().Format(identification.DateLayout)
 	for i := range 14 {
 		age := 22 + i*2
@@ -109,6 +112,16 @@ func seedReferrals(ctx context.Context, d Deps, actors map[string]access.Actor) 
 		if _, err := d.Identification.Decide(ctx, worker, r.ID, identification.NewDecision{Stage: identification.StageReasonableGrounds,
 			Outcome: outcome, Kind: identification.KindInitial, Grounds: "Demo: consistent account at the first interview.", DecidedOn: today}); err != nil {
 			return fmt.Errorf("decide referral %d: %w", i, err)
+		}
+		if outcome == identification.OutcomePositive && i%3 == 0 {
+			if _, err := d.Identification.ForwardTo(ctx, worker, r.ID, police.OrgID); err != nil {
+				return fmt.Errorf("forward referral %d to the police: %w", i, err)
+			}
+			if _, err := d.Identification.Decide(ctx, police, r.ID, identification.NewDecision{Stage: identification.StageVictimStatus,
+				Outcome: identification.OutcomeConfirmed, Kind: identification.KindInitial,
+				Grounds: "Demo: the account and the inspection's findings agree.", DecidedOn: today}); err != nil {
+				return fmt.Errorf("confirm victim status %d: %w", i, err)
+			}
 		}
 	}
 	return nil

@@ -56,6 +56,11 @@ func TestDemoStatistics(t *testing.T) {
 	if d.Referrals.Total.Shown() != 14 || !d.Acceptance.Shown || d.Acceptance.Percent != 86 || d.Timings[1].N != 12 {
 		t.Errorf("demo referrals: %d persons, acceptance %+v, time to grounds over %d", d.Referrals.Total.Shown(), d.Acceptance, d.Timings[1].N)
 	}
+	for _, q := range d.Quarters {
+		if q.Indicator == statistics.Identified && q.Cells[4].Shown() != 3 {
+			t.Errorf("identified victims in the year: %d, want the 3 the police confirmed", q.Cells[4].Shown())
+		}
+	}
 	an, err := a.Statistics.Dashboard(ctx, access.Actor{Role: access.Analyst, OrgID: city}, 0)
 	if err != nil {
 		t.Fatal(err)
