@@ -28,9 +28,28 @@ type Person struct {
 	AgeBand      string
 	Population   string
 	Citizenship  string
+	// Citizenships are the ISO codes the citizenship group was taken from
+	// (none when unknown); Eurostat's 2011 indicators count by nationality.
+	Citizenships []string
 	Stage        string
-	OrgID        string
-	OrgKind      string
+	// OrgID and OrgKind are the organisation of the person's first case,
+	// else the receiving organisation of their referral.
+	OrgID   string
+	OrgKind string
+	// RegisteringOrg and RegisteringKind are the organisation that first
+	// recorded the person: the one that screened them, else the one that
+	// opened their first case.
+	RegisteringOrg  string
+	RegisteringKind string
+	// Area is the city area (areas code) of the latest case that records
+	// one; Unknown when none does.
+	Area string
+	// Reflection is the earliest start of a reflection and recovery period
+	// on the person's cases; Permit the earliest day a residence permit was
+	// granted (its start, else when it was recorded). Zero when none. The
+	// records hold no country of recruitment or exploitation.
+	Reflection time.Time
+	Permit     time.Time
 	// latest is when the case the dimensions were last taken from opened.
 	latest time.Time
 	stage  int
@@ -67,6 +86,10 @@ const personKey = `CASE WHEN r.screening_id IS NOT NULL THEN 'S:' || r.screening
 	WHEN c.origin = 'import' AND c.origin_id <> '' THEN 'I:' || c.origin_id
 	ELSE 'C:' || c.id END`
 
+// caseArea is the case's area code: ” (not recorded) until the cases
+// carry one.
+const caseArea = `''`
+
 // stageRank orders the stages for "the furthest stage a person's cases
 // reached": a closed case ranks below every open one.
 func stageRank(st string) int {
@@ -80,45 +103,51 @@ func stageRank(st string) int {
 func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 	m := &Model{}
 	byKey := map[string]*Person{}
-	person := func(key string, first time.Time) *Person {
+	person := func(key string, first time.Time, regOrg, regKind string) *Person {
 		p := byKey[key]
 		if p == nil {
 			p = &Person{Key: key, FirstContact: first, Form: Unknown, Gender: Unknown, AgeBand: Unknown, Population: Unknown,
-				Citizenship: Unknown, Stage: Unknown, stage: -1}
+				Citizenship: Unknown, Stage: Unknown, Area: Unknown, RegisteringOrg: regOrg, RegisteringKind: regKind, stage: -1}
 			byKey[key] = p
 			m.Persons = append(m.Persons, p)
 		}
 		if first.Before(p.FirstContact) {
-			p.FirstContact = first
+			p.FirstContact, p.RegisteringOrg, p.RegisteringKind = first, regOrg, regKind
 		}
 		return p
 	}
 	caseKeys := map[string]string{}
 
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, `+personKey+`, c.org_id, o.kind, c.created_at, sr.created_at, sp.created_at, p.created_at,
-			c.stage, c.gender, c.age_band, c.child, c.citizenships, c.exploitation
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, `+personKey+`, c.org_id, o.kind, COALESCE(sr.org_id, sp.org_id, c.org_id),
+			COALESCE(osr.kind, osp.kind, o.kind), c.created_at, sr.created_at, sp.created_at, p.created_at,
+			c.stage, c.gender, c.age_band, c.child, c.citizenships, c.exploitation, c.reflection_start, `+caseArea+`
 		FROM cases c JOIN organisations o ON o.id = c.org_id
 			LEFT JOIN referrals r ON c.origin = 'referral' AND r.id = c.origin_id
 			LEFT JOIN screenings sr ON sr.id = r.screening_id
+			LEFT JOIN organisations osr ON osr.id = sr.org_id
 			LEFT JOIN reports p ON c.origin = 'report' AND p.id = c.origin_id
 			LEFT JOIN screenings sp ON sp.id = p.screening_id
+			LEFT JOIN organisations osp ON osp.id = sp.org_id
 		ORDER BY c.created_at, c.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read cases for statistics: %w", err)
 	}
 	for rows.Next() {
-		var id, key, org, kind, stage, gender, band, citizenships, forms string
+		var id, key, org, kind, regOrg, regKind, stage, gender, band, citizenships, forms, reflection, area string
 		var opened time.Time
 		var screened, reportScreened, reported *time.Time
 		var child int
-		if err := rows.Scan(&id, &key, &org, &kind, &opened, &screened, &reportScreened, &reported, &stage, &gender, &band, &child,
-			&citizenships, &forms); err != nil {
+		if err := rows.Scan(&id, &key, &org, &kind, &regOrg, &regKind, &opened, &screened, &reportScreened, &reported, &stage, &gender,
+			&band, &child, &citizenships, &forms, &reflection, &area); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan case for statistics: %w", err)
 		}
 		first := earliest(opened, screened, reportScreened, reported)
 		caseKeys[id] = key
-		p := person(key, first)
+		p := person(key, first, regOrg, regKind)
+		if day, err := time.Parse(time.DateOnly, reflection); err == nil && (p.Reflection.IsZero() || day.Before(p.Reflection)) {
+			p.Reflection = day
+		}
 		if p.Assisted.IsZero() {
 			p.Assisted, p.OrgID, p.OrgKind = opened, org, kind
 			m.Events = append(m.Events, Event{Indicator: Assisted, Day: opened, Person: p})
@@ -126,7 +155,7 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 		if r := stageRank(stage); r > p.stage {
 			p.stage, p.Stage = r, stage
 		}
-		s.describe(p, opened, gender, band, child == 1, citizenships, forms)
+		s.describe(p, opened, gender, band, child == 1, citizenships, forms, area)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -135,21 +164,22 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 
 	referralKeys := map[string]*Person{}
 	rows, err = tx.QueryContext(ctx, `SELECT r.id, 'S:' || r.screening_id, sc.created_at, r.created_at, r.status, r.responded_at,
-			r.population, r.purposes, r.to_org, o.kind
-		FROM referrals r JOIN organisations o ON o.id = r.to_org LEFT JOIN screenings sc ON sc.id = r.screening_id
+			r.population, r.purposes, r.to_org, o.kind, r.from_org, ofrom.kind
+		FROM referrals r JOIN organisations o ON o.id = r.to_org JOIN organisations ofrom ON ofrom.id = r.from_org
+			LEFT JOIN screenings sc ON sc.id = r.screening_id
 		ORDER BY r.created_at, r.id`)
 	if err != nil {
 		return nil, fmt.Errorf("read referrals for statistics: %w", err)
 	}
 	for rows.Next() {
-		var id, key, status, population, purposes, to, kind string
+		var id, key, status, population, purposes, to, kind, from, fromKind string
 		var created time.Time
 		var screened, responded *time.Time
-		if err := rows.Scan(&id, &key, &screened, &created, &status, &responded, &population, &purposes, &to, &kind); err != nil {
+		if err := rows.Scan(&id, &key, &screened, &created, &status, &responded, &population, &purposes, &to, &kind, &from, &fromKind); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan referral for statistics: %w", err)
 		}
-		p := person(key, earliest(created, screened))
+		p := person(key, earliest(created, screened), from, fromKind)
 		referralKeys[id] = p
 		if p.Assisted.IsZero() {
 			// Without a case the referral is all the records say about the person.
@@ -245,6 +275,31 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read returns for statistics: %w", err)
 	}
+	// A granted permit counts from its start, else from when it was
+	// recorded as granted.
+	rows, err = tx.QueryContext(ctx, `SELECT case_id, start_on, created_at FROM legal_permits WHERE status = 'granted'`)
+	if err != nil {
+		return nil, fmt.Errorf("read permits for statistics: %w", err)
+	}
+	for rows.Next() {
+		var caseID, start string
+		var recorded time.Time
+		if err := rows.Scan(&caseID, &start, &recorded); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan permit for statistics: %w", err)
+		}
+		day, err := time.Parse(time.DateOnly, start)
+		if err != nil {
+			day = recorded.UTC().Truncate(24 * time.Hour)
+		}
+		if p := byKey[caseKeys[caseID]]; p != nil && (p.Permit.IsZero() || day.Before(p.Permit)) {
+			p.Permit = day
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read permits for statistics: %w", err)
+	}
 	sort.SliceStable(m.Events, func(i, j int) bool { return m.Events[i].Day.Before(m.Events[j].Day) })
 	return m, nil
 }
@@ -263,7 +318,7 @@ func earliest(t time.Time, more ...*time.Time) time.Time {
 // describe takes a case's codes into the person: each dimension from the
 // latest case that knows it (a case opened from a referral starts with
 // gender and citizenship unknown until the worker meets the person).
-func (s *Service) describe(p *Person, opened time.Time, gender, band string, child bool, citizenships, forms string) {
+func (s *Service) describe(p *Person, opened time.Time, gender, band string, child bool, citizenships, forms, area string) {
 	newer := !opened.Before(p.latest)
 	if newer {
 		p.latest = opened
@@ -282,10 +337,11 @@ func (s *Service) describe(p *Person, opened time.Time, gender, band string, chi
 		set(&p.Population, "adult")
 	}
 	var codes []string
-	if json.Unmarshal([]byte(citizenships), &codes) == nil {
-		set(&p.Citizenship, CitizenshipGroup(s.country, codes))
+	if json.Unmarshal([]byte(citizenships), &codes) == nil && len(codes) > 0 && (newer || p.Citizenship == Unknown) {
+		p.Citizenship, p.Citizenships = CitizenshipGroup(s.country, codes), codes
 	}
 	set(&p.Form, formOf(forms))
+	set(&p.Area, area)
 }
 
 // formOf reads a JSON array of forms of exploitation as the model's one
