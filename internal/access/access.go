@@ -107,7 +107,13 @@ const (
 	TakePartInInspections Action = "inspections.take_part"
 
 	// Monitoring and statistics (issue 14).
-	ViewStatistics Action = "statistics.view" // dashboards of persons counted once, derived from the records; the analyst's after disclosure control
+	ViewStatistics   Action = "statistics.view"       // dashboards of persons counted once, derived from the records; the analyst's after disclosure control
+	ManagePopulation Action = "statistics.population" // enter the population per area and year that SDG 16.2.2's rates divide by
+	// PrepareRelease prepares a release of a preset's protected tables to a
+	// named recipient; ApproveRelease approves or rejects one prepared by
+	// someone else. Only an approved release downloads.
+	PrepareRelease Action = "statistics.release.prepare"
+	ApproveRelease Action = "statistics.release.approve"
 )
 
 // Actions lists every action in display order (the permission matrix rows).
@@ -118,7 +124,7 @@ var Actions = []Action{ViewDashboard, ViewOrganisations, ManageOrganisation, Vie
 	ViewMunicipal, ManageMapping, RespondMapping, ViewMappingReport, ViewMappingRestricted, ManagePlan, ReportPlanProgress,
 	ManageWorkingGroup, ViewWorkingGroup, ManageTraining, ManageAgreements, ViewAgreements,
 	ViewProcurement, ManageProcurement, ManageCampaigns, ViewCampaigns, RecordOutreach, ManageBusinesses, ManageInspections,
-	TakePartInInspections, SubmitIntelligence, ReadIntelligence, ViewStatistics}
+	TakePartInInspections, SubmitIntelligence, ReadIntelligence, ViewStatistics, ManagePopulation, PrepareRelease, ApproveRelease}
 
 // Reach says how far a granted action reaches.
 type Reach int
@@ -158,6 +164,7 @@ var matrix = map[Role]map[Action]Reach{
 		ViewWorkingGroup: AllOrgs, ManageTraining: AllOrgs, ManageAgreements: AllOrgs, ViewAgreements: AllOrgs,
 		ViewProcurement: AllOrgs, ManageCampaigns: AllOrgs, ViewCampaigns: AllOrgs, RecordOutreach: AllOrgs, ManageBusinesses: AllOrgs,
 		ManageInspections: AllOrgs, TakePartInInspections: AllOrgs, SubmitIntelligence: OwnOrg, ViewStatistics: AllOrgs,
+		ManagePopulation: AllOrgs, PrepareRelease: AllOrgs, ApproveRelease: AllOrgs,
 	},
 	CaseWorker: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ViewUsers: OwnOrg, RevealContact: OwnOrg, ManageOwnAccount: OwnOrg,
@@ -188,7 +195,7 @@ var matrix = map[Role]map[Action]Reach{
 	},
 	Analyst: {
 		ViewDashboard: OwnOrg, ViewOrganisations: AllOrgs, ManageOwnAccount: OwnOrg, ViewMunicipal: AllOrgs, ViewMappingReport: AllOrgs,
-		ViewCampaigns: AllOrgs, ViewStatistics: AllOrgs,
+		ViewCampaigns: AllOrgs, ViewStatistics: AllOrgs, PrepareRelease: AllOrgs,
 	},
 	// A procurement officer screens the workers a site check found signs
 	// about and refers them with their consent, like a screener; the cases

@@ -1,0 +1,139 @@
+package statistics
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"waymark.city/waymark/internal/apperr"
+	"waymark.city/waymark/internal/disclosure"
+	"waymark.city/waymark/internal/storage"
+)
+
+// PeriodDimension is the dimension every released table gets last: one
+// category, the release's period, whose parts are its days. Through it the
+// ledger sees that a year covers its months and that January to September
+// is a year without its last quarter.
+const PeriodDimension = "period"
+
+// withPeriod adds the period dimension to a protected table's release.
+// With one category, the category's cells are the table's cells, so each
+// cell keeps its status and figure.
+func withPeriod(r disclosure.Release, p Period) disclosure.Release {
+	var days []string
+	for d := day(p.From); !d.After(day(p.To)); d = d.AddDate(0, 0, 1) {
+		days = append(days, d.Format(time.DateOnly))
+	}
+	r.Dimensions = append(slices.Clip(r.Dimensions), disclosure.Dimension{Code: PeriodDimension,
+		Categories: []disclosure.Category{{Code: p.String(), Parts: days}}})
+	cells := make([]disclosure.ReleasedCell, 0, len(r.Cells))
+	for _, c := range r.Cells {
+		c.Key = append(slices.Clip(c.Key), 0)
+		cells = append(cells, c)
+	}
+	r.Cells = cells
+	return r
+}
+
+// dimensionCodes are a released table's own dimensions' codes, sorted.
+func dimensionCodes(t ReleasedTable) []string {
+	var codes []string
+	for _, d := range t.Dimensions() {
+		codes = append(codes, d.Code)
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+func sharesDimension(a, b []string) bool {
+	return slices.ContainsFunc(a, func(c string) bool { return slices.Contains(b, c) })
+}
+
+// checkLedger checks the tables of release id against every table approved
+// to the recipient and against each other. Each table is checked with the
+// earlier tables over the same dimensions (the same table for other
+// periods: year-to-date against months), and with those added one table
+// at a time that shares a dimension with it (another table of the same
+// persons whose margin it repeats). Checking every table of every release
+// in one programme would multiply their categories beyond what can be
+// solved while a person waits.
+func (s *Service) checkLedger(ctx context.Context, tx *storage.Tx, key, id string, tables []ReleasedTable) error {
+	earlier, err := releasedTables(ctx, tx, `WHERE r.recipient_key = $1 AND r.status = $2 AND r.id <> $3`, key, ReleaseApproved, id)
+	if err != nil {
+		return err
+	}
+	for i, t := range tables {
+		codes := dimensionCodes(t)
+		var same []disclosure.Release
+		var linked []ReleasedTable
+		for _, e := range earlier {
+			switch ec := dimensionCodes(e); {
+			case slices.Equal(ec, codes):
+				same = append(same, e.Published)
+			case sharesDimension(ec, codes):
+				linked = append(linked, e)
+			}
+		}
+		for j, o := range tables {
+			if j != i && sharesDimension(dimensionCodes(o), codes) && !slices.Equal(dimensionCodes(o), codes) {
+				linked = append(linked, o)
+			}
+		}
+		all := append(slices.Clip(earlier), tables...)
+		if err := check(disclosure.Ledger{Releases: same}, t, all); err != nil {
+			return err
+		}
+		for _, l := range linked {
+			if err := check(disclosure.Ledger{Releases: append(slices.Clip(same), l.Published)}, t, all); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// check runs the ledger's check of t and names the first cell it finds in
+// the error: which table of which release, and the cell's categories.
+func check(l disclosure.Ledger, t ReleasedTable, known []ReleasedTable) error {
+	found, err := l.Check(t.Published)
+	if err == nil {
+		return nil
+	}
+	if len(found) == 0 {
+		return err
+	}
+	f := found[0]
+	args := map[string]any{"n": len(found), "table": f.Release, "cell": ""}
+	for _, k := range known {
+		if k.Published.ID != f.Release {
+			continue
+		}
+		args["table"] = k.Code
+		args["cell"] = CellName(k.Dimensions(), f.Key[:len(f.Key)-1])
+		args["period"] = k.Published.Dimensions[len(k.Published.Dimensions)-1].Categories[0].Code
+	}
+	return &apperr.Error{Code: apperr.Conflict, Key: "statistics.error.release_reveals", Args: args,
+		Cause: errors.Join(err, &Revealed{Findings: found})}
+}
+
+// Revealed carries the ledger's findings behind a refused release, for the
+// log.
+type Revealed struct{ Findings []disclosure.Finding }
+
+func (r *Revealed) Error() string { return "release reveals suppressed cells" }
+
+// CellName names a cell by its categories' codes ("female × child"), a
+// margin's coordinate as "total".
+func CellName(dims []disclosure.Dimension, key []int) string {
+	parts := make([]string, len(key))
+	for d, v := range key {
+		if v == disclosure.Total {
+			parts[d] = "total"
+			continue
+		}
+		parts[d] = dims[d].Categories[v].Code
+	}
+	return strings.Join(parts, " × ")
+}
