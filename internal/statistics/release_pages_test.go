@@ -1,0 +1,126 @@
+package statistics_test
+
+import (
+	"flag"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/storage/storagetest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/name, or writes it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to write it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n%s", name, got)
+	}
+}
+
+// TestReleasePages walks a release through the pages: the analyst prepares
+// the year's crim_thb tables, a second coordinator approves after the
+// confirmation page, and each download is what the golden files hold; a
+// release that would reveal a cell by difference is refused on the form.
+func TestReleasePages(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			w := newReleaseWorld(t, env)
+			do := func(u apptest.User, method, path, lang string, form url.Values) (*http.Response, string) {
+				return env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: u.Cookie, Form: form,
+					Header: map[string]string{"Accept-Language": lang}})
+			}
+			form := func(from, to, recipient string) url.Values {
+				return url.Values{"preset": {"crim_thb"}, "from": {from}, "to": {to}, "recipient": {recipient},
+					"organisation": {"Federal Office"}, "threshold": {"3"}, "rounding": {"0"}}
+			}
+
+			res, body := do(w.analyst, http.MethodGet, "/statistics/releases/new", "de", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Freigabe vorbereiten") || !strings.Contains(body, `name="sensitive"`) {
+				t.Fatalf("form in German: %d %s", res.StatusCode, body)
+			}
+			res, body = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-12-31", ""))
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Name who receives the release.") {
+				t.Fatalf("no recipient: %d", res.StatusCode)
+			}
+			res, _ = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-12-31", "National rapporteur"))
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("prepare: %d", res.StatusCode)
+			}
+			show := res.Header.Get("Location")
+			if res, _ := do(w.analyst, http.MethodGet, show+"/sdmx", "en", nil); res.StatusCode != http.StatusConflict {
+				t.Errorf("download before approval: %d", res.StatusCode)
+			}
+			if res, _ := do(w.analyst, http.MethodGet, show+"/approve", "en", nil); res.StatusCode != http.StatusForbidden {
+				t.Errorf("analyst's approval page: %d", res.StatusCode)
+			}
+			res, body = do(w.coord, http.MethodGet, show, "en", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="release-approve"`) || !strings.Contains(body, "<svg") ||
+				!strings.Contains(body, "Waiting for approval") {
+				t.Fatalf("release page: %d %s", res.StatusCode, body)
+			}
+			res, body = do(w.coord, http.MethodGet, show+"/approve", "en", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Approve this release?") {
+				t.Fatalf("confirmation: %d", res.StatusCode)
+			}
+			if res, _ := do(w.coord, http.MethodPost, show+"/approve", "en", url.Values{}); res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("approve: %d", res.StatusCode)
+			}
+			res, body = do(w.analyst, http.MethodGet, show, "de", nil)
+			if !strings.Contains(body, "Genehmigt von") || !strings.Contains(body, `id="download-sdmx"`) {
+				t.Errorf("approved release page: %d", res.StatusCode)
+			}
+
+			res, body = do(w.analyst, http.MethodGet, show+"/sdmx", "en", nil)
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/vnd.sdmx.data+csv") {
+				t.Fatalf("SDMX-CSV: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+			}
+			golden(t, "release_crim_thb_2025.sdmx.csv", body)
+			res, body = do(w.analyst, http.MethodGet, show+"/csv", "en", nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("CSV: %d", res.StatusCode)
+			}
+			golden(t, "release_crim_thb_2025.csv", body)
+			if res, body := do(w.analyst, http.MethodGet, show+"/xlsx", "en", nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") {
+				t.Errorf("XLSX: %d", res.StatusCode)
+			}
+			if res, body := do(w.analyst, http.MethodGet, show+"/pdf", "en", nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
+				t.Errorf("PDF: %d", res.StatusCode)
+			}
+			res, body = do(w.analyst, http.MethodGet, show+"/report", "de", nil)
+			report, _, _ := strings.Cut(body[strings.Index(body, `<article class="report"`)+1:], "</article>")
+			if res.StatusCode != http.StatusOK || !strings.Contains(report, "<svg") || !strings.Contains(report, "<table") ||
+				strings.Contains(report, "<form") || strings.Contains(report, "<input") || !strings.Contains(report, "unterdrückt") {
+				t.Errorf("printable report: %d %s", res.StatusCode, report)
+			}
+
+			res, body = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-09-30", "National rapporteur"))
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "the suppressed cell female × child of the table sex_age for 2025") {
+				t.Errorf("differencing release: %d %s", res.StatusCode, body)
+			}
+			res, body = do(w.coord, http.MethodGet, "/statistics/releases", "en", nil)
+			if res.StatusCode != http.StatusOK || strings.Count(body, `<tr id="release-`) != 1 {
+				t.Errorf("list after the refusal: %d, %d rows", res.StatusCode, strings.Count(body, `<tr id="release-`))
+			}
+		})
+	}
+}
