@@ -125,16 +125,52 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, year int) (
 	if year < 2000 || year > now.Year() {
 		return Dashboard{}, apperr.New(apperr.Invalid, "statistics.error.year")
 	}
-	var m *Model
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		var err error
-		m, err = s.load(ctx, tx)
-		return err
-	})
+	version, err := s.fresh(ctx)
 	if err != nil {
 		return Dashboard{}, err
 	}
-	d := Dashboard{Year: year, Protected: Protected(actor), Threshold: disclosure.DefaultThreshold}
+	key := dashboardKey{year: year, protected: Protected(actor), version: version, month: now.Format("2006-01")}
+	s.dashboardMu.Lock()
+	d, ok := s.dashboards[key]
+	s.dashboardMu.Unlock()
+	if ok {
+		return d, nil
+	}
+	var m *Model
+	if err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		m, err = readFacts(ctx, tx, year)
+		return err
+	}); err != nil {
+		return Dashboard{}, err
+	}
+	if d, err = build(m, year, key.protected, now); err != nil {
+		return Dashboard{}, err
+	}
+	s.dashboardMu.Lock()
+	if s.dashboards == nil || s.dashboardsVersion != version {
+		s.dashboards, s.dashboardsVersion = map[dashboardKey]Dashboard{}, version
+	}
+	s.dashboards[key] = d
+	s.dashboardMu.Unlock()
+	return d, nil
+}
+
+// dashboardKey names the figures one version of the facts gives: the
+// year, whether they are protected, and the month they were computed in
+// (the months shown run up to it).
+type dashboardKey struct {
+	year      int
+	protected bool
+	version   int64
+	month     string
+}
+
+// build computes the dashboard of year from a model holding that year's
+// persons and events.
+func build(m *Model, year int, protected bool, now time.Time) (Dashboard, error) {
+	var err error
+	d := Dashboard{Year: year, Protected: protected, Threshold: disclosure.DefaultThreshold}
 	for y := now.Year(); y >= now.Year()-4; y-- {
 		d.Years = append(d.Years, y)
 	}

@@ -17,3 +17,9 @@ func (s *Service) LoadModel(ctx context.Context) (*Model, error) {
 	})
 	return m, err
 }
+
+// FactsModel reads the stored facts of year, brought up to date first, as
+// the dashboard reads them.
+func (s *Service) FactsModel(ctx context.Context, year int) (*Model, error) {
+	return s.model(ctx, year)
+}

@@ -99,9 +99,41 @@ func stageRank(st string) int {
 	return slices.Index(cases.Stages(), cases.Stage(st)) + 1
 }
 
-// load reads the model from the records: codes and dates only.
+// load reads the model from the records: codes and dates only. The
+// dashboards read the stored facts instead (model), which are derived by
+// the same code.
 func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
+	d, err := s.derive(ctx, tx, false)
+	return d.model, err
+}
+
+// derived is the model as derived from the records, with the records each
+// person was derived from.
+type derived struct {
+	model *Model
+	// cases and referrals map a record's id to its person.
+	cases, referrals map[string]*Person
+}
+
+// Filters of derive's queries when scoped: only the records a refresh
+// put in stat_scope.
+const (
+	scopedCases     = ` IN (SELECT id FROM stat_scope WHERE kind = 'case')`
+	scopedReferrals = ` IN (SELECT id FROM stat_scope WHERE kind = 'referral')`
+)
+
+// derive reads the model from the records: all of them, or when scoped
+// only the cases and referrals in stat_scope (a refresh puts every record
+// of the persons it recomputes there).
+func (s *Service) derive(ctx context.Context, tx *storage.Tx, scoped bool) (derived, error) {
+	where := func(column, filter string) string {
+		if !scoped {
+			return ""
+		}
+		return " AND " + column + filter
+	}
 	m := &Model{}
+	d := derived{model: m, cases: map[string]*Person{}, referrals: map[string]*Person{}}
 	byKey := map[string]*Person{}
 	person := func(key string, first time.Time, regOrg, regKind string) *Person {
 		p := byKey[key]
@@ -116,7 +148,6 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 		}
 		return p
 	}
-	caseKeys := map[string]string{}
 
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, `+personKey+`, c.org_id, o.kind, COALESCE(sr.org_id, sp.org_id, c.org_id),
 			COALESCE(osr.kind, osp.kind, o.kind), c.created_at, sr.created_at, sp.created_at, p.created_at,
@@ -128,9 +159,10 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 			LEFT JOIN reports p ON c.origin = 'report' AND p.id = c.origin_id
 			LEFT JOIN screenings sp ON sp.id = p.screening_id
 			LEFT JOIN organisations osp ON osp.id = sp.org_id
+		WHERE 1 = 1`+where("c.id", scopedCases)+`
 		ORDER BY c.created_at, c.id`)
 	if err != nil {
-		return nil, fmt.Errorf("read cases for statistics: %w", err)
+		return d, fmt.Errorf("read cases for statistics: %w", err)
 	}
 	for rows.Next() {
 		var id, key, org, kind, regOrg, regKind, stage, gender, band, citizenships, forms, reflection, area string
@@ -140,11 +172,11 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 		if err := rows.Scan(&id, &key, &org, &kind, &regOrg, &regKind, &opened, &screened, &reportScreened, &reported, &stage, &gender,
 			&band, &child, &citizenships, &forms, &reflection, &area); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("scan case for statistics: %w", err)
+			return d, fmt.Errorf("scan case for statistics: %w", err)
 		}
 		first := earliest(opened, screened, reportScreened, reported)
-		caseKeys[id] = key
 		p := person(key, first, regOrg, regKind)
+		d.cases[id] = p
 		if day, err := time.Parse(time.DateOnly, reflection); err == nil && (p.Reflection.IsZero() || day.Before(p.Reflection)) {
 			p.Reflection = day
 		}
@@ -159,17 +191,17 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read cases for statistics: %w", err)
+		return d, fmt.Errorf("read cases for statistics: %w", err)
 	}
 
-	referralKeys := map[string]*Person{}
 	rows, err = tx.QueryContext(ctx, `SELECT r.id, 'S:' || r.screening_id, sc.created_at, r.created_at, r.status, r.responded_at,
 			r.population, r.purposes, r.to_org, o.kind, r.from_org, ofrom.kind
 		FROM referrals r JOIN organisations o ON o.id = r.to_org JOIN organisations ofrom ON ofrom.id = r.from_org
 			LEFT JOIN screenings sc ON sc.id = r.screening_id
+		WHERE 1 = 1`+where("r.id", scopedReferrals)+`
 		ORDER BY r.created_at, r.id`)
 	if err != nil {
-		return nil, fmt.Errorf("read referrals for statistics: %w", err)
+		return d, fmt.Errorf("read referrals for statistics: %w", err)
 	}
 	for rows.Next() {
 		var id, key, status, population, purposes, to, kind, from, fromKind string
@@ -177,10 +209,10 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 		var screened, responded *time.Time
 		if err := rows.Scan(&id, &key, &screened, &created, &status, &responded, &population, &purposes, &to, &kind, &from, &fromKind); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("scan referral for statistics: %w", err)
+			return d, fmt.Errorf("scan referral for statistics: %w", err)
 		}
 		p := person(key, earliest(created, screened), from, fromKind)
-		referralKeys[id] = p
+		d.referrals[id] = p
 		if p.Assisted.IsZero() {
 			// Without a case the referral is all the records say about the person.
 			p.Population = population
@@ -197,15 +229,15 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read referrals for statistics: %w", err)
+		return d, fmt.Errorf("read referrals for statistics: %w", err)
 	}
 
 	// A review or appeal is a later decision of the same stage: the latest
 	// one with an outcome stands, dated by its day.
-	rows, err = tx.QueryContext(ctx, `SELECT referral_id, stage, outcome, decided_on FROM referral_decisions WHERE outcome <> ''
-		ORDER BY created_at, id`)
+	rows, err = tx.QueryContext(ctx, `SELECT referral_id, stage, outcome, decided_on FROM referral_decisions WHERE outcome <> ''`+
+		where("referral_id", scopedReferrals)+` ORDER BY created_at, id`)
 	if err != nil {
-		return nil, fmt.Errorf("read decisions for statistics: %w", err)
+		return d, fmt.Errorf("read decisions for statistics: %w", err)
 	}
 	type standing struct {
 		outcome string
@@ -218,9 +250,9 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 		var referral, stage, outcome, decided string
 		if err := rows.Scan(&referral, &stage, &outcome, &decided); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("scan decision for statistics: %w", err)
+			return d, fmt.Errorf("scan decision for statistics: %w", err)
 		}
-		p := referralKeys[referral]
+		p := d.referrals[referral]
 		day, err := time.Parse(time.DateOnly, decided)
 		if p == nil || err != nil {
 			continue
@@ -236,7 +268,7 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read decisions for statistics: %w", err)
+		return d, fmt.Errorf("read decisions for statistics: %w", err)
 	}
 	for _, k := range order {
 		d := latest[k]
@@ -251,19 +283,20 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 		}
 	}
 
-	rows, err = tx.QueryContext(ctx, `SELECT case_id, travel_on, received_at IS NOT NULL FROM case_returns WHERE travel_on <> ''`)
+	rows, err = tx.QueryContext(ctx, `SELECT case_id, travel_on, received_at IS NOT NULL FROM case_returns WHERE travel_on <> ''`+
+		where("case_id", scopedCases)+` ORDER BY case_id`)
 	if err != nil {
-		return nil, fmt.Errorf("read returns for statistics: %w", err)
+		return d, fmt.Errorf("read returns for statistics: %w", err)
 	}
 	for rows.Next() {
 		var caseID, travel string
 		var received bool
 		if err := rows.Scan(&caseID, &travel, &received); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("scan return for statistics: %w", err)
+			return d, fmt.Errorf("scan return for statistics: %w", err)
 		}
 		day, err := time.Parse(time.DateOnly, travel)
-		if p := byKey[caseKeys[caseID]]; p != nil && err == nil {
+		if p := d.cases[caseID]; p != nil && err == nil {
 			detail := "awaiting"
 			if received {
 				detail = "received"
@@ -273,35 +306,35 @@ func (s *Service) load(ctx context.Context, tx *storage.Tx) (*Model, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read returns for statistics: %w", err)
+		return d, fmt.Errorf("read returns for statistics: %w", err)
 	}
 	// A granted permit counts from its start, else from when it was
 	// recorded as granted.
-	rows, err = tx.QueryContext(ctx, `SELECT case_id, start_on, created_at FROM legal_permits WHERE status = 'granted'`)
+	rows, err = tx.QueryContext(ctx, `SELECT case_id, start_on, created_at FROM legal_permits WHERE status = 'granted'`+where("case_id", scopedCases))
 	if err != nil {
-		return nil, fmt.Errorf("read permits for statistics: %w", err)
+		return d, fmt.Errorf("read permits for statistics: %w", err)
 	}
 	for rows.Next() {
 		var caseID, start string
 		var recorded time.Time
 		if err := rows.Scan(&caseID, &start, &recorded); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("scan permit for statistics: %w", err)
+			return d, fmt.Errorf("scan permit for statistics: %w", err)
 		}
 		day, err := time.Parse(time.DateOnly, start)
 		if err != nil {
 			day = recorded.UTC().Truncate(24 * time.Hour)
 		}
-		if p := byKey[caseKeys[caseID]]; p != nil && (p.Permit.IsZero() || day.Before(p.Permit)) {
+		if p := d.cases[caseID]; p != nil && (p.Permit.IsZero() || day.Before(p.Permit)) {
 			p.Permit = day
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read permits for statistics: %w", err)
+		return d, fmt.Errorf("read permits for statistics: %w", err)
 	}
 	sort.SliceStable(m.Events, func(i, j int) bool { return m.Events[i].Day.Before(m.Events[j].Day) })
-	return m, nil
+	return d, nil
 }
 
 // earliest is the earliest of t and the times known among more: the first

@@ -13,6 +13,7 @@ package statistics
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -95,6 +96,15 @@ type Service struct {
 	gate    audit.Gate
 	now     func() time.Time
 	country string
+	// refreshMu lets one refresh of this process run at a time.
+	refreshMu sync.Mutex
+	// dashboards are the figures computed from one version of the facts,
+	// by year, reader and month (see dashboardKey).
+	dashboardMu sync.Mutex
+	dashboards  map[dashboardKey]Dashboard
+	// dashboardsVersion is the version of the facts the dashboards were
+	// computed from; a newer one empties them.
+	dashboardsVersion int64
 }
 
 // Deps are what the service needs. Country is the reporting country
