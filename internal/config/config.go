@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,6 +94,10 @@ type Config struct {
 	// Basemap is a PMTiles file Waymark serves to signed-in users for maps,
 	// from its own origin; empty serves none.
 	Basemap string
+	// Country is the reporting country (ISO 3166-1 alpha-2) of the
+	// statistics: Eurostat's citizenship groups count its nationals apart
+	// from other EU and non-EU citizens (default DE).
+	Country string
 }
 
 // minMetricsToken is the shortest metrics token accepted: long enough not
@@ -156,6 +161,8 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 	})
 	c.Retention = time.Duration(days) * 24 * time.Hour
 	c.ReflectionDays = envDays(env, "WAYMARK_REFLECTION_DAYS", 90)
+	fs.StringVar(&c.Country, "country", or(env("WAYMARK_COUNTRY"), "DE"),
+		"reporting country of the statistics, ISO 3166-1 alpha-2 such as DE or AT (WAYMARK_COUNTRY)")
 	fs.Func("reflection-days", "the jurisdiction's reflection and recovery period in days, at least 30; default 90 (WAYMARK_REFLECTION_DAYS)", func(v string) error {
 		c.ReflectionDays = atoiOr(v, -1)
 		return nil
@@ -187,6 +194,9 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 	fs.StringVar(&c.responseDeadlines, "response-deadlines", env("WAYMARK_RESPONSE_DEADLINES"),
 		"first-response deadlines of the triage queue, e.g. immediate_danger=1h,child=4h,soon=24h,no_rush=72h (WAYMARK_RESPONSE_DEADLINES)")
 }
+
+// countryCode is an ISO 3166-1 alpha-2 code.
+var countryCode = regexp.MustCompile(`^[A-Z]{2}$`)
 
 // urgencies are the urgency levels a response deadline can be set for.
 var urgencies = []string{"immediate_danger", "child", "soon", "no_rush"}
@@ -304,6 +314,9 @@ func (c *Config) finishMail() error {
 	}
 	if c.ReflectionDays < 30 {
 		return errors.New("WAYMARK_REFLECTION_DAYS must be a whole number of days, at least 30")
+	}
+	if c.Country != "" && !countryCode.MatchString(c.Country) {
+		return errors.New("WAYMARK_COUNTRY must be a country code of two capital letters, such as DE")
 	}
 	if c.MappingMinAnswers == 0 {
 		c.MappingMinAnswers = 5

@@ -59,3 +59,17 @@ func TestResponseDeadlines(t *testing.T) {
 		}
 	}
 }
+
+func TestReportingCountry(t *testing.T) {
+	if c, err := parse(t, nil); err != nil || c.Country != "DE" {
+		t.Errorf("default country = %q, %v", c.Country, err)
+	}
+	if c, err := parse(t, map[string]string{"WAYMARK_COUNTRY": "AT"}); err != nil || c.Country != "AT" {
+		t.Errorf("country from the environment = %q, %v", c.Country, err)
+	}
+	for _, bad := range []string{"at", "AUT", "D"} {
+		if _, err := parse(t, nil, "--country", bad); err == nil {
+			t.Errorf("country %q accepted", bad)
+		}
+	}
+}

@@ -21,10 +21,13 @@ import (
 // so a known zero is never confused with a figure nobody recorded.
 const (
 	PresetCrimTHB = "crim_thb"
+	PresetWG2011  = "wg2011"
+	PresetSDG     = "sdg_16_2_2"
+	PresetCTDC    = "ctdc"
 )
 
 // Presets lists the presets in display order.
-func Presets() []string { return []string{PresetCrimTHB} }
+func Presets() []string { return []string{PresetCrimTHB, PresetWG2011, PresetSDG, PresetCTDC} }
 
 // CellStatus is what a cell of a preset table says: a count, a count known
 // to be zero, a figure nobody knows, or a count withheld to protect the
@@ -54,14 +57,20 @@ func StatusOf(c disclosure.Cell) CellStatus {
 // PresetTable is one table of a preset. Table holds the raw counts (cells
 // nobody knows marked unknown); it must pass disclosure.Protect before it
 // is shown to a reader who may not see personal data or leaves Waymark.
-// Status, when set, overrides by cell index (Table.At) what a cell's figure
-// is where the preset knows more than the count (a rate without a
-// population is unknown).
+//
+// A rate table (SDG 16.2.2) also has Rates: by cell index (Table.At),
+// victims per 100,000 inhabitants where the population is known; Status
+// then says, by cell index, what the rate is where it is not a value of
+// its own: CellUnknown where no population was entered. The counts in
+// Table stay what they are. Names gives the names of categories that are
+// data rather than words (areas), by dimension and category code.
 type PresetTable struct {
 	Preset, Code string
 	Title        string // message key
 	Table        *disclosure.Table
 	Status       map[int]CellStatus
+	Rates        map[int]float64
+	Names        map[string]map[string]string
 }
 
 // Period is the days a preset counts, both included: From and To are
@@ -157,21 +166,34 @@ func (s *Service) Preset(ctx context.Context, actor access.Actor, id string, p P
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	var m *Model
+	b := presetBuilder{preset: id, period: p, country: s.country}
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		var err error
-		m, err = s.load(ctx, tx)
+		m, err := s.load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		b.victims = registered(m, p)
+		if id != PresetSDG {
+			return nil
+		}
+		if b.populations, err = populations(ctx, tx); err != nil {
+			return err
+		}
+		b.areas, err = currentAreas(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	b := presetBuilder{preset: id, victims: registered(m, p), period: p}
 	switch id {
-	case PresetCrimTHB:
-		return b.crimTHB()
+	case PresetWG2011:
+		return b.wg2011()
+	case PresetSDG:
+		return b.sdg()
+	case PresetCTDC:
+		return b.ctdc()
 	}
-	return nil, apperr.New(apperr.NotFound, "statistics.error.preset")
+	return b.crimTHB()
 }
 
 // victim is a registered victim of the period with what the presets count
@@ -180,6 +202,8 @@ type victim struct {
 	*Person
 	// Identified: victim status confirmed by the end of the period.
 	Identified bool
+	// Registered is the day the person was registered as a victim.
+	Registered time.Time
 }
 
 // registered are the persons registered as victims in p, each once: a
@@ -206,7 +230,7 @@ func registered(m *Model, p Period) []victim {
 	var out []victim
 	for _, person := range m.Persons {
 		if at, ok := first[person]; ok && p.Contains(at) {
-			out = append(out, victim{Person: person, Identified: identified[person]})
+			out = append(out, victim{Person: person, Identified: identified[person], Registered: at})
 		}
 	}
 	return out
@@ -221,16 +245,36 @@ type axis struct {
 	known bool // false: the records hold nothing for it, every cell is unknown
 }
 
+// labelPrefixes are the message-key prefixes of dimensions whose
+// categories other parts of Waymark already name.
+var labelPrefixes = map[string]string{"registrar": "orgkind.", "age_band": "case.age.", "gender": "case.gender."}
+
+// Literal says whether the categories of preset dimension dim are shown as
+// their codes or names (nationalities as ISO codes, years, areas), except
+// "unknown", which CategoryKey names.
+func Literal(dim string) bool { return dim == "nationality" || dim == "year" || dim == "area" }
+
 // CategoryKey is the message key of category cat of preset dimension dim.
-func CategoryKey(dim, cat string) string { return "statistics.preset.dim." + dim + "." + cat }
+func CategoryKey(dim, cat string) string {
+	switch {
+	case dim == "form":
+		return FormKey(cat)
+	case labelPrefixes[dim] != "" && cat != Unknown:
+		return labelPrefixes[dim] + cat
+	}
+	return "statistics.preset.dim." + dim + "." + cat
+}
 
 // DimensionKey is the message key of preset dimension dim.
 func DimensionKey(dim string) string { return "statistics.preset.dim." + dim }
 
 type presetBuilder struct {
-	preset  string
-	victims []victim
-	period  Period
+	preset      string
+	victims     []victim
+	period      Period
+	country     string
+	populations map[populationKey]int
+	areas       []AreaName
 }
 
 // table counts the victims into the axes' cells.

@@ -2,15 +2,22 @@ package statistics_test
 
 import (
 	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/disclosure"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/statistics"
+	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
@@ -169,5 +176,228 @@ func TestParsePeriod(t *testing.T) {
 		if _, err := statistics.ParsePeriod(in); apperr.As(err).Key != "statistics.error.period" {
 			t.Errorf("%q: %v", in, err)
 		}
+	}
+}
+
+// cellIndexOf is the index (for Rates and Status) of the cell at codes.
+func cellIndexOf(t *testing.T, tab *disclosure.Table, codes ...string) int {
+	t.Helper()
+	want := make([]int, len(codes))
+	for d, code := range codes {
+		want[d] = disclosure.Total
+		for i, c := range tab.Dimensions()[d].Categories {
+			if c.Code == code {
+				want[d] = i
+			}
+		}
+	}
+	for i := range tab.Len() {
+		if slices.Equal(tab.Key(i), want) {
+			return i
+		}
+	}
+	t.Fatalf("no cell %v", codes)
+	return -1
+}
+
+// TestPresetUnknownAndRates: what the records cannot say is unknown, never
+// zero — every cell of indicator 1.8 (no country of recruitment is
+// recorded), the rates of areas without a population and of victims with
+// no area; SDG 16.2.2 divides by the population entered for the year, and
+// a population of 0 or below, a year out of range or an area the city
+// does not have is refused and stores nothing.
+func TestPresetUnknownAndRates(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			w := newWorld(t, engine)
+			w.presetSeed(t)
+			ctx := context.Background()
+			app := w.env.App
+			year := time.Now().UTC().Year()
+			if err := app.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO areas (id, code, name, version, geometry, created_by, created_org, created_at)
+					VALUES ('a1', 'north', 'North', 1, '{}', $1, $2, $3)`, w.coord.Actor.UserID, w.coord.Actor.OrgID, time.Now().UTC())
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+
+			wg, err := app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetWG2011, statistics.Year(year))
+			if err != nil || len(wg) != 11 {
+				t.Fatalf("wg2011: %d tables, %v", len(wg), err)
+			}
+			recruitment := presetTable(t, wg, "i1_8")
+			for i := range recruitment.Len() {
+				if c := recruitment.At(i); c.Status != disclosure.Unknown {
+					t.Fatalf("1.8 cell %v: %+v, want unknown", recruitment.Key(i), c)
+				}
+			}
+			if c := cellAt(t, presetTable(t, wg, "i1_7"), "male", "RO"); c.Count != 1 {
+				t.Errorf("1.7 male RO: %+v", c)
+			}
+			if c := cellAt(t, presetTable(t, wg, "i1_7"), "female", "DE"); c.Count != 2 {
+				t.Errorf("1.7 female DE: %+v", c)
+			}
+			if c := cellAt(t, presetTable(t, wg, "i1_9"), "", "yes"); c.Count != 5 {
+				t.Errorf("1.9 assisted: %+v", c)
+			}
+			if c := cellAt(t, presetTable(t, wg, "i1_10"), "", "no"); c.Count != 5 {
+				t.Errorf("1.10 none given a reflection period: %+v", c)
+			}
+			if c := cellAt(t, presetTable(t, wg, "i1_1"), ""); c.Count != 5 {
+				t.Errorf("1.1 total: %+v", c)
+			}
+
+			ctdc, err := app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetCTDC, statistics.Year(year))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := cellAt(t, presetTable(t, ctdc, "year_gender"), strconv.Itoa(year), "masculine"); c.Count != 1 {
+				t.Errorf("ctdc masculine: %+v", c)
+			}
+
+			for _, bad := range []statistics.PopulationInput{{Year: strconv.Itoa(year), Population: "0"},
+				{Year: strconv.Itoa(year), Population: "-250"}, {Year: strconv.Itoa(year), Population: "many"},
+				{Year: "1980", Population: "1000"}, {Area: "south", Year: strconv.Itoa(year), Population: "1000"}} {
+				if _, err := app.Statistics.SetPopulation(ctx, w.coord.Actor, bad); !apperr.Is(err, apperr.Invalid) {
+					t.Errorf("%+v accepted: %v", bad, err)
+				}
+			}
+			if _, err := app.Statistics.SetPopulation(ctx, w.analyst.Actor, statistics.PopulationInput{Year: strconv.Itoa(year),
+				Population: "1000"}); !apperr.Is(err, apperr.Forbidden) {
+				t.Errorf("the analyst enters a population: %v", err)
+			}
+			if list, _, err := app.Statistics.Populations(ctx, w.coord.Actor); err != nil || len(list) != 0 {
+				t.Fatalf("bad input stored: %+v %v", list, err)
+			}
+
+			sdg, err := app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetSDG, statistics.Year(year))
+			if err != nil {
+				t.Fatal(err)
+			}
+			city := presetTable(t, sdg, "area_sex")
+			if st := sdg[0].Status[cellIndexOf(t, city, "", "")]; st != statistics.CellUnknown {
+				t.Errorf("the city's rate without a population: %q", st)
+			}
+
+			for _, in := range []statistics.PopulationInput{{Year: strconv.Itoa(year), Population: "250,000", Source: "City statistics office"},
+				{Area: "north", Year: strconv.Itoa(year), Population: "50000"}} {
+				if _, err := app.Statistics.SetPopulation(ctx, w.coord.Actor, in); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sdg, err = app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetSDG, statistics.Year(year))
+			if err != nil {
+				t.Fatal(err)
+			}
+			city = presetTable(t, sdg, "area_sex")
+			if r := sdg[0].Rates[cellIndexOf(t, city, "", "")]; r != 2 {
+				t.Errorf("the city's rate: %v per 100,000, want 5 / 250,000 = 2", r)
+			}
+			if i := cellIndexOf(t, city, "north", ""); sdg[0].Rates[i] != 0 || city.At(i).Status != disclosure.KnownZero {
+				t.Errorf("north, where no victim's area is: %v %+v", sdg[0].Rates[i], city.At(i))
+			}
+			if st := sdg[0].Status[cellIndexOf(t, city, "unknown", "")]; st != statistics.CellUnknown {
+				t.Errorf("victims with no area have no rate: %q", st)
+			}
+			if c := cellAt(t, city, "unknown", ""); c.Count != 5 {
+				t.Errorf("victims with no area: %+v", c)
+			}
+			var audited int
+			if err := app.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'statistics.population.set'`).Scan(&audited)
+			}); err != nil || audited != 2 {
+				t.Errorf("population changes audited: %d %v", audited, err)
+			}
+		})
+	}
+}
+
+// TestPresetPages: the list and each preset open in one click; the
+// coordinator sees raw counts with the cells a release would suppress
+// marked, the analyst (in German) sees them suppressed; a period that ends
+// before it starts and a malformed one get a translated error; the
+// population form refuses 0 and stores nothing, and stores a good entry.
+func TestPresetPages(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			w := newWorld(t, engine)
+			w.presetSeed(t)
+			year := strconv.Itoa(time.Now().UTC().Year())
+			send := func(u apptest.User, method, path, lang string, form url.Values) (*http.Response, string) {
+				return w.env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: u.Cookie, Form: form,
+					Header: map[string]string{"Accept-Language": lang}})
+			}
+			res, body := send(w.coord, http.MethodGet, "/statistics/presets", "en", nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("list: %d", res.StatusCode)
+			}
+			for _, id := range statistics.Presets() {
+				if !strings.Contains(body, `href="/statistics/presets/`+id+`?period=`+year+`"`) {
+					t.Errorf("the list lacks a link to %s", id)
+				}
+			}
+			for _, id := range statistics.Presets() {
+				if res, body := send(w.coord, http.MethodGet, "/statistics/presets/"+id+"?period="+year, "de", nil); res.StatusCode != http.StatusOK ||
+					strings.Contains(body, "⟦") {
+					t.Errorf("%s in German: %d, missing text: %v", id, res.StatusCode, strings.Contains(body, "⟦"))
+				}
+			}
+
+			res, body = send(w.coord, http.MethodGet, "/statistics/presets/crim_thb?period="+year, "en", nil)
+			for _, want := range []string{`<table id="table-legal_status_sex">`, "<caption>Registered victims by legal status and sex · " + year,
+				`<th scope="row">Identified (victim status confirmed)</th>`, `<td id="legal_status_sex-identified-male" data-status="value">1<span aria-hidden="true"> *</span>`,
+				`<td id="legal_status_sex-identified-female" data-status="known_zero">0</td>`, `id="statistics-would"`} {
+				if !strings.Contains(body, want) {
+					t.Errorf("coordinator's crim_thb lacks %q", want)
+				}
+			}
+			res, body = send(w.analyst, http.MethodGet, "/statistics/presets/crim_thb?period="+year, "de", nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `<td id="legal_status_sex-identified-male" data-status="suppressed"><span class="badge">unterdrückt</span>`) ||
+				strings.Contains(body, `id="statistics-would"`) {
+				t.Errorf("analyst's crim_thb: %d", res.StatusCode)
+			}
+			if strings.Contains(body, `data-status="value">1<`) {
+				t.Error("the analyst sees a count of 1")
+			}
+
+			from, to := year+"-03-01", year+"-02-01"
+			if res, body := send(w.coord, http.MethodGet, "/statistics/presets/crim_thb?from="+from+"&to="+to, "en", nil); res.StatusCode != http.StatusUnprocessableEntity ||
+				!strings.Contains(body, "The period ends before it starts.") {
+				t.Errorf("a period ending before it starts: %d", res.StatusCode)
+			}
+			if res, body := send(w.coord, http.MethodGet, "/statistics/presets/crim_thb?period="+year+"-13", "de", nil); res.StatusCode != http.StatusUnprocessableEntity ||
+				!strings.Contains(body, "Geben Sie den Zeitraum als Jahr") {
+				t.Errorf("a malformed period: %d", res.StatusCode)
+			}
+			if res, _ := send(w.coord, http.MethodGet, "/statistics/presets/nope", "en", nil); res.StatusCode != http.StatusNotFound {
+				t.Errorf("an unknown preset: %d", res.StatusCode)
+			}
+			if res, _ := send(w.worker, http.MethodGet, "/statistics/presets/crim_thb", "en", nil); res.StatusCode != http.StatusForbidden {
+				t.Errorf("a case worker: %d", res.StatusCode)
+			}
+
+			res, body = send(w.coord, http.MethodPost, "/statistics/population", "en", url.Values{"area": {""}, "year": {year}, "population": {"0"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "A population must be more than 0.") {
+				t.Errorf("population 0: %d", res.StatusCode)
+			}
+			if _, body := send(w.coord, http.MethodGet, "/statistics/population", "en", nil); !strings.Contains(body, `id="population-none"`) {
+				t.Error("a refused population was stored")
+			}
+			res, _ = send(w.coord, http.MethodPost, "/statistics/population", "en", url.Values{"area": {""}, "year": {year}, "population": {"250.000"}})
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("population: %d", res.StatusCode)
+			}
+			if _, body := send(w.coord, http.MethodGet, "/statistics/population?done=saved", "de", nil); !strings.Contains(body, `id="population-city-`+year+`"`) ||
+				!strings.Contains(body, "250000") {
+				t.Error("the population entered is not listed")
+			}
+			if _, body := send(w.coord, http.MethodGet, "/statistics/presets/sdg_16_2_2?period="+year, "en", nil); !strings.Contains(body, "2 per 100,000") {
+				t.Error("the city's rate is not shown")
+			}
+			if res, _ := send(w.analyst, http.MethodGet, "/statistics/population", "en", nil); res.StatusCode != http.StatusForbidden {
+				t.Errorf("the analyst opens the population table: %d", res.StatusCode)
+			}
+		})
 	}
 }
