@@ -249,10 +249,12 @@ type axis struct {
 // categories other parts of Waymark already name.
 var labelPrefixes = map[string]string{"registrar": "orgkind.", "age_band": "case.age.", "gender": "case.gender."}
 
-// Literal says whether the categories of preset dimension dim are shown as
-// their codes or names (nationalities as ISO codes, years, areas), except
-// "unknown", which CategoryKey names.
-func Literal(dim string) bool { return dim == "nationality" || dim == "year" || dim == "area" }
+// Literal says whether category cat of preset dimension dim is shown as its
+// code or name (nationalities as ISO codes, years, areas) rather than named
+// by CategoryKey, as "unknown" and "other" are.
+func Literal(dim, cat string) bool {
+	return (dim == "nationality" || dim == "year" || dim == "area") && cat != Unknown && cat != otherNationalities
+}
 
 // CategoryKey is the message key of category cat of preset dimension dim.
 func CategoryKey(dim, cat string) string {

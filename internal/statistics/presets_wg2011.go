@@ -79,8 +79,11 @@ func (b presetBuilder) nationality(v victim) string {
 }
 
 // maxNationalities keeps a nationality table within disclosure's limit of
-// categories: beyond it the least frequent join "other".
-const maxNationalities = 40
+// categories: beyond it the least frequent join otherNationalities.
+const (
+	maxNationalities   = 40
+	otherNationalities = "other"
+)
 
 // nationalityAxis has the nationalities of the period's victims (ISO
 // codes, most frequent first), "other" for the rest beyond
@@ -103,12 +106,12 @@ func (b presetBuilder) nationalityAxis() axis {
 	}
 	cats := slices.Clone(kept)
 	if len(kept) < len(codes) {
-		cats = append(cats, "other")
+		cats = append(cats, otherNationalities)
 	}
 	return axis{code: "nationality", cats: append(cats, Unknown), known: true, of: func(v victim) string {
 		n := b.nationality(v)
 		if n != Unknown && !slices.Contains(kept, n) {
-			return "other"
+			return otherNationalities
 		}
 		return n
 	}}

@@ -92,7 +92,7 @@ func periodParam(r *http.Request) (statistics.Period, error) {
 
 // label names category cat of dimension dim of t.
 func label(p *i18n.Printer, t statistics.ShownTable, dim, cat string) string {
-	if cat != statistics.Unknown && statistics.Literal(dim) {
+	if statistics.Literal(dim, cat) {
 		if name := t.Names[dim][cat]; name != "" {
 			return name
 		}
