@@ -41,7 +41,7 @@ func (a *App) areas(kit *page.Kit) []page.Area {
 		inspectionsui.New(kit, a.Inspections, a.Accounts, a.Mapping, a.Geo.Current),
 		intelligenceui.New(kit, a.Intelligence, a.Geo.Current),
 		mappingui.New(kit, a.Mapping, a.Accounts, a.Plan, a.Assistance, a.Training, a.Geo.Current, a.Config.PublicURL),
-		statisticsui.New(kit, a.Statistics),
+		statisticsui.New(kit, a.Statistics, a.Statistics.Operations(a.Intake.Deadline)),
 	}
 }
 

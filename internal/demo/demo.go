@@ -29,6 +29,7 @@ import (
 	"waymark.city/waymark/internal/risk"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/sitechecks"
+	"waymark.city/waymark/internal/statistics"
 	"waymark.city/waymark/internal/training"
 	"waymark.city/waymark/internal/workgroup"
 )
@@ -117,6 +118,8 @@ type Deps struct {
 	// Screenings keeps screenings; the statistics seed refers from them.
 	// nil seeds no referrals.
 	Screenings *screening.Store
+	// Statistics keeps the population table of the rates; nil seeds none.
+	Statistics *statistics.Service
 }
 
 // Seed creates the demo organisations and users, a local referral
@@ -175,6 +178,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 	if err := seedAreas(ctx, d, coordinator); err != nil {
 		return nil, err
 	}
+	if err := seedPopulation(ctx, d, coordinator); err != nil {
+		return nil, err
+	}
 	if err := seedMapping(ctx, d, actors, orgIDs); err != nil {
 		return nil, err
 	}
@@ -200,6 +206,9 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedSiteChecks(ctx, d, actors); err != nil {
+		return nil, err
+	}
+	if err := seedOperations(ctx, d, actors); err != nil {
 		return nil, err
 	}
 	if err := writeLogins(filepath.Join(dataDir, LoginsFile), logins); err != nil {

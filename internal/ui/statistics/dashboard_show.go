@@ -2,9 +2,7 @@ package statisticsui
 
 import (
 	"net/http"
-	"strconv"
 
-	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/statistics"
 	"waymark.city/waymark/internal/ui/page"
@@ -32,6 +30,10 @@ type chartView struct {
 	Height int
 	Top    statistics.Row
 	HasTop bool
+	// Words is the prefix of the summary's message keys (statistics: "Most
+	// persons: …") and Unit the message key of what is counted, the
+	// table's column.
+	Words, Unit string
 }
 
 type dashboardPage struct {
@@ -42,7 +44,7 @@ type dashboardPage struct {
 }
 
 func draw(p *i18n.Printer, c statistics.Chart) chartView {
-	v := chartView{Chart: c, P: p, Height: len(c.Rows) * rowHeight}
+	v := chartView{Chart: c, P: p, Height: len(c.Rows) * rowHeight, Words: "statistics", Unit: "statistics.persons"}
 	v.Top, v.HasTop = c.Top()
 	top := c.Max()
 	for i, r := range c.Rows {
@@ -62,14 +64,10 @@ func draw(p *i18n.Printer, c statistics.Chart) chartView {
 // dashboard shows the figures of the year asked for (?year=), the current
 // one by default.
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
-	year := 0
-	if q := r.URL.Query().Get("year"); q != "" {
-		y, err := strconv.Atoi(q)
-		if err != nil {
-			h.kit.Fail(w, r, apperr.New(apperr.Invalid, "statistics.error.year"))
-			return
-		}
-		year = y
+	year, err := yearParam(r)
+	if err != nil {
+		h.kit.Fail(w, r, err)
+		return
 	}
 	d, err := h.statistics.Dashboard(r.Context(), page.Actor(r), year)
 	if err != nil {
