@@ -35,7 +35,10 @@ type Case struct {
 	// Place is where the person was met, as a place code of the field
 	// guide (the screening's setting, a report's type of place); "" when
 	// not known.
-	Place     string
+	Place string
+	// AreaCode is the area of the city the case is worked in, a code of
+	// the city's areas (package geo); "" when not recorded.
+	AreaCode  string
 	RiskLevel string
 	// ReflectionStart and ReflectionEnd are YYYY-MM-DD once the reflection
 	// and recovery period started.
@@ -72,7 +75,7 @@ func DaysUntil(end string, day time.Time) int {
 // caseColumns binds the scope as $1.
 var caseColumns = `c.id, c.code, c.org_id, o.name, COALESCE(c.group_id, ''), COALESCE(g.code, ''), c.origin, c.origin_id,
 	c.stage, c.stage_since, c.closed_from, c.close_reason, COALESCE(c.worker_id, ''), c.gender, c.age_band, c.age_estimated,
-	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation, c.place,
+	c.child, c.majority_month, c.citizenships, c.languages, c.interpreter, c.contact_method, c.exploitation, c.place, c.area_code,
 	CASE WHEN ` + sees(Risk) + ` THEN c.risk_level ELSE '' END,
 	CASE WHEN ` + sees(Legal) + ` THEN c.reflection_start ELSE '' END, CASE WHEN ` + sees(Legal) + ` THEN c.reflection_end ELSE '' END,
 	c.identity IS NOT NULL, c.created_by, c.created_at, c.updated_at, c.closed_at, c.anonymised_at`
@@ -100,7 +103,7 @@ func scanCase(row scanner) (Case, error) {
 	var cits, langs, expl string
 	err := row.Scan(&c.ID, &c.Code, &c.OrgID, &c.OrgName, &c.GroupID, &c.GroupCode, &c.Origin, &c.OriginID,
 		&c.Stage, &c.StageSince, &c.ClosedFrom, &c.CloseReason, &c.WorkerID, &c.Gender, &c.AgeBand, &estimated,
-		&child, &c.MajorityMonth, &cits, &langs, &interpreter, &c.ContactMethod, &expl, &c.Place, &c.RiskLevel,
+		&child, &c.MajorityMonth, &cits, &langs, &interpreter, &c.ContactMethod, &expl, &c.Place, &c.AreaCode, &c.RiskLevel,
 		&c.ReflectionStart, &c.ReflectionEnd, &c.HasIdentity, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.ClosedAt, &c.AnonymisedAt)
 	if err != nil {
 		return Case{}, err

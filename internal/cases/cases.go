@@ -30,6 +30,7 @@ import (
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/files"
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/vault"
 )
@@ -77,6 +78,8 @@ type Service struct {
 	providersKnown ProviderCheck
 	// files cleans files attached to notes.
 	files *files.Cleaner
+	// areas are the city's current areas a case may be placed in.
+	areas func(context.Context) ([]geo.Area, error)
 }
 
 // Deps are what the service needs.
@@ -89,6 +92,9 @@ type Deps struct {
 	ReflectionDays int
 	// Now defaults to storage.Now; tests pass a fixed clock.
 	Now func() time.Time
+	// Areas are the city's current areas (geo.Service.Current), which a
+	// case's area is chosen from; nil knows none.
+	Areas func(context.Context) ([]geo.Area, error)
 }
 
 // DefaultReflectionDays is the reflection and recovery period when the
@@ -99,7 +105,10 @@ const DefaultReflectionDays = 90
 // New returns the case service.
 func New(d Deps) *Service {
 	s := &Service{db: d.DB, vault: d.Vault, audit: d.Audit, now: d.Now, reflectionDays: d.ReflectionDays,
-		files: files.NewCleaner(MaxFile, 2)}
+		files: files.NewCleaner(MaxFile, 2), areas: d.Areas}
+	if s.areas == nil {
+		s.areas = func(context.Context) ([]geo.Area, error) { return nil, nil }
+	}
 	if s.now == nil {
 		s.now = storage.Now
 	}

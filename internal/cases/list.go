@@ -25,6 +25,9 @@ type Filter struct {
 	// Deadline is "overdue" (a deadline has passed) or "week" (one is due
 	// within seven days).
 	Deadline string
+	// Area is an area's code, or AreaNone for the cases whose area is not
+	// recorded.
+	Area string
 	// Mine keeps the cases the actor works on (worker or team).
 	Mine bool
 	// Query is a case code or a name; names are matched word by word
@@ -42,6 +45,9 @@ type Page struct {
 	Next string
 }
 
+// AreaNone is the area filter of the cases whose area is not recorded.
+const AreaNone = "none"
+
 // MaxListLimit is the largest page of the case list.
 const MaxListLimit = 100
 
@@ -52,47 +58,55 @@ func (s *Service) List(ctx context.Context, actor access.Actor, f Filter) (Page,
 	if err != nil {
 		return Page{}, err
 	}
-	queries, err := s.listQueries(scope, actor, f)
+	queries, err := s.listQueries(scope, actor, f, listLimit(f.Limit)+1)
 	if err != nil {
 		return Page{}, err
 	}
 	var page Page
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
-		for _, q := range queries {
-			rows, err := tx.QueryContext(ctx, q.SQL, q.Args...)
-			if err != nil {
-				return fmt.Errorf("list cases: %w", err)
-			}
-			for rows.Next() {
-				c, err := scanCase(rows)
-				if err != nil {
-					rows.Close()
-					return fmt.Errorf("scan case: %w", err)
-				}
-				page.Cases = append(page.Cases, c)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("list cases: %w", err)
-			}
-		}
-		return nil
+		page.Cases, err = listed(ctx, tx, queries)
+		return err
 	})
 	if err != nil {
 		return Page{}, err
 	}
-	slices.SortFunc(page.Cases, func(a, b Case) int {
-		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
 	if limit := listLimit(f.Limit); len(page.Cases) > limit {
 		page.Cases = page.Cases[:limit]
 		last := page.Cases[limit-1]
 		page.Next = strconv.FormatInt(last.UpdatedAt.UnixMicro(), 10) + "." + last.ID
 	}
 	return page, nil
+}
+
+// listed runs the case list's queries and merges their cases, most
+// recently changed first.
+func listed(ctx context.Context, tx *storage.Tx, queries []Query) ([]Case, error) {
+	var out []Case
+	for _, q := range queries {
+		rows, err := tx.QueryContext(ctx, q.SQL, q.Args...)
+		if err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanCase(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan case: %w", err)
+			}
+			out = append(out, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+	}
+	slices.SortFunc(out, func(a, b Case) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return out, nil
 }
 
 func listLimit(n int) int {
@@ -115,20 +129,21 @@ func (s *Service) ListQueries(actor access.Actor, f Filter) ([]Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.listQueries(scope, actor, f)
+	return s.listQueries(scope, actor, f, listLimit(f.Limit)+1)
 }
 
-// listQueries builds the case list: the organisation's own cases and those
-// shared with it are two queries, each able to walk its index in order
-// (one query with an OR between them would scan every case); List merges them.
-func (s *Service) listQueries(scope access.Scope, actor access.Actor, f Filter) ([]Query, error) {
+// listQueries builds the case list, each query reading at most limit cases:
+// the organisation's own cases and those shared with it are two queries,
+// each able to walk its index in order (one query with an OR between them
+// would scan every case); List merges them.
+func (s *Service) listQueries(scope access.Scope, actor access.Actor, f Filter, limit int) ([]Query, error) {
 	parts := []string{ownedBy}
 	if scope.Org() != "*" {
 		parts = append(parts, sharedWith)
 	}
 	out := make([]Query, len(parts))
 	for i, part := range parts {
-		q, args, err := s.listQuery(scope, actor, f, part)
+		q, args, err := s.listQuery(scope, actor, f, part, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +164,7 @@ const (
 // listQuery builds one part of the case list query. Every condition is a
 // fixed SQL fragment with numbered parameters; user input only ever
 // travels as arguments.
-func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, part string) (string, []any, error) {
+func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, part string, limit int) (string, []any, error) {
 	args := []any{scope.Org()}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -207,6 +222,15 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 	default:
 		return "", nil, apperr.Validation(apperr.FieldError{Field: "deadline", Key: "error.case_deadline_filter"})
 	}
+	switch {
+	case f.Area == "":
+	case f.Area == AreaNone:
+		where = append(where, "c.area_code = ''")
+	case len(f.Area) > 100:
+		return "", nil, apperr.Validation(apperr.FieldError{Field: "area", Key: "error.too_long"})
+	default:
+		where = append(where, "c.area_code = "+arg(f.Area))
+	}
 	if f.Mine {
 		me := arg(actor.UserID)
 		where = append(where, "(c.worker_id = "+me+" OR c.id IN (SELECT m.case_id FROM case_members m WHERE m.user_id = "+me+"))")
@@ -252,9 +276,8 @@ func (s *Service) listQuery(scope access.Scope, actor access.Actor, f Filter, pa
 		at := arg(time.UnixMicro(n).UTC())
 		where = append(where, "(c.updated_at < "+at+" OR (c.updated_at = "+at+" AND c.id < "+arg(id)+"))")
 	}
-	limit := arg(listLimit(f.Limit) + 1)
 	q := `SELECT ` + caseColumns + from + ` WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY c.updated_at DESC, c.id DESC LIMIT ` + limit
+		` ORDER BY c.updated_at DESC, c.id DESC LIMIT ` + arg(limit)
 	return q, args, nil
 }
 

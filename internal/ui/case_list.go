@@ -18,6 +18,8 @@ type caseListPage struct {
 	Risks    []web.Option
 	Exploit  []web.Option
 	Deadline []web.Option
+	Areas    []web.Option
+	Exports  listExports
 	CanOpen  bool
 	// CanShare and CanManage show the links to offered cases and service referrals.
 	CanShare  bool
@@ -29,12 +31,11 @@ type caseListPage struct {
 func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 	v := h.view(r, "cases.title")
 	q := r.URL.Query()
-	for _, k := range []string{"stage", "risk", "exploitation", "deadline", "q", "mine"} {
+	for _, k := range caseFilterFields {
 		v.Form[k] = q.Get(k)
 	}
-	f := cases.Filter{Stage: v.Form["stage"], Risk: v.Form["risk"], Exploitation: v.Form["exploitation"],
-		Deadline: v.Form["deadline"], Query: v.Form["q"], Mine: v.Form["mine"] != "", Cursor: q.Get("after")}
-	page := caseListPage{Filtered: f.Risk != "" || f.Exploitation != "" || f.Deadline != "" || f.Query != "" || f.Mine ||
+	f := caseFilter(q)
+	page := caseListPage{Filtered: f.Risk != "" || f.Exploitation != "" || f.Deadline != "" || f.Area != "" || f.Query != "" || f.Mine ||
 		(f.Stage != "" && f.Stage != "open"), CanOpen: canOpenCase(r),
 		CanShare: access.Can(actor(r), access.ShareCases), CanManage: access.Can(actor(r), access.ManageCases)}
 	page.Stages = []web.Option{{Value: "open", LabelKey: "cases.stage_open"}, {Value: "all", LabelKey: "cases.stage_all"}}
@@ -44,6 +45,16 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 	page.Risks = codeOptions("cases.any", "risk.level.", cases.RiskLevels())
 	page.Exploit = codeOptions("cases.any", "case.exploitation.", cases.ExploitationForms())
 	page.Deadline = codeOptions("cases.any", "cases.deadline.", []string{"overdue", "week"})
+	areas, err := h.cases.Areas(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	page.Areas = []web.Option{{Value: "", LabelKey: "cases.any"}, {Value: cases.AreaNone, LabelKey: "case.area_none"}}
+	for _, a := range areas {
+		page.Areas = append(page.Areas, web.Option{Value: a.Code, Label: a.Name})
+	}
+	page.Exports = exportsOf(v.P, "case-export", "/cases", q, cases.MaxExportRows, access.Can(actor(r), access.RevealIdentity))
 	status := http.StatusOK
 	res, err := h.cases.List(r.Context(), actor(r), f)
 	if err != nil {
@@ -67,6 +78,16 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "cases", v)
+}
+
+// caseFilterFields are the case list's filters, as the list's form and
+// its exports' links carry them.
+var caseFilterFields = []string{"stage", "risk", "exploitation", "deadline", "area", "q", "mine"}
+
+// caseFilter reads the case list's filters from a query.
+func caseFilter(q url.Values) cases.Filter {
+	return cases.Filter{Stage: q.Get("stage"), Risk: q.Get("risk"), Exploitation: q.Get("exploitation"), Deadline: q.Get("deadline"),
+		Area: q.Get("area"), Query: q.Get("q"), Mine: q.Get("mine") != "", Cursor: q.Get("after")}
 }
 
 // canOpenCase reports whether the signed-in user may open cases.

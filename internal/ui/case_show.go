@@ -24,6 +24,10 @@ type casePage struct {
 	ReflectionLeft int
 	// Place names where the person was met; "" when not known.
 	Place string
+	// Area names the area of the city the case is worked in; "" when not
+	// recorded. Areas are the choices of the form that sets it.
+	Area  string
+	Areas []web.Option
 	// MoveTo is the stage the identification of the person proposes the
 	// case moves to next; "" when none.
 	MoveTo string
@@ -56,6 +60,10 @@ func (h *Handler) renderCase(w http.ResponseWriter, r *http.Request, status int,
 		Today:     now.UTC().Format(time.DateOnly)}
 	if c.Place != "" {
 		page.Place = h.placeLabel(v.P, c.Place)
+	}
+	if err := h.caseAreas(r, v, c, &page); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if c.Origin == cases.FromReferral && page.CanManage {
 		grounds, confirmed, err := h.referrals.Progress(r.Context(), c.OriginID)

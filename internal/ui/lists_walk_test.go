@@ -1,0 +1,17 @@
+package ui_test
+
+import (
+	"net/url"
+	"testing"
+
+	"waymark.city/waymark/internal/app/apptest"
+)
+
+// The staff lists' exports and a case's area in the route walk.
+func init() {
+	pageCases["GET /cases.csv"] = pageCase{}
+	pageCases["GET /cases.xlsx"] = pageCase{}
+	pageCases["POST /cases/{id}/area"] = pageCase{id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
+		return url.Values{"area": {""}}
+	}}
+}
