@@ -52,11 +52,14 @@ func (e ReleaseSheet) rows(p *i18n.Printer) [][]string {
 	return out
 }
 
-// CategoryLabel names category v of d in p's language, a margin as the
-// total.
+// CategoryLabel names category v of d in p's language (a nationality,
+// year or area by its code), a margin as the total.
 func CategoryLabel(p *i18n.Printer, d disclosure.Dimension, v int) string {
-	if v == disclosure.Total {
+	switch c := d.Categories[max(v, 0)].Code; {
+	case v == disclosure.Total:
 		return p.T("statistics.release.total")
+	case Literal(d.Code, c):
+		return c
 	}
 	return p.T(CategoryKey(d.Code, d.Categories[v].Code))
 }

@@ -207,6 +207,38 @@ func TestReleases(t *testing.T) {
 					t.Errorf("releases %d after bad input, %d before", n, before)
 				}
 			})
+			t.Run("rounding and a category suppressed whole", func(t *testing.T) {
+				id, err := svc.Prepare(ctx, w.analyst.Actor, statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Period: statistics.Year(2025),
+					Recipient: "Statistics office", Threshold: 3, Rounding: 5,
+					Sensitive: []disclosure.CategoryRef{{Dimension: "exploitation", Category: "sexual"}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, err := svc.ReleaseByID(ctx, w.coord.Actor, id)
+				if err != nil || r.Rounding != 5 || len(r.Sensitive) != 1 {
+					t.Fatalf("release = %+v, %v", r, err)
+				}
+				for _, tab := range r.Tables {
+					switch tab.Code {
+					case "exploitation_sex":
+						if c, _ := tab.Cell(0, disclosure.Total); c.Status != disclosure.Suppressed {
+							t.Errorf("sexual exploitation in all = %+v, want suppressed as a whole", c)
+						}
+					case "legal_status_sex":
+						// presumed × male is 11, shown as 10; the total over
+						// published cells is their sum.
+						if c, _ := tab.Cell(1, 1); c.Shown != 10 || !c.Rounded {
+							t.Errorf("presumed men = %+v, want 10 rounded", c)
+						}
+						if c, _ := tab.Cell(1, disclosure.Total); !c.Recomputed || c.Shown != 20 {
+							t.Errorf("presumed in all = %+v, want 10 + 10 recomputed", c)
+						}
+					}
+				}
+				_, err = svc.Prepare(ctx, w.analyst.Actor, statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Period: statistics.Year(2025),
+					Recipient: "Statistics office", Sensitive: []disclosure.CategoryRef{{Dimension: "exploitation", Category: "organ_trade"}}})
+				apperrtest.Want(t, "unknown category", err, apperr.Invalid, "sensitive")
+			})
 			t.Run("a case worker may not prepare", func(t *testing.T) {
 				worker := env.User("worker2", access.CaseWorker, env.Org("Shelter", accounts.NGO))
 				_, err := w.prepare(t, worker, "2025-01-01", "2025-12-31", "National rapporteur")

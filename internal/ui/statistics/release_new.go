@@ -18,6 +18,7 @@ import (
 // suppress as a whole.
 type sensitiveGroup struct {
 	Code       string
+	LegendKey  string
 	Categories []sensitiveChoice
 }
 
@@ -46,10 +47,13 @@ func (h *Handler) renderReleaseNew(w http.ResponseWriter, r *http.Request, statu
 		}
 		for _, t := range tables {
 			for _, dim := range t.Table.Dimensions() {
-				if slices.ContainsFunc(d.Sensitive, func(g sensitiveGroup) bool { return g.Code == dim.Code }) {
+				// Nationalities, years and areas are the period's own
+				// categories; the form offers those every period has.
+				if slices.ContainsFunc(d.Sensitive, func(g sensitiveGroup) bool { return g.Code == dim.Code }) ||
+					slices.ContainsFunc(dim.Categories, func(c disclosure.Category) bool { return statistics.Literal(dim.Code, c.Code) }) {
 					continue
 				}
-				g := sensitiveGroup{Code: dim.Code}
+				g := sensitiveGroup{Code: dim.Code, LegendKey: statistics.DimensionKey(dim.Code)}
 				for _, c := range dim.Categories {
 					val := dim.Code + ":" + c.Code
 					g.Categories = append(g.Categories, sensitiveChoice{Value: val, LabelKey: statistics.CategoryKey(dim.Code, c.Code),

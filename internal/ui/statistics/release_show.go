@@ -15,6 +15,8 @@ type releasePage struct {
 	// (a coordinator who did not prepare it).
 	CanDecide bool
 	Own       bool
+	// Whole names the categories suppressed as a whole.
+	Whole []string
 }
 
 // release shows a release: who prepared it for whom, its rules, the tables
@@ -31,6 +33,9 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
 	d.CanDecide = rel.Status == statistics.ReleasePrepared && access.Can(actor, access.ApproveRelease) && !d.Own
 	for _, t := range rel.Tables {
 		d.Tables = append(d.Tables, layoutTable(v.P, rel, t))
+	}
+	for _, c := range rel.Sensitive {
+		d.Whole = append(d.Whole, v.P.T(statistics.DimensionKey(c.Dimension))+": "+v.P.T(statistics.CategoryKey(c.Dimension, c.Category)))
 	}
 	v.Data = d
 	h.kit.Render(w, r, http.StatusOK, "statistics_release", v)
