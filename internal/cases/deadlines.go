@@ -139,7 +139,7 @@ func (s *Service) Deadlines(ctx context.Context, actor access.Actor, f DeadlineF
 	if err != nil {
 		return nil, err
 	}
-	q := s.deadlinesQuery(scope, actor, f)
+	q := s.deadlinesQuery(scope, actor, f, deadlineLimit(f.Limit))
 	var out []Deadline
 	err = s.db.Read(ctx, func(tx *storage.Tx) error {
 		rows, err := tx.QueryContext(ctx, q.SQL, q.Args...)
@@ -149,15 +149,20 @@ func (s *Service) Deadlines(ctx context.Context, actor access.Actor, f DeadlineF
 		out, err = scanDeadlines(rows)
 		return err
 	})
-	// Ordered by day in SQL, which walks the (org_id, due_on) index; within
-	// a day by case here, which would otherwise sort every row of the range.
-	slices.SortStableFunc(out, func(a, b Deadline) int {
+	sortDeadlines(out)
+	return out, err
+}
+
+// sortDeadlines orders deadlines by day, as SQL read them, which walks the
+// (org_id, due_on) index; within a day by case here, which would otherwise
+// sort every row of the range.
+func sortDeadlines(list []Deadline) {
+	slices.SortStableFunc(list, func(a, b Deadline) int {
 		if c := a.Due.Compare(b.Due); c != 0 {
 			return c
 		}
 		return strings.Compare(a.CaseCode, b.CaseCode)
 	})
-	return out, err
 }
 
 // DeadlinesQuery returns the SQL that Deadlines runs, for the benchmark's
@@ -167,15 +172,21 @@ func (s *Service) DeadlinesQuery(actor access.Actor, f DeadlineFilter) (Query, e
 	if err != nil {
 		return Query{}, err
 	}
-	return s.deadlinesQuery(scope, actor, f), nil
+	return s.deadlinesQuery(scope, actor, f, deadlineLimit(f.Limit)), nil
 }
 
-func (s *Service) deadlinesQuery(scope access.Scope, actor access.Actor, f DeadlineFilter) Query {
+// deadlineLimit bounds the deadlines dashboard.
+func deadlineLimit(n int) int {
+	if n <= 0 || n > 500 {
+		return 200
+	}
+	return n
+}
+
+// deadlinesQuery reads at most limit deadlines.
+func (s *Service) deadlinesQuery(scope access.Scope, actor access.Actor, f DeadlineFilter, limit int) Query {
 	if f.Days <= 0 || f.Days > 366 {
 		f.Days = 14
-	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 200
 	}
 	until := s.now().AddDate(0, 0, f.Days).Format(time.DateOnly)
 	mine := ""
@@ -192,5 +203,5 @@ func (s *Service) deadlinesQuery(scope access.Scope, actor access.Actor, f Deadl
 		FROM case_deadlines d JOIN cases c ON c.id = d.case_id
 		WHERE ` + orgCond + ` AND d.due_on <= $2 AND c.anonymised_at IS NULL
 		  AND ($4 = '' OR d.user_id = $4 OR (d.user_id IS NULL AND (c.worker_id = $4 OR d.org_id <> c.org_id)))
-		ORDER BY d.due_on LIMIT $3`, Args: []any{scope.Org(), until, f.Limit, mine}}
+		ORDER BY d.due_on LIMIT $3`, Args: []any{scope.Org(), until, limit, mine}}
 }

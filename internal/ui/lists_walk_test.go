@@ -11,6 +11,8 @@ import (
 func init() {
 	pageCases["GET /cases.csv"] = pageCase{}
 	pageCases["GET /cases.xlsx"] = pageCase{}
+	pageCases["GET /deadlines.csv"] = pageCase{}
+	pageCases["GET /deadlines.xlsx"] = pageCase{}
 	pageCases["POST /cases/{id}/area"] = pageCase{id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"area": {""}}
 	}}

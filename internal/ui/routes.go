@@ -154,6 +154,8 @@ func (h *Handler) routes() []Route {
 		{"POST /shares/{id}/accept", SignedIn, access.ShareCases, h.acceptShare},
 		{"POST /shares/{id}/decline", SignedIn, access.ShareCases, h.declineShare},
 		{"GET /deadlines", SignedIn, access.ViewCases, h.listDeadlines},
+		{"GET /deadlines.csv", SignedIn, access.ViewCases, h.exportDeadlinesCSV},
+		{"GET /deadlines.xlsx", SignedIn, access.ViewCases, h.exportDeadlinesXLSX},
 		// Cases: risk.
 		{"GET /cases/{id}/risk", SignedIn, access.ViewCases, h.showRisk},
 		{"POST /cases/{id}/risk", SignedIn, access.ManageCases, h.assessRisk},
