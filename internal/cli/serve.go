@@ -49,7 +49,8 @@ func serve(ctx context.Context, io IO, args []string) error {
 			Assistance: a.Assistance, Interpreters: a.Interpreters, Legal: a.SeedDemoLegal, Geo: a.Geo, Plan: a.Plan, Agreements: a.Agreements,
 			Workgroup: a.Workgroup, Training: a.Training, Mapping: a.Mapping, Campaigns: a.Campaigns, Intake: a.Intake, Procurement: a.Procurement,
 			SiteChecks: a.SiteChecks, Prevention: demo.Prevention{Outreach: a.Outreach, Businesses: a.Businesses, Inspections: a.Inspections,
-				Intelligence: a.Intelligence}, CasesAsOf: a.CasesAsOf, Screenings: a.Screenings}, cfg.DataDir); err != nil {
+				Intelligence: a.Intelligence}, CasesAsOf: a.CasesAsOf, Screenings: a.Screenings,
+			Statistics: a.Statistics}, cfg.DataDir); err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
 		}
 	}
