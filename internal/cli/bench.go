@@ -13,7 +13,7 @@ import (
 
 func benchCmd(ctx context.Context, io IO, args []string) error {
 	var cfg config.Config
-	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--mapping N] [--mapping-only] [--procurement N] [--procurement-only] [--cpuprofile FILE] [--database URL]")
+	fs := flags(io, "bench", "bench [--orgs N] [--users N] [--audit N] [--clients N] [--duration D] [--submissions N] [--flood N] [--flood-sources N] [--cases N | --cases-reuse] [--cases-only] [--cases-explain] [--mapping N] [--mapping-only] [--procurement N] [--procurement-only] [--statistics-only] [--cpuprofile FILE] [--database URL]")
 	cfg.Register(fs, io.Getenv)
 	orgs := fs.Int("orgs", 20, "organisations to seed")
 	users := fs.Int("users", 10, "users per organisation to seed")
@@ -31,6 +31,7 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	mappingOnly := fs.Bool("mapping-only", false, "run only the local-mapping section (with --mapping 2000 unless --mapping is given)")
 	procurementN := fs.Int("procurement", 0, "sites to seed into one contract, each with a site check of ten findings (0 skips it; the issue's size is 500)")
 	procurementOnly := fs.Bool("procurement-only", false, "run only the procurement section (with --procurement 500 unless --procurement is given)")
+	statisticsOnly := fs.Bool("statistics-only", false, "run only the statistics section over the --cases seeded (100000 unless --cases or --cases-reuse is given)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for go tool pprof)")
 	if err := parse(fs, &cfg, args); err != nil {
 		return err
@@ -40,6 +41,9 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	}
 	if *procurementOnly && *procurementN == 0 {
 		*procurementN = 500
+	}
+	if *statisticsOnly && *casesN == 0 && !*casesReuse {
+		*casesN = 100000
 	}
 	if cfg.DatabaseURL == "" && cfg.DataDir == "data" {
 		// Never seed synthetic data into the real data directory by default.
@@ -65,5 +69,6 @@ func benchCmd(ctx context.Context, io IO, args []string) error {
 	return bench.Run(ctx, bench.Options{Config: cfg, Organisations: *orgs, UsersPerOrg: *users, AuditRecords: *auditN,
 		Clients: *clients, Duration: *duration, Submissions: *submissions, Flood: *flood, FloodSources: *floodSources,
 		Cases: *casesN, CasesOnly: *casesOnly, CasesReuse: *casesReuse, CasesExplain: *casesExplain,
-		Mapping: *mappingN, MappingOnly: *mappingOnly, Procurement: *procurementN, ProcurementOnly: *procurementOnly, Out: io.Stdout})
+		Mapping: *mappingN, MappingOnly: *mappingOnly, Procurement: *procurementN, ProcurementOnly: *procurementOnly,
+		StatisticsOnly: *statisticsOnly, Out: io.Stdout})
 }

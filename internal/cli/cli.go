@@ -47,6 +47,7 @@ func commands() []command {
 		{"keys rewrap", "move data keys still under a retired master key to the active one", keysRewrap},
 		{"screen", "evaluate screening answers (JSON file or -) and print the explained result", screen},
 		{"indicators", "print the indicator catalogue, rules and field guide as JSON", indicators},
+		{"statistics rebuild", "derive the statistics' per-person facts from the records again", statisticsRebuild},
 		{"bench", "seed synthetic data and measure throughput and latency", benchCmd},
 		{"version", "print the version", version},
 	}

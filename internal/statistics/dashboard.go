@@ -130,10 +130,13 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, year int) (
 		return Dashboard{}, err
 	}
 	key := dashboardKey{year: year, protected: Protected(actor), version: version, month: now.Format("2006-01")}
-	s.dashboardMu.Lock()
-	d, ok := s.dashboards[key]
-	s.dashboardMu.Unlock()
-	if ok {
+	if d, ok := s.dashboard(key); ok {
+		return d, nil
+	}
+	// Requests arriving together after a change compute the figures once.
+	s.computeMu.Lock()
+	defer s.computeMu.Unlock()
+	if d, ok := s.dashboard(key); ok {
 		return d, nil
 	}
 	var m *Model
@@ -144,7 +147,8 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, year int) (
 	}); err != nil {
 		return Dashboard{}, err
 	}
-	if d, err = build(m, year, key.protected, now); err != nil {
+	d, err := build(m, year, key.protected, now)
+	if err != nil {
 		return Dashboard{}, err
 	}
 	s.dashboardMu.Lock()
@@ -154,6 +158,14 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, year int) (
 	s.dashboards[key] = d
 	s.dashboardMu.Unlock()
 	return d, nil
+}
+
+// dashboard returns the figures computed for key, if they were.
+func (s *Service) dashboard(key dashboardKey) (Dashboard, bool) {
+	s.dashboardMu.Lock()
+	defer s.dashboardMu.Unlock()
+	d, ok := s.dashboards[key]
+	return d, ok
 }
 
 // dashboardKey names the figures one version of the facts gives: the

@@ -248,23 +248,31 @@ func (s *Service) refresh(ctx context.Context, tx *storage.Tx, sweep bool) (Refr
 	return res, nil
 }
 
-// Keep refreshes the facts every interval until ctx ends, building them
-// first if they never were; once a minute it also sweeps out the facts of
-// cases that are gone. Several processes may each keep them: a refresh
-// waits for another's.
+// Keep brings the facts up to date every interval until ctx ends,
+// building them first if they never were: when the records' newest change
+// moved (a few index lookups; nothing is written otherwise), and once a
+// minute in any case, then also sweeping out the facts of cases that are
+// gone and taking in a PostgreSQL transaction that committed late with an
+// earlier time. Several processes may each keep them: a refresh waits for
+// another's.
 func (s *Service) Keep(ctx context.Context, every time.Duration, onError func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
-	lastSweep := time.Now()
+	var lastSweep time.Time
 	for {
-		sweep := time.Since(lastSweep) >= time.Minute
-		s.refreshMu.Lock()
-		_, err := s.Refresh(ctx, sweep)
-		s.refreshMu.Unlock()
+		var err error
+		if time.Since(lastSweep) >= time.Minute {
+			s.refreshMu.Lock()
+			_, err = s.Refresh(ctx, true)
+			s.refreshMu.Unlock()
+			if err == nil {
+				lastSweep = time.Now()
+			}
+		} else {
+			_, err = s.fresh(ctx)
+		}
 		if err != nil && ctx.Err() == nil {
 			onError(err)
-		} else if sweep {
-			lastSweep = time.Now()
 		}
 		select {
 		case <-ctx.Done():

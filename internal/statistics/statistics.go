@@ -102,6 +102,8 @@ type Service struct {
 	// by year, reader and month (see dashboardKey).
 	dashboardMu sync.Mutex
 	dashboards  map[dashboardKey]Dashboard
+	// computeMu lets one dashboard be computed at a time.
+	computeMu sync.Mutex
 	// dashboardsVersion is the version of the facts the dashboards were
 	// computed from; a newer one empties them.
 	dashboardsVersion int64
