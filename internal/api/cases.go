@@ -27,6 +27,7 @@ type caseJSON struct {
 	Interpreter     bool       `json:"interpreter"`
 	ContactMethod   string     `json:"contact_method"`
 	Exploitation    []string   `json:"exploitation"`
+	AreaCode        string     `json:"area_code,omitempty"`
 	RiskLevel       string     `json:"risk_level,omitempty"`
 	ReflectionStart string     `json:"reflection_start,omitempty"`
 	ReflectionEnd   string     `json:"reflection_end,omitempty"`
@@ -44,18 +45,18 @@ func toCaseJSON(c cases.Case) caseJSON {
 	return caseJSON{ID: c.ID, Code: c.Code, Organisation: c.OrgID, Group: c.GroupCode, Origin: c.Origin, Stage: string(c.Stage),
 		StageSince: c.StageSince, CloseReason: c.CloseReason, Gender: c.Gender, AgeBand: c.AgeBand, AgeEstimated: c.AgeEstimated,
 		Child: c.Child, Citizenships: c.Citizenships, Languages: c.Languages, Interpreter: c.Interpreter, ContactMethod: c.ContactMethod,
-		Exploitation: c.Exploitation, RiskLevel: c.RiskLevel, ReflectionStart: c.ReflectionStart, ReflectionEnd: c.ReflectionEnd,
+		Exploitation: c.Exploitation, AreaCode: c.AreaCode, RiskLevel: c.RiskLevel, ReflectionStart: c.ReflectionStart, ReflectionEnd: c.ReflectionEnd,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt}
 }
 
 // listCases answers the case list with the page's filters:
-// ?stage=&risk=&exploitation=&deadline=&q=&mine=1&limit=&after=.
+// ?stage=&risk=&exploitation=&deadline=&area=&q=&mine=1&limit=&after=.
 func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	page, err := h.cases.List(r.Context(), actor(r), cases.Filter{Stage: q.Get("stage"), Risk: q.Get("risk"),
-		Exploitation: q.Get("exploitation"), Deadline: q.Get("deadline"), Query: q.Get("q"), Mine: q.Get("mine") != "",
-		Cursor: q.Get("after"), Limit: limit})
+	f := caseFilter(q)
+	f.Cursor = q.Get("after")
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	page, err := h.cases.List(r.Context(), actor(r), f)
 	if err != nil {
 		return err
 	}

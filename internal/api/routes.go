@@ -35,8 +35,12 @@ func (h *Handler) Routes() []Route {
 		{"GET /api/v1/guide/local", access.EvaluateScreening, h.getLocalGuide},
 		{"GET /api/v1/referrals/{id}", access.ViewReferrals, h.getReferral},
 		{"GET /api/v1/cases", access.ViewCases, h.listCases},
+		{"GET /api/v1/cases.csv", access.ViewCases, h.exportCasesCSV},
+		{"GET /api/v1/cases.xlsx", access.ViewCases, h.exportCasesXLSX},
 		{"GET /api/v1/cases/{id}", access.ViewCases, h.getCase},
 		{"GET /api/v1/deadlines", access.ViewCases, h.listDeadlines},
+		{"GET /api/v1/deadlines.csv", access.ViewCases, h.exportDeadlinesCSV},
+		{"GET /api/v1/deadlines.xlsx", access.ViewCases, h.exportDeadlinesXLSX},
 		{"GET /api/v1/cases/{id}/htcds", access.ExportCase, h.getCaseHTCDS},
 		{"POST /api/v1/cases/htcds", access.OpenCase, h.importCaseHTCDS},
 	}
