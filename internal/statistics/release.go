@@ -73,13 +73,14 @@ type Release struct {
 // is its ledger entry, the preset table's dimensions followed by the
 // release's period (one category covering the period's days).
 type ReleasedTable struct {
+	Preset    string
 	Code      string
 	Published disclosure.Release
 }
 
 // TitleKey is the message key of the table's title.
-func (t ReleasedTable) TitleKey(preset string) string {
-	return "statistics.preset." + preset + "." + t.Code
+func (t ReleasedTable) TitleKey() string {
+	return "statistics.preset." + t.Preset + "." + t.Code
 }
 
 // Dimensions are the table's own dimensions, without the period.
@@ -162,7 +163,7 @@ func (in ReleaseInput) protect(id string, tables []PresetTable) ([]ReleasedTable
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ReleasedTable{Code: pt.Code, Published: withPeriod(p.Release(id+"/"+pt.Code), in.Period)})
+		out = append(out, ReleasedTable{Preset: in.Preset, Code: pt.Code, Published: withPeriod(p.Release(id+"/"+pt.Code), in.Period)})
 	}
 	if slices.Contains(used, false) {
 		return nil, apperr.Validation(apperr.FieldError{Field: "sensitive", Key: "statistics.error.unknown_category"})
@@ -413,7 +414,7 @@ func (s *Service) release(ctx context.Context, tx *storage.Tx, id string) (*Rele
 // stat_release_tables, joined to stat_releases as r), in release and
 // table order.
 func releasedTables(ctx context.Context, tx *storage.Tx, where string, args ...any) ([]ReleasedTable, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT t.code, t.published FROM stat_release_tables t JOIN stat_releases r ON r.id = t.release_id `+
+	rows, err := tx.QueryContext(ctx, `SELECT r.preset, t.code, t.published FROM stat_release_tables t JOIN stat_releases r ON r.id = t.release_id `+
 		where+` ORDER BY r.prepared_at, r.id, t.position`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read released tables: %w", err)
@@ -423,7 +424,7 @@ func releasedTables(ctx context.Context, tx *storage.Tx, where string, args ...a
 	for rows.Next() {
 		var t ReleasedTable
 		var pub string
-		if err := rows.Scan(&t.Code, &pub); err != nil {
+		if err := rows.Scan(&t.Preset, &t.Code, &pub); err != nil {
 			return nil, fmt.Errorf("scan released table: %w", err)
 		}
 		if err := json.Unmarshal([]byte(pub), &t.Published); err != nil {

@@ -31,7 +31,7 @@ func (e ReleaseSheet) rows(p *i18n.Printer) [][]string {
 	period := e.Release.Period.String()
 	for _, t := range e.Release.Tables {
 		dims := t.Dimensions()
-		title := p.T(t.TitleKey(e.Release.Preset))
+		title := p.T(t.TitleKey())
 		for _, c := range t.Cells() {
 			row := []string{title, period}
 			for d := range width {

@@ -9,6 +9,7 @@ import (
 
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/disclosure"
+	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -105,24 +106,49 @@ func check(l disclosure.Ledger, t ReleasedTable, known []ReleasedTable) error {
 		return err
 	}
 	f := found[0]
-	args := map[string]any{"n": len(found), "table": f.Release, "cell": ""}
+	rev := &Revealed{Findings: found, Key: f.Key[:len(f.Key)-1]}
+	args := map[string]any{"table": f.Release, "cell": "", "period": ""}
 	for _, k := range known {
 		if k.Published.ID != f.Release {
 			continue
 		}
+		rev.Table = k
 		args["table"] = k.Code
-		args["cell"] = CellName(k.Dimensions(), f.Key[:len(f.Key)-1])
+		args["cell"] = CellName(k.Dimensions(), rev.Key)
 		args["period"] = k.Published.Dimensions[len(k.Published.Dimensions)-1].Categories[0].Code
 	}
-	return &apperr.Error{Code: apperr.Conflict, Key: "statistics.error.release_reveals", Args: args,
-		Cause: errors.Join(err, &Revealed{Findings: found})}
+	return &apperr.Error{Code: apperr.Conflict, Key: "statistics.error.release_reveals", Args: args, Cause: errors.Join(err, rev)}
 }
 
-// Revealed carries the ledger's findings behind a refused release, for the
-// log.
-type Revealed struct{ Findings []disclosure.Finding }
+// Revealed is what the ledger found behind a refused release: every
+// finding, and the first one's table (its preset code, dimensions and
+// period) and cell key, by which Labelled names it.
+type Revealed struct {
+	Findings []disclosure.Finding
+	Table    ReleasedTable
+	Key      []int
+}
 
 func (r *Revealed) Error() string { return "release reveals suppressed cells" }
+
+// Labelled is err with the table and cell of a refused release named in
+// p's language (the table's title, the categories' labels); any other
+// error is returned as it is.
+func Labelled(p *i18n.Printer, err error) error {
+	rev, ok := errors.AsType[*Revealed](err)
+	e := apperr.As(err)
+	if !ok || e.Key != "statistics.error.release_reveals" || rev.Table.Code == "" {
+		return err
+	}
+	dims := rev.Table.Dimensions()
+	parts := make([]string, len(rev.Key))
+	for d, v := range rev.Key {
+		parts[d] = CategoryLabel(p, dims[d], v)
+	}
+	out := *e
+	out.Args = map[string]any{"table": p.T(rev.Table.TitleKey()), "cell": strings.Join(parts, " × "), "period": e.Args["period"]}
+	return &out
+}
 
 // CellName names a cell by its categories' codes ("female × child"), a
 // margin's coordinate as "total".

@@ -114,7 +114,7 @@ func TestReleasePages(t *testing.T) {
 			}
 
 			res, body = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-09-30", "National rapporteur"))
-			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "the suppressed cell female × child of the table sex_age for 2025") {
+			if res.StatusCode != http.StatusConflict || !strings.Contains(body, "the suppressed cell Female × Child of the table Registered victims by sex and age for 2025") {
 				t.Errorf("differencing release: %d %s", res.StatusCode, body)
 			}
 			res, body = do(w.coord, http.MethodGet, "/statistics/releases", "en", nil)

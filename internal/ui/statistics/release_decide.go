@@ -66,7 +66,7 @@ func (h *Handler) decide(approve bool) http.HandlerFunc {
 			act = h.statistics.Approve
 		}
 		if err := act(ctx, actor, id); err != nil {
-			failed(err)
+			failed(statistics.Labelled(v.P, err))
 			return
 		}
 		http.Redirect(w, r, "/statistics/releases/"+id, http.StatusSeeOther)

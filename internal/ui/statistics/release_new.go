@@ -129,7 +129,7 @@ func (h *Handler) createRelease(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := h.statistics.Prepare(r.Context(), page.Actor(r), in)
 	if err != nil {
-		failed(err)
+		failed(statistics.Labelled(v.P, err))
 		return
 	}
 	http.Redirect(w, r, "/statistics/releases/"+id, http.StatusSeeOther)

@@ -68,7 +68,7 @@ func values(d disclosure.Dimension) []int {
 
 func layoutTable(p *i18n.Printer, rel *statistics.Release, t statistics.ReleasedTable) tableView {
 	dims := t.Dimensions()
-	v := tableView{P: p, ID: t.Code, Title: p.T(t.TitleKey(rel.Preset))}
+	v := tableView{P: p, ID: t.Code, Title: p.T(t.TitleKey())}
 	labels := func(key []int) string {
 		parts := make([]string, len(key))
 		for d, k := range key {
