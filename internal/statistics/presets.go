@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -96,9 +97,19 @@ func Month(y int, m time.Month) Period {
 
 var periodPattern = regexp.MustCompile(`^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$`)
 
-// ParsePeriod reads a period as a year ("2026"), a quarter ("2026-Q3") or
-// a month ("2026-07").
+// ParsePeriod reads a period as a year ("2026"), a quarter ("2026-Q3"), a
+// month ("2026-07") or its first and last day ("2026-01-05/2026-02-20",
+// as String writes any other period; its order is checked where it is
+// used).
 func ParsePeriod(s string) (Period, error) {
+	if from, to, ok := strings.Cut(s, "/"); ok {
+		f, errFrom := time.Parse(time.DateOnly, from)
+		t, errTo := time.Parse(time.DateOnly, to)
+		if errFrom != nil || errTo != nil {
+			return Period{}, apperr.New(apperr.Invalid, "statistics.error.period")
+		}
+		return Period{From: f, To: t}, nil
+	}
 	m := periodPattern.FindStringSubmatch(s)
 	if m == nil {
 		return Period{}, apperr.New(apperr.Invalid, "statistics.error.period")

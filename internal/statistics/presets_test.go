@@ -165,14 +165,14 @@ func TestPresetCrimTHB(t *testing.T) {
 func TestParsePeriod(t *testing.T) {
 	for in, want := range map[string][2]string{
 		"2026": {"2026-01-01", "2026-12-31"}, "2026-Q1": {"2026-01-01", "2026-03-31"}, "2024-Q4": {"2024-10-01", "2024-12-31"},
-		"2024-02": {"2024-02-01", "2024-02-29"},
+		"2024-02": {"2024-02-01", "2024-02-29"}, "2026-01-05/2026-02-20": {"2026-01-05", "2026-02-20"},
 	} {
 		p, err := statistics.ParsePeriod(in)
 		if err != nil || p.From.Format(time.DateOnly) != want[0] || p.To.Format(time.DateOnly) != want[1] || p.String() != in {
 			t.Errorf("%s: %v–%v %q %v", in, p.From, p.To, p.String(), err)
 		}
 	}
-	for _, in := range []string{"", "26", "2026-Q5", "2026-13", "2026-1", "2026-W01"} {
+	for _, in := range []string{"", "26", "2026-Q5", "2026-13", "2026-1", "2026-W01", "2026-01-05/", "2026-01-05/2026-02-30"} {
 		if _, err := statistics.ParsePeriod(in); apperr.As(err).Key != "statistics.error.period" {
 			t.Errorf("%q: %v", in, err)
 		}
