@@ -139,6 +139,17 @@ func TestPresetCrimTHB(t *testing.T) {
 				}
 			}
 
+			// Reported from Romania (WAYMARK_COUNTRY=RO), the man is a national
+			// and the women from Germany citizens of another EU country.
+			romania := statistics.New(statistics.Deps{DB: w.env.App.DB, Audit: w.env.App.Audit, Country: "RO"})
+			ro, err := romania.Preset(ctx, w.coord.Actor, statistics.PresetCrimTHB, statistics.Year(year))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, e := cellAt(t, presetTable(t, ro, "citizenship_sex"), "national", "male"), cellAt(t, presetTable(t, ro, "citizenship_sex"), "eu", "female"); n.Count != 1 || e.Count != 2 {
+				t.Errorf("reported from RO: national men %+v, EU women %+v", n, e)
+			}
+
 			last, err := w.env.App.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetCrimTHB, statistics.Year(year-1))
 			if err != nil {
 				t.Fatal(err)
