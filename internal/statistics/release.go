@@ -37,6 +37,10 @@ const (
 // maxRecipient bounds the recipient's name and organisation.
 const maxRecipient = 200
 
+// maxReleaseYears bounds a release's period: the ledger keeps each of its
+// days as a part of the period's one category.
+const maxReleaseYears = 10
+
 // ReleaseInput is what a person preparing a release chooses.
 type ReleaseInput struct {
 	Preset string
@@ -126,6 +130,8 @@ func (in *ReleaseInput) validate() error {
 	}
 	if err := in.Period.validate(); err != nil {
 		f.Add("to", apperr.As(err).Key)
+	} else if day(in.Period.To).After(day(in.Period.From).AddDate(maxReleaseYears, 0, 0)) {
+		f.Add("to", "statistics.error.release_period_long")
 	}
 	switch {
 	case in.Recipient == "":

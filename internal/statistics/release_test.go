@@ -194,7 +194,9 @@ func TestReleases(t *testing.T) {
 						Rounding: 7}, "rounding"},
 					"ends before it starts": {statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Recipient: "R",
 						Period: statistics.Period{From: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)}}, "to"},
-					"unknown preset":         {statistics.ReleaseInput{Preset: "nope", Period: statistics.Year(2025), Recipient: "R"}, "preset"},
+					"unknown preset": {statistics.ReleaseInput{Preset: "nope", Period: statistics.Year(2025), Recipient: "R"}, "preset"},
+					"longer than ten years": {statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Recipient: "R",
+						Period: statistics.Period{From: statistics.Year(2000).From, To: statistics.Year(2025).To}}, "to"},
 					"threshold over maximum": {statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Period: statistics.Year(2025), Recipient: "R", Threshold: 5000}, "threshold"},
 				} {
 					_, err := svc.Prepare(ctx, w.analyst.Actor, tc.in)
