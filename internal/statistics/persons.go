@@ -86,10 +86,6 @@ const personKey = `CASE WHEN r.screening_id IS NOT NULL THEN 'S:' || r.screening
 	WHEN c.origin = 'import' AND c.origin_id <> '' THEN 'I:' || c.origin_id
 	ELSE 'C:' || c.id END`
 
-// caseArea is the case's area code: ” (not recorded) until the cases
-// carry one.
-const caseArea = `''`
-
 // stageRank orders the stages for "the furthest stage a person's cases
 // reached": a closed case ranks below every open one.
 func stageRank(st string) int {
@@ -151,7 +147,7 @@ func (s *Service) derive(ctx context.Context, tx *storage.Tx, scoped bool) (deri
 
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, `+personKey+`, c.org_id, o.kind, COALESCE(sr.org_id, sp.org_id, c.org_id),
 			COALESCE(osr.kind, osp.kind, o.kind), c.created_at, sr.created_at, sp.created_at, p.created_at,
-			c.stage, c.gender, c.age_band, c.child, c.citizenships, c.exploitation, c.reflection_start, `+caseArea+`
+			c.stage, c.gender, c.age_band, c.child, c.citizenships, c.exploitation, c.reflection_start, c.area_code
 		FROM cases c JOIN organisations o ON o.id = c.org_id
 			LEFT JOIN referrals r ON c.origin = 'referral' AND r.id = c.origin_id
 			LEFT JOIN screenings sr ON sr.id = r.screening_id

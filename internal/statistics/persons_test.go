@@ -10,14 +10,15 @@ import (
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/legalstatus"
 	"waymark.city/waymark/internal/statistics"
+	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
 // TestPersonRecords: a person knows their citizenship codes, the
 // organisation that first recorded them (the screening one for a referred
 // person, else the case's), the start of their reflection period and the
-// day a residence permit was granted; the area is unknown until a case
-// records one.
+// day a residence permit was granted, and the area of the latest case
+// that records one (unknown when none does).
 func TestPersonRecords(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
@@ -42,6 +43,14 @@ func TestPersonRecords(t *testing.T) {
 				Authority: "Residence office"}); err != nil {
 				t.Fatal(err)
 			}
+			// The area as the case page records it (a code of the city's
+			// areas, which this test has not uploaded).
+			if err := app.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `UPDATE cases SET area_code = 'north' WHERE id = $1`, c.ID)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
 			m, err := app.Statistics.LoadModel(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -64,7 +73,7 @@ func TestPersonRecords(t *testing.T) {
 			}
 			today := time.Now().UTC().Format(time.DateOnly)
 			if direct.RegisteringOrg != w.orgA || !slices.Equal(direct.Citizenships, []string{"NG", "GH"}) ||
-				direct.Citizenship != statistics.NonEU {
+				direct.Citizenship != statistics.NonEU || direct.Area != "north" {
 				t.Errorf("direct person: %+v", direct)
 			}
 			if direct.Reflection.Format(time.DateOnly) != today || direct.Permit.Format(time.DateOnly) != start {
