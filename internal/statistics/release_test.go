@@ -249,3 +249,16 @@ func TestReleases(t *testing.T) {
 		})
 	}
 }
+
+func TestSDMXTime(t *testing.T) {
+	for want, p := range map[string]statistics.Period{
+		"2025":             statistics.Year(2025),
+		"2025-Q3":          statistics.Quarter(2025, 3),
+		"2025-07":          statistics.Month(2025, time.July),
+		"2025-01-01/P273D": {From: statistics.Year(2025).From, To: time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC)},
+	} {
+		if got := statistics.SDMXTime(p); got != want {
+			t.Errorf("SDMXTime(%s) = %s, want %s", p, got, want)
+		}
+	}
+}
