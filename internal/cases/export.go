@@ -52,8 +52,10 @@ type Export struct {
 // transaction that reads it, and each identity opened is audited as a
 // reveal on its case.
 func (s *Service) Export(ctx context.Context, actor access.Actor, f Filter, personal bool) (Export, error) {
-	if personal && (!actor.Role.SeesPersonalData() || !access.Can(actor, access.RevealIdentity)) {
-		return Export{}, s.denied(ctx, actor, "case_list.export", "cases", "", apperr.New(apperr.Forbidden, "error.export_personal_data"))
+	if personal {
+		if err := s.RefusePersonalExport(ctx, actor, "case_list", access.Can(actor, access.RevealIdentity)); err != nil {
+			return Export{}, err
+		}
 	}
 	scope, err := s.authorize(ctx, actor, access.ViewCases, "cases", "")
 	if err != nil {
@@ -111,6 +113,18 @@ func (s *Service) Export(ctx context.Context, actor access.Actor, f Filter, pers
 		return Export{}, err
 	}
 	return out, nil
+}
+
+// RefusePersonalExport refuses an export of list with personal data
+// (names, contact details, free text) to a role that never sees personal
+// data, or that may not see this list's (may is false): the refusal says
+// so in the reader's language and is audited as "<list>.export" denied.
+// It returns nil when the export may go ahead.
+func (s *Service) RefusePersonalExport(ctx context.Context, actor access.Actor, list string, may bool) error {
+	if may && actor.Role.SeesPersonalData() {
+		return nil
+	}
+	return s.denied(ctx, actor, list+".export", list, "", apperr.New(apperr.Forbidden, "error.export_personal_data"))
 }
 
 // revealable tells which cases' identities the actor could reveal on the

@@ -292,44 +292,56 @@ func (s *Service) MyTasks(ctx context.Context, actor access.Actor) ([]Task, erro
 	}
 	var out []Task
 	err := s.cases.DB().Write(ctx, func(tx *storage.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+`, t.title, `+canOpen+`, c.org_id, co.name`+taskFrom+`
-			JOIN organisations co ON co.id = c.org_id
-			WHERE t.status = 'open' AND c.anonymised_at IS NULL AND (t.owner_org = $2 OR t.owner_user = $1)
-			ORDER BY t.due_on, c.code, t.number LIMIT 500`, actor.UserID, actor.OrgID)
-		if err != nil {
-			return fmt.Errorf("list tasks of user %s: %w", actor.UserID, err)
-		}
-		var titles [][]byte
-		caseOrgs := map[string]string{}
-		for rows.Next() {
-			var title []byte
-			var caseOrg string
-			var visible bool
-			var caseOrgName string
-			t, err := scanTask(rows, &title, &visible, &caseOrg, &caseOrgName)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("scan task: %w", err)
-			}
-			t.Visible, t.CaseOrgName = visible, caseOrgName
-			out = append(out, t)
-			titles = append(titles, title)
-			if title != nil {
-				caseOrgs[t.CaseID] = caseOrg
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("list tasks of user %s: %w", actor.UserID, err)
-		}
-		for _, id := range slices.Sorted(maps.Keys(caseOrgs)) {
-			if err := s.cases.Audit(ctx, tx, actor, "case.read", "case", id, caseOrgs[id], "task.title"); err != nil {
-				return err
-			}
-		}
-		return s.openTitles(ctx, tx, out, titles)
+		var err error
+		out, err = s.myTasks(ctx, tx, actor, 500, true)
+		return err
 	})
 	return out, err
+}
+
+// myTasks reads at most limit of the actor's open tasks (see MyTasks),
+// with their titles opened and the reading audited when titles is set.
+func (s *Service) myTasks(ctx context.Context, tx *storage.Tx, actor access.Actor, limit int, titles bool) ([]Task, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+taskColumns+`, t.title, `+canOpen+`, c.org_id, co.name`+taskFrom+`
+		JOIN organisations co ON co.id = c.org_id
+		WHERE t.status = 'open' AND c.anonymised_at IS NULL AND (t.owner_org = $2 OR t.owner_user = $1)
+		ORDER BY t.due_on, c.code, t.number LIMIT $3`, actor.UserID, actor.OrgID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list tasks of user %s: %w", actor.UserID, err)
+	}
+	var out []Task
+	var sealed [][]byte
+	caseOrgs := map[string]string{}
+	for rows.Next() {
+		var title []byte
+		var caseOrg string
+		var visible bool
+		var caseOrgName string
+		t, err := scanTask(rows, &title, &visible, &caseOrg, &caseOrgName)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan task: %w", err)
+		}
+		t.Visible, t.CaseOrgName = visible, caseOrgName
+		out = append(out, t)
+		sealed = append(sealed, title)
+		if title != nil {
+			caseOrgs[t.CaseID] = caseOrg
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tasks of user %s: %w", actor.UserID, err)
+	}
+	if !titles {
+		return out, nil
+	}
+	for _, id := range slices.Sorted(maps.Keys(caseOrgs)) {
+		if err := s.cases.Audit(ctx, tx, actor, "case.read", "case", id, caseOrgs[id], "task.title"); err != nil {
+			return nil, err
+		}
+	}
+	return out, s.openTitles(ctx, tx, out, sealed)
 }
 
 // onMove runs inside a stage move. Entering a stage pre-fills the tasks

@@ -54,7 +54,11 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 	for _, a := range areas {
 		page.Areas = append(page.Areas, web.Option{Value: a.Code, Label: a.Name})
 	}
-	page.Exports = exportsOf(v.P, "case-export", "/cases", q, cases.MaxExportRows, access.Can(actor(r), access.RevealIdentity))
+	personal := ""
+	if access.Can(actor(r), access.RevealIdentity) {
+		personal = "lists.export_personal"
+	}
+	page.Exports = exportsOf(v.P, "case-export", "/cases", q, cases.MaxExportRows, personal)
 	status := http.StatusOK
 	res, err := h.cases.List(r.Context(), actor(r), f)
 	if err != nil {

@@ -32,7 +32,7 @@ func (h *Handler) listDeadlines(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Data = deadlinesPage{Deadlines: list, Days: f.Days, Mine: f.Mine, Today: time.Now().UTC().Format(time.DateOnly),
-		Exports: exportsOf(v.P, "deadline-export", "/deadlines", url.Values{"days": {v.Form["days"]}, "mine": {v.Form["mine"]}}, cases.MaxExportRows, false)}
+		Exports: exportsOf(v.P, "deadline-export", "/deadlines", url.Values{"days": {v.Form["days"]}, "mine": {v.Form["mine"]}}, cases.MaxExportRows, "")}
 	h.shell.Render(w, r, http.StatusOK, "deadlines", v)
 }
 

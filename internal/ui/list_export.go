@@ -24,19 +24,20 @@ type listExports struct {
 type exportLink struct{ Href, LabelKey string }
 
 // exportsOf links the CSV and XLSX files of the list at path under its
-// filters q (without a page cursor); personal adds the files with
-// personal data, for a reader who may have them.
-func exportsOf(p *i18n.Printer, id, path string, q url.Values, max int, personal bool) listExports {
+// filters q (without a page cursor); personal, when not "", labels the
+// files with personal data (personal+"_csv", personal+"_xlsx"), for a
+// reader who may have them.
+func exportsOf(p *i18n.Printer, id, path string, q url.Values, max int, personal string) listExports {
 	q = cloneValues(q)
 	q.Del("after")
 	out := listExports{P: p, ID: id, Max: max}
 	for _, ext := range []string{"csv", "xlsx"} {
 		out.Links = append(out.Links, exportLink{Href: path + "." + ext + "?" + q.Encode(), LabelKey: "lists.export_" + ext})
 	}
-	if personal {
+	if personal != "" {
 		q.Set("personal", "1")
 		for _, ext := range []string{"csv", "xlsx"} {
-			out.Links = append(out.Links, exportLink{Href: path + "." + ext + "?" + q.Encode(), LabelKey: "lists.export_personal_" + ext})
+			out.Links = append(out.Links, exportLink{Href: path + "." + ext + "?" + q.Encode(), LabelKey: personal + "_" + ext})
 		}
 	}
 	return out

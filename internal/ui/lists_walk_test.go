@@ -13,6 +13,8 @@ func init() {
 	pageCases["GET /cases.xlsx"] = pageCase{}
 	pageCases["GET /deadlines.csv"] = pageCase{}
 	pageCases["GET /deadlines.xlsx"] = pageCase{}
+	pageCases["GET /tasks.csv"] = pageCase{}
+	pageCases["GET /tasks.xlsx"] = pageCase{}
 	pageCases["POST /cases/{id}/area"] = pageCase{id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"area": {""}}
 	}}

@@ -224,6 +224,8 @@ func (h *Handler) routes() []Route {
 		{"POST /cases/{id}/conferences/{conf}", SignedIn, access.ManageCrisisUnit, h.recordConference},
 		{"POST /cases/{id}/tasks/{task}", SignedIn, access.ManageCrisisUnit, h.setTaskStatus},
 		{"GET /tasks", SignedIn, access.ViewCases, h.listTasks},
+		{"GET /tasks.csv", SignedIn, access.ViewCases, h.exportTasksCSV},
+		{"GET /tasks.xlsx", SignedIn, access.ViewCases, h.exportTasksXLSX},
 		{"GET /collaboration", SignedIn, access.ManageProtocol, h.showCollaboration},
 		{"POST /collaboration", SignedIn, access.ManageProtocol, h.saveCollaboration},
 		{"GET /calendar", SignedIn, access.ViewCases, h.showCalendar},

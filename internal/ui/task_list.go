@@ -2,8 +2,10 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
+	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/crisisunit"
 )
 
@@ -17,6 +19,7 @@ type taskListPage struct {
 	Tasks     []taskView
 	Deadlines []deadlineView
 	UserID    string
+	Exports   listExports
 }
 
 // listTasks is "my tasks and deadlines": the open crisis-unit tasks of the
@@ -37,6 +40,11 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) {
 	}
 	now := time.Now()
 	page := taskListPage{UserID: a.UserID}
+	personal := ""
+	if a.Role.SeesPersonalData() {
+		personal = "lists.export_text"
+	}
+	page.Exports = exportsOf(v.P, "task-export", "/tasks", url.Values{}, cases.MaxExportRows, personal)
 	for _, t := range tasks {
 		// The service lists only tasks of the actor's organisation, which
 		// it may close on an open case.
@@ -48,4 +56,22 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = page
 	h.shell.Render(w, r, http.StatusOK, "task_list", v)
+}
+
+// exportTasksCSV downloads the open tasks as CSV; with personal=1 the
+// tasks' own wording, which may name the person.
+func (h *Handler) exportTasksCSV(w http.ResponseWriter, r *http.Request) { h.exportTasks(w, r, "csv") }
+
+// exportTasksXLSX downloads the same as an Excel workbook.
+func (h *Handler) exportTasksXLSX(w http.ResponseWriter, r *http.Request) {
+	h.exportTasks(w, r, "xlsx")
+}
+
+func (h *Handler) exportTasks(w http.ResponseWriter, r *http.Request, ext string) {
+	e, err := h.crisisunit.ExportTasks(r.Context(), actor(r), r.URL.Query().Get("personal") == "1")
+	name := "tasks"
+	if e.Personal {
+		name = "tasks-personal"
+	}
+	h.download(w, r, h.fileName(name), ext, e, err)
 }
