@@ -178,12 +178,14 @@ func (s *Service) Preset(ctx context.Context, actor access.Actor, id string, p P
 		return nil, err
 	}
 	b := presetBuilder{preset: id, period: p, country: s.country}
+	if _, err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
 	err := s.db.Read(ctx, func(tx *storage.Tx) error {
-		m, err := s.load(ctx, tx)
-		if err != nil {
+		var err error
+		if b.victims, err = readRegistered(ctx, tx, p); err != nil {
 			return err
 		}
-		b.victims = registered(m, p)
 		if id != PresetSDG {
 			return nil
 		}
@@ -215,6 +217,52 @@ type victim struct {
 	Identified bool
 	// Registered is the day the person was registered as a victim.
 	Registered time.Time
+}
+
+// registrations are the indicators that register a person as a victim.
+const registrations = `('assisted', 'grounds_positive', 'identified')`
+
+// readRegistered reads the victims registered in p from the stored facts:
+// the persons and events of the period's years, less the persons already
+// registered in an earlier year.
+func readRegistered(ctx context.Context, tx *storage.Tx, p Period) ([]victim, error) {
+	from, to := day(p.From).Year(), day(p.To).Year()
+	m := &Model{}
+	byKey := map[string]*Person{}
+	for y := from; y <= to; y++ {
+		part, err := readFacts(ctx, tx, y)
+		if err != nil {
+			return nil, err
+		}
+		for _, person := range part.Persons {
+			if byKey[person.Key] == nil {
+				byKey[person.Key] = person
+				m.Persons = append(m.Persons, person)
+			}
+		}
+		for _, e := range part.Events {
+			e.Person = byKey[e.Person.Key]
+			m.Events = append(m.Events, e)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT person_key FROM stat_events WHERE year < $1 AND indicator IN `+registrations+`
+		AND person_key IN (SELECT person_key FROM stat_events WHERE year >= $1 AND year <= $2 AND indicator IN `+registrations+`)`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("read earlier registrations: %w", err)
+	}
+	defer rows.Close()
+	earlier := map[string]bool{}
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, fmt.Errorf("scan an earlier registration: %w", err)
+		}
+		earlier[key] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read earlier registrations: %w", err)
+	}
+	return slices.DeleteFunc(registered(m, p), func(v victim) bool { return earlier[v.Key] }), nil
 }
 
 // registered are the persons registered as victims in p, each once: a
@@ -397,8 +445,13 @@ func legalStatusAxis() axis {
 	}}
 }
 
-func citizenshipAxis() axis {
-	return axis{code: "citizenship", cats: CitizenshipGroups(), known: true, of: func(v victim) string { return v.Citizenship }}
+// citizenshipAxis groups the victims' citizenships by the reporting
+// country of this service (the stored facts may have been grouped under
+// another).
+func (b presetBuilder) citizenshipAxis() axis {
+	return axis{code: "citizenship", cats: CitizenshipGroups(), known: true, of: func(v victim) string {
+		return CitizenshipGroup(b.country, v.Citizenships)
+	}}
 }
 
 func ageAxis() axis {
@@ -416,7 +469,7 @@ func ageAxis() axis {
 func (b presetBuilder) crimTHB() ([]PresetTable, error) {
 	return b.tables(
 		spec{"legal_status_sex", []axis{legalStatusAxis(), sexAxis()}},
-		spec{"citizenship_sex", []axis{citizenshipAxis(), sexAxis()}},
+		spec{"citizenship_sex", []axis{b.citizenshipAxis(), sexAxis()}},
 		spec{"exploitation_sex", []axis{exploitationAxis(), sexAxis()}},
 		spec{"sex_age", []axis{sexAxis(), ageAxis()}},
 	)
