@@ -475,36 +475,18 @@ func readFacts(ctx context.Context, tx *storage.Tx, year int) (*Model, error) {
 	byKey := map[string]*Person{}
 	const cols = `person_key, first_contact, assisted, first_grounds, reflection, permit, form, gender, age_band, population,
 		citizenship, citizenships, stage, org_id, org_kind, registering_org, registering_kind, area`
-	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM stat_persons WHERE first_year = $1
-		UNION SELECT `+cols+` FROM stat_persons WHERE person_key IN (SELECT person_key FROM stat_events WHERE year = $1)`, year)
-	if err != nil {
-		return nil, fmt.Errorf("read the statistics' persons: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p := &Person{}
-		var assisted, grounds, reflection, permit *time.Time
-		var codes string
-		if err := rows.Scan(&p.Key, &p.FirstContact, &assisted, &grounds, &reflection, &permit, &p.Form, &p.Gender, &p.AgeBand,
-			&p.Population, &p.Citizenship, &codes, &p.Stage, &p.OrgID, &p.OrgKind, &p.RegisteringOrg, &p.RegisteringKind, &p.Area); err != nil {
-			return nil, fmt.Errorf("scan a statistics person: %w", err)
+	// Two indexed reads, not a UNION: deduplicating whole rows would sort
+	// them all.
+	for _, q := range []string{
+		`SELECT ` + cols + ` FROM stat_persons WHERE first_year = $1`,
+		`SELECT ` + cols + ` FROM stat_persons WHERE first_year <> $1
+			AND person_key IN (SELECT person_key FROM stat_events WHERE year = $1)`,
+	} {
+		if err := readPersons(ctx, tx, q, year, m, byKey); err != nil {
+			return nil, err
 		}
-		p.FirstContact = p.FirstContact.UTC()
-		p.Assisted, p.FirstGrounds, p.Reflection, p.Permit = timeOf(assisted), timeOf(grounds), timeOf(reflection), timeOf(permit)
-		if err := json.Unmarshal([]byte(codes), &p.Citizenships); err != nil {
-			return nil, fmt.Errorf("statistics person's citizenships: %w", err)
-		}
-		if len(p.Citizenships) == 0 {
-			p.Citizenships = nil
-		}
-		byKey[p.Key] = p
-		m.Persons = append(m.Persons, p)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the statistics' persons: %w", err)
-	}
-	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT person_key, indicator, day, detail FROM stat_events WHERE year = $1
+	rows, err := tx.QueryContext(ctx, `SELECT person_key, indicator, day, detail FROM stat_events WHERE year = $1
 		ORDER BY day, person_key, seq`, year)
 	if err != nil {
 		return nil, fmt.Errorf("read the statistics' events: %w", err)
@@ -525,6 +507,38 @@ func readFacts(ctx context.Context, tx *storage.Tx, year int) (*Model, error) {
 		return nil, fmt.Errorf("read the statistics' events: %w", err)
 	}
 	return m, nil
+}
+
+// readPersons adds the persons q reads to the model.
+func readPersons(ctx context.Context, tx *storage.Tx, q string, year int, m *Model, byKey map[string]*Person) error {
+	rows, err := tx.QueryContext(ctx, q, year)
+	if err != nil {
+		return fmt.Errorf("read the statistics' persons: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p := &Person{}
+		var assisted, grounds, reflection, permit *time.Time
+		var codes string
+		if err := rows.Scan(&p.Key, &p.FirstContact, &assisted, &grounds, &reflection, &permit, &p.Form, &p.Gender, &p.AgeBand,
+			&p.Population, &p.Citizenship, &codes, &p.Stage, &p.OrgID, &p.OrgKind, &p.RegisteringOrg, &p.RegisteringKind, &p.Area); err != nil {
+			return fmt.Errorf("scan a statistics person: %w", err)
+		}
+		p.FirstContact = p.FirstContact.UTC()
+		p.Assisted, p.FirstGrounds, p.Reflection, p.Permit = timeOf(assisted), timeOf(grounds), timeOf(reflection), timeOf(permit)
+		if err := json.Unmarshal([]byte(codes), &p.Citizenships); err != nil {
+			return fmt.Errorf("statistics person's citizenships: %w", err)
+		}
+		if len(p.Citizenships) == 0 {
+			p.Citizenships = nil
+		}
+		byKey[p.Key] = p
+		m.Persons = append(m.Persons, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the statistics' persons: %w", err)
+	}
+	return nil
 }
 
 func timeOf(t *time.Time) time.Time {
