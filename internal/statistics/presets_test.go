@@ -412,3 +412,47 @@ func TestPresetPages(t *testing.T) {
 		})
 	}
 }
+
+// TestPresetRegisteredOnce: a person counts in the period of their first
+// registration only. The stored facts are given an earlier registration of
+// the seed's child (a case last year), as a refresh would store one; the
+// child then counts last year and not this year.
+func TestPresetRegisteredOnce(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			w := newWorld(t, engine)
+			w.presetSeed(t)
+			ctx := context.Background()
+			app := w.env.App
+			year := time.Now().UTC().Year()
+			if _, err := app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetCrimTHB, statistics.Year(year)); err != nil {
+				t.Fatal(err)
+			}
+			lastYear := time.Date(year-1, time.June, 1, 0, 0, 0, 0, time.UTC)
+			if err := app.DB.Write(ctx, func(tx *storage.Tx) error {
+				_, err := tx.ExecContext(ctx, `INSERT INTO stat_events (person_key, seq, indicator, day, year, detail)
+					SELECT person_key, 999, 'assisted', $1, $2, '' FROM stat_persons WHERE population = 'child'`, lastYear, year-1)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			this, err := app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetCrimTHB, statistics.Year(year))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := cellAt(t, presetTable(t, this, "sex_age"), "unknown", "child"); c.Status != disclosure.KnownZero {
+				t.Errorf("this year, the child registered last year: %+v", c)
+			}
+			if c := cellAt(t, presetTable(t, this, "sex_age"), "", ""); c.Count != 4 {
+				t.Errorf("this year's total: %+v, want 4", c)
+			}
+			last, err := app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetCrimTHB, statistics.Year(year-1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := cellAt(t, presetTable(t, last, "sex_age"), "", ""); c.Count != 1 {
+				t.Errorf("last year's total: %+v, want the child", c)
+			}
+		})
+	}
+}
