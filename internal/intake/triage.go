@@ -208,6 +208,27 @@ func clockEnds(since *time.Time) time.Time {
 // oldest first, each with its age and first-response deadline. scope comes
 // from access.Authorize for access.ViewReports.
 func (s *Service) Queue(ctx context.Context, actor access.Actor, scope access.Scope, f QueueFilter) ([]QueueItem, error) {
+	if err := s.checkQueueFilter(&f); err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	var out []QueueItem
+	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+		var err error
+		out, err = s.queue(ctx, tx, scope, f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkQueueFilter checks the triage queue's filter, Status "" being
+// StatusOpen.
+func (s *Service) checkQueueFilter(f *QueueFilter) error {
 	if f.Status == "" {
 		f.Status = StatusOpen
 	}
@@ -222,14 +243,17 @@ func (s *Service) Queue(ctx context.Context, actor access.Actor, scope access.Sc
 	check("exploitation", f.Exploitation, Exploitations)
 	check("place_type", f.PlaceType, append(s.PlaceTypes(), Unknown))
 	if len(fields) > 0 {
-		return nil, apperr.Validation(fields...)
+		return apperr.Validation(fields...)
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 200
-	}
+	return nil
+}
+
+// queue reads the triage queue under a checked filter, at most f.Limit
+// reports, most urgent first, then oldest first.
+func (s *Service) queue(ctx context.Context, tx *storage.Tx, scope access.Scope, f QueueFilter) ([]QueueItem, error) {
 	now := s.now()
 	var out []QueueItem
-	err := s.db.Read(ctx, func(tx *storage.Tx) error {
+	err := func() error {
 		rows, err := tx.QueryContext(ctx, `SELECT r.id, COALESCE(r.org_id, ''), r.status, r.urgency, r.place_type, r.triage_place_type,
 				r.signs, r.source, r.exploitation, COALESCE(r.assigned_user_id, ''), COALESCE(u.username, ''), r.created_at,
 				r.first_response_at, r.missing_since,
@@ -279,7 +303,7 @@ func (s *Service) Queue(ctx context.Context, actor access.Actor, scope access.Sc
 			out = append(out, q)
 		}
 		return rows.Err()
-	})
+	}()
 	if err != nil {
 		return nil, err
 	}

@@ -130,7 +130,7 @@ func TestListExportPages(t *testing.T) {
 			if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Ihre Rolle darf keine personenbezogenen Daten") {
 				t.Errorf("coordinator asking for names: %d", res.StatusCode)
 			}
-			for _, path := range []string{"/cases.csv?personal=1", "/cases.xlsx", "/deadlines.csv", "/tasks.csv?personal=1"} {
+			for _, path := range []string{"/cases.csv?personal=1", "/cases.xlsx", "/deadlines.csv", "/tasks.csv?personal=1", "/reports.csv"} {
 				if res, _ := get(analyst, path, "en"); res.StatusCode != http.StatusForbidden {
 					t.Errorf("analyst %s: %d", path, res.StatusCode)
 				}
@@ -142,6 +142,14 @@ func TestListExportPages(t *testing.T) {
 			}
 			if res, body := get(worker, "/tasks.csv", "de"); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "Fall,") {
 				t.Errorf("tasks CSV: %d %q", res.StatusCode, body)
+			}
+
+			// The triage queue's files, with the reporters' words for a role with personal data.
+			if _, body := get(worker, "/reports?urgency=child", "en"); !strings.Contains(body, `href="/reports.csv?personal=1&amp;urgency=child"`) {
+				t.Errorf("triage queue does not link its files under its filter")
+			}
+			if res, body := get(worker, "/reports.xlsx?urgency=child", "de"); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") {
+				t.Errorf("reports XLSX: %d", res.StatusCode)
 			}
 
 			// The deadlines dashboard's file.

@@ -15,6 +15,8 @@ func init() {
 	pageCases["GET /deadlines.xlsx"] = pageCase{}
 	pageCases["GET /tasks.csv"] = pageCase{}
 	pageCases["GET /tasks.xlsx"] = pageCase{}
+	pageCases["GET /reports.csv"] = pageCase{}
+	pageCases["GET /reports.xlsx"] = pageCase{}
 	pageCases["POST /cases/{id}/area"] = pageCase{id: freshCase, form: func(*testing.T, *fixture, *apptest.User) url.Values {
 		return url.Values{"area": {""}}
 	}}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -130,6 +131,7 @@ type queuePage struct {
 	Exploit  []web.Option
 	Places   []web.Option
 	Overdue  int
+	Exports  listExports
 }
 
 // queueRowOf puts a queue item into words.
@@ -164,14 +166,17 @@ func (h *Handler) listReports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := intake.QueueFilter{Status: q.Get("status"), Urgency: q.Get("urgency"), Exploitation: q.Get("exploitation"), PlaceType: q.Get("place_type")}
+	f := reportFilter(q)
+	filters := url.Values{}
 	for k, val := range map[string]string{"status": f.Status, "urgency": f.Urgency, "exploitation": f.Exploitation, "place_type": f.PlaceType} {
 		v.Form[k] = val
+		filters.Set(k, val)
 	}
 	page := queuePage{Filtered: f.Urgency != "" || f.Exploitation != "" || f.PlaceType != "" || (f.Status != "" && f.Status != intake.StatusOpen),
 		Urgency: codeOptions("triage.any", "report.urgency.", intake.Urgencies),
 		Exploit: codeOptions("triage.any", "report.exploitation.", intake.Exploitations),
-		Places:  h.placeOptions(v.P, svc, "triage.any")}
+		Places:  h.placeOptions(v.P, svc, "triage.any"),
+		Exports: exportsOf(v.P, "report-export", "/reports", filters, intake.MaxExportRows, "lists.export_words")}
 	for _, s := range intake.QueueStatuses {
 		page.Statuses = append(page.Statuses, web.Option{Value: s, LabelKey: "report.status." + s})
 	}
@@ -198,4 +203,32 @@ func (h *Handler) listReports(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Data = page
 	h.shell.Render(w, r, status, "reports", v)
+}
+
+// reportFilter reads the triage queue's filters from a query.
+func reportFilter(q url.Values) intake.QueueFilter {
+	return intake.QueueFilter{Status: q.Get("status"), Urgency: q.Get("urgency"), Exploitation: q.Get("exploitation"), PlaceType: q.Get("place_type")}
+}
+
+// exportReportsCSV downloads the triage queue under its filters as CSV:
+// every report they find, not one page; with personal=1 the reporters'
+// own words.
+func (h *Handler) exportReportsCSV(w http.ResponseWriter, r *http.Request) {
+	h.exportReports(w, r, "csv")
+}
+
+// exportReportsXLSX downloads the same as an Excel workbook.
+func (h *Handler) exportReportsXLSX(w http.ResponseWriter, r *http.Request) {
+	h.exportReports(w, r, "xlsx")
+}
+
+func (h *Handler) exportReports(w http.ResponseWriter, r *http.Request, ext string) {
+	q := r.URL.Query()
+	e, err := h.intake.ExportQueue(r.Context(), actor(r), reportFilter(q), q.Get("personal") == "1")
+	e.PlaceLabel, e.Zone = h.placeLabel, h.shell.Zone()
+	name := "reports"
+	if e.Personal {
+		name = "reports-personal"
+	}
+	h.download(w, r, h.fileName(name), ext, e, err)
 }

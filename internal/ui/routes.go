@@ -108,6 +108,8 @@ func (h *Handler) routes() []Route {
 		{"POST /guide/local/{kind}/{item}/retire", SignedIn, access.ManageLocalGuide, h.retireLocalItem},
 		{"GET /guide/{location}", SignedIn, access.EvaluateScreening, h.showGuideLocation},
 		{"GET /reports", SignedIn, access.ViewReports, h.listReports},
+		{"GET /reports.csv", SignedIn, access.ViewReports, h.exportReportsCSV},
+		{"GET /reports.xlsx", SignedIn, access.ViewReports, h.exportReportsXLSX},
 		{"GET /reports/{id}", SignedIn, access.ViewReports, h.showReport},
 		{"GET /reports/{id}/attachments/{n}", SignedIn, access.ViewReports, h.showReportAttachment},
 		{"POST /reports/{id}/assign", SignedIn, access.TriageReports, h.assignReport},
