@@ -271,7 +271,9 @@ func (a *App) init(ctx context.Context) error {
 	})
 	a.Screenings = screening.NewStore(a.DB, a.Audit, a.Screening)
 	a.FieldGuide = fieldguide.New(fieldguide.Deps{DB: a.DB, Audit: a.Audit, Catalogue: a.Screening})
-	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays})
+	// The areas are read when a case's area is set; geo is made below.
+	a.Cases = cases.New(cases.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, ReflectionDays: a.Config.ReflectionDays,
+		Areas: func(ctx context.Context) ([]geo.Area, error) { return a.Geo.Current(ctx) }})
 	a.Identification = identification.New(identification.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit,
 		Screenings: a.Screenings, OnAccept: a.openCaseFromReferral, OnDecision: a.caseFollowsDecision, Consented: a.referralConsented})
 	a.Risk = risk.New(a.Cases)
@@ -303,7 +305,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
 	a.Workgroup = workgroup.New(workgroup.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Plans: a.Plan})
 	a.Training = training.New(training.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit})
-	a.Statistics = statistics.New(statistics.Deps{DB: a.DB, Audit: a.Audit})
+	a.Statistics = statistics.New(statistics.Deps{DB: a.DB, Audit: a.Audit, Country: a.Config.Country})
 	a.Procurement = procurement.New(procurement.Deps{DB: a.DB, Audit: a.Audit})
 	a.SiteChecks = sitechecks.New(sitechecks.Deps{DB: a.DB, Audit: a.Audit, Procurement: a.Procurement, Screenings: a.Screenings})
 	a.Campaigns = campaigns.New(a.Cases, a.Catalog.LanguagesFor(public.Area), a.Config.PublicURL)
@@ -484,10 +486,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Checkpoints.Run(serving, checkpointEvery)
 		close(published)
 	}()
+	// The statistics' facts follow the records within a second.
+	kept := make(chan struct{})
+	go func() {
+		a.Statistics.Keep(serving, time.Second, func(err error) { a.Log.Error("refresh the statistics", "err", err) })
+		close(kept)
+	}()
 	err = a.serve(serving, ln, h)
 	// The last checkpoint is published before the database closes.
 	stop()
 	<-published
+	<-kept
 	return err
 }
 
