@@ -348,6 +348,11 @@ func TestPresetPages(t *testing.T) {
 					t.Errorf("the list lacks a link to %s", id)
 				}
 			}
+			for _, path := range []string{"/statistics/presets", "/statistics/population", "/statistics/presets/crim_thb?period=" + year + "-01-05/" + year + "-02-20"} {
+				if res, body := send(w.coord, http.MethodGet, path, "de", nil); res.StatusCode != http.StatusOK || strings.Contains(body, "⟦") {
+					t.Errorf("%s in German: %d, missing text: %v", path, res.StatusCode, strings.Contains(body, "⟦"))
+				}
+			}
 			for _, id := range statistics.Presets() {
 				if res, body := send(w.coord, http.MethodGet, "/statistics/presets/"+id+"?period="+year, "de", nil); res.StatusCode != http.StatusOK ||
 					strings.Contains(body, "⟦") {
