@@ -22,17 +22,19 @@ type demoCase struct {
 	// sharePolice shares the case's crisis-unit and assistance parts with
 	// the police contact point, with the person's consent.
 	sharePolice bool
+	// area is the district the case is worked in (a code of seedAreas).
+	area string
 }
 
 var demoCases = []demoCase{
 	{worker: "caseworker", stages: []cases.Stage{cases.Screening, cases.ReasonableGrounds, cases.Reflection}, risk: "high",
-		factors: []string{"threatened", "address_known", "contact_attempts"}, sharePolice: true,
+		factors: []string{"threatened", "address_known", "contact_attempts"}, sharePolice: true, area: "2",
 		person: cases.PersonInput{Person: cases.Person{GivenNames: "Demo", FamilyName: "Example-One", BirthDate: "1998-03-14", Contact: "Via the shelter office only"},
 			Gender: "feminine", Citizenships: []string{"RO"}, Languages: []string{"ro"}, Interpreter: true, ContactMethod: "through_shelter", Exploitation: []string{"sexual"}}},
-	{worker: "caseworker", stages: []cases.Stage{cases.CrisisIntervention}, group: true, risk: "medium", factors: []string{"debt_claimed", "network_at_large"},
+	{worker: "caseworker", stages: []cases.Stage{cases.CrisisIntervention}, group: true, risk: "medium", factors: []string{"debt_claimed", "network_at_large"}, area: "5",
 		person: cases.PersonInput{Person: cases.Person{GivenNames: "Demo", FamilyName: "Example-Two"}, Gender: "masculine", AgeBand: "25-34",
 			Citizenships: []string{"MD"}, Languages: []string{"ro", "ru"}, ContactMethod: "phone", Exploitation: []string{"labour"}}},
-	{worker: "socialworker", stages: []cases.Stage{cases.Screening}, risk: "high", factors: []string{"family_involved", "isolated"},
+	{worker: "socialworker", stages: []cases.Stage{cases.Screening}, risk: "high", factors: []string{"family_involved", "isolated"}, area: "2",
 		person: cases.PersonInput{Person: cases.Person{GivenNames: "Demo", FamilyName: "Example-Three"}, Gender: "masculine", AgeBand: "12-17",
 			Citizenships: []string{"BG"}, Languages: []string{"bg"}, Interpreter: true, ContactMethod: "through_worker", Exploitation: []string{"begging", "criminality"}}},
 	{worker: "caseworker", stages: []cases.Stage{cases.Screening, cases.ReasonableGrounds, cases.Reflection, cases.LongTerm, cases.Inclusion},
@@ -51,6 +53,11 @@ func seedCases(ctx context.Context, d Deps, actors map[string]access.Actor, orgI
 		c, err := d.Cases.Open(ctx, w, cases.NewCase{Person: dc.person, NewGroup: dc.group})
 		if err != nil {
 			return fmt.Errorf("seed case %d: %w", i, err)
+		}
+		if dc.area != "" {
+			if err := d.Cases.SetArea(ctx, w, c.ID, dc.area); err != nil {
+				return fmt.Errorf("seed area of case %d: %w", i, err)
+			}
 		}
 		if dc.group {
 			// Two more workers found at the same site.

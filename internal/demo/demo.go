@@ -163,6 +163,10 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 	if err := seedProtocol(ctx, ident, coordinator, orgIDs); err != nil {
 		return nil, err
 	}
+	// The areas first: demo cases are placed in them.
+	if err := seedAreas(ctx, d, coordinator); err != nil {
+		return nil, err
+	}
 	if err := seedCases(ctx, d, actors, orgIDs); err != nil {
 		return nil, err
 	}
@@ -173,9 +177,6 @@ func Seed(ctx context.Context, d Deps, dataDir string) ([]Login, error) {
 		return nil, err
 	}
 	if err := seedReturns(ctx, d, actors); err != nil {
-		return nil, err
-	}
-	if err := seedAreas(ctx, d, coordinator); err != nil {
 		return nil, err
 	}
 	if err := seedPopulation(ctx, d, coordinator); err != nil {
