@@ -363,7 +363,8 @@ func TestPresetPages(t *testing.T) {
 			res, body = send(w.coord, http.MethodGet, "/statistics/presets/crim_thb?period="+year, "en", nil)
 			for _, want := range []string{`<table id="table-legal_status_sex">`, "<caption>Registered victims by legal status and sex · " + year,
 				`<th scope="row">Identified (victim status confirmed)</th>`, `<td id="legal_status_sex-identified-male" data-status="value">1<span aria-hidden="true"> *</span>`,
-				`<td id="legal_status_sex-identified-female" data-status="known_zero">0</td>`, `id="statistics-would"`} {
+				`<td id="legal_status_sex-identified-female" data-status="known_zero">0</td>`, `id="statistics-would"`,
+				`href="/statistics/releases/new?from=` + year + `-01-01&amp;preset=crim_thb&amp;to=` + year + `-12-31"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("coordinator's crim_thb lacks %q", want)
 				}

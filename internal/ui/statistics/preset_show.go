@@ -3,9 +3,11 @@ package statisticsui
 import (
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
+	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/disclosure"
 	"waymark.city/waymark/internal/i18n"
@@ -46,6 +48,9 @@ type presetPage struct {
 	Period string
 	Grids  []grid
 	Would  bool // some cell would be suppressed in a release
+	// Release is the link that prepares a release of these tables, for a
+	// reader who may.
+	Release string
 }
 
 // presetShow shows a preset's tables over the period asked for
@@ -63,6 +68,10 @@ func (h *Handler) presetShow(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.kit.View(r, "statistics.preset."+shown.Preset)
 	p := presetPage{PresetPage: shown, Period: shown.Period.String()}
+	if access.Can(page.Actor(r), access.PrepareRelease) {
+		p.Release = "/statistics/releases/new?" + url.Values{"preset": {shown.Preset},
+			"from": {shown.Period.From.Format(time.DateOnly)}, "to": {shown.Period.To.Format(time.DateOnly)}}.Encode()
+	}
 	for _, t := range shown.Tables {
 		g := layout(v.P, t)
 		p.Grids = append(p.Grids, g)
