@@ -320,6 +320,20 @@ func TestPresetUnknownAndRates(t *testing.T) {
 			}); err != nil || audited != 2 {
 				t.Errorf("population changes audited: %d %v", audited, err)
 			}
+
+			if err := app.Statistics.RemovePopulation(ctx, w.coord.Actor, "north", year-1); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("removing a population never entered: %v", err)
+			}
+			if err := app.Statistics.RemovePopulation(ctx, w.coord.Actor, "north", year); err != nil {
+				t.Fatal(err)
+			}
+			sdg, err = app.Statistics.Preset(ctx, w.coord.Actor, statistics.PresetSDG, statistics.Year(year))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st := sdg[0].Status[cellIndexOf(t, sdg[0].Table, "north", "")]; st != statistics.CellUnknown {
+				t.Errorf("north's rate after its population was removed: %q", st)
+			}
 		})
 	}
 }
