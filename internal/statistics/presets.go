@@ -296,7 +296,8 @@ func registered(m *Model, p Period) []victim {
 }
 
 // axis is a dimension of a preset table: its code, its categories and how
-// a victim falls into one (a code outside the categories is not counted).
+// a victim falls into one (a code outside the categories counts as
+// unknown, or not at all where the axis has no unknown category).
 type axis struct {
 	code  string
 	cats  []string
@@ -361,6 +362,11 @@ func (b presetBuilder) table(code string, axes ...axis) (PresetTable, error) {
 		idx := 0
 		for _, a := range axes {
 			k := slices.Index(a.cats, a.of(v))
+			if k < 0 {
+				// A code the categories do not name (a record older than
+				// its code list) is not a known category: unknown.
+				k = slices.Index(a.cats, Unknown)
+			}
 			if k < 0 {
 				idx = -1
 				break
