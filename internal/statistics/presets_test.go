@@ -104,6 +104,20 @@ func TestPresetCrimTHB(t *testing.T) {
 			if len(tables) != 4 {
 				t.Fatalf("%d tables, want 4", len(tables))
 			}
+			// Every table of every preset counts the five victims once: its
+			// grand total is 5, unless nothing in it is known (1.8).
+			for _, id := range statistics.Presets() {
+				all, err := w.env.App.Statistics.Preset(ctx, w.coord.Actor, id, statistics.Year(year))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, pt := range all {
+					total := pt.Table.At(pt.Table.Len() - 1)
+					if total.Count != 5 && !(id == statistics.PresetWG2011 && pt.Code == "i1_8" && total.Status == disclosure.Unknown) {
+						t.Errorf("%s %s: total %+v, want 5", id, pt.Code, total)
+					}
+				}
+			}
 			want := []struct {
 				table string
 				cell  []string
