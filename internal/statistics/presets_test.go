@@ -14,6 +14,7 @@ import (
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/disclosure"
+	"waymark.city/waymark/internal/geo"
 	"waymark.city/waymark/internal/identification"
 	"waymark.city/waymark/internal/screening"
 	"waymark.city/waymark/internal/statistics"
@@ -239,11 +240,21 @@ func TestPresetUnknownAndRates(t *testing.T) {
 			ctx := context.Background()
 			app := w.env.App
 			year := time.Now().UTC().Year()
-			if err := app.DB.Write(ctx, func(tx *storage.Tx) error {
-				_, err := tx.ExecContext(ctx, `INSERT INTO areas (id, code, name, version, geometry, created_by, created_org, created_at)
-					VALUES ('a1', 'north', 'North', 1, '{}', $1, $2, $3)`, w.coord.Actor.UserID, w.coord.Actor.OrgID, time.Now().UTC())
-				return err
+			// The city has two areas; the Nigerian woman's case is worked in
+			// the north, everyone else's area is not recorded.
+			if _, err := app.Geo.Upload(ctx, w.coord.Actor, strings.NewReader(`{"type":"FeatureCollection","features":[`+
+				`{"type":"Feature","properties":{"name":"North","code":"north"},"geometry":{"type":"Polygon","coordinates":[[[0.1,0.2],[0.11,0.2],[0.11,0.21],[0.1,0.2]]]}},`+
+				`{"type":"Feature","properties":{"name":"South","code":"south"},"geometry":{"type":"Polygon","coordinates":[[[0.1,0.1],[0.11,0.1],[0.11,0.11],[0.1,0.1]]]}}]}`),
+				geo.Properties{Name: "name", Code: "code"}); err != nil {
+				t.Fatal(err)
+			}
+			var nigerian string
+			if err := app.DB.Read(ctx, func(tx *storage.Tx) error {
+				return tx.QueryRowContext(ctx, `SELECT id FROM cases WHERE citizenships LIKE '%NG%'`).Scan(&nigerian)
 			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := app.Cases.SetArea(ctx, w.worker.Actor, nigerian, "north"); err != nil {
 				t.Fatal(err)
 			}
 
@@ -283,7 +294,7 @@ func TestPresetUnknownAndRates(t *testing.T) {
 
 			for _, bad := range []statistics.PopulationInput{{Year: strconv.Itoa(year), Population: "0"},
 				{Year: strconv.Itoa(year), Population: "-250"}, {Year: strconv.Itoa(year), Population: "many"},
-				{Year: "1980", Population: "1000"}, {Area: "south", Year: strconv.Itoa(year), Population: "1000"}} {
+				{Year: "1980", Population: "1000"}, {Area: "east", Year: strconv.Itoa(year), Population: "1000"}} {
 				if _, err := app.Statistics.SetPopulation(ctx, w.coord.Actor, bad); !apperr.Is(err, apperr.Invalid) {
 					t.Errorf("%+v accepted: %v", bad, err)
 				}
@@ -319,13 +330,16 @@ func TestPresetUnknownAndRates(t *testing.T) {
 			if r := sdg[0].Rates[cellIndexOf(t, city, "", "")]; r != 2 {
 				t.Errorf("the city's rate: %v per 100,000, want 5 / 250,000 = 2", r)
 			}
-			if i := cellIndexOf(t, city, "north", ""); sdg[0].Rates[i] != 0 || city.At(i).Status != disclosure.KnownZero {
-				t.Errorf("north, where no victim's area is: %v %+v", sdg[0].Rates[i], city.At(i))
+			if i := cellIndexOf(t, city, "north", "female"); sdg[0].Rates[i] != 2 || city.At(i).Count != 1 {
+				t.Errorf("north's women: %v per 100,000 %+v, want 1 / 50,000 = 2", sdg[0].Rates[i], city.At(i))
+			}
+			if i := cellIndexOf(t, city, "south", ""); city.At(i).Status != disclosure.KnownZero || sdg[0].Status[i] != statistics.CellUnknown {
+				t.Errorf("south, no victim and no population: %+v, rate %q", city.At(i), sdg[0].Status[i])
 			}
 			if st := sdg[0].Status[cellIndexOf(t, city, "unknown", "")]; st != statistics.CellUnknown {
 				t.Errorf("victims with no area have no rate: %q", st)
 			}
-			if c := cellAt(t, city, "unknown", ""); c.Count != 5 {
+			if c := cellAt(t, city, "unknown", ""); c.Count != 4 {
 				t.Errorf("victims with no area: %+v", c)
 			}
 			var audited int
