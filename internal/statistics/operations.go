@@ -66,8 +66,11 @@ type OperationsPage struct {
 	// shelter places they took; capacity as the directory records it today.
 	Placed    Chart
 	Occupancy []MonthShare
-	Shelters  int
-	Capacity  int
+	// YearOccupancy is the share of the places taken over the year so far,
+	// shown when the year's count of persons placed is published.
+	YearOccupancy Rate
+	Shelters      int
+	Capacity      int
 	// Triage: reports received in the year by the outcome of their first
 	// response, the share within the deadline by month of receipt, and the
 	// hours to the first response.
@@ -93,11 +96,12 @@ type OperationsPage struct {
 }
 
 // MonthShare is a month's share in percent; Shown is false when a count
-// behind it is withheld or there is nothing to divide.
+// behind it is withheld or, Empty, there is nothing to divide.
 type MonthShare struct {
 	Month    string
 	LabelKey string
 	Rate
+	Empty bool
 }
 
 // Operations returns the operations figures of year (the current year when
@@ -226,8 +230,8 @@ func (r opsReader) byMonth(id, title string, counts [12]int, persons bool) (Char
 
 // share is part of a whole in percent, the whole being the sum of the
 // counts of of less those of less; shown only when every count behind it
-// is published and the whole is above zero.
-func share(part disclosure.Cell, of []disclosure.Cell, less ...disclosure.Cell) Rate {
+// is published and the whole is above zero (empty when it is zero).
+func share(part disclosure.Cell, of []disclosure.Cell, less ...disclosure.Cell) (r Rate, empty bool) {
 	whole := 0
 	for _, c := range of {
 		whole += c.Shown()
@@ -236,10 +240,13 @@ func share(part disclosure.Cell, of []disclosure.Cell, less ...disclosure.Cell) 
 		whole -= c.Shown()
 	}
 	withheld := func(c disclosure.Cell) bool { return c.Status == disclosure.Suppressed }
-	if withheld(part) || slices.ContainsFunc(of, withheld) || slices.ContainsFunc(less, withheld) || whole <= 0 {
-		return Rate{}
+	if withheld(part) || slices.ContainsFunc(of, withheld) || slices.ContainsFunc(less, withheld) {
+		return Rate{}, false
 	}
-	return Rate{Percent: (100*part.Shown() + whole/2) / whole, Shown: true}
+	if whole <= 0 {
+		return Rate{}, true
+	}
+	return Rate{Percent: (100*part.Shown() + whole/2) / whole, Shown: true}, false
 }
 
 // monthSpan is the part of month m (0-based) of the year up to now.
@@ -313,14 +320,22 @@ func (r opsReader) occupancy(ctx context.Context, tx *storage.Tx, p *OperationsP
 	if p.Placed, err = r.byMonth("placed", "statistics.ops.placed", counts, true); err != nil {
 		return err
 	}
+	percent := func(placeDays, days float64) Rate {
+		return Rate{Percent: int(100*placeDays/(float64(p.Capacity)*days) + 0.5), Shown: true}
+	}
+	var allPlaceDays, allDays float64
 	for m, code := range r.monthCodes() {
 		ms, me := r.monthSpan(m)
 		days := me.Sub(ms).Hours() / 24
+		allPlaceDays, allDays = allPlaceDays+placeDays[m], allDays+days
 		row := MonthShare{Month: code, LabelKey: "statistics.month." + code}
 		if p.Capacity > 0 && days > 0 && !p.Placed.Rows[m].Cell.Withheld() {
-			row.Rate = Rate{Percent: int(100*placeDays[m]/(float64(p.Capacity)*days) + 0.5), Shown: true}
+			row.Rate = percent(placeDays[m], days)
 		}
 		p.Occupancy = append(p.Occupancy, row)
+	}
+	if p.Capacity > 0 && allDays > 0 && !p.Placed.Total.Withheld() {
+		p.YearOccupancy = percent(allPlaceDays, allDays)
 	}
 	return nil
 }
@@ -379,8 +394,9 @@ func (r opsReader) triage(ctx context.Context, tx *storage.Tx, p *OperationsPage
 		within, _ := t.Cell(m, 0)
 		whole, _ := t.Cell(m, disclosure.Total)
 		open, _ := t.Cell(m, 3)
-		p.TriageShare = append(p.TriageShare, MonthShare{Month: code, LabelKey: "statistics.month." + code,
-			Rate: share(within, []disclosure.Cell{whole}, open)})
+		row := MonthShare{Month: code, LabelKey: "statistics.month." + code}
+		row.Rate, row.Empty = share(within, []disclosure.Cell{whole}, open)
+		p.TriageShare = append(p.TriageShare, row)
 	}
 	sort.Ints(hours)
 	p.Response = Timing{ID: "first_response", TitleKey: "statistics.ops.first_response", N: len(hours)}

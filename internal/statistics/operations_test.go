@@ -253,8 +253,12 @@ func TestOperations(t *testing.T) {
 				{"placed", counts(p.Placed), "0 0 2 1 1 1 = 5"},
 				{"occupancy", shares(p.Occupancy), "0 0 17 25 25 25"},
 				{"capacity", fmt.Sprint(p.Shelters, p.Capacity), "1 4"},
+				// 10 + 11 + 30 + 31 + 14.5 place-days of 4 × 165.5.
+				{"year's occupancy", fmt.Sprint(p.YearOccupancy), "{15 true}"},
 				{"triage", counts(p.Triage), "2 1 1 1 = 5"},
 				{"triage share", shares(p.TriageShare), "- 50 - 100 0 -"},
+				{"months without a report past its deadline", fmt.Sprint(p.TriageShare[0].Empty, p.TriageShare[2].Empty, p.TriageShare[5].Empty,
+					p.TriageShare[4].Empty), "true true true false"},
 				{"response", fmt.Sprint(p.Response.N, p.Response.Median, p.Response.P90), "3 10 48"},
 				{"follow-ups", counts(p.FollowUps), "1 1 1 1 = 4"},
 				{"sessions", counts(p.Sessions), "1 0 1 0 0 0 = 2"},
@@ -275,7 +279,8 @@ func TestOperations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !a.Protected || counts(a.Placed) != "0 0 s s s s = s" || shares(a.Occupancy) != "0 0 - - - -" ||
+			if !a.Protected || counts(a.Placed) != "0 0 s s s s = s" || shares(a.Occupancy) != "0 0 - - - -" || a.YearOccupancy.Shown ||
+				!a.TriageShare[0].Empty || a.TriageShare[1].Empty ||
 				counts(a.Triage) != "s s s s = s" || !a.Response.Withheld || a.Response.N != 0 || shares(a.TriageShare) != "- - - - - -" {
 				t.Errorf("analyst: placed %s, occupancy %s, triage %s, response %+v, shares %s", counts(a.Placed), shares(a.Occupancy),
 					counts(a.Triage), a.Response, shares(a.TriageShare))
@@ -324,6 +329,7 @@ func TestOperationsPage(t *testing.T) {
 			}
 			for _, want := range []string{
 				`id="chart-placed"`, `<svg viewBox="0 0 320 408"`, `id="table-placed"`, `id="occupancy-03"`, "Shelters in the service directory today: 1, with 4 places.",
+				"Over the months shown, placements took 20 % of the shelter places.",
 				`id="chart-triage"`, `id="table-triage-share"`, "Time from receipt to the first response: median 10 hours, 90th percentile 48 hours, over 3 answered reports.",
 				`id="chart-followups"`, `id="chart-sessions"`, `id="chart-participants_group"`, "Highest: Police, 12 of 20.",
 				"1 campaign ran in this year.", `id="chart-reach"`, `id="chart-campaign_reports"`, `id="chart-rounds"`, `id="chart-responses"`,
@@ -335,7 +341,8 @@ func TestOperationsPage(t *testing.T) {
 			}
 			res, body = get(w.analyst, "/statistics/services?year=2025", "de")
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "unterdrückt") || !strings.Contains(body, "Dienste in Zahlen 2025") ||
-				!strings.Contains(body, "Die Zeit bis zur ersten Reaktion wird unterdrückt") {
+				!strings.Contains(body, "Die Zeit bis zur ersten Reaktion wird unterdrückt") ||
+				!strings.Contains(body, "Der Anteil der im Jahr belegten Plätze wird unterdrückt") {
 				t.Fatalf("analyst: %d %s", res.StatusCode, body)
 			}
 			if res, _ := get(w.worker, "/statistics/services", "en"); res.StatusCode != http.StatusForbidden {
