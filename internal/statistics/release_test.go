@@ -12,6 +12,7 @@ import (
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/apperr/apperrtest"
+	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/cases"
 	"waymark.city/waymark/internal/disclosure"
 	"waymark.city/waymark/internal/statistics"
@@ -245,6 +246,29 @@ func TestReleases(t *testing.T) {
 				worker := env.User("worker2", access.CaseWorker, env.Org("Shelter", accounts.NGO))
 				_, err := w.prepare(t, worker, "2025-01-01", "2025-12-31", "National rapporteur")
 				apperrtest.Want(t, "case worker", err, apperr.Forbidden, "")
+			})
+			t.Run("every step is audited", func(t *testing.T) {
+				entries, _, err := env.App.Audit.List(ctx, env.App.DB, access.SystemScope(), audit.Filter{Limit: 500})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]int{}
+				for _, e := range entries {
+					got[e.Action+" "+e.Outcome]++
+				}
+				for step, least := range map[string]int{
+					"statistics.release.prepare allowed": 6, "statistics.release.approve allowed": 2,
+					"statistics.release.reject allowed": 1, "statistics.release.download allowed": 1,
+					// the differencing release and the case worker
+					"statistics.release.prepare denied": 2,
+					// the analyst, the preparer, the decided release, the
+					// differencing release at approval
+					"statistics.release.approve denied": 4,
+				} {
+					if got[step] < least {
+						t.Errorf("audit has %d × %s, want at least %d", got[step], step, least)
+					}
+				}
 			})
 		})
 	}
