@@ -75,7 +75,7 @@ func TestReleasePages(t *testing.T) {
 			}
 			res, body = do(w.coord, http.MethodGet, show, "en", nil)
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="release-approve"`) || !strings.Contains(body, "<svg") ||
-				!strings.Contains(body, "Waiting for approval") {
+				!strings.Contains(body, "Waiting for approval") || !strings.Contains(body, "Persons by Sex, all other categories together: Female: ") {
 				t.Fatalf("release page: %d %s", res.StatusCode, body)
 			}
 			res, body = do(w.coord, http.MethodGet, show+"/approve", "en", nil)

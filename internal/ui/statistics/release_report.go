@@ -74,6 +74,7 @@ func (h *Handler) releasePDF(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, t := range d.Tables {
 		doc.Heading(2, t.Title)
+		doc.Note(t.Summary)
 		pt := printout.Table{Header: append([]string{t.Corner}, t.Columns...), Figures: true}
 		for _, row := range t.Rows {
 			cells := []string{row.Label}

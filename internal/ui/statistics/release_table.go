@@ -42,6 +42,9 @@ type tableView struct {
 	Rows      []rowView
 	Bars      []barView
 	Height    int
+	// Summary says in one sentence what the chart draws, for screen
+	// readers and print.
+	Summary string
 }
 
 func cell(p *i18n.Printer, c disclosure.ReleasedCell, base int) cellView {
@@ -129,4 +132,9 @@ func (v *tableView) chart(p *i18n.Printer, rel *statistics.Release, t statistics
 		v.Bars = append(v.Bars, b)
 	}
 	v.Height = len(cells) * rowHeight
+	parts := make([]string, len(v.Bars))
+	for i, b := range v.Bars {
+		parts[i] = b.Label + ": " + b.Cell.Text
+	}
+	v.Summary = p.T("statistics.release.chart_summary", "dimension", p.T(statistics.DimensionKey(dims[0].Code)), "values", strings.Join(parts, "; "))
 }
