@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/printout/printouttest"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
@@ -103,8 +104,13 @@ func TestReleasePages(t *testing.T) {
 			if res, body := do(w.analyst, http.MethodGet, show+"/xlsx", "en", nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") {
 				t.Errorf("XLSX: %d", res.StatusCode)
 			}
-			if res, body := do(w.analyst, http.MethodGet, show+"/pdf", "en", nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
-				t.Errorf("PDF: %d", res.StatusCode)
+			res, body = do(w.analyst, http.MethodGet, show+"/pdf", "en", nil)
+			if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
+				t.Fatalf("PDF: %d", res.StatusCode)
+			}
+			if text := printouttest.Text(t, []byte(body)); !strings.Contains(text, "Registered victims by sex and age") ||
+				!strings.Contains(text, "suppressed") || !strings.Contains(text, "National rapporteur, Federal Office") {
+				t.Errorf("PDF text:\n%s", text)
 			}
 			res, body = do(w.analyst, http.MethodGet, show+"/report", "de", nil)
 			report, _, _ := strings.Cut(body[strings.Index(body, `<article class="report"`)+1:], "</article>")
