@@ -36,7 +36,7 @@ func TestDemoOperations(t *testing.T) {
 			city = o.ID
 		}
 	}
-	p, err := a.Statistics.Operations(a.Intake.Deadline).Operations(ctx, access.Actor{Role: access.Coordinator, OrgID: city}, 0)
+	p, err := a.Statistics.Operations(a.Intake.Deadline).Year(ctx, access.Actor{Role: access.Coordinator, OrgID: city}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

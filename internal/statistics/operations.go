@@ -104,11 +104,11 @@ type MonthShare struct {
 	Empty bool
 }
 
-// Operations returns the operations figures of year (the current year when
+// Year returns the operations figures of year (the current year when
 // 0) for actor; counts of persons (placements, reports, follow-ups,
 // participants, people reached, responses) go through disclosure control
 // for a reader who may not see personal data.
-func (o *Operations) Operations(ctx context.Context, actor access.Actor, year int) (OperationsPage, error) {
+func (o *Operations) Year(ctx context.Context, actor access.Actor, year int) (OperationsPage, error) {
 	scope, err := o.s.gate.Authorize(ctx, actor, access.ViewStatistics, "statistics", "operations")
 	if err != nil {
 		return OperationsPage{}, err

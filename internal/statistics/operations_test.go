@@ -241,7 +241,7 @@ func TestOperations(t *testing.T) {
 			ops := statistics.New(statistics.Deps{DB: w.env.App.DB, Audit: w.env.App.Audit, Now: func() time.Time { return opsNow }}).
 				Operations(w.env.App.Intake.Deadline)
 			ctx := context.Background()
-			p, err := ops.Operations(ctx, w.coord.Actor, 2025)
+			p, err := ops.Year(ctx, w.coord.Actor, 2025)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -275,7 +275,7 @@ func TestOperations(t *testing.T) {
 				}
 			}
 
-			a, err := ops.Operations(ctx, w.analyst.Actor, 2025)
+			a, err := ops.Year(ctx, w.analyst.Actor, 2025)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -299,11 +299,11 @@ func TestOperations(t *testing.T) {
 			}
 
 			for _, y := range []int{1999, 2026} {
-				if _, err := ops.Operations(ctx, w.coord.Actor, y); !apperr.Is(err, apperr.Invalid) || apperr.As(err).Key != "statistics.error.year" {
+				if _, err := ops.Year(ctx, w.coord.Actor, y); !apperr.Is(err, apperr.Invalid) || apperr.As(err).Key != "statistics.error.year" {
 					t.Errorf("year %d: %v", y, err)
 				}
 			}
-			if _, err := ops.Operations(ctx, w.worker.Actor, 2025); !apperr.Is(err, apperr.Forbidden) {
+			if _, err := ops.Year(ctx, w.worker.Actor, 2025); !apperr.Is(err, apperr.Forbidden) {
 				t.Errorf("case worker: %v", err)
 			}
 		})

@@ -48,7 +48,7 @@ func (h *Handler) services(w http.ResponseWriter, r *http.Request) {
 		h.kit.Fail(w, r, err)
 		return
 	}
-	o, err := h.operations.Operations(r.Context(), page.Actor(r), year)
+	o, err := h.operations.Year(r.Context(), page.Actor(r), year)
 	if err != nil {
 		h.kit.Fail(w, r, err)
 		return
