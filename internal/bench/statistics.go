@@ -147,6 +147,11 @@ func measureStatistics(ctx context.Context, a *app.App, o Options, site string, 
 		return res, fmt.Errorf("dashboard after a change: %w", err)
 	}
 	res.Visible = time.Since(start)
+	// The coordinator's figures of this version are computed before they
+	// are measured too.
+	if _, err := pageSize(ctx, site+"/statistics", cookies[coordinator]); err != nil {
+		return res, err
+	}
 
 	res.Analyst = load(ctx, "GET /statistics (analyst)", site+"/statistics", cookies[analyst], o)
 	res.Coordinator = load(ctx, "GET /statistics (coordinator)", site+"/statistics", cookies[coordinator], o)
