@@ -184,6 +184,24 @@ func TestReleases(t *testing.T) {
 					t.Errorf("refused release is %s", r.Status)
 				}
 			})
+			t.Run("the year after its twelve months is refused", func(t *testing.T) {
+				// November's two girls are suppressed in November's release;
+				// the year's published total of female children would give
+				// them away.
+				for m := time.January; m <= time.December; m++ {
+					id, err := svc.Prepare(ctx, w.analyst.Actor, statistics.ReleaseInput{Preset: statistics.PresetCrimTHB,
+						Period: statistics.Month(2025, m), Recipient: "Monthly bulletin", Threshold: 3})
+					if err != nil {
+						t.Fatalf("month %d: %v", m, err)
+					}
+					if err := svc.Approve(ctx, w.coord.Actor, id); err != nil {
+						t.Fatalf("approve month %d: %v", m, err)
+					}
+				}
+				_, err := svc.Prepare(ctx, w.analyst.Actor, statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Period: statistics.Year(2025),
+					Recipient: "Monthly bulletin", Threshold: 3})
+				wantKey(t, "the year", err, apperr.Conflict, "statistics.error.release_reveals")
+			})
 			t.Run("bad input changes nothing", func(t *testing.T) {
 				before := w.count(t)
 				for name, tc := range map[string]struct {
