@@ -59,6 +59,10 @@ func TestReleasePages(t *testing.T) {
 			if res.StatusCode != http.StatusOK || !strings.Contains(body, "Freigabe vorbereiten") || !strings.Contains(body, `name="sensitive"`) {
 				t.Fatalf("form in German: %d %s", res.StatusCode, body)
 			}
+			if _, body := do(w.analyst, http.MethodGet, "/statistics/releases/new?preset=crim_thb&period=2025-Q3", "en", nil); !strings.Contains(body, `value="2025-07-01"`) ||
+				!strings.Contains(body, `value="2025-09-30"`) {
+				t.Error("the form does not take the period a preset's page links with")
+			}
 			res, body = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-12-31", ""))
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Name who receives the release.") {
 				t.Fatalf("no recipient: %d", res.StatusCode)

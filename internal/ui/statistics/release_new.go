@@ -67,13 +67,20 @@ func (h *Handler) renderReleaseNew(w http.ResponseWriter, r *http.Request, statu
 	h.kit.Render(w, r, status, "statistics_release_new", v)
 }
 
-// showReleaseNew is the form that prepares a release: this year, the
-// default threshold, no rounding.
+// showReleaseNew is the form that prepares a release: the preset and
+// period a preset's page links with (?preset=crim_thb&period=2026-Q3), else
+// crim_thb for this year; the default threshold, no rounding.
 func (h *Handler) showReleaseNew(w http.ResponseWriter, r *http.Request) {
 	v := h.kit.View(r, "statistics.release.new_title")
-	y := time.Now().Year()
+	period := statistics.Year(time.Now().Year())
+	if p, err := statistics.ParsePeriod(r.URL.Query().Get("period")); err == nil {
+		period = p
+	}
 	v.Form["preset"] = statistics.PresetCrimTHB
-	v.Form["from"], v.Form["to"] = statistics.Year(y).From.Format(time.DateOnly), statistics.Year(y).To.Format(time.DateOnly)
+	if q := r.URL.Query().Get("preset"); slices.Contains(statistics.Presets(), q) {
+		v.Form["preset"] = q
+	}
+	v.Form["from"], v.Form["to"] = period.From.Format(time.DateOnly), period.To.Format(time.DateOnly)
 	v.Form["threshold"], v.Form["rounding"] = strconv.Itoa(disclosure.DefaultThreshold), "0"
 	h.renderReleaseNew(w, r, http.StatusOK, v, nil)
 }
