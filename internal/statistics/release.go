@@ -302,8 +302,11 @@ func (s *Service) decide(ctx context.Context, actor access.Actor, id string, to 
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.New(apperr.Conflict, "statistics.error.release_decided")
 		}
-		return s.gate.Record(ctx, tx, actor, "statistics.release."+map[ReleaseStatus]string{ReleaseApproved: "approve", ReleaseRejected: "reject"}[to],
-			"statistics_release", id, "", r.Preset+" "+r.Period.String())
+		action := "statistics.release.reject"
+		if to == ReleaseApproved {
+			action = string(access.ApproveRelease)
+		}
+		return s.gate.Record(ctx, tx, actor, action, "statistics_release", id, "", r.Preset+" "+r.Period.String())
 	})
 	if err != nil {
 		return s.refused(ctx, actor, access.ApproveRelease, id, err)
