@@ -94,7 +94,11 @@ func layoutTable(p *i18n.Printer, rel *statistics.Release, t statistics.Released
 			v.Rows = append(v.Rows, row)
 		}
 	default:
-		v.Corner = p.T("statistics.release.col.category", "n", "")
+		names := make([]string, len(dims))
+		for d, dim := range dims {
+			names[d] = p.T(statistics.DimensionKey(dim.Code))
+		}
+		v.Corner = strings.Join(names, " × ")
 		v.Columns = []string{p.T("statistics.release.col.value")}
 		for _, c := range t.Cells() {
 			v.Rows = append(v.Rows, rowView{Label: labels(c.Key), Cells: []cellView{cell(p, c, rel.Rounding)}})
