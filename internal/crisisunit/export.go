@@ -63,12 +63,14 @@ func (e TaskExport) rows(p *i18n.Printer) [][]string {
 	out := [][]string{{p.T("crisisunit.case"), p.T("lists.task_number"), p.T("crisisunit.task"), p.T("crisisunit.source"),
 		p.T("crisisunit.owner"), p.T("crisisunit.due"), p.T("lists.overdue")}}
 	for _, t := range e.Tasks {
-		task := p.T("crisisunit.template." + t.Template)
+		var task string
 		switch {
 		case t.HasTitle && e.Personal:
 			task = t.Title
 		case t.HasTitle:
 			task = p.T("lists.task_worded")
+		case t.Template != "":
+			task = p.T("crisisunit.template." + t.Template)
 		}
 		source := p.T("crisisunit.conference_number", "number", t.ConferenceNumber)
 		if t.ConferenceNumber == 0 {
