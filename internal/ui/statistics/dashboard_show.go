@@ -2,6 +2,7 @@ package statisticsui
 
 import (
 	"net/http"
+	"unicode/utf8"
 
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/statistics"
@@ -14,12 +15,18 @@ import (
 const (
 	barMax    = 250
 	rowHeight = 34
+	// A label longer than labelRunes characters would run past the
+	// chart's edge at its font size (about 6.6 units a character); it is
+	// drawn squeezed into labelWidth instead. The table has it in full.
+	labelRunes = 46
+	labelWidth = 316
 )
 
-// bar is one row of a chart as drawn.
+// bar is one row of a chart as drawn; LabelFit is the width a long label
+// is squeezed into, 0 for one that fits.
 type bar struct {
 	statistics.Row
-	Y, LabelY, ValueY, ValueX, Width int
+	Y, LabelY, ValueY, ValueX, Width, LabelFit int
 }
 
 // chartView is a chart with its drawing.
@@ -56,7 +63,11 @@ func draw(p *i18n.Printer, c statistics.Chart) chartView {
 			w = max(w, 2)
 		}
 		y := i * rowHeight
-		v.Bars = append(v.Bars, bar{Row: r, LabelY: y + 12, Y: y + 16, ValueY: y + 26, Width: w, ValueX: w + 6})
+		b := bar{Row: r, LabelY: y + 12, Y: y + 16, ValueY: y + 26, Width: w, ValueX: w + 6}
+		if utf8.RuneCountInString(p.T(r.LabelKey)) > labelRunes {
+			b.LabelFit = labelWidth
+		}
+		v.Bars = append(v.Bars, b)
 	}
 	return v
 }
