@@ -22,7 +22,9 @@ func caseFilter(q url.Values) cases.Filter {
 // GET /api/v1/cases as CSV, every matching case up to cases.MaxExportRows;
 // personal=1 adds the names and contact details the caller may reveal.
 // Times are in UTC, as everywhere in the API.
-func (h *Handler) exportCasesCSV(w http.ResponseWriter, r *http.Request) error { return h.exportCases(w, r, "csv") }
+func (h *Handler) exportCasesCSV(w http.ResponseWriter, r *http.Request) error {
+	return h.exportCases(w, r, "csv")
+}
 
 // exportCasesXLSX answers the same as an Excel workbook.
 func (h *Handler) exportCasesXLSX(w http.ResponseWriter, r *http.Request) error {
