@@ -210,6 +210,7 @@ func (s *Service) Prepare(ctx context.Context, actor access.Actor, in ReleaseInp
 	if err != nil {
 		return "", err
 	}
+	harmonize(tables)
 	key := recipientKey(in.Recipient, in.Organisation)
 	sensitive, err := json.Marshal(in.Sensitive)
 	if err != nil {

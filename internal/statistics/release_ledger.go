@@ -170,3 +170,82 @@ func CellName(dims []disclosure.Dimension, key []int) string {
 	}
 	return strings.Join(parts, " × ")
 }
+
+// harmonize withholds, in every table of one release, the cells that count
+// the same persons as a cell another of its tables suppresses: each table
+// is protected on its own, and a margin one suppresses as a complement may
+// be published by another (a sex × age table and an age table share the
+// age totals). Withholding more only widens what a reader can infer; the
+// withheld copy needs no protection of its own, as the table that
+// suppressed it keeps that (the ledger check that follows sees both). A
+// margin shown as the sum of rounded cells, one of them now withheld, is
+// withheld too, as it would give that cell away.
+func harmonize(tables []ReleasedTable) {
+	for changed := true; changed; {
+		changed = false
+		for i := range tables {
+			for j := range tables {
+				if i == j {
+					continue
+				}
+				a, b := &tables[i].Published, &tables[j].Published
+				for _, c := range a.Cells {
+					if c.Status != disclosure.Suppressed {
+						continue
+					}
+					if k, ok := sameCell(*a, c, *b); ok && b.Cells[k].Status == disclosure.Value {
+						withhold(b, k)
+						changed = true
+					}
+				}
+			}
+		}
+	}
+}
+
+// sameCell finds the cell of b that counts the persons cell c of a counts:
+// c's category on each dimension they share (by codes), the total on the
+// others; none when c breaks down a dimension b lacks.
+func sameCell(a disclosure.Release, c disclosure.ReleasedCell, b disclosure.Release) (int, bool) {
+	key := make([]int, len(b.Dimensions))
+	for d := range key {
+		key[d] = disclosure.Total
+	}
+	for da, v := range c.Key {
+		if v == disclosure.Total {
+			continue
+		}
+		db := slices.IndexFunc(b.Dimensions, func(d disclosure.Dimension) bool { return d.Code == a.Dimensions[da].Code })
+		if db < 0 {
+			return 0, false
+		}
+		code := a.Dimensions[da].Categories[v].Code
+		if key[db] = slices.IndexFunc(b.Dimensions[db].Categories, func(cat disclosure.Category) bool { return cat.Code == code }); key[db] < 0 {
+			return 0, false
+		}
+	}
+	k := slices.IndexFunc(b.Cells, func(bc disclosure.ReleasedCell) bool { return slices.Equal(bc.Key, key) })
+	return k, k >= 0
+}
+
+// withhold suppresses published cell k of r (its count is at least 1, as
+// it was published as a count) and every margin shown as a sum over it.
+func withhold(r *disclosure.Release, k int) {
+	key := r.Cells[k].Key
+	r.Cells[k] = disclosure.ReleasedCell{Key: key, Status: disclosure.Suppressed, Prior: 1}
+	for i, c := range r.Cells {
+		if c.Recomputed && covers(c.Key, key) {
+			withhold(r, i)
+		}
+	}
+}
+
+// covers says whether the cell at margin sums the cell at key.
+func covers(margin, key []int) bool {
+	for d, v := range margin {
+		if v != disclosure.Total && v != key[d] {
+			return false
+		}
+	}
+	return true
+}

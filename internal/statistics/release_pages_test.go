@@ -1,6 +1,7 @@
 package statistics_test
 
 import (
+	"context"
 	"flag"
 	"net/http"
 	"net/url"
@@ -10,7 +11,9 @@ import (
 	"testing"
 
 	"waymark.city/waymark/internal/app/apptest"
+	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/printout/printouttest"
+	"waymark.city/waymark/internal/statistics"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
@@ -130,6 +133,35 @@ func TestReleasePages(t *testing.T) {
 			res, body = do(w.coord, http.MethodGet, "/statistics/releases", "en", nil)
 			if res.StatusCode != http.StatusOK || strings.Count(body, `<tr id="release-`) != 1 {
 				t.Errorf("list after the refusal: %d, %d rows", res.StatusCode, strings.Count(body, `<tr id="release-`))
+			}
+		})
+	}
+}
+
+// TestReleaseEveryPreset: each preset's tables can be prepared as a
+// release, approved, shown and downloaded as SDMX-CSV.
+func TestReleaseEveryPreset(t *testing.T) {
+	for _, engine := range storagetest.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			env := apptest.Start(t, engine)
+			w := newReleaseWorld(t, env)
+			for _, preset := range statistics.Presets() {
+				id, err := env.App.Statistics.Prepare(context.Background(), w.analyst.Actor, statistics.ReleaseInput{Preset: preset,
+					Period: statistics.Year(2025), Recipient: "Observatory " + preset})
+				if err != nil {
+					t.Errorf("prepare %s: %v %v", preset, err, apperr.As(err).Args)
+					continue
+				}
+				if err := env.App.Statistics.Approve(context.Background(), w.coord.Actor, id); err != nil {
+					t.Errorf("approve %s: %v", preset, err)
+					continue
+				}
+				for _, path := range []string{"", "/sdmx", "/csv", "/report"} {
+					res, body := env.Exchange(t, apptest.Request{Method: http.MethodGet, Path: "/statistics/releases/" + id + path, Cookie: w.coord.Cookie})
+					if res.StatusCode != http.StatusOK || strings.Contains(body, "⟦") {
+						t.Errorf("%s%s: %d %s", preset, path, res.StatusCode, body)
+					}
+				}
 			}
 		})
 	}
