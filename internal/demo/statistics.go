@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"waymark.city/waymark/internal/access"
@@ -15,7 +16,8 @@ import (
 // over the last twelve months, so that every chart of the statistics
 // dashboard shows something: several forms, genders, age bands and
 // citizenship groups, cases moved on through the stages, and a few
-// children, whose small count the analyst sees suppressed. Nobody is named.
+// children, whose small count the analyst sees suppressed, spread over the
+// city's districts. Nobody is named.
 func seedStatistics(ctx context.Context, d Deps, actors map[string]access.Actor) error {
 	if d.CasesAsOf == nil {
 		return nil
@@ -45,6 +47,13 @@ func seedStatistics(ctx context.Context, d Deps, actors map[string]access.Actor)
 		c, err := svc.Open(ctx, w, cases.NewCase{Person: in})
 		if err != nil {
 			return fmt.Errorf("seed statistics case %d: %w", i, err)
+		}
+		// Six of seven live in one of the city's six districts (codes 1..6);
+		// the seventh's area is not recorded.
+		if area := i % 7; area > 0 {
+			if err := svc.SetArea(ctx, w, c.ID, strconv.Itoa(area)); err != nil {
+				return fmt.Errorf("seed area of statistics case %d: %w", i, err)
+			}
 		}
 		for _, st := range stages[i%len(stages)] {
 			if _, err := svc.MoveStage(ctx, w, c.ID, st, ""); err != nil {
