@@ -168,25 +168,26 @@ func measureStatistics(ctx context.Context, a *app.App, o Options, site string, 
 	return res, nil
 }
 
-// changeOne moves one of the cases the bench worker opened a stage on
-// (or back), through the case gate as any change is made.
+// changeOne moves one of the cases the bench worker opened on to its next
+// stage (not closing it), through the case gate as any change is made; an
+// earlier run over the same seed may have moved some already.
 func changeOne(ctx context.Context, a *app.App, b caseBench) error {
-	got, err := a.Cases.Get(ctx, b.actor, b.opened[0])
-	if err != nil {
-		return fmt.Errorf("read the case to change: %w", err)
+	for _, id := range b.opened {
+		got, err := a.Cases.Get(ctx, b.actor, id)
+		if err != nil {
+			return fmt.Errorf("read the case to change: %w", err)
+		}
+		for _, to := range got.Case.Stage.Next() {
+			if to == cases.Closed {
+				continue
+			}
+			if _, err := a.Cases.MoveStage(ctx, b.actor, id, to, ""); err != nil {
+				return fmt.Errorf("change a case: %w", err)
+			}
+			return nil
+		}
 	}
-	c := got.Case
-	to := cases.Screening
-	if c.Stage == cases.Screening {
-		to = cases.ReasonableGrounds
-	}
-	if c.Stage == cases.ReasonableGrounds {
-		to = cases.CrisisIntervention
-	}
-	if _, err := a.Cases.MoveStage(ctx, b.actor, c.ID, to, ""); err != nil {
-		return fmt.Errorf("change a case: %w", err)
-	}
-	return nil
+	return fmt.Errorf("no case the bench worker opened can move on")
 }
 
 func printStatistics(w io.Writer, o Options, r StatisticsResult, bare Result) {
