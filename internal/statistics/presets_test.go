@@ -448,7 +448,7 @@ func TestPresetPages(t *testing.T) {
 				t.Fatalf("population: %d", res.StatusCode)
 			}
 			if _, body := send(w.coord, http.MethodGet, "/statistics/population?done=saved", "de", nil); !strings.Contains(body, `id="population-city-`+year+`"`) ||
-				!strings.Contains(body, "250000") {
+				!strings.Contains(body, `class="count">250000</td>`) {
 				t.Error("the population entered is not listed")
 			}
 			if _, body := send(w.coord, http.MethodGet, "/statistics/presets/sdg_16_2_2?period="+year, "en", nil); !strings.Contains(body, "2 per 100,000") {
