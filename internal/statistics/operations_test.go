@@ -328,7 +328,7 @@ func TestOperationsPage(t *testing.T) {
 				t.Fatalf("coordinator: %d %s", res.StatusCode, body)
 			}
 			for _, want := range []string{
-				`id="chart-placed"`, `<svg viewBox="0 0 320 408"`, `id="table-placed"`, `id="occupancy-03"`, "Shelters in the service directory today: 1, with 4 places.",
+				`id="chart-placed"`, `<svg class="chart" viewBox="0 0 320 408"`, `id="table-placed"`, `id="occupancy-03"`, "Shelters in the service directory today: 1, with 4 places.",
 				"Over the months shown, placements took 20 % of the shelter places.",
 				`id="chart-triage"`, `id="table-triage-share"`, "Time from receipt to the first response: median 10 hours, 90th percentile 48 hours, over 3 answered reports.",
 				`id="chart-followups"`, `id="chart-sessions"`, `id="chart-participants_group"`, "Highest: Police, 12 of 20.",

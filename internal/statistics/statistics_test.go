@@ -230,7 +230,7 @@ func TestDashboardPage(t *testing.T) {
 			if res.StatusCode != http.StatusOK {
 				t.Fatalf("coordinator: %d", res.StatusCode)
 			}
-			for _, want := range []string{"Persons assisted by month", `<svg viewBox="0 0 320`, `role="img"`, `id="gender-masculine"`,
+			for _, want := range []string{"Persons assisted by month", `<svg class="chart" viewBox="0 0 320`, `role="img"`, `id="gender-masculine"`,
 				"Most persons: Feminine, 12 of 13.", `id="table-quarters"`, "Referral acceptance: 100 %"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("coordinator's page lacks %q", want)
