@@ -48,10 +48,11 @@ func seedStatistics(ctx context.Context, d Deps, actors map[string]access.Actor)
 		if err != nil {
 			return fmt.Errorf("seed statistics case %d: %w", i, err)
 		}
-		// Six of seven live in one of the city's six districts (codes 1..6);
-		// the seventh's area is not recorded.
-		if area := i % 7; area > 0 {
-			if err := svc.SetArea(ctx, w, c.ID, strconv.Itoa(area)); err != nil {
+		// Six of seven live in one of three of the city's six districts
+		// (codes 1..3), enough in each for the analyst to see its count; the
+		// seventh's area is not recorded.
+		if i%7 > 0 {
+			if err := svc.SetArea(ctx, w, c.ID, strconv.Itoa(1+i%3)); err != nil {
 				return fmt.Errorf("seed area of statistics case %d: %w", i, err)
 			}
 		}
