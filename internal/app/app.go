@@ -305,7 +305,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Plan = plan.New(plan.Deps{DB: a.DB, Audit: a.Audit})
 	a.Workgroup = workgroup.New(workgroup.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit, Plans: a.Plan})
 	a.Training = training.New(training.Deps{DB: a.DB, Vault: a.Vault, Audit: a.Audit})
-	a.Statistics = statistics.New(statistics.Deps{DB: a.DB, Audit: a.Audit, Country: a.Config.Country})
+	a.Statistics = statistics.New(statistics.Deps{DB: a.DB, Audit: a.Audit, Country: a.Config.Country, SmallCounts: a.Config.SmallCounts})
 	a.Procurement = procurement.New(procurement.Deps{DB: a.DB, Audit: a.Audit})
 	a.SiteChecks = sitechecks.New(sitechecks.Deps{DB: a.DB, Audit: a.Audit, Procurement: a.Procurement, Screenings: a.Screenings})
 	a.Campaigns = campaigns.New(a.Cases, a.Catalog.LanguagesFor(public.Area), a.Config.PublicURL)

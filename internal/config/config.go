@@ -98,6 +98,10 @@ type Config struct {
 	// statistics: Eurostat's citizenship groups count its nationals apart
 	// from other EU and non-EU citizens (default DE).
 	Country string
+	// SmallCounts is the threshold of the statistics' disclosure control:
+	// counts from 1 to it are withheld from a release; a release may raise
+	// it, nobody may lower it (default 10).
+	SmallCounts int
 }
 
 // minMetricsToken is the shortest metrics token accepted: long enough not
@@ -160,14 +164,19 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		return nil
 	})
 	c.Retention = time.Duration(days) * 24 * time.Hour
-	c.ReflectionDays = envDays(env, "WAYMARK_REFLECTION_DAYS", 90)
+	c.ReflectionDays = envWhole(env, "WAYMARK_REFLECTION_DAYS", 90)
+	c.SmallCounts = envWhole(env, "WAYMARK_SMALL_COUNTS", 10)
+	fs.Func("small-counts", "statistics: counts from 1 to this are withheld from every release, at least 1; default 10 (WAYMARK_SMALL_COUNTS)", func(v string) error {
+		c.SmallCounts = atoiOr(v, -1)
+		return nil
+	})
 	fs.StringVar(&c.Country, "country", or(env("WAYMARK_COUNTRY"), "DE"),
 		"reporting country of the statistics, ISO 3166-1 alpha-2 such as DE or AT (WAYMARK_COUNTRY)")
 	fs.Func("reflection-days", "the jurisdiction's reflection and recovery period in days, at least 30; default 90 (WAYMARK_REFLECTION_DAYS)", func(v string) error {
 		c.ReflectionDays = atoiOr(v, -1)
 		return nil
 	})
-	caseDays := envDays(env, "WAYMARK_CASE_RETENTION_DAYS", 5*365)
+	caseDays := envWhole(env, "WAYMARK_CASE_RETENTION_DAYS", 5*365)
 	fs.Func("case-retention-days", "days a closed case keeps identifying data before it is anonymised; default 1825 (WAYMARK_CASE_RETENTION_DAYS)", func(v string) error {
 		caseDays = atoiOr(v, -1)
 		c.CaseRetention = time.Duration(caseDays) * 24 * time.Hour
@@ -184,7 +193,7 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Getenv) {
 		"http(s) URL each new signed audit checkpoint is POSTed to; empty sends none (WAYMARK_AUDIT_WITNESS)")
 	fs.StringVar(&c.Basemap, "basemap", env("WAYMARK_BASEMAP"),
 		"PMTiles file served to signed-in users as the maps' basemap; empty serves none (WAYMARK_BASEMAP)")
-	c.MappingMinAnswers = envDays(env, "WAYMARK_MAPPING_MIN_ANSWERS", 5)
+	c.MappingMinAnswers = envWhole(env, "WAYMARK_MAPPING_MIN_ANSWERS", 5)
 	fs.Func("mapping-min-answers", "fewest answers both mapping rounds need before a change between them is shown; default 5 (WAYMARK_MAPPING_MIN_ANSWERS)", func(v string) error {
 		c.MappingMinAnswers = atoiOr(v, -1)
 		return nil
@@ -315,6 +324,9 @@ func (c *Config) finishMail() error {
 	if c.ReflectionDays < 30 {
 		return errors.New("WAYMARK_REFLECTION_DAYS must be a whole number of days, at least 30")
 	}
+	if c.SmallCounts < 1 || c.SmallCounts > 1000 {
+		return errors.New("WAYMARK_SMALL_COUNTS must be a whole number from 1 to 1000")
+	}
 	if c.Country != "" && !countryCode.MatchString(c.Country) {
 		return errors.New("WAYMARK_COUNTRY must be a country code of two capital letters, such as DE")
 	}
@@ -369,9 +381,9 @@ func or(v, def string) string {
 	return v
 }
 
-// envDays reads a number of days from the environment; an unparsable value
+// envWhole reads a number of days from the environment; an unparsable value
 // becomes -1 so that Finish reports it rather than silently using def.
-func envDays(env Getenv, name string, def int) int {
+func envWhole(env Getenv, name string, def int) int {
 	if v := env(name); v != "" {
 		return atoiOr(v, -1)
 	}

@@ -73,3 +73,17 @@ func TestReportingCountry(t *testing.T) {
 		}
 	}
 }
+
+func TestSmallCounts(t *testing.T) {
+	if c, err := parse(t, nil); err != nil || c.SmallCounts != 10 {
+		t.Errorf("default small counts = %d, %v", c.SmallCounts, err)
+	}
+	if c, err := parse(t, map[string]string{"WAYMARK_SMALL_COUNTS": "5"}); err != nil || c.SmallCounts != 5 {
+		t.Errorf("small counts from the environment = %d, %v", c.SmallCounts, err)
+	}
+	for _, bad := range []string{"0", "-3", "ten", "1001"} {
+		if _, err := parse(t, nil, "--small-counts", bad); err == nil {
+			t.Errorf("small counts %q accepted", bad)
+		}
+	}
+}

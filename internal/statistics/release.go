@@ -121,7 +121,8 @@ func recipientKey(name, org string) string {
 	return fold(name) + "\x1f" + fold(org)
 }
 
-func (in *ReleaseInput) validate() error {
+// validate checks the input; allowed is the service's threshold rule.
+func (in *ReleaseInput) validate(allowed func(int) bool) error {
 	in.Recipient = strings.TrimSpace(in.Recipient)
 	in.Organisation = strings.TrimSpace(in.Organisation)
 	var f apperr.Fields
@@ -142,7 +143,7 @@ func (in *ReleaseInput) validate() error {
 	if utf8.RuneCountInString(in.Organisation) > maxRecipient {
 		f.Add("organisation", "statistics.error.release_recipient_long")
 	}
-	if in.Threshold < 0 || in.Threshold > disclosure.MaxThreshold {
+	if in.Threshold != 0 && !allowed(in.Threshold) {
 		f.Add("threshold", "statistics.error.threshold")
 	}
 	if in.Rounding != 0 && in.Rounding != 5 && in.Rounding != 10 {
@@ -195,11 +196,11 @@ func (s *Service) Prepare(ctx context.Context, actor access.Actor, in ReleaseInp
 	if _, err := s.gate.Authorize(ctx, actor, access.PrepareRelease, "statistics_release", ""); err != nil {
 		return "", err
 	}
-	if err := in.validate(); err != nil {
+	if err := in.validate(s.ThresholdAllowed); err != nil {
 		return "", err
 	}
 	if in.Threshold == 0 {
-		in.Threshold = disclosure.DefaultThreshold
+		in.Threshold = s.smallCounts
 	}
 	raw, err := s.Preset(ctx, actor, in.Preset, in.Period)
 	if err != nil {
@@ -451,3 +452,14 @@ func parseDays(from, to string) Period {
 	t, _ := time.Parse(time.DateOnly, to)
 	return Period{From: f, To: t}
 }
+
+// ThresholdAllowed says whether a release may withhold counts up to n: at
+// least the installation's threshold, so that whoever prepares a release
+// (the analyst too) cannot lower it and read small counts in the preview,
+// and at most disclosure.MaxThreshold.
+func (s *Service) ThresholdAllowed(n int) bool {
+	return n >= s.smallCounts && n <= disclosure.MaxThreshold
+}
+
+// SmallCounts is the installation's threshold, a release's default.
+func (s *Service) SmallCounts() int { return s.smallCounts }

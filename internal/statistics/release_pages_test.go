@@ -47,7 +47,7 @@ func golden(t *testing.T, name, got string) {
 func TestReleasePages(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			env := apptest.Start(t, engine)
+			env := apptest.StartWith(t, smallWorld(t, engine))
 			w := newReleaseWorld(t, env)
 			do := func(u apptest.User, method, path, lang string, form url.Values) (*http.Response, string) {
 				return env.Exchange(t, apptest.Request{Method: method, Path: path, Cookie: u.Cookie, Form: form,
@@ -69,6 +69,12 @@ func TestReleasePages(t *testing.T) {
 			res, body = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-12-31", ""))
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Name who receives the release.") {
 				t.Fatalf("no recipient: %d", res.StatusCode)
+			}
+			low := form("2025-01-01", "2025-12-31", "National rapporteur")
+			low.Set("threshold", "1")
+			res, body = do(w.analyst, http.MethodPost, "/statistics/releases/new", "de", low)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "kann erhöht, aber nicht gesenkt werden") {
+				t.Fatalf("threshold below the installation's: %d", res.StatusCode)
 			}
 			res, _ = do(w.analyst, http.MethodPost, "/statistics/releases/new", "en", form("2025-01-01", "2025-12-31", "National rapporteur"))
 			if res.StatusCode != http.StatusSeeOther {
@@ -143,7 +149,7 @@ func TestReleasePages(t *testing.T) {
 func TestReleaseEveryPreset(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			env := apptest.Start(t, engine)
+			env := apptest.StartWith(t, smallWorld(t, engine))
 			w := newReleaseWorld(t, env)
 			for _, preset := range statistics.Presets() {
 				id, err := env.App.Statistics.Prepare(context.Background(), w.analyst.Actor, statistics.ReleaseInput{Preset: preset,

@@ -14,8 +14,10 @@ import (
 	"waymark.city/waymark/internal/apperr/apperrtest"
 	"waymark.city/waymark/internal/audit"
 	"waymark.city/waymark/internal/cases"
+	"waymark.city/waymark/internal/config"
 	"waymark.city/waymark/internal/disclosure"
 	"waymark.city/waymark/internal/statistics"
+	"waymark.city/waymark/internal/storage"
 	"waymark.city/waymark/internal/storage/storagetest"
 )
 
@@ -91,7 +93,7 @@ func wantKey(t *testing.T, what string, err error, code apperr.Code, key string)
 func TestReleases(t *testing.T) {
 	for _, engine := range storagetest.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			env := apptest.Start(t, engine)
+			env := apptest.StartWith(t, smallWorld(t, engine))
 			w := newReleaseWorld(t, env)
 			ctx := context.Background()
 			svc := env.App.Statistics
@@ -217,6 +219,8 @@ func TestReleases(t *testing.T) {
 					"longer than ten years": {statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Recipient: "R",
 						Period: statistics.Period{From: statistics.Year(2000).From, To: statistics.Year(2025).To}}, "to"},
 					"threshold over maximum": {statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Period: statistics.Year(2025), Recipient: "R", Threshold: 5000}, "threshold"},
+					// A preparer lowering the threshold would read small counts in the preview.
+					"threshold below the installation's": {statistics.ReleaseInput{Preset: statistics.PresetCrimTHB, Period: statistics.Year(2025), Recipient: "R", Threshold: 2}, "threshold"},
 				} {
 					_, err := svc.Prepare(ctx, w.analyst.Actor, tc.in)
 					apperrtest.Want(t, name, err, apperr.Invalid, "")
@@ -303,4 +307,12 @@ func TestSDMXTime(t *testing.T) {
 			t.Errorf("SDMXTime(%s) = %s, want %s", p, got, want)
 		}
 	}
+}
+
+// smallWorld is the configuration of the releases' tests: their worlds
+// hold a few persons, so the installation withholds counts up to 3.
+func smallWorld(t *testing.T, engine storage.Engine) config.Config {
+	cfg := apptest.Config(t, engine)
+	cfg.SmallCounts = 3
+	return cfg
 }

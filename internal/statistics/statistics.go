@@ -18,6 +18,7 @@ import (
 
 	"waymark.city/waymark/internal/access"
 	"waymark.city/waymark/internal/audit"
+	"waymark.city/waymark/internal/disclosure"
 	"waymark.city/waymark/internal/storage"
 )
 
@@ -96,6 +97,8 @@ type Service struct {
 	gate    audit.Gate
 	now     func() time.Time
 	country string
+	// smallCounts is the lowest threshold a release may use (SmallCounts).
+	smallCounts int
 	// refreshMu lets one refresh of this process run at a time.
 	refreshMu sync.Mutex
 	// dashboards are the figures computed from one version of the facts,
@@ -110,17 +113,23 @@ type Service struct {
 }
 
 // Deps are what the service needs. Country is the reporting country
-// (DefaultCountry when empty); Now defaults to time.Now.
+// (DefaultCountry when empty); SmallCounts the installation's threshold of
+// small counts, which a release may raise but not lower
+// (disclosure.DefaultThreshold when 0); Now defaults to time.Now.
 type Deps struct {
-	DB      *storage.DB
-	Audit   *audit.Log
-	Now     func() time.Time
-	Country string
+	DB          *storage.DB
+	Audit       *audit.Log
+	Now         func() time.Time
+	Country     string
+	SmallCounts int
 }
 
 // New returns the service.
 func New(d Deps) *Service {
-	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, country: d.Country}
+	s := &Service{db: d.DB, gate: audit.NewGate(d.DB, d.Audit), now: d.Now, country: d.Country, smallCounts: d.SmallCounts}
+	if s.smallCounts == 0 {
+		s.smallCounts = disclosure.DefaultThreshold
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

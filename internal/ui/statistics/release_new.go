@@ -81,13 +81,13 @@ func (h *Handler) showReleaseNew(w http.ResponseWriter, r *http.Request) {
 		v.Form["preset"] = q
 	}
 	v.Form["from"], v.Form["to"] = period.From.Format(time.DateOnly), period.To.Format(time.DateOnly)
-	v.Form["threshold"], v.Form["rounding"] = strconv.Itoa(disclosure.DefaultThreshold), "0"
+	v.Form["threshold"], v.Form["rounding"] = strconv.Itoa(h.statistics.SmallCounts()), "0"
 	h.renderReleaseNew(w, r, http.StatusOK, v, nil)
 }
 
 // readRelease reads the form into v.Form and the input; a field that is
 // not a number or a day is a field error.
-func readRelease(r *http.Request, v *web.View) (statistics.ReleaseInput, []string, error) {
+func (h *Handler) readRelease(r *http.Request, v *web.View) (statistics.ReleaseInput, []string, error) {
 	for _, k := range []string{"preset", "from", "to", "recipient", "organisation", "threshold", "rounding"} {
 		v.Form[k] = r.PostFormValue(k)
 	}
@@ -100,7 +100,7 @@ func readRelease(r *http.Request, v *web.View) (statistics.ReleaseInput, []strin
 	if in.Period.To, err = time.Parse(time.DateOnly, v.Form["to"]); err != nil {
 		f.Add("to", "statistics.error.release_day")
 	}
-	if in.Threshold, err = strconv.Atoi(strings.TrimSpace(v.Form["threshold"])); err != nil {
+	if in.Threshold, err = strconv.Atoi(strings.TrimSpace(v.Form["threshold"])); err != nil || !h.statistics.ThresholdAllowed(in.Threshold) {
 		f.Add("threshold", "statistics.error.threshold")
 	}
 	if in.Rounding, err = strconv.Atoi(v.Form["rounding"]); err != nil {
@@ -129,7 +129,7 @@ func (h *Handler) createRelease(w http.ResponseWriter, r *http.Request) {
 		failed(err)
 		return
 	}
-	in, checked, err := readRelease(r, v)
+	in, checked, err := h.readRelease(r, v)
 	if err != nil {
 		failed(err)
 		return
