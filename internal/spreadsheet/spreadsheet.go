@@ -1,13 +1,15 @@
 // Package spreadsheet writes a table of text as CSV or as an Excel
-// workbook, the two forms Waymark's exports take. Every cell is text, and
-// a text a spreadsheet would read as a formula is made inert first: an
-// export must never run what a user typed.
+// workbook, the two forms Waymark's exports take. Every cell is text,
+// except whole numbers in the columns a caller names as counts, and a text
+// a spreadsheet would read as a formula is made inert first: an export must
+// never run what a user typed.
 package spreadsheet
 
 import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,8 +48,11 @@ func WriteCSV(w io.Writer, rows [][]string) error {
 }
 
 // WriteXLSX writes rows, the first being the header, as a workbook of one
-// sheet named sheet; every cell is a text cell.
-func WriteXLSX(w io.Writer, sheet string, rows [][]string) error {
+// sheet named sheet. Every cell is a text cell, except in the columns
+// counts names (0-based): below the header, a whole number there is a
+// number cell, so that a spreadsheet adds the figures up; anything else in
+// them (an empty cell, a word) stays text.
+func WriteXLSX(w io.Writer, sheet string, rows [][]string, counts ...int) error {
 	wb := excelize.NewFile()
 	defer wb.Close()
 	if err := wb.SetSheetName("Sheet1", sheet); err != nil {
@@ -61,6 +66,11 @@ func WriteXLSX(w io.Writer, sheet string, rows [][]string) error {
 		cells := make([]any, len(row))
 		for j, v := range row {
 			cells[j] = v
+			if i > 0 && slices.Contains(counts, j) {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+					cells[j] = n
+				}
+			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
 		if err := sw.SetRow(cell, cells); err != nil {

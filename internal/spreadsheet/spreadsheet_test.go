@@ -57,3 +57,31 @@ func TestWrite(t *testing.T) {
 		t.Errorf("a typed formula became a formula: %q", f)
 	}
 }
+
+// A count column holds numbers a spreadsheet can add up; its header and a
+// word in it stay text, and other columns stay text even when they hold
+// digits (a postcode keeps its leading zero).
+func TestWriteXLSXCounts(t *testing.T) {
+	rows := [][]string{{"Postcode", "Persons"}, {"01067", "29"}, {"04109", ""}, {"=1+1", "suppressed"}}
+	var x bytes.Buffer
+	if err := WriteXLSX(&x, "Table", rows, 1); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenReader(&x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	for cell, want := range map[string]excelize.CellType{"B1": excelize.CellTypeInlineString, "B2": excelize.CellTypeUnset,
+		"A2": excelize.CellTypeInlineString, "B4": excelize.CellTypeInlineString} {
+		if got, err := wb.GetCellType("Table", cell); err != nil || got != want {
+			t.Errorf("%s: type %v, want %v (%v)", cell, got, want, err)
+		}
+	}
+	if v, _ := wb.GetCellValue("Table", "A2"); v != "01067" {
+		t.Errorf("postcode read back as %q", v)
+	}
+	if v, _ := wb.CalcCellValue("Table", "B2"); v != "29" {
+		t.Errorf("count read back as %q", v)
+	}
+}

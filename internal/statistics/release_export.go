@@ -84,7 +84,9 @@ func (e ReleaseSheet) WriteCSV(w io.Writer, p *i18n.Printer) error {
 	return spreadsheet.WriteCSV(w, e.rows(p))
 }
 
-// WriteXLSX writes the sheet as an Excel workbook.
+// WriteXLSX writes the sheet as an Excel workbook, the figures as numbers
+// (the value column is the third from the end).
 func (e ReleaseSheet) WriteXLSX(w io.Writer, p *i18n.Printer) error {
-	return spreadsheet.WriteXLSX(w, p.T("statistics.release.sheet"), e.rows(p))
+	rows := e.rows(p)
+	return spreadsheet.WriteXLSX(w, p.T("statistics.release.sheet"), rows, len(rows[0])-3)
 }

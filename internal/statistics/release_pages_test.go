@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"waymark.city/waymark/internal/app/apptest"
 	"waymark.city/waymark/internal/apperr"
 	"waymark.city/waymark/internal/printout/printouttest"
@@ -116,6 +118,8 @@ func TestReleasePages(t *testing.T) {
 			golden(t, "release_crim_thb_2025.csv", body)
 			if res, body := do(w.analyst, http.MethodGet, show+"/xlsx", "en", nil); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") {
 				t.Errorf("XLSX: %d", res.StatusCode)
+			} else {
+				numbersAreNumbers(t, body)
 			}
 			res, body = do(w.analyst, http.MethodGet, show+"/pdf", "en", nil)
 			if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF") {
@@ -170,5 +174,35 @@ func TestReleaseEveryPreset(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// numbersAreNumbers checks that every figure of a release workbook is a
+// number cell, so that a spreadsheet adds them up (they were text).
+func numbersAreNumbers(t *testing.T, workbook string) {
+	t.Helper()
+	wb, err := excelize.OpenReader(strings.NewReader(workbook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wb.Close()
+	sheet := wb.GetSheetName(0)
+	rows, err := wb.GetRows(sheet)
+	if err != nil || len(rows) < 2 {
+		t.Fatalf("workbook rows: %d %v", len(rows), err)
+	}
+	col, figures := len(rows[0])-3, 0
+	for r := 1; r < len(rows); r++ {
+		if col >= len(rows[r]) || rows[r][col] == "" {
+			continue
+		}
+		cell, _ := excelize.CoordinatesToCellName(col+1, r+1)
+		if typ, err := wb.GetCellType(sheet, cell); err != nil || (typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber) {
+			t.Fatalf("figure %s %q is of type %v (%v)", cell, rows[r][col], typ, err)
+		}
+		figures++
+	}
+	if figures == 0 {
+		t.Error("the workbook has no figures")
 	}
 }
