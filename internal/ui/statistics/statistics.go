@@ -5,6 +5,7 @@ package statisticsui
 
 import (
 	"embed"
+	"html/template"
 	"io/fs"
 
 	"waymark.city/waymark/internal/access"
@@ -17,11 +18,13 @@ type Handler struct {
 	kit        *page.Kit
 	statistics *statistics.Service
 	operations *statistics.Operations
+	// bodies are dashboards as drawn, kept while their figures stand.
+	bodies *bodies
 }
 
 // New returns the area's handler.
 func New(kit *page.Kit, s *statistics.Service, ops *statistics.Operations) *Handler {
-	return &Handler{kit: kit, statistics: s, operations: ops}
+	return &Handler{kit: kit, statistics: s, operations: ops, bodies: &bodies{drawn: map[bodyKey]template.HTML{}}}
 }
 
 // Routes is the area's route table.
