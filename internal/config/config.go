@@ -324,6 +324,9 @@ func (c *Config) finishMail() error {
 	if c.ReflectionDays < 30 {
 		return errors.New("WAYMARK_REFLECTION_DAYS must be a whole number of days, at least 30")
 	}
+	if c.SmallCounts == 0 {
+		c.SmallCounts = 10
+	}
 	if c.SmallCounts < 1 || c.SmallCounts > 1000 {
 		return errors.New("WAYMARK_SMALL_COUNTS must be a whole number from 1 to 1000")
 	}

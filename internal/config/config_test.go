@@ -86,4 +86,15 @@ func TestSmallCounts(t *testing.T) {
 			t.Errorf("small counts %q accepted", bad)
 		}
 	}
+	// Commands other than serve (bench, statistics rebuild) register only
+	// the shared flags; they get the default, not an error.
+	var c config.Config
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	c.Register(fs, func(string) string { return "" })
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Finish(); err != nil || c.SmallCounts != 10 {
+		t.Errorf("without serve's flags: small counts %d, %v", c.SmallCounts, err)
+	}
 }
