@@ -53,7 +53,7 @@ func toCaseJSON(c cases.Case) caseJSON {
 // ?stage=&risk=&exploitation=&deadline=&area=&q=&mine=1&limit=&after=.
 func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	f := caseFilter(q)
+	f := cases.FilterOf(q.Get)
 	f.Cursor = q.Get("after")
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	page, err := h.cases.List(r.Context(), actor(r), f)

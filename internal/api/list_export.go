@@ -1,22 +1,12 @@
 package api
 
 import (
-	"bytes"
-	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"waymark.city/waymark/internal/cases"
-	"waymark.city/waymark/internal/i18n"
 	"waymark.city/waymark/internal/web"
 )
-
-// caseFilter reads the case list's filters from a query, as the page's.
-func caseFilter(q url.Values) cases.Filter {
-	return cases.Filter{Stage: q.Get("stage"), Risk: q.Get("risk"), Exploitation: q.Get("exploitation"), Deadline: q.Get("deadline"),
-		Area: q.Get("area"), Query: q.Get("q"), Mine: q.Get("mine") != ""}
-}
 
 // exportCasesCSV answers the case list under the filters of
 // GET /api/v1/cases as CSV, every matching case up to cases.MaxExportRows;
@@ -33,11 +23,11 @@ func (h *Handler) exportCasesXLSX(w http.ResponseWriter, r *http.Request) error 
 
 func (h *Handler) exportCases(w http.ResponseWriter, r *http.Request, ext string) error {
 	q := r.URL.Query()
-	e, err := h.cases.Export(r.Context(), actor(r), caseFilter(q), q.Get("personal") == "1")
+	e, err := h.cases.Export(r.Context(), actor(r), cases.FilterOf(q.Get), q.Get("personal") == "1")
 	if err != nil {
 		return err
 	}
-	return sendSheet(w, r, "cases", ext, e)
+	return web.SendSheet(w, r, "cases", ext, e)
 }
 
 // exportDeadlinesCSV answers the deadlines under the filters of
@@ -57,33 +47,5 @@ func (h *Handler) exportDeadlines(w http.ResponseWriter, r *http.Request, ext st
 	if err != nil {
 		return err
 	}
-	return sendSheet(w, r, "deadlines", ext, e)
-}
-
-var sheetTypes = map[string]string{
-	"csv":  "text/csv; charset=utf-8",
-	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-// sheet is an export written as CSV or XLSX in a reader's language.
-type sheet interface {
-	WriteCSV(w io.Writer, p *i18n.Printer) error
-	WriteXLSX(w io.Writer, p *i18n.Printer) error
-}
-
-// sendSheet writes an export whole in the caller's language before the
-// first byte goes out, so a failure is still a JSON error.
-func sendSheet(w http.ResponseWriter, r *http.Request, name, ext string, s sheet) error {
-	write := s.WriteCSV
-	if ext == "xlsx" {
-		write = s.WriteXLSX
-	}
-	var buf bytes.Buffer
-	if err := write(&buf, web.Printer(r)); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", sheetTypes[ext])
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.`+ext+`"`)
-	_, _ = w.Write(buf.Bytes())
-	return nil
+	return web.SendSheet(w, r, "deadlines", ext, e)
 }

@@ -194,10 +194,6 @@ func (e Export) rows(p *i18n.Printer) [][]string {
 		head = append(head, p.T("case.given_names"), p.T("case.family_name"), p.T("case.birth_date"), p.T("case.contact"))
 	}
 	out := [][]string{head}
-	zone := e.Zone
-	if zone == nil {
-		zone = time.UTC
-	}
 	for _, r := range e.Rows {
 		forms := make([]string, len(r.Exploitation))
 		for i, f := range r.Exploitation {
@@ -217,7 +213,7 @@ func (e Export) rows(p *i18n.Printer) [][]string {
 		}
 		row := []string{r.Code, r.GroupCode, r.OrgName, p.T("case.stage." + string(r.Stage)), risk, strings.Join(forms, ", "),
 			p.T("case.gender." + r.Gender), p.T("case.age." + r.AgeBand), child, strings.Join(r.Citizenships, ", "), area,
-			localTime(r.CreatedAt, zone), localTime(r.UpdatedAt, zone)}
+			spreadsheet.Time(r.CreatedAt, e.Zone), spreadsheet.Time(r.UpdatedAt, e.Zone)}
 		if e.Personal {
 			if r.Person != nil {
 				row = append(row, r.Person.GivenNames, r.Person.FamilyName, r.Person.BirthDate, r.Person.Contact)
@@ -232,9 +228,6 @@ func (e Export) rows(p *i18n.Printer) [][]string {
 	}
 	return out
 }
-
-// localTime writes t in zone as a spreadsheet sorts it.
-func localTime(t time.Time, zone *time.Location) string { return t.In(zone).Format("2006-01-02 15:04") }
 
 // WriteCSV writes the export as CSV in p's language.
 func (e Export) WriteCSV(w io.Writer, p *i18n.Printer) error {

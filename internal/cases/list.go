@@ -13,6 +13,14 @@ import (
 	"waymark.city/waymark/internal/storage"
 )
 
+// FilterOf reads the case list's filters (stage, risk, exploitation,
+// deadline, area, q, mine) through get, a query's Get, as the page, the
+// API and their exports name them; the cursor and limit are the caller's.
+func FilterOf(get func(string) string) Filter {
+	return Filter{Stage: get("stage"), Risk: get("risk"), Exploitation: get("exploitation"), Deadline: get("deadline"),
+		Area: get("area"), Query: get("q"), Mine: get("mine") != ""}
+}
+
 // Filter narrows the case list. Empty fields do not filter.
 type Filter struct {
 	// Stage is a stage, or "open" for every stage but closed (the default

@@ -132,11 +132,7 @@ func (e QueueExport) rows(p *i18n.Printer) [][]string {
 		head = append(head, p.T("lists.report_where"), p.T("lists.report_details"), p.T("lists.report_contact"))
 	}
 	out := [][]string{head}
-	zone := e.Zone
-	if zone == nil {
-		zone = time.UTC
-	}
-	local := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04") }
+	local := func(t time.Time) string { return spreadsheet.Time(t, e.Zone) }
 	for _, r := range e.Rows {
 		forms := make([]string, len(r.Exploitation))
 		for i, f := range r.Exploitation {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -26,6 +27,15 @@ func Inert(v string) string {
 		}
 	}
 	return v
+}
+
+// Time writes t in zone (UTC when nil) as a spreadsheet sorts it, to the
+// minute.
+func Time(t time.Time, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	return t.In(zone).Format("2006-01-02 15:04")
 }
 
 // WriteCSV writes rows, the first being the header, as CSV.

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"net/http"
+
+	"waymark.city/waymark/internal/cases"
 )
 
 // exportCasesCSV downloads the case list under its filters as CSV: every
@@ -16,7 +18,8 @@ func (h *Handler) exportCasesXLSX(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) exportCases(w http.ResponseWriter, r *http.Request, ext string) {
 	q := r.URL.Query()
-	f := caseFilter(q)
+	f := cases.FilterOf(q.Get)
+	f.Cursor = q.Get("after")
 	f.Cursor = ""
 	e, err := h.cases.Export(r.Context(), actor(r), f, q.Get("personal") == "1")
 	e.Zone = h.shell.Zone()

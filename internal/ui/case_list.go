@@ -34,7 +34,8 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 	for _, k := range caseFilterFields {
 		v.Form[k] = q.Get(k)
 	}
-	f := caseFilter(q)
+	f := cases.FilterOf(q.Get)
+	f.Cursor = q.Get("after")
 	page := caseListPage{Filtered: f.Risk != "" || f.Exploitation != "" || f.Deadline != "" || f.Area != "" || f.Query != "" || f.Mine ||
 		(f.Stage != "" && f.Stage != "open"), CanOpen: canOpenCase(r),
 		CanShare: access.Can(actor(r), access.ShareCases), CanManage: access.Can(actor(r), access.ManageCases)}
@@ -87,12 +88,6 @@ func (h *Handler) listCases(w http.ResponseWriter, r *http.Request) {
 // caseFilterFields are the case list's filters, as the list's form and
 // its exports' links carry them.
 var caseFilterFields = []string{"stage", "risk", "exploitation", "deadline", "area", "q", "mine"}
-
-// caseFilter reads the case list's filters from a query.
-func caseFilter(q url.Values) cases.Filter {
-	return cases.Filter{Stage: q.Get("stage"), Risk: q.Get("risk"), Exploitation: q.Get("exploitation"), Deadline: q.Get("deadline"),
-		Area: q.Get("area"), Query: q.Get("q"), Mine: q.Get("mine") != "", Cursor: q.Get("after")}
-}
 
 // canOpenCase reports whether the signed-in user may open cases.
 func canOpenCase(r *http.Request) bool { return access.Can(actor(r), access.OpenCase) }
