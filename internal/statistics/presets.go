@@ -198,7 +198,22 @@ func (s *Service) Preset(ctx context.Context, actor access.Actor, id string, p P
 	if err != nil {
 		return nil, err
 	}
-	switch id {
+	return b.build()
+}
+
+// PresetShapes returns the tables of preset id for period p with nobody
+// counted: their dimensions and categories, which the release form offers
+// to suppress whole, without reading a record.
+func (s *Service) PresetShapes(id string, p Period) ([]PresetTable, error) {
+	if !slices.Contains(Presets(), id) {
+		return nil, apperr.New(apperr.NotFound, "statistics.error.preset")
+	}
+	return presetBuilder{preset: id, period: p, country: s.country}.build()
+}
+
+// build counts the builder's victims into the tables of its preset.
+func (b presetBuilder) build() ([]PresetTable, error) {
+	switch b.preset {
 	case PresetWG2011:
 		return b.wg2011()
 	case PresetSDG:

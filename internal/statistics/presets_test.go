@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -502,5 +503,40 @@ func TestPresetRegisteredOnce(t *testing.T) {
 				t.Errorf("last year's total: %+v, want the child", c)
 			}
 		})
+	}
+}
+
+// TestPresetShapes: a preset's tables with nobody counted (what the
+// release form offers) have the same dimensions and categories as the
+// tables counted from the records, except the period's own categories
+// (nationalities, years, areas), which the form does not offer.
+func TestPresetShapes(t *testing.T) {
+	w := newWorld(t, storage.SQLite)
+	w.presetSeed(t)
+	svc := w.env.App.Statistics
+	year := statistics.Year(time.Now().Year())
+	for _, id := range statistics.Presets() {
+		counted, err := svc.Preset(context.Background(), w.coord.Actor, id, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shapes, err := svc.PresetShapes(id, year)
+		if err != nil || len(shapes) != len(counted) {
+			t.Fatalf("%s: %d shapes for %d tables, %v", id, len(shapes), len(counted), err)
+		}
+		for i := range counted {
+			got, want := shapes[i].Table.Dimensions(), counted[i].Table.Dimensions()
+			for d := range want {
+				if slices.ContainsFunc(want[d].Categories, func(c disclosure.Category) bool { return statistics.Literal(want[d].Code, c.Code) }) {
+					continue
+				}
+				if !reflect.DeepEqual(got[d], want[d]) {
+					t.Errorf("%s %s: dimension %s is %v, counted %v", id, counted[i].Code, want[d].Code, got[d], want[d])
+				}
+			}
+		}
+	}
+	if _, err := svc.PresetShapes("nope", year); err == nil {
+		t.Error("an unknown preset has a shape")
 	}
 }

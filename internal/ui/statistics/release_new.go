@@ -40,7 +40,7 @@ func (h *Handler) renderReleaseNew(w http.ResponseWriter, r *http.Request, statu
 		{Value: "5", LabelKey: "statistics.release.rounding_5"}, {Value: "10", LabelKey: "statistics.release.rounding_10"}}}
 	for _, id := range statistics.Presets() {
 		d.Presets = append(d.Presets, web.Option{Value: id, LabelKey: "statistics.preset." + id})
-		tables, err := h.statistics.Preset(r.Context(), page.Actor(r), id, statistics.Year(time.Now().Year()))
+		tables, err := h.statistics.PresetShapes(id, statistics.Year(time.Now().Year()))
 		if err != nil {
 			h.kit.Fail(w, r, err)
 			return
